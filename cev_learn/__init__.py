@@ -1,0 +1,34 @@
+"""cev_learn: rep onboarding for sales teams."""
+from flask import Flask
+
+from cev_learn import config as default_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI, template helpers."""
+    app = Flask(__name__, instance_relative_config=True)
+    default_config.load(app, test_config)
+
+    from cev_learn import db, extensions, observability, security
+
+    extensions.init_app(app)
+    db.init_app(app)
+    security.init_app(app)
+    observability.init_app(app)
+
+    from cev_learn.accounts.admin_views import bp as admin_bp
+    from cev_learn.accounts.views import bp as accounts_bp
+    from cev_learn.analytics.views import bp as analytics_bp
+    from cev_learn.cohorts.views import bp as cohorts_bp
+    from cev_learn.core_views import bp as core_bp
+
+    for blueprint in (core_bp, accounts_bp, admin_bp, cohorts_bp, analytics_bp):
+        app.register_blueprint(blueprint)
+
+    from cev_learn import errors, templating
+    from cev_learn.cli import register_commands
+
+    errors.init_app(app)
+    templating.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,72 @@
+"""Account forms: field validators check shape; services enforce the rules."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from cev_learn.accounts.models import Role
+from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+
+
+def _no_surrounding_space_only(form, field):
+    if field.data is not None and not field.data.strip():
+        raise ValidationError("This field cannot be blank.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+def _new_password_fields():
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    return password, confirm
+
+
+class _UserFieldsForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Email(message="Enter a valid email address.")])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120),
+                                                _no_surrounding_space_only])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    territory = StringField("Territory", validators=[Optional(), Length(max=80)],
+                            description="For example EMEA North. Used to compare ramp by region.")
+    start_on = DateField("Start date", validators=[Optional()],
+                         description="A rep's first day. Schedules count days from it.")
+
+
+class UserCreateForm(_UserFieldsForm):
+    password, confirm = _new_password_fields()
+
+
+class UserEditForm(_UserFieldsForm):
+    pass
+
+
+class PasswordResetForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password, confirm = _new_password_fields()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""
+
+
+class DeactivateForm(FlaskForm):
+    confirm = BooleanField("Yes, deactivate this account", validators=[DataRequired()])

@@ -1,0 +1,23 @@
+"""Reads for account pages."""
+from sqlalchemy import or_, select
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.db import db
+
+PAGE_SIZE = 50
+
+
+def user_page(*, search: str, role: str, status: str, page: int):
+    """One page of users, filtered by a search over name/email, role and status."""
+    stmt = select(User).order_by(User.name, User.id)
+    search = search.strip()
+    if search:
+        like = f"%{search.lower().replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == Role(role))
+    if status == "active":
+        stmt = stmt.where(User.active.is_(True))
+    elif status == "inactive":
+        stmt = stmt.where(User.active.is_(False))
+    return db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)

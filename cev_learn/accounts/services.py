@@ -1,0 +1,121 @@
+"""Account operations: explicit inputs, flush but never commit (the caller commits once)."""
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from cev_learn.accounts import throttle
+from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.passwords import hash_password, verify_password
+from cev_learn.db import db
+
+
+class AccountError(Exception):
+    """A rule about accounts was broken; the message is fit to show to the user."""
+
+    field: str | None = None
+
+
+class DuplicateEmail(AccountError):
+    field = "email"
+
+    def __init__(self, email: str):
+        super().__init__(f"A user with the email {email} already exists.")
+
+
+class SelfLockout(AccountError):
+    def __init__(self, what: str):
+        super().__init__(f"You cannot {what} your own account; ask another admin.")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _ensure_email_free(email: str, except_user: User | None = None) -> None:
+    existing = find_user_by_email(email)
+    if existing is not None and existing is not except_user:
+        raise DuplicateEmail(email)
+
+
+def create_user(*, email: str, name: str, role: Role, password: str | None, hash_method: str,
+                territory: str | None = None, start_on: dt.date | None = None) -> User:
+    email = normalise_email(email)
+    _ensure_email_free(email)
+    user = User(email=email, name=name.strip(), role=role, territory=_blank_to_none(territory),
+                start_on=start_on, active=True, session_generation=0)
+    if password is not None:
+        user.password_hash = hash_password(password, hash_method)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, actor: User, email: str, name: str, role: Role,
+                territory: str | None, start_on: dt.date | None) -> User:
+    email = normalise_email(email)
+    _ensure_email_free(email, except_user=user)
+    if actor.id == user.id and role is not user.role:
+        raise SelfLockout("change the role of")
+    user.email, user.name, user.role = email, name.strip(), role
+    user.territory, user.start_on = _blank_to_none(territory), start_on
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str, hash_method: str) -> None:
+    """Store a new password and end every existing session of the user."""
+    user.password_hash = hash_password(password, hash_method)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_generation += 1
+    db.session.flush()
+
+
+def deactivate_user(user: User, *, actor: User) -> None:
+    if actor.id == user.id:
+        raise SelfLockout("deactivate")
+    user.active = False
+    end_all_sessions(user)
+
+
+def activate_user(user: User) -> None:
+    user.active = True
+    db.session.flush()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    throttled: bool = False
+
+
+def sign_in(*, email: str, password: str, address: str | None, now: dt.datetime,
+            policy: throttle.ThrottlePolicy, hash_method: str) -> SignInResult:
+    """Check credentials with throttling; unknown and known emails are treated alike."""
+    if throttle.is_throttled(email, address, policy, now):
+        return SignInResult(user=None, throttled=True)
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password, hash_method)
+    if not ok or user is None or not user.active:
+        throttle.record_failure(email, address, policy, now)
+        return SignInResult(user=None)
+    throttle.clear_account_failures(email)
+    user.last_login_at = now
+    db.session.flush()
+    return SignInResult(user=user)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None

@@ -1,0 +1,82 @@
+"""Sign in, sign out, and the signed-in user's own account."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cev_learn.accounts import services, sessions
+from cev_learn.accounts.decorators import public, signed_in
+from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from cev_learn.accounts.passwords import verify_password
+from cev_learn.accounts.redirects import safe_next_path
+from cev_learn.accounts.throttle import ThrottlePolicy
+from cev_learn.db import db, utcnow
+
+bp = Blueprint("accounts", __name__)
+
+GENERIC_FAILURE = "Email or password is incorrect."
+THROTTLED = "Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
+
+
+@bp.before_app_request
+def enforce_session_lifetime():
+    sessions.enforce_absolute_lifetime()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    next_path = safe_next_path(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("core.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        policy = ThrottlePolicy.from_config(current_app.config)
+        result = services.sign_in(
+            email=form.email.data, password=form.password.data, address=request.remote_addr,
+            now=utcnow(), policy=policy, hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+        db.session.commit()
+        if result.user is not None:
+            sessions.start_session(result.user, remember=form.remember.data)
+            flash(f"Welcome back, {result.user.name}.", "success")
+            return redirect(next_path or url_for("core.home"))
+        if result.throttled:
+            minutes = int(policy.window.total_seconds() // 60)
+            form.form_errors.append(THROTTLED.format(minutes=minutes))
+            status = 429
+        else:
+            form.form_errors.append(GENERIC_FAILURE)
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form, next_path=next_path), status
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(current_user)
+        db.session.commit()
+        sessions.end_session()
+        flash("You are signed out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = PasswordChangeForm()
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data, method):
+            form.current_password.errors.append("This is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            services.set_password(user, form.password.data, method)
+            db.session.commit()
+            sessions.start_session(user, remember=False)
+            flash("Password changed. Other devices have been signed out.", "success")
+            return redirect(url_for("core.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/change_password.html", form=form), status

@@ -1,0 +1,20 @@
+"""The cev-learn command: a Flask CLI group for the app (same as `flask --app cev_learn`)."""
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app() -> Flask:
+    from cev_learn import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="cev_learn: rep onboarding for sales teams.")
+
+
+def register_commands(app: Flask) -> None:
+    from cev_learn.accounts.cli import users_cli
+    from cev_learn.demo import demo_cli
+
+    for group in (users_cli, demo_cli):
+        app.cli.add_command(group)

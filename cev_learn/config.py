@@ -1,0 +1,89 @@
+"""Configuration: defaults here, then instance/config.py, then CEV_LEARN_* environment variables."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SQLITE_BUSY_TIMEOUT_MS": 15_000,
+    # Take the write lock at BEGIN for writing transactions (see db.py).
+    "SQLITE_IMMEDIATE_WRITES": True,
+    # OWASP password storage: scrypt with N=2^17, r=8, p=1.
+    "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_NAME": "cev_learn_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_NAME": "cev_learn_remember",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    # Idle timeout (refreshed on each request) and absolute timeout of a signed-in session.
+    "PERMANENT_SESSION_LIFETIME": 2 * 3600,
+    "SESSION_ABSOLUTE_LIFETIME": 12 * 3600,
+    # Set to True behind HTTPS: secure cookies and HSTS.
+    "HTTPS": False,
+    # Number of trusted proxies in front of the app (X-Forwarded-For / -Proto).
+    "PROXY_COUNT": 0,
+    "LOGIN_THROTTLE_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
+    "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
+    "REQUEST_LOG": True,
+}
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from the chain of sources, last one wins."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CEV_LEARN")
+    else:
+        app.config.from_mapping(test_config)
+    _finish(app)
+
+
+def _finish(app: Flask) -> None:
+    cfg = app.config
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'cev_learn.sqlite'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
+    if cfg["HTTPS"]:
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+        cfg["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _normalise_database_url(url: str) -> str:
+    """Let people write postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read, or create once, a random secret key kept beside the database."""
+    path = instance / "secret_key"
+    if not path.exists():
+        import secrets
+
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker created it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

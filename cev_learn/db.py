@@ -1,0 +1,121 @@
+"""Database: declarative base with a naming convention, engine set-up, time helpers."""
+import contextvars
+import datetime as dt
+from contextlib import contextmanager
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC datetimes")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# Whether the next SQLite transaction may write. Read-only requests begin deferred
+# transactions so readers never queue behind writers; everything else takes the
+# write lock up front (BEGIN IMMEDIATE) so it waits on busy_timeout instead of failing
+# with "database is locked" when it upgrades to a writer half-way through.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+def utcnow() -> dt.datetime:
+    """Current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def set_write_intent(writes: bool) -> None:
+    _write_intent.set(writes)
+
+
+@contextmanager
+def write_transaction():
+    """End any read transaction, then run the block in a write transaction and commit it."""
+    db.session.rollback()
+    token = _write_intent.set(True)
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _write_intent.reset(token)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False)
+    from cev_learn import models  # noqa: F401  (register every model)
+
+    db.init_app(app)
+    from cev_learn.extensions import migrate
+
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True,
+                     compare_type=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                              app.config["SQLITE_IMMEDIATE_WRITES"])
+
+    @app.before_request
+    def declare_write_intent():
+        from flask import request
+
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def reset_write_intent(_exc=None):
+        set_write_intent(True)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_writes: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Take over transaction control from the sqlite3 module so BEGIN is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        immediate = immediate_writes and _write_intent.get()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

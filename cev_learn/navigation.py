@@ -1,0 +1,33 @@
+"""Role-aware navigation: each role's home page and its top-bar items."""
+from dataclasses import dataclass
+
+from cev_learn.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+
+
+HOME_ENDPOINTS = {
+    Role.REP: "cohorts.rep_home",
+    Role.COACH: "cohorts.coach_home",
+    Role.MANAGER: "analytics.manager_home",
+    Role.ADMIN: "admin.users",
+}
+
+NAV_ITEMS = {
+    Role.REP: [NavItem("This week", "cohorts.rep_home")],
+    Role.COACH: [NavItem("My reps", "cohorts.coach_home")],
+    Role.MANAGER: [NavItem("Ramp", "analytics.manager_home")],
+    Role.ADMIN: [NavItem("Users", "admin.users"), NavItem("Ramp", "analytics.manager_home")],
+}
+
+
+def home_endpoint(role: Role) -> str:
+    return HOME_ENDPOINTS[role]
+
+
+def nav_items(role: Role) -> list[NavItem]:
+    return NAV_ITEMS[role]

@@ -1,0 +1,34 @@
+"""Template globals and filters: what every page may ask, computed in Python."""
+from flask import Flask
+from flask_login import current_user
+
+from cev_learn.accounts import policy
+from cev_learn.navigation import home_endpoint, nav_items
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject_navigation():
+        if current_user.is_authenticated:
+            return {"nav": nav_items(current_user.role),
+                    "home_endpoint": home_endpoint(current_user.role), "can": policy}
+        return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
+
+    app.add_template_global(field_attrs)
+
+    @app.template_filter("date")
+    def format_date(value, fmt: str = "%d %b %Y") -> str:
+        return value.strftime(fmt) if value else "—"
+
+    @app.template_filter("datetime")
+    def format_datetime(value) -> str:
+        return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
+
+
+def field_attrs(field, **attrs) -> dict:
+    """HTML attributes for a form field: ARIA links to its help and errors, no empty values."""
+    described = [f"{field.id}-help" if field.description else None,
+                 f"{field.id}-error" if field.errors else None]
+    attrs["aria-describedby"] = " ".join(d for d in described if d) or None
+    attrs["aria-invalid"] = "true" if field.errors else None
+    return {key: value for key, value in attrs.items() if value not in (None, False)}

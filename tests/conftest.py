@@ -1,0 +1,157 @@
+"""Shared fixtures: one migrated database per run, a fresh app and empty tables per test."""
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event
+
+from cev_learn import create_app
+from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.passwords import hash_password
+from cev_learn.db import db
+
+FAST_HASH = "pbkdf2:sha256:1000"
+PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("CEV_LEARN_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade(directory=app.config["MIGRATIONS_DIR"])
+        db.engine.dispose()
+    return url
+
+
+def _test_config(url: str, instance: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": url,
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+        "REQUEST_LOG": False,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def data_context(database_url, tmp_path):
+    """An app context for test code to set up and inspect data, emptied afterwards.
+
+    It belongs to a twin app, so requests made by the test client get their own fresh
+    contexts (and a fresh `g`), as they do in production. Its SQLite transactions begin
+    deferred so test code reading data never holds the write lock a request needs.
+    """
+    twin = create_app(_test_config(database_url, tmp_path, SQLITE_IMMEDIATE_WRITES=False))
+    with twin.app_context():
+        yield twin
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, data_context):
+    """Build an app under test on the test database (no context pushed)."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(_test_config(database_url, tmp_path, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _empty_tables():
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def reload(obj):
+    """The object as the database has it now (after requests changed it)."""
+    db.session.rollback()
+    return db.session.get(type(obj), obj.id)
+
+
+def make_user(role: Role = Role.REP, *, email: str | None = None, name: str | None = None,
+              password: str = PASSWORD, active: bool = True, territory: str | None = None) -> User:
+    """Create and commit a user (call inside an app context)."""
+    make_user.counter += 1
+    n = make_user.counter
+    user = User(email=email or f"{role.value}{n}@example.com", name=name or f"{role.label} {n}",
+                role=role, active=active, territory=territory,
+                password_hash=hash_password(password, FAST_HASH), session_generation=0)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+make_user.counter = 0
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of this client's session, read from a page like a browser would."""
+    response = client.get(path, follow_redirects=True)
+    match = _CSRF_META.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, **extra):
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
+    return client.post("/login", data=data)
+
+
+def post_form(client, path: str, data: dict | None = None, token_from: str = "/"):
+    """POST a form with a valid CSRF token, as the page would."""
+    return client.post(path, data={"csrf_token": csrf_token(client, token_from), **(data or {})})
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements the app runs inside the block: `with count_queries() as n: ...`."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def counting():
+        counter = {"n": 0}
+
+        def count(*_args, **_kwargs):
+            counter["n"] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting
