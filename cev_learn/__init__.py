@@ -1,12 +1,15 @@
 """cev_learn: rep onboarding for sales teams."""
+import os
+
 from flask import Flask
 
 from cev_learn import config as default_config
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI, template helpers."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = instance_path or os.environ.get("CEV_LEARN_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     default_config.load(app, test_config)
 
     from cev_learn import db, extensions, observability, security

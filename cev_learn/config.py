@@ -9,8 +9,10 @@ DEFAULTS = {
     "DATABASE_URL": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLITE_BUSY_TIMEOUT_MS": 15_000,
-    # Take the write lock at BEGIN for writing transactions (see db.py).
-    "SQLITE_IMMEDIATE_WRITES": True,
+    # How SQLite transactions begin (see db.py): "immediate" takes the write lock at BEGIN
+    # for requests that write; "deferred" never does; "autocommit" runs each statement on
+    # its own, holding no snapshot (for tools that inspect a live database, like tests).
+    "SQLITE_BEGIN": "immediate",
     # OWASP password storage: scrypt with N=2^17, r=8, p=1.
     "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

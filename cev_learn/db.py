@@ -90,7 +90,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"],
-                              app.config["SQLITE_IMMEDIATE_WRITES"])
+                              app.config["SQLITE_BEGIN"])
 
     @app.before_request
     def declare_write_intent():
@@ -103,7 +103,10 @@ def init_app(app: Flask) -> None:
         set_write_intent(True)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_writes: bool) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, begin_mode: str) -> None:
+    if begin_mode not in ("immediate", "deferred", "autocommit"):
+        raise ValueError(f"SQLITE_BEGIN must be immediate, deferred or autocommit, not {begin_mode!r}")
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Take over transaction control from the sqlite3 module so BEGIN is ours.
@@ -117,5 +120,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, immediate_writes: bo
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = immediate_writes and _write_intent.get()
+        if begin_mode == "autocommit":
+            return
+        immediate = begin_mode == "immediate" and _write_intent.get()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

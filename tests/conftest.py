@@ -49,10 +49,10 @@ def data_context(database_url, tmp_path):
     """An app context for test code to set up and inspect data, emptied afterwards.
 
     It belongs to a twin app, so requests made by the test client get their own fresh
-    contexts (and a fresh `g`), as they do in production. Its SQLite transactions begin
-    deferred so test code reading data never holds the write lock a request needs.
+    contexts (and a fresh `g`), as they do in production. On SQLite its statements run in
+    autocommit mode, so test code never holds a lock or an old snapshot while requests run.
     """
-    twin = create_app(_test_config(database_url, tmp_path, SQLITE_IMMEDIATE_WRITES=False))
+    twin = create_app(_test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit"))
     with twin.app_context():
         yield twin
         db.session.remove()
@@ -114,13 +114,13 @@ def make_user(role: Role = Role.REP, *, email: str | None = None, name: str | No
 
 make_user.counter = 0
 
-_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
 def csrf_token(client, path: str = "/login") -> str:
     """The CSRF token of this client's session, read from a page like a browser would."""
     response = client.get(path, follow_redirects=True)
-    match = _CSRF_META.search(response.get_data(as_text=True))
+    match = CSRF_META.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 

@@ -2,17 +2,12 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
-
-
-def _no_surrounding_space_only(form, field):
-    if field.data is not None and not field.data.strip():
-        raise ValidationError("This field cannot be blank.")
 
 
 class LoginForm(FlaskForm):
@@ -37,8 +32,7 @@ def _new_password_fields():
 class _UserFieldsForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254),
                                             Email(message="Enter a valid email address.")])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120),
-                                                _no_surrounding_space_only])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     territory = StringField("Territory", validators=[Optional(), Length(max=80)],
                             description="For example EMEA North. Used to compare ramp by region.")
