@@ -20,6 +20,7 @@ install: $(STAMP)
 ## Set everything up and serve the demo on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/cev-learn db upgrade
+	$(BIN)/cev-learn content sync
 	$(BIN)/cev-learn demo seed --if-empty
 	@echo "cev_learn is at http://$(HOST):$(PORT) — sign in as admin@example.com / onboard-demo-2026"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile /dev/null 'cev_learn:create_app()'

@@ -14,7 +14,8 @@ main = FlaskGroup(create_app=_create_app, help="cev_learn: rep onboarding for sa
 
 def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
+    from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
 
-    for group in (users_cli, demo_cli):
+    for group in (users_cli, content_cli, demo_cli):
         app.cli.add_command(group)

@@ -1,4 +1,7 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
+from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
+from cev_learn.ramp.models import Milestone, Rubric
 
-__all__ = ["LoginFailure", "Role", "User"]
+__all__ = ["Asset", "ItemKind", "LoginFailure", "Milestone", "Module", "ModuleProgress", "Role",
+           "Rubric", "ScheduleItem", "Track", "User"]

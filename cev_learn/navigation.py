@@ -17,11 +17,13 @@ HOME_ENDPOINTS = {
     Role.ADMIN: "admin.users",
 }
 
+PLAYBOOK = NavItem("Playbook", "content.tracks")
 NAV_ITEMS = {
-    Role.REP: [NavItem("This week", "cohorts.rep_home")],
-    Role.COACH: [NavItem("My reps", "cohorts.coach_home")],
-    Role.MANAGER: [NavItem("Ramp", "analytics.manager_home")],
-    Role.ADMIN: [NavItem("Users", "admin.users"), NavItem("Ramp", "analytics.manager_home")],
+    Role.REP: [NavItem("This week", "cohorts.rep_home"), PLAYBOOK],
+    Role.COACH: [NavItem("My reps", "cohorts.coach_home"), PLAYBOOK],
+    Role.MANAGER: [NavItem("Ramp", "analytics.manager_home"), PLAYBOOK],
+    Role.ADMIN: [NavItem("Users", "admin.users"), NavItem("Ramp", "analytics.manager_home"),
+                 PLAYBOOK],
 }
 
 

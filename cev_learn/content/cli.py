@@ -1,0 +1,61 @@
+"""cev-learn content check|sync"""
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from cev_learn.content.loader import load_tree
+from cev_learn.content.problems import ContentError
+from cev_learn.content.sync import Urls, sync_tracks
+from cev_learn.db import db, utcnow
+
+content_cli = click.Group("content", help="Check and load playbook content from courses/.")
+
+
+def _root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["COURSES_DIR"])
+
+
+def _load(path: str | None):
+    try:
+        return load_tree(_root(path))
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; nothing loaded")
+
+
+@content_cli.command("check")
+@click.argument("path", required=False)
+def check_command(path):
+    """Validate a courses folder (or one track folder) without touching the database."""
+    tracks = _load(path)
+    modules = sum(len(t.modules) for t in tracks)
+    click.echo(f"OK: {len(tracks)} track{'s' if len(tracks) != 1 else ''}, {modules} modules")
+
+
+@content_cli.command("sync")
+@click.argument("path", required=False)
+def sync_command(path):
+    """Load content into the database in one transaction; unchanged files are skipped."""
+    root = _root(path)
+    tracks = _load(path)
+    adapter = current_app.url_map.bind("localhost")
+    urls = Urls(
+        module=lambda track, module: adapter.build(
+            "content.module", {"track_slug": track, "module_slug": module}),
+        asset=lambda track, asset: adapter.build(
+            "content.asset", {"track_slug": track, "path": asset}))
+    single_track = (root / "track.yaml").exists()
+    try:
+        report = sync_tracks(tracks, urls=urls, now=utcnow(),
+                             retire_missing_tracks=not single_track)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in report.lines():
+        click.echo(line)
+    if not report.changed:
+        click.echo("Everything was already up to date; nothing written.")

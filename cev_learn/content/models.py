@@ -1,0 +1,98 @@
+"""Playbook content: tracks, their modules, schedule and assets, and reps' reading progress."""
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cev_learn.db import UTCDateTime, db, utcnow
+
+
+class ItemKind(enum.Enum):
+    MODULE = "module"
+    QUIZ = "quiz"
+    MILESTONE = "milestone"
+
+
+def _enum(kind, name):
+    return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, length=16, validate_strings=True)
+
+
+class Track(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    productivity_milestone: Mapped[str | None] = mapped_column(String(100))
+    activity_targets: Mapped[dict] = mapped_column(JSON, default=dict)
+    synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    schedule: Mapped[list["ScheduleItem"]] = relationship(
+        back_populates="track", order_by="ScheduleItem.position", cascade="all, delete-orphan")
+
+
+class Module(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    number: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    minutes: Mapped[int | None]
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    toc_html: Mapped[str] = mapped_column(Text, default="")
+    heading_count: Mapped[int] = mapped_column(default=0)
+    search_text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    track: Mapped[Track] = relationship()
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class ScheduleItem(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    position: Mapped[int]
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "schedule_item_kind"))
+    slug: Mapped[str] = mapped_column(String(100))
+    due_day: Mapped[int | None]
+
+    track: Mapped[Track] = relationship(back_populates="schedule")
+
+    __table_args__ = (UniqueConstraint("track_id", "position"),)
+
+
+class Asset(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    path: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "path"),)
+
+
+class ModuleProgress(db.Model):
+    """A rep's reading of one module: when opened, when completed, which version was read."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    content_hash_read: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        Index("ix_module_progress_module_id_completed_at", "module_id", "completed_at"),
+    )

@@ -1,0 +1,57 @@
+"""A rep's standing on a track: per-module status and due dates. Pure functions."""
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class ModuleStatus(enum.Enum):
+    COMPLETED = "completed"
+    UPDATED = "updated"        # completed, but the module changed since
+    OVERDUE = "overdue"
+    IN_PROGRESS = "in_progress"  # opened, not completed
+    NOT_STARTED = "not_started"
+
+    @property
+    def label(self) -> str:
+        return {"completed": "Completed", "updated": "Updated since you read it",
+                "overdue": "Overdue", "in_progress": "Started",
+                "not_started": "Not started"}[self.value]
+
+    @property
+    def tone(self) -> str:
+        return {"completed": "ok", "updated": "warn", "overdue": "bad",
+                "in_progress": "neutral", "not_started": "neutral"}[self.value]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is stored about one rep reading one module."""
+
+    opened_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    content_hash_read: str | None
+
+
+def due_date(start_on: dt.date, due_day: int | None) -> dt.date | None:
+    return None if due_day is None else start_on + dt.timedelta(days=due_day)
+
+
+def module_status(reading: Reading | None, content_hash: str, due_on: dt.date | None,
+                  today: dt.date) -> ModuleStatus:
+    if reading is not None and reading.completed_at is not None:
+        if reading.content_hash_read == content_hash:
+            return ModuleStatus.COMPLETED
+        return ModuleStatus.UPDATED
+    if due_on is not None and due_on < today:
+        return ModuleStatus.OVERDUE
+    if reading is not None and reading.opened_at is not None:
+        return ModuleStatus.IN_PROGRESS
+    return ModuleStatus.NOT_STARTED
+
+
+def percent_complete(statuses: list[ModuleStatus]) -> int:
+    """Share of modules read at least once, as a whole percentage."""
+    if not statuses:
+        return 0
+    done = sum(s in (ModuleStatus.COMPLETED, ModuleStatus.UPDATED) for s in statuses)
+    return round(100 * done / len(statuses))

@@ -1,0 +1,169 @@
+"""Reads for the reader pages: a few statements each, whatever the size of the content."""
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.content.models import ItemKind, Module, ModuleProgress, Track
+from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
+                                        percent_complete)
+from cev_learn.content.search import rank, search_terms
+from cev_learn.db import db
+from cev_learn.ramp.models import Milestone
+
+COMPLETIONS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ModuleLine:
+    module: Module
+    due_on: dt.date | None
+    status: ModuleStatus | None  # None for staff, who do not track their own reading
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    milestone: Milestone
+    due_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class TrackOverview:
+    track: Track
+    lines: list  # ModuleLine | MilestoneLine, in schedule order
+    reference: list[ModuleLine]  # modules not on the schedule
+    percent: int | None
+    total_minutes: int
+
+    @property
+    def module_count(self) -> int:
+        return sum(isinstance(line, ModuleLine) for line in self.lines) + len(self.reference)
+
+
+def rep_start_on(user: User) -> dt.date:
+    """Day 0 of a rep's schedule: their start date, else the day the account was made."""
+    return user.start_on or user.created_at.date()
+
+
+def active_tracks() -> list[Track]:
+    return list(db.session.scalars(
+        select(Track).where(Track.retired_at.is_(None)).order_by(Track.title)))
+
+
+def track_summaries() -> dict[int, tuple[int, int]]:
+    """Module count and total minutes per active track, in one statement."""
+    rows = db.session.execute(
+        select(Module.track_id, func.count(), func.coalesce(func.sum(Module.minutes), 0))
+        .where(Module.retired_at.is_(None)).group_by(Module.track_id))
+    return {track_id: (count, minutes) for track_id, count, minutes in rows}
+
+
+def rep_percent_by_track(rep: User) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Module.track_id, func.count(Module.id), func.count(ModuleProgress.completed_at))
+        .outerjoin(ModuleProgress, (ModuleProgress.module_id == Module.id)
+                   & (ModuleProgress.user_id == rep.id))
+        .where(Module.retired_at.is_(None)).group_by(Module.track_id))
+    return {track_id: round(100 * done / total) if total else 0 for track_id, total, done in rows}
+
+
+def get_active_track(slug: str) -> Track | None:
+    return db.session.scalar(select(Track).options(selectinload(Track.schedule))
+                             .where(Track.slug == slug, Track.retired_at.is_(None)))
+
+
+def get_active_module(track: Track, slug: str) -> Module | None:
+    return db.session.scalar(select(Module).where(
+        Module.track_id == track.id, Module.slug == slug, Module.retired_at.is_(None)))
+
+
+def track_modules(track: Track) -> list[Module]:
+    """Active modules of a track in reading order: schedule first, then the rest by number."""
+    modules = {m.slug: m for m in db.session.scalars(
+        select(Module).where(Module.track_id == track.id, Module.retired_at.is_(None))
+        .order_by(Module.number, Module.slug))}
+    scheduled = [modules[i.slug] for i in track.schedule
+                 if i.kind is ItemKind.MODULE and i.slug in modules]
+    seen = {m.slug for m in scheduled}
+    return scheduled + [m for m in modules.values() if m.slug not in seen]
+
+
+def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
+    rows = db.session.scalars(select(ModuleProgress).where(
+        ModuleProgress.user_id == rep.id, ModuleProgress.module_id.in_(module_ids)))
+    return {p.module_id: Reading(p.opened_at, p.completed_at, p.content_hash_read) for p in rows}
+
+
+def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
+    modules = track_modules(track)
+    by_slug = {m.slug: m for m in modules}
+    is_rep = viewer.role is Role.REP
+    start = rep_start_on(viewer) if is_rep else None
+    reads = readings(viewer, [m.id for m in modules]) if is_rep else {}
+    milestones = {m.slug: m for m in db.session.scalars(select(Milestone).where(
+        Milestone.track_id == track.id, Milestone.retired_at.is_(None)))}
+
+    def module_line(module, due_day):
+        due_on = due_date(start, due_day) if is_rep else None
+        status = module_status(reads.get(module.id), module.content_hash, due_on, today) \
+            if is_rep else None
+        return ModuleLine(module, due_on, status)
+
+    lines, scheduled = [], set()
+    for item in track.schedule:
+        if item.kind is ItemKind.MODULE and item.slug in by_slug:
+            lines.append(module_line(by_slug[item.slug], item.due_day))
+            scheduled.add(item.slug)
+        elif item.kind is ItemKind.MILESTONE and item.slug in milestones:
+            lines.append(MilestoneLine(milestones[item.slug],
+                                       due_date(start, item.due_day) if is_rep else None))
+    reference = [module_line(m, None) for m in modules if m.slug not in scheduled]
+    module_lines = [line for line in lines if isinstance(line, ModuleLine)] + reference
+    percent = percent_complete([line.status for line in module_lines]) if is_rep else None
+    return TrackOverview(track, lines, reference, percent,
+                         sum(m.minutes or 0 for m in modules))
+
+
+@dataclass(frozen=True)
+class Completion:
+    name: str
+    email: str
+    completed_at: dt.datetime
+    current: bool
+
+
+def module_completions(module: Module) -> tuple[int, list[Completion]]:
+    """How many reps completed the module, and the latest of them."""
+    total = db.session.scalar(select(func.count()).select_from(ModuleProgress).where(
+        ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None)))
+    rows = db.session.execute(
+        select(User.name, User.email, ModuleProgress.completed_at, ModuleProgress.content_hash_read)
+        .join(User, User.id == ModuleProgress.user_id)
+        .where(ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None))
+        .order_by(ModuleProgress.completed_at.desc()).limit(COMPLETIONS_SHOWN))
+    return total, [Completion(name, email, at, digest == module.content_hash)
+                   for name, email, at, digest in rows]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    module: Module
+    snippet: str
+
+
+def search_modules(query: str, limit: int = 25) -> list[SearchResult]:
+    terms = search_terms(query)
+    if not terms:
+        return []
+    stmt = (select(Module.id, Module.title, Module.search_text)
+            .join(Track, Track.id == Module.track_id)
+            .where(Module.retired_at.is_(None), Track.retired_at.is_(None)))
+    for term in terms:
+        stmt = stmt.where(func.lower(Module.search_text).contains(term, autoescape=True))
+    hits = rank(list(db.session.execute(stmt)), terms)[:limit]
+    modules = {m.id: m for m in db.session.scalars(
+        select(Module).options(selectinload(Module.track))
+        .where(Module.id.in_([h.module_id for h in hits])))}
+    return [SearchResult(modules[h.module_id], h.snippet) for h in hits]

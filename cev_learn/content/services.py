@@ -1,0 +1,37 @@
+"""Reading progress: explicit inputs, flush only; the caller commits."""
+import datetime as dt
+
+from sqlalchemy import select
+
+from cev_learn.accounts.models import User
+from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.db import db
+
+
+def _progress(rep: User, module: Module) -> ModuleProgress:
+    progress = db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.user_id == rep.id, ModuleProgress.module_id == module.id))
+    if progress is None:
+        progress = ModuleProgress(user_id=rep.id, module_id=module.id)
+        db.session.add(progress)
+    return progress
+
+
+def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
+    """Remember when a rep first opened a module."""
+    progress = _progress(rep, module)
+    if progress.opened_at is None:
+        progress.opened_at = now
+    db.session.flush()
+
+
+def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
+    """Mark the module read in its current version; False if that was already so."""
+    progress = _progress(rep, module)
+    if progress.completed_at is not None and progress.content_hash_read == module.content_hash:
+        return False
+    progress.opened_at = progress.opened_at or now
+    progress.completed_at = now
+    progress.content_hash_read = module.content_hash
+    db.session.flush()
+    return True

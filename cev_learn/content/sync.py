@@ -1,0 +1,207 @@
+"""Content sync: loaded tracks into the database, in place by slug, retiring what vanished.
+
+Nothing is ever deleted: a module, milestone or asset that disappeared from the tree is retired,
+so reading progress and history stay. Unchanged files are skipped by content hash, so a re-sync
+of an unchanged tree writes nothing. The caller commits once (or rolls back).
+"""
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from cev_learn.content.loader import AssetSource, ModuleSource, TrackSource, resolve_link
+from cev_learn.content.models import Asset, ItemKind, Module, ScheduleItem, Track
+from cev_learn.content.rendering import render_markdown
+from cev_learn.db import db
+from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.sanitize import ID_PREFIX
+
+KINDS = ("tracks", "modules", "milestones", "rubrics", "assets")
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.retired} retired, "
+                f"{self.unchanged} unchanged")
+
+
+@dataclass
+class SyncReport:
+    counts: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated or c.retired for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        return [f"{kind:<11}{self.counts[kind]}" for kind in KINDS]
+
+
+@dataclass(frozen=True)
+class Urls:
+    """How content links become app URLs (the caller builds these from its routes)."""
+
+    module: Callable[[str, str], str]
+    asset: Callable[[str, str], str]
+
+
+def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
+                retire_missing_tracks: bool) -> SyncReport:
+    report = SyncReport()
+    existing = {t.slug: t for t in db.session.scalars(select(Track))}
+    for source in sources:
+        _sync_track(source, existing.get(source.slug), urls, now, report)
+    if retire_missing_tracks:
+        seen = {s.slug for s in sources}
+        for track in existing.values():
+            if track.slug not in seen and track.retired_at is None:
+                track.retired_at = now
+                report.counts["tracks"].retired += 1
+    db.session.flush()
+    return report
+
+
+def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.datetime,
+                report: SyncReport) -> None:
+    counts = report.counts
+    if track is not None and track.content_hash == source.content_hash and track.retired_at is None:
+        counts["tracks"].unchanged += 1
+        for kind, items in (("modules", source.modules), ("milestones", source.milestones),
+                            ("rubrics", source.rubrics), ("assets", source.assets)):
+            counts[kind].unchanged += len(items)
+        return
+    if track is None:
+        track = Track(slug=source.slug)
+        db.session.add(track)
+        counts["tracks"].created += 1
+    else:
+        counts["tracks"].updated += 1
+    track.title, track.summary = source.title, source.summary
+    track.content_hash, track.synced_at, track.retired_at = source.content_hash, now, None
+    track.productivity_milestone = source.productivity_milestone
+    track.activity_targets = source.activity_targets
+    db.session.flush()
+    _sync_modules(track, source, urls, now, counts["modules"])
+    _sync_schedule(track, source)
+    _sync_by_slug(Milestone, track, source.milestones, now, counts["milestones"],
+                  lambda m: {"title": m.title, "due_day": m.due_day, "measure": m.measure})
+    _sync_by_slug(Rubric, track, source.rubrics, now, counts["rubrics"],
+                  lambda r: {"title": r.title, "pass_mark": r.pass_mark,
+                             "criteria": list(r.criteria)})
+    _sync_assets(track, source.assets, now, counts["assets"])
+
+
+def _sync_modules(track: Track, source: TrackSource, urls: Urls, now: dt.datetime,
+                  counts: Counts) -> None:
+    existing = {m.slug: m for m in db.session.scalars(select(Module).where(Module.track_id == track.id))}
+    resolver = _link_resolver(source, urls)
+    for module_source in source.modules:
+        module = existing.pop(module_source.slug, None)
+        if module is not None and module.content_hash == module_source.content_hash \
+                and module.retired_at is None:
+            module.number, module.file_name = module_source.number, module_source.file_name
+            counts.unchanged += 1
+            continue
+        if module is None:
+            module = Module(track_id=track.id, slug=module_source.slug)
+            db.session.add(module)
+            counts.created += 1
+        else:
+            counts.updated += 1
+        _fill_module(module, module_source, resolver, now)
+    for module in existing.values():
+        if module.retired_at is None:
+            module.retired_at = now
+            counts.retired += 1
+
+
+def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetime) -> None:
+    rendered = render_markdown(source.body, resolver)
+    module.number, module.file_name = source.number, source.file_name
+    module.title, module.summary, module.minutes = source.title, source.summary, source.minutes
+    module.body_markdown, module.body_html = source.body, rendered.html
+    module.toc_html, module.heading_count = rendered.toc_html, rendered.heading_count
+    module.search_text = f"{source.title} {source.summary or ''} {rendered.text}"
+    module.content_hash, module.updated_at, module.retired_at = source.content_hash, now, None
+
+
+def _link_resolver(source: TrackSource, urls: Urls):
+    by_file = source.module_by_file()
+
+    def resolve(target: str) -> str | None:
+        fragment = target.split("#", 1)[1] if "#" in target else ""
+        anchor = f"#{fragment if fragment.startswith(ID_PREFIX) else ID_PREFIX + fragment}" \
+            if fragment else ""
+        path = resolve_link("modules", target)
+        if path is None:
+            return None
+        if path.startswith("modules/") and path[len("modules/"):] in by_file:
+            return urls.module(source.slug, by_file[path[len("modules/"):]].slug) + anchor
+        if path.startswith("assets/"):
+            return urls.asset(source.slug, path[len("assets/"):])
+        return None
+
+    return resolve
+
+
+def _sync_schedule(track: Track, source: TrackSource) -> None:
+    wanted = [(ItemKind(e.kind), e.slug, e.due_day) for e in source.schedule]
+    current = [(i.kind, i.slug, i.due_day) for i in track.schedule]
+    if wanted == current:
+        return
+    track.schedule.clear()
+    db.session.flush()
+    track.schedule.extend(ScheduleItem(position=n, kind=kind, slug=slug, due_day=due)
+                          for n, (kind, slug, due) in enumerate(wanted))
+
+
+def _sync_by_slug(model, track: Track, sources, now: dt.datetime, counts: Counts,
+                  fields: Callable[[object], dict]) -> None:
+    existing = {row.slug: row for row in db.session.scalars(
+        select(model).where(model.track_id == track.id))}
+    for source in sources:
+        row, values = existing.pop(source.slug, None), fields(source)
+        if row is None:
+            db.session.add(model(track_id=track.id, slug=source.slug, **values))
+            counts.created += 1
+        elif row.retired_at is None and all(getattr(row, k) == v for k, v in values.items()):
+            counts.unchanged += 1
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.retired_at = None
+            counts.updated += 1
+    _retire(existing.values(), now, counts)
+
+
+def _sync_assets(track: Track, sources: tuple[AssetSource, ...], now: dt.datetime,
+                 counts: Counts) -> None:
+    existing = {a.path: a for a in db.session.scalars(select(Asset).where(Asset.track_id == track.id))}
+    for source in sources:
+        asset = existing.pop(source.path, None)
+        if asset is not None and asset.content_hash == source.content_hash and asset.retired_at is None:
+            counts.unchanged += 1
+            continue
+        if asset is None:
+            asset = Asset(track_id=track.id, path=source.path)
+            db.session.add(asset)
+            counts.created += 1
+        else:
+            counts.updated += 1
+        asset.content_type, asset.data = source.content_type, source.data
+        asset.content_hash, asset.retired_at = source.content_hash, None
+    _retire(existing.values(), now, counts)
+
+
+def _retire(rows, now: dt.datetime, counts: Counts) -> None:
+    for row in rows:
+        if row.retired_at is None:
+            row.retired_at = now
+            counts.retired += 1

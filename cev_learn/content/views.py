@@ -1,0 +1,94 @@
+"""The reader: tracks, modules, assets and search."""
+import datetime as dt
+
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+
+from cev_learn.accounts.decorators import role_required, signed_in
+from cev_learn.accounts.forms import ConfirmForm
+from cev_learn.accounts.models import Role
+from cev_learn.content import queries, services
+from cev_learn.content.models import Asset
+from cev_learn.content.progress import Reading, module_status
+from cev_learn.db import db, utcnow, write_transaction
+
+bp = Blueprint("content", __name__)
+
+
+@bp.route("/tracks")
+@signed_in
+def tracks():
+    tracks = queries.active_tracks()
+    percents = queries.rep_percent_by_track(current_user) \
+        if current_user.role is Role.REP else {}
+    return render_template("content/tracks.html", tracks=tracks, percents=percents,
+                           summaries=queries.track_summaries())
+
+
+@bp.route("/tracks/<track_slug>")
+@signed_in
+def track(track_slug: str):
+    track = queries.get_active_track(track_slug) or abort(404)
+    overview = queries.track_overview(track, current_user, dt.date.today())
+    return render_template("content/track.html", overview=overview)
+
+
+@bp.route("/tracks/<track_slug>/modules/<module_slug>")
+@signed_in
+def module(track_slug: str, module_slug: str):
+    track = queries.get_active_track(track_slug) or abort(404)
+    module = queries.get_active_module(track, module_slug) or abort(404)
+    order = queries.track_modules(track)
+    index = [m.id for m in order].index(module.id)
+    context = {"track": track, "module": module,
+               "previous": order[index - 1] if index > 0 else None,
+               "next": order[index + 1] if index + 1 < len(order) else None,
+               "position": index + 1, "count": len(order), "form": ConfirmForm()}
+    if current_user.role is Role.REP:
+        reading = queries.readings(current_user, [module.id]).get(module.id)
+        if reading is None or reading.opened_at is None:
+            with write_transaction():
+                services.record_opened(current_user, module, utcnow())
+            reading = Reading(utcnow(), None, None)
+        context["status"] = module_status(reading, module.content_hash, None, dt.date.today())
+    else:
+        context["completions_total"], context["completions"] = queries.module_completions(module)
+    return render_template("content/module.html", **context)
+
+
+@bp.route("/tracks/<track_slug>/modules/<module_slug>/complete", methods=["POST"])
+@role_required(Role.REP)
+def complete_module(track_slug: str, module_slug: str):
+    track = queries.get_active_track(track_slug) or abort(404)
+    module = queries.get_active_module(track, module_slug) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        if services.complete_module(current_user, module, utcnow()):
+            flash(f"“{module.title}” marked as complete.", "success")
+        db.session.commit()
+    return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
+
+
+@bp.route("/tracks/<track_slug>/assets/<path:path>")
+@signed_in
+def asset(track_slug: str, path: str):
+    track = queries.get_active_track(track_slug) or abort(404)
+    asset = db.session.scalar(db.select(Asset).where(
+        Asset.track_id == track.id, Asset.path == f"assets/{path}", Asset.retired_at.is_(None)))
+    if asset is None:
+        abort(404)
+    response = make_response(asset.data)
+    response.headers["Content-Type"] = asset.content_type
+    response.headers["Content-Disposition"] = "inline" if asset.content_type.startswith("image/") \
+        else "attachment"
+    response.set_etag(asset.content_hash)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response.make_conditional(request)
+
+
+@bp.route("/search")
+@signed_in
+def search():
+    query = request.args.get("q", "")[:200]
+    results = queries.search_modules(query) if query.strip() else []
+    return render_template("content/search.html", query=query, results=results)

@@ -1,0 +1,49 @@
+"""The one HTML sanitizer. Every piece of user- or author-written HTML passes through here."""
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol",
+    "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+ALIGNMENTS = {"left", "right", "center"}
+ALLOWED_CLASSES = {
+    "div": {"admonition", "note", "tip", "warning", "danger", "important", "toc"},
+    "p": {"admonition-title"},
+}
+ID_PREFIX = "sec-"
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ATTRIBUTES,
+    tag_attribute_values={"td": {"align": ALIGNMENTS}, "th": {"align": ALIGNMENTS}},
+    allowed_classes=ALLOWED_CLASSES,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+    id_prefix=ID_PREFIX,
+)
+
+
+def sanitize_html(html: str) -> str:
+    """Keep safe formatting only: no scripts, handlers, styles, frames, forms or odd URLs."""
+    return _cleaner.clean(html)
+
+
+def plain_text(html: str) -> str:
+    """The visible text of sanitized HTML, whitespace collapsed (for search and snippets)."""
+    import html as html_lib
+
+    text = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}).clean(html)
+    return " ".join(html_lib.unescape(text).split())
