@@ -25,7 +25,7 @@ ASSET_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 FRONT_MATTER_KEYS = ("title", "minutes", "summary")
 # Bump when rendering changes, so a sync re-renders files whose bytes did not change.
 FORMAT_VERSION = "1"
-_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -140,13 +140,13 @@ class _TrackLoader:
         if not SLUG.match(slug):
             self.problem("track.yaml", 1, f"track folder name {slug!r} is not a slug "
                          "(lower-case letters, digits and single hyphens)")
-        modules = self._load_modules()
+        modules, module_slugs = self._load_modules()
         assets = self._load_assets()
         doc = self._read_yaml("track.yaml")
         if doc is None:
             return None
         spec = schema.TrackSchema(doc, self.activity_types, self.problem)
-        parsed = spec.parse(module_slugs={m.slug for m in modules},
+        parsed = spec.parse(module_slugs=module_slugs,
                             file_exists=self._track_file_exists)
         self._check_links(modules, assets)
         if parsed is None or self.problems:
@@ -196,11 +196,12 @@ class _TrackLoader:
             return f"file {rel!r} does not exist"
         return None
 
-    def _load_modules(self) -> list[ModuleSource]:
+    def _load_modules(self) -> tuple[list[ModuleSource], set[str]]:
+        """The modules that loaded, and the slugs of all well-named module files."""
         folder = self.folder / "modules"
         if not folder.is_dir():
             self.problem("track.yaml", 1, "the track has no modules/ folder")
-            return []
+            return [], set()
         modules, seen = [], {}
         for path in sorted(folder.iterdir()):
             rel = f"modules/{path.name}"
@@ -216,7 +217,7 @@ class _TrackLoader:
             module = self._load_module(rel, int(match.group(1)), slug)
             if module is not None:
                 modules.append(module)
-        return modules
+        return modules, set(seen)
 
     def _load_module(self, rel: str, number: int, slug: str) -> ModuleSource | None:
         text = self._read_text(rel)

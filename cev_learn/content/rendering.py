@@ -57,6 +57,21 @@ class _LinkRewriter(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
         md.treeprocessors.register(_RewriteLinks(md, self.resolve_link), "cev_links", 1)
+        md.treeprocessors.register(_TaskBoxes(md), "cev_task_boxes", 2)
+
+
+class _TaskBoxes(Treeprocessor):
+    """Show `- [ ] item` and `- [x] item` checklist lines as boxes."""
+
+    BOXES = {"[ ] ": "☐ ", "[x] ": "☑ ", "[X] ": "☑ "}
+
+    def run(self, root):
+        for item in root.iter("li"):
+            target = item[0] if len(item) and item[0].tag == "p" and not (item.text or "").strip() \
+                else item
+            text = target.text or ""
+            if text[:4] in self.BOXES:
+                target.text = self.BOXES[text[:4]] + text[4:]
 
 
 class _RewriteLinks(Treeprocessor):

@@ -43,7 +43,7 @@ def live_server(tmp_path_factory):
     env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
            "CEV_LEARN_DATABASE_URL": f"sqlite:///{instance}/e2e.sqlite",
            "CEV_LEARN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    for args in (["db", "upgrade"], ["demo", "seed"]):
+    for args in (["db", "upgrade"], ["content", "sync"], ["demo", "seed"]):
         subprocess.run([str(BIN / "cev-learn"), *args], env=env, check=True,
                        capture_output=True, timeout=120)
     port = _free_port()

@@ -1,0 +1,175 @@
+"""The course loader: good trees load, every defect is named with its file and line."""
+from pathlib import Path
+
+import pytest
+
+from cev_learn.content.loader import check_tree, load_tree
+from cev_learn.content.problems import ContentError
+from tests.content.trees import DISCOVERY, INTRO, TRACK_YAML, good_track
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def problems(root):
+    return [str(p) for p in check_tree(root)]
+
+
+def test_the_starter_track_passes():
+    assert problems(ROOT / "courses") == []
+    (track,) = load_tree(ROOT / "courses")
+    assert track.slug == "sales-foundations"
+    assert len(track.modules) >= 12
+    assert track.productivity_milestone == "first-deal"
+    assert {m.slug for m in track.milestones} >= {"first-meeting", "first-deal", "quota-streak"}
+
+
+def test_starter_modules_are_substantial():
+    (track,) = load_tree(ROOT / "courses")
+    for module in track.modules:
+        words = len(module.body.split())
+        assert 600 <= words <= 1500, f"{module.file_name} has {words} words"
+
+
+def test_a_good_tree_loads_into_plain_data(tmp_path):
+    (track,) = load_tree(good_track(tmp_path))
+    assert track.title == "Test Track"
+    assert [m.slug for m in track.modules] == ["intro", "discovery"]
+    assert [(e.kind, e.slug, e.due_day) for e in track.schedule] == [
+        ("module", "intro", 1), ("module", "discovery", 5), ("milestone", "first-meeting", 21)]
+    assert track.activity_targets == {"call": [10, 20]}
+    assert track.assets[0].path == "assets/chart.png"
+    assert track.assets[0].content_type == "image/png"
+    intro = track.modules[0]
+    assert intro.title == "Introduction" and intro.minutes == 5
+    assert [(link.target, link.line) for link in intro.links] == [
+        ("02-discovery.md#questions", 8), ("../assets/chart.png", 8)]
+
+
+def test_a_single_track_folder_can_be_checked(tmp_path):
+    good_track(tmp_path)
+    assert problems(tmp_path / "test-track") == []
+
+
+def test_hash_changes_only_with_content(tmp_path):
+    (first,) = load_tree(good_track(tmp_path))
+    (again,) = load_tree(tmp_path)
+    assert first.content_hash == again.content_hash
+    (tmp_path / "test-track/modules/02-discovery.md").write_text(DISCOVERY + "\nMore.\n")
+    (changed,) = load_tree(tmp_path)
+    assert changed.content_hash != first.content_hash
+    assert changed.modules[0].content_hash == first.modules[0].content_hash
+    assert changed.modules[1].content_hash != first.modules[1].content_hash
+
+
+DEFECTS = [
+    ("missing front matter", {"modules/01-intro.md": "## No front matter\n"},
+     "test-track/modules/01-intro.md:1: missing front matter"),
+    ("unclosed front matter", {"modules/01-intro.md": "---\ntitle: X\n## body\n"},
+     "test-track/modules/01-intro.md:1: front matter is not closed"),
+    ("invalid front matter", {"modules/01-intro.md": "---\ntitle: [unclosed\n---\nbody\n"},
+     "test-track/modules/01-intro.md:2: invalid YAML"),
+    ("missing title", {"modules/01-intro.md": "---\nminutes: 3\n---\nbody\n"},
+     "test-track/modules/01-intro.md:2: title is required"),
+    ("bad minutes", {"modules/01-intro.md": "---\ntitle: X\nminutes: soon\n---\nbody\n"},
+     "test-track/modules/01-intro.md:3: minutes must be a whole number"),
+    ("unknown front matter key", {"modules/01-intro.md": "---\ntitle: X\ntitel: Y\n---\nbody\n"},
+     "test-track/modules/01-intro.md:3: unknown front matter key 'titel'"),
+    ("duplicate slug", {"modules/03-intro.md": INTRO},
+     "test-track/modules/03-intro.md:1: duplicate module slug 'intro' (also modules/01-intro.md)"),
+    ("bad module file name", {"modules/intro-two.md": INTRO},
+     "test-track/modules/intro-two.md:1: module files are named NN-slug.md"),
+    ("unknown module in schedule",
+     {"track.yaml": TRACK_YAML.replace("{module: discovery,", "{module: discovry,")},
+     "test-track/track.yaml:5: unknown module 'discovry' (no modules/NN-discovry.md)"),
+    ("unknown milestone in schedule",
+     {"track.yaml": TRACK_YAML.replace("{milestone: first-meeting}", "{milestone: first-call}")},
+     "test-track/track.yaml:6: unknown milestone 'first-call'"),
+    ("unknown quiz in schedule",
+     {"track.yaml": TRACK_YAML.replace("  - {milestone: first-meeting}\n",
+                                       "  - {milestone: first-meeting}\n  - {quiz: icp, due_day: 3}\n")},
+     "test-track/track.yaml:7: unknown quiz 'icp' (not listed under quizzes:)"),
+    ("missing quiz file",
+     {"track.yaml": TRACK_YAML + "quizzes:\n  icp: {file: quizzes/icp.gift}\n"},
+     "test-track/track.yaml:14: file 'quizzes/icp.gift' does not exist"),
+    ("quiz file escaping the track",
+     {"track.yaml": TRACK_YAML + "quizzes:\n  icp: {file: ../other/icp.gift}\n"},
+     "test-track/track.yaml:14: '../other/icp.gift' points outside the track folder"),
+    ("link to a missing module",
+     {"modules/02-discovery.md": DISCOVERY.replace("01-intro.md", "01-intro-old.md")},
+     "test-track/modules/02-discovery.md:7: link '01-intro-old.md': no such module file"),
+    ("link to a missing asset",
+     {"modules/01-intro.md": INTRO.replace("chart.png", "graph.png")},
+     "test-track/modules/01-intro.md:8: link '../assets/graph.png': no such file in assets/"),
+    ("link escaping the track",
+     {"modules/02-discovery.md": DISCOVERY + "\n![x](../../secrets/key.png)\n"},
+     "test-track/modules/02-discovery.md:9: link '../../secrets/key.png' points outside the track folder"),
+    ("javascript link",
+     {"modules/02-discovery.md": DISCOVERY + "\n[x](javascript:alert(1))\n"},
+     "test-track/modules/02-discovery.md:9: link 'javascript:alert(1)' uses 'javascript'"),
+    ("file over the size limit",
+     {"modules/02-discovery.md": DISCOVERY + "x" * (1024 * 1024)},
+     "test-track/modules/02-discovery.md:1: file is 1,048,6"),
+    ("non-UTF-8 file",
+     {"modules/02-discovery.md": DISCOVERY.encode() + b"\nna\xefve caf\xe9\n"},
+     "test-track/modules/02-discovery.md:9: not valid UTF-8 (byte 0xef)"),
+    ("invalid track.yaml", {"track.yaml": "title: [oops\n"},
+     "test-track/track.yaml:2: invalid YAML"),
+    ("unknown track key", {"track.yaml": TRACK_YAML + "colour: blue\n"},
+     "test-track/track.yaml:13: unknown key 'colour'"),
+    ("bad measure",
+     {"track.yaml": TRACK_YAML.replace("{activity: meeting, at_least: 1}", "{activity: lunch, at_least: 1}")},
+     "test-track/track.yaml:9: unknown activity type 'lunch'"),
+    ("productivity milestone unknown",
+     {"track.yaml": TRACK_YAML.replace("productivity_milestone: first-meeting",
+                                       "productivity_milestone: first-deal")},
+     "test-track/track.yaml:10: productivity_milestone 'first-deal' is not a milestone"),
+    ("unsupported asset", {"assets/run.exe": b"MZ"},
+     "test-track/assets/run.exe:1: unsupported asset type '.exe'"),
+]
+
+
+@pytest.mark.parametrize("files,expected", [d[1:] for d in DEFECTS], ids=[d[0] for d in DEFECTS])
+def test_each_defect_is_reported_with_path_and_line(tmp_path, files, expected):
+    found = problems(good_track(tmp_path, **files))
+    assert any(p.startswith(str(tmp_path / expected.split(":", 1)[0]) + ":" +
+                            expected.split(":", 1)[1]) for p in found), found
+
+
+def test_a_broken_module_is_not_also_reported_as_unknown(tmp_path):
+    found = problems(good_track(tmp_path, **{"modules/01-intro.md": "no front matter"}))
+    assert len(found) == 1 and "missing front matter" in found[0]
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    good_track(tmp_path, **{
+        "modules/01-intro.md": "---\nminutes: 3\n---\nbody\n",
+        "modules/02-discovery.md": DISCOVERY + "[x](09-nowhere.md)\n",
+        "track.yaml": TRACK_YAML + "colour: blue\n",
+    })
+    found = problems(tmp_path)
+    assert len(found) >= 3
+    assert all(p.startswith(str(tmp_path)) and p.split(":")[1].isdigit() for p in found)
+
+
+def test_load_tree_raises_with_the_problems(tmp_path):
+    good_track(tmp_path, **{"modules/01-intro.md": "no front matter"})
+    with pytest.raises(ContentError) as caught:
+        load_tree(tmp_path)
+    assert "missing front matter" in str(caught.value)
+
+
+def test_a_folder_without_track_yaml_is_named(tmp_path):
+    good_track(tmp_path)
+    (tmp_path / "stray").mkdir()
+    assert problems(tmp_path) == [f"{tmp_path / 'stray'}:1: not a track: track.yaml is missing"]
+
+
+def test_links_inside_code_are_not_checked(tmp_path):
+    body = DISCOVERY + "\n```\n[not a link](missing.md)\n```\nand `[inline](gone.md)`\n"
+    assert problems(good_track(tmp_path, **{"modules/02-discovery.md": body})) == []
+
+
+def test_windows_line_endings_and_bom_are_fine(tmp_path):
+    body = "\ufeff" + INTRO.replace("\n", "\r\n")
+    (track,) = load_tree(good_track(tmp_path, **{"modules/01-intro.md": body}))
+    assert track.modules[0].title == "Introduction"
