@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test test-pg e2e chromium clean
+.PHONY: install run test test-pg e2e bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test-pg: install
 ## Browser tests: Playwright driving Debian's Chromium
 e2e: install chromium
 	$(BIN)/pytest -m e2e -q
+
+## Benchmarks (not part of make test): content sync of a 500-module track
+bench: install
+	$(BIN)/python bench/content_sync.py
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
