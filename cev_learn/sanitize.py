@@ -1,4 +1,7 @@
 """The one HTML sanitizer. Every piece of user- or author-written HTML passes through here."""
+import html as html_lib
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -22,6 +25,22 @@ ALLOWED_CLASSES = {
     "p": {"admonition-title"},
 }
 ID_PREFIX = "sec-"
+URL_SCHEMES = {"http", "https", "mailto"}
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\ufeff]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+MAX_PASSES = 4
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop URLs whose scheme, once spaces and control characters are squeezed out as some
+    browsers do, is anything but http, https or mailto."""
+    if attribute in ("href", "src"):
+        squeezed = _INVISIBLE.sub("", html_lib.unescape(value)).lower()
+        scheme = _SCHEME.match(squeezed)
+        if scheme and scheme.group(1) not in URL_SCHEMES:
+            return None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -29,7 +48,8 @@ _cleaner = nh3.Cleaner(
     attributes=ATTRIBUTES,
     tag_attribute_values={"td": {"align": ALIGNMENTS}, "th": {"align": ALIGNMENTS}},
     allowed_classes=ALLOWED_CLASSES,
-    url_schemes={"http", "https", "mailto"},
+    url_schemes=URL_SCHEMES,
+    attribute_filter=_filter_attribute,
     link_rel="noopener noreferrer",
     strip_comments=True,
     id_prefix=ID_PREFIX,
@@ -37,8 +57,17 @@ _cleaner = nh3.Cleaner(
 
 
 def sanitize_html(html: str) -> str:
-    """Keep safe formatting only: no scripts, handlers, styles, frames, forms or odd URLs."""
-    return _cleaner.clean(html)
+    """Keep safe formatting only: no scripts, handlers, styles, frames, forms or odd URLs.
+
+    Cleaning repeats until the output is stable, so what we store parses the same way in a
+    browser as it did here (no mutation through re-parsing).
+    """
+    for _ in range(MAX_PASSES):
+        cleaned = _cleaner.clean(html)
+        if cleaned == html:
+            break
+        html = cleaned
+    return html
 
 
 def plain_text(html: str) -> str:
