@@ -25,8 +25,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.cohorts.views import bp as cohorts_bp
     from cev_learn.content.views import bp as content_bp
     from cev_learn.core_views import bp as core_bp
+    from cev_learn.quizzes.coach_views import bp as quiz_results_bp
+    from cev_learn.quizzes.views import bp as quizzes_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, cohorts_bp, analytics_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
+                      cohorts_bp, analytics_bp):
         app.register_blueprint(blueprint)
 
     from cev_learn import errors, templating

@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
     from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
+    from cev_learn.quizzes.cli import quiz_cli
 
-    for group in (users_cli, content_cli, demo_cli):
+    for group in (users_cli, content_cli, demo_cli, quiz_cli):
         app.cli.add_command(group)

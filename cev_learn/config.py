@@ -40,6 +40,8 @@ DEFAULTS = {
     "MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
     "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
     "REQUEST_LOG": True,
+    # Answers saved up to this long after a quiz deadline still count (network delays).
+    "QUIZ_GRACE_SECONDS": 30,
 }
 
 

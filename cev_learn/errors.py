@@ -10,6 +10,8 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "There is nothing at this address. It may have moved or been removed."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "That could not be done because something changed meanwhile. "
+                      "Reload the page and try again."),
     413: ("Too large", "What you sent is larger than cev_learn accepts."),
     429: ("Too many requests", "You have made too many requests. Wait a few minutes, then try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged; "

@@ -3,15 +3,20 @@
 The routes come from app.url_map, so a new route without an access rule, or with a rule
 that is not enforced, fails here without anyone writing a test for it.
 """
+import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from cev_learn import create_app
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
+from cev_learn.db import db, utcnow
+from cev_learn.quizzes import services
+from cev_learn.quizzes.models import Attempt, Quiz
 from tests.conftest import csrf_token, login, make_user
-from tests.content.trees import good_track
+from tests.quizzes.fixtures import quiz_track
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
 ROUTES = sorted(
@@ -32,9 +37,22 @@ def test_every_route_declares_an_access_rule(endpoint):
         f"{endpoint} has no access rule: decorate it with @public or @role_required(...)")
 
 
-def sample_args(rule_args, target):
+def make_attempt(owner, submitted: bool) -> Attempt:
+    quiz = db.session.scalar(select(Quiz))
+    grace = dt.timedelta(seconds=30)
+    attempt = services.start_attempt(owner, quiz, utcnow(), grace)
+    if submitted:
+        services.submit_attempt(attempt.id, {}, utcnow(), grace)
+    db.session.commit()
+    return attempt
+
+
+def sample_args(rule_args, target, attempt=None):
     values = {"user_id": target.id, "track_slug": "test-track", "module_slug": "intro",
-              "path": "chart.png"}
+              "path": "chart.png", "quiz_slug": "check"}
+    if attempt is not None:
+        values.update(attempt_id=attempt.id, quiz_id=attempt.quiz_id,
+                      key=attempt.layout[-1]["key"])
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
@@ -44,12 +62,17 @@ def sample_args(rule_args, target):
 @pytest.mark.parametrize("endpoint,path,methods", ROUTES, ids=[r[0] for r in ROUTES])
 def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
     target = make_user(Role.REP)
-    app.test_cli_runner().invoke(args=["content", "sync", str(good_track(tmp_path))])
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target))
+    user = make_user(actor) if actor is not None else None
+    attempt = None
+    if rule.arguments & {"attempt_id", "quiz_id"}:
+        # Reps work on their own attempts; staff look at submitted ones.
+        owner = user if actor is Role.REP else target
+        attempt = make_attempt(owner, submitted=actor is not Role.REP)
+    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt))
     client = app.test_client()
     if actor is not None:
-        user = make_user(actor)
         assert login(client, user.email).status_code == 302
     method = "GET" if "GET" in methods else methods[0]
     data = {"csrf_token": csrf_token(client, "/")} if method != "GET" else None

@@ -27,3 +27,13 @@ def can_activate_user(actor: User, target: User) -> bool:
 
 def is_staff(actor: User) -> bool:
     return actor.role in STAFF_ROLES
+
+
+def can_view_rep(viewer: User, rep: User) -> bool:
+    """A rep sees themself; staff see reps. (Coaches are narrowed to their cohorts' reps
+    once cohorts exist.)"""
+    return viewer.id == rep.id or is_staff(viewer)
+
+
+def can_grade_attempts_of(viewer: User, rep: User) -> bool:
+    return is_staff(viewer) and can_view_rep(viewer, rep)

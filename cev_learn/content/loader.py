@@ -14,6 +14,10 @@ import yaml
 from cev_learn.content import schema
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
+from cev_learn.quizzes.formats.errors import QuizFormatError
+from cev_learn.quizzes.formats.files import parse_quiz_file
+from cev_learn.quizzes.layout import question_key
+from cev_learn.quizzes.questions import Question
 
 SLUG = schema.SLUG
 MODULE_FILE = re.compile(r"^(\d{1,4})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -59,12 +63,23 @@ class AssetSource:
 
 
 @dataclass(frozen=True)
+class QuizSource:
+    settings: schema.QuizSettings
+    questions: tuple[tuple[str, Question], ...]  # (key, question) in file order
+    content_hash: str  # of the questions only: settings can change without a new version
+
+    @property
+    def slug(self) -> str:
+        return self.settings.slug
+
+
+@dataclass(frozen=True)
 class TrackSource:
     slug: str
     title: str
     summary: str | None
     schedule: tuple[schema.ScheduleEntry, ...]
-    quizzes: tuple[schema.QuizSettings, ...]
+    quizzes: tuple[QuizSource, ...]
     milestones: tuple[schema.MilestoneSource, ...]
     rubrics: tuple[schema.RubricSource, ...]
     productivity_milestone: str | None
@@ -145,14 +160,41 @@ class _TrackLoader:
         doc = self._read_yaml("track.yaml")
         if doc is None:
             return None
+        self.doc = doc
         spec = schema.TrackSchema(doc, self.activity_types, self.problem)
         parsed = spec.parse(module_slugs=module_slugs,
                             file_exists=self._track_file_exists)
         self._check_links(modules, assets)
         if parsed is None or self.problems:
             return None
+        quizzes = tuple(self._load_quiz(settings) for settings in parsed.pop("quizzes"))
+        if self.problems:
+            return None
         return TrackSource(slug=slug, modules=tuple(modules), assets=tuple(assets),
-                           content_hash=self.hasher.hexdigest(), **parsed)
+                           quizzes=quizzes, content_hash=self.hasher.hexdigest(), **parsed)
+
+    def _load_quiz(self, settings: schema.QuizSettings) -> QuizSource | None:
+        path = self.folder / settings.file
+        try:
+            questions = parse_quiz_file(path)
+        except QuizFormatError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        self.hasher.update(settings.file.encode() + b"\0" + path.read_bytes() + b"\0")
+        graded = sum(q.type.graded for q in questions)
+        if settings.draw is not None and settings.draw > len(questions):
+            self.problem("track.yaml", self.doc.line("quizzes", settings.slug, "draw"),
+                         f"quiz {settings.slug!r} draws {settings.draw} "
+                         f"questions but {settings.file} has only {len(questions)}")
+        if graded == 0:
+            self.problem(settings.file, 1, "a quiz needs at least one graded question")
+        keyed = tuple((question_key(q), q) for q in questions)
+        if len({k for k, _ in keyed}) != len(keyed):
+            self.problem(settings.file, 1, "two questions are exactly the same")
+        digest = hashlib.sha256(FORMAT_VERSION.encode())
+        for key, _question in keyed:
+            digest.update(key.encode())
+        return QuizSource(settings, keyed, digest.hexdigest())
 
     def _read_bytes(self, rel: str, limit: int) -> bytes | None:
         path = self.folder / rel

@@ -11,6 +11,8 @@ from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_
                                         percent_complete)
 from cev_learn.content.search import rank, search_terms
 from cev_learn.db import db
+from cev_learn.quizzes.models import Quiz
+from cev_learn.quizzes.queries import best_results
 from cev_learn.ramp.models import Milestone
 
 COMPLETIONS_SHOWN = 50
@@ -30,9 +32,26 @@ class MilestoneLine:
 
 
 @dataclass(frozen=True)
+class QuizLine:
+    quiz: object  # cev_learn.quizzes.models.Quiz
+    due_on: dt.date | None
+    best_score: float | None
+    passed: bool | None  # None: not attempted (or not a rep)
+
+    @property
+    def status(self) -> tuple[str, str]:
+        """(label, tone) for the rep's status badge."""
+        if self.passed:
+            return "Passed", "ok"
+        if self.best_score is not None:
+            return "Not passed yet", "warn"
+        return "Not started", "neutral"
+
+
+@dataclass(frozen=True)
 class TrackOverview:
     track: Track
-    lines: list  # ModuleLine | MilestoneLine, in schedule order
+    lines: list  # ModuleLine | QuizLine | MilestoneLine, in schedule order
     reference: list[ModuleLine]  # modules not on the schedule
     percent: int | None
     total_minutes: int
@@ -104,6 +123,9 @@ def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
     reads = readings(viewer, [m.id for m in modules]) if is_rep else {}
     milestones = {m.slug: m for m in db.session.scalars(select(Milestone).where(
         Milestone.track_id == track.id, Milestone.retired_at.is_(None)))}
+    quizzes = {q.slug: q for q in db.session.scalars(select(Quiz).where(
+        Quiz.track_id == track.id, Quiz.retired_at.is_(None)))}
+    results = best_results(viewer, [q.id for q in quizzes.values()]) if is_rep and quizzes else {}
 
     def module_line(module, due_day):
         due_on = due_date(start, due_day) if is_rep else None
@@ -116,6 +138,11 @@ def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
         if item.kind is ItemKind.MODULE and item.slug in by_slug:
             lines.append(module_line(by_slug[item.slug], item.due_day))
             scheduled.add(item.slug)
+        elif item.kind is ItemKind.QUIZ and item.slug in quizzes:
+            quiz = quizzes[item.slug]
+            best, passed = results.get(quiz.id, (None, None))
+            lines.append(QuizLine(quiz, due_date(start, item.due_day) if is_rep else None,
+                                  best, passed))
         elif item.kind is ItemKind.MILESTONE and item.slug in milestones:
             lines.append(MilestoneLine(milestones[item.slug],
                                        due_date(start, item.due_day) if is_rep else None))

@@ -9,7 +9,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "opportunity", "deal_won")
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
               "productivity_milestone", "activity_targets")
-QUIZ_KEYS = ("file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
+QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
 REVIEW_POLICIES = ("after_each_attempt", "after_passing", "never")
@@ -34,6 +34,7 @@ class ScheduleEntry:
 @dataclass(frozen=True)
 class QuizSettings:
     slug: str
+    title: str
     file: str
     pass_mark: float
     max_attempts: int | None
@@ -186,6 +187,9 @@ class TrackSchema:
             for key in spec:
                 if key not in QUIZ_KEYS:
                     self.problem(path + (key,), f"unknown quiz setting {key!r}", key=True)
+            title = spec.get("title", slug.replace("-", " ").capitalize())
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.problem(path + ("title",), "title must be text of at most 200 characters")
             file = spec.get("file")
             if not isinstance(file, str) or not file.endswith(QUIZ_SUFFIXES):
                 self.problem(path + ("file",), "file must name a .gift, .txt (Aiken) or .quiz.yaml file")
@@ -204,7 +208,7 @@ class TrackSchema:
             review = spec.get("review", "after_each_attempt")
             if review not in REVIEW_POLICIES:
                 self.problem(path + ("review",), f"review must be one of {', '.join(REVIEW_POLICIES)}")
-            quizzes.append(QuizSettings(slug, file, pass_mark, spec.get("max_attempts"),
+            quizzes.append(QuizSettings(slug, str(title).strip(), file, pass_mark, spec.get("max_attempts"),
                                         spec.get("time_limit_minutes"), spec.get("draw"),
                                         shuffle, review))
         return quizzes

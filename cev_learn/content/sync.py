@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from cev_learn.content.loader import AssetSource, ModuleSource, TrackSource, resolve_link
+from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
+                                      resolve_link)
 from cev_learn.content.models import Asset, ItemKind, Module, ScheduleItem, Track
 from cev_learn.content.rendering import render_markdown
 from cev_learn.db import db
+from cev_learn.quizzes.models import Quiz, QuizVersion, ReviewPolicy
 from cev_learn.ramp.models import Milestone, Rubric
 from cev_learn.sanitize import ID_PREFIX
 
-KINDS = ("tracks", "modules", "milestones", "rubrics", "assets")
+KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")
 
 
 @dataclass
@@ -73,7 +75,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     counts = report.counts
     if track is not None and track.content_hash == source.content_hash and track.retired_at is None:
         counts["tracks"].unchanged += 1
-        for kind, items in (("modules", source.modules), ("milestones", source.milestones),
+        for kind, items in (("modules", source.modules), ("quizzes", source.quizzes),
+                            ("milestones", source.milestones),
                             ("rubrics", source.rubrics), ("assets", source.assets)):
             counts[kind].unchanged += len(items)
         return
@@ -89,6 +92,7 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     track.activity_targets = source.activity_targets
     db.session.flush()
     _sync_modules(track, source, urls, now, counts["modules"])
+    _sync_quizzes(track, source.quizzes, now, counts["quizzes"])
     _sync_schedule(track, source)
     _sync_by_slug(Milestone, track, source.milestones, now, counts["milestones"],
                   lambda m: {"title": m.title, "due_day": m.due_day, "measure": m.measure})
@@ -130,6 +134,47 @@ def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetim
     module.toc_html, module.heading_count = rendered.toc_html, rendered.heading_count
     module.search_text = f"{source.title} {source.summary or ''} {rendered.text}"
     module.content_hash, module.updated_at, module.retired_at = source.content_hash, now, None
+
+
+def _quiz_fields(source: QuizSource) -> dict:
+    s = source.settings
+    return {"title": s.title, "file_name": s.file, "pass_mark": float(s.pass_mark),
+            "max_attempts": s.max_attempts, "time_limit_minutes": s.time_limit_minutes,
+            "draw": s.draw, "shuffle": s.shuffle, "review": ReviewPolicy(s.review),
+            "content_hash": source.content_hash, "question_count": len(source.questions)}
+
+
+def _sync_quizzes(track: Track, sources: tuple[QuizSource, ...], now: dt.datetime,
+                  counts: Counts) -> None:
+    """Upsert quizzes by slug; new question content becomes a new version, old ones stay."""
+    existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.track_id == track.id))}
+    for source in sources:
+        quiz, values = existing.pop(source.slug, None), _quiz_fields(source)
+        if quiz is not None and quiz.retired_at is None \
+                and all(getattr(quiz, k) == v for k, v in values.items()):
+            counts.unchanged += 1
+            continue
+        if quiz is None:
+            quiz = Quiz(track_id=track.id, slug=source.slug)
+            db.session.add(quiz)
+            counts.created += 1
+        else:
+            counts.updated += 1
+        for key, value in values.items():
+            setattr(quiz, key, value)
+        quiz.updated_at, quiz.retired_at = now, None
+        db.session.flush()
+        _ensure_version(quiz, source, now)
+    _retire(existing.values(), now, counts)
+
+
+def _ensure_version(quiz: Quiz, source: QuizSource, now: dt.datetime) -> None:
+    found = db.session.scalar(select(QuizVersion.id).where(
+        QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == source.content_hash))
+    if found is None:
+        db.session.add(QuizVersion(
+            quiz_id=quiz.id, content_hash=source.content_hash, created_at=now,
+            questions=[{"key": key, **question.to_json()} for key, question in source.questions]))
 
 
 def _link_resolver(source: TrackSource, urls: Urls):

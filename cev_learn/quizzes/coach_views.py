@@ -1,0 +1,95 @@
+"""Coaches and managers: results per quiz, grading, CSV export and item analysis."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import DecimalField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from cev_learn.accounts import policy
+from cev_learn.accounts.decorators import role_required
+from cev_learn.accounts.models import Role
+from cev_learn.csv_safety import csv_text
+from cev_learn.db import db, utcnow
+from cev_learn.quizzes import queries, services
+from cev_learn.quizzes.layout import InvalidAnswer
+from cev_learn.quizzes.models import Quiz
+from flask_wtf import FlaskForm
+
+bp = Blueprint("quiz_results", __name__, url_prefix="/quizzes")
+staff_only = role_required(Role.COACH, Role.MANAGER, Role.ADMIN)
+
+
+class GradeForm(FlaskForm):
+    points = DecimalField("Points awarded", places=2,
+                          validators=[InputRequired(), NumberRange(min=0)])
+    comment = TextAreaField("Comment for the rep", validators=[Optional(), Length(max=2000)])
+
+
+@bp.route("")
+@staff_only
+def index():
+    return render_template("quizzes/coach_index.html", rows=queries.quiz_rows())
+
+
+def _quiz(quiz_id: int) -> Quiz:
+    quiz = db.get_or_404(Quiz, quiz_id)
+    return quiz
+
+
+@bp.route("/<int:quiz_id>/results")
+@staff_only
+def results(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    waiting = request.args.get("waiting") == "1"
+    page = queries.results_page(quiz, request.args.get("page", 1, type=int), waiting)
+    return render_template("quizzes/results.html", quiz=quiz, page=page, waiting=waiting)
+
+
+@bp.route("/<int:quiz_id>/results.csv")
+@staff_only
+def results_csv(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    rows = [(name, email, territory, no, started, submitted,
+             "" if score is None else f"{score:.4f}",
+             "" if passed is None else ("yes" if passed else "no"), state.value)
+            for name, email, territory, no, started, submitted, score, passed, state
+            in queries.results_for_export(quiz)]
+    body = csv_text(["rep", "email", "territory", "attempt", "started_at", "submitted_at",
+                     "score", "passed", "state"], rows)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{quiz.slug}-results.csv"'})
+
+
+@bp.route("/<int:quiz_id>/analysis")
+@staff_only
+def analysis(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    count, reports = queries.item_analysis(quiz)
+    return render_template("quizzes/analysis.html", quiz=quiz, count=count, reports=reports)
+
+
+@bp.route("/attempts/<int:attempt_id>/grade/<key>", methods=["POST"])
+@staff_only
+def grade(attempt_id: int, key: str):
+    attempt = queries.attempt_with_context(attempt_id) or abort(404)
+    if not policy.can_grade_attempts_of(current_user, attempt.user):
+        abort(404)
+    form = GradeForm()
+    questions = services.version_questions(attempt.version)
+    question = questions.get(key) or abort(404)
+    if form.validate_on_submit():
+        points = float(form.points.data)
+        if points > question.points:
+            flash(f"At most {question.points:g} points for this question.", "error")
+        else:
+            try:
+                services.grade_answer(attempt.id, key, points / question.points,
+                                      form.comment.data or None, current_user, utcnow())
+            except (InvalidAnswer, services.AttemptClosed) as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash("Grade saved; the attempt's score is updated.", "success")
+    else:
+        flash("Enter the points awarded, from 0 up to the question's points.", "error")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id) + f"#question-{key}")

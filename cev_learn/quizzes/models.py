@@ -1,0 +1,103 @@
+"""Quizzes, their content versions, attempts and answers."""
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cev_learn.db import UTCDateTime, db, utcnow
+
+
+class ReviewPolicy(enum.Enum):
+    AFTER_EACH_ATTEMPT = "after_each_attempt"
+    AFTER_PASSING = "after_passing"
+    NEVER = "never"
+
+
+class AttemptState(enum.Enum):
+    IN_PROGRESS = "in_progress"
+    NEEDS_GRADING = "needs_grading"  # submitted; essays wait for a coach
+    GRADED = "graded"
+
+    @property
+    def label(self) -> str:
+        return {"in_progress": "In progress", "needs_grading": "Waiting for your coach",
+                "graded": "Graded"}[self.value]
+
+
+def _enum(kind, name):
+    return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, length=24, validate_strings=True)
+
+
+class Quiz(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(300))
+    pass_mark: Mapped[float]
+    max_attempts: Mapped[int | None]
+    time_limit_minutes: Mapped[int | None]
+    draw: Mapped[int | None]
+    shuffle: Mapped[bool] = mapped_column(default=True)
+    review: Mapped[ReviewPolicy] = mapped_column(_enum(ReviewPolicy, "quiz_review_policy"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    question_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    track = relationship("Track")
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class QuizVersion(db.Model):
+    """The questions of a quiz as they were at one content hash; attempts point here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[list] = mapped_column(JSON)  # [{"key": ..., **Question.to_json()}]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("quiz_id", "content_hash"),)
+
+
+class Attempt(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
+    attempt_no: Mapped[int]
+    state: Mapped[AttemptState] = mapped_column(_enum(AttemptState, "attempt_state"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[float | None]  # fraction 0..1 of the points
+    passed: Mapped[bool | None]
+    # Which questions were drawn, in which order, with each one's option order.
+    layout: Mapped[list] = mapped_column(JSON)
+
+    quiz: Mapped[Quiz] = relationship()
+    version: Mapped[QuizVersion] = relationship()
+    user = relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "attempt_no"),
+        Index("ix_attempt_quiz_id_state", "quiz_id", "state"),
+    )
+
+
+class AttemptAnswer(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))
+    question_key: Mapped[str] = mapped_column(String(32))
+    response: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    fraction: Mapped[float | None]
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("attempt_id", "question_key"),)

@@ -1,0 +1,125 @@
+"""What the take and result pages show of an attempt.
+
+Built in one place so that, before submission (reveal=False), nothing about correctness —
+weights, right answers, feedback, explanations — is even handed to a template.
+"""
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from cev_learn.quizzes.grading import Response
+from cev_learn.quizzes.layout import field_name, option_token
+from cev_learn.quizzes.models import Attempt, AttemptAnswer
+from cev_learn.quizzes.questions import Question, QuestionType
+from cev_learn.quizzes.rendering import render_text
+from cev_learn.quizzes.services import version_questions
+
+
+@dataclass(frozen=True)
+class OptionView:
+    token: str
+    html: Markup
+    selected: bool
+    correct: bool | None = None      # only when revealed
+    feedback: Markup | None = None   # only when revealed
+
+
+@dataclass(frozen=True)
+class MatchRowView:
+    field: str
+    left_html: Markup
+    options: list[OptionView]
+    correct_html: Markup | None = None  # only when revealed
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    number: int
+    key: str
+    type: QuestionType
+    points: float
+    prompt_html: Markup
+    field: str
+    options: list[OptionView] = field(default_factory=list)
+    matches: list[MatchRowView] = field(default_factory=list)
+    text: str = ""
+    boolean: bool | None = None
+    fraction: float | None = None
+    graded_by_coach: bool = False
+    comment: str | None = None
+    feedback: list[Markup] = field(default_factory=list)   # only when revealed
+    accepted: list[str] = field(default_factory=list)      # only when revealed
+    explanation: Markup | None = None                       # only when revealed
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    questions: list[QuestionView]
+    revealed: bool
+
+
+def attempt_view(attempt: Attempt, answers: dict[str, AttemptAnswer], reveal: bool) -> AttemptView:
+    questions = version_questions(attempt.version)
+    views = []
+    for number, entry in enumerate(attempt.layout, start=1):
+        question, answer = questions[entry["key"]], answers.get(entry["key"])
+        response = Response.from_json(answer.response) if answer else Response()
+        views.append(_question_view(number, entry, question, response, answer, reveal))
+    return AttemptView(views, reveal)
+
+
+def _question_view(number, entry, question: Question, response: Response,
+                   answer: AttemptAnswer | None, reveal: bool) -> QuestionView:
+    key, fmt = entry["key"], question.format
+    base = {"number": number, "key": key, "type": question.type, "points": question.points,
+            "prompt_html": render_text(question.prompt, fmt), "field": field_name(key),
+            "text": response.text or "", "boolean": response.boolean}
+    if answer is not None and answer.graded_at is not None:
+        base.update(graded_by_coach=True, comment=answer.comment)
+    if reveal:
+        base.update(fraction=answer.fraction if answer else None,
+                    explanation=render_text(question.general_feedback, fmt) or None,
+                    feedback=_feedback(question, response, fmt),
+                    accepted=_accepted(question))
+    if question.type is QuestionType.NUMERIC and response.number is not None:
+        base["text"] = f"{response.number:g}"
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        picked = {response.choice} if response.choice is not None else set(response.choices)
+        base["options"] = [
+            OptionView(option_token(key, position), render_text(question.choices[i].text, fmt, True),
+                       i in picked,
+                       correct=(question.choices[i].weight > 0) if reveal else None,
+                       feedback=render_text(question.choices[i].feedback, fmt, True) or None
+                       if reveal and i in picked else None)
+            for position, i in enumerate(entry["order"])]
+    elif question.type is QuestionType.MATCHING:
+        rights = entry["rights"]
+        base["matches"] = [
+            MatchRowView(field_name(key, left), render_text(pair.left, fmt, True), [
+                OptionView(option_token(key, position, "r"),
+                           render_text(question.pairs[r].right, fmt, True),
+                           response.matches.get(left) == r)
+                for position, r in enumerate(rights)],
+                correct_html=render_text(pair.right, fmt, True) if reveal else None)
+            for left, pair in enumerate(question.pairs) if pair.left]
+    return QuestionView(**base)
+
+
+def _feedback(question: Question, response: Response, fmt: str) -> list[Markup]:
+    from cev_learn.quizzes.grading import grade
+
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.ESSAY,
+                         QuestionType.DESCRIPTION):
+        return []  # choice feedback sits next to each option
+    return [render_text(text, fmt, True) for text in grade(question, response).feedback]
+
+
+def _accepted(question: Question) -> list[str]:
+    if question.type is QuestionType.SHORT:
+        return [a.text for a in question.answers if a.weight >= 1]
+    if question.type is QuestionType.NUMERIC:
+        return [f"{n.value:g} ± {n.tolerance:g}" if n.tolerance else f"{n.value:g}"
+                for n in question.numeric if n.weight >= 1]
+    if question.type is QuestionType.TRUE_FALSE:
+        return ["True" if question.answer else "False"]
+    return []

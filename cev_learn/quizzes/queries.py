@@ -1,0 +1,150 @@
+"""Reads for quiz pages."""
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from cev_learn.accounts.models import User
+from cev_learn.content.models import Track
+from cev_learn.db import db
+from cev_learn.quizzes.analysis import ItemScores, ItemStats, choice_counts, item_stats
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
+from cev_learn.quizzes.questions import Question, QuestionType
+from cev_learn.quizzes.services import version_questions
+
+PAGE_SIZE = 50
+
+
+def get_active_quiz(track: Track, slug: str) -> Quiz | None:
+    return db.session.scalar(select(Quiz).where(
+        Quiz.track_id == track.id, Quiz.slug == slug, Quiz.retired_at.is_(None)))
+
+
+def rep_attempts(rep: User, quiz: Quiz) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == rep.id, Attempt.quiz_id == quiz.id).order_by(Attempt.attempt_no)))
+
+
+def attempt_with_context(attempt_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).options(
+        joinedload(Attempt.quiz).joinedload(Quiz.track), joinedload(Attempt.version),
+        joinedload(Attempt.user)).where(Attempt.id == attempt_id))
+
+
+def answers_by_key(attempt: Attempt) -> dict[str, AttemptAnswer]:
+    return {a.question_key: a for a in db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+
+
+def best_results(rep: User, quiz_ids: list[int]) -> dict[int, tuple[float | None, bool]]:
+    """Per quiz: the rep's best score and whether any attempt passed."""
+    rows = db.session.execute(
+        select(Attempt.quiz_id, func.max(Attempt.score),
+               func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+        .where(Attempt.user_id == rep.id, Attempt.quiz_id.in_(quiz_ids),
+               Attempt.state != AttemptState.IN_PROGRESS)
+        .group_by(Attempt.quiz_id))
+    return {quiz_id: (score, bool(passed)) for quiz_id, score, passed in rows}
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    quiz: Quiz
+    attempts: int
+    reps: int
+    passed_reps: int
+    waiting: int
+
+
+def quiz_rows() -> list[QuizRow]:
+    """Every active quiz with its attempt counts, in two statements."""
+    quizzes = list(db.session.scalars(select(Quiz).options(joinedload(Quiz.track))
+                                      .where(Quiz.retired_at.is_(None)).order_by(Quiz.title)))
+    counts = {row[0]: row[1:] for row in db.session.execute(
+        select(Attempt.quiz_id, func.count(),
+               func.count(func.distinct(Attempt.user_id)),
+               func.count(func.distinct(case((Attempt.passed.is_(True), Attempt.user_id)))),
+               func.sum(case((Attempt.state == AttemptState.NEEDS_GRADING, 1), else_=0)))
+        .where(Attempt.state != AttemptState.IN_PROGRESS).group_by(Attempt.quiz_id))}
+    return [QuizRow(q, *(counts.get(q.id) or (0, 0, 0, 0))) for q in quizzes]
+
+
+def results_page(quiz: Quiz, page: int, waiting_only: bool):
+    stmt = (select(Attempt).options(joinedload(Attempt.user))
+            .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS)
+            .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()))
+    if waiting_only:
+        stmt = stmt.where(Attempt.state == AttemptState.NEEDS_GRADING)
+    return db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+
+
+def results_for_export(quiz: Quiz) -> list[tuple]:
+    return list(db.session.execute(
+        select(User.name, User.email, User.territory, Attempt.attempt_no, Attempt.started_at,
+               Attempt.submitted_at, Attempt.score, Attempt.passed, Attempt.state)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS)
+        .order_by(User.name, Attempt.attempt_no)))
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    number: int
+    question: Question
+    stats: ItemStats
+    counts: list[int]  # per choice, for choice questions
+
+
+def item_analysis(quiz: Quiz) -> tuple[int, list[ItemReport]]:
+    """Item statistics over each rep's first fully graded attempt at the quiz."""
+    first = (select(Attempt.user_id, func.min(Attempt.attempt_no).label("no"))
+             .where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED)
+             .group_by(Attempt.user_id).subquery())
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.version_id, AttemptAnswer.question_key,
+               AttemptAnswer.fraction, AttemptAnswer.response)
+        .join(first, (first.c.user_id == Attempt.user_id) & (first.c.no == Attempt.attempt_no))
+        .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
+        .where(Attempt.quiz_id == quiz.id))
+    versions = {v.id: version_questions(v) for v in db.session.scalars(
+        select(QuizVersion).where(QuizVersion.quiz_id == quiz.id).order_by(QuizVersion.id))}
+    questions = {}
+    for version in versions.values():
+        questions.update(version)  # the newest wording of a key wins
+    per_attempt: dict[int, dict] = {}
+    picks: dict[str, list[list[int]]] = {}
+    for attempt_id, version_id, key, fraction, response in rows:
+        question = versions[version_id].get(key)
+        items = per_attempt.setdefault(attempt_id, {})
+        if question is None or fraction is None:
+            continue
+        items[key] = (fraction, question.points)
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            chosen = response.get("choices") or ([response["choice"]]
+                                                 if response.get("choice") is not None else [])
+            picks.setdefault(key, []).append(chosen)
+    scores = [ItemScores(items) for items in per_attempt.values()]
+    current = versions.get(_current_version_id(quiz), {})
+    order = list(current) + [k for k in questions if k not in current]
+    reports = []
+    for number, key in enumerate(order, start=1):
+        question = questions[key]
+        if not question.type.graded:
+            continue
+        counts = choice_counts(picks.get(key, []), len(question.choices)) if question.choices else []
+        reports.append(ItemReport(number, question, item_stats(key, scores), counts))
+    return len(scores), reports
+
+
+def _current_version_id(quiz: Quiz) -> int | None:
+    return db.session.scalar(select(QuizVersion.id).where(
+        QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash))
+
+
+def first_passing_submission(rep_id: int, quiz_id: int, min_score: float) -> dt.date | None:
+    """When the rep first scored at least min_score on the quiz (for quiz milestones)."""
+    submitted = db.session.scalar(select(func.min(Attempt.submitted_at)).where(
+        Attempt.user_id == rep_id, Attempt.quiz_id == quiz_id,
+        Attempt.state == AttemptState.GRADED, Attempt.score >= min_score))
+    return submitted.date() if submitted else None

@@ -1,0 +1,106 @@
+"""Questions as plain data: what every quiz format parses into and grading reads.
+
+Pure: no Flask, no database. Stored on attempts and quiz versions as JSON (to_json/from_json).
+"""
+import enum
+from dataclasses import dataclass, field
+
+
+class QuestionType(enum.Enum):
+    SINGLE = "single"            # one right choice (GIFT: one = answer)
+    MULTIPLE = "multiple"        # weighted choices, several may be picked (GIFT: ~%50% …)
+    TRUE_FALSE = "true_false"
+    SHORT = "short"              # typed answer(s), case-insensitive, * wildcard
+    NUMERIC = "numeric"          # value ± tolerance, or a range
+    MATCHING = "matching"        # pairs; right sides without a left are distractors
+    ESSAY = "essay"              # graded by a coach
+    DESCRIPTION = "description"  # text only, not graded
+
+    @property
+    def graded(self) -> bool:
+        return self is not QuestionType.DESCRIPTION
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    weight: float  # fraction of the question's points: 1.0 full, may be negative
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str  # may contain * wildcards
+    weight: float
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    value: float
+    tolerance: float
+    weight: float
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchPair:
+    left: str   # empty for a distractor (a right side that matches nothing)
+    right: str
+
+
+@dataclass(frozen=True)
+class Question:
+    type: QuestionType
+    prompt: str
+    title: str | None = None
+    format: str = "moodle"  # markdown | html | plain | moodle (GIFT's [format] tag)
+    points: float = 1.0
+    choices: tuple[Choice, ...] = ()
+    answers: tuple[ShortAnswer, ...] = ()
+    numeric: tuple[NumericAnswer, ...] = ()
+    pairs: tuple[MatchPair, ...] = ()
+    answer: bool | None = None  # true/false questions
+    true_feedback: str | None = None   # shown when the rep answers "true"
+    false_feedback: str | None = None  # shown when the rep answers "false"
+    general_feedback: str | None = None
+    category: str | None = None
+    line: int = field(default=0, compare=False)  # where it starts in its source file
+
+    def to_json(self) -> dict:
+        """The JSON shape of `cev-learn quiz check --json` (DESIGN.md §9), plus a few extras."""
+        return {
+            "title": self.title,
+            "type": self.type.value,
+            "prompt": self.prompt,
+            "format": self.format,
+            "points": self.points,
+            "choices": [{"text": c.text, "weight": c.weight, "feedback": c.feedback}
+                        for c in self.choices],
+            "answers": [{"text": a.text, "weight": a.weight, "feedback": a.feedback}
+                        for a in self.answers],
+            "numeric": [{"value": n.value, "tolerance": n.tolerance, "weight": n.weight,
+                         "feedback": n.feedback} for n in self.numeric],
+            "pairs": [{"left": p.left, "right": p.right} for p in self.pairs],
+            "answer": self.answer,
+            "true_feedback": self.true_feedback,
+            "false_feedback": self.false_feedback,
+            "general_feedback": self.general_feedback,
+            "category": self.category,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Question":
+        return cls(
+            type=QuestionType(data["type"]), prompt=data["prompt"], title=data.get("title"),
+            format=data.get("format", "moodle"), points=data.get("points", 1.0),
+            choices=tuple(Choice(c["text"], c["weight"], c.get("feedback"))
+                          for c in data.get("choices", [])),
+            answers=tuple(ShortAnswer(a["text"], a["weight"], a.get("feedback"))
+                          for a in data.get("answers", [])),
+            numeric=tuple(NumericAnswer(n["value"], n["tolerance"], n["weight"], n.get("feedback"))
+                          for n in data.get("numeric", [])),
+            pairs=tuple(MatchPair(p["left"], p["right"]) for p in data.get("pairs", [])),
+            answer=data.get("answer"), true_feedback=data.get("true_feedback"),
+            false_feedback=data.get("false_feedback"),
+            general_feedback=data.get("general_feedback"), category=data.get("category"))

@@ -1,0 +1,182 @@
+"""Attempts: start, save answers, submit and grade, coach grading. Flush only; callers commit.
+
+Integrity rests on the database, not on timing: UNIQUE(user, quiz, attempt_no) stops two
+concurrent starts from both creating an attempt, and every change to an attempt first locks
+its row (SELECT … FOR UPDATE; SQLite serializes writers with BEGIN IMMEDIATE), then checks
+its state, so a double submit grades once and the second sees the result.
+"""
+import datetime as dt
+import random
+
+from sqlalchemy import func, select
+
+from cev_learn.accounts.models import User
+from cev_learn.db import db
+from cev_learn.quizzes.grading import Response, grade, total_score
+from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
+from cev_learn.quizzes.questions import Question
+
+__all__ = ["AttemptClosed", "AttemptLimitReached", "InvalidAnswer", "QuizError", "grade_answer",
+           "save_answers", "start_attempt", "submit_attempt"]
+
+
+class QuizError(Exception):
+    """A rule about attempts was broken; the message is fit to show."""
+
+
+class AttemptLimitReached(QuizError):
+    def __init__(self, limit: int):
+        super().__init__(f"You have used all {limit} attempts at this quiz.")
+
+
+class AttemptClosed(QuizError):
+    def __init__(self, why: str = "This attempt is already submitted."):
+        super().__init__(why)
+
+
+def version_questions(version: QuizVersion) -> dict[str, Question]:
+    return {q["key"]: Question.from_json({k: v for k, v in q.items() if k != "key"})
+            for q in version.questions}
+
+
+def current_version(quiz: Quiz) -> QuizVersion:
+    return db.session.scalar(select(QuizVersion).where(
+        QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash))
+
+
+def closes_at(attempt: Attempt, grace: dt.timedelta) -> dt.datetime | None:
+    """The last moment answers count: the deadline plus a short grace period."""
+    return attempt.deadline_at + grace if attempt.deadline_at else None
+
+
+def is_open(attempt: Attempt, now: dt.datetime, grace: dt.timedelta) -> bool:
+    end = closes_at(attempt, grace)
+    return attempt.state is AttemptState.IN_PROGRESS and (end is None or now <= end)
+
+
+def lock_attempt(attempt_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+
+
+def start_attempt(rep: User, quiz: Quiz, now: dt.datetime, grace: dt.timedelta,
+                  rng: random.Random | None = None) -> Attempt:
+    """Resume the rep's open attempt, or start the next one if the limit allows."""
+    attempts = list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == rep.id, Attempt.quiz_id == quiz.id).order_by(Attempt.attempt_no)))
+    for attempt in attempts:
+        if attempt.state is AttemptState.IN_PROGRESS:
+            if is_open(attempt, now, grace):
+                return attempt
+            _finish(lock_attempt(attempt.id) or attempt, quiz, now, grace)
+    if quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts:
+        raise AttemptLimitReached(quiz.max_attempts)
+    version = current_version(quiz)
+    questions = version_questions(version)
+    layout = draw_layout([(q["key"], questions[q["key"]]) for q in version.questions],
+                         quiz.draw, quiz.shuffle, rng or random.SystemRandom())
+    deadline = now + dt.timedelta(minutes=quiz.time_limit_minutes) \
+        if quiz.time_limit_minutes else None
+    attempt = Attempt(user_id=rep.id, quiz_id=quiz.id, version_id=version.id,
+                      attempt_no=(attempts[-1].attempt_no if attempts else 0) + 1,
+                      state=AttemptState.IN_PROGRESS, started_at=now, deadline_at=deadline,
+                      layout=layout)
+    db.session.add(attempt)
+    db.session.flush()  # IntegrityError here means a concurrent start won: the caller retries
+    return attempt
+
+
+def save_answers(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -> Attempt:
+    """Store answers of an open attempt; the whole form is checked before anything is saved."""
+    attempt = lock_attempt(attempt_id)
+    if attempt.state is not AttemptState.IN_PROGRESS:
+        raise AttemptClosed()
+    if not is_open(attempt, now, grace):
+        raise AttemptClosed("Time is up: answers can no longer be changed.")
+    responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
+    _store(attempt, responses, now)
+    return attempt
+
+
+def submit_attempt(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -> Attempt:
+    """Save the final answers (if still on time) and grade, once; a repeat changes nothing."""
+    attempt = lock_attempt(attempt_id)
+    if attempt.state is not AttemptState.IN_PROGRESS:
+        return attempt
+    if is_open(attempt, now, grace):
+        responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
+        _store(attempt, responses, now)
+    _finish(attempt, attempt.quiz, now, grace)
+    return attempt
+
+
+def _store(attempt: Attempt, responses: dict[str, Response], now: dt.datetime) -> None:
+    existing = {a.question_key: a for a in db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    for key, response in responses.items():
+        row = existing.get(key)
+        if row is None:
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, question_key=key,
+                                         response=response.to_json(), saved_at=now))
+        elif row.response != response.to_json():
+            row.response, row.saved_at = response.to_json(), now
+    db.session.flush()
+
+
+def _finish(attempt: Attempt, quiz: Quiz, now: dt.datetime,
+            grace: dt.timedelta = dt.timedelta(0)) -> None:
+    """Grade an attempt with the answers saved in time; answers saved late count as blank."""
+    questions = version_questions(attempt.version)
+    answers = {a.question_key: a for a in db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    end = closes_at(attempt, grace)
+    for entry in attempt.layout:
+        key, question = entry["key"], questions[entry["key"]]
+        if not question.type.graded:
+            continue
+        row = answers.get(key)
+        if row is None:
+            row = AttemptAnswer(attempt_id=attempt.id, question_key=key, response={}, saved_at=now)
+            db.session.add(row)
+            answers[key] = row
+        on_time = end is None or row.saved_at <= end
+        response = Response.from_json(row.response) if on_time else Response()
+        row.fraction = grade(question, response).fraction
+    attempt.submitted_at = min(now, end) if end else now
+    _score(attempt, quiz, questions, answers)
+
+
+def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers: dict) -> None:
+    items = [(questions[e["key"]].points, answers[e["key"]].fraction)
+             for e in attempt.layout if questions[e["key"]].type.graded]
+    score = total_score(items)
+    attempt.score = score.fraction
+    if score.pending:
+        attempt.state, attempt.passed = AttemptState.NEEDS_GRADING, None
+    else:
+        attempt.state = AttemptState.GRADED
+        attempt.passed = score.fraction >= quiz.pass_mark - 1e-9
+    db.session.flush()
+
+
+def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None,
+                 coach: User, now: dt.datetime) -> Attempt:
+    """A coach scores one answer (essays, or overriding a score); the attempt is re-scored."""
+    attempt = lock_attempt(attempt_id)
+    if attempt.state is AttemptState.IN_PROGRESS:
+        raise AttemptClosed("The rep has not submitted this attempt yet.")
+    answer = db.session.scalar(select(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_key == key))
+    if answer is None:
+        raise InvalidAnswer("that question is not part of this attempt")
+    answer.fraction, answer.comment = fraction, comment
+    answer.graded_by_id, answer.graded_at = coach.id, now
+    answers = {a.question_key: a for a in db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    _score(attempt, attempt.quiz, version_questions(attempt.version), answers)
+    return attempt
+
+
+def attempts_used(rep: User, quiz: Quiz) -> int:
+    return db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == rep.id, Attempt.quiz_id == quiz.id))

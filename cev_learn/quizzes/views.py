@@ -1,0 +1,150 @@
+"""Reps take quizzes; everyone allowed sees an attempt's result."""
+import datetime as dt
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from cev_learn.accounts import policy
+from cev_learn.accounts.decorators import role_required, signed_in
+from cev_learn.accounts.forms import ConfirmForm
+from cev_learn.accounts.models import Role
+from cev_learn.content import queries as content_queries
+from cev_learn.db import db, utcnow
+from cev_learn.quizzes import queries, services
+from cev_learn.quizzes.layout import InvalidAnswer
+from cev_learn.quizzes.models import Attempt, AttemptState
+from cev_learn.quizzes.presenting import attempt_view
+from cev_learn.quizzes.review import POLICY_TEXT
+
+bp = Blueprint("quizzes", __name__)
+
+
+def grace() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["QUIZ_GRACE_SECONDS"])
+
+
+def _quiz_or_404(track_slug: str, quiz_slug: str):
+    track = content_queries.get_active_track(track_slug) or abort(404)
+    return track, queries.get_active_quiz(track, quiz_slug) or abort(404)
+
+
+@bp.route("/tracks/<track_slug>/quizzes/<quiz_slug>")
+@signed_in
+def quiz(track_slug: str, quiz_slug: str):
+    track, quiz = _quiz_or_404(track_slug, quiz_slug)
+    attempts = queries.rep_attempts(current_user, quiz) if current_user.role is Role.REP else []
+    open_attempt = next((a for a in attempts if a.state is AttemptState.IN_PROGRESS
+                         and services.is_open(a, utcnow(), grace())), None)
+    limit_left = None if quiz.max_attempts is None else quiz.max_attempts - len(attempts)
+    return render_template("quizzes/quiz.html", track=track, quiz=quiz, attempts=attempts,
+                           open_attempt=open_attempt, limit_left=limit_left,
+                           policy_text=POLICY_TEXT[quiz.review], form=ConfirmForm())
+
+
+@bp.route("/tracks/<track_slug>/quizzes/<quiz_slug>/start", methods=["POST"])
+@role_required(Role.REP)
+def start(track_slug: str, quiz_slug: str):
+    track, quiz = _quiz_or_404(track_slug, quiz_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = _start(quiz)
+    except services.AttemptLimitReached as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("quizzes.quiz", track_slug=track.slug, quiz_slug=quiz.slug))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+def _start(quiz) -> Attempt:
+    """Start (or resume) an attempt; if a concurrent request won the race, use its attempt."""
+    rep = current_user._get_current_object()
+    for _ in range(3):
+        try:
+            attempt = services.start_attempt(rep, quiz, utcnow(), grace())
+            db.session.commit()
+            return attempt
+        except IntegrityError:
+            db.session.rollback()
+    abort(409)
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = queries.attempt_with_context(attempt_id) or abort(404)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@signed_in
+def attempt(attempt_id: int):
+    attempt = queries.attempt_with_context(attempt_id) or abort(404)
+    if not policy.can_view_rep(current_user, attempt.user):
+        abort(404)
+    mine = attempt.user_id == current_user.id
+    if mine and attempt.state is AttemptState.IN_PROGRESS:
+        if not services.is_open(attempt, utcnow(), grace()):
+            services.submit_attempt(attempt.id, {}, utcnow(), grace())
+            db.session.commit()
+            flash("Time ran out; your saved answers were submitted.", "warning")
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+        view = attempt_view(attempt, queries.answers_by_key(attempt), reveal=False)
+        return render_template("quizzes/take.html", attempt=attempt, view=view,
+                               now=utcnow(), form=ConfirmForm())
+    if attempt.state is AttemptState.IN_PROGRESS:
+        abort(404)  # staff see attempts once submitted
+    passed_any = any(a.passed for a in queries.rep_attempts(attempt.user, attempt.quiz))
+    view = attempt_view(attempt, queries.answers_by_key(attempt),
+                        reveal=not mine or _may_review(attempt, passed_any))
+    return render_template("quizzes/result.html", attempt=attempt, view=view, mine=mine,
+                           policy_text=POLICY_TEXT[attempt.quiz.review], form=ConfirmForm())
+
+
+def _may_review(attempt: Attempt, passed_any: bool) -> bool:
+    from cev_learn.quizzes.review import may_review
+
+    return may_review(attempt.quiz.review, attempt.state, passed_any)
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@role_required(Role.REP)
+def save(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        services.save_answers(attempt.id, request.form.to_dict(flat=False), utcnow(), grace())
+    except InvalidAnswer as exc:
+        db.session.rollback()
+        return _problem(str(exc), 400, wants_json, attempt)
+    except services.AttemptClosed as exc:
+        db.session.rollback()
+        return _problem(str(exc), 409, wants_json, attempt)
+    db.session.commit()
+    if wants_json:
+        return jsonify(saved_at=utcnow().isoformat())
+    flash("Answers saved. You can come back before the deadline.", "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@role_required(Role.REP)
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    try:
+        services.submit_attempt(attempt.id, request.form.to_dict(flat=False), utcnow(), grace())
+    except InvalidAnswer as exc:
+        db.session.rollback()
+        return _problem(str(exc), 400, False, attempt)
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+def _problem(message: str, status: int, wants_json: bool, attempt: Attempt):
+    if wants_json:
+        return jsonify(error=message), status
+    from cev_learn.errors import render_error
+
+    return render_error(status if status in (400, 409) else 400, message)

@@ -1,0 +1,183 @@
+"""export_gift writes GIFT that parse_gift reads back to equal questions."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cev_learn.quizzes.formats.gift import export_gift, parse_gift
+from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+                                         QuestionType, ShortAnswer)
+
+SPECIAL = "~=#{}:\\\n"
+syntax = st.sampled_from([*SPECIAL, *"->%[]*_/$TF ab"])
+characters = syntax | st.characters(exclude_categories=("Cs",), exclude_characters="\r")
+texts = ((st.text(syntax, min_size=1, max_size=12) | st.text(characters, min_size=1, max_size=12))
+         .map(str.strip).filter(lambda text: text and "_____" not in text))
+plain_texts = texts.filter(lambda text: "->" not in text)  # GIFT cannot escape - or >
+categories = st.text(characters.filter(lambda char: char != "\n"), min_size=1,
+                     max_size=12).map(str.strip).filter(bool)
+weights = st.floats(min_value=-1, max_value=1)
+positive_weights = st.floats(min_value=0, max_value=1, exclude_min=True)
+finite = st.floats(allow_nan=False, allow_infinity=False)
+common = st.fixed_dictionaries({
+    "prompt": texts, "title": st.none() | texts,
+    "format": st.sampled_from(["markdown", "html", "plain", "moodle"]),
+    "category": st.none() | categories})
+
+
+def with_one(draw, others, one) -> tuple:
+    """The others with one more item put at a drawn position."""
+    items = draw(others)
+    position = draw(st.integers(0, len(items)))
+    return tuple(items[:position] + [draw(one)] + items[position:])
+
+
+def feedback(of=texts):
+    return st.none() | of
+
+
+@st.composite
+def single(draw):
+    right = st.builds(Choice, texts.filter(lambda text: not text.startswith("%")), st.just(1.0),
+                      feedback())
+    wrong = st.lists(st.builds(Choice, texts, weights.filter(lambda w: w != 1), feedback()),
+                     min_size=1, max_size=4)
+    return Question(QuestionType.SINGLE, choices=with_one(draw, wrong, right),
+                    general_feedback=draw(feedback()), **draw(common))
+
+
+@st.composite
+def multiple(draw):
+    choices = with_one(draw, st.lists(st.builds(Choice, texts, weights, feedback()),
+                                      min_size=1, max_size=4),
+                       st.builds(Choice, texts, positive_weights, feedback()))
+    return Question(QuestionType.MULTIPLE, choices=choices, general_feedback=draw(feedback()),
+                    **draw(common))
+
+
+@st.composite
+def short(draw):
+    answers = with_one(draw, st.lists(st.builds(ShortAnswer, plain_texts, weights,
+                                                feedback(plain_texts)), max_size=3),
+                       st.builds(ShortAnswer, plain_texts, positive_weights,
+                                 feedback(plain_texts)))
+    return Question(QuestionType.SHORT, answers=answers, general_feedback=draw(feedback()),
+                    **draw(common))
+
+
+@st.composite
+def numeric(draw):
+    def answer(weight):
+        return st.builds(NumericAnswer, finite, st.floats(min_value=0, allow_infinity=False),
+                         weight, feedback())
+    answers = with_one(draw, st.lists(answer(weights), max_size=3), answer(positive_weights))
+    return Question(QuestionType.NUMERIC, numeric=answers, general_feedback=draw(feedback()),
+                    **draw(common))
+
+
+@st.composite
+def matching(draw):
+    pairs = draw(st.lists(st.builds(MatchPair, plain_texts, texts), min_size=2, max_size=4))
+    distractors = draw(st.lists(st.builds(MatchPair, st.just(""), texts), max_size=2))
+    return Question(QuestionType.MATCHING, pairs=tuple(draw(st.permutations(pairs + distractors))),
+                    general_feedback=draw(feedback()), **draw(common))
+
+
+@st.composite
+def true_false(draw):
+    return Question(QuestionType.TRUE_FALSE, answer=draw(st.booleans()),
+                    true_feedback=draw(feedback()), false_feedback=draw(feedback()),
+                    general_feedback=draw(feedback()), **draw(common))
+
+
+@st.composite
+def essay(draw):
+    return Question(QuestionType.ESSAY, general_feedback=draw(feedback()), **draw(common))
+
+
+@st.composite
+def description(draw):
+    return Question(QuestionType.DESCRIPTION, **draw(common))
+
+
+questions = st.one_of(single(), multiple(), short(), numeric(), matching(), true_false(),
+                      essay(), description())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(questions, min_size=1, max_size=5))
+def test_export_then_parse_gives_equal_questions(originals):
+    assert parse_gift(export_gift(originals)) == originals
+
+
+@pytest.mark.parametrize("strategy", [single(), multiple(), short(), numeric(), matching(),
+                                      true_false(), essay(), description()],
+                         ids=[t.value for t in QuestionType])
+def test_every_type_round_trips(strategy):
+    @settings(max_examples=50, deadline=None)
+    @given(strategy)
+    def check(question):
+        assert parse_gift(export_gift([question])) == [question]
+    check()
+
+
+def test_export_output_is_readable_gift():
+    written = export_gift([
+        Question(QuestionType.SINGLE, "Who owns {next steps}?", title="Ownership",
+                 category="sales/discovery", general_feedback="Always agree them.",
+                 choices=(Choice("The rep", 1.0, "Yes: #1 rule."), Choice("The buyer", 0.0),
+                          Choice("Nobody", -0.5))),
+        Question(QuestionType.MULTIPLE, "Pick two", format="markdown", category="sales/discovery",
+                 choices=(Choice("a", 0.5), Choice("b", 0.5), Choice("c", 0.0))),
+        Question(QuestionType.TRUE_FALSE, "Demo first?", answer=False, category="sales/demo",
+                 true_feedback="No: discovery first.", false_feedback=None),
+        Question(QuestionType.NUMERIC, "Days in a sprint?",
+                 numeric=(NumericAnswer(14.0, 0.0, 1.0), NumericAnswer(10.0, 1.0, 0.5, "Close"))),
+        Question(QuestionType.MATCHING, "Match", pairs=(MatchPair("a:b", "c"), MatchPair("d", "e"),
+                                                        MatchPair("", "f"))),
+        Question(QuestionType.SHORT, "Say it", answers=(ShortAnswer("hi*", 1.0),
+                                                        ShortAnswer("%x", 1.0),
+                                                        ShortAnswer("yo", 0.3333333))),
+        Question(QuestionType.ESSAY, "Line one\nline two"),
+        Question(QuestionType.DESCRIPTION, "C:\\temp ~ = #"),
+    ])
+    assert written == (
+        "$CATEGORY: sales/discovery\n\n"
+        "::Ownership::[moodle]Who owns \\{next steps\\}?{\n"
+        "\t=The rep#Yes\\: \\#1 rule.\n\t~The buyer\n\t~%-50%Nobody\n"
+        "\t####Always agree them.\n}\n\n"
+        "[markdown]Pick two{\n\t~%50%a\n\t~%50%b\n\t~c\n}\n\n"
+        "$CATEGORY: sales/demo\n\n"
+        "[moodle]Demo first?{FALSE#No\\: discovery first.}\n\n"
+        "$CATEGORY:\n\n"
+        "[moodle]Days in a sprint?{#\n\t=14.0:0.0\n\t=%50%10.0:1.0#Close\n}\n\n"
+        "[moodle]Match{\n\t=a\\:b -> c\n\t=d -> e\n\t= -> f\n}\n\n"
+        "[moodle]Say it{\n\t=hi*\n\t=%100%%x\n\t=%33.33333%yo\n}\n\n"
+        "[moodle]Line one\\nline two{}\n\n"
+        "[moodle]C\\:\\\\temp \\~ \\= \\#\n")
+
+
+def test_true_false_with_only_right_feedback_keeps_an_empty_wrong_slot():
+    question = Question(QuestionType.TRUE_FALSE, "Q", answer=True, true_feedback="Right.")
+    assert export_gift([question]) == "[moodle]Q{TRUE##Right.}\n"
+    assert parse_gift(export_gift([question])) == [question]
+
+
+def test_export_of_nothing_is_empty():
+    assert export_gift([]) == ""
+
+
+@pytest.mark.parametrize("question, message", [
+    (Question(QuestionType.ESSAY, "Q", points=2.0), "question 1: GIFT has no points"),
+    (Question(QuestionType.MATCHING, "Q", pairs=(MatchPair("a->b", "c"), MatchPair("d", "e"))),
+     "question 1 (matching) cannot be written as GIFT"),
+    (Question(QuestionType.SHORT, "Q", answers=(ShortAnswer("a->b", 1.0),)),
+     "question 1 (short) cannot be written as GIFT"),
+    (Question(QuestionType.SINGLE, "Q", choices=(Choice("%5% off", 1.0), Choice("b", 0.0))),
+     "question 1 (single) cannot be written as GIFT"),
+    (Question(QuestionType.DESCRIPTION, "Q", general_feedback="lost"),
+     "question 1 (description) cannot be written as GIFT"),
+    (Question(QuestionType.ESSAY, " padded "), "question 1 (essay) cannot be written as GIFT"),
+])
+def test_questions_gift_cannot_express_are_refused(question, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        export_gift([question])
