@@ -115,8 +115,9 @@ def _matching(question: Question, response: Response) -> Grade:
     return Grade(correct / len(lefts))
 
 
-def _essay(_question: Question, _response: Response) -> Grade:
-    return Grade(None)
+def _essay(_question: Question, response: Response) -> Grade:
+    """A written answer waits for a coach; a blank one scores nothing at once."""
+    return Grade(0.0) if not (response.text or "").strip() else Grade(None)
 
 
 def _description(_question: Question, _response: Response) -> Grade:

@@ -137,7 +137,7 @@ def test_forged_fields_are_ignored(quiz_app):
     post_form(client, f"/attempts/{attempt_id}/submit", forged,
               token_from=f"/attempts/{attempt_id}")
     attempt = db.session.get(Attempt, attempt_id)
-    assert attempt.score == 0.0 and attempt.passed is None  # essay still pending
+    assert attempt.score == 0.0 and attempt.passed is False
 
 
 def test_an_option_from_another_question_is_a_400_and_stores_nothing(quiz_app):
@@ -338,3 +338,19 @@ def test_a_content_change_does_not_rewrite_history(quiz_app):
     assert "Who signs the contract" in result and "Who approves the budget" not in result
     _attempt, new_take = start(client)
     assert "Who approves the budget" in new_take
+
+
+def test_review_after_passing_waits_for_a_pass(app, tmp_path):
+    sync(app, quiz_track(tmp_path, review="after_passing", pass_mark=0.5))
+    _rep, client = rep_client(app)
+    attempt_id, _take = start(client)
+    post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
+    failed = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Not passed" in failed and "CANARY" not in failed
+    second_id, take = start(client)
+    answers = {k: v for k, v in right_answers(take).items()
+               if k != by_prompt(take)["pitch"]}  # no essay: graded at once
+    post_form(client, f"/attempts/{second_id}/submit", answers,
+              token_from=f"/attempts/{second_id}")
+    passed = client.get(f"/attempts/{second_id}").get_data(as_text=True)
+    assert "Passed" in passed and "CANARY-EXPLANATION" in passed

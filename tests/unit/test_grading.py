@@ -58,6 +58,7 @@ def test_feedback_follows_the_answer_given():
 def test_essays_and_descriptions_wait_or_do_not_count():
     essay = Question(QuestionType.ESSAY, "Write your pitch.")
     assert grade(essay, Response(text="My pitch")).fraction is None
+    assert grade(essay, Response(text="   ")).fraction == 0.0  # nothing to wait for
     assert grade(Question(QuestionType.DESCRIPTION, "Read this."), Response()).fraction is None
 
 
