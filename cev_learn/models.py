@@ -1,9 +1,12 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
+from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
+                                      CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
 from cev_learn.ramp.models import Milestone, Rubric
 
-__all__ = ["Asset", "Attempt", "AttemptAnswer", "AttemptState", "ItemKind", "LoginFailure",
-           "Milestone", "Module", "ModuleProgress", "Quiz", "QuizVersion", "Role", "Rubric",
-           "ScheduleItem", "Track", "User"]
+__all__ = ["Asset", "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
+           "CoachingNote", "Cohort", "CohortCoach", "ItemKind", "LoginFailure", "Membership",
+           "Milestone", "Module", "ModuleProgress", "Quiz", "QuizVersion", "ReminderLog", "Role",
+           "Rubric", "ScheduleItem", "Signoff", "Track", "User"]

@@ -16,6 +16,7 @@ from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, Quiz
 from tests.conftest import csrf_token, login, make_user
+from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
@@ -65,6 +66,8 @@ def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
     app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     user = make_user(actor) if actor is not None else None
+    # The target rep is in a cohort the acting coach coaches (object rules are tested apart).
+    make_cohort(reps=[target], coaches=[user] if actor is Role.COACH else [])
     attempt = None
     if rule.arguments & {"attempt_id", "quiz_id"}:
         # Reps work on their own attempts; staff look at submitted ones.

@@ -29,11 +29,25 @@ def is_staff(actor: User) -> bool:
     return actor.role in STAFF_ROLES
 
 
-def can_view_rep(viewer: User, rep: User) -> bool:
-    """A rep sees themself; staff see reps. (Coaches are narrowed to their cohorts' reps
-    once cohorts exist.)"""
-    return viewer.id == rep.id or is_staff(viewer)
+def can_view_rep(viewer: User, rep: User, cohort_territory: str | None,
+                 cohort_coach_ids: frozenset[int]) -> bool:
+    """Reps see themselves; coaches the reps of cohorts they coach; managers the reps of
+    their territory's cohorts (all, without a territory); admins everyone."""
+    if viewer.id == rep.id or viewer.role is Role.ADMIN:
+        return True
+    if viewer.role is Role.MANAGER:
+        return viewer.territory is None or viewer.territory in (cohort_territory, rep.territory)
+    if viewer.role is Role.COACH:
+        return viewer.id in cohort_coach_ids
+    return False
 
 
-def can_grade_attempts_of(viewer: User, rep: User) -> bool:
-    return is_staff(viewer) and can_view_rep(viewer, rep)
+def can_coach_rep(viewer: User, rep: User, cohort_territory: str | None,
+                  cohort_coach_ids: frozenset[int]) -> bool:
+    """Grade, assign, sign off and write notes: staff who may see the rep (never the rep)."""
+    return is_staff(viewer) and viewer.id != rep.id and can_view_rep(
+        viewer, rep, cohort_territory, cohort_coach_ids)
+
+
+def can_manage_cohorts(actor: User) -> bool:
+    return actor.role in (Role.MANAGER, Role.ADMIN)

@@ -4,14 +4,14 @@ from flask_login import current_user
 from wtforms import DecimalField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
+from cev_learn.cohorts import access
 from cev_learn.csv_safety import csv_text
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
-from cev_learn.quizzes.models import Quiz
+from cev_learn.quizzes.models import Attempt, Quiz
 from flask_wtf import FlaskForm
 
 bp = Blueprint("quiz_results", __name__, url_prefix="/quizzes")
@@ -27,7 +27,8 @@ class GradeForm(FlaskForm):
 @bp.route("")
 @staff_only
 def index():
-    return render_template("quizzes/coach_index.html", rows=queries.quiz_rows())
+    return render_template("quizzes/coach_index.html", rows=queries.quiz_rows(
+        access.visible_rep_filter(current_user, Attempt.user_id)))
 
 
 def _quiz(quiz_id: int) -> Quiz:
@@ -40,7 +41,8 @@ def _quiz(quiz_id: int) -> Quiz:
 def results(quiz_id: int):
     quiz = _quiz(quiz_id)
     waiting = request.args.get("waiting") == "1"
-    page = queries.results_page(quiz, request.args.get("page", 1, type=int), waiting)
+    page = queries.results_page(quiz, request.args.get("page", 1, type=int), waiting,
+                                access.visible_rep_filter(current_user, Attempt.user_id))
     return render_template("quizzes/results.html", quiz=quiz, page=page, waiting=waiting)
 
 
@@ -52,7 +54,8 @@ def results_csv(quiz_id: int):
              "" if score is None else f"{score:.4f}",
              "" if passed is None else ("yes" if passed else "no"), state.value)
             for name, email, territory, no, started, submitted, score, passed, state
-            in queries.results_for_export(quiz)]
+            in queries.results_for_export(
+                quiz, access.visible_rep_filter(current_user, Attempt.user_id))]
     body = csv_text(["rep", "email", "territory", "attempt", "started_at", "submitted_at",
                      "score", "passed", "state"], rows)
     return Response(body, mimetype="text/csv", headers={
@@ -63,7 +66,8 @@ def results_csv(quiz_id: int):
 @staff_only
 def analysis(quiz_id: int):
     quiz = _quiz(quiz_id)
-    count, reports = queries.item_analysis(quiz)
+    count, reports = queries.item_analysis(
+        quiz, access.visible_rep_filter(current_user, Attempt.user_id))
     return render_template("quizzes/analysis.html", quiz=quiz, count=count, reports=reports)
 
 
@@ -71,7 +75,7 @@ def analysis(quiz_id: int):
 @staff_only
 def grade(attempt_id: int, key: str):
     attempt = queries.attempt_with_context(attempt_id) or abort(404)
-    if not policy.can_grade_attempts_of(current_user, attempt.user):
+    if not access.can_coach_rep(current_user, attempt.user):
         abort(404)
     form = GradeForm()
     questions = services.version_questions(attempt.version)

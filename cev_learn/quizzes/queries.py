@@ -57,7 +57,7 @@ class QuizRow:
     waiting: int
 
 
-def quiz_rows() -> list[QuizRow]:
+def quiz_rows(visible=True) -> list[QuizRow]:
     """Every active quiz with its attempt counts, in two statements."""
     quizzes = list(db.session.scalars(select(Quiz).options(joinedload(Quiz.track))
                                       .where(Quiz.retired_at.is_(None)).order_by(Quiz.title)))
@@ -66,25 +66,25 @@ def quiz_rows() -> list[QuizRow]:
                func.count(func.distinct(Attempt.user_id)),
                func.count(func.distinct(case((Attempt.passed.is_(True), Attempt.user_id)))),
                func.sum(case((Attempt.state == AttemptState.NEEDS_GRADING, 1), else_=0)))
-        .where(Attempt.state != AttemptState.IN_PROGRESS).group_by(Attempt.quiz_id))}
+        .where(Attempt.state != AttemptState.IN_PROGRESS, visible).group_by(Attempt.quiz_id))}
     return [QuizRow(q, *(counts.get(q.id) or (0, 0, 0, 0))) for q in quizzes]
 
 
-def results_page(quiz: Quiz, page: int, waiting_only: bool):
+def results_page(quiz: Quiz, page: int, waiting_only: bool, visible=True):
     stmt = (select(Attempt).options(joinedload(Attempt.user))
-            .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS)
+            .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS, visible)
             .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()))
     if waiting_only:
         stmt = stmt.where(Attempt.state == AttemptState.NEEDS_GRADING)
     return db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
 
 
-def results_for_export(quiz: Quiz) -> list[tuple]:
+def results_for_export(quiz: Quiz, visible=True) -> list[tuple]:
     return list(db.session.execute(
         select(User.name, User.email, User.territory, Attempt.attempt_no, Attempt.started_at,
                Attempt.submitted_at, Attempt.score, Attempt.passed, Attempt.state)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS)
+        .where(Attempt.quiz_id == quiz.id, Attempt.state != AttemptState.IN_PROGRESS, visible)
         .order_by(User.name, Attempt.attempt_no)))
 
 
@@ -96,10 +96,10 @@ class ItemReport:
     counts: list[int]  # per choice, for choice questions
 
 
-def item_analysis(quiz: Quiz) -> tuple[int, list[ItemReport]]:
+def item_analysis(quiz: Quiz, visible=True) -> tuple[int, list[ItemReport]]:
     """Item statistics over each rep's first fully graded attempt at the quiz."""
     first = (select(Attempt.user_id, func.min(Attempt.attempt_no).label("no"))
-             .where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED)
+             .where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED, visible)
              .group_by(Attempt.user_id).subquery())
     rows = db.session.execute(
         select(Attempt.id, Attempt.version_id, AttemptAnswer.question_key,

@@ -11,6 +11,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz
 from tests.conftest import csrf_token, login, make_user, post_form, reload
+from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 
 QUIZ_URL = "/tracks/test-track/quizzes/check"
@@ -273,11 +274,12 @@ def test_review_policy_never_keeps_answers_private(app, tmp_path):
 
 
 def test_coach_grades_the_essay_and_the_score_updates(quiz_app):
-    _rep, client = rep_client(quiz_app)
+    rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
               token_from=f"/attempts/{attempt_id}")
     coach = make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
     coach_client = quiz_app.test_client()
     login(coach_client, coach.email)
     page = coach_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -295,6 +297,29 @@ def test_coach_grades_the_essay_and_the_score_updates(quiz_app):
                          {"points": "7"}, token_from=f"/attempts/{attempt_id}")
     assert too_many.status_code == 302
     assert reload(db.session.get(Attempt, attempt_id)).score == pytest.approx(5.5 / 6)
+
+
+def test_coaches_see_only_their_cohorts_attempts(quiz_app):
+    rep, client = rep_client(quiz_app)
+    attempt_id, take = start(client)
+    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+              token_from=f"/attempts/{attempt_id}")
+    own_coach, other_coach = make_user(Role.COACH), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[own_coach])
+    make_cohort(coaches=[other_coach])
+    quiz_id = db.session.scalar(select(Quiz.id))
+    for coach, visible in ((own_coach, True), (other_coach, False)):
+        web = quiz_app.test_client()
+        login(web, coach.email)
+        assert web.get(f"/attempts/{attempt_id}").status_code == (200 if visible else 404)
+        results = web.get(f"/quizzes/{quiz_id}/results").get_data(as_text=True)
+        assert (rep.email in results) is visible
+        assert (rep.email in web.get(f"/quizzes/{quiz_id}/results.csv").get_data(as_text=True)) \
+            is visible
+        key = by_prompt(take)["pitch"][2:]
+        graded = post_form(web, f"/quizzes/attempts/{attempt_id}/grade/{key}", {"points": "1"},
+                           token_from="/")
+        assert graded.status_code == (302 if visible else 404)
 
 
 def test_reps_cannot_see_each_others_attempts(quiz_app):

@@ -1,0 +1,63 @@
+"""Which reps a viewer may see: the facts the pure policy needs, loaded in one statement,
+and the same rule as a SQL filter for lists."""
+from sqlalchemy import Select, and_, exists, or_, select
+
+from cev_learn.accounts import policy
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.db import db
+
+
+def rep_facts(rep: User) -> tuple[str | None, frozenset[int]]:
+    """The territory of the rep's current cohort and the ids of its coaches."""
+    rows = db.session.execute(
+        select(Cohort.territory, CohortCoach.coach_id)
+        .select_from(Membership).join(Cohort, Cohort.id == Membership.cohort_id)
+        .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
+        .where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))).all()
+    territory = rows[0][0] if rows else None
+    return territory, frozenset(coach_id for _, coach_id in rows if coach_id is not None)
+
+
+def can_view_rep(viewer: User, rep: User) -> bool:
+    if viewer.id == rep.id or viewer.role is Role.ADMIN:
+        return True
+    if viewer.role is Role.REP:
+        return False
+    return policy.can_view_rep(viewer, rep, *rep_facts(rep))
+
+
+def can_coach_rep(viewer: User, rep: User) -> bool:
+    if viewer.role is Role.REP or viewer.id == rep.id:
+        return False
+    return policy.can_coach_rep(viewer, rep, *rep_facts(rep))
+
+
+def visible_cohorts(viewer: User) -> Select:
+    """Cohorts a viewer works with, as a query (same rule as the policy)."""
+    stmt = select(Cohort)
+    if viewer.role is Role.COACH:
+        stmt = stmt.where(exists().where(CohortCoach.cohort_id == Cohort.id,
+                                         CohortCoach.coach_id == viewer.id))
+    elif viewer.role is Role.MANAGER and viewer.territory is not None:
+        stmt = stmt.where(Cohort.territory == viewer.territory)
+    elif viewer.role is Role.REP:
+        stmt = stmt.where(False)
+    return stmt
+
+
+def visible_rep_filter(viewer: User, user_id_column):
+    """A SQL condition on a user id column: rows of reps the viewer may see."""
+    if viewer.role is Role.ADMIN or (viewer.role is Role.MANAGER and viewer.territory is None):
+        return True
+    if viewer.role is Role.REP:
+        return user_id_column == viewer.id
+    cohort_ids = visible_cohorts(viewer).with_only_columns(Cohort.id)
+    in_cohort = exists().where(Membership.user_id == user_id_column,
+                               Membership.moved_out_at.is_(None),
+                               Membership.cohort_id.in_(cohort_ids))
+    if viewer.role is Role.MANAGER:
+        own_territory = exists().where(and_(User.id == user_id_column,
+                                            User.territory == viewer.territory))
+        return or_(in_cohort, own_territory)
+    return in_cohort

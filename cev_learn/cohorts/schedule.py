@@ -1,0 +1,104 @@
+"""A rep's week and standing: due dates, what is overdue, milestone and rep status. Pure.
+
+Definitions follow DESIGN.md §6: tenure day = days since the start date (day 0); a milestone
+is complete, behind (past its due day, not achieved), at risk (progress ÷ target <
+elapsed ÷ due_day) or on track.
+"""
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+WEEK = 7
+
+
+class Standing(enum.Enum):
+    COMPLETE = "complete"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+
+    @property
+    def label(self) -> str:
+        return {"complete": "Complete", "on_track": "On track", "at_risk": "At risk",
+                "behind": "Behind"}[self.value]
+
+    @property
+    def tone(self) -> str:
+        return {"complete": "ok", "on_track": "ok", "at_risk": "warn", "behind": "bad"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        """Higher needs more help (used to sort a coach's reps)."""
+        return {"complete": 0, "on_track": 0, "at_risk": 1, "behind": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str             # module | quiz
+    source: str           # track | assignment
+    title: str
+    due_on: dt.date | None
+    done_on: dt.date | None
+    target: dict          # what the page links to, e.g. {"track": "...", "module": "..."}
+    note: str | None = None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.done_on is None and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class WeekView:
+    overdue: list[WorkItem]
+    due_soon: list[WorkItem]
+    recently_done: list[WorkItem]
+    later: int
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def tenure_day(start_on: dt.date, today: dt.date) -> int:
+    return (today - start_on).days
+
+
+def due_on(start_on: dt.date, due_day: int | None) -> dt.date | None:
+    return None if due_day is None else start_on + dt.timedelta(days=due_day)
+
+
+def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
+    """What a rep should look at today: overdue first, then the next seven days."""
+    horizon, recent = today + dt.timedelta(days=WEEK), today - dt.timedelta(days=WEEK)
+    open_items = [i for i in items if i.done_on is None]
+    overdue = sorted((i for i in open_items if i.overdue(today)), key=lambda i: (i.due_on, i.title))
+    soon = sorted((i for i in open_items if i.due_on is not None and today <= i.due_on < horizon),
+                  key=lambda i: (i.due_on, i.title))
+    done = sorted((i for i in items if i.done_on is not None and i.done_on >= recent),
+                  key=lambda i: i.done_on, reverse=True)
+    later = sum(1 for i in open_items if i.due_on is None or i.due_on >= horizon)
+    return WeekView(overdue, soon, done, later, sum(1 for i in items if i.done_on), len(items))
+
+
+def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,
+                       tenure: int) -> Standing | None:
+    """DESIGN.md §6. `progress` is progress ÷ target (0..1); None when not measurable yet."""
+    if achieved:
+        return Standing.COMPLETE
+    if tenure > due_day:
+        return Standing.BEHIND
+    if progress is None:
+        return None
+    elapsed = tenure / due_day if due_day else 1.0
+    return Standing.AT_RISK if progress < elapsed else Standing.ON_TRACK
+
+
+def rep_standing(overdue_items: int, milestones: list[Standing | None]) -> Standing:
+    """Behind with anything overdue or a milestone behind; at risk with a milestone at risk."""
+    known = [m for m in milestones if m is not None]
+    if overdue_items or Standing.BEHIND in known:
+        return Standing.BEHIND
+    if Standing.AT_RISK in known:
+        return Standing.AT_RISK
+    return Standing.ON_TRACK

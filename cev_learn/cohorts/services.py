@@ -1,0 +1,104 @@
+"""Cohort operations: explicit inputs, flush only; the caller commits once."""
+import datetime as dt
+
+from sqlalchemy import select
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.content.models import Track
+from cev_learn.db import db
+
+
+class CohortError(Exception):
+    """A rule about cohorts was broken; the message is fit to show. `field` names the input."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def find_cohort(name: str) -> Cohort | None:
+    return db.session.scalar(select(Cohort).where(Cohort.name == name.strip()))
+
+
+def find_track(slug: str) -> Track:
+    track = db.session.scalar(select(Track).where(Track.slug == slug, Track.retired_at.is_(None)))
+    if track is None:
+        raise CohortError(f"no active track {slug!r}; run cev-learn content sync first", "track")
+    return track
+
+
+def create_cohort(*, name: str, track: Track, start_on: dt.date, territory: str | None,
+                  coaches: list[User]) -> Cohort:
+    name = name.strip()
+    if not name:
+        raise CohortError("a cohort needs a name", "name")
+    if find_cohort(name) is not None:
+        raise CohortError(f"a cohort named {name!r} already exists", "name")
+    cohort = Cohort(name=name, track_id=track.id, start_on=start_on,
+                    territory=(territory or "").strip() or None)
+    db.session.add(cohort)
+    db.session.flush()
+    set_coaches(cohort, coaches)
+    return cohort
+
+
+def update_cohort(cohort: Cohort, *, name: str, track: Track, start_on: dt.date,
+                  territory: str | None, coaches: list[User]) -> Cohort:
+    name = name.strip()
+    other = find_cohort(name)
+    if other is not None and other.id != cohort.id:
+        raise CohortError(f"a cohort named {name!r} already exists", "name")
+    cohort.name, cohort.track_id, cohort.start_on = name, track.id, start_on
+    cohort.territory = (territory or "").strip() or None
+    set_coaches(cohort, coaches)
+    db.session.flush()
+    return cohort
+
+
+def set_coaches(cohort: Cohort, coaches: list[User]) -> None:
+    for coach in coaches:
+        if coach.role not in (Role.COACH, Role.MANAGER, Role.ADMIN):
+            raise CohortError(f"{coach.email} is a {coach.role.value}, not a coach", "coaches")
+    wanted = {c.id for c in coaches}
+    for link in list(cohort.coach_links):
+        if link.coach_id not in wanted:
+            cohort.coach_links.remove(link)
+    have = {link.coach_id for link in cohort.coach_links}
+    for coach_id in wanted - have:
+        cohort.coach_links.append(CohortCoach(coach_id=coach_id))
+    db.session.flush()
+
+
+def current_membership(rep: User) -> Membership | None:
+    return db.session.scalar(select(Membership).where(
+        Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
+
+
+def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,
+              now: dt.datetime) -> Membership:
+    """Put a rep in a cohort: update the membership if already there, else move them
+    (closing the old membership, so their history in it stays)."""
+    if rep.role is not Role.REP:
+        raise CohortError(f"{rep.email} is a {rep.role.value}; only reps join cohorts", "rep")
+    if end_on is not None and end_on < (start_on or cohort.start_on):
+        raise CohortError("the end date is before the start date", "end_on")
+    membership = current_membership(rep)
+    if membership is not None and membership.cohort_id == cohort.id:
+        membership.start_on, membership.end_on = start_on, end_on
+        db.session.flush()
+        return membership
+    if membership is not None:
+        membership.moved_out_at = now
+        db.session.flush()
+    membership = Membership(cohort_id=cohort.id, user_id=rep.id, start_on=start_on,
+                            end_on=end_on, joined_at=now)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def remove_rep(membership: Membership, now: dt.datetime) -> None:
+    """Take a rep out of a cohort; the row stays as history."""
+    membership.moved_out_at = now
+    db.session.flush()

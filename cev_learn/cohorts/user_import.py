@@ -1,0 +1,199 @@
+"""Read a users.csv file (DESIGN §8) into checked rows: pure, no Flask and no database.
+
+The shape of each row is checked here (columns, emails, roles, dates, lengths, duplicates);
+whether its cohort and coach exist is the service's job (`user_import_service`).
+"""
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from cev_learn.accounts.models import Role
+
+COLUMNS = ("email", "name", "role", "cohort", "start_date", "end_date", "territory",
+           "coach_email")
+REQUIRED = ("email", "name", "role")
+REP_ONLY = ("cohort", "start_date", "end_date", "coach_email")
+MAX_ROWS = 50_000
+MAX_NAME = 120
+MAX_TERRITORY = 80
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; no row of it was looked at."""
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    line: int  # the physical line the row starts on; the header is line 1
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    line: int
+    email: str           # normalised: lower case
+    name: str
+    role: Role
+    territory: str | None = None     # None: leave an existing user's territory as it is
+    cohort: str | None = None
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    coach_email: str | None = None
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded file; a UTF-8 byte order mark is dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"the file is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            "save it as 'CSV UTF-8'") from None
+
+
+def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
+    """Check every row of a users.csv text; raise ImportFileError if the file is unreadable."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportFileError("the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = _read_header(reader)
+    rows: list[UserRow] = []
+    errors: list[RowError] = []
+    first_line_of: dict[str, int] = {}
+    for line, cells in _data_rows(reader, len(header)):
+        values = dict(zip(header, (c.strip() for c in cells)))
+        problems = _row_problems(values)
+        email = _email(values.get("email", ""))
+        if email in first_line_of:
+            problems.append(f"duplicate email {email}, already on line {first_line_of[email]}")
+        elif email:
+            first_line_of[email] = line
+        if problems:
+            errors.extend(RowError(line, message) for message in problems)
+        else:
+            rows.append(_to_row(line, values, email))
+    return rows, errors
+
+
+def _read_header(reader) -> list[str]:
+    try:
+        cells = next(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: {exc}") from None
+    header = [cell.strip().lower() for cell in cells]
+    if not any(name in COLUMNS for name in header):
+        raise ImportFileError(
+            "line 1: no header row; the first line must name the columns, e.g. email,name,role")
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
+                              f"the columns are {', '.join(COLUMNS)}")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(f"missing required column{_s(missing)} {_names(missing)}")
+    return header
+
+
+def _data_rows(reader, width: int):
+    """Yield (first physical line, cells) for each non-blank row."""
+    count = 0
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                count += 1
+                if count > MAX_ROWS:
+                    raise ImportFileError(f"more than {MAX_ROWS:,} rows; split the file")
+                if len(cells) > width:
+                    raise ImportFileError(
+                        f"line {line}: {len(cells)} fields but the header has {width}")
+                yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFileError(f"line {line}: {exc}") from None
+
+
+def _row_problems(values: dict[str, str]) -> list[str]:
+    problems = [f"{name} is required" for name in REQUIRED if not values.get(name)]
+    email, role = values.get("email", ""), values.get("role", "").lower()
+    if email and _email(email) is None:
+        problems.append(f"{email!r} is not a valid email address")
+    if role and role not in {r.value for r in Role}:
+        problems.append(f"unknown role {values['role']!r}; use rep, coach, manager or admin")
+    if len(values.get("name", "")) > MAX_NAME:
+        problems.append(f"name is longer than {MAX_NAME} characters")
+    if len(values.get("territory", "")) > MAX_TERRITORY:
+        problems.append(f"territory is longer than {MAX_TERRITORY} characters")
+    problems += _membership_problems(values, role)
+    return problems
+
+
+def _membership_problems(values: dict[str, str], role: str) -> list[str]:
+    problems = []
+    given = [name for name in REP_ONLY if values.get(name)]
+    if given and role and role != Role.REP.value and role in {r.value for r in Role}:
+        problems.append(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} "
+                        f"to reps only, not to a {role}")
+    elif given and not values.get("cohort"):
+        problems.append(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} a cohort")
+    dates = {}
+    for name in ("start_date", "end_date"):
+        if values.get(name):
+            dates[name] = _date(values[name])
+            if dates[name] is None:
+                problems.append(f"{name} {values[name]!r} is not a date; use YYYY-MM-DD")
+    if dates.get("start_date") and dates.get("end_date") and \
+            dates["end_date"] < dates["start_date"]:
+        problems.append("end_date is before start_date")
+    coach = values.get("coach_email")
+    if coach and _email(coach) is None:
+        problems.append(f"coach_email {coach!r} is not a valid email address")
+    return problems
+
+
+def _to_row(line: int, values: dict[str, str], email: str) -> UserRow:
+    coach = values.get("coach_email")
+    return UserRow(
+        line=line, email=email, name=values["name"],
+        role=Role(values["role"].lower()), territory=values.get("territory") or None,
+        cohort=values.get("cohort") or None,
+        start_on=_date(values.get("start_date", "")), end_on=_date(values.get("end_date", "")),
+        coach_email=_email(coach) if coach else None)
+
+
+def _email(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def _date(value: str) -> dt.date | None:
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _s(items: list) -> str:
+    return "s" if len(items) > 1 else ""
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(repr(item) for item in items)

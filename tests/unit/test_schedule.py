@@ -1,0 +1,57 @@
+"""Due dates, the rep's week and status rules (DESIGN.md §6)."""
+import datetime as dt
+
+import pytest
+
+from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
+                                        rep_standing, tenure_day, week_view)
+
+TODAY = dt.date(2026, 3, 16)
+
+
+def item(title, due, done=None, kind="module"):
+    return WorkItem(kind, "track", title, due, done, {})
+
+
+def test_due_dates_count_from_the_reps_own_start():
+    assert due_on(dt.date(2026, 3, 2), 0) == dt.date(2026, 3, 2)  # start date is day 0
+    assert due_on(dt.date(2026, 3, 2), 21) == dt.date(2026, 3, 23)
+    assert due_on(dt.date(2026, 2, 20), 10) == dt.date(2026, 3, 2)  # across a month end
+    assert due_on(dt.date(2026, 3, 2), None) is None
+    assert tenure_day(dt.date(2026, 3, 2), TODAY) == 14
+
+
+def test_week_view_puts_overdue_first_and_looks_seven_days_ahead():
+    items = [item("late", TODAY - dt.timedelta(days=2)), item("later late", TODAY - dt.timedelta(days=9)),
+             item("today", TODAY), item("in six days", TODAY + dt.timedelta(days=6)),
+             item("in seven days", TODAY + dt.timedelta(days=7)),
+             item("done yesterday", TODAY, done=TODAY - dt.timedelta(days=1)),
+             item("done long ago", TODAY, done=TODAY - dt.timedelta(days=30)),
+             item("no due date", None)]
+    week = week_view(items, TODAY)
+    assert [i.title for i in week.overdue] == ["later late", "late"]
+    assert [i.title for i in week.due_soon] == ["today", "in six days"]
+    assert [i.title for i in week.recently_done] == ["done yesterday"]
+    assert week.later == 2
+    assert (week.done, week.total, week.percent) == (2, 8, 25)
+
+
+@pytest.mark.parametrize("achieved,progress,due_day,tenure,expected", [
+    (True, 0.0, 21, 40, Standing.COMPLETE),
+    (False, 0.9, 21, 22, Standing.BEHIND),         # past due, not achieved
+    (False, 0.9, 21, 21, Standing.AT_RISK),        # due today: not behind yet, 90% < 100%
+    (False, 0.25, 20, 10, Standing.AT_RISK),       # 25% done, 50% of the time gone
+    (False, 0.5, 20, 10, Standing.ON_TRACK),       # exactly on pace
+    (False, None, 20, 10, None),                   # not measurable yet
+    (False, None, 20, 25, Standing.BEHIND),
+])
+def test_milestone_standing(achieved, progress, due_day, tenure, expected):
+    assert milestone_standing(achieved=achieved, progress=progress, due_day=due_day,
+                              tenure=tenure) is expected
+
+
+def test_rep_standing_takes_the_worst_signal():
+    assert rep_standing(0, [Standing.ON_TRACK, Standing.COMPLETE, None]) is Standing.ON_TRACK
+    assert rep_standing(0, [Standing.ON_TRACK, Standing.AT_RISK]) is Standing.AT_RISK
+    assert rep_standing(1, [Standing.ON_TRACK]) is Standing.BEHIND
+    assert rep_standing(0, [Standing.AT_RISK, Standing.BEHIND]) is Standing.BEHIND
