@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.accounts.admin_views import bp as admin_bp
     from cev_learn.accounts.views import bp as accounts_bp
     from cev_learn.analytics.views import bp as analytics_bp
+    from cev_learn.cohorts.import_views import bp as imports_bp
+    from cev_learn.cohorts.manage_views import bp as cohort_admin_bp
     from cev_learn.cohorts.views import bp as cohorts_bp
     from cev_learn.content.views import bp as content_bp
     from cev_learn.core_views import bp as core_bp
@@ -29,7 +31,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.quizzes.views import bp as quizzes_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
-                      cohorts_bp, analytics_bp):
+                      cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp):
         app.register_blueprint(blueprint)
 
     from cev_learn import errors, templating

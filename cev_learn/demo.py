@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 import click
 from flask import current_app
+from sqlalchemy import select
 
 from cev_learn.accounts import services
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
+from cev_learn.content.models import Track
 from cev_learn.db import db
+from cev_learn.demo_progress import seed_progress
 
 DEMO_PASSWORD = "onboard-demo-2026"
 DEMO_DOMAIN = "example.com"
@@ -34,7 +37,7 @@ def demo_people(reps: int, seed: int, today: dt.date) -> list[DemoPerson]:
     rng = random.Random(seed)
     people = [
         DemoPerson(f"admin@{DEMO_DOMAIN}", "Ada Admin", Role.ADMIN),
-        DemoPerson(f"manager@{DEMO_DOMAIN}", "Morgan Lee", Role.MANAGER, "EMEA North"),
+        DemoPerson(f"manager@{DEMO_DOMAIN}", "Morgan Lee", Role.MANAGER),
         DemoPerson(f"coach.sam@{DEMO_DOMAIN}", "Sam Whitfield", Role.COACH, "EMEA North"),
         DemoPerson(f"coach.rita@{DEMO_DOMAIN}", "Rita Schultz", Role.COACH, "DACH"),
     ]
@@ -60,6 +63,26 @@ def seed_demo(people: list[DemoPerson], password: str, hash_method: str) -> list
     return users
 
 
+def seed_cohorts(users: list[User], today: dt.date, rng: random.Random) -> list[str]:
+    """Two cohorts at different stages on the first synced track (if content is loaded)."""
+    track = db.session.scalar(select(Track).where(Track.retired_at.is_(None)).order_by(Track.id))
+    if track is None:
+        return []
+    coaches = {u.email: u for u in users if u.role is Role.COACH}
+    reps = [u for u in users if u.role is Role.REP]
+    half = (len(reps) + 1) // 2
+    plan = [(f"{today - dt.timedelta(days=60):%b %Y} AEs · EMEA North", 60, "EMEA North",
+             coaches[f"coach.sam@{DEMO_DOMAIN}"], reps[:half]),
+            (f"{today - dt.timedelta(days=12):%b %Y} AEs · DACH", 12, "DACH",
+             coaches[f"coach.rita@{DEMO_DOMAIN}"], reps[half:])]
+    plan = [p for p in plan if p[4]]
+    for _name, _age, territory, _coach, members in plan:
+        for rep in members:
+            rep.territory = territory
+    seed_progress(track=track, cohorts=plan, today=today, rng=rng)
+    return [p[0] for p in plan]
+
+
 demo_cli = click.Group("demo", help="Demo data to try cev_learn with.")
 
 
@@ -75,10 +98,14 @@ def seed_command(reps, seed, if_empty):
             click.echo("Database already has users; demo data not added.")
             return
         raise click.ClickException("the database already has users; demo data needs an empty one")
-    people = demo_people(reps, seed, dt.date.today())
-    seed_demo(people, DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
+    today = dt.date.today()
+    people = demo_people(reps, seed, today)
+    users = seed_demo(people, DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
+    cohorts = seed_cohorts(users, today, random.Random(seed))
     db.session.commit()
     click.echo(f"Demo organisation created. Every account's password is: {DEMO_PASSWORD}")
+    for name in cohorts:
+        click.echo(f"  cohort   {name}")
     for person in people[:6]:
         click.echo(f"  {person.role.value:<8} {person.email}")
     if len(people) > 6:

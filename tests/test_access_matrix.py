@@ -14,6 +14,7 @@ from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services
+from cev_learn.cohorts.models import Membership
 from cev_learn.quizzes.models import Attempt, Quiz
 from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort
@@ -48,9 +49,12 @@ def make_attempt(owner, submitted: bool) -> Attempt:
     return attempt
 
 
-def sample_args(rule_args, target, attempt=None):
+def sample_args(rule_args, target, attempt=None, cohort=None):
     values = {"user_id": target.id, "track_slug": "test-track", "module_slug": "intro",
-              "path": "chart.png", "quiz_slug": "check"}
+              "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch"}
+    if cohort is not None:
+        values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
+            select(Membership.id).where(Membership.user_id == target.id)))
     if attempt is not None:
         values.update(attempt_id=attempt.id, quiz_id=attempt.quiz_id,
                       key=attempt.layout[-1]["key"])
@@ -67,13 +71,13 @@ def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     user = make_user(actor) if actor is not None else None
     # The target rep is in a cohort the acting coach coaches (object rules are tested apart).
-    make_cohort(reps=[target], coaches=[user] if actor is Role.COACH else [])
+    cohort = make_cohort(reps=[target], coaches=[user] if actor is Role.COACH else [])
     attempt = None
     if rule.arguments & {"attempt_id", "quiz_id"}:
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
-    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt))
+    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort))
     client = app.test_client()
     if actor is not None:
         assert login(client, user.email).status_code == 302

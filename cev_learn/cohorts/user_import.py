@@ -106,23 +106,24 @@ def _read_header(reader) -> list[str]:
     return header
 
 
-def _data_rows(reader, width: int):
-    """Yield (first physical line, cells) for each non-blank row."""
-    count = 0
+def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
+    """(first physical line, cells) of each non-blank row; the whole file is read first so
+    a file that is too long or malformed is rejected before any row is checked."""
+    rows = []
     line = reader.line_num + 1
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                count += 1
-                if count > MAX_ROWS:
+                if len(rows) == MAX_ROWS:
                     raise ImportFileError(f"more than {MAX_ROWS:,} rows; split the file")
                 if len(cells) > width:
                     raise ImportFileError(
                         f"line {line}: {len(cells)} fields but the header has {width}")
-                yield line, cells
-            line = reader.line_num + 1
+                rows.append((line, cells))
+            line += 1
     except csv.Error as exc:
         raise ImportFileError(f"line {line}: {exc}") from None
+    return rows
 
 
 def _row_problems(values: dict[str, str]) -> list[str]:

@@ -1,19 +1,148 @@
-"""Home pages of reps ("This week") and coaches ("My reps")."""
-from flask import Blueprint, render_template
+"""The rep's week, the coach's reps, and one rep's page with coaching actions."""
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.accounts.models import Role
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts import access, coaching, queries
+from cev_learn.cohorts.forms import AssignmentForm, NoteForm, signoff_form
+from cev_learn.cohorts.models import AssignmentKind
+from cev_learn.cohorts.schedule import week_view
+from cev_learn.db import db
+from cev_learn.forms import form_status
+from cev_learn.ramp.models import Rubric
 
 bp = Blueprint("cohorts", __name__)
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
 @bp.route("/week")
 @role_required(Role.REP)
 def rep_home():
-    return render_template("cohorts/rep_home.html")
+    today = dt.date.today()
+    summary = queries.rep_summary(current_user, today)
+    week = week_view(summary.items, today) if summary else None
+    notes = queries.notes_for(current_user, include_private=False) if summary else []
+    return render_template("cohorts/rep_home.html", summary=summary, week=week, today=today,
+                           notes=notes)
 
 
 @bp.route("/coach")
-@role_required(Role.COACH)
+@role_required(*STAFF)
 def coach_home():
-    return render_template("cohorts/coach_home.html")
+    groups = queries.coach_groups(current_user, dt.date.today())
+    return render_template("cohorts/coach_home.html", groups=groups)
+
+
+def _visible_rep(user_id: int) -> User:
+    rep = db.get_or_404(User, user_id)
+    if rep.role is not Role.REP or not access.can_view_rep(current_user, rep):
+        abort(404)
+    return rep
+
+
+def _coachable_rep(user_id: int) -> User:
+    rep = _visible_rep(user_id)
+    if not access.can_coach_rep(current_user, rep):
+        abort(403)
+    return rep
+
+
+@bp.route("/reps/<int:user_id>")
+@role_required(*STAFF)
+def rep_page(user_id: int):
+    rep = _visible_rep(user_id)
+    today = dt.date.today()
+    summary = queries.rep_summary(rep, today)
+    return render_template(
+        "cohorts/rep_page.html", rep=rep, summary=summary, today=today,
+        attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
+        notes=queries.notes_for(rep, include_private=True),
+        assignment_form=_assignment_form(summary), note_form=NoteForm(formdata=None),
+        rubrics=queries.track_rubrics(summary.membership.cohort.track_id) if summary else [])
+
+
+def _assignment_form(summary, formdata=None):
+    form = AssignmentForm(formdata=formdata)
+    if summary is not None:
+        form.item.choices = queries.assignable_items(summary.membership.cohort.track_id)
+    else:
+        form.item.choices = []
+    return form
+
+
+@bp.route("/reps/<int:user_id>/assignments", methods=["POST"])
+@role_required(*STAFF)
+def assign(user_id: int):
+    rep = _coachable_rep(user_id)
+    summary = queries.rep_summary(rep, dt.date.today())
+    if summary is None:
+        abort(404)
+    form = _assignment_form(summary, request.form)
+    if form.validate_on_submit():
+        kind, _, item_id = form.item.data.partition(":")
+        reps = [rep]
+        if form.whole_cohort.data:
+            reps = [m.user for m in queries.current_memberships(
+                cohort_ids=[summary.membership.cohort_id])
+                if access.can_coach_rep(current_user, m.user)]
+        try:
+            coaching.assign(reps=reps, kind=AssignmentKind(kind), item_id=int(item_id),
+                            due_on=form.due_on.data, note=form.note.data, coach=current_user,
+                            today=dt.date.today())
+        except coaching.CoachingError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            who = f"{len(reps)} reps" if len(reps) > 1 else rep.name
+            flash(f"Assigned to {who}, due {form.due_on.data:%d %b %Y}.", "success")
+    else:
+        flash("Choose a module or quiz and a due date.", "error")
+    return redirect(url_for("cohorts.rep_page", user_id=rep.id))
+
+
+@bp.route("/reps/<int:user_id>/notes", methods=["POST"])
+@role_required(*STAFF)
+def add_note(user_id: int):
+    rep = _coachable_rep(user_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        coaching.add_note(rep=rep, author=current_user, body=form.body.data,
+                          shared=form.shared.data)
+        db.session.commit()
+        flash("Note saved" + (" and shared with the rep." if form.shared.data else "."), "success")
+    else:
+        flash("Write the note first (at most 5,000 characters).", "error")
+    return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#notes")
+
+
+@bp.route("/reps/<int:user_id>/signoffs/<rubric_slug>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def signoff(user_id: int, rubric_slug: str):
+    rep = _coachable_rep(user_id)
+    summary = queries.rep_summary(rep, dt.date.today())
+    if summary is None:
+        abort(404)
+    rubric = db.session.scalar(select(Rubric).where(
+        Rubric.track_id == summary.membership.cohort.track_id, Rubric.slug == rubric_slug,
+        Rubric.retired_at.is_(None))) or abort(404)
+    form = signoff_form(rubric.criteria)()
+    if form.validate_on_submit():
+        scores = [int(form[f"score_{i}"].data) for i in range(len(rubric.criteria))]
+        comments = [form[f"comment_{i}"].data or "" for i in range(len(rubric.criteria))]
+        result = coaching.record_signoff(rep=rep, rubric=rubric, coach=current_user,
+                                         scores=scores, comments=comments, today=dt.date.today())
+        db.session.commit()
+        verdict = "passed" if result.passed else "not passed yet"
+        flash(f"{rubric.title} sign-off recorded: {round(result.score * 100)}%, {verdict}.",
+              "success")
+        return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#signoffs")
+    return render_template("cohorts/signoff.html", rep=rep, rubric=rubric, form=form,
+                           fields=[(form[f"score_{i}"], form[f"comment_{i}"])
+                                   for i in range(len(rubric.criteria))]), form_status(form)
+
+
+

@@ -161,14 +161,16 @@ class Completion:
     current: bool
 
 
-def module_completions(module: Module) -> tuple[int, list[Completion]]:
-    """How many reps completed the module, and the latest of them."""
+def module_completions(module: Module, visible=True) -> tuple[int, list[Completion]]:
+    """How many of the reps a viewer may see completed the module, and the latest of them."""
     total = db.session.scalar(select(func.count()).select_from(ModuleProgress).where(
-        ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None)))
+        ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None),
+        visible))
     rows = db.session.execute(
         select(User.name, User.email, ModuleProgress.completed_at, ModuleProgress.content_hash_read)
         .join(User, User.id == ModuleProgress.user_id)
-        .where(ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None))
+        .where(ModuleProgress.module_id == module.id, ModuleProgress.completed_at.is_not(None),
+               visible)
         .order_by(ModuleProgress.completed_at.desc()).limit(COMPLETIONS_SHOWN))
     return total, [Completion(name, email, at, digest == module.content_hash)
                    for name, email, at, digest in rows]

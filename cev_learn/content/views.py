@@ -9,7 +9,8 @@ from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
 from cev_learn.content import queries, services
-from cev_learn.content.models import Asset
+from cev_learn.cohorts import access
+from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
 from cev_learn.db import db, utcnow, write_transaction
 
@@ -53,7 +54,8 @@ def module(track_slug: str, module_slug: str):
             reading = Reading(utcnow(), None, None)
         context["status"] = module_status(reading, module.content_hash, None, dt.date.today())
     else:
-        context["completions_total"], context["completions"] = queries.module_completions(module)
+        context["completions_total"], context["completions"] = queries.module_completions(
+            module, access.visible_rep_filter(current_user, ModuleProgress.user_id))
     return render_template("content/module.html", **context)
 
 

@@ -110,6 +110,11 @@ def submit_attempt(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta)
     return attempt
 
 
+def store_responses(attempt: Attempt, responses: dict[str, Response], now: dt.datetime) -> None:
+    """Save responses already in the question's own terms (used by imports and demo data)."""
+    _store(attempt, responses, now)
+
+
 def _store(attempt: Attempt, responses: dict[str, Response], now: dt.datetime) -> None:
     existing = {a.question_key: a for a in db.session.scalars(
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}

@@ -10,6 +10,7 @@ from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db
 from tests.conftest import login, make_user, post_form
 from tests.content.trees import DISCOVERY, good_track
+from tests.factories import make_cohort
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = "/tracks/test-track/modules/intro"
@@ -88,7 +89,11 @@ def test_coach_reads_modules_and_sees_who_completed_them(app, tree):
     rep, rep_web = rep_client(app)
     rep_web.get(MODULE)
     post_form(rep_web, MODULE + "/complete", token_from=MODULE)
-    coach = make_user(Role.COACH)
+    coach, stranger = make_user(Role.COACH), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    outside = app.test_client()
+    login(outside, stranger.email)
+    assert rep.name not in outside.get(MODULE).get_data(as_text=True)  # not their cohort
     client = app.test_client()
     login(client, coach.email)
     page = client.get(MODULE).get_data(as_text=True)

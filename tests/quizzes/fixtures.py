@@ -35,4 +35,6 @@ def quiz_track(root, **settings):
         "  - {milestone: first-meeting}\n",
         "  - {quiz: check, due_day: 7}\n  - {milestone: first-meeting}\n")
     yaml += f"quizzes:\n  check: {{title: Check yourself, file: quizzes/check.gift, {rendered}}}\n"
+    yaml += ("rubrics:\n  pitch: {title: Value pitch, pass_mark: 0.7,\n"
+             "          criteria: [Discovery questions, Value story, Next step]}\n")
     return good_track(root, **{"track.yaml": yaml, "quizzes/check.gift": QUIZ_GIFT})

@@ -55,3 +55,12 @@ def test_rep_standing_takes_the_worst_signal():
     assert rep_standing(0, [Standing.ON_TRACK, Standing.AT_RISK]) is Standing.AT_RISK
     assert rep_standing(1, [Standing.ON_TRACK]) is Standing.BEHIND
     assert rep_standing(0, [Standing.AT_RISK, Standing.BEHIND]) is Standing.BEHIND
+
+
+def test_signoff_score_is_the_share_of_the_maximum():
+    from cev_learn.cohorts.coaching import signoff_score
+
+    assert signoff_score([5, 5, 5, 5]) == 1.0
+    assert signoff_score([1, 1, 1, 1]) == 0.0
+    assert signoff_score([4, 4, 3, 4]) == pytest.approx(11 / 16)  # 0.6875: below a 0.7 pass mark
+    assert signoff_score([4, 4, 4, 4]) == 0.75

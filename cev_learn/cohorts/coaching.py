@@ -1,0 +1,55 @@
+"""What coaches do for a rep: assignments, sign-offs, notes. Flush only; callers commit."""
+import datetime as dt
+
+from cev_learn.accounts.models import User
+from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
+from cev_learn.db import db
+from cev_learn.ramp.models import Rubric
+
+MAX_SCORE = 5
+
+
+class CoachingError(Exception):
+    """A rule was broken; the message is fit to show."""
+
+
+def assign(*, reps: list[User], kind: AssignmentKind, item_id: int, due_on: dt.date,
+           note: str | None, coach: User, today: dt.date) -> list[Assignment]:
+    if due_on < today:
+        raise CoachingError("The due date is in the past.")
+    assignments = [Assignment(user_id=rep.id, kind=kind, due_on=due_on,
+                              module_id=item_id if kind is AssignmentKind.MODULE else None,
+                              quiz_id=item_id if kind is AssignmentKind.QUIZ else None,
+                              note=(note or "").strip() or None, assigned_by_id=coach.id)
+                   for rep in reps]
+    db.session.add_all(assignments)
+    db.session.flush()
+    return assignments
+
+
+def signoff_score(scores: list[int]) -> float:
+    """The share of the maximum: every criterion scored 1-5, 1 counting as nothing."""
+    return sum(s - 1 for s in scores) / ((MAX_SCORE - 1) * len(scores)) if scores else 0.0
+
+
+def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
+                   comments: list[str], today: dt.date) -> Signoff:
+    if len(scores) != len(rubric.criteria) or not all(1 <= s <= MAX_SCORE for s in scores):
+        raise CoachingError(f"Score each of the {len(rubric.criteria)} criteria from 1 to 5.")
+    score = signoff_score(scores)
+    signoff = Signoff(user_id=rep.id, rubric_id=rubric.id, coach_id=coach.id, scores=scores,
+                      comments=[(c or "").strip() for c in comments], score=score,
+                      passed=score >= rubric.pass_mark - 1e-9, signed_on=today)
+    db.session.add(signoff)
+    db.session.flush()
+    return signoff
+
+
+def add_note(*, rep: User, author: User, body: str, shared: bool) -> CoachingNote:
+    body = body.strip()
+    if not body:
+        raise CoachingError("A note cannot be empty.")
+    note = CoachingNote(user_id=rep.id, author_id=author.id, body=body, shared=shared)
+    db.session.add(note)
+    db.session.flush()
+    return note

@@ -1,0 +1,57 @@
+"""Cohort, assignment, sign-off and note forms: shape only; services enforce the rules."""
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+SCORE_CHOICES = [SelectChoice("1", "1 — not yet"), SelectChoice("2", "2"),
+                 SelectChoice("3", "3 — solid"), SelectChoice("4", "4"),
+                 SelectChoice("5", "5 — excellent")]
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)],
+                       description="For example 2026-Q1 AEs EMEA.")
+    track = SelectField("Track", validators=[DataRequired()])
+    start_on = DateField("Start date", validators=[DataRequired()],
+                         description="Day 0 of the schedule for members without their own date.")
+    territory = StringField("Territory", validators=[Optional(), Length(max=80)])
+    coaches = SelectMultipleField("Coaches", validators=[Optional()], coerce=int,
+                                  description="Hold Ctrl (Cmd on a Mac) to pick several.")
+
+
+class MemberForm(FlaskForm):
+    rep = SelectField("Rep", coerce=int, validators=[InputRequired()],
+                      description="A rep already in another cohort moves here; history stays.")
+    start_on = DateField("Individual start date", validators=[Optional()],
+                         description="Leave empty to use the cohort's start date.")
+    end_on = DateField("Left the company on", validators=[Optional()])
+
+
+class AssignmentForm(FlaskForm):
+    item = SelectField("Module or quiz", validators=[DataRequired()])
+    due_on = DateField("Due date", validators=[DataRequired()])
+    note = TextAreaField("Note for the rep", validators=[Optional(), Length(max=1000)])
+    whole_cohort = BooleanField("Assign to the whole cohort")
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Coaching note", validators=[DataRequired(), Length(max=5000)])
+    shared = BooleanField("Share with the rep",
+                          description="Unticked, only the rep's coaches and managers see it.")
+
+
+def signoff_form(criteria: list[str]):
+    """A form with one score and one comment per rubric criterion."""
+
+    class SignoffForm(FlaskForm):
+        pass
+
+    for index, criterion in enumerate(criteria):
+        setattr(SignoffForm, f"score_{index}",
+                SelectField(criterion, choices=SCORE_CHOICES, validators=[DataRequired()]))
+        setattr(SignoffForm, f"comment_{index}",
+                TextAreaField(f"Comment on {criterion.lower()}",
+                              validators=[Optional(), Length(max=1000)]))
+    return SignoffForm

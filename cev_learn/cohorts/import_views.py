@@ -1,0 +1,48 @@
+"""Admin upload pages for CSV imports (DESIGN §8)."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField
+
+from cev_learn.accounts.decorators import role_required
+from cev_learn.accounts.models import Role
+from cev_learn.cohorts.user_import import ImportFileError, decode_csv
+from cev_learn.cohorts.user_import_service import import_users
+from cev_learn.db import db, utcnow
+from cev_learn.forms import form_status
+
+bp = Blueprint("imports", __name__, url_prefix="/admin/import")
+
+
+class UserImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[
+        FileRequired("Choose a CSV file to import."),
+        FileAllowed(["csv"], "Choose a file ending in .csv.")])
+    skip_invalid = BooleanField(
+        "Skip invalid rows",
+        description="Import the good rows and list the bad ones. Unticked, one bad row "
+                    "stops the whole import and nothing is saved.")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def users():
+    form = UserImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = import_users(decode_csv(form.file.data.read()),
+                                  skip_invalid=form.skip_invalid.data, now=utcnow(),
+                                  actor=current_user)
+        except ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        if report is None or not report.imported:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"Import done. {report.summary()}.", "warning" if report.errors else "success")
+            if not report.errors:
+                return redirect(url_for("admin.users"))
+    status = 400 if report is not None and not report.imported else form_status(form)
+    return render_template("admin/import_users.html", form=form, report=report), status

@@ -1,0 +1,161 @@
+"""Managers and admins create cohorts, pick coaches, and add, move or remove reps."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from cev_learn.accounts.decorators import role_required
+from cev_learn.accounts.forms import ConfirmForm
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts import services
+from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts.forms import CohortForm, MemberForm
+from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.cohorts.queries import cohort_coaches, current_memberships
+from cev_learn.content.models import Track
+from cev_learn.db import db, utcnow
+from cev_learn.forms import form_status
+
+bp = Blueprint("cohort_admin", __name__, url_prefix="/cohorts")
+managers = role_required(Role.MANAGER, Role.ADMIN)
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.scalar(visible_cohorts(current_user).where(Cohort.id == cohort_id))
+    return cohort or abort(404)
+
+
+def _fill_choices(form: CohortForm) -> None:
+    form.track.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
+        select(Track.slug, Track.title).where(Track.retired_at.is_(None)).order_by(Track.title))]
+    form.coaches.choices = [SelectChoice(uid, f"{name} ({email})") for uid, name, email in
+                            db.session.execute(select(User.id, User.name, User.email).where(
+                                User.role.in_([Role.COACH, Role.MANAGER]),
+                                User.active.is_(True)).order_by(User.name))]
+
+
+@bp.route("")
+@managers
+def index():
+    cohorts = list(db.session.scalars(visible_cohorts(current_user).order_by(
+        Cohort.start_on.desc())))
+    counts = dict(db.session.execute(
+        select(Membership.cohort_id, func.count()).where(Membership.moved_out_at.is_(None))
+        .group_by(Membership.cohort_id)).all())
+    return render_template("cohorts/manage_index.html", cohorts=cohorts, counts=counts,
+                           coaches=cohort_coaches([c.id for c in cohorts]))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@managers
+def create():
+    form = CohortForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(
+                name=form.name.data, track=services.find_track(form.track.data),
+                start_on=form.start_on.data, territory=form.territory.data,
+                coaches=_users(form.coaches.data))
+        except services.CohortError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Cohort {cohort.name} created. Now add its reps.", "success")
+            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None), form_status(form)
+
+
+@bp.route("/<int:cohort_id>", methods=["GET", "POST"])
+@managers
+def detail(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = CohortForm(obj=cohort if request.method == "GET" else None)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.track.data = cohort.track.slug
+        form.coaches.data = [link.coach_id for link in cohort.coach_links]
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(cohort, name=form.name.data,
+                                   track=services.find_track(form.track.data),
+                                   start_on=form.start_on.data, territory=form.territory.data,
+                                   coaches=_users(form.coaches.data))
+        except services.CohortError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Cohort saved.", "success")
+            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+    return _detail_page(cohort, form, _member_form(cohort), form_status(form))
+
+
+def _detail_page(cohort, form, member_form, status):
+    members = sorted(current_memberships(cohort_ids=[cohort.id]), key=lambda m: m.user.name)
+    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort,
+                           members=members, member_form=member_form,
+                           remove_form=ConfirmForm()), status
+
+
+def _member_form(cohort, formdata=None) -> MemberForm:
+    form = MemberForm(formdata=formdata)
+    rows = db.session.execute(
+        select(User.id, User.name, User.email, Cohort.name)
+        .outerjoin(Membership, (Membership.user_id == User.id) & Membership.moved_out_at.is_(None))
+        .outerjoin(Cohort, Cohort.id == Membership.cohort_id)
+        .where(User.role == Role.REP, User.active.is_(True)).order_by(User.name))
+    form.rep.choices = [SelectChoice(uid, f"{name} ({email})" + (f" — in {cname}" if cname else ""))
+                        for uid, name, email, cname in rows]
+    return form
+
+
+@bp.route("/<int:cohort_id>/members", methods=["POST"])
+@managers
+def add_member(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = _member_form(cohort, request.form)
+    if form.validate_on_submit():
+        rep = db.get_or_404(User, form.rep.data)
+        try:
+            services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
+                               now=utcnow())
+        except services.CohortError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{rep.name} is in {cohort.name}.", "success")
+            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+    edit = CohortForm(obj=cohort, formdata=None)
+    _fill_choices(edit)
+    edit.track.data = cohort.track.slug
+    edit.coaches.data = [link.coach_id for link in cohort.coach_links]
+    return _detail_page(cohort, edit, form, 400)
+
+
+@bp.route("/<int:cohort_id>/members/<int:membership_id>/remove", methods=["POST"])
+@managers
+def remove_member(cohort_id: int, membership_id: int):
+    cohort = _cohort(cohort_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.cohort_id != cohort.id or membership.moved_out_at:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_rep(membership, utcnow())
+        db.session.commit()
+        flash(f"{membership.user.name} left {cohort.name}; their history stays.", "success")
+    return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+
+
+def _users(ids: list[int]) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+
+
+def _field_error(form, exc: services.CohortError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors.append(str(exc))
+    else:
+        form.form_errors.append(str(exc))

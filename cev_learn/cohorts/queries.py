@@ -1,0 +1,316 @@
+"""Reads for the rep's week, the coach's reps and a rep's page.
+
+Every function costs a fixed number of statements however many reps or items there are:
+work is loaded per track and per set of reps with IN/GROUP BY, never per rep.
+"""
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from cev_learn.accounts.models import User
+from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
+                                      CohortCoach, Membership, Signoff)
+from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
+                                        rep_standing, tenure_day)
+from cev_learn.content.models import ItemKind, Module, ModuleProgress, ScheduleItem, Track
+from cev_learn.db import db
+from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.ramp.models import Milestone, Rubric
+
+INACTIVE_AFTER = dt.timedelta(days=7)
+
+
+@dataclass
+class TrackData:
+    """What every rep of a track shares: its schedule, modules, quizzes, milestones."""
+
+    track: Track
+    schedule: list[ScheduleItem]
+    modules: dict[str, Module]
+    quizzes: dict[str, Quiz]
+    milestones: list[Milestone]
+    rubrics: dict[str, Rubric]
+
+
+@dataclass
+class RepProgress:
+    """What one rep has done, gathered for many reps at once."""
+
+    modules_done: dict[int, dt.date] = field(default_factory=dict)     # module id -> date
+    quizzes_passed: dict[int, dt.date] = field(default_factory=dict)   # quiz id -> date
+    quiz_best: dict[int, float] = field(default_factory=dict)          # quiz id -> best score
+    signoffs_passed: dict[int, dt.date] = field(default_factory=dict)  # rubric id -> date
+    assignments: list[Assignment] = field(default_factory=list)
+    waiting_grading: int = 0
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    milestone: Milestone
+    due_on: dt.date
+    standing: Standing | None  # None: measured from CRM data, not imported yet
+    achieved_on: dt.date | None
+    progress: float | None
+
+
+@dataclass(frozen=True)
+class RepSummary:
+    rep: User
+    membership: Membership
+    start_on: dt.date
+    tenure: int
+    items: list[WorkItem]
+    milestones: list[MilestoneLine]
+    standing: Standing
+    overdue: int
+    waiting_grading: int
+    inactive: bool
+
+    @property
+    def signoffs_to_do(self) -> list[MilestoneLine]:
+        return [m for m in self.milestones
+                if "signoff" in m.milestone.measure and m.achieved_on is None]
+
+    @property
+    def next_milestone(self) -> MilestoneLine | None:
+        open_ones = [m for m in self.milestones if m.achieved_on is None]
+        return min(open_ones, key=lambda m: m.due_on) if open_ones else None
+
+
+def current_memberships(rep_ids=None, cohort_ids=None) -> list[Membership]:
+    stmt = (select(Membership).options(joinedload(Membership.cohort), joinedload(Membership.user))
+            .where(Membership.moved_out_at.is_(None)))
+    if rep_ids is not None:
+        stmt = stmt.where(Membership.user_id.in_(rep_ids))
+    if cohort_ids is not None:
+        stmt = stmt.where(Membership.cohort_id.in_(cohort_ids))
+    return list(db.session.scalars(stmt))
+
+
+def track_data(track_ids: set[int]) -> dict[int, TrackData]:
+    """Schedules, modules, quizzes, milestones and rubrics of some tracks: five statements."""
+    tracks = {t.id: t for t in db.session.scalars(select(Track).where(Track.id.in_(track_ids)))}
+    data = {tid: TrackData(t, [], {}, {}, [], {}) for tid, t in tracks.items()}
+    for item in db.session.scalars(select(ScheduleItem).where(ScheduleItem.track_id.in_(track_ids))
+                                   .order_by(ScheduleItem.position)):
+        data[item.track_id].schedule.append(item)
+    for module in db.session.scalars(select(Module).where(
+            Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
+        data[module.track_id].modules[module.slug] = module
+    for quiz in db.session.scalars(select(Quiz).where(
+            Quiz.track_id.in_(track_ids), Quiz.retired_at.is_(None))):
+        data[quiz.track_id].quizzes[quiz.slug] = quiz
+    for milestone in db.session.scalars(select(Milestone).where(
+            Milestone.track_id.in_(track_ids), Milestone.retired_at.is_(None))
+            .order_by(Milestone.due_day)):
+        data[milestone.track_id].milestones.append(milestone)
+    for rubric in db.session.scalars(select(Rubric).where(
+            Rubric.track_id.in_(track_ids), Rubric.retired_at.is_(None))):
+        data[rubric.track_id].rubrics[rubric.slug] = rubric
+    return data
+
+
+def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
+    """Completions, quiz results, sign-offs and assignments of many reps: five statements."""
+    progress = defaultdict(RepProgress)
+    if not rep_ids:
+        return progress
+    for user_id, module_id, completed in db.session.execute(
+            select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at)
+            .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None))):
+        progress[user_id].modules_done[module_id] = completed.date()
+    for user_id, quiz_id, best, first_pass in db.session.execute(
+            select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score),
+                   func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))))
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)
+            .group_by(Attempt.user_id, Attempt.quiz_id)):
+        progress[user_id].quiz_best[quiz_id] = best
+        if first_pass is not None:
+            progress[user_id].quizzes_passed[quiz_id] = _as_date(first_pass)
+    for user_id, rubric_id, signed in db.session.execute(
+            select(Signoff.user_id, Signoff.rubric_id, func.min(Signoff.signed_on))
+            .where(Signoff.user_id.in_(rep_ids), Signoff.passed.is_(True))
+            .group_by(Signoff.user_id, Signoff.rubric_id)):
+        progress[user_id].signoffs_passed[rubric_id] = signed
+    for assignment in db.session.scalars(
+            select(Assignment).options(joinedload(Assignment.module).joinedload(Module.track),
+                                       joinedload(Assignment.quiz).joinedload(Quiz.track))
+            .where(Assignment.user_id.in_(rep_ids)).order_by(Assignment.due_on)):
+        progress[assignment.user_id].assignments.append(assignment)
+    for user_id, count in db.session.execute(
+            select(Attempt.user_id, func.count()).where(
+                Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.NEEDS_GRADING)
+            .group_by(Attempt.user_id)):
+        progress[user_id].waiting_grading = count
+    return progress
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, str):  # SQLite returns MIN() over an expression as text
+        return dt.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def summarise(membership: Membership, data: TrackData, progress: RepProgress,
+              today: dt.date) -> RepSummary:
+    """Everything about one rep's standing, from data already loaded (no statements)."""
+    start = membership.effective_start_on
+    items = _work_items(data, progress, start)
+    tenure = tenure_day(start, today)
+    milestones = [_milestone_line(m, data, progress, start, tenure) for m in data.milestones]
+    overdue = sum(1 for i in items if i.overdue(today))
+    last_login = membership.user.last_login_at
+    inactive = last_login is None or last_login.date() < today - INACTIVE_AFTER
+    return RepSummary(membership.user, membership, start, tenure, items, milestones,
+                      rep_standing(overdue, [m.standing for m in milestones]), overdue,
+                      progress.waiting_grading, inactive)
+
+
+def _work_items(data: TrackData, progress: RepProgress, start: dt.date) -> list[WorkItem]:
+    track = data.track.slug
+    items = []
+    for entry in data.schedule:
+        if entry.kind is ItemKind.MODULE and entry.slug in data.modules:
+            module = data.modules[entry.slug]
+            items.append(WorkItem("module", "track", module.title, due_on(start, entry.due_day),
+                                  progress.modules_done.get(module.id),
+                                  {"track": track, "module": module.slug}))
+        elif entry.kind is ItemKind.QUIZ and entry.slug in data.quizzes:
+            quiz = data.quizzes[entry.slug]
+            items.append(WorkItem("quiz", "track", quiz.title, due_on(start, entry.due_day),
+                                  progress.quizzes_passed.get(quiz.id),
+                                  {"track": track, "quiz": quiz.slug}))
+    for assignment in progress.assignments:
+        items.append(_assignment_item(assignment, progress))
+    return items
+
+
+def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
+    if assignment.kind is AssignmentKind.MODULE:
+        module = assignment.module
+        return WorkItem("module", "assignment", module.title, assignment.due_on,
+                        progress.modules_done.get(module.id),
+                        {"track": module.track.slug, "module": module.slug}, assignment.note)
+    quiz = assignment.quiz
+    return WorkItem("quiz", "assignment", quiz.title, assignment.due_on,
+                    progress.quizzes_passed.get(quiz.id),
+                    {"track": quiz.track.slug, "quiz": quiz.slug}, assignment.note)
+
+
+def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
+                    start: dt.date, tenure: int) -> MilestoneLine:
+    achieved_on, fraction = _measure(milestone.measure, data, progress)
+    standing = milestone_standing(achieved=achieved_on is not None, progress=fraction,
+                                  due_day=milestone.due_day, tenure=tenure)
+    return MilestoneLine(milestone, start + dt.timedelta(days=milestone.due_day), standing,
+                         achieved_on, fraction)
+
+
+def _measure(measure: dict, data: TrackData, progress: RepProgress):
+    """(achieved_on, progress fraction) for measures cev_learn can see without CRM data."""
+    if "modules" in measure:
+        wanted = list(data.modules.values()) if measure["modules"] == "all" else [
+            data.modules[s] for s in measure["modules"] if s in data.modules]
+        dates = [progress.modules_done.get(m.id) for m in wanted]
+        done = [d for d in dates if d is not None]
+        if wanted and len(done) == len(wanted):
+            return max(done), 1.0
+        return None, len(done) / len(wanted) if wanted else 0.0
+    if "quiz" in measure:
+        quiz = data.quizzes.get(measure["quiz"])
+        if quiz is None:
+            return None, 0.0
+        best = progress.quiz_best.get(quiz.id)
+        passed = progress.quizzes_passed.get(quiz.id)
+        if best is not None and best >= measure["min_score"] and passed is not None:
+            return passed, 1.0
+        return None, 0.0
+    if "signoff" in measure:
+        rubric = data.rubrics.get(measure["signoff"])
+        signed = progress.signoffs_passed.get(rubric.id) if rubric else None
+        return signed, 1.0 if signed else 0.0
+    return None, None  # activity, bookings, attainment: from CRM data (ramp analytics)
+
+
+def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
+    memberships = current_memberships(rep_ids=[rep.id])
+    if not memberships:
+        return None
+    membership = memberships[0]
+    data = track_data({membership.cohort.track_id})[membership.cohort.track_id]
+    return summarise(membership, data, rep_progress([rep.id])[rep.id], today)
+
+
+@dataclass(frozen=True)
+class CohortGroup:
+    cohort: Cohort
+    reps: list[RepSummary]
+
+
+def coach_groups(viewer: User, today: dt.date) -> list[CohortGroup]:
+    """The viewer's cohorts with every current rep summarised, neediest first."""
+    cohorts = list(db.session.scalars(visible_cohorts(viewer).order_by(Cohort.start_on.desc())))
+    memberships = current_memberships(cohort_ids=[c.id for c in cohorts]) if cohorts else []
+    data = track_data({c.track_id for c in cohorts}) if cohorts else {}
+    progress = rep_progress([m.user_id for m in memberships])
+    by_cohort = defaultdict(list)
+    for membership in memberships:
+        if membership.end_on is not None and membership.end_on < today:
+            continue  # left the company
+        summary = summarise(membership, data[membership.cohort.track_id],
+                            progress[membership.user_id], today)
+        by_cohort[membership.cohort_id].append(summary)
+    return [CohortGroup(c, sorted(by_cohort[c.id], key=lambda s: (-s.standing.rank, -s.overdue,
+                                                                   s.rep.name)))
+            for c in cohorts]
+
+
+def notes_for(rep: User, include_private: bool) -> list[CoachingNote]:
+    stmt = (select(CoachingNote).options(joinedload(CoachingNote.author))
+            .where(CoachingNote.user_id == rep.id).order_by(CoachingNote.created_at.desc()))
+    if not include_private:
+        stmt = stmt.where(CoachingNote.shared.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def signoffs_for(rep: User) -> list[Signoff]:
+    return list(db.session.scalars(
+        select(Signoff).options(joinedload(Signoff.rubric), joinedload(Signoff.coach))
+        .where(Signoff.user_id == rep.id).order_by(Signoff.created_at.desc())))
+
+
+def cohort_coaches(cohort_ids: list[int]) -> dict[int, list[User]]:
+    rows = db.session.execute(select(CohortCoach.cohort_id, User).join(
+        User, User.id == CohortCoach.coach_id).where(CohortCoach.cohort_id.in_(cohort_ids))
+        .order_by(User.name))
+    coaches = defaultdict(list)
+    for cohort_id, user in rows:
+        coaches[cohort_id].append(user)
+    return coaches
+
+
+def quiz_history(rep: User) -> list[Attempt]:
+    return list(db.session.scalars(
+        select(Attempt).options(joinedload(Attempt.quiz))
+        .where(Attempt.user_id == rep.id).order_by(Attempt.started_at.desc()).limit(50)))
+
+
+def track_rubrics(track_id: int) -> list[Rubric]:
+    return list(db.session.scalars(select(Rubric).where(
+        Rubric.track_id == track_id, Rubric.retired_at.is_(None)).order_by(Rubric.title)))
+
+
+def assignable_items(track_id: int) -> list:
+    """Choices for an assignment: every active module and quiz of the track."""
+    from wtforms.fields.choices import SelectChoice
+
+    modules = db.session.execute(select(Module.id, Module.title).where(
+        Module.track_id == track_id, Module.retired_at.is_(None)).order_by(Module.number))
+    quizzes = db.session.execute(select(Quiz.id, Quiz.title).where(
+        Quiz.track_id == track_id, Quiz.retired_at.is_(None)).order_by(Quiz.title))
+    return ([SelectChoice(f"module:{i}", title, optgroup="Modules") for i, title in modules]
+            + [SelectChoice(f"quiz:{i}", title, optgroup="Quizzes") for i, title in quizzes])

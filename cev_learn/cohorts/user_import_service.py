@@ -1,0 +1,174 @@
+"""Import users.csv: check rows against the database, then apply them. Flush only; the
+caller commits once (or rolls back). Never deactivates anyone and never touches passwords."""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.cohorts.services import place_rep
+from cev_learn.cohorts.user_import import RowError, UserRow, parse_users_csv
+from cev_learn.db import db
+
+COACH_ROLES = frozenset({Role.COACH, Role.MANAGER, Role.ADMIN})
+_CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
+
+
+@dataclass
+class UserImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    memberships_changed: int = 0
+    coaches_linked: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    imported: bool = False  # False: a row was bad and nothing was applied
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.line for error in self.errors})
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.memberships_changed
+                    or self.coaches_linked)
+
+    def summary(self) -> str:
+        no_password = (f"{self.created} new user has no password yet" if self.created == 1
+                       else f"{self.created} new users have no password yet")
+        return (f"users: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged; memberships: {self.memberships_changed} changed; "
+                f"coaches: {self.coaches_linked} linked; {no_password}")
+
+
+@dataclass
+class _Known:
+    users: dict[str, User]     # by email: the users the file names that exist
+    cohorts: dict[str, Cohort]  # by name: the cohorts the file names that exist
+
+
+def import_users(text: str, *, skip_invalid: bool, now: dt.datetime,
+                 actor: User | None = None) -> UserImportReport:
+    """Create or update the users of a users.csv text and place reps in their cohorts.
+
+    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
+    `actor` is the admin uploading the file, who may not change their own role.
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    rows, errors = parse_users_csv(text)
+    known = _load_known(rows)
+    good, db_errors = _check_rows(rows, known, actor)
+    report = UserImportReport(errors=sorted(errors + db_errors))
+    if report.errors and not skip_invalid:
+        return report
+    _apply_users(good, known, report)
+    _apply_memberships(good, known, report, now)
+    report.imported = True
+    return report
+
+
+def _load_known(rows: list[UserRow]) -> _Known:
+    emails = sorted({r.email for r in rows} | {r.coach_email for r in rows if r.coach_email})
+    users = {}
+    for start in range(0, len(emails), _CHUNK):
+        chunk = emails[start:start + _CHUNK]
+        users.update((u.email, u) for u in db.session.scalars(
+            select(User).where(User.email.in_(chunk))))
+    names = sorted({r.cohort for r in rows if r.cohort})
+    cohorts = {c.name: c for c in db.session.scalars(select(Cohort).where(Cohort.name.in_(names)))}
+    return _Known(users=users, cohorts=cohorts)
+
+
+def _check_rows(rows: list[UserRow], known: _Known,
+                actor: User | None) -> tuple[list[UserRow], list[RowError]]:
+    """Rows whose cohort and coach exist; the roles of earlier good rows count for coaches."""
+    roles = {email: user.role for email, user in known.users.items()}
+    good, errors = [], []
+    for row in rows:
+        problems = _row_problems(row, known, roles, actor)
+        if problems:
+            errors.extend(RowError(row.line, message) for message in problems)
+        else:
+            good.append(row)
+            roles[row.email] = row.role
+    return good, errors
+
+
+def _row_problems(row: UserRow, known: _Known, roles: dict[str, Role],
+                  actor: User | None) -> list[str]:
+    problems = []
+    if actor is not None and row.email == actor.email and row.role is not actor.role:
+        problems.append("you cannot change your own role; ask another admin")
+    cohort = known.cohorts.get(row.cohort) if row.cohort else None
+    if row.cohort and cohort is None:
+        problems.append(f"no cohort named {row.cohort!r}")
+    elif cohort and row.start_on is None and row.end_on and row.end_on < cohort.start_on:
+        problems.append(f"end_date is before the cohort's start date {cohort.start_on}")
+    if row.coach_email:
+        role = roles.get(row.coach_email)
+        if role is None:
+            problems.append(f"unknown coach {row.coach_email}")
+        elif role not in COACH_ROLES:
+            problems.append(f"{row.coach_email} is a {role.value}, not a coach, manager or admin")
+    return problems
+
+
+def _apply_users(rows: list[UserRow], known: _Known, report: UserImportReport) -> None:
+    for row in rows:
+        user = known.users.get(row.email)
+        if user is None:
+            # No password: the user cannot sign in until an admin sets one.
+            user = User(email=row.email, name=row.name, role=row.role, territory=row.territory,
+                        active=True, session_generation=0)
+            db.session.add(user)
+            known.users[row.email] = user
+            report.created += 1
+        elif _update_user(user, row):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.flush()
+
+
+def _update_user(user: User, row: UserRow) -> bool:
+    """Set name, role and territory (a blank territory keeps the old one); True if changed."""
+    wanted = {"name": row.name, "role": row.role}
+    if row.territory is not None:
+        wanted["territory"] = row.territory
+    changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+    for name, value in changed.items():
+        setattr(user, name, value)
+    return bool(changed)
+
+
+def _apply_memberships(rows: list[UserRow], known: _Known, report: UserImportReport,
+                       now: dt.datetime) -> None:
+    placed = [row for row in rows if row.cohort]
+    current = _current_memberships([known.users[row.email].id for row in placed])
+    for row in placed:
+        rep, cohort = known.users[row.email], known.cohorts[row.cohort]
+        membership = current.get(rep.id)
+        if membership is None or (membership.cohort_id, membership.start_on,
+                                  membership.end_on) != (cohort.id, row.start_on, row.end_on):
+            place_rep(rep, cohort, start_on=row.start_on, end_on=row.end_on, now=now)
+            report.memberships_changed += 1
+        if row.coach_email:
+            _link_coach(cohort, known.users[row.coach_email], report)
+    db.session.flush()
+
+
+def _current_memberships(user_ids: list[int]) -> dict[int, Membership]:
+    found = {}
+    for start in range(0, len(user_ids), _CHUNK):
+        found.update((m.user_id, m) for m in db.session.scalars(select(Membership).where(
+            Membership.user_id.in_(user_ids[start:start + _CHUNK]),
+            Membership.moved_out_at.is_(None))))
+    return found
+
+
+def _link_coach(cohort: Cohort, coach: User, report: UserImportReport) -> None:
+    """Add the coach to the cohort, keeping the coaches it has."""
+    if all(link.coach_id != coach.id for link in cohort.coach_links):
+        cohort.coach_links.append(CohortCoach(coach_id=coach.id))
+        report.coaches_linked += 1
