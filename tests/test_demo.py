@@ -41,3 +41,25 @@ def test_seed_if_empty_is_a_quiet_no_op_on_existing_data(app):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_with_content_makes_two_cohorts_at_different_stages(app):
+    from pathlib import Path
+
+    from cev_learn.cohorts.models import Cohort, Membership
+    from cev_learn.content.models import ModuleProgress
+    from cev_learn.quizzes.models import Attempt
+
+    courses = Path(__file__).resolve().parents[1] / "courses"
+    assert app.test_cli_runner().invoke(args=["content", "sync", str(courses)]).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.start_on)).all()
+    assert len(cohorts) == 2 and cohorts[0].start_on < cohorts[1].start_on
+    assert db.session.scalar(select(func.count()).select_from(Membership)) == 12
+    assert db.session.scalar(select(func.count()).select_from(ModuleProgress)) > 20
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) > 3
+    client = app.test_client()
+    login(client, "coach.sam@example.com", DEMO_PASSWORD)
+    page = client.get("/coach").get_data(as_text=True)
+    assert cohorts[0].name in page and "Behind" in page

@@ -14,7 +14,7 @@ class CohortForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)],
                        description="For example 2026-Q1 AEs EMEA.")
     track = SelectField("Track", validators=[DataRequired()])
-    start_on = DateField("Start date", validators=[DataRequired()],
+    start_on = DateField("Start date", validators=[InputRequired()],
                          description="Day 0 of the schedule for members without their own date.")
     territory = StringField("Territory", validators=[Optional(), Length(max=80)])
     coaches = SelectMultipleField("Coaches", validators=[Optional()], coerce=int,
@@ -31,7 +31,7 @@ class MemberForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     item = SelectField("Module or quiz", validators=[DataRequired()])
-    due_on = DateField("Due date", validators=[DataRequired()])
+    due_on = DateField("Due date", validators=[InputRequired()])
     note = TextAreaField("Note for the rep", validators=[Optional(), Length(max=1000)])
     whole_cohort = BooleanField("Assign to the whole cohort")
 

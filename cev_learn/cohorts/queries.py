@@ -69,6 +69,7 @@ class RepSummary:
     overdue: int
     waiting_grading: int
     inactive: bool
+    track_data: "TrackData | None" = None
 
     @property
     def signoffs_to_do(self) -> list[MilestoneLine]:
@@ -167,7 +168,7 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
     inactive = last_login is None or last_login.date() < today - INACTIVE_AFTER
     return RepSummary(membership.user, membership, start, tenure, items, milestones,
                       rep_standing(overdue, [m.standing for m in milestones]), overdue,
-                      progress.waiting_grading, inactive)
+                      progress.waiting_grading, inactive, data)
 
 
 def _work_items(data: TrackData, progress: RepProgress, start: dt.date) -> list[WorkItem]:
@@ -299,18 +300,11 @@ def quiz_history(rep: User) -> list[Attempt]:
         .where(Attempt.user_id == rep.id).order_by(Attempt.started_at.desc()).limit(50)))
 
 
-def track_rubrics(track_id: int) -> list[Rubric]:
-    return list(db.session.scalars(select(Rubric).where(
-        Rubric.track_id == track_id, Rubric.retired_at.is_(None)).order_by(Rubric.title)))
-
-
-def assignable_items(track_id: int) -> list:
+def assignable_items(data: TrackData) -> list:
     """Choices for an assignment: every active module and quiz of the track."""
     from wtforms.fields.choices import SelectChoice
 
-    modules = db.session.execute(select(Module.id, Module.title).where(
-        Module.track_id == track_id, Module.retired_at.is_(None)).order_by(Module.number))
-    quizzes = db.session.execute(select(Quiz.id, Quiz.title).where(
-        Quiz.track_id == track_id, Quiz.retired_at.is_(None)).order_by(Quiz.title))
-    return ([SelectChoice(f"module:{i}", title, optgroup="Modules") for i, title in modules]
-            + [SelectChoice(f"quiz:{i}", title, optgroup="Quizzes") for i, title in quizzes])
+    modules = sorted(data.modules.values(), key=lambda m: m.number)
+    quizzes = sorted(data.quizzes.values(), key=lambda q: q.title)
+    return ([SelectChoice(f"module:{m.id}", m.title, optgroup="Modules") for m in modules]
+            + [SelectChoice(f"quiz:{q.id}", q.title, optgroup="Quizzes") for q in quizzes])

@@ -17,6 +17,7 @@ COLUMNS = ("email", "name", "role", "cohort", "start_date", "end_date", "territo
            "coach_email")
 REQUIRED = ("email", "name", "role")
 REP_ONLY = ("cohort", "start_date", "end_date", "coach_email")
+ROLES = frozenset(role.value for role in Role)
 MAX_ROWS = 50_000
 MAX_NAME = 120
 MAX_TERRITORY = 80
@@ -71,8 +72,8 @@ def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
     first_line_of: dict[str, int] = {}
     for line, cells in _data_rows(reader, len(header)):
         values = dict(zip(header, (c.strip() for c in cells)))
-        problems = _row_problems(values)
         email = _email(values.get("email", ""))
+        problems = _row_problems(values, email)
         if email in first_line_of:
             problems.append(f"duplicate email {email}, already on line {first_line_of[email]}")
         elif email:
@@ -120,18 +121,18 @@ def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
                     raise ImportFileError(
                         f"line {line}: {len(cells)} fields but the header has {width}")
                 rows.append((line, cells))
-            line += 1
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"line {line}: {exc}") from None
     return rows
 
 
-def _row_problems(values: dict[str, str]) -> list[str]:
+def _row_problems(values: dict[str, str], email: str | None) -> list[str]:
     problems = [f"{name} is required" for name in REQUIRED if not values.get(name)]
-    email, role = values.get("email", ""), values.get("role", "").lower()
-    if email and _email(email) is None:
-        problems.append(f"{email!r} is not a valid email address")
-    if role and role not in {r.value for r in Role}:
+    role = values.get("role", "").lower()
+    if values.get("email") and email is None:
+        problems.append(f"{values['email']!r} is not a valid email address")
+    if role and role not in ROLES:
         problems.append(f"unknown role {values['role']!r}; use rep, coach, manager or admin")
     if len(values.get("name", "")) > MAX_NAME:
         problems.append(f"name is longer than {MAX_NAME} characters")
@@ -144,7 +145,7 @@ def _row_problems(values: dict[str, str]) -> list[str]:
 def _membership_problems(values: dict[str, str], role: str) -> list[str]:
     problems = []
     given = [name for name in REP_ONLY if values.get(name)]
-    if given and role and role != Role.REP.value and role in {r.value for r in Role}:
+    if given and role and role != Role.REP.value and role in ROLES:
         problems.append(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} "
                         f"to reps only, not to a {role}")
     elif given and not values.get("cohort"):

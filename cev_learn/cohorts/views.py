@@ -62,13 +62,14 @@ def rep_page(user_id: int):
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary), note_form=NoteForm(formdata=None),
-        rubrics=queries.track_rubrics(summary.membership.cohort.track_id) if summary else [])
+        rubrics=sorted(summary.track_data.rubrics.values(), key=lambda r: r.title)
+        if summary else [])
 
 
 def _assignment_form(summary, formdata=None):
     form = AssignmentForm(formdata=formdata)
     if summary is not None:
-        form.item.choices = queries.assignable_items(summary.membership.cohort.track_id)
+        form.item.choices = queries.assignable_items(summary.track_data)
     else:
         form.item.choices = []
     return form

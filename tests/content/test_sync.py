@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def sync(app, path):
-    return app.test_cli_runner().invoke(args=["content", "sync", str(path)])
+    # Run as the app under test (not the tests' own context), like `cev-learn content sync`.
+    with app.app_context():
+        return app.test_cli_runner().invoke(args=["content", "sync", str(path)])
 
 
 def snapshot():

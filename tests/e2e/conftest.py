@@ -13,6 +13,8 @@ CHROMIUM = os.environ.get("CEV_LEARN_CHROMIUM", "/usr/bin/chromium")
 BIN = Path(sys.executable).parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
+NEW_REP = "kai.fresh@example.com"
+NEW_REP_PASSWORD = "kai's first password"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -46,6 +48,10 @@ def live_server(tmp_path_factory):
     for args in (["db", "upgrade"], ["content", "sync"], ["demo", "seed"]):
         subprocess.run([str(BIN / "cev-learn"), *args], env=env, check=True,
                        capture_output=True, timeout=120)
+    # A rep with no cohort and no history yet, for journeys that start from zero.
+    subprocess.run([str(BIN / "cev-learn"), "users", "create", NEW_REP, "--name", "Kai Fresh",
+                    "--role", "rep", "--password-stdin"], env=env, check=True,
+                   input=NEW_REP_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
     port = _free_port()
     log = open(instance / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(

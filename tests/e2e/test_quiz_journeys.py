@@ -11,9 +11,9 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
-QUIZ_TITLE = "Customer profile and sales process"
+QUIZ_TITLE = "Demos and objections"
 QUIZ_FILE = (Path(__file__).resolve().parents[2]
-             / "courses/sales-foundations/quizzes/icp-and-process.gift")
+             / "courses/sales-foundations/quizzes/demo-and-objections.gift")
 
 
 def _norm(text: str) -> str:
@@ -51,7 +51,7 @@ def answer_everything_right(page, questions):
 def test_rep_passes_a_quiz_and_the_coach_reviews_it(browser, page, live_server):
     questions = parse_quiz_file(QUIZ_FILE)
     assert not any(q.type is QuestionType.ESSAY for q in questions)
-    sign_in(page, live_server, "rep06@example.com")
+    sign_in(page, live_server, "rep12@example.com")  # DACH cohort, 12 days in
     page.goto(live_server + "/tracks/sales-foundations")
     page.get_by_role("link", name=QUIZ_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -68,11 +68,11 @@ def test_rep_passes_a_quiz_and_the_coach_reviews_it(browser, page, live_server):
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     coach = context.new_page()
-    sign_in(coach, live_server, "coach.sam@example.com")
+    sign_in(coach, live_server, "coach.rita@example.com")
     coach.get_by_role("navigation", name="Main").get_by_role("link", name="Quiz results").click()
     screenshot(coach, "quiz-results-index-coach")
     coach.get_by_role("link", name=QUIZ_TITLE).click()
-    row = coach.get_by_role("row").filter(has_text="rep06@example.com")
+    row = coach.get_by_role("row").filter(has_text="rep12@example.com")
     expect(row).to_contain_text("Passed")
     row.get_by_role("link").first.click()
     expect(coach.locator(".result__score")).to_contain_text("100%")
