@@ -42,8 +42,9 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
             cohort_services.place_rep(rep, cohort, start_on=own_start if own_start != start else None,
                                       end_on=None, now=_at(start))
             rep.start_on = own_start
-            diligence = rng.uniform(0.55, 1.0) if index else 0.5  # the first rep struggles
-            _rep_work(rep, track, modules, quizzes, own_start, today, diligence, rng)
+            # Most reps keep up; the first struggles and the second is slipping.
+            diligence = {0: 0.5, 1: 0.75, 2: 0.9}.get(index, 1.0)
+            _rep_work(rep, track, modules, quizzes, own_start, today, diligence, rng, coach)
             if rubric and (today - own_start).days > 28 and diligence > 0.7:
                 coaching.record_signoff(rep=rep, rubric=rubric, coach=coach,
                                         scores=[rng.choice([3, 4, 4, 5]) for _ in rubric.criteria],
@@ -65,7 +66,7 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
     db.session.flush()
 
 
-def _rep_work(rep, track, modules, quizzes, start, today, diligence, rng) -> None:
+def _rep_work(rep, track, modules, quizzes, start, today, diligence, rng, coach) -> None:
     for item in track.schedule:
         due = start + dt.timedelta(days=item.due_day or 0)
         if due > today + dt.timedelta(days=2) or rng.random() > diligence:
@@ -78,21 +79,32 @@ def _rep_work(rep, track, modules, quizzes, start, today, diligence, rng) -> Non
                                           opened_at=_at(done_on, 9), completed_at=_at(done_on),
                                           content_hash_read=module.content_hash))
         elif item.kind is ItemKind.QUIZ and item.slug in quizzes:
-            _take_quiz(rep, quizzes[item.slug], _at(done_on, 11), diligence, rng)
+            attempt = _take_quiz(rep, quizzes[item.slug], _at(done_on, 11), diligence, rng)
+            if attempt.passed is None and (today - done_on).days > 3:
+                _grade_essays(attempt, coach, _at(done_on + dt.timedelta(days=2)))
 
 
-def _take_quiz(rep: User, quiz: Quiz, when: dt.datetime, skill: float, rng) -> None:
+def _grade_essays(attempt, coach: User, when: dt.datetime) -> None:
+    """The coach has graded essays submitted more than a few days ago."""
+    questions = quiz_services.version_questions(attempt.version)
+    for entry in attempt.layout:
+        if questions[entry["key"]].type is QuestionType.ESSAY:
+            quiz_services.grade_answer(attempt.id, entry["key"], 0.8,
+                                       "Good playback; add the cost in their words.", coach, when)
+
+
+def _take_quiz(rep: User, quiz: Quiz, when: dt.datetime, skill: float, rng):
     for _ in range(quiz.max_attempts or 2):
         attempt = quiz_services.start_attempt(rep, quiz, when, GRACE, rng)
         questions = quiz_services.version_questions(attempt.version)
         responses = {e["key"]: _answer(questions[e["key"]], skill, rng) for e in attempt.layout}
         quiz_services.store_responses(attempt, responses, when + dt.timedelta(minutes=8))
-        quiz_services.submit_attempt(attempt.id, {}, when + dt.timedelta(minutes=9),
-                                     dt.timedelta(days=3650))
+        quiz_services.submit_attempt(attempt.id, None, when + dt.timedelta(minutes=9), GRACE)
         if attempt.passed or attempt.passed is None:
-            return
+            break
         when += dt.timedelta(days=1)
         skill = min(1.0, skill + 0.15)
+    return attempt
 
 
 def _answer(question: Question, skill: float, rng) -> Response:

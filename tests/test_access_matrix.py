@@ -44,7 +44,7 @@ def make_attempt(owner, submitted: bool) -> Attempt:
     grace = dt.timedelta(seconds=30)
     attempt = services.start_attempt(owner, quiz, utcnow(), grace)
     if submitted:
-        services.submit_attempt(attempt.id, {}, utcnow(), grace)
+        services.submit_attempt(attempt.id, None, utcnow(), grace)
     db.session.commit()
     return attempt
 

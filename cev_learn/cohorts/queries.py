@@ -205,8 +205,10 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
                     start: dt.date, tenure: int) -> MilestoneLine:
     achieved_on, fraction = _measure(milestone.measure, data, progress)
-    standing = milestone_standing(achieved=achieved_on is not None, progress=fraction,
-                                  due_day=milestone.due_day, tenure=tenure)
+    # Milestones measured from CRM data get a standing once ramp data exists, not before.
+    standing = None if fraction is None and achieved_on is None else milestone_standing(
+        achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,
+        tenure=tenure)
     return MilestoneLine(milestone, start + dt.timedelta(days=milestone.due_day), standing,
                          achieved_on, fraction)
 

@@ -99,11 +99,15 @@ def save_answers(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -
 
 
 def submit_attempt(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -> Attempt:
-    """Save the final answers (if still on time) and grade, once; a repeat changes nothing."""
+    """Save the final answers (if still on time) and grade, once; a repeat changes nothing.
+
+    `form` is the submitted page (the source of truth for every answer on it); None grades
+    what was saved before, as when the time ran out.
+    """
     attempt = lock_attempt(attempt_id)
     if attempt.state is not AttemptState.IN_PROGRESS:
         return attempt
-    if is_open(attempt, now, grace):
+    if form is not None and is_open(attempt, now, grace):
         responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
         _store(attempt, responses, now)
     _finish(attempt, attempt.quiz, now, grace)

@@ -87,7 +87,7 @@ def attempt(attempt_id: int):
     mine = attempt.user_id == current_user.id
     if mine and attempt.state is AttemptState.IN_PROGRESS:
         if not services.is_open(attempt, utcnow(), grace()):
-            services.submit_attempt(attempt.id, {}, utcnow(), grace())
+            services.submit_attempt(attempt.id, None, utcnow(), grace())
             db.session.commit()
             flash("Time ran out; your saved answers were submitted.", "warning")
             return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
