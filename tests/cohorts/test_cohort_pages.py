@@ -259,3 +259,15 @@ def test_cohorts_cli(track_app):
         result = runner.invoke(args=["cohorts", "create", *args])
         assert result.exit_code != 0 and reason in result.output
     assert db.session.scalar(select(func.count()).select_from(Cohort)) == 1
+
+
+def test_cohort_pages_are_scoped_to_the_managers_territory(track_app):
+    dach = make_cohort(name="DACH crew", territory="DACH", reps=[make_user(Role.REP)])
+    north = web(track_app, make_user(Role.MANAGER, territory="EMEA North"))
+    membership_id = db.session.scalar(select(Membership.id).where(Membership.cohort_id == dach.id))
+    assert north.get(f"/cohorts/{dach.id}").status_code == 404
+    assert post_form(north, f"/cohorts/{dach.id}/members/{membership_id}/remove",
+                     token_from="/cohorts").status_code == 404
+    assert db.session.get(Membership, membership_id).moved_out_at is None
+    coach = web(track_app, make_user(Role.COACH))
+    assert coach.get(f"/cohorts/{dach.id}").status_code == 403
