@@ -8,7 +8,7 @@ from cev_learn.accounts.forms import (ConfirmForm, DeactivateForm, PasswordReset
                                       UserCreateForm, UserEditForm)
 from cev_learn.accounts.models import Role, User
 from cev_learn.db import db
-from cev_learn.forms import form_status
+from cev_learn.forms import form_status, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = role_required(Role.ADMIN)
@@ -35,7 +35,7 @@ def create_user():
                 password=form.password.data,
                 hash_method=current_app.config["PASSWORD_HASH_METHOD"])
         except services.AccountError as exc:
-            _field_error(form, exc)
+            show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
             flash(f"User {user.email} created.", "success")
@@ -58,7 +58,7 @@ def edit_user(user_id: int):
                 start_on=form.start_on.data)
         except services.AccountError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
             flash(f"Changes to {user.email} saved.", "success")
@@ -119,11 +119,3 @@ def _editable_user(user_id: int) -> User:
     if not policy.can_edit_user(current_user, user):
         abort(403)
     return user
-
-
-def _field_error(form, exc: services.AccountError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors.append(str(exc))
-    else:
-        form.form_errors.append(str(exc))

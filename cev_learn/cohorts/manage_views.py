@@ -14,7 +14,7 @@ from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.queries import cohort_coaches, current_memberships
 from cev_learn.content.models import Track
 from cev_learn.db import db, utcnow
-from cev_learn.forms import form_status
+from cev_learn.forms import form_status, show_error
 
 bp = Blueprint("cohort_admin", __name__, url_prefix="/cohorts")
 managers = role_required(Role.MANAGER, Role.ADMIN)
@@ -59,7 +59,7 @@ def create():
                 coaches=_users(form.coaches.data))
         except services.CohortError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
             flash(f"Cohort {cohort.name} created. Now add its reps.", "success")
@@ -71,11 +71,7 @@ def create():
 @managers
 def detail(cohort_id: int):
     cohort = _cohort(cohort_id)
-    form = CohortForm(obj=cohort if request.method == "GET" else None)
-    _fill_choices(form)
-    if request.method == "GET":
-        form.track.data = cohort.track.slug
-        form.coaches.data = [link.coach_id for link in cohort.coach_links]
+    form = _cohort_form(cohort, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
             services.update_cohort(cohort, name=form.name.data,
@@ -84,12 +80,22 @@ def detail(cohort_id: int):
                                    coaches=_users(form.coaches.data))
         except services.CohortError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
             flash("Cohort saved.", "success")
             return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
     return _detail_page(cohort, form, _member_form(cohort), form_status(form))
+
+
+def _cohort_form(cohort: Cohort, formdata=None) -> CohortForm:
+    """The edit form: the submitted data, or the cohort as it is."""
+    form = CohortForm(formdata=formdata, obj=None if formdata else cohort)
+    _fill_choices(form)
+    if not formdata:
+        form.track.data = cohort.track.slug
+        form.coaches.data = [link.coach_id for link in cohort.coach_links]
+    return form
 
 
 def _detail_page(cohort, form, member_form, status):
@@ -123,16 +129,12 @@ def add_member(cohort_id: int):
                                now=utcnow())
         except services.CohortError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
             flash(f"{rep.name} is in {cohort.name}.", "success")
             return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
-    edit = CohortForm(obj=cohort, formdata=None)
-    _fill_choices(edit)
-    edit.track.data = cohort.track.slug
-    edit.coaches.data = [link.coach_id for link in cohort.coach_links]
-    return _detail_page(cohort, edit, form, 400)
+    return _detail_page(cohort, _cohort_form(cohort), form, 400)
 
 
 @bp.route("/<int:cohort_id>/members/<int:membership_id>/remove", methods=["POST"])
@@ -151,11 +153,3 @@ def remove_member(cohort_id: int, membership_id: int):
 
 def _users(ids: list[int]) -> list[User]:
     return list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
-
-
-def _field_error(form, exc: services.CohortError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors.append(str(exc))
-    else:
-        form.form_errors.append(str(exc))

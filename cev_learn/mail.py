@@ -1,0 +1,83 @@
+"""Send email over SMTP: one connection for a batch, one result per message."""
+import smtplib
+import ssl
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message: EmailMessage
+    error: str | None  # None: the server accepted the message
+
+    @property
+    def sent(self) -> bool:
+        return self.error is None
+
+
+def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> Iterator[Delivery]:
+    """Send each message, yielding as it goes so the caller can record every success at once.
+
+    A refused message does not stop the others; a lost connection fails every message left.
+    """
+    messages = list(messages)
+    if not messages:
+        return
+    try:
+        smtp = _connect(config)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason = f"cannot use the mail server {config['SMTP_HOST']}:{config['SMTP_PORT']}: {_describe(exc)}"
+        for message in messages:
+            yield Delivery(message, reason)
+        return
+    with smtp:
+        for position, message in enumerate(messages):
+            error = _send_one(smtp, message)
+            yield Delivery(message, error)
+            if error is not None and smtp.sock is None:
+                for rest in messages[position + 1:]:
+                    yield Delivery(rest, "not tried: the connection to the mail server was lost")
+                return
+
+
+def _connect(config: Mapping) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
+                        timeout=float(config["SMTP_TIMEOUT_SECONDS"]))
+    try:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _send_one(smtp: smtplib.SMTP, message: EmailMessage) -> str | None:
+    try:
+        refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return "refused: " + "; ".join(f"{rcpt}: {_reply(code, text)}"
+                                       for rcpt, (code, text) in exc.recipients.items())
+    except (OSError, smtplib.SMTPException) as exc:
+        if not isinstance(exc, smtplib.SMTPResponseException):
+            smtp.close()  # timeouts and resets leave the session in an unknown state
+        return _describe(exc)
+    if refused:  # some recipients of a multi-recipient message: treat it as not delivered
+        return "refused: " + "; ".join(f"{rcpt}: {_reply(code, text)}"
+                                       for rcpt, (code, text) in refused.items())
+    return None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply(exc.smtp_code, exc.smtp_error)
+    return str(exc) or type(exc).__name__
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
