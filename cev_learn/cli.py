@@ -16,9 +16,11 @@ def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
+    from cev_learn.cohorts.reminder_cli import reminders_cli
     from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
     from cev_learn.quizzes.cli import quiz_cli
 
-    for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, demo_cli):
+    for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, demo_cli,
+                  reminders_cli):
         app.cli.add_command(group)

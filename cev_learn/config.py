@@ -42,6 +42,16 @@ DEFAULTS = {
     "REQUEST_LOG": True,
     # Answers saved up to this long after a quiz deadline still count (network delays).
     "QUIZ_GRACE_SECONDS": 30,
+    # Reminder emails (cev-learn reminders send): the SMTP server, the sender, and the
+    # address people open the app at, for links in messages.
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_TIMEOUT_SECONDS": 10,
+    "MAIL_FROM": "cev_learn <no-reply@localhost>",
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 

@@ -27,7 +27,8 @@ def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> Iterator
     try:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException) as exc:
-        reason = f"cannot use the mail server {config['SMTP_HOST']}:{config['SMTP_PORT']}: {_describe(exc)}"
+        server = f"{config['SMTP_HOST']}:{config['SMTP_PORT']}"
+        reason = f"cannot use the mail server {server}: {_describe(exc)}"
         for message in messages:
             yield Delivery(message, reason)
         return

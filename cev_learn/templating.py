@@ -1,5 +1,5 @@
 """Template globals and filters: what every page may ask, computed in Python."""
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from cev_learn.accounts import policy
@@ -9,7 +9,7 @@ from cev_learn.navigation import home_endpoint, nav_items
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_navigation():
-        if current_user.is_authenticated:
+        if has_request_context() and current_user.is_authenticated:
             return {"nav": nav_items(current_user.role),
                     "home_endpoint": home_endpoint(current_user.role), "can": policy}
         return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
