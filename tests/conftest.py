@@ -1,7 +1,6 @@
 """Shared fixtures: one migrated database per run, a fresh app and empty tables per test."""
 import os
 import re
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 

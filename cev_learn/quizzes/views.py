@@ -11,12 +11,13 @@ from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access
 from cev_learn.content import queries as content_queries
-from cev_learn.db import db, utcnow
+from cev_learn.db import db, utcnow, write_transaction
+from cev_learn.errors import render_error
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.quizzes.presenting import attempt_view
-from cev_learn.quizzes.review import POLICY_TEXT
+from cev_learn.quizzes.review import POLICY_TEXT, may_review
 
 bp = Blueprint("quizzes", __name__)
 
@@ -87,8 +88,8 @@ def attempt(attempt_id: int):
     mine = attempt.user_id == current_user.id
     if mine and attempt.state is AttemptState.IN_PROGRESS:
         if not services.is_open(attempt, utcnow(), grace()):
-            services.submit_attempt(attempt.id, None, utcnow(), grace())
-            db.session.commit()
+            with write_transaction():  # a page view that writes: take the write lock first
+                services.submit_attempt(attempt.id, None, utcnow(), grace())
             flash("Time ran out; your saved answers were submitted.", "warning")
             return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
         view = attempt_view(attempt, queries.answers_by_key(attempt), reveal=False)
@@ -104,8 +105,6 @@ def attempt(attempt_id: int):
 
 
 def _may_review(attempt: Attempt, passed_any: bool) -> bool:
-    from cev_learn.quizzes.review import may_review
-
     return may_review(attempt.quiz.review, attempt.state, passed_any)
 
 
@@ -143,8 +142,7 @@ def submit(attempt_id: int):
 
 
 def _problem(message: str, status: int, wants_json: bool, attempt: Attempt):
+    """The same refusal as JSON for the autosave script, or as a page."""
     if wants_json:
         return jsonify(error=message), status
-    from cev_learn.errors import render_error
-
-    return render_error(status if status in (400, 409) else 400, message)
+    return render_error(status, message)
