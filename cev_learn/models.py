@@ -4,9 +4,10 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
+                                   Quota, Rubric)
 
-__all__ = ["Asset", "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
+__all__ = ["Achievement", "AchievementChange", "ActivityRecord", "Asset", "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
            "CoachingNote", "Cohort", "CohortCoach", "ItemKind", "LoginFailure", "Membership",
-           "Milestone", "Module", "ModuleProgress", "Quiz", "QuizVersion", "ReminderLog", "Role",
+           "Milestone", "Module", "ModuleProgress", "Quiz", "Quota", "QuizVersion", "ReminderLog", "Role",
            "Rubric", "ScheduleItem", "Signoff", "Track", "User"]

@@ -1,10 +1,10 @@
 """Ramp definitions from track.yaml: outcome milestones and coach sign-off rubrics."""
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.db import UTCDateTime, db
+from cev_learn.db import UTCDateTime, db, utcnow
 
 
 class Milestone(db.Model):
@@ -29,3 +29,61 @@ class Rubric(db.Model):
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class ActivityRecord(db.Model):
+    """One CRM activity (call, meeting, won deal…); re-imports update it by external_id."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    occurred_on: Mapped[dt.date]
+    type: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(default=1)
+    amount: Mapped[float] = mapped_column(default=0.0)
+    source: Mapped[str] = mapped_column(String(16), default="import")
+
+    __table_args__ = (Index("ix_activity_record_user_id_type_occurred_on",
+                            "user_id", "type", "occurred_on"),)
+
+
+class Quota(db.Model):
+    """A rep's full quota for one calendar month (month = its first day)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    month: Mapped[dt.date]
+    amount: Mapped[float]
+
+    __table_args__ = (UniqueConstraint("user_id", "month"),)
+
+
+class Achievement(db.Model):
+    """A milestone a rep reached, materialized: recomputed for the reps an event touches."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
+    achieved_on: Mapped[dt.date]
+    source: Mapped[str] = mapped_column(String(16))  # auto | coach | import | api
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "milestone_id"),
+                      Index("ix_achievement_milestone_id", "milestone_id"))
+
+
+class AchievementChange(db.Model):
+    """History: every time an achievement was set, moved or cleared, and by whom."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
+    achieved_on: Mapped[dt.date | None]  # None: cleared
+    source: Mapped[str] = mapped_column(String(16))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_achievement_change_user_id", "user_id"),)
