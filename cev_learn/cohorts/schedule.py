@@ -8,6 +8,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from cev_learn.analytics.metrics import milestone_status
+
 WEEK = 7
 
 
@@ -83,15 +85,12 @@ def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
 
 def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,
                        tenure: int) -> Standing | None:
-    """DESIGN.md §6. `progress` is progress ÷ target (0..1); None when not measurable yet."""
-    if achieved:
-        return Standing.COMPLETE
-    if tenure > due_day:
-        return Standing.BEHIND
-    if progress is None:
+    """DESIGN.md §6 (the rule lives in analytics.metrics). `progress` is progress ÷ target
+    (0..1); None when it cannot be measured yet, which leaves the standing open until due."""
+    if progress is None and not achieved and tenure <= due_day:
         return None
-    elapsed = tenure / due_day if due_day else 1.0
-    return Standing.AT_RISK if progress < elapsed else Standing.ON_TRACK
+    return Standing(milestone_status(True if achieved else None, progress or 0.0, 1.0,
+                                     due_day, tenure))
 
 
 def rep_standing(overdue_items: int, milestones: list[Standing | None]) -> Standing:
