@@ -40,6 +40,7 @@ e2e: install chromium
 ## Benchmarks (not part of make test): content sync of a 500-module track
 bench: install
 	$(BIN)/python bench/content_sync.py
+	$(BIN)/python bench/activity_import.py
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium

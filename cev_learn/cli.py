@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
     from cev_learn.quizzes.cli import quiz_cli
+    import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, demo_cli,
                   reminders_cli):

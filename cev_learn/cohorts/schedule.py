@@ -87,10 +87,11 @@ def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,
                        tenure: int) -> Standing | None:
     """DESIGN.md §6 (the rule lives in analytics.metrics). `progress` is progress ÷ target
     (0..1); None when it cannot be measured yet, which leaves the standing open until due."""
-    if progress is None and not achieved and tenure <= due_day:
+    if achieved:
+        return Standing.COMPLETE
+    if progress is None and tenure <= due_day:
         return None
-    return Standing(milestone_status(True if achieved else None, progress or 0.0, 1.0,
-                                     due_day, tenure))
+    return Standing(milestone_status(None, progress or 0.0, 1.0, due_day, tenure))
 
 
 def rep_standing(overdue_items: int, milestones: list[Standing | None]) -> Standing:
