@@ -14,6 +14,7 @@ main = FlaskGroup(create_app=_create_app, help="cev_learn: rep onboarding for sa
 
 def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
+    from cev_learn.analytics.cli import ramp_cli
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
     from cev_learn.cohorts.reminder_cli import reminders_cli
@@ -22,6 +23,6 @@ def register_commands(app: Flask) -> None:
     from cev_learn.quizzes.cli import quiz_cli
     import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
 
-    for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, demo_cli,
-                  reminders_cli):
+    for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
+                  ramp_cli, demo_cli):
         app.cli.add_command(group)

@@ -13,6 +13,7 @@ from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.db import db
 from cev_learn.demo_progress import seed_progress
+from cev_learn.ramp.achievements import recompute_for
 
 DEMO_PASSWORD = "onboard-demo-2026"
 DEMO_DOMAIN = "example.com"
@@ -80,6 +81,7 @@ def seed_cohorts(users: list[User], today: dt.date, rng: random.Random) -> list[
         for rep in members:
             rep.territory = territory
     seed_progress(track=track, cohorts=plan, today=today, rng=rng)
+    recompute_for([rep.id for rep in reps], today)
     return [p[0] for p in plan]
 
 

@@ -19,7 +19,7 @@ from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_st
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.ramp.models import Achievement, Milestone, Rubric
 
 INACTIVE_AFTER = dt.timedelta(days=7)
 
@@ -46,6 +46,7 @@ class RepProgress:
     signoffs_passed: dict[int, dt.date] = field(default_factory=dict)  # rubric id -> date
     assignments: list[Assignment] = field(default_factory=list)
     waiting_grading: int = 0
+    achieved: dict[int, dt.date] = field(default_factory=dict)  # milestone id -> stored date
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def track_data(track_ids: set[int]) -> dict[int, TrackData]:
 
 
 def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
-    """Completions, quiz results, sign-offs and assignments of many reps: five statements."""
+    """Completions, quiz results, sign-offs, assignments and achievements of many reps: six
+    statements."""
     progress = defaultdict(RepProgress)
     if not rep_ids:
         return progress
@@ -142,6 +144,10 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
                                        joinedload(Assignment.quiz).joinedload(Quiz.track))
             .where(Assignment.user_id.in_(rep_ids)).order_by(Assignment.due_on)):
         progress[assignment.user_id].assignments.append(assignment)
+    for user_id, milestone_id, achieved_on in db.session.execute(
+            select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
+            .where(Achievement.user_id.in_(rep_ids))):
+        progress[user_id].achieved[milestone_id] = achieved_on
     for user_id, count in db.session.execute(
             select(Attempt.user_id, func.count()).where(
                 Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.NEEDS_GRADING)
@@ -205,6 +211,9 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
                     start: dt.date, tenure: int) -> MilestoneLine:
     achieved_on, fraction = _measure(milestone.measure, data, progress)
+    stored = progress.achieved.get(milestone.id)
+    if stored is not None:  # the materialized result (CRM measures, or a coach's correction)
+        achieved_on, fraction = stored, 1.0
     # Milestones measured from CRM data get a standing once ramp data exists, not before.
     standing = None if fraction is None and achieved_on is None else milestone_standing(
         achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,

@@ -13,6 +13,7 @@ from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
 from cev_learn.db import db
 from cev_learn.forms import form_status
+from cev_learn.ramp import achievements
 from cev_learn.ramp.models import Rubric
 
 bp = Blueprint("cohorts", __name__)
@@ -136,6 +137,7 @@ def signoff(user_id: int, rubric_slug: str):
         comments = [form[f"comment_{i}"].data or "" for i in range(len(rubric.criteria))]
         result = coaching.record_signoff(rep=rep, rubric=rubric, coach=current_user,
                                          scores=scores, comments=comments, today=dt.date.today())
+        achievements.recompute_for([rep.id], dt.date.today())
         db.session.commit()
         verdict = "passed" if result.passed else "not passed yet"
         flash(f"{rubric.title} sign-off recorded: {round(result.score * 100)}%, {verdict}.",

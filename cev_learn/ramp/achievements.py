@@ -1,0 +1,135 @@
+"""Materialized achievements: recomputed for the reps an event touches, never per page view.
+
+Automatic results come from the pure engine; a coach's (or an import's) entry for a milestone
+wins over the engine until it is cleared. Every change is kept in AchievementChange.
+"""
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from cev_learn.accounts.models import User
+from cev_learn.cohorts.models import Cohort, Membership, Signoff
+from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.db import db
+from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.ramp import engine
+from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
+                                   Quota, Rubric)
+
+AUTO = "auto"
+CHUNK = 500
+
+
+def recompute_for(rep_ids: Iterable[int], as_of: dt.date) -> int:
+    """Recompute the achievements of these reps; returns how many rows changed."""
+    ids = sorted(set(rep_ids))
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        changed += _recompute_chunk(ids[start:start + CHUNK], as_of)
+    db.session.flush()
+    return changed
+
+
+def _recompute_chunk(rep_ids: list[int], as_of: dt.date) -> int:
+    memberships = {m.user_id: m for m in db.session.scalars(
+        select(Membership).join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(Membership.user_id.in_(rep_ids), Membership.moved_out_at.is_(None)))}
+    if not memberships:
+        return 0
+    track_ids = {m.cohort.track_id for m in memberships.values()}
+    milestones = defaultdict(list)
+    for milestone in db.session.scalars(select(Milestone).where(
+            Milestone.track_id.in_(track_ids), Milestone.retired_at.is_(None))):
+        milestones[milestone.track_id].append(milestone)
+    facts = _facts(memberships, track_ids)
+    existing = {(a.user_id, a.milestone_id): a for a in db.session.scalars(
+        select(Achievement).where(Achievement.user_id.in_(list(memberships))))}
+    changed = 0
+    for user_id, membership in memberships.items():
+        for milestone in milestones[membership.cohort.track_id]:
+            reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
+            changed += _apply(user_id, milestone.id, reached,
+                              existing.get((user_id, milestone.id)))
+    return changed
+
+
+def _apply(user_id: int, milestone_id: int, reached: dt.date | None,
+           current: Achievement | None) -> int:
+    if current is not None and current.source != AUTO:
+        return 0  # a coach's or an import's word stands until it is cleared
+    if current is None and reached is None:
+        return 0
+    if current is not None and current.achieved_on == reached:
+        return 0
+    if reached is None:
+        db.session.delete(current)
+    elif current is None:
+        db.session.add(Achievement(user_id=user_id, milestone_id=milestone_id,
+                                   achieved_on=reached, source=AUTO))
+    else:
+        current.achieved_on = reached
+    db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone_id,
+                                     achieved_on=reached, source=AUTO))
+    return 1
+
+
+def _facts(memberships: dict[int, Membership], track_ids: set[int]) -> dict[int, engine.RepFacts]:
+    rep_ids = list(memberships)
+    activities, quotas = defaultdict(list), defaultdict(dict)
+    for row in db.session.execute(select(
+            ActivityRecord.user_id, ActivityRecord.external_id, ActivityRecord.occurred_on,
+            ActivityRecord.type, ActivityRecord.quantity, ActivityRecord.amount)
+            .where(ActivityRecord.user_id.in_(rep_ids))):
+        activities[row[0]].append(engine.Activity(*row[1:]))
+    for user_id, month, amount in db.session.execute(
+            select(Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
+        quotas[user_id][month] = amount
+    quiz_results = defaultdict(list)
+    for user_id, slug, submitted, score in db.session.execute(
+            select(Attempt.user_id, Quiz.slug, Attempt.submitted_at, Attempt.score)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED)):
+        quiz_results[user_id].append(engine.QuizResult(slug, submitted.date(), score))
+    modules = defaultdict(dict)
+    for user_id, slug, completed in db.session.execute(
+            select(ModuleProgress.user_id, Module.slug, ModuleProgress.completed_at)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None))):
+        modules[user_id][slug] = completed.date()
+    all_modules = defaultdict(list)
+    for track_id, slug in db.session.execute(select(Module.track_id, Module.slug).where(
+            Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
+        all_modules[track_id].append(slug)
+    signoffs = defaultdict(list)
+    for user_id, slug, signed, passed in db.session.execute(
+            select(Signoff.user_id, Rubric.slug, Signoff.signed_on, Signoff.passed)
+            .join(Rubric, Rubric.id == Signoff.rubric_id).where(Signoff.user_id.in_(rep_ids))):
+        signoffs[user_id].append(engine.SignoffResult(slug, signed, passed))
+    return {user_id: engine.RepFacts(
+        start_on=m.effective_start_on, activities=activities[user_id], quotas=quotas[user_id],
+        quiz_attempts=quiz_results[user_id], modules_completed=modules[user_id],
+        all_module_slugs=all_modules[m.cohort.track_id], signoffs=signoffs[user_id])
+        for user_id, m in memberships.items()}
+
+
+def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
+                   note: str | None, actor: User, source: str = "coach") -> None:
+    """A coach records or corrects a milestone (None clears it, handing back to the engine)."""
+    current = db.session.scalar(select(Achievement).where(
+        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
+    if achieved_on is None:
+        if current is not None:
+            db.session.delete(current)
+    elif current is None:
+        db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id,
+                                   achieved_on=achieved_on, source=source,
+                                   recorded_by_id=actor.id, note=note))
+    else:
+        current.achieved_on, current.source = achieved_on, source
+        current.recorded_by_id, current.note = actor.id, note
+    db.session.add(AchievementChange(user_id=rep.id, milestone_id=milestone.id,
+                                     achieved_on=achieved_on, source=source,
+                                     recorded_by_id=actor.id, note=note))
+    db.session.flush()

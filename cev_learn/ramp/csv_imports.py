@@ -1,0 +1,255 @@
+"""Read quotas.csv and activities.csv (DESIGN §8) into checked rows: pure, no Flask and no
+database. Whether a rep_email names a rep is the service's job (`import_service`).
+
+An activities file can hold millions of rows, so rows are plain named tuples, repeated cell
+values (dates, types, quantities, emails) are parsed once, and the full list of a row's
+problems is only worked out for rows that fail the quick check.
+"""
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from cev_learn.cohorts.user_import import ImportFileError, RowError
+from cev_learn.content.schema import ACTIVITY_TYPES
+
+QUOTA_COLUMNS = ("rep_email", "month", "amount")
+ACTIVITY_COLUMNS = ("external_id", "rep_email", "occurred_on", "type", "quantity", "amount")
+ACTIVITY_REQUIRED = ("external_id", "rep_email", "occurred_on", "type")
+MAX_QUOTA_ROWS = 200_000
+MAX_ACTIVITY_ROWS = 5_000_000
+MAX_EXTERNAL_ID = 200
+MAX_QUANTITY = 2_147_483_647  # a 32-bit INTEGER column
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_TYPES = ", ".join(ACTIVITY_TYPES[:-1]) + " or " + ACTIVITY_TYPES[-1]
+
+
+class QuotaRow(NamedTuple):
+    line: int
+    rep_email: str  # normalised: lower case
+    month: dt.date  # the first day of the month
+    amount: float
+
+
+class ActivityRow(NamedTuple):
+    line: int
+    external_id: str
+    rep_email: str  # normalised: lower case
+    occurred_on: dt.date
+    type: str
+    quantity: int
+    amount: float
+
+
+class _Memo(dict):
+    """parse(cell) for each distinct cell, computed once: a file repeats the same few values."""
+
+    def __init__(self, parse: Callable[[str], object]):
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, cell: str):
+        value = self[cell] = self.parse(cell)
+        return value
+
+
+def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[RowError]]:
+    """Check every row of a quotas.csv text; raise ImportFileError if the file is unreadable."""
+    reader, header = _open(text, QUOTA_COLUMNS, QUOTA_COLUMNS)
+    i_email, i_month, i_amount = _positions(header, QUOTA_COLUMNS)
+    emails, months = _Memo(_email), _Memo(_month)
+    rows, errors, first_line_of = [], [], {}
+    for line, cells in _data_rows(reader, len(header), MAX_QUOTA_ROWS, errors):
+        email, month = emails[cells[i_email]], months[cells[i_month]]
+        amount = _amount(cells[i_amount], default=None)
+        key = (email, month)
+        if not email or not month or amount is None or key in first_line_of:
+            problems = _quota_problems(cells[i_email], cells[i_month], cells[i_amount])
+            if key in first_line_of:
+                problems.append(f"duplicate quota for {email} in {month:%Y-%m}, "
+                                f"already on line {first_line_of[key]}")
+            elif email and month:
+                first_line_of[key] = line
+            errors.extend(RowError(line, message) for message in problems)
+            continue
+        first_line_of[key] = line
+        rows.append(QuotaRow(line, email, month, amount))
+    return rows, errors
+
+
+def parse_activities_csv(text: str) -> tuple[list[ActivityRow], list[RowError]]:
+    """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
+    reader, header = _open(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
+    i_id, i_email, i_on, i_type, i_quantity, i_amount = _positions(header, ACTIVITY_COLUMNS)
+    emails, dates, types = _Memo(_email), _Memo(_date), _Memo(_type)
+    quantities = _Memo(_quantity)
+    rows, errors, first_line_of = [], [], {}
+    for line, cells in _data_rows(reader, len(header), MAX_ACTIVITY_ROWS, errors):
+        external_id = cells[i_id].strip()
+        email, occurred_on = emails[cells[i_email]], dates[cells[i_on]]
+        kind, quantity = types[cells[i_type]], quantities[cells[i_quantity]]
+        amount = _amount(cells[i_amount], default=0.0)
+        if (not external_id or len(external_id) > MAX_EXTERNAL_ID or external_id in first_line_of
+                or not email or not occurred_on or not kind or quantity is None
+                or amount is None):
+            problems = _activity_problems([cells[i] for i in (i_id, i_email, i_on, i_type,
+                                                              i_quantity, i_amount)])
+            if external_id in first_line_of:
+                problems.insert(0, f"duplicate external_id {external_id!r}, "
+                                   f"already on line {first_line_of[external_id]}")
+            elif external_id:
+                first_line_of[external_id] = line
+            errors.extend(RowError(line, message) for message in problems)
+            continue
+        first_line_of[external_id] = line
+        rows.append(ActivityRow(line, external_id, email, occurred_on, kind, quantity, amount))
+    return rows, errors
+
+
+def _quota_problems(email: str, month: str, amount: str) -> list[str]:
+    problems = [f"{name} is required" for name, cell in
+                (("rep_email", email), ("month", month), ("amount", amount)) if not cell.strip()]
+    if month.strip() and _month(month) is None:
+        problems.append(f"month {month.strip()!r} is not a month; use YYYY-MM")
+    if amount.strip() and _amount(amount, default=None) is None:
+        problems.append(f"amount {amount.strip()!r} must be a number of 0 or more")
+    return problems
+
+
+def _activity_problems(cells: list[str]) -> list[str]:
+    external_id, email, occurred_on, kind, quantity, amount = (c.strip() for c in cells)
+    problems = [f"{name} is required" for name, cell in zip(ACTIVITY_REQUIRED, cells)
+                if not cell.strip()]
+    if len(external_id) > MAX_EXTERNAL_ID:
+        problems.append(f"external_id is longer than {MAX_EXTERNAL_ID} characters")
+    if occurred_on and _date(occurred_on) is None:
+        problems.append(f"occurred_on {occurred_on!r} is not a date; use YYYY-MM-DD")
+    if kind and _type(kind) is None:
+        problems.append(f"unknown type {kind!r}; use {_TYPES}")
+    if _quantity(quantity) is None:
+        problems.append(f"quantity {quantity!r} must be a whole number of 0 or more")
+    if _amount(amount, default=0.0) is None:
+        problems.append(f"amount {amount!r} must be a number of 0 or more")
+    return problems
+
+
+# --- The file around the rows ------------------------------------------------------------
+
+def _open(text: str, columns: tuple[str, ...], required: tuple[str, ...]):
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportFileError("the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return reader, _read_header(reader, columns, required)
+
+
+def _read_header(reader, columns: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
+    try:
+        cells = next(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: {exc}") from None
+    header = [cell.strip().lower() for cell in cells]
+    if not any(name in columns for name in header):
+        raise ImportFileError("line 1: no header row; the first line must name the columns, "
+                              f"e.g. {','.join(required)}")
+    unknown = [name for name in header if name not in columns]
+    if unknown:
+        raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
+                              f"the columns are {', '.join(columns)}")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFileError(f"missing required column{_s(missing)} {_names(missing)}")
+    return header
+
+
+def _positions(header: list[str], columns: tuple[str, ...]) -> tuple[int, ...]:
+    """Where each column is; a column the file leaves out reads the blank cell at the end."""
+    return tuple(header.index(name) if name in header else len(header) for name in columns)
+
+
+def _data_rows(reader, width: int, max_rows: int,
+               errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells + one blank cell) of each non-blank row of the right width;
+    a row with too many fields goes to `errors`, a short row is padded with blanks."""
+    count = 0
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if cells and (cells[0].strip() or "".join(cells).strip()):
+                count += 1
+                if count > max_rows:
+                    raise ImportFileError(f"more than {max_rows:,} rows; split the file")
+                size = len(cells)
+                if size == width:
+                    cells.append("")
+                    yield line, cells
+                elif size < width:
+                    yield line, cells + [""] * (width + 1 - size)
+                else:
+                    errors.append(RowError(line, f"{size} fields but the header has {width}"))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFileError(f"line {line}: {exc}") from None
+
+
+# --- Cells -------------------------------------------------------------------------------
+
+def _email(cell: str) -> str:
+    return cell.strip().lower()
+
+
+def _date(cell: str) -> dt.date | None:
+    cell = cell.strip()
+    if not _DATE.fullmatch(cell):
+        return None
+    try:
+        return dt.date.fromisoformat(cell)
+    except ValueError:
+        return None
+
+
+def _month(cell: str) -> dt.date | None:
+    match = _MONTH.fullmatch(cell.strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        return None
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def _type(cell: str) -> str | None:
+    kind = cell.strip().lower()
+    return kind if kind in ACTIVITY_TYPES else None
+
+
+def _quantity(cell: str) -> int | None:
+    cell = cell.strip()
+    if not cell:
+        return 1
+    if not (cell.isascii() and cell.isdigit()) or int(cell) > MAX_QUANTITY:
+        return None
+    return int(cell)
+
+
+def _amount(cell: str, default: float | None) -> float | None:
+    cell = cell.strip()
+    if not cell:
+        return default
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if 0 <= value < math.inf and "_" not in cell else None
+
+
+def _s(items: list) -> str:
+    return "s" if len(items) > 1 else ""
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(repr(item) for item in items)

@@ -1,0 +1,91 @@
+"""cev-learn import quotas|activities: commands of the `import` group (cohorts/cli.py)."""
+import sys
+from pathlib import Path
+
+import click
+
+from cev_learn.cohorts.cli import import_cli
+from cev_learn.cohorts.user_import import ImportFileError, decode_csv
+from cev_learn.db import db
+from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_SKIP_INVALID = click.option(
+    "--skip-invalid", is_flag=True,
+    help="Import the good rows and list the bad ones, instead of importing nothing.")
+
+
+@import_cli.command("quotas")
+@click.argument("file", type=_FILE)
+@_SKIP_INVALID
+def import_quotas_command(file: Path, skip_invalid: bool):
+    """Create or update reps' monthly quotas from FILE.csv.
+
+    Columns: rep_email,month (YYYY-MM),amount (the full monthly quota).
+    """
+    _run(import_quotas, file, skip_invalid)
+
+
+@import_cli.command("activities")
+@click.argument("file", type=_FILE)
+@_SKIP_INVALID
+def import_activities_command(file: Path, skip_invalid: bool):
+    """Create or update CRM activities from FILE.csv, matched by external_id.
+
+    Columns: external_id,rep_email,occurred_on (YYYY-MM-DD),type (required), quantity
+    (default 1), amount (default 0).
+    """
+    _run(import_activities, file, skip_invalid)
+
+
+def _run(importer, file: Path, skip_invalid: bool) -> None:
+    bar = _TerminalProgress(f"Importing {file.name}") if sys.stdout.isatty() else None
+    try:
+        report = importer(decode_csv(file.read_bytes()), skip_invalid=skip_invalid,
+                          progress=bar)
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: {exc}") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    _finish(report)
+
+
+def _finish(report: RampImportReport) -> None:
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    count = report.bad_rows
+    bad = f"{count} bad row{'s' if count != 1 else ''}"
+    if not report.imported:
+        db.session.rollback()
+        raise click.ClickException(f"{bad}; nothing imported")
+    db.session.commit()
+    click.echo(report.summary())
+    if report.errors:
+        click.echo(f"{bad} skipped", err=True)
+    elif not report.changed:
+        click.echo("Everything was already up to date; nothing written.")
+
+
+class _TerminalProgress:
+    """A progress bar on the terminal, opened once the service says how many rows it writes."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

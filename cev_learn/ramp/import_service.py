@@ -1,0 +1,192 @@
+"""Import quotas.csv and activities.csv: check reps against the database, then upsert the
+rows with bulk statements. Flush only; the caller commits once (or rolls back).
+
+Built for millions of activity rows: no ORM object per row. Reps are resolved in one query,
+existing records are read per batch of external_ids, and only new or changed rows are
+written, as executemany INSERTs and UPDATEs by primary key.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.user_import import RowError
+from cev_learn.db import db
+from cev_learn.ramp.csv_imports import (ActivityRow, QuotaRow, parse_activities_csv,
+                                        parse_quotas_csv)
+from cev_learn.ramp.models import ActivityRecord, Quota
+
+BATCH = 20_000  # rows per INSERT/UPDATE executemany
+_CHUNK = 5_000  # values per IN (...): under every database's parameter limit
+
+Progress = Callable[[int, int], None]  # (rows done, rows to do)
+
+
+@dataclass
+class RampImportReport:
+    kind: str  # quotas | activities
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    imported: bool = False  # False: a row was bad and nothing was applied
+    # Reps whose quotas or activities this import changed (for a moved activity, both the
+    # rep it left and the rep it joined): their achievements need recomputing.
+    touched_rep_ids: set[int] = field(default_factory=set)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.line for error in self.errors})
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        return (f"{self.kind}: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged")
+
+
+def import_quotas(text: str, *, skip_invalid: bool,
+                  progress: Progress | None = None) -> RampImportReport:
+    """Create or update each rep's monthly quota from a quotas.csv text.
+
+    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    rows, errors = parse_quotas_csv(text)
+    report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid)
+    if report.imported:
+        _apply(good, _quota_batch, report, progress)
+    return report
+
+
+def import_activities(text: str, *, skip_invalid: bool,
+                      progress: Progress | None = None) -> RampImportReport:
+    """Create or update activity records by external_id from an activities.csv text.
+
+    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    rows, errors = parse_activities_csv(text)
+    report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid)
+    if report.imported:
+        _apply(good, _activity_batch, report, progress)
+    return report
+
+
+def _checked(report: RampImportReport, rows: list, errors: list[RowError],
+             skip_invalid: bool) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
+    """(rep id, row) for the rows whose rep_email names a rep; the report holds every error."""
+    reps = _users_by_email({row.rep_email for row in rows})
+    good = []
+    for row in rows:
+        user = reps.get(row.rep_email)
+        if user is not None and user[1] is Role.REP:
+            good.append((user[0], row))
+        elif user is None:
+            errors.append(RowError(row.line, f"unknown rep {row.rep_email}"))
+        else:
+            errors.append(RowError(row.line, f"{row.rep_email} is a {user[1].value}, not a rep"))
+    report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
+    report.imported = not report.errors or skip_invalid
+    return report, good
+
+
+def _users_by_email(emails: set[str]) -> dict[str, tuple[int, Role]]:
+    """(id, role) of the users with these emails: one query unless there are thousands."""
+    ordered, found = sorted(emails), {}
+    for start in range(0, len(ordered), _CHUNK):
+        found.update((email, (user_id, role)) for email, user_id, role in db.session.execute(
+            select(User.email, User.id, User.role).where(
+                User.email.in_(ordered[start:start + _CHUNK]))))
+    return found
+
+
+def _apply(good: list, write_batch, report: RampImportReport,
+           progress: Progress | None) -> None:
+    for start in range(0, len(good), BATCH):
+        write_batch(good[start:start + BATCH], report)
+        if progress is not None:
+            progress(min(start + BATCH, len(good)), len(good))
+    db.session.flush()
+
+
+def _write(model, new: list[dict], changed: list[dict], report: RampImportReport) -> None:
+    if new:
+        db.session.execute(insert(model), new)
+    if changed:
+        db.session.execute(update(model), changed)  # bulk UPDATE by primary key
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+# --- Activities --------------------------------------------------------------------------
+
+def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportReport) -> None:
+    existing = _existing_activities([row.external_id for _, row in batch])
+    new, changed, touched = [], [], report.touched_rep_ids
+    for user_id, row in batch:
+        wanted = (user_id, row.occurred_on, row.type, row.quantity, row.amount)
+        old = existing.get(row.external_id)
+        if old is None:
+            new.append({"external_id": row.external_id, "user_id": user_id,
+                        "occurred_on": row.occurred_on, "type": row.type,
+                        "quantity": row.quantity, "amount": row.amount, "source": "import"})
+            touched.add(user_id)
+        elif old[1] != wanted:
+            changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
+                            "type": row.type, "quantity": row.quantity, "amount": row.amount})
+            touched.add(user_id)
+            touched.add(old[1][0])
+        else:
+            report.unchanged += 1
+    _write(ActivityRecord, new, changed, report)
+
+
+def _existing_activities(external_ids: list[str]) -> dict[str, tuple[int, tuple]]:
+    """external_id → (id, (user_id, occurred_on, type, quantity, amount)) of stored records."""
+    found = {}
+    for chunk in _chunks(external_ids):
+        result = db.session.execute(select(
+            ActivityRecord.external_id, ActivityRecord.id, ActivityRecord.user_id,
+            ActivityRecord.occurred_on, ActivityRecord.type, ActivityRecord.quantity,
+            ActivityRecord.amount).where(ActivityRecord.external_id.in_(chunk)))
+        found.update((external_id, (record_id, tuple(values)))
+                     for external_id, record_id, *values in result)
+    return found
+
+
+# --- Quotas ------------------------------------------------------------------------------
+
+def _quota_batch(batch: list[tuple[int, QuotaRow]], report: RampImportReport) -> None:
+    existing = _existing_quotas(sorted({user_id for user_id, _ in batch}))
+    new, changed = [], []
+    for user_id, row in batch:
+        old = existing.get((user_id, row.month))
+        if old is None:
+            new.append({"user_id": user_id, "month": row.month, "amount": row.amount})
+        elif old[1] != row.amount:
+            changed.append({"id": old[0], "amount": row.amount})
+        else:
+            report.unchanged += 1
+            continue
+        report.touched_rep_ids.add(user_id)
+    _write(Quota, new, changed, report)
+
+
+def _existing_quotas(user_ids: list[int]) -> dict[tuple, tuple[int, float]]:
+    """(user_id, month) → (id, amount) of these reps' stored quotas."""
+    found = {}
+    for chunk in _chunks(user_ids):
+        result = db.session.execute(select(Quota.user_id, Quota.month, Quota.id, Quota.amount)
+                                    .where(Quota.user_id.in_(chunk)))
+        found.update(((user_id, month), (quota_id, amount))
+                     for user_id, month, quota_id, amount in result)
+    return found

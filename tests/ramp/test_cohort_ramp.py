@@ -1,0 +1,114 @@
+"""`cev-learn ramp cohort --json` on a small organisation worked out by hand."""
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from cev_learn.accounts.models import Role
+from cev_learn.cohorts.services import place_rep
+from cev_learn.db import db
+from cev_learn.ramp.achievements import recompute_for, record_by_hand
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Milestone, Quota
+from tests.conftest import make_user
+from tests.factories import make_cohort
+from tests.quizzes.fixtures import quiz_track
+
+D = dt.date
+START = D(2026, 1, 5)
+
+
+def activity(rep, ext, on, kind, amount=0.0):
+    db.session.add(ActivityRecord(external_id=ext, user_id=rep.id, occurred_on=on, type=kind,
+                                  quantity=1, amount=amount))
+
+
+@pytest.fixture
+def organisation(app, tmp_path):
+    """Track milestone first-meeting (a meeting, due day 21) is the productivity milestone.
+
+    A: meeting Jan 15 (day 10)           -> productive on day 10
+    B: meeting Feb 4 (day 30)            -> productive on day 30
+    C: left on Jan 25 (day 20), no meeting -> censored at 20
+    D: own start Jan 10, meeting Apr 10  -> after as_of (Mar 31): censored at day 80
+    E: starts Apr 5, after as_of         -> left out
+    """
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    reps = {name: make_user(Role.REP, name=f"Rep {name}") for name in "ABCDE"}
+    cohort = make_cohort(name="2026-Q1 AEs", start_on=START)
+    now = dt.datetime.now(dt.UTC)
+    place_rep(reps["A"], cohort, start_on=None, end_on=None, now=now)
+    place_rep(reps["B"], cohort, start_on=None, end_on=None, now=now)
+    place_rep(reps["C"], cohort, start_on=None, end_on=D(2026, 1, 25), now=now)
+    place_rep(reps["D"], cohort, start_on=D(2026, 1, 10), end_on=None, now=now)
+    place_rep(reps["E"], cohort, start_on=D(2026, 4, 5), end_on=None, now=now)
+    activity(reps["A"], "a-old", D(2026, 1, 2), "meeting")  # before the start: ignored
+    activity(reps["A"], "a-1", D(2026, 1, 15), "meeting")
+    activity(reps["B"], "b-1", D(2026, 2, 4), "meeting")
+    activity(reps["D"], "d-1", D(2026, 4, 10), "meeting")
+    # Ramp curve. Month 1 (Jan): A 4k/10k = 0.4, B 0/10k, D 0/10k. Month 2 (Feb): A 12k/10k,
+    # B 5k/10k. Linear percentiles: Jan [0, 0, 0.4] -> p25 0, median 0, p75 0.2;
+    # Feb [0.5, 1.2] -> p25 0.675, median 0.85, p75 1.025.
+    activity(reps["A"], "a-deal-1", D(2026, 1, 20), "deal_won", 4000)
+    activity(reps["A"], "a-deal-2", D(2026, 2, 10), "deal_won", 12000)
+    activity(reps["B"], "b-deal-1", D(2026, 2, 15), "deal_won", 5000)
+    for rep, months in ((reps["A"], (1, 2)), (reps["B"], (1, 2)), (reps["D"], (1,))):
+        for month in months:
+            db.session.add(Quota(user_id=rep.id, month=D(2026, month, 1), amount=10_000))
+    db.session.commit()
+    recompute_for([r.id for r in reps.values()], D(2026, 11, 27))
+    db.session.commit()
+    return reps
+
+
+EXPECTED = {
+    "cohort": "2026-Q1 AEs", "as_of": "2026-03-31", "track": "test-track",
+    # KM: day 10 n=4 d=1 -> 0.75; day 20 C censored; day 30 n=2 d=1 -> 0.375.
+    "reps": 4, "productive": 2, "censored": 2,
+    "median_days_to_productivity": 30,
+    "pct_productive_by_day": {"30": 0.625, "60": 0.625, "90": 0.625, "180": 0.625},
+    "milestones": [{"slug": "first-meeting", "achieved": 2, "median_days": 30}],
+    "ramp_curve": [{"month": 1, "n": 3, "p25": 0.0, "median": 0.0, "p75": 0.2},
+                   {"month": 2, "n": 2, "p25": 0.675, "median": 0.85, "p75": 1.025}],
+}
+
+
+def test_ramp_cohort_json_matches_the_hand_worked_report(app, organisation):
+    with app.app_context():
+        result = app.test_cli_runner().invoke(
+            args=["ramp", "cohort", "2026-Q1 AEs", "--as-of", "2026-03-31", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == EXPECTED
+
+
+def test_achievements_follow_the_engine_and_keep_history(app, organisation):
+    meeting = db.session.scalar(select(Milestone).where(Milestone.slug == "first-meeting"))
+    rows = {a.user_id: a.achieved_on for a in db.session.scalars(select(Achievement))}
+    reps = organisation
+    assert rows == {reps["A"].id: D(2026, 1, 15), reps["B"].id: D(2026, 2, 4),
+                    reps["D"].id: D(2026, 4, 10)}
+    # Recomputing without changes writes nothing new.
+    before = db.session.scalar(select(func.count()).select_from(AchievementChange))
+    assert recompute_for([r.id for r in reps.values()], D(2026, 11, 27)) == 0
+    # A coach's correction wins over the engine and is kept in the history.
+    coach = make_user(Role.COACH)
+    record_by_hand(rep=reps["C"], milestone=meeting, achieved_on=D(2026, 1, 20),
+                   note="Met Harbor & Pine; not logged in the CRM.", actor=coach)
+    db.session.commit()
+    assert recompute_for([reps["C"].id], D(2026, 11, 27)) == 0
+    stored = db.session.scalar(select(Achievement).where(Achievement.user_id == reps["C"].id))
+    assert (stored.achieved_on, stored.source, stored.recorded_by_id) == (
+        D(2026, 1, 20), "coach", coach.id)
+    assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == before + 1
+
+
+def test_ramp_cohort_errors(app, organisation):
+    with app.app_context():
+        runner = app.test_cli_runner()
+        missing = runner.invoke(args=["ramp", "cohort", "Nope"])
+        bad_date = runner.invoke(args=["ramp", "cohort", "2026-Q1 AEs", "--as-of", "March"])
+        table = runner.invoke(args=["ramp", "cohort", "2026-Q1 AEs", "--as-of", "2026-03-31"])
+    assert missing.exit_code == 1 and "no cohort named 'Nope'" in missing.output
+    assert bad_date.exit_code == 2 and "is not a date" in bad_date.output
+    assert "median time to productivity: 30 days" in table.output
