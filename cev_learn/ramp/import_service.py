@@ -79,16 +79,18 @@ def import_activities(text: str, *, skip_invalid: bool,
 def _checked(report: RampImportReport, rows: list, errors: list[RowError],
              skip_invalid: bool) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
     """(rep id, row) for the rows whose rep_email names a rep; the report holds every error."""
-    reps = _users_by_email({row.rep_email for row in rows})
+    users = _users_by_email({row.rep_email for row in rows})
+    rep_ids = {email: user_id for email, (user_id, role) in users.items() if role is Role.REP}
     good = []
     for row in rows:
-        user = reps.get(row.rep_email)
-        if user is not None and user[1] is Role.REP:
-            good.append((user[0], row))
-        elif user is None:
-            errors.append(RowError(row.line, f"unknown rep {row.rep_email}"))
+        rep_id = rep_ids.get(row.rep_email)
+        if rep_id is not None:
+            good.append((rep_id, row))
+        elif row.rep_email in users:
+            role = users[row.rep_email][1]
+            errors.append(RowError(row.line, f"{row.rep_email} is a {role.value}, not a rep"))
         else:
-            errors.append(RowError(row.line, f"{row.rep_email} is a {user[1].value}, not a rep"))
+            errors.append(RowError(row.line, f"unknown rep {row.rep_email}"))
     report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
     report.imported = not report.errors or skip_invalid
     return report, good

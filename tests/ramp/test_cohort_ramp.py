@@ -112,3 +112,20 @@ def test_ramp_cohort_errors(app, organisation):
     assert missing.exit_code == 1 and "no cohort named 'Nope'" in missing.output
     assert bad_date.exit_code == 2 and "is not a date" in bad_date.output
     assert "median time to productivity: 30 days" in table.output
+
+
+def test_an_activity_import_updates_the_touched_reps_achievements(app, tmp_path):
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    rep, other = make_user(Role.REP), make_user(Role.REP)
+    make_cohort(reps=[rep, other], start_on=D(2026, 3, 2))
+    csv_file = tmp_path / "activities.csv"
+    csv_file.write_text("external_id,rep_email,occurred_on,type,quantity,amount\n"
+                        f"crm-1,{rep.email},2026-03-10,meeting,1,0\n")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import", "activities", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    assert "achievements: 1 changed" in result.output
+    stored = db.session.scalars(select(Achievement)).all()
+    assert [(a.user_id, a.achieved_on, a.source) for a in stored] == [
+        (rep.id, D(2026, 3, 10), "auto")]
