@@ -51,7 +51,8 @@ def make_attempt(owner, submitted: bool) -> Attempt:
 
 def sample_args(rule_args, target, attempt=None, cohort=None):
     values = {"user_id": target.id, "track_slug": "test-track", "module_slug": "intro",
-              "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch"}
+              "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
+              "milestone_slug": "first-meeting"}
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))

@@ -55,3 +55,9 @@ def signoff_form(criteria: list[str]):
                 TextAreaField(f"Comment on {criterion.lower()}",
                               validators=[Optional(), Length(max=1000)]))
     return SignoffForm
+
+
+class MilestoneForm(FlaskForm):
+    achieved_on = DateField("Reached on", validators=[Optional()],
+                            description="Leave empty to clear it and let cev_learn measure it.")
+    note = StringField("Note", validators=[Optional(), Length(max=500)])

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import access, coaching, queries
-from cev_learn.cohorts.forms import AssignmentForm, NoteForm, signoff_form
+from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
 from cev_learn.db import db
 from cev_learn.forms import form_status
 from cev_learn.ramp import achievements
-from cev_learn.ramp.models import Rubric
+from cev_learn.ramp.models import Milestone, Rubric
 
 bp = Blueprint("cohorts", __name__)
 STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
@@ -63,6 +63,7 @@ def rep_page(user_id: int):
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary), note_form=NoteForm(formdata=None),
+        milestone_form=MilestoneForm(formdata=None),
         rubrics=sorted(summary.track_data.rubrics.values(), key=lambda r: r.title)
         if summary else [])
 
@@ -149,3 +150,32 @@ def signoff(user_id: int, rubric_slug: str):
 
 
 
+
+
+@bp.route("/reps/<int:user_id>/milestones/<milestone_slug>", methods=["POST"])
+@role_required(*STAFF)
+def record_milestone(user_id: int, milestone_slug: str):
+    """A coach records or corrects a milestone by hand; an empty date clears the correction."""
+    rep = _coachable_rep(user_id)
+    summary = queries.rep_summary(rep, dt.date.today())
+    if summary is None:
+        abort(404)
+    milestone = db.session.scalar(select(Milestone).where(
+        Milestone.track_id == summary.membership.cohort.track_id,
+        Milestone.slug == milestone_slug, Milestone.retired_at.is_(None))) or abort(404)
+    form = MilestoneForm()
+    if not form.validate_on_submit():
+        flash("Enter a valid date (or leave it empty to clear) and a note of at most 500 "
+              "characters.", "error")
+    elif form.achieved_on.data and form.achieved_on.data > dt.date.today():
+        flash("A milestone cannot be reached in the future.", "error")
+    else:
+        achievements.record_by_hand(rep=rep, milestone=milestone,
+                                    achieved_on=form.achieved_on.data,
+                                    note=form.note.data or None, actor=current_user)
+        achievements.recompute_for([rep.id], dt.date.today())
+        db.session.commit()
+        flash(f"{milestone.title}: " + (f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
+                                        if form.achieved_on.data else "correction cleared."),
+              "success")
+    return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#milestones")

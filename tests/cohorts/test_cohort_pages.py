@@ -271,3 +271,29 @@ def test_cohort_pages_are_scoped_to_the_managers_territory(track_app):
     assert db.session.get(Membership, membership_id).moved_out_at is None
     coach = web(track_app, make_user(Role.COACH))
     assert coach.get(f"/cohorts/{dach.id}").status_code == 403
+
+
+def test_coach_records_and_clears_a_milestone_by_hand(track_app):
+    from cev_learn.ramp.models import Achievement, AchievementChange
+
+    coach, other, rep = make_user(Role.COACH), make_user(Role.COACH), make_user(Role.REP)
+    make_cohort(reps=[rep], coaches=[coach], start_on=TODAY - dt.timedelta(days=30))
+    make_cohort(coaches=[other])
+    url = f"/reps/{rep.id}/milestones/first-meeting"
+    day = (TODAY - dt.timedelta(days=3)).isoformat()
+    assert post_form(web(track_app, other), url, {"achieved_on": day},
+                     token_from="/coach").status_code == 404
+    client = web(track_app, coach)
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    post_form(client, url, {"achieved_on": future}, token_from=f"/reps/{rep.id}")
+    assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
+    post_form(client, url, {"achieved_on": day, "note": "Met Tom; not in the CRM."},
+              token_from=f"/reps/{rep.id}")
+    stored = db.session.scalar(select(Achievement))
+    assert (str(stored.achieved_on), stored.source, stored.note) == (
+        day, "coach", "Met Tom; not in the CRM.")
+    page = client.get(f"/reps/{rep.id}").get_data(as_text=True)
+    assert "Reached" in page
+    post_form(client, url, {"achieved_on": ""}, token_from=f"/reps/{rep.id}")
+    assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == 2
