@@ -5,13 +5,15 @@ whether its cohort and coach exist is the service's job (`user_import_service`).
 """
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
 from cev_learn.accounts.models import Role
+from cev_learn.csv_files import ImportFileError, RowError, decode_csv, open_csv
+
+__all__ = ["ImportFileError", "RowError", "UserRow", "decode_csv", "parse_users_csv"]
 
 COLUMNS = ("email", "name", "role", "cohort", "start_date", "end_date", "territory",
            "coach_email")
@@ -22,19 +24,6 @@ MAX_ROWS = 50_000
 MAX_NAME = 120
 MAX_TERRITORY = 80
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; no row of it was looked at."""
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    line: int  # the physical line the row starts on; the header is line 1
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -50,23 +39,9 @@ class UserRow:
     coach_email: str | None = None
 
 
-def decode_csv(data: bytes) -> str:
-    """The text of an uploaded file; a UTF-8 byte order mark is dropped."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"the file is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
-            "save it as 'CSV UTF-8'") from None
-
-
 def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
     """Check every row of a users.csv text; raise ImportFileError if the file is unreadable."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ImportFileError("the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _read_header(reader)
+    reader, header = open_csv(text, COLUMNS, REQUIRED)
     rows: list[UserRow] = []
     errors: list[RowError] = []
     first_line_of: dict[str, int] = {}
@@ -83,28 +58,6 @@ def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
         else:
             rows.append(_to_row(line, values, email))
     return rows, errors
-
-
-def _read_header(reader) -> list[str]:
-    try:
-        cells = next(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"line 1: {exc}") from None
-    header = [cell.strip().lower() for cell in cells]
-    if not any(name in COLUMNS for name in header):
-        raise ImportFileError(
-            "line 1: no header row; the first line must name the columns, e.g. email,name,role")
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
-                              f"the columns are {', '.join(COLUMNS)}")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ImportFileError(f"missing required column{_s(missing)} {_names(missing)}")
-    return header
 
 
 def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
@@ -192,10 +145,3 @@ def _date(value: str) -> dt.date | None:
     except ValueError:
         return None
 
-
-def _s(items: list) -> str:
-    return "s" if len(items) > 1 else ""
-
-
-def _names(items: list[str]) -> str:
-    return ", ".join(repr(item) for item in items)

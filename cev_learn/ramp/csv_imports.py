@@ -7,13 +7,12 @@ problems is only worked out for rows that fail the quick check.
 """
 import csv
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from cev_learn.cohorts.user_import import ImportFileError, RowError
+from cev_learn.csv_files import ImportFileError, RowError, open_csv
 from cev_learn.content.schema import ACTIVITY_TYPES
 
 QUOTA_COLUMNS = ("rep_email", "month", "amount")
@@ -59,7 +58,7 @@ class _Memo(dict):
 
 def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[RowError]]:
     """Check every row of a quotas.csv text; raise ImportFileError if the file is unreadable."""
-    reader, header = _open(text, QUOTA_COLUMNS, QUOTA_COLUMNS)
+    reader, header = open_csv(text, QUOTA_COLUMNS, QUOTA_COLUMNS)
     i_email, i_month, i_amount = _positions(header, QUOTA_COLUMNS)
     emails, months = _Memo(_email), _Memo(_month)
     rows, errors, first_line_of = [], [], {}
@@ -83,7 +82,7 @@ def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[RowError]]:
 
 def parse_activities_csv(text: str) -> tuple[list[ActivityRow], list[RowError]]:
     """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
-    reader, header = _open(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
+    reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
     i_id, i_email, i_on, i_type, i_quantity, i_amount = _positions(header, ACTIVITY_COLUMNS)
     emails, dates, types = _Memo(_email), _Memo(_date), _Memo(_type)
     quantities = _Memo(_quantity)
@@ -138,36 +137,6 @@ def _activity_problems(cells: list[str]) -> list[str]:
 
 
 # --- The file around the rows ------------------------------------------------------------
-
-def _open(text: str, columns: tuple[str, ...], required: tuple[str, ...]):
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ImportFileError("the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    return reader, _read_header(reader, columns, required)
-
-
-def _read_header(reader, columns: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
-    try:
-        cells = next(reader)
-    except csv.Error as exc:
-        raise ImportFileError(f"line 1: {exc}") from None
-    header = [cell.strip().lower() for cell in cells]
-    if not any(name in columns for name in header):
-        raise ImportFileError("line 1: no header row; the first line must name the columns, "
-                              f"e.g. {','.join(required)}")
-    unknown = [name for name in header if name not in columns]
-    if unknown:
-        raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
-                              f"the columns are {', '.join(columns)}")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise ImportFileError(f"missing required column{_s(missing)} {_names(missing)}")
-    return header
-
 
 def _positions(header: list[str], columns: tuple[str, ...]) -> tuple[int, ...]:
     """Where each column is; a column the file leaves out reads the blank cell at the end."""
@@ -246,10 +215,3 @@ def _amount(cell: str, default: float | None) -> float | None:
         return None
     return value if 0 <= value < math.inf and "_" not in cell else None
 
-
-def _s(items: list) -> str:
-    return "s" if len(items) > 1 else ""
-
-
-def _names(items: list[str]) -> str:
-    return ", ".join(repr(item) for item in items)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cev_learn.cohorts.cli import import_cli
-from cev_learn.cohorts.user_import import ImportFileError, decode_csv
+from cev_learn.csv_files import ImportFileError, decode_csv
 from cev_learn.db import db
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas

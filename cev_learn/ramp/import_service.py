@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts.user_import import RowError
+from cev_learn.csv_files import RowError
 from cev_learn.db import db
 from cev_learn.ramp.csv_imports import (ActivityRow, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)

@@ -1,0 +1,66 @@
+"""Reading uploaded CSV files: the parts every import shares (encoding, header, errors)."""
+import csv
+import io
+from dataclasses import dataclass
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; no row of it was looked at."""
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    line: int  # the physical line the row starts on; the header is line 1
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded file; a UTF-8 byte order mark is dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"the file is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            "save it as 'CSV UTF-8'") from None
+
+
+def open_csv(text: str, columns: tuple[str, ...], required: tuple[str, ...]):
+    """A csv reader past the header, and the header: known, unique and complete columns."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportFileError("the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return reader, _read_header(reader, columns, required)
+
+
+def _read_header(reader, columns: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
+    try:
+        cells = next(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: {exc}") from None
+    header = [cell.strip().lower() for cell in cells]
+    if not any(name in columns for name in header):
+        raise ImportFileError("line 1: no header row; the first line must name the columns, "
+                              f"e.g. {','.join(required)}")
+    unknown = [name for name in header if name not in columns]
+    if unknown:
+        raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
+                              f"the columns are {', '.join(columns)}")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFileError(f"missing required column{_s(missing)} {_names(missing)}")
+    return header
+
+
+def _s(items: list) -> str:
+    return "s" if len(items) > 1 else ""
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(repr(item) for item in items)
