@@ -281,6 +281,12 @@ def coach_groups(viewer: User, today: dt.date) -> list[CohortGroup]:
             for c in cohorts]
 
 
+def cohort_reps(cohort_id: int, today: dt.date) -> list[User]:
+    """The reps now in a cohort, leavers left out (one statement)."""
+    return [m.user for m in current_memberships(cohort_ids=[cohort_id])
+            if m.end_on is None or m.end_on >= today]
+
+
 def notes_for(rep: User, include_private: bool) -> list[CoachingNote]:
     stmt = (select(CoachingNote).options(joinedload(CoachingNote.author))
             .where(CoachingNote.user_id == rep.id).order_by(CoachingNote.created_at.desc()))

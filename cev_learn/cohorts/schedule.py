@@ -58,6 +58,11 @@ class WeekView:
     total: int
 
     @property
+    def next_up(self) -> WorkItem | None:
+        """Where to continue: the oldest overdue item, else the next one due."""
+        return (self.overdue + self.due_soon or [None])[0]
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 

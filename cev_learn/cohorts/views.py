@@ -11,6 +11,7 @@ from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
+from cev_learn.cohorts.services import current_membership
 from cev_learn.db import db
 from cev_learn.forms import form_status
 from cev_learn.ramp import achievements
@@ -68,6 +69,12 @@ def rep_page(user_id: int):
         if summary else [])
 
 
+def _track_id(rep: User) -> int:
+    """The track of the rep's current cohort (404 for a rep in no cohort)."""
+    membership = current_membership(rep) or abort(404)
+    return membership.cohort.track_id
+
+
 def _assignment_form(summary, formdata=None):
     form = AssignmentForm(formdata=formdata)
     if summary is not None:
@@ -87,11 +94,8 @@ def assign(user_id: int):
     form = _assignment_form(summary, request.form)
     if form.validate_on_submit():
         kind, _, item_id = form.item.data.partition(":")
-        reps = [rep]
-        if form.whole_cohort.data:
-            reps = [m.user for m in queries.current_memberships(
-                cohort_ids=[summary.membership.cohort_id])
-                if access.can_coach_rep(current_user, m.user)]
+        reps = queries.cohort_reps(summary.membership.cohort_id, dt.date.today()) \
+            if form.whole_cohort.data else [rep]
         try:
             coaching.assign(reps=reps, kind=AssignmentKind(kind), item_id=int(item_id),
                             due_on=form.due_on.data, note=form.note.data, coach=current_user,
@@ -126,11 +130,8 @@ def add_note(user_id: int):
 @role_required(*STAFF)
 def signoff(user_id: int, rubric_slug: str):
     rep = _coachable_rep(user_id)
-    summary = queries.rep_summary(rep, dt.date.today())
-    if summary is None:
-        abort(404)
     rubric = db.session.scalar(select(Rubric).where(
-        Rubric.track_id == summary.membership.cohort.track_id, Rubric.slug == rubric_slug,
+        Rubric.track_id == _track_id(rep), Rubric.slug == rubric_slug,
         Rubric.retired_at.is_(None))) or abort(404)
     form = signoff_form(rubric.criteria)()
     if form.validate_on_submit():
@@ -157,11 +158,8 @@ def signoff(user_id: int, rubric_slug: str):
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
-    summary = queries.rep_summary(rep, dt.date.today())
-    if summary is None:
-        abort(404)
     milestone = db.session.scalar(select(Milestone).where(
-        Milestone.track_id == summary.membership.cohort.track_id,
+        Milestone.track_id == _track_id(rep),
         Milestone.slug == milestone_slug, Milestone.retired_at.is_(None))) or abort(404)
     form = MilestoneForm()
     if not form.validate_on_submit():

@@ -109,6 +109,26 @@ def track_modules(track: Track) -> list[Module]:
     return scheduled + [m for m in modules.values() if m.slug not in seen]
 
 
+@dataclass(frozen=True)
+class ModuleInTrack:
+    module: Module
+    previous: Module | None
+    next: Module | None
+    position: int  # 1-based, in reading order
+    count: int
+
+
+def module_in_track(track: Track, slug: str) -> ModuleInTrack | None:
+    """An active module with its neighbours in reading order (one statement)."""
+    order = track_modules(track)
+    for index, module in enumerate(order):
+        if module.slug == slug:
+            return ModuleInTrack(module, order[index - 1] if index else None,
+                                 order[index + 1] if index + 1 < len(order) else None,
+                                 index + 1, len(order))
+    return None
+
+
 def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
     rows = db.session.scalars(select(ModuleProgress).where(
         ModuleProgress.user_id == rep.id, ModuleProgress.module_id.in_(module_ids)))

@@ -40,13 +40,11 @@ def track(track_slug: str):
 @signed_in
 def module(track_slug: str, module_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
-    module = queries.get_active_module(track, module_slug) or abort(404)
-    order = queries.track_modules(track)
-    index = [m.id for m in order].index(module.id)
-    context = {"track": track, "module": module,
-               "previous": order[index - 1] if index > 0 else None,
-               "next": order[index + 1] if index + 1 < len(order) else None,
-               "position": index + 1, "count": len(order), "form": ConfirmForm()}
+    place = queries.module_in_track(track, module_slug) or abort(404)
+    module = place.module
+    context = {"track": track, "module": module, "previous": place.previous,
+               "next": place.next, "position": place.position, "count": place.count,
+               "form": ConfirmForm()}
     if current_user.role is Role.REP:
         reading = queries.readings(current_user, [module.id]).get(module.id)
         if reading is None or reading.opened_at is None:

@@ -99,14 +99,10 @@ def attempt(attempt_id: int):
     if attempt.state is AttemptState.IN_PROGRESS:
         abort(404)  # staff see attempts once submitted
     passed_any = any(a.passed for a in queries.rep_attempts(attempt.user, attempt.quiz))
-    view = attempt_view(attempt, queries.answers_by_key(attempt),
-                        reveal=not mine or _may_review(attempt, passed_any))
+    reveal = not mine or may_review(attempt.quiz.review, attempt.state, passed_any)
+    view = attempt_view(attempt, queries.answers_by_key(attempt), reveal=reveal)
     return render_template("quizzes/result.html", attempt=attempt, view=view, mine=mine,
                            policy_text=POLICY_TEXT[attempt.quiz.review], form=ConfirmForm())
-
-
-def _may_review(attempt: Attempt, passed_any: bool) -> bool:
-    return may_review(attempt.quiz.review, attempt.state, passed_any)
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])

@@ -297,3 +297,20 @@ def test_coach_records_and_clears_a_milestone_by_hand(track_app):
     post_form(client, url, {"achieved_on": ""}, token_from=f"/reps/{rep.id}")
     assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
     assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == 2
+
+
+def test_assigning_to_the_whole_cohort_reaches_current_reps_only(track_app):
+    coach = make_user(Role.COACH)
+    rep, mate, leaver = make_user(Role.REP), make_user(Role.REP), make_user(Role.REP)
+    cohort = make_cohort(reps=[rep, mate], coaches=[coach], start_on=TODAY - dt.timedelta(days=5))
+    from cev_learn.cohorts.services import place_rep
+
+    place_rep(leaver, cohort, start_on=None, end_on=TODAY - dt.timedelta(days=1),
+              now=dt.datetime.now(dt.UTC))
+    db.session.commit()
+    module = db.session.scalar(select(Module).where(Module.slug == "discovery"))
+    post_form(web(track_app, coach), f"/reps/{rep.id}/assignments", {
+        "item": f"module:{module.id}", "due_on": (TODAY + dt.timedelta(days=2)).isoformat(),
+        "whole_cohort": "y"}, token_from=f"/reps/{rep.id}")
+    assigned = set(db.session.scalars(select(Assignment.user_id)))
+    assert assigned == {rep.id, mate.id}
