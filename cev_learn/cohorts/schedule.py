@@ -9,6 +9,10 @@ import enum
 from dataclasses import dataclass
 
 from cev_learn.analytics.metrics import milestone_status
+from cev_learn.content.progress import due_date as due_on
+
+__all__ = ["Standing", "WeekView", "WorkItem", "due_on", "milestone_standing", "rep_standing",
+           "tenure_day", "week_view"]
 
 WEEK = 7
 
@@ -69,10 +73,6 @@ class WeekView:
 
 def tenure_day(start_on: dt.date, today: dt.date) -> int:
     return (today - start_on).days
-
-
-def due_on(start_on: dt.date, due_day: int | None) -> dt.date | None:
-    return None if due_day is None else start_on + dt.timedelta(days=due_day)
 
 
 def week_view(items: list[WorkItem], today: dt.date) -> WeekView:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, Track
 from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
                                         percent_complete)
@@ -62,7 +63,11 @@ class TrackOverview:
 
 
 def rep_start_on(user: User) -> dt.date:
-    """Day 0 of a rep's schedule: their start date, else the day the account was made."""
+    """Day 0 of a rep's schedule: their start in their cohort (the cohort's or their own);
+    without a cohort, the account's start date, else the day it was made."""
+    membership = current_membership(user)
+    if membership is not None:
+        return membership.effective_start_on
     return user.start_on or user.created_at.date()
 
 

@@ -195,3 +195,12 @@ def test_page_statement_counts_do_not_grow_with_content(app, tmp_path, count_que
     large = measure(40, 5)
     assert small == large
     assert max(large.values()) <= 12, large
+
+
+def test_track_due_dates_follow_the_reps_start_in_their_cohort(app, tree):
+    rep, client = rep_client(app, start_days_ago=40)  # account start date, overridden below
+    cohort_start = dt.date.today() - dt.timedelta(days=2)
+    make_cohort(reps=[rep], track="test-track", start_on=cohort_start)
+    page = client.get("/tracks/test-track").get_data(as_text=True)
+    assert (cohort_start + dt.timedelta(days=5)).strftime("%d %b %Y") in page
+    assert "Overdue" not in page.split("Discovery")[1].split("</tr>")[0]
