@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from cev_learn.quizzes.grading import Response
+from cev_learn.quizzes.grading import Response, grade
 from cev_learn.quizzes.layout import field_name, option_token
 from cev_learn.quizzes.models import Attempt, AttemptAnswer
 from cev_learn.quizzes.questions import Question, QuestionType
@@ -106,8 +106,6 @@ def _question_view(number, entry, question: Question, response: Response,
 
 
 def _feedback(question: Question, response: Response, fmt: str) -> list[Markup]:
-    from cev_learn.quizzes.grading import grade
-
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.ESSAY,
                          QuestionType.DESCRIPTION):
         return []  # choice feedback sits next to each option
