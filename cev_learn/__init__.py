@@ -29,9 +29,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.core_views import bp as core_bp
     from cev_learn.quizzes.coach_views import bp as quiz_results_bp
     from cev_learn.quizzes.views import bp as quizzes_bp
+    from cev_learn.ramp.upload_views import bp as ramp_import_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
-                      cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp):
+                      cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp, ramp_import_bp):
         app.register_blueprint(blueprint)
 
     from cev_learn import errors, templating

@@ -9,6 +9,8 @@ def safe_cell(value) -> str:
     """Text a spreadsheet will not run as a formula: risky leading characters get a quote."""
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return str(value)  # a number is never a formula, and -0.3 must stay a number
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

@@ -6,8 +6,9 @@ from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, Sc
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
                                    Quota, Rubric)
+from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "Asset", "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
            "CoachingNote", "Cohort", "CohortCoach", "ItemKind", "LoginFailure", "Membership",
-           "Milestone", "Module", "ModuleProgress", "Quiz", "Quota", "QuizVersion", "ReminderLog", "Role",
+           "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota", "QuizVersion", "ReminderLog", "Role",
            "Rubric", "ScheduleItem", "Signoff", "Track", "User"]

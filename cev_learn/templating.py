@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
 
     app.add_template_global(field_attrs)
+    app.add_template_filter(table_cell, "cell")
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%d %b %Y") -> str:
@@ -32,3 +33,20 @@ def field_attrs(field, **attrs) -> dict:
     attrs["aria-describedby"] = " ".join(d for d in described if d) or None
     attrs["aria-invalid"] = "true" if field.errors else None
     return {key: value for key, value in attrs.items() if value not in (None, False)}
+
+
+def table_cell(value, kind: str = "text") -> str:
+    """A report table cell as people read it (CSV downloads keep the raw value)."""
+    if value is None or value == "":
+        return "—"
+    if kind == "pct":
+        return f"{value:.0%}"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "num":
+        return f"{value:,.1f}".removesuffix(".0")
+    if kind == "rho":
+        return f"{value:+.2f}"
+    if kind == "date":
+        return f"{value:%d %b %Y}"
+    return str(value)

@@ -49,9 +49,14 @@ def make_attempt(owner, submitted: bool) -> Attempt:
     return attempt
 
 
-def sample_args(rule_args, target, attempt=None, cohort=None):
-    values = {"user_id": target.id, "track_slug": "test-track", "module_slug": "intro",
-              "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
+# Report tables differ per page; each CSV route gets one of its own.
+SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "km",
+                 "analytics.rep_csv": "weekly"}
+
+
+def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
+    values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
+              "track_slug": "test-track", "module_slug": "intro", "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
               "milestone_slug": "first-meeting"}
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
@@ -78,7 +83,8 @@ def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
-    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort))
+    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort,
+                                                               endpoint))
     client = app.test_client()
     if actor is not None:
         assert login(client, user.email).status_code == 302

@@ -1,70 +1,177 @@
-"""The cohort ramp report (DESIGN.md §9): read stored achievements and aggregates, then let
-the pure metrics do the arithmetic. A fixed number of statements per cohort."""
+"""Ramp reports from loaded data (analytics.queries.RampData): the cohort report of
+DESIGN.md §9, Kaplan–Meier curves, the trend by cohort start, territories, weekly pace and
+correlations. No statements here: the pure metrics do the arithmetic."""
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict
-
-from sqlalchemy import select
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 
 from cev_learn.analytics import metrics
+from cev_learn.analytics.queries import RampData, load_ramp
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.db import db
-from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
+
+CORRELATION_WEEKS = 8
+NO_TERRITORY = "No territory"
 
 
 def cohort_ramp(cohort: Cohort, as_of: dt.date) -> dict:
-    members = list(db.session.scalars(select(Membership).where(
-        Membership.cohort_id == cohort.id, Membership.moved_out_at.is_(None))))
-    starts = {m.user_id: m.effective_start_on for m in members}
-    counted = [m for m in members if m.effective_start_on <= as_of]
-    milestones = list(db.session.scalars(select(Milestone).where(
-        Milestone.track_id == cohort.track_id, Milestone.retired_at.is_(None))
-        .order_by(Milestone.due_day, Milestone.slug)))
-    reached = defaultdict(dict)  # milestone id -> user id -> achieved_on
-    for user_id, milestone_id, achieved_on in db.session.execute(
-            select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
-            .where(Achievement.user_id.in_(list(starts)), Achievement.achieved_on <= as_of)):
-        reached[milestone_id][user_id] = achieved_on
-    productivity = next((m for m in milestones if m.slug == cohort.track.productivity_milestone),
-                        None)
-    summary = metrics.cohort_summary(_outcomes(counted, reached[productivity.id]
-                                               if productivity else {}), as_of)
-    return {"cohort": cohort.name, "as_of": as_of.isoformat(), "track": cohort.track.slug,
+    """The ramp JSON of one cohort (DESIGN.md §9)."""
+    return cohort_report(load_ramp([cohort], as_of), cohort)
+
+
+def cohort_report(data: RampData, cohort: Cohort) -> dict:
+    counted = _counted(data, cohort)
+    summary = metrics.cohort_summary(_outcomes(data, counted, data.productivity_milestone(cohort)),
+                                     data.as_of)
+    return {"cohort": cohort.name, "as_of": data.as_of.isoformat(), "track": cohort.track.slug,
             **asdict(summary),
-            "milestones": [_milestone_entry(m, counted, reached[m.id], as_of) for m in milestones],
-            "ramp_curve": _ramp_curve(starts, as_of)}
+            "milestones": [_milestone_entry(data, counted, m)
+                           for m in data.milestones[cohort.track_id]],
+            "ramp_curve": metrics.ramp_curve(attainment_points(data, cohort))}
 
 
-def _outcomes(members: list[Membership], reached: dict) -> list[metrics.RepOutcome]:
+def observations(data: RampData, cohorts: Iterable[Cohort]) -> list[metrics.Observation]:
+    """TTP observations of the reps of some cohorts (for one pooled curve)."""
+    result = []
+    for cohort in cohorts:
+        outcomes = _outcomes(data, _counted(data, cohort), data.productivity_milestone(cohort))
+        result += [o for o in (metrics.time_to_productivity(r, data.as_of) for r in outcomes)
+                   if o is not None]
+    return result
+
+
+def km_points(curve: Sequence[metrics.Step]) -> list[tuple[int, float]]:
+    """% productive by day as chart points: (0, 0) then 1 − S at every step."""
+    return [(0, 0.0)] + [(step.day, round(1 - step.survival, metrics.ROUND_PLACES))
+                         for step in curve]
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    label: str
+    reps: int
+    productive: int
+    median_days: int | None
+    pct_by_day: dict[str, float]
+
+
+def territories(data: RampData) -> list[GroupSummary]:
+    """TTP pooled by the cohorts' territory."""
+    by_territory = defaultdict(list)
+    for cohort in data.cohorts:
+        by_territory[cohort.territory or NO_TERRITORY].append(cohort)
+    result = []
+    for label in sorted(by_territory):
+        pooled = observations(data, by_territory[label])
+        curve = metrics.kaplan_meier(pooled)
+        result.append(GroupSummary(label, len(pooled), sum(o.event for o in pooled),
+                                   metrics.median_days(curve), metrics.pct_productive_by(curve)))
+    return result
+
+
+def attainment_points(data: RampData, cohort: Cohort) -> list[tuple[int, float]]:
+    """(tenure month, bookings ÷ quota) for every rep-month with a quota, from the start month."""
+    points = []
+    for user_id, start_on in data.starts(cohort.id).items():
+        for month, amount in sorted(data.quotas.get(user_id, {}).items()):
+            if amount and month >= start_on.replace(day=1):
+                points.append((metrics.tenure_month(start_on, month),
+                               data.bookings.get((user_id, month), 0.0) / amount))
+    return points
+
+
+def rep_attainment(data: RampData, membership: Membership) -> list[dict]:
+    """Month by month for one rep: quota, bookings and attainment (None without a quota)."""
+    start_on = membership.effective_start_on
+    months = sorted({m for m in data.quotas.get(membership.user_id, {})
+                     if m >= start_on.replace(day=1)}
+                    | {m for (user_id, m) in data.bookings if user_id == membership.user_id})
+    rows = []
+    for month in months:
+        quota = data.quotas.get(membership.user_id, {}).get(month)
+        booked = data.bookings.get((membership.user_id, month), 0.0)
+        rows.append({"month": metrics.tenure_month(start_on, month), "calendar": month,
+                     "quota": quota, "bookings": booked,
+                     "attainment": booked / quota if quota else None})
+    return rows
+
+
+# --- Weekly pace ----------------------------------------------------------------------------
+
+def completed_weeks(start_on: dt.date, as_of: dt.date) -> int:
+    """Tenure weeks fully over by as_of (week 1 is over on day 6)."""
+    return max(0, (metrics.tenure_day(start_on, as_of) + 1) // metrics.WEEK)
+
+
+def pace_by_week(actuals: Mapping[int, int], targets: Sequence[float],
+                 weeks: int) -> list[float | None]:
+    """Pace of one activity for weeks 1..weeks (None where there is no target)."""
+    return [metrics.pace(actuals.get(w, 0), metrics.weekly_target(targets, w))
+            for w in range(1, weeks + 1)]
+
+
+def mean_early_pace(actuals: Mapping[int, int], targets: Sequence[float], start_on: dt.date,
+                    as_of: dt.date, weeks: int = CORRELATION_WEEKS) -> float | None:
+    """Mean weekly pace over the first `weeks` tenure weeks that are over by as_of."""
+    observed = min(weeks, completed_weeks(start_on, as_of))
+    paces = [p for p in pace_by_week(actuals, targets, observed) if p is not None]
+    return sum(paces) / len(paces) if paces else None
+
+
+def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
+    """Spearman's rho between a rep's mean pace in weeks 1–8 and TTP, per activity type
+    (only types with at least 15 productive reps; see metrics.activity_correlations)."""
+    reps = []
+    for cohort in cohorts:
+        targets = cohort.track.activity_targets or {}
+        milestone = data.productivity_milestone(cohort)
+        reached = data.achieved.get(milestone.id, {}) if milestone else {}
+        for membership in _counted(data, cohort):
+            start_on = membership.effective_start_on
+            observation = metrics.time_to_productivity(metrics.RepOutcome(
+                start_on, membership.end_on, reached.get(membership.user_id)), data.as_of)
+            ttp = observation.day if observation and observation.event else None
+            weekly = data.weekly.get(membership.user_id, {})
+            reps.append(({kind: mean_early_pace(weekly.get(kind, {}), values, start_on,
+                                                data.as_of)
+                          for kind, values in targets.items()}, ttp))
+    return metrics.activity_correlations(reps)
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+def _counted(data: RampData, cohort: Cohort) -> list[Membership]:
+    return [m for m in data.members[cohort.id] if m.effective_start_on <= data.as_of]
+
+
+def _outcomes(data: RampData, members: list[Membership], milestone) -> list[metrics.RepOutcome]:
+    reached = data.achieved.get(milestone.id, {}) if milestone else {}
     return [metrics.RepOutcome(m.effective_start_on, m.end_on, reached.get(m.user_id))
             for m in members]
 
 
-def _milestone_entry(milestone: Milestone, members, reached: dict, as_of: dt.date) -> dict:
-    observations = [o for o in (metrics.time_to_productivity(outcome, as_of)
-                                for outcome in _outcomes(members, reached)) if o is not None]
+def _milestone_entry(data: RampData, members: list[Membership], milestone) -> dict:
+    observed = [o for o in (metrics.time_to_productivity(outcome, data.as_of)
+                            for outcome in _outcomes(data, members, milestone)) if o is not None]
     return {"slug": milestone.slug,
-            "achieved": sum(1 for o in observations if o.event),
-            "median_days": metrics.median_days(metrics.kaplan_meier(observations))}
+            "achieved": sum(1 for o in observed if o.event),
+            "median_days": metrics.median_days(metrics.kaplan_meier(observed))}
 
 
-def _ramp_curve(starts: dict[int, dt.date], as_of: dt.date) -> list[dict]:
-    """p25/median/p75 of monthly attainment by tenure month, over reps with a quota."""
-    if not starts:
-        return []
-    bookings = defaultdict(float)
-    for user_id, occurred_on, amount in db.session.execute(
-            select(ActivityRecord.user_id, ActivityRecord.occurred_on, ActivityRecord.amount)
-            .where(ActivityRecord.user_id.in_(list(starts)), ActivityRecord.type == "deal_won",
-                   ActivityRecord.occurred_on <= as_of)):
-        if occurred_on >= starts[user_id]:
-            bookings[(user_id, occurred_on.replace(day=1))] += amount
-    points = []
-    for user_id, month, amount in db.session.execute(
-            select(Quota.user_id, Quota.month, Quota.amount)
-            .where(Quota.user_id.in_(list(starts)), Quota.month <= as_of)):
-        start_month = starts[user_id].replace(day=1)
-        if amount and month >= start_month:
-            points.append((metrics.tenure_month(starts[user_id], month),
-                           bookings[(user_id, month)] / amount))
-    return metrics.ramp_curve(points)
+@dataclass(frozen=True)
+class PaceLine:
+    activity: str
+    actual: int
+    target: float | None
+    pace: float | None
+
+
+def week_pace(targets: Mapping[str, Sequence[float]], actuals: Mapping[str, Mapping[int, int]],
+              week: int) -> list[PaceLine]:
+    """Actual vs target for each activity with a target, in tenure week `week`."""
+    lines = []
+    for kind, values in targets.items():
+        actual = actuals.get(kind, {}).get(week, 0)
+        target = metrics.weekly_target(values, week)
+        lines.append(PaceLine(kind, actual, target, metrics.pace(actual, target)))
+    return lines

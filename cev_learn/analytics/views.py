@@ -1,13 +1,132 @@
-"""The manager's home page: ramp-up across cohorts."""
-from flask import Blueprint, render_template
+"""Ramp pages: the dashboard across cohorts, a cohort's ramp and a rep's ramp, with a CSV
+download of every chart's data. Managers see their territory's cohorts (all without one),
+coaches the cohorts they coach, admins everything."""
+import datetime as dt
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.accounts.models import Role
+from cev_learn.accounts.models import Role, User
+from cev_learn.analytics import pages
+from cev_learn.cohorts import access
+from cev_learn.cohorts.services import current_membership
+from cev_learn.db import db
+from cev_learn.errors import render_error
 
-bp = Blueprint("analytics", __name__)
+bp = Blueprint("analytics", __name__, url_prefix="/ramp")
+
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
-@bp.route("/ramp")
-@role_required(Role.MANAGER, Role.ADMIN)
+class BadQuery(ValueError):
+    """A query-string value the page cannot use; the message says which and why."""
+
+
+def _as_of(today: dt.date) -> dt.date:
+    value = request.args.get("as_of", "").strip()
+    if not value:
+        return today
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadQuery(f"as_of {value!r} is not a date like {today.isoformat()}.") from None
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise BadQuery(f"page {value!r} is not a page number (1, 2, 3…).")
+    return int(value)
+
+
+@bp.errorhandler(BadQuery)
+def bad_query(exc: BadQuery):
+    return render_error(400, str(exc))
+
+
+def _csv(table: pages.Table, filename: str) -> Response:
+    return Response(table.csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def _dashboard() -> pages.Dashboard:
+    today = dt.date.today()
+    return pages.dashboard(current_user, _as_of(today), today)
+
+
+@bp.route("")
+@role_required(*STAFF)
 def manager_home():
-    return render_template("analytics/manager_home.html")
+    page = _dashboard()
+    return render_template("analytics/manager_home.html", page=page,
+                           can_import=current_user.role in (Role.MANAGER, Role.ADMIN))
+
+
+@bp.route("/export/<name>.csv")
+@role_required(*STAFF)
+def dashboard_csv(name: str):
+    page = _dashboard()
+    if name not in page.tables:
+        abort(404)
+    return _csv(page.tables[name], f"ramp-{name}-{page.as_of}")
+
+
+def _cohort_page(cohort_id: int) -> pages.CohortPage:
+    cohort = pages.visible_cohort(current_user, cohort_id)
+    if cohort is None:
+        abort(404)
+    today = dt.date.today()
+    as_of = _as_of(today)
+    candidates = pages.comparable_cohorts(current_user, cohort)
+    wanted = request.args.getlist("compare")
+    if any(not value.isdigit() for value in wanted):
+        raise BadQuery("compare must list cohort numbers.")
+    if "compare" in request.args or request.args.get("compared") == "1":
+        ids = {int(value) for value in wanted}
+        compared = [c for c in candidates if c.id in ids][:pages.COMPARED_COHORTS - 1]
+    else:
+        compared = pages.default_compared(cohort, candidates)
+    return pages.cohort_page(cohort, compared, candidates, request.args.get("activity"),
+                             _page_number(), as_of, today)
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@role_required(*STAFF)
+def cohort(cohort_id: int):
+    return render_template("analytics/cohort.html", page=_cohort_page(cohort_id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/export/<name>.csv")
+@role_required(*STAFF)
+def cohort_csv(cohort_id: int, name: str):
+    page = _cohort_page(cohort_id)
+    if name not in page.tables:
+        abort(404)
+    return _csv(page.tables[name], f"ramp-cohort-{cohort_id}-{name}-{page.as_of}")
+
+
+def _rep_page(user_id: int) -> pages.RepRampPage:
+    rep = db.get_or_404(User, user_id)
+    if rep.role is not Role.REP or not access.can_view_rep(current_user, rep):
+        abort(404)
+    membership = current_membership(rep)
+    if membership is None:
+        abort(404)
+    today = dt.date.today()
+    return pages.rep_ramp_page(membership, _as_of(today), today)
+
+
+@bp.route("/reps/<int:user_id>")
+@role_required(*STAFF)
+def rep(user_id: int):
+    return render_template("analytics/rep.html", page=_rep_page(user_id))
+
+
+@bp.route("/reps/<int:user_id>/export/<name>.csv")
+@role_required(*STAFF)
+def rep_csv(user_id: int, name: str):
+    page = _rep_page(user_id)
+    if name not in page.tables:
+        abort(404)
+    return _csv(page.tables[name], f"ramp-rep-{user_id}-{name}-{page.as_of}")

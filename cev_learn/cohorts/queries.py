@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
@@ -19,7 +19,9 @@ from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_st
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Achievement, Milestone, Rubric
+from cev_learn.analytics.sql import month_of
+from cev_learn.ramp import engine
+from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota, Rubric
 
 INACTIVE_AFTER = dt.timedelta(days=7)
 
@@ -47,6 +49,13 @@ class RepProgress:
     assignments: list[Assignment] = field(default_factory=list)
     waiting_grading: int = 0
     achieved: dict[int, dt.date] = field(default_factory=dict)  # milestone id -> stored date
+    # CRM data: monthly sums (type, month, quantity, amount) from the start date, and quotas
+    crm_months: list[tuple[str, dt.date, int, float]] = field(default_factory=list)
+    quotas: dict[dt.date, float] = field(default_factory=dict)
+
+    @property
+    def has_crm_data(self) -> bool:
+        return bool(self.crm_months or self.quotas)
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,27 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
                 Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.NEEDS_GRADING)
             .group_by(Attempt.user_id)):
         progress[user_id].waiting_grading = count
+    _add_crm_data(progress, rep_ids)
     return progress
+
+
+def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
+    """Monthly activity sums from each rep's start date, and quotas: two statements."""
+    start = func.coalesce(Membership.start_on, Cohort.start_on)
+    month = month_of(ActivityRecord.occurred_on)
+    for user_id, kind, month_text, quantity, amount in db.session.execute(
+            select(ActivityRecord.user_id, ActivityRecord.type, month,
+                   func.sum(ActivityRecord.quantity), func.sum(ActivityRecord.amount))
+            .join(Membership, and_(Membership.user_id == ActivityRecord.user_id,
+                                   Membership.moved_out_at.is_(None)))
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(ActivityRecord.user_id.in_(rep_ids), ActivityRecord.occurred_on >= start)
+            .group_by(ActivityRecord.user_id, ActivityRecord.type, month)):
+        progress[user_id].crm_months.append(
+            (kind, dt.date.fromisoformat(month_text + "-01"), quantity, amount))
+    for user_id, month_start, amount in db.session.execute(
+            select(Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
+        progress[user_id].quotas[month_start] = amount
 
 
 def _as_date(value) -> dt.date:
@@ -168,7 +197,7 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
     start = membership.effective_start_on
     items = _work_items(data, progress, start)
     tenure = tenure_day(start, today)
-    milestones = [_milestone_line(m, data, progress, start, tenure) for m in data.milestones]
+    milestones = [_milestone_line(m, data, progress, start, today) for m in data.milestones]
     overdue = sum(1 for i in items if i.overdue(today))
     last_login = membership.user.last_login_at
     inactive = last_login is None or last_login.date() < today - INACTIVE_AFTER
@@ -209,15 +238,17 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 
 
 def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
-                    start: dt.date, tenure: int) -> MilestoneLine:
+                    start: dt.date, today: dt.date) -> MilestoneLine:
     achieved_on, fraction = _measure(milestone.measure, data, progress)
+    if fraction is None and progress.has_crm_data:
+        fraction = _crm_fraction(milestone.measure, progress, start, today)
     stored = progress.achieved.get(milestone.id)
     if stored is not None:  # the materialized result (CRM measures, or a coach's correction)
         achieved_on, fraction = stored, 1.0
     # Milestones measured from CRM data get a standing once ramp data exists, not before.
     standing = None if fraction is None and achieved_on is None else milestone_standing(
         achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,
-        tenure=tenure)
+        tenure=tenure_day(start, today))
     return MilestoneLine(milestone, start + dt.timedelta(days=milestone.due_day), standing,
                          achieved_on, fraction)
 
@@ -248,6 +279,13 @@ def _measure(measure: dict, data: TrackData, progress: RepProgress):
     return None, None  # activity, bookings, attainment: from CRM data (ramp analytics)
 
 
+def _crm_fraction(measure: dict, progress: RepProgress, start: dt.date, today: dt.date) -> float:
+    """Progress ÷ target of a CRM-measured milestone, from the monthly sums."""
+    facts = engine.facts_from_months(start, progress.crm_months, progress.quotas)
+    value, target = engine.progress(measure, facts, today)
+    return min(value / target, 1.0) if target else 0.0
+
+
 def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
     memberships = current_memberships(rep_ids=[rep.id])
     if not memberships:
@@ -255,6 +293,17 @@ def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
     membership = memberships[0]
     data = track_data({membership.cohort.track_id})[membership.cohort.track_id]
     return summarise(membership, data, rep_progress([rep.id])[rep.id], today)
+
+
+def summaries(memberships: list[Membership], today: dt.date) -> list[RepSummary]:
+    """Summaries of the reps still with the company, from loaded memberships (with their
+    cohort and user): a fixed number of statements for any number of reps."""
+    staying = [m for m in memberships if m.end_on is None or m.end_on >= today]
+    if not staying:
+        return []
+    data = track_data({m.cohort.track_id for m in staying})
+    progress = rep_progress([m.user_id for m in staying])
+    return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
 
 
 @dataclass(frozen=True)
@@ -267,15 +316,9 @@ def coach_groups(viewer: User, today: dt.date) -> list[CohortGroup]:
     """The viewer's cohorts with every current rep summarised, neediest first."""
     cohorts = list(db.session.scalars(visible_cohorts(viewer).order_by(Cohort.start_on.desc())))
     memberships = current_memberships(cohort_ids=[c.id for c in cohorts]) if cohorts else []
-    data = track_data({c.track_id for c in cohorts}) if cohorts else {}
-    progress = rep_progress([m.user_id for m in memberships])
     by_cohort = defaultdict(list)
-    for membership in memberships:
-        if membership.end_on is not None and membership.end_on < today:
-            continue  # left the company
-        summary = summarise(membership, data[membership.cohort.track_id],
-                            progress[membership.user_id], today)
-        by_cohort[membership.cohort_id].append(summary)
+    for summary in summaries(memberships, today):
+        by_cohort[summary.membership.cohort_id].append(summary)
     return [CohortGroup(c, sorted(by_cohort[c.id], key=lambda s: (-s.standing.rank, -s.overdue,
                                                                    s.rep.name)))
             for c in cohorts]

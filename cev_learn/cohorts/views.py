@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
+from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
 from cev_learn.cohorts.models import AssignmentKind
@@ -28,8 +29,9 @@ def rep_home():
     summary = queries.rep_summary(current_user, today)
     week = week_view(summary.items, today) if summary else None
     notes = queries.notes_for(current_user, include_private=False) if summary else []
+    pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
     return render_template("cohorts/rep_home.html", summary=summary, week=week, today=today,
-                           notes=notes)
+                           notes=notes, pace_week=pace_week, pace=pace)
 
 
 @bp.route("/coach")

@@ -64,6 +64,19 @@ class MilestoneResult(NamedTuple):
     target: float
 
 
+def facts_from_months(start_on: dt.date, months: Iterable[tuple[str, dt.date, int, float]],
+                      quotas: Mapping[dt.date, float]) -> RepFacts:
+    """Facts rebuilt from monthly sums (type, month's first day, quantity, amount) of the
+    records counted from the start date: one record per type and month.
+
+    Good for `progress` (totals, bookings per month, attainment runs), which is all that pages
+    need between recomputes; not for `achieved_on`, whose day needs the records themselves.
+    """
+    activities = [Activity(f"{kind}:{month:%Y-%m}", max(month, start_on), kind, quantity, amount)
+                  for kind, month, quantity, amount in months]
+    return RepFacts(start_on=start_on, activities=activities, quotas=dict(quotas))
+
+
 def measure_kind(measure: dict) -> str:
     """Name the measure's shape (activity, bookings, attainment, quiz, modules, signoff)."""
     kind = MEASURE_SHAPES.get(frozenset(measure)) if isinstance(measure, dict) else None

@@ -1,0 +1,119 @@
+"""Reads for ramp reports and pages: stored achievements and SQL aggregates, never raw
+activity rows per rep. Every function costs a fixed number of statements however many reps
+or records there are."""
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+
+from cev_learn.analytics.sql import month_of, tenure_week
+from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.db import db
+from cev_learn.ramp.engine import BOOKING_TYPE
+from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
+
+
+@dataclass
+class RampData:
+    """What ramp reports need about some cohorts, as seen on `as_of`."""
+
+    as_of: dt.date
+    cohorts: list[Cohort]
+    members: dict[int, list[Membership]]            # cohort id -> current memberships
+    milestones: dict[int, list[Milestone]]          # track id -> milestones by due day
+    achieved: dict[int, dict[int, dt.date]]         # milestone id -> user id -> achieved_on
+    bookings: dict[tuple[int, dt.date], float]      # (user id, month) -> won amount
+    quotas: dict[int, dict[dt.date, float]]         # user id -> month -> quota
+    weekly: dict[int, dict[str, dict[int, int]]] = field(default_factory=dict)
+    # user id -> activity type -> tenure week -> quantity (loaded on request)
+
+    def starts(self, cohort_id: int) -> dict[int, dt.date]:
+        return {m.user_id: m.effective_start_on for m in self.members[cohort_id]}
+
+    def productivity_milestone(self, cohort: Cohort) -> Milestone | None:
+        wanted = cohort.track.productivity_milestone
+        return next((m for m in self.milestones[cohort.track_id] if m.slug == wanted), None)
+
+
+def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | None = None,
+              rep_id: int | None = None) -> RampData:
+    """Memberships, milestones, achievements, monthly bookings and quotas of some cohorts
+    (five statements); with `weekly_until` also the activity of tenure weeks up to that one
+    (one more). `rep_id` narrows everything to one rep."""
+    cohorts = list(cohorts)
+    cohort_ids = [c.id for c in cohorts]
+    data = RampData(as_of, cohorts, {c.id: [] for c in cohorts}, defaultdict(list),
+                    defaultdict(dict), defaultdict(float), defaultdict(dict))
+    if not cohorts:
+        return data
+    members = select(Membership).options(joinedload(Membership.user),
+                                         joinedload(Membership.cohort)).where(
+        Membership.cohort_id.in_(cohort_ids), Membership.moved_out_at.is_(None))
+    if rep_id is not None:
+        members = members.where(Membership.user_id == rep_id)
+    for membership in db.session.scalars(members):
+        data.members[membership.cohort_id].append(membership)
+    for milestone in db.session.scalars(
+            select(Milestone).where(Milestone.track_id.in_({c.track_id for c in cohorts}),
+                                    Milestone.retired_at.is_(None))
+            .order_by(Milestone.due_day, Milestone.slug)):
+        data.milestones[milestone.track_id].append(milestone)
+    in_cohorts = _members_of(cohort_ids, rep_id)
+    for user_id, milestone_id, achieved_on in db.session.execute(
+            select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
+            .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of)):
+        data.achieved[milestone_id][user_id] = achieved_on
+    month = month_of(ActivityRecord.occurred_on)
+    for user_id, month_text, amount in db.session.execute(
+            _counted_activity(cohort_ids, as_of, rep_id)
+            .with_only_columns(ActivityRecord.user_id, month, func.sum(ActivityRecord.amount))
+            .where(ActivityRecord.type == BOOKING_TYPE)
+            .group_by(ActivityRecord.user_id, month)):
+        data.bookings[(user_id, dt.date.fromisoformat(month_text + "-01"))] = amount
+    for user_id, month_start, amount in db.session.execute(
+            select(Quota.user_id, Quota.month, Quota.amount)
+            .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of)):
+        data.quotas[user_id][month_start] = amount
+    if weekly_until is not None:
+        data.weekly = weekly_activity(cohort_ids, as_of, until_week=weekly_until, rep_id=rep_id)
+    return data
+
+
+def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | None = None,
+                    rep_id: int | None = None) -> dict[int, dict[str, dict[int, int]]]:
+    """Quantity per rep, activity type and tenure week, from the start date to as_of."""
+    week = tenure_week(ActivityRecord.occurred_on, _start())
+    stmt = (_counted_activity(cohort_ids, as_of, rep_id)
+            .with_only_columns(ActivityRecord.user_id, ActivityRecord.type, week,
+                               func.sum(ActivityRecord.quantity))
+            .group_by(ActivityRecord.user_id, ActivityRecord.type, week))
+    if until_week is not None:
+        stmt = stmt.where(week <= until_week)
+    result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for user_id, kind, week_number, quantity in db.session.execute(stmt):
+        result[user_id][kind][int(week_number)] = int(quantity)
+    return result
+
+
+def _start():
+    return func.coalesce(Membership.start_on, Cohort.start_on)
+
+
+def _members_of(cohort_ids: list[int], rep_id: int | None):
+    stmt = select(Membership.user_id).where(Membership.cohort_id.in_(cohort_ids),
+                                            Membership.moved_out_at.is_(None))
+    return stmt if rep_id is None else stmt.where(Membership.user_id == rep_id)
+
+
+def _counted_activity(cohort_ids: list[int], as_of: dt.date, rep_id: int | None):
+    """Activity records of current members, from each one's start date to as_of."""
+    stmt = (select(ActivityRecord.id)
+            .join(Membership, and_(Membership.user_id == ActivityRecord.user_id,
+                                   Membership.moved_out_at.is_(None)))
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(Membership.cohort_id.in_(cohort_ids),
+                   ActivityRecord.occurred_on >= _start(), ActivityRecord.occurred_on <= as_of))
+    return stmt if rep_id is None else stmt.where(ActivityRecord.user_id == rep_id)

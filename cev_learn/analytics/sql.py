@@ -1,0 +1,53 @@
+"""Date arithmetic that SQLite and PostgreSQL spell differently, as SQL expressions.
+
+Ramp pages group activity by tenure week and by calendar month inside the database, so a page
+reads a few aggregate rows per rep instead of every activity record.
+"""
+from sqlalchemy import Integer, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class days_between(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """Whole days from `earlier` to `later` (both dates): later − earlier."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({later} - {earlier})"  # PostgreSQL: date − date is an integer
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class month_of(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """The calendar month of a date as text, 'YYYY-MM'."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of)
+def _month_of_default(element, compiler, **kw):
+    (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"to_char({day}, 'YYYY-MM')"
+
+
+@compiles(month_of, "sqlite")
+def _month_of_sqlite(element, compiler, **kw):
+    (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"strftime('%Y-%m', {day})"
+
+
+def tenure_week(occurred_on: ColumnElement, start_on: ColumnElement) -> ColumnElement:
+    """Tenure week of a record (week 1 = days 0–6), for records on or after the start."""
+    return days_between(occurred_on, start_on) // 7 + 1

@@ -1,0 +1,87 @@
+"""CRM files checked on the upload page and kept until their uploader confirms them.
+
+A browser cannot send a file twice, so "Check file" keeps the upload here under a random
+token; "Import" sends only the token back. Both steps run the same import service as
+`cev-learn import`: checking runs it inside a savepoint that is rolled back, and confirming
+runs it again from scratch, since reps may have changed in between.
+"""
+import datetime as dt
+import secrets
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, delete, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cev_learn.accounts.models import User
+from cev_learn.csv_files import decode_csv
+from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
+
+IMPORTERS = {"activities": import_activities, "quotas": import_quotas}
+LIFETIME = dt.timedelta(hours=1)
+
+
+class PendingImport(db.Model):
+    """An uploaded quotas.csv or activities.csv that was checked and awaits confirmation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # a key of IMPORTERS
+    skip_invalid: Mapped[bool]
+    # The bytes as uploaded: decoded again on confirm, and safe for any database (PostgreSQL
+    # text cannot hold a NUL character, which a CSV cell may).
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_pending_import_user_id", "user_id"),)
+
+
+def check_upload(kind: str, content: bytes, *, skip_invalid: bool) -> RampImportReport:
+    """What importing this file would do, bad rows included; nothing of it stays written.
+
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        return _import(kind, content, skip_invalid)
+    finally:
+        savepoint.rollback()
+
+
+def keep_upload(*, user: User, kind: str, content: bytes, skip_invalid: bool,
+                now: dt.datetime) -> PendingImport:
+    """Keep a checked file for its uploader, replacing their older ones; flush only."""
+    db.session.execute(delete(PendingImport).where(or_(
+        PendingImport.user_id == user.id, PendingImport.created_at < now - LIFETIME)))
+    pending = PendingImport(token=secrets.token_urlsafe(32), user_id=user.id, kind=kind,
+                            skip_invalid=skip_invalid, content=content, created_at=now)
+    db.session.add(pending)
+    db.session.flush()
+    return pending
+
+
+def find_upload(token: str, user: User, now: dt.datetime) -> PendingImport | None:
+    """This user's upload with this token, unless it expired or was imported already."""
+    return db.session.scalar(select(PendingImport).where(
+        PendingImport.token == token, PendingImport.user_id == user.id,
+        PendingImport.created_at >= now - LIFETIME))
+
+
+def confirm_upload(pending: PendingImport, *, as_of: dt.date) -> RampImportReport:
+    """Import a kept file, checking every row again; flush only, the caller commits.
+
+    When the report says nothing was imported, the caller rolls back. Otherwise the upload
+    is used up and the achievements of the reps whose data changed are recomputed, as the
+    command line does.
+    """
+    report = _import(pending.kind, pending.content, pending.skip_invalid)
+    if report.imported:
+        db.session.delete(pending)
+        recompute_for(report.touched_rep_ids, as_of)
+        db.session.flush()
+    return report
+
+
+def _import(kind: str, content: bytes, skip_invalid: bool) -> RampImportReport:
+    return IMPORTERS[kind](decode_csv(content), skip_invalid=skip_invalid)
