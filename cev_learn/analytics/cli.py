@@ -1,11 +1,15 @@
-"""cev-learn ramp cohort NAME [--as-of DATE] [--json]"""
+"""cev-learn ramp cohort NAME [--as-of DATE] [--json] and cev-learn ramp recompute"""
 import datetime as dt
 import json
 
 import click
+from sqlalchemy import select
 
 from cev_learn.analytics.reports import cohort_ramp
+from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import find_cohort
+from cev_learn.db import db
+from cev_learn.ramp.achievements import recompute_for
 
 ramp_cli = click.Group("ramp", help="Ramp-up reports from stored achievements.")
 
@@ -47,3 +51,20 @@ def cohort_command(name, as_of, as_json):
     for point in report["ramp_curve"]:
         click.echo(f"  month {point['month']:>2}: n={point['n']:<3} p25 {point['p25']:.2f}  "
                    f"median {point['median']:.2f}  p75 {point['p75']:.2f}")
+
+
+@ramp_cli.command("recompute")
+@click.option("--as-of", "as_of", default=None, callback=_date,
+              help="Judge milestones as on this day. Default: today.")
+def recompute_command(as_of):
+    """Recompute every current rep's achievements.
+
+    Imports, quiz submissions, module completions and sign-offs already recompute the reps they
+    touch. Run this daily (e.g. from cron) so attainment milestones, which complete when a
+    calendar month closes rather than on an event, are recorded the day after the month ends.
+    """
+    rep_ids = list(db.session.scalars(
+        select(Membership.user_id).where(Membership.moved_out_at.is_(None))))
+    changed = recompute_for(rep_ids, as_of)
+    db.session.commit()
+    click.echo(f"achievements: {changed} changed for {len(rep_ids)} reps")

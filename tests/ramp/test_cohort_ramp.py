@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import Role
 from cev_learn.db import db
 from cev_learn.ramp.achievements import recompute_for, record_by_hand
-from cev_learn.ramp.models import Achievement, AchievementChange, Milestone
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Milestone
 from tests.conftest import make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
@@ -79,3 +79,21 @@ def test_an_activity_import_updates_the_touched_reps_achievements(app, tmp_path)
     stored = db.session.scalars(select(Achievement)).all()
     assert [(a.user_id, a.achieved_on, a.source) for a in stored] == [
         (rep.id, D(2026, 3, 10), "auto")]
+
+
+def test_ramp_recompute_records_what_no_event_triggered(app, tmp_path):
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    rep = make_user(Role.REP)
+    make_cohort(reps=[rep], start_on=D(2026, 3, 2))
+    # Written straight to the table (as a month closing would), so nothing recomputed yet.
+    db.session.add(ActivityRecord(external_id="m", user_id=rep.id, occurred_on=D(2026, 3, 9),
+                                  type="meeting"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["ramp", "recompute", "--as-of", "2026-03-31"])
+    assert result.exit_code == 0, result.output
+    assert "achievements: 1 changed for 1 reps" in result.output
+    stored = db.session.scalar(select(Achievement))
+    assert (stored.user_id, stored.achieved_on) == (rep.id, D(2026, 3, 9))
