@@ -20,13 +20,12 @@ HOME_ENDPOINTS = {
 PLAYBOOK = NavItem("Playbook", "content.tracks")
 QUIZ_RESULTS = NavItem("Quiz results", "quiz_results.index")
 COHORTS = NavItem("Cohorts", "cohort_admin.index")
+RAMP = NavItem("Ramp", "analytics.manager_home")
 NAV_ITEMS = {
     Role.REP: [NavItem("This week", "cohorts.rep_home"), PLAYBOOK],
-    Role.COACH: [NavItem("My reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
-    Role.MANAGER: [NavItem("Ramp", "analytics.manager_home"), COHORTS,
-                   NavItem("Reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
-    Role.ADMIN: [NavItem("Users", "admin.users"), NavItem("Ramp", "analytics.manager_home"),
-                 COHORTS, QUIZ_RESULTS, PLAYBOOK],
+    Role.COACH: [NavItem("My reps", "cohorts.coach_home"), RAMP, QUIZ_RESULTS, PLAYBOOK],
+    Role.MANAGER: [RAMP, COHORTS, NavItem("Reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
+    Role.ADMIN: [NavItem("Users", "admin.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK],
 }
 
 
