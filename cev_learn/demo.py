@@ -1,6 +1,7 @@
 """Demo organisation: `cev-learn demo seed` fills an empty database with people to try things."""
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import click
@@ -12,7 +13,8 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.db import db
-from cev_learn.demo_progress import seed_progress
+from cev_learn.demo_crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
+from cev_learn.demo_progress import seed_alumni, seed_progress
 from cev_learn.ramp.achievements import recompute_for
 
 DEMO_PASSWORD = "onboard-demo-2026"
@@ -22,6 +24,21 @@ FIRST_NAMES = ("Alex", "Bea", "Chidi", "Dora", "Emil", "Farah", "Gus", "Hana", "
                "Kofi", "Lena", "Mateo", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sven", "Tara")
 LAST_NAMES = ("Andersen", "Bakker", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Horvat",
               "Ivanova", "Jansen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov")
+# Earlier cohorts' reps get names of their own, so a current rep's name stays unique on pages.
+ALUMNI_FIRST_NAMES = ("Aino", "Bruno", "Carla", "Dario", "Elif", "Felix", "Greta", "Hugo", "Ines",
+                      "Jonas", "Karin", "Luca", "Maja", "Nils", "Olga", "Pavel", "Ruth", "Stefan",
+                      "Tomás", "Ulla", "Vera", "Wim", "Yara", "Zofia")
+ALUMNI_LAST_NAMES = ("Almeida", "Berg", "Conti", "Demir", "Engel", "Ferreira", "Gruber", "Haas",
+                     "Lindqvist", "Marino", "Nowak", "Olsen", "Pereira", "Quist", "Rossi",
+                     "Schmid", "Toth", "Vidal", "Weber", "Zeman")
+# Earlier cohorts, oldest first: (months before today, territory, coach, reps, the typical
+# rep's days to a first deal). Each cohort got there faster than the one before.
+HISTORY = ((14, "EMEA South", "coach.sam", 8, 148), (12, "DACH", "coach.rita", 9, 124),
+           (10, "EMEA South", "coach.sam", 7, 102), (8, "DACH", "coach.rita", 10, 82),
+           (6, "EMEA South", "coach.sam", 8, 62))
+CURRENT_MEDIAN_TTP = 46
+# The first reps of each current cohort struggle and slip (as their reading does).
+CURRENT_KINDS = ("struggling", "slipping")
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,49 @@ def demo_people(reps: int, seed: int, today: dt.date) -> list[DemoPerson]:
     return people
 
 
+@dataclass(frozen=True)
+class Alumnus:
+    person: DemoPerson
+    end_on: dt.date | None  # left the company
+    kind: str               # see demo_crm.rep_profile
+
+
+@dataclass(frozen=True)
+class HistoryCohort:
+    name: str
+    start_on: dt.date
+    territory: str
+    coach_email: str
+    median_ttp: int
+    members: tuple[Alumnus, ...]
+
+
+def history_plan(seed: int, today: dt.date) -> list[HistoryCohort]:
+    """Earlier cohorts of the demo, the same for the same seed; about one leaver each."""
+    rng = random.Random(f"demo-history:{seed}")
+    names = [f"{first} {last}" for first in ALUMNI_FIRST_NAMES for last in ALUMNI_LAST_NAMES]
+    rng.shuffle(names)
+    cohorts, number = [], 0
+    for months, territory, coach, size, median_ttp in HISTORY:
+        start = today - dt.timedelta(days=round(months * 30.44))
+        start -= dt.timedelta(days=start.weekday())  # cohorts start on a Monday
+        leaver = rng.randrange(size)
+        members = []
+        for index in range(size):
+            number += 1
+            person = DemoPerson(f"alumni{number:03d}@{DEMO_DOMAIN}", names[number - 1], Role.REP,
+                                territory, start)
+            end_on, kind = None, "slipping" if index == (leaver + 1) % size else "typical"
+            if index == leaver:
+                end_on = min(today - dt.timedelta(days=1),
+                             start + dt.timedelta(days=rng.randint(80, 220)))
+                kind = rng.choice(["never", "typical"])
+            members.append(Alumnus(person, end_on, kind))
+        cohorts.append(HistoryCohort(f"{start:%b %Y} AEs · {territory}", start, territory,
+                                     f"{coach}@{DEMO_DOMAIN}", median_ttp, tuple(members)))
+    return cohorts
+
+
 def seed_demo(people: list[DemoPerson], password: str, hash_method: str) -> list[User]:
     """Create the demo people. They share one password, so it is hashed once (demo only)."""
     shared_hash = hash_password(password, hash_method)
@@ -64,36 +124,70 @@ def seed_demo(people: list[DemoPerson], password: str, hash_method: str) -> list
     return users
 
 
-def seed_cohorts(users: list[User], today: dt.date, rng: random.Random) -> list[str]:
-    """Two cohorts at different stages on the first synced track (if content is loaded)."""
-    track = db.session.scalar(select(Track).where(Track.retired_at.is_(None)).order_by(Track.id))
-    if track is None:
-        return []
-    coaches = {u.email: u for u in users if u.role is Role.COACH}
-    reps = [u for u in users if u.role is Role.REP]
+@dataclass(frozen=True)
+class SeedSummary:
+    cohorts: list[str]  # oldest first
+    activities: int = 0
+    quotas: int = 0
+
+
+def first_track() -> Track | None:
+    """The track demo cohorts follow: the first synced one still active."""
+    return db.session.scalar(select(Track).where(Track.retired_at.is_(None)).order_by(Track.id))
+
+
+def seed_cohorts(users: list[User], track: Track, today: dt.date, seed: int,
+                 history: Sequence[HistoryCohort] = ()) -> SeedSummary:
+    """Two current cohorts at different stages and the earlier ones, on `track`, with reading,
+    quizzes, CRM outcomes and the achievements they add up to."""
+    by_email = {u.email: u for u in users}
+    alumni = {a.person.email for c in history for a in c.members}
+    reps = [u for u in users if u.role is Role.REP and u.email not in alumni]
     half = (len(reps) + 1) // 2
     plan = [(f"{today - dt.timedelta(days=60):%b %Y} AEs · EMEA North", 60, "EMEA North",
-             coaches[f"coach.sam@{DEMO_DOMAIN}"], reps[:half]),
+             by_email[f"coach.sam@{DEMO_DOMAIN}"], reps[:half]),
             (f"{today - dt.timedelta(days=12):%b %Y} AEs · DACH", 12, "DACH",
-             coaches[f"coach.rita@{DEMO_DOMAIN}"], reps[half:])]
+             by_email[f"coach.rita@{DEMO_DOMAIN}"], reps[half:])]
     plan = [p for p in plan if p[4]]
     for _name, _age, territory, _coach, members in plan:
         for rep in members:
             rep.territory = territory
-    seed_progress(track=track, cohorts=plan, today=today, rng=rng)
-    recompute_for([rep.id for rep in reps], today)
-    return [p[0] for p in plan]
+    seed_progress(track=track, cohorts=plan, today=today, rng=random.Random(seed))
+    seed_alumni(track=track, today=today, rng=random.Random(f"demo-alumni:{seed}"), cohorts=[
+        (c.name, c.start_on, c.territory, by_email[c.coach_email],
+         [(by_email[a.person.email], a.end_on) for a in c.members]) for c in history])
+    profiles = [(by_email[a.person.email].id, _profile(seed, a.person.email, a.person.start_on,
+                                                       c.median_ttp, a.end_on, a.kind))
+                for c in history for a in c.members]
+    profiles += [(rep.id, _profile(seed, rep.email, rep.start_on, CURRENT_MEDIAN_TTP, None,
+                                   CURRENT_KINDS[index] if index < len(CURRENT_KINDS)
+                                   else "typical"))
+                 for *_, members in plan for index, rep in enumerate(members)]
+    activities, quotas = write_rep_outcomes(profiles, today, seed)
+    recompute_for([user_id for user_id, _ in profiles], today)
+    return SeedSummary([c.name for c in history] + [p[0] for p in plan], activities, quotas)
+
+
+def _profile(seed: int, email: str, start_on: dt.date, median_ttp: int,
+             end_on: dt.date | None, kind: str) -> RepProfile:
+    key = email.split("@", 1)[0]
+    return rep_profile(rep_random(seed, key, "profile"), key, start_on, median_ttp=median_ttp,
+                       end_on=end_on, kind=kind)
 
 
 demo_cli = click.Group("demo", help="Demo data to try cev_learn with.")
 
 
 @demo_cli.command("seed")
-@click.option("--reps", default=12, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--reps", default=12, show_default=True, type=click.IntRange(0, 100_000),
+              help="Reps in the two current cohorts.")
 @click.option("--seed", "seed", default=1, show_default=True, type=int,
               help="Random seed: the same seed gives the same organisation.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help=f"Also add {len(HISTORY)} earlier cohorts (a fixed "
+                   f"{sum(h[3] for h in HISTORY)} reps) for the ramp trend.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if users exist.")
-def seed_command(reps, seed, if_empty):
+def seed_command(reps, seed, history, if_empty):
     """Create a demo organisation in an empty database and print the logins."""
     if services.count_users():
         if if_empty:
@@ -102,13 +196,20 @@ def seed_command(reps, seed, if_empty):
         raise click.ClickException("the database already has users; demo data needs an empty one")
     today = dt.date.today()
     people = demo_people(reps, seed, today)
-    users = seed_demo(people, DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
-    cohorts = seed_cohorts(users, today, random.Random(seed))
+    track = first_track()  # without synced content there are people but no cohorts
+    earlier = history_plan(seed, today) if history and track else []
+    alumni = [a.person for c in earlier for a in c.members]
+    users = seed_demo(people + alumni, DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
+    summary = seed_cohorts(users, track, today, seed, earlier) if track else SeedSummary([])
     db.session.commit()
     click.echo(f"Demo organisation created. Every account's password is: {DEMO_PASSWORD}")
-    for name in cohorts:
+    for name in summary.cohorts:
         click.echo(f"  cohort   {name}")
+    if summary.activities:
+        click.echo(f"  CRM data {summary.activities} activities, {summary.quotas} monthly quotas")
     for person in people[:6]:
         click.echo(f"  {person.role.value:<8} {person.email}")
     if len(people) > 6:
         click.echo(f"  … and {len(people) - 6} more reps (rep03@{DEMO_DOMAIN} onwards)")
+    if alumni:
+        click.echo(f"  … and {len(alumni)} reps of earlier cohorts ({alumni[0].email} onwards)")

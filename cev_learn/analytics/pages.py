@@ -152,7 +152,7 @@ def _dashboard_charts(page: Dashboard, data: RampData) -> dict[str, Markup]:
             [(f"{c.start_on:%b %Y}", page.reports[c.id]["median_days_to_productivity"])
              for c in page.cohorts],
             id="ttp-trend", title="Median days to productivity, by cohort start",
-            x_label="Cohort start", y_label="Median days", y_format="days"),
+            x_label="Cohort start", y_label="Median days to productivity"),
         "km": _km_chart(data, recent, "km-cohorts"),
         "territories": charts.bar_chart(
             [(t.label, t.pct_by_day["90"]) for t in page.territories],

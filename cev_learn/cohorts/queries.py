@@ -197,7 +197,9 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
     start = membership.effective_start_on
     items = _work_items(data, progress, start)
     tenure = tenure_day(start, today)
-    milestones = [_milestone_line(m, data, progress, start, today) for m in data.milestones]
+    crm = (engine.facts_from_months(start, progress.crm_months, progress.quotas)
+           if progress.has_crm_data else None)
+    milestones = [_milestone_line(m, data, progress, crm, start, today) for m in data.milestones]
     overdue = sum(1 for i in items if i.overdue(today))
     last_login = membership.user.last_login_at
     inactive = last_login is None or last_login.date() < today - INACTIVE_AFTER
@@ -238,13 +240,15 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 
 
 def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
-                    start: dt.date, today: dt.date) -> MilestoneLine:
-    achieved_on, fraction = _measure(milestone.measure, data, progress)
-    if fraction is None and progress.has_crm_data:
-        fraction = _crm_fraction(milestone.measure, progress, start, today)
+                    crm: engine.RepFacts | None, start: dt.date,
+                    today: dt.date) -> MilestoneLine:
     stored = progress.achieved.get(milestone.id)
     if stored is not None:  # the materialized result (CRM measures, or a coach's correction)
         achieved_on, fraction = stored, 1.0
+    else:
+        achieved_on, fraction = _measure(milestone.measure, data, progress)
+        if fraction is None and crm is not None:
+            fraction = _crm_fraction(milestone.measure, crm, today)
     # Milestones measured from CRM data get a standing once ramp data exists, not before.
     standing = None if fraction is None and achieved_on is None else milestone_standing(
         achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,
@@ -279,9 +283,8 @@ def _measure(measure: dict, data: TrackData, progress: RepProgress):
     return None, None  # activity, bookings, attainment: from CRM data (ramp analytics)
 
 
-def _crm_fraction(measure: dict, progress: RepProgress, start: dt.date, today: dt.date) -> float:
-    """Progress ÷ target of a CRM-measured milestone, from the monthly sums."""
-    facts = engine.facts_from_months(start, progress.crm_months, progress.quotas)
+def _crm_fraction(measure: dict, facts: engine.RepFacts, today: dt.date) -> float:
+    """Progress ÷ target of a CRM-measured milestone, from the rep's monthly sums."""
     value, target = engine.progress(measure, facts, today)
     return min(value / target, 1.0) if target else 0.0
 
