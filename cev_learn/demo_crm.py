@@ -61,7 +61,7 @@ def rep_profile(rng: random.Random, key: str, start_on: dt.date, *, median_ttp: 
         pace=min(1.4, max(0.4, skill * rng.uniform(0.8, 1.2))),
         # Earlier cohorts (slower to a first deal) also took longer to get busy.
         ramp_weeks=max(2.0, median_ttp / 7 * 0.5),
-        first_meeting_day=rng.randint(28, 40) if kind == "struggling" else 0,
+        first_meeting_day=rng.randint(28, 40) if kind == "struggling" else rng.randint(3, 12),
         meeting_share=0.25 if kind == "struggling" else 1.0,
         first_opportunity_day=max(7, first_deal - rng.randint(14, 35)),
         first_deal_day=None if kind == "never" else first_deal,
