@@ -52,6 +52,11 @@ DEFAULTS = {
     "SMTP_TIMEOUT_SECONDS": 10,
     "MAIL_FROM": "cev_learn <no-reply@localhost>",
     "BASE_URL": "http://127.0.0.1:5000",
+    # API rate limit per token (Flask-Limiter syntax) and where counts are kept: memory://
+    # counts per process; use redis://host:6379 when several app servers share the load.
+    "API_RATE_LIMIT": "600 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
 
 

@@ -1,8 +1,10 @@
 """Error pages: a plain explanation for every status, never a traceback."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from cev_learn.api.problems import from_http_exception
+from cev_learn.api.spec import API_PREFIX
 from cev_learn.db import db
 
 MESSAGES = {
@@ -33,6 +35,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if _is_api_request():  # e.g. an address under /api/v1 that matches no route
+            return from_http_exception(exc)
         if exc.code in MESSAGES:
             return render_error(exc.code)
         return exc
@@ -40,4 +44,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(exc):
         db.session.rollback()
+        if _is_api_request():
+            return from_http_exception(InternalServerError())
         return render_error(500)
+
+
+def _is_api_request() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")

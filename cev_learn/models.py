@@ -1,5 +1,6 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
+from cev_learn.api.models import ApiToken
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
@@ -8,7 +9,9 @@ from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecor
                                    Quota, Rubric)
 from cev_learn.ramp.pending_imports import PendingImport
 
-__all__ = ["Achievement", "AchievementChange", "ActivityRecord", "Asset", "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
+__all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
+           "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
            "CoachingNote", "Cohort", "CohortCoach", "ItemKind", "LoginFailure", "Membership",
-           "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota", "QuizVersion", "ReminderLog", "Role",
-           "Rubric", "ScheduleItem", "Signoff", "Track", "User"]
+           "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota",
+           "QuizVersion", "ReminderLog", "Role", "Rubric", "ScheduleItem", "Signoff", "Track",
+           "User"]

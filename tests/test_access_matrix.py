@@ -16,6 +16,8 @@ from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.cohorts.models import Membership
 from cev_learn.quizzes.models import Attempt, Quiz
+from cev_learn.api.models import Scope
+from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
@@ -86,17 +88,23 @@ def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
     url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort,
                                                                endpoint))
     client = app.test_client()
-    if actor is not None:
+    api = endpoint.startswith("api.")
+    headers = {}
+    if actor is not None and api:  # the API takes bearer tokens (read+write: roles decide)
+        headers["Authorization"] = f"Bearer {token_for(user, Scope.WRITE)}"
+    elif actor is not None:
         assert login(client, user.email).status_code == 302
     method = "GET" if "GET" in methods else methods[0]
-    data = {"csrf_token": csrf_token(client, "/")} if method != "GET" else None
-    response = client.open(url, method=method, data=data)
+    data = {"csrf_token": csrf_token(client, "/")} if method != "GET" and not api else None
+    response = client.open(url, method=method, data=data, headers=headers)
 
     allowed = access_rule(endpoint)
     location = urlsplit(response.headers.get("Location", ""))
     sent_to_sign_in = location.path == "/login" and "next=" in location.query
     if allowed == PUBLIC:
         assert response.status_code != 403
+    elif api and actor is None:
+        assert response.status_code == 401, f"anonymous {method} {url} should get 401"
     elif actor is None:
         assert response.status_code == 302 and sent_to_sign_in, (
             f"anonymous {method} {url} should be sent to sign in")

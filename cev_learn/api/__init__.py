@@ -1,0 +1,1 @@
+"""The integration API: bearer tokens, JSON under /api/v1, an OpenAPI document."""

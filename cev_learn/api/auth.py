@@ -1,0 +1,74 @@
+"""Bearer-token access for API routes: the token acts as its user, with its scope.
+
+`api_access` is the API's counterpart of `role_required`: it declares the roles a route
+serves (the role × route matrix test reads `access_rule`) and whether it writes.
+"""
+from functools import wraps
+
+from flask import g, request
+
+from cev_learn.accounts.models import Role
+from cev_learn.api import tokens
+from cev_learn.api.models import ApiToken, Scope
+from cev_learn.api.problems import ApiProblem
+from cev_learn.db import db, utcnow, write_transaction
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cev_learn"'}
+
+
+def api_access(*roles: Role, write: bool = False):
+    """Token users with one of these roles; write routes also need a read-and-write token."""
+    allowed = frozenset(roles)
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            token = current_token()
+            if token.user.role not in allowed:
+                raise ApiProblem(403, f"a {token.user.role.value} token may not use this "
+                                      "endpoint")
+            if write and token.scope is not Scope.WRITE:
+                raise ApiProblem(403, "this token is read-only; create a read-and-write token "
+                                      "to change data",
+                                 headers={"WWW-Authenticate":
+                                          'Bearer realm="cev_learn", error="insufficient_scope"'})
+            g._login_user = token.user  # services read current_user, as on web pages
+            return view(*args, **kwargs)
+
+        guarded.access_rule = allowed
+        guarded.api_write = write
+        return guarded
+
+    return decorate
+
+
+def current_token() -> ApiToken:
+    """The request's valid token (checked once per request), or a 401 problem."""
+    if "api_token" in g:
+        return g.api_token
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiProblem(401, "send an API token: 'Authorization: Bearer cev_…' "
+                              "(an admin creates one under Users → API tokens)", headers=CHALLENGE)
+    now = utcnow()
+    token = tokens.authenticate(secret.strip(), now)
+    if token is None:
+        raise ApiProblem(401, "this API token is unknown, revoked, or its user is deactivated",
+                         headers={"WWW-Authenticate":
+                                  'Bearer realm="cev_learn", error="invalid_token"'})
+    if db.session.is_modified(token):  # last_used_at moved on: save it on its own
+        token_id = token.id
+        with write_transaction():
+            db.session.get(ApiToken, token_id).last_used_at = now
+        token = db.session.get(ApiToken, token_id)
+    g.api_token = token
+    return token
+
+
+def rate_limit_key() -> str:
+    """Rate limits count per token (per address for requests without a valid one)."""
+    header = request.headers.get("Authorization", "")
+    _, _, secret = header.partition(" ")
+    return "token:" + tokens.digest(secret.strip()) if secret.strip() else \
+        "addr:" + (request.remote_addr or "unknown")

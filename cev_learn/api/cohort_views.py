@@ -1,0 +1,80 @@
+"""Cohorts: list, one with its reps, and its ramp report (DESIGN.md §9)."""
+import datetime as dt
+
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.analytics.reports import cohort_ramp
+from cev_learn.api import schemas
+from cev_learn.api.auth import api_access
+from cev_learn.api.blueprint import bp, query_date, respond
+from cev_learn.api.problems import ApiProblem
+from cev_learn.api.spec import Param, operation
+from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.db import db
+
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
+
+
+def visible_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.scalar(visible_cohorts(current_user).options(joinedload(Cohort.track))
+                               .where(Cohort.id == cohort_id))
+    if cohort is None:
+        raise ApiProblem(404, f"no cohort {cohort_id} that this token may see")
+    return cohort
+
+
+def _cohort_rows(cohorts: list[Cohort]) -> list[dict]:
+    ids = [c.id for c in cohorts]
+    coaches: dict[int, list[str]] = {i: [] for i in ids}
+    for cohort_id, email in db.session.execute(
+            select(CohortCoach.cohort_id, User.email).join(User, User.id == CohortCoach.coach_id)
+            .where(CohortCoach.cohort_id.in_(ids)).order_by(User.email)):
+        coaches[cohort_id].append(email)
+    reps = dict(db.session.execute(
+        select(Membership.cohort_id, func.count()).where(
+            Membership.cohort_id.in_(ids), Membership.moved_out_at.is_(None))
+        .group_by(Membership.cohort_id)).all())
+    return [{"id": c.id, "name": c.name, "track": c.track.slug, "start_on": c.start_on,
+             "territory": c.territory, "coaches": coaches[c.id], "reps": reps.get(c.id, 0)}
+            for c in cohorts]
+
+
+@bp.get("/cohorts")
+@api_access(*STAFF)
+@operation("List the cohorts this token may see", tag="Cohorts", response=schemas.CohortList)
+def cohorts():
+    found = list(db.session.scalars(visible_cohorts(current_user).options(
+        joinedload(Cohort.track)).order_by(Cohort.start_on, Cohort.name)))
+    return respond(schemas.CohortList, {"items": _cohort_rows(found)})
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@api_access(*STAFF)
+@operation("One cohort and its reps", tag="Cohorts", response=schemas.CohortDetail,
+           problems=(404,))
+def cohort(cohort_id: int):
+    found = visible_cohort(cohort_id)
+    (row,) = _cohort_rows([found])
+    members = db.session.scalars(
+        select(Membership).options(joinedload(Membership.user), joinedload(Membership.cohort))
+        .where(Membership.cohort_id == found.id, Membership.moved_out_at.is_(None)))
+    row["members"] = sorted(({"id": m.user.id, "email": m.user.email, "name": m.user.name,
+                              "start_on": m.effective_start_on, "end_on": m.end_on}
+                             for m in members), key=lambda r: r["email"])
+    return respond(schemas.CohortDetail, row)
+
+
+@bp.get("/cohorts/<int:cohort_id>/ramp")
+@api_access(*STAFF)
+@operation("Time to productivity, milestones and ramp curve of a cohort", tag="Cohorts",
+           response=schemas.RampReport, problems=(400, 404),
+           params=(Param("as_of", {"type": "string", "format": "date"},
+                         "Report as on this day (records after it are ignored); default today"),),
+           description="The same JSON as `cev-learn ramp cohort NAME --as-of DATE --json`.")
+def cohort_ramp_report(cohort_id: int):
+    found = visible_cohort(cohort_id)
+    return respond(schemas.RampReport, cohort_ramp(found, query_date("as_of", dt.date.today())))

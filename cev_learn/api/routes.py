@@ -1,0 +1,5 @@
+"""Every API view module, imported so their routes join the blueprint."""
+from cev_learn.api import cohort_views, doc_views  # noqa: F401
+from cev_learn.api.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,71 @@
+"""Create, check and revoke API tokens.
+
+A token reads `cev_<prefix>_<secret>`: the prefix tells tokens apart in lists, the whole text is
+looked up by its SHA-256 digest (the secret has 256 random bits, so a fast digest is as safe as
+a slow password hash here, and lets every request be checked in one indexed read).
+"""
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+
+from cev_learn.accounts.models import User
+from cev_learn.api.models import ApiToken, Scope
+from cev_learn.db import db
+
+TOKEN_PREFIX = "cev_"
+LAST_USED_EVERY = dt.timedelta(minutes=5)  # how stale last_used_at may get (saves writes)
+
+
+class TokenError(ValueError):
+    """A token cannot be made as asked; the message says why."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(*, user: User, name: str, scope: Scope, actor: User | None,
+                 now: dt.datetime) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns it and its secret, which is never stored or shown again."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise TokenError("the token needs a name of 1 to 100 characters, e.g. 'Salesforce sync'")
+    if not user.active:
+        raise TokenError(f"{user.email} is deactivated; a token would not work")
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(user_id=user.id, name=name, prefix=prefix, digest=digest(secret),
+                     scope=scope, created_at=now, created_by_id=actor.id if actor else None)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def authenticate(secret: str, now: dt.datetime) -> ApiToken | None:
+    """The active token of an active user with this secret, or None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    wanted = digest(secret)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.digest == wanted))
+    if token is None or not hmac.compare_digest(token.digest, wanted):
+        return None
+    if token.revoked_at is not None or not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+        token.last_used_at = now
+    return token
+
+
+def revoke(token: ApiToken, now: dt.datetime) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now
+
+
+def tokens_of(user_id: int | None = None) -> list[ApiToken]:
+    stmt = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    if user_id is not None:
+        stmt = stmt.where(ApiToken.user_id == user_id)
+    return list(db.session.scalars(stmt))
