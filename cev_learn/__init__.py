@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.accounts.admin_views import bp as admin_bp
     from cev_learn.accounts.views import bp as accounts_bp
     from cev_learn.analytics.views import bp as analytics_bp
+    from cev_learn.api.admin_views import bp as api_tokens_bp
     from cev_learn.api.routes import bp as api_bp
     from cev_learn.cohorts.import_views import bp as imports_bp
     from cev_learn.cohorts.manage_views import bp as cohort_admin_bp
@@ -34,7 +35,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
                       cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp, ramp_import_bp,
-                      api_bp):
+                      api_bp, api_tokens_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
 

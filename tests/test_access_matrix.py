@@ -59,7 +59,7 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "track_slug": "test-track", "module_slug": "intro", "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
-              "milestone_slug": "first-meeting"}
+              "milestone_slug": "first-meeting", "token_id": 1}
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))
