@@ -2,14 +2,26 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from cev_learn import config as default_config
+
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in routes: ids beyond what the database can hold match no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI, template helpers."""
     instance_path = instance_path or os.environ.get("CEV_LEARN_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.url_map.converters["int"] = DatabaseId
     default_config.load(app, test_config)
 
     from cev_learn import db, extensions, observability, security

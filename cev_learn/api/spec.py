@@ -80,6 +80,7 @@ def openapi_document(app: Flask) -> dict:
     }
 
 
+MAX_ID = 2**63 - 1  # as routes accept (cev_learn.DatabaseId)
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -89,7 +90,8 @@ def _openapi_path(rule) -> str:
 
 def _path_parameters(rule) -> list[dict]:
     return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1} if converter == "int"
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+             if converter == "int"
              else {"type": "string"}}
             for converter, name in ARGUMENT.findall(rule.rule)]
 

@@ -106,3 +106,9 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app):
     assert {r.replace("<int:", "{").replace(">", "}") for r in api_rules} == described
     page = app.test_client().get("/api/v1/docs").get_data(as_text=True)
     assert "GET /api/v1/cohorts/{cohort_id}/ramp" in page
+
+
+def test_ids_beyond_a_database_integer_are_not_found(app, api):
+    huge = 2**63
+    assert api(make_user(Role.ADMIN)).get(f"/api/v1/cohorts/{huge}").status_code == 404
+    assert app.test_client().get(f"/ramp/cohorts/{huge}").status_code == 404
