@@ -41,6 +41,7 @@ class Operation:
     params: tuple[Param, ...] = ()
     problems: tuple[int, ...] = ()
     status: int = 200
+    also: tuple[int, ...] = ()  # further success statuses with the same body (e.g. 200 and 201)
     description: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -103,7 +104,9 @@ def _operation(described: Operation, rule, view, schemas: dict) -> dict:
     problems = sorted({*ALWAYS, *described.problems,
                        *((400, 413, 415, 422) if described.request else ()),
                        *((403,) if getattr(view, "access_rule", None) else ())})
-    responses = {str(described.status): _body(described.response, schemas, "OK")}
+    responses = {str(status): _body(described.response, schemas,
+                                    "Created" if status == 201 else "OK")
+                 for status in (described.status, *described.also)}
     for status in problems:
         responses[str(status)] = {"description": TITLES.get(status, "Error"), "content": {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}

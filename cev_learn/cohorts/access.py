@@ -1,6 +1,7 @@
 """Which reps a viewer may see: the facts the pure policy needs, loaded in one statement,
 and the same rule as a SQL filter for lists."""
 from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
@@ -57,7 +58,8 @@ def visible_rep_filter(viewer: User, user_id_column):
                                Membership.moved_out_at.is_(None),
                                Membership.cohort_id.in_(cohort_ids))
     if viewer.role is Role.MANAGER:
-        own_territory = exists().where(and_(User.id == user_id_column,
-                                            User.territory == viewer.territory))
+        rep = aliased(User)  # its own name, so this holds when the column is User.id itself
+        own_territory = exists().where(and_(rep.id == user_id_column,
+                                            rep.territory == viewer.territory))
         return or_(in_cohort, own_territory)
     return in_cohort

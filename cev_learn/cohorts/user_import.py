@@ -1,7 +1,8 @@
 """Read a users.csv file (DESIGN §8) into checked rows: pure, no Flask and no database.
 
 The shape of each row is checked here (columns, emails, roles, dates, lengths, duplicates);
-whether its cohort and coach exist is the service's job (`user_import_service`).
+whether its cohort and coach exist is the service's job (`user_import_service`). The API's
+user upsert sends its body through `check_user_values`, so both follow the same rules.
 """
 import csv
 import datetime as dt
@@ -13,7 +14,8 @@ from email_validator import EmailNotValidError, validate_email
 from cev_learn.accounts.models import Role
 from cev_learn.csv_files import ImportFileError, RowError, decode_csv, open_csv
 
-__all__ = ["ImportFileError", "RowError", "UserRow", "decode_csv", "parse_users_csv"]
+__all__ = ["ImportFileError", "Problem", "RowError", "UserRow", "check_user_values",
+           "decode_csv", "parse_users_csv"]
 
 COLUMNS = ("email", "name", "role", "cohort", "start_date", "end_date", "territory",
            "coach_email")
@@ -24,6 +26,8 @@ MAX_ROWS = 50_000
 MAX_NAME = 120
 MAX_TERRITORY = 80
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Problem = tuple[str, str]  # (column, message)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
     for line, cells in _data_rows(reader, len(header)):
         values = dict(zip(header, (c.strip() for c in cells)))
         email = _email(values.get("email", ""))
-        problems = _row_problems(values, email)
+        problems = [message for _, message in _row_problems(values, email)]
         if email in first_line_of:
             problems.append(f"duplicate email {email}, already on line {first_line_of[email]}")
         elif email:
@@ -58,6 +62,13 @@ def parse_users_csv(text: str) -> tuple[list[UserRow], list[RowError]]:
         else:
             rows.append(_to_row(line, values, email))
     return rows, errors
+
+
+def check_user_values(values: dict[str, str]) -> tuple[UserRow | None, list[Problem]]:
+    """One row given as {column: text}: the checked row, or its problems by column."""
+    email = _email(values.get("email", ""))
+    problems = _row_problems(values, email)
+    return (None if problems else _to_row(1, values, email)), problems
 
 
 def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
@@ -80,41 +91,44 @@ def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _row_problems(values: dict[str, str], email: str | None) -> list[str]:
-    problems = [f"{name} is required" for name in REQUIRED if not values.get(name)]
+def _row_problems(values: dict[str, str], email: str | None) -> list[Problem]:
+    problems = [(name, f"{name} is required") for name in REQUIRED if not values.get(name)]
     role = values.get("role", "").lower()
     if values.get("email") and email is None:
-        problems.append(f"{values['email']!r} is not a valid email address")
+        problems.append(("email", f"{values['email']!r} is not a valid email address"))
     if role and role not in ROLES:
-        problems.append(f"unknown role {values['role']!r}; use rep, coach, manager or admin")
+        problems.append(("role",
+                         f"unknown role {values['role']!r}; use rep, coach, manager or admin"))
     if len(values.get("name", "")) > MAX_NAME:
-        problems.append(f"name is longer than {MAX_NAME} characters")
+        problems.append(("name", f"name is longer than {MAX_NAME} characters"))
     if len(values.get("territory", "")) > MAX_TERRITORY:
-        problems.append(f"territory is longer than {MAX_TERRITORY} characters")
+        problems.append(("territory", f"territory is longer than {MAX_TERRITORY} characters"))
     problems += _membership_problems(values, role)
     return problems
 
 
-def _membership_problems(values: dict[str, str], role: str) -> list[str]:
+def _membership_problems(values: dict[str, str], role: str) -> list[Problem]:
     problems = []
     given = [name for name in REP_ONLY if values.get(name)]
     if given and role and role != Role.REP.value and role in ROLES:
-        problems.append(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} "
-                        f"to reps only, not to a {role}")
+        problems.append((given[0], f"{', '.join(given)} "
+                                   f"{'applies' if len(given) == 1 else 'apply'} "
+                                   f"to reps only, not to a {role}"))
     elif given and not values.get("cohort"):
-        problems.append(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} a cohort")
+        problems.append(("cohort", f"{', '.join(given)} "
+                                   f"{'needs' if len(given) == 1 else 'need'} a cohort"))
     dates = {}
     for name in ("start_date", "end_date"):
         if values.get(name):
             dates[name] = _date(values[name])
             if dates[name] is None:
-                problems.append(f"{name} {values[name]!r} is not a date; use YYYY-MM-DD")
+                problems.append((name, f"{name} {values[name]!r} is not a date; use YYYY-MM-DD"))
     if dates.get("start_date") and dates.get("end_date") and \
             dates["end_date"] < dates["start_date"]:
-        problems.append("end_date is before start_date")
+        problems.append(("end_date", "end_date is before start_date"))
     coach = values.get("coach_email")
     if coach and _email(coach) is None:
-        problems.append(f"coach_email {coach!r} is not a valid email address")
+        problems.append(("coach_email", f"coach_email {coach!r} is not a valid email address"))
     return problems
 
 

@@ -1,5 +1,6 @@
 """Import users.csv: check rows against the database, then apply them. Flush only; the
-caller commits once (or rolls back). Never deactivates anyone and never touches passwords."""
+caller commits once (or rolls back). Never deactivates anyone and never touches passwords.
+The API's user upsert goes through `upsert_user`: one row, the same checks and changes."""
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.cohorts.services import place_rep
-from cev_learn.cohorts.user_import import RowError, UserRow, parse_users_csv
+from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
 from cev_learn.db import db
 
 COACH_ROLES = frozenset({Role.COACH, Role.MANAGER, Role.ADMIN})
@@ -62,10 +63,27 @@ def import_users(text: str, *, skip_invalid: bool, now: dt.datetime,
     report = UserImportReport(errors=sorted(errors + db_errors))
     if report.errors and not skip_invalid:
         return report
-    _apply_users(good, known, report)
-    _apply_memberships(good, known, report, now)
-    report.imported = True
+    _apply(good, known, report, now)
     return report
+
+
+def upsert_user(row: UserRow, *, now: dt.datetime,
+                actor: User | None = None) -> tuple[UserImportReport, list[Problem]]:
+    """Create or update one user as a one-row users.csv would; with problems (by column)
+    nothing is applied."""
+    known = _load_known([row])
+    problems = _row_problems(row, known, _roles(known), actor)
+    report = UserImportReport()
+    if not problems:
+        _apply([row], known, report, now)
+    return report, problems
+
+
+def _apply(rows: list[UserRow], known: _Known, report: UserImportReport,
+           now: dt.datetime) -> None:
+    _apply_users(rows, known, report)
+    _apply_memberships(rows, known, report, now)
+    report.imported = True
 
 
 def _load_known(rows: list[UserRow]) -> _Known:
@@ -83,34 +101,40 @@ def _load_known(rows: list[UserRow]) -> _Known:
 def _check_rows(rows: list[UserRow], known: _Known,
                 actor: User | None) -> tuple[list[UserRow], list[RowError]]:
     """Rows whose cohort and coach exist; the roles of earlier good rows count for coaches."""
-    roles = {email: user.role for email, user in known.users.items()}
+    roles = _roles(known)
     good, errors = [], []
     for row in rows:
         problems = _row_problems(row, known, roles, actor)
         if problems:
-            errors.extend(RowError(row.line, message) for message in problems)
+            errors.extend(RowError(row.line, message) for _, message in problems)
         else:
             good.append(row)
             roles[row.email] = row.role
     return good, errors
 
 
+def _roles(known: _Known) -> dict[str, Role]:
+    return {email: user.role for email, user in known.users.items()}
+
+
 def _row_problems(row: UserRow, known: _Known, roles: dict[str, Role],
-                  actor: User | None) -> list[str]:
+                  actor: User | None) -> list[Problem]:
     problems = []
     if actor is not None and row.email == actor.email and row.role is not actor.role:
-        problems.append("you cannot change your own role; ask another admin")
+        problems.append(("role", "you cannot change your own role; ask another admin"))
     cohort = known.cohorts.get(row.cohort) if row.cohort else None
     if row.cohort and cohort is None:
-        problems.append(f"no cohort named {row.cohort!r}")
+        problems.append(("cohort", f"no cohort named {row.cohort!r}"))
     elif cohort and row.start_on is None and row.end_on and row.end_on < cohort.start_on:
-        problems.append(f"end_date is before the cohort's start date {cohort.start_on}")
+        problems.append(("end_date",
+                         f"end_date is before the cohort's start date {cohort.start_on}"))
     if row.coach_email:
         role = roles.get(row.coach_email)
         if role is None:
-            problems.append(f"unknown coach {row.coach_email}")
+            problems.append(("coach_email", f"unknown coach {row.coach_email}"))
         elif role not in COACH_ROLES:
-            problems.append(f"{row.coach_email} is a {role.value}, not a coach, manager or admin")
+            problems.append(("coach_email", f"{row.coach_email} is a {role.value}, "
+                                            "not a coach, manager or admin"))
     return problems
 
 

@@ -167,8 +167,9 @@ def record_milestone(user_id: int, milestone_slug: str):
     if not form.validate_on_submit():
         flash("Enter a valid date (or leave it empty to clear) and a note of at most 500 "
               "characters.", "error")
-    elif form.achieved_on.data and form.achieved_on.data > dt.date.today():
-        flash("A milestone cannot be reached in the future.", "error")
+    elif problem := achievements.hand_date_problem(
+            form.achieved_on.data, current_membership(rep).effective_start_on, dt.date.today()):
+        flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
         achievements.record_by_hand(rep=rep, milestone=milestone,
                                     achieved_on=form.achieved_on.data,

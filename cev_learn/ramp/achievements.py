@@ -114,6 +114,16 @@ def _facts(memberships: dict[int, Membership], track_ids: set[int]) -> dict[int,
         for user_id, m in memberships.items()}
 
 
+def hand_date_problem(achieved_on: dt.date | None, start_on: dt.date,
+                      today: dt.date) -> str | None:
+    """Why a date typed by a coach cannot be recorded (None when it can; None clears)."""
+    if achieved_on is not None and achieved_on > today:
+        return f"a milestone cannot be reached in the future (today is {today})"
+    if achieved_on is not None and achieved_on < start_on:
+        return f"the rep started on {start_on}; a milestone cannot be reached before that"
+    return None
+
+
 def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
                    note: str | None, actor: User, source: str = "coach") -> None:
     """A coach records or corrects a milestone (None clears it, handing back to the engine)."""

@@ -1,15 +1,17 @@
 """Read quotas.csv and activities.csv (DESIGN §8) into checked rows: pure, no Flask and no
 database. Whether a rep_email names a rep is the service's job (`import_service`).
 
-An activities file can hold millions of rows, so rows are plain named tuples, repeated cell
-values (dates, types, quantities, emails) are parsed once, and the full list of a row's
-problems is only worked out for rows that fail the quick check.
+The checks work on rows of cell texts, so API records (turned into cells) get exactly the
+rules a CSV line gets. An activities file can hold millions of rows, so rows are plain named
+tuples, repeated cell values (dates, types, quantities, emails) are parsed once, and the full
+list of a row's problems is only worked out for rows that fail the quick check.
 """
 import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from cev_learn.csv_files import ImportFileError, RowError, open_csv
@@ -25,6 +27,17 @@ MAX_QUANTITY = 2_147_483_647  # a 32-bit INTEGER column
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _TYPES = ", ".join(ACTIVITY_TYPES[:-1]) + " or " + ACTIVITY_TYPES[-1]
+
+NumberedCells = Iterable[tuple[int, Sequence[str]]]  # (line or index, cells)
+Place = Callable[[int], str]  # where an earlier row is, for duplicate messages
+ON_LINE: Place = "on line {}".format
+
+
+@dataclass(frozen=True, order=True)
+class CellError(RowError):
+    """A bad row's problem with one field (column), or with the row as a whole (None)."""
+
+    field: str | None = None
 
 
 class QuotaRow(NamedTuple):
@@ -56,84 +69,117 @@ class _Memo(dict):
         return value
 
 
-def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[RowError]]:
+def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[CellError]]:
     """Check every row of a quotas.csv text; raise ImportFileError if the file is unreadable."""
     reader, header = open_csv(text, QUOTA_COLUMNS, QUOTA_COLUMNS)
-    i_email, i_month, i_amount = _positions(header, QUOTA_COLUMNS)
+    errors: list[CellError] = []
+    rows = check_quota_cells(_data_rows(reader, len(header), MAX_QUOTA_ROWS, errors),
+                             errors, _positions(header, QUOTA_COLUMNS))
+    return rows, errors
+
+
+def parse_activities_csv(text: str) -> tuple[list[ActivityRow], list[CellError]]:
+    """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
+    reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
+    errors: list[CellError] = []
+    rows = check_activity_cells(_data_rows(reader, len(header), MAX_ACTIVITY_ROWS, errors),
+                                errors, _positions(header, ACTIVITY_COLUMNS))
+    return rows, errors
+
+
+def check_quota_cells(numbered: NumberedCells, errors: list[CellError],
+                      positions: Sequence[int] = (0, 1, 2),
+                      place: Place = ON_LINE) -> list[QuotaRow]:
+    """The good rows of quota cells (at `positions`); every problem of the others to `errors`."""
+    i_email, i_month, i_amount = positions
     emails, months = _Memo(_email), _Memo(_month)
-    rows, errors, first_line_of = [], [], {}
-    for line, cells in _data_rows(reader, len(header), MAX_QUOTA_ROWS, errors):
+    rows, first_line_of = [], {}
+    for line, cells in numbered:
         email, month = emails[cells[i_email]], months[cells[i_month]]
         amount = _amount(cells[i_amount], default=None)
         key = (email, month)
         if not email or not month or amount is None or key in first_line_of:
             problems = _quota_problems(cells[i_email], cells[i_month], cells[i_amount])
             if key in first_line_of:
-                problems.append(f"duplicate quota for {email} in {month:%Y-%m}, "
-                                f"already on line {first_line_of[key]}")
+                problems.append((None, f"duplicate quota for {email} in {month:%Y-%m}, "
+                                       f"already {place(first_line_of[key])}"))
             elif email and month:
                 first_line_of[key] = line
-            errors.extend(RowError(line, message) for message in problems)
+            errors.extend(CellError(line, message, field) for field, message in problems)
             continue
         first_line_of[key] = line
         rows.append(QuotaRow(line, email, month, amount))
-    return rows, errors
+    return rows
 
 
-def parse_activities_csv(text: str) -> tuple[list[ActivityRow], list[RowError]]:
-    """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
-    reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
-    i_id, i_email, i_on, i_type, i_quantity, i_amount = _positions(header, ACTIVITY_COLUMNS)
+def check_activity_cells(numbered: NumberedCells, errors: list[CellError],
+                         positions: Sequence[int] = (0, 1, 2, 3, 4, 5),
+                         place: Place = ON_LINE) -> list[ActivityRow]:
+    """The good rows of activity cells (at `positions`); every problem of the others to
+    `errors`. A blank quantity means 1, a blank amount 0."""
+    i_id, i_email, i_on, i_type, i_quantity, i_amount = positions
     emails, dates, types = _Memo(_email), _Memo(_date), _Memo(_type)
     quantities = _Memo(_quantity)
-    rows, errors, first_line_of = [], [], {}
-    for line, cells in _data_rows(reader, len(header), MAX_ACTIVITY_ROWS, errors):
+    rows, first_line_of = [], {}
+    for line, cells in numbered:
         external_id = cells[i_id].strip()
         email, occurred_on = emails[cells[i_email]], dates[cells[i_on]]
         kind, quantity = types[cells[i_type]], quantities[cells[i_quantity]]
         amount = _amount(cells[i_amount], default=0.0)
         if (not external_id or len(external_id) > MAX_EXTERNAL_ID or external_id in first_line_of
-                or not email or not occurred_on or not kind or quantity is None
-                or amount is None):
-            problems = _activity_problems([cells[i] for i in (i_id, i_email, i_on, i_type,
-                                                              i_quantity, i_amount)])
+                or "\0" in external_id or not email or not occurred_on or not kind
+                or quantity is None or amount is None):
+            problems = _activity_problems([cells[i] for i in positions])
             if external_id in first_line_of:
-                problems.insert(0, f"duplicate external_id {external_id!r}, "
-                                   f"already on line {first_line_of[external_id]}")
+                problems.insert(0, ("external_id", f"duplicate external_id {external_id!r}, "
+                                                   f"already {place(first_line_of[external_id])}"))
             elif external_id:
                 first_line_of[external_id] = line
-            errors.extend(RowError(line, message) for message in problems)
+            errors.extend(CellError(line, message, field) for field, message in problems)
             continue
         first_line_of[external_id] = line
         rows.append(ActivityRow(line, external_id, email, occurred_on, kind, quantity, amount))
-    return rows, errors
+    return rows
 
 
-def _quota_problems(email: str, month: str, amount: str) -> list[str]:
-    problems = [f"{name} is required" for name, cell in
+Problems = list[tuple[str | None, str]]  # (field, message)
+
+
+def _quota_problems(email: str, month: str, amount: str) -> Problems:
+    problems = [(name, f"{name} is required") for name, cell in
                 (("rep_email", email), ("month", month), ("amount", amount)) if not cell.strip()]
+    problems += _nul_problems(rep_email=email)
     if month.strip() and _month(month) is None:
-        problems.append(f"month {month.strip()!r} is not a month; use YYYY-MM")
+        problems.append(("month", f"month {month.strip()!r} is not a month; use YYYY-MM"))
     if amount.strip() and _amount(amount, default=None) is None:
-        problems.append(f"amount {amount.strip()!r} must be a number of 0 or more")
+        problems.append(("amount", f"amount {amount.strip()!r} must be a number of 0 or more"))
     return problems
 
 
-def _activity_problems(cells: list[str]) -> list[str]:
+def _activity_problems(cells: list[str]) -> Problems:
     external_id, email, occurred_on, kind, quantity, amount = (c.strip() for c in cells)
-    problems = [f"{name} is required" for name, cell in zip(ACTIVITY_REQUIRED, cells)
+    problems = [(name, f"{name} is required") for name, cell in zip(ACTIVITY_REQUIRED, cells)
                 if not cell.strip()]
+    problems += _nul_problems(external_id=external_id, rep_email=email)
     if len(external_id) > MAX_EXTERNAL_ID:
-        problems.append(f"external_id is longer than {MAX_EXTERNAL_ID} characters")
+        problems.append(("external_id",
+                         f"external_id is longer than {MAX_EXTERNAL_ID} characters"))
     if occurred_on and _date(occurred_on) is None:
-        problems.append(f"occurred_on {occurred_on!r} is not a date; use YYYY-MM-DD")
+        problems.append(("occurred_on",
+                         f"occurred_on {occurred_on!r} is not a date; use YYYY-MM-DD"))
     if kind and _type(kind) is None:
-        problems.append(f"unknown type {kind!r}; use {_TYPES}")
+        problems.append(("type", f"unknown type {kind!r}; use {_TYPES}"))
     if _quantity(quantity) is None:
-        problems.append(f"quantity {quantity!r} must be a whole number of 0 or more")
+        problems.append(("quantity", f"quantity {quantity!r} must be a whole number of 0 or more"))
     if _amount(amount, default=0.0) is None:
-        problems.append(f"amount {amount!r} must be a number of 0 or more")
+        problems.append(("amount", f"amount {amount!r} must be a number of 0 or more"))
     return problems
+
+
+def _nul_problems(**cells: str) -> Problems:
+    """Text no database can store or look up (PostgreSQL refuses NUL characters)."""
+    return [(name, f"{name} contains a NUL character") for name, cell in cells.items()
+            if "\0" in cell]
 
 
 # --- The file around the rows ------------------------------------------------------------
@@ -144,7 +190,7 @@ def _positions(header: list[str], columns: tuple[str, ...]) -> tuple[int, ...]:
 
 
 def _data_rows(reader, width: int, max_rows: int,
-               errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+               errors: list[CellError]) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, cells + one blank cell) of each non-blank row of the right width;
     a row with too many fields goes to `errors`, a short row is padded with blanks."""
     count = 0
@@ -162,7 +208,7 @@ def _data_rows(reader, width: int, max_rows: int,
                 elif size < width:
                     yield line, cells + [""] * (width + 1 - size)
                 else:
-                    errors.append(RowError(line, f"{size} fields but the header has {width}"))
+                    errors.append(CellError(line, f"{size} fields but the header has {width}"))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"line {line}: {exc}") from None
@@ -171,7 +217,8 @@ def _data_rows(reader, width: int, max_rows: int,
 # --- Cells -------------------------------------------------------------------------------
 
 def _email(cell: str) -> str:
-    return cell.strip().lower()
+    """Lower case; blank (not valid) when it holds a NUL character."""
+    return "" if "\0" in cell else cell.strip().lower()
 
 
 def _date(cell: str) -> dt.date | None:

@@ -1,5 +1,6 @@
-"""Import quotas.csv and activities.csv: check reps against the database, then upsert the
-rows with bulk statements. Flush only; the caller commits once (or rolls back).
+"""Import quotas and activities (from CSV files or API batches): check reps against the
+database, then upsert the rows with bulk statements. Flush only; the caller commits once (or
+rolls back).
 
 Built for millions of activity rows: no ORM object per row. Reps are resolved in one query,
 existing records are read per batch of external_ids, and only new or changed rows are
@@ -7,13 +8,13 @@ written, as executemany INSERTs and UPDATEs by primary key.
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.csv_files import RowError
 from cev_learn.db import db
-from cev_learn.ramp.csv_imports import (ActivityRow, QuotaRow, parse_activities_csv,
+from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)
 from cev_learn.ramp.models import ActivityRecord, Quota
 
@@ -29,7 +30,7 @@ class RampImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
     imported: bool = False  # False: a row was bad and nothing was applied
     # Reps whose quotas or activities this import changed (for a moved activity, both the
     # rep it left and the rep it joined): their achievements need recomputing.
@@ -56,6 +57,12 @@ def import_quotas(text: str, *, skip_invalid: bool,
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_quotas_csv(text)
+    return import_quota_rows(rows, errors, skip_invalid=skip_invalid, progress=progress)
+
+
+def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_invalid: bool,
+                      progress: Progress | None = None) -> RampImportReport:
+    """Create or update quotas from checked rows; `errors` are the problems of the others."""
     report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid)
     if report.imported:
         _apply(good, _quota_batch, report, progress)
@@ -70,13 +77,21 @@ def import_activities(text: str, *, skip_invalid: bool,
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_activities_csv(text)
+    return import_activity_rows(rows, errors, skip_invalid=skip_invalid, progress=progress)
+
+
+def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
+                         skip_invalid: bool, progress: Progress | None = None,
+                         source: str = "import") -> RampImportReport:
+    """Create or update activity records from checked rows; `errors` are the problems of the
+    others. New records are marked with `source` (import | api)."""
     report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid)
     if report.imported:
-        _apply(good, _activity_batch, report, progress)
+        _apply(good, partial(_activity_batch, source=source), report, progress)
     return report
 
 
-def _checked(report: RampImportReport, rows: list, errors: list[RowError],
+def _checked(report: RampImportReport, rows: list, errors: list[CellError],
              skip_invalid: bool) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
     """(rep id, row) for the rows whose rep_email names a rep; the report holds every error."""
     users = _users_by_email({row.rep_email for row in rows})
@@ -88,9 +103,10 @@ def _checked(report: RampImportReport, rows: list, errors: list[RowError],
             good.append((rep_id, row))
         elif row.rep_email in users:
             role = users[row.rep_email][1]
-            errors.append(RowError(row.line, f"{row.rep_email} is a {role.value}, not a rep"))
+            errors.append(CellError(row.line, f"{row.rep_email} is a {role.value}, not a rep",
+                                    "rep_email"))
         else:
-            errors.append(RowError(row.line, f"unknown rep {row.rep_email}"))
+            errors.append(CellError(row.line, f"unknown rep {row.rep_email}", "rep_email"))
     report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
     report.imported = not report.errors or skip_invalid
     return report, good
@@ -131,7 +147,8 @@ def _chunks(values: list) -> Iterable[list]:
 
 # --- Activities --------------------------------------------------------------------------
 
-def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportReport) -> None:
+def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportReport, *,
+                    source: str) -> None:
     existing = _existing_activities([row.external_id for _, row in batch])
     new, changed, touched = [], [], report.touched_rep_ids
     for user_id, row in batch:
@@ -140,7 +157,7 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
         if old is None:
             new.append({"external_id": row.external_id, "user_id": user_id,
                         "occurred_on": row.occurred_on, "type": row.type,
-                        "quantity": row.quantity, "amount": row.amount, "source": "import"})
+                        "quantity": row.quantity, "amount": row.amount, "source": source})
             touched.add(user_id)
         elif old[1] != wanted:
             changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,

@@ -5,6 +5,7 @@ from openapi_spec_validator import validate
 
 from cev_learn.accounts.models import Role
 from cev_learn.api.models import ApiToken
+from cev_learn.api.spec import ARGUMENT
 from cev_learn.cohorts.models import Cohort
 from cev_learn.db import db
 from tests.api.conftest import token_for
@@ -103,7 +104,7 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app):
                  if rule.endpoint.startswith("api.") and rule.endpoint not in (
                      "api.openapi", "api.reference")}
     described = set(document["paths"])
-    assert {r.replace("<int:", "{").replace(">", "}") for r in api_rules} == described
+    assert {ARGUMENT.sub(lambda m: "{" + m.group(2) + "}", r) for r in api_rules} == described
     page = app.test_client().get("/api/v1/docs").get_data(as_text=True)
     assert "GET /api/v1/cohorts/{cohort_id}/ramp" in page
 

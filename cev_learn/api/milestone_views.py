@@ -1,0 +1,143 @@
+"""A rep's achievements: read them, and record or correct one as a coach does on the rep's
+page (same access, same rules; the API's entries have source "api")."""
+import datetime as dt
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.api import people_schemas as schemas
+from cev_learn.api.auth import api_access
+from cev_learn.api.blueprint import bp, json_body, respond
+from cev_learn.api.problems import ApiProblem
+from cev_learn.api.rep_views import rep_for
+from cev_learn.api.spec import Param, operation
+from cev_learn.cohorts.access import can_coach_rep
+from cev_learn.cohorts.models import Membership
+from cev_learn.cohorts.services import current_membership
+from cev_learn.content.models import Track
+from cev_learn.db import db
+from cev_learn.ramp import achievements
+from cev_learn.ramp.models import Achievement, AchievementChange, Milestone
+
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
+API = "api"
+HISTORY = Param("history", {"type": "boolean", "default": False},
+                "Also list every change, oldest first")
+
+
+@bp.get("/reps/<int:user_id>/achievements")
+@api_access(*STAFF)
+@operation("The milestones a rep has reached, as stored", tag="Milestones",
+           response=schemas.AchievementList, params=(HISTORY,), problems=(400, 404))
+def rep_achievements(user_id: int):
+    rep = rep_for(user_id)
+    body = {"items": [_achievement(*row) for row in db.session.execute(
+        _achievements().where(Achievement.user_id == rep.id)
+        .order_by(Achievement.achieved_on, Milestone.slug))]}
+    if _wants_history():
+        body["history"] = _history(rep)
+    return respond(schemas.AchievementList, body)
+
+
+def _wants_history() -> bool:
+    value = request.args.get("history", "").strip().lower()
+    if value not in ("", "true", "false", "1", "0"):
+        raise ApiProblem(400, f"history {value!r} is not true or false")
+    return value in ("true", "1")
+
+
+def _achievements():
+    recorder = aliased(User)
+    return (select(Achievement, Milestone, Track.slug, recorder.email)
+            .join(Milestone, Milestone.id == Achievement.milestone_id)
+            .join(Track, Track.id == Milestone.track_id)
+            .outerjoin(recorder, recorder.id == Achievement.recorded_by_id))
+
+
+def _achievement(stored: Achievement | None, milestone: Milestone, track: str,
+                 recorded_by: str | None) -> dict:
+    return {"milestone": milestone.slug, "title": milestone.title, "track": track,
+            "achieved_on": stored.achieved_on if stored else None,
+            "source": stored.source if stored else None, "recorded_by": recorded_by,
+            "note": stored.note if stored else None}
+
+
+def _history(rep: User) -> list[dict]:
+    recorder = aliased(User)
+    rows = db.session.execute(
+        select(AchievementChange, Milestone.slug, Track.slug, recorder.email)
+        .join(Milestone, Milestone.id == AchievementChange.milestone_id)
+        .join(Track, Track.id == Milestone.track_id)
+        .outerjoin(recorder, recorder.id == AchievementChange.recorded_by_id)
+        .where(AchievementChange.user_id == rep.id)
+        .order_by(AchievementChange.created_at, AchievementChange.id))
+    return [{"milestone": slug, "track": track, "achieved_on": change.achieved_on,
+             "source": change.source, "recorded_by": email, "note": change.note,
+             "created_at": change.created_at} for change, slug, track, email in rows]
+
+
+@bp.put("/reps/<int:user_id>/achievements/<milestone_slug>")
+@api_access(*STAFF, write=True)
+@operation("Record or correct the day a rep reached a milestone", tag="Milestones",
+           request=schemas.AchievementIn, response=schemas.AchievementOut, problems=(404, 409),
+           description="As a coach does on the rep's page: the date wins over what cev_learn "
+                       "measures until it is cleared with null. Sending the same body again "
+                       "changes nothing. 404 when the milestone is not on the rep's track.")
+def record_achievement(user_id: int, milestone_slug: str):
+    rep = rep_for(user_id, can_coach_rep)
+    membership = current_membership(rep)
+    milestone = _milestone(membership, milestone_slug)
+    body = json_body(schemas.AchievementIn)
+    today = dt.date.today()
+    problem = achievements.hand_date_problem(body.achieved_on, membership.effective_start_on, today)
+    if problem:
+        raise ApiProblem(422, "the achievement was not saved; see errors",
+                         errors=[{"pointer": "/achieved_on", "detail": problem}])
+    note = body.note or None
+    current = db.session.scalar(select(Achievement).where(
+        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
+    if not _unchanged(current, body.achieved_on, note):
+        _record(rep, milestone, body.achieved_on, note, today)
+    return respond(schemas.AchievementOut,
+                   _achievement_now(rep, milestone, membership.cohort.track.slug))
+
+
+def _milestone(membership: Membership | None, slug: str) -> Milestone:
+    milestone = None if membership is None else db.session.scalar(select(Milestone).where(
+        Milestone.track_id == membership.cohort.track_id, Milestone.slug == slug,
+        Milestone.retired_at.is_(None)))
+    if milestone is None:
+        raise ApiProblem(404, f"no milestone {slug!r} on this rep's track")
+    return milestone
+
+
+def _achievement_now(rep: User, milestone: Milestone, track: str) -> dict:
+    row = db.session.execute(_achievements().where(
+        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id)).first()
+    return _achievement(*row) if row else _achievement(None, milestone, track, None)
+
+
+def _unchanged(current: Achievement | None, achieved_on: dt.date | None,
+               note: str | None) -> bool:
+    """Whether recording this would change nothing, so a repeated request writes nothing."""
+    if achieved_on is None:  # nothing recorded by hand to clear
+        return current is None or current.source == achievements.AUTO
+    return current is not None and (current.source, current.achieved_on, current.note) == (
+        API, achieved_on, note)
+
+
+def _record(rep: User, milestone: Milestone, achieved_on: dt.date | None, note: str | None,
+            today: dt.date) -> None:
+    try:
+        achievements.record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on,
+                                    note=note, actor=current_user, source=API)
+        achievements.recompute_for([rep.id], today)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiProblem(409, "this achievement was changed by another request at the same "
+                              "time; send it again") from None

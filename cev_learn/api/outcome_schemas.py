@@ -1,0 +1,132 @@
+"""Bodies of the outcome endpoints: CRM activities and quotas in (the columns of DESIGN.md §8),
+onboarding progress out as xAPI 1.0.3 statements.
+
+Request fields only fix the JSON types; the rules on the values (required, dates, known types,
+no negative numbers, no duplicates) are the CSV import's own, applied by the views, and are
+described here for the OpenAPI document.
+"""
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator, model_serializer
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from cev_learn.api.schemas import Out, Strict
+from cev_learn.content.schema import ACTIVITY_TYPES
+
+MAX_BATCH = 1000
+
+
+def at_most_a_batch(items):
+    """Refuse an over-long list before its items are checked, with a message saying what to do."""
+    if isinstance(items, list) and len(items) > MAX_BATCH:
+        raise PydanticCustomError("too_long", "at most {limit} items per request, not {count}; "
+                                              "send the rest in another request",
+                                  {"limit": f"{MAX_BATCH:,}", "count": f"{len(items):,}"})
+    return items
+
+
+# --- Activities and quotas -------------------------------------------------------------------
+
+class ActivityIn(Strict):
+    external_id: str = Field(description="The CRM's id of the activity (1 to 200 characters); "
+                                         "sending it again updates that record",
+                             json_schema_extra={"minLength": 1, "maxLength": 200})
+    rep_email: str = Field(description="Email of a rep (any case)")
+    occurred_on: str = Field(description="The day it happened, YYYY-MM-DD",
+                             json_schema_extra={"format": "date"})
+    type: str = Field(description=f"One of {', '.join(ACTIVITY_TYPES)} (any case)")
+    quantity: int = Field(1, strict=True, description="How many (calls, meetings…)",
+                          json_schema_extra={"minimum": 0, "maximum": 2_147_483_647})
+    amount: float = Field(0.0, strict=True, description="Value, e.g. of a won deal",
+                          json_schema_extra={"minimum": 0})
+
+
+class ActivityBatch(Strict):
+    records: list[ActivityIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+    _at_most_a_batch = field_validator("records", mode="before")(at_most_a_batch)
+
+
+class QuotaIn(Strict):
+    rep_email: str = Field(description="Email of a rep (any case)")
+    month: str = Field(description="The calendar month, YYYY-MM",
+                       json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"})
+    amount: float = Field(strict=True, description="The rep's full quota for the month",
+                          json_schema_extra={"minimum": 0})
+
+
+class QuotaBatch(Strict):
+    quotas: list[QuotaIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+    _at_most_a_batch = field_validator("quotas", mode="before")(at_most_a_batch)
+
+
+class BatchResult(Out):
+    received: int = Field(description="Items in the request")
+    created: int
+    updated: int
+    unchanged: int
+    achievements_changed: int = Field(
+        description="Milestone achievements of the reps concerned that this batch changed")
+
+
+# --- xAPI ----------------------------------------------------------------------------------
+
+class XapiOut(Out):
+    """xAPI objects leave out the properties they do not have: xAPI forbids null values."""
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler):
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class XapiActor(XapiOut):
+    objectType: Literal["Agent"]
+    name: str
+    mbox: str = Field(description="mailto: IRI of the rep's email")
+
+
+class XapiVerb(XapiOut):
+    id: str = Field(description="The verb's IRI")
+    display: dict[str, str] = Field(description="Language map")
+
+
+class XapiActivityDefinition(XapiOut):
+    name: dict[str, str] = Field(description="Language map")
+    type: str = Field(description="The activity type's IRI")
+
+
+class XapiActivity(XapiOut):
+    objectType: Literal["Activity"]
+    id: str = Field(description="The activity's IRI")
+    definition: XapiActivityDefinition
+
+
+class XapiScore(XapiOut):
+    scaled: float = Field(ge=-1, le=1)
+
+
+class XapiResult(XapiOut):
+    score: XapiScore
+    success: bool
+    completion: bool
+
+
+class XapiStatement(XapiOut):
+    id: str = Field(description="A UUID, the same each time the statement is read",
+                    json_schema_extra={"format": "uuid"})
+    version: Literal["1.0.3"]
+    timestamp: dt.datetime
+    actor: XapiActor
+    verb: XapiVerb
+    object: XapiActivity
+    result: XapiResult | SkipJsonSchema[None] = Field(None, description="Quiz attempts only")
+
+
+class XapiStatementResult(Out):
+    """The xAPI StatementResult."""
+
+    statements: list[XapiStatement]
+    more: str = Field(description="Relative URL of the next page; empty on the last page")

@@ -1,0 +1,174 @@
+"""Bodies of the users, reps and achievements endpoints (conventions as in schemas.py).
+A user's fields are named as the columns of users.csv (DESIGN.md §8)."""
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from cev_learn.api.schemas import Out, Strict
+
+RoleName = Literal["rep", "coach", "manager", "admin"]
+Standing = Literal["complete", "on_track", "at_risk", "behind"]
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+class UserIn(Strict):
+    """One user, checked and applied like one row of users.csv; matched by email."""
+
+    email: str = Field(description="Matched case-insensitively; stored in lower case")
+    name: str = Field(description="At most 120 characters")
+    role: str = Field(description="rep, coach, manager or admin")
+    territory: str | None = Field(None, description="Left out or null: an existing user "
+                                                    "keeps theirs. At most 80 characters")
+    cohort: str | None = Field(None, description="Name of the cohort to place a rep in "
+                                                 "(reps only)")
+    start_date: dt.date | None = Field(None, description="The rep's own start date; left out: "
+                                                         "the cohort's")
+    end_date: dt.date | None = Field(None, description="The day a leaver left")
+    coach_email: str | None = Field(None, description="A coach, manager or admin added to the "
+                                                      "coaches of the rep's cohort")
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    name: str
+    role: RoleName
+    territory: str | None
+    active: bool
+    cohort: str | None = Field(description="The current cohort's name (reps)")
+    start_date: dt.date | None = Field(description="The rep's own start date; null: the "
+                                                   "cohort's")
+    end_date: dt.date | None
+
+
+class UserList(Out):
+    items: list[UserOut]
+    page: int
+    per_page: int
+    total: int
+
+
+# --- Reps -----------------------------------------------------------------------------------
+
+
+class RepRef(Out):
+    id: int
+    email: str
+    name: str
+
+
+class CohortRef(Out):
+    id: int
+    name: str
+
+
+class TrackItemOut(Out):
+    kind: Literal["module", "quiz"]
+    source: Literal["track", "assignment"]
+    title: str
+    due_on: dt.date | None
+    done_on: dt.date | None
+    status: Literal["done", "overdue", "due", "upcoming"] = Field(
+        description="due: due within the next seven days")
+
+
+class QuizResultOut(Out):
+    slug: str
+    title: str
+    best_score: float | None = Field(description="Fraction 0..1 over submitted attempts")
+    passed: bool
+    attempts_used: int
+    max_attempts: int | None
+
+
+class MilestoneProgressOut(Out):
+    slug: str
+    title: str
+    due_on: dt.date
+    achieved_on: dt.date | None
+    status: Standing | None = Field(description="null: measured from CRM data not imported yet")
+    progress: float | None = Field(description="Progress ÷ target, 0..1")
+    source: str | None = Field(description="auto (measured), coach, import or api")
+
+
+class PaceOut(Out):
+    activity: str
+    actual: int
+    target: float | None
+    pace: float | None = Field(description="actual ÷ target")
+
+
+class WeekOut(Out):
+    tenure_week: int = Field(description="0 before the start date or without weekly targets")
+    pace: list[PaceOut]
+
+
+class RepProgress(Out):
+    """A rep's standing as on their page; the cohort fields are null for a rep in no cohort."""
+
+    rep: RepRef
+    cohort: CohortRef | None = None
+    track: str | None = None
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    tenure_day: int | None = None
+    standing: Standing | None = None
+    items: list[TrackItemOut] = []
+    quizzes: list[QuizResultOut] = []
+    milestones: list[MilestoneProgressOut] = []
+    week: WeekOut | None = None
+
+
+class AttemptOut(Out):
+    """A submitted attempt: its result only, never questions or answers."""
+
+    quiz: str = Field(description="The quiz's slug")
+    quiz_title: str
+    attempt_no: int
+    state: Literal["needs_grading", "graded"]
+    started_at: dt.datetime
+    submitted_at: dt.datetime | None
+    score: float | None
+    passed: bool | None
+
+
+class AttemptList(Out):
+    items: list[AttemptOut]
+
+
+# --- Achievements ---------------------------------------------------------------------------
+
+
+class AchievementIn(Strict):
+    achieved_on: dt.date | None = Field(
+        description="The day the rep reached the milestone (not in the future, not before "
+                    "their start); null clears a recorded date so it is measured again")
+    note: str | None = Field(None, max_length=500)
+
+
+class AchievementOut(Out):
+    milestone: str = Field(description="The milestone's slug")
+    title: str
+    track: str
+    achieved_on: dt.date | None
+    source: str | None = Field(description="auto (measured), coach, import or api")
+    recorded_by: str | None = Field(description="Email of who recorded it by hand")
+    note: str | None
+
+
+class AchievementChangeOut(Out):
+    milestone: str
+    track: str
+    achieved_on: dt.date | None = Field(description="null: cleared")
+    source: str
+    recorded_by: str | None
+    note: str | None
+    created_at: dt.datetime
+
+
+class AchievementList(Out):
+    items: list[AchievementOut]
+    history: list[AchievementChangeOut] | None = Field(
+        None, description="Every change, oldest first (with ?history=true)")

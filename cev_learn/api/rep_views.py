@@ -1,0 +1,114 @@
+"""A rep's progress and submitted quiz attempts, for the staff who may see the rep's page."""
+import datetime as dt
+from collections.abc import Callable
+
+from flask_login import current_user
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.analytics.pages import this_week
+from cev_learn.api import people_schemas as schemas
+from cev_learn.api.auth import api_access
+from cev_learn.api.blueprint import bp, respond
+from cev_learn.api.problems import ApiProblem
+from cev_learn.api.spec import operation
+from cev_learn.cohorts.access import can_view_rep
+from cev_learn.cohorts.queries import RepSummary, rep_summary
+from cev_learn.cohorts.schedule import WEEK, WorkItem
+from cev_learn.db import db
+from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.ramp.models import Achievement
+
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
+
+
+def rep_for(user_id: int, rule: Callable[[User, User], bool] = can_view_rep) -> User:
+    """The rep if the token's user passes `rule` for them; 404 otherwise, as on the pages."""
+    rep = db.session.get(User, user_id)
+    if rep is None or rep.role is not Role.REP or not rule(current_user, rep):
+        raise ApiProblem(404, f"no rep {user_id} that this token may see")
+    return rep
+
+
+@bp.get("/reps/<int:user_id>/progress")
+@api_access(*STAFF)
+@operation("A rep's track items, quiz results, milestones and weekly pace", tag="Reps",
+           response=schemas.RepProgress, problems=(404,),
+           description="The same facts as the rep's page. A rep in no cohort has only `rep`.")
+def rep_progress(user_id: int):
+    rep = rep_for(user_id)
+    today = dt.date.today()
+    summary = rep_summary(rep, today)
+    body = {"rep": rep} if summary is None else {"rep": rep, **_progress(summary, today)}
+    return respond(schemas.RepProgress, body)
+
+
+def _progress(summary: RepSummary, today: dt.date) -> dict:
+    membership = summary.membership
+    week, pace = this_week(membership, today)
+    return {"cohort": membership.cohort, "track": summary.track_data.track.slug,
+            "start_on": summary.start_on, "end_on": membership.end_on,
+            "tenure_day": summary.tenure, "standing": summary.standing.value,
+            "items": [{"kind": i.kind, "source": i.source, "title": i.title, "due_on": i.due_on,
+                       "done_on": i.done_on, "status": item_status(i, today)}
+                      for i in summary.items],
+            "quizzes": _quiz_results(summary), "milestones": _milestones(summary),
+            "week": {"tenure_week": week, "pace": pace}}
+
+
+def item_status(item: WorkItem, today: dt.date) -> str:
+    if item.done_on is not None:
+        return "done"
+    if item.overdue(today):
+        return "overdue"
+    if item.due_on is not None and item.due_on < today + dt.timedelta(days=WEEK):
+        return "due"
+    return "upcoming"
+
+
+def _quiz_results(summary: RepSummary) -> list[dict]:
+    """Every quiz of the track and every quiz the rep attempted (one statement)."""
+    results = {quiz.id: {"slug": quiz.slug, "title": quiz.title, "best_score": None,
+                         "passed": False, "attempts_used": 0, "max_attempts": quiz.max_attempts}
+               for quiz in summary.track_data.quizzes.values()}
+    submitted = Attempt.state != AttemptState.IN_PROGRESS
+    for quiz, used, best, passed in db.session.execute(
+            select(Quiz, func.count(Attempt.id), func.max(case((submitted, Attempt.score))),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+            .join(Attempt, Attempt.quiz_id == Quiz.id)
+            .where(Attempt.user_id == summary.rep.id).group_by(Quiz.id)):
+        results[quiz.id] = {"slug": quiz.slug, "title": quiz.title, "best_score": best,
+                            "passed": bool(passed), "attempts_used": used,
+                            "max_attempts": quiz.max_attempts}
+    return sorted(results.values(), key=lambda r: r["slug"])
+
+
+def _milestones(summary: RepSummary) -> list[dict]:
+    sources = dict(db.session.execute(select(Achievement.milestone_id, Achievement.source)
+                                      .where(Achievement.user_id == summary.rep.id)).all())
+    return [{"slug": line.milestone.slug, "title": line.milestone.title, "due_on": line.due_on,
+             "achieved_on": line.achieved_on,
+             "status": line.standing.value if line.standing else None,
+             "progress": line.progress,
+             # achieved without a stored row: measured just now from the rep's work
+             "source": sources.get(line.milestone.id, "auto") if line.achieved_on else None}
+            for line in summary.milestones]
+
+
+@bp.get("/reps/<int:user_id>/attempts")
+@api_access(*STAFF)
+@operation("A rep's submitted quiz attempts", tag="Reps", response=schemas.AttemptList,
+           problems=(404,),
+           description="Results only: questions, answers and answer keys are never included. "
+                       "Attempts still in progress are left out.")
+def rep_attempts(user_id: int):
+    rep = rep_for(user_id)
+    attempts = db.session.scalars(
+        select(Attempt).options(joinedload(Attempt.quiz))
+        .where(Attempt.user_id == rep.id, Attempt.state != AttemptState.IN_PROGRESS)
+        .order_by(Attempt.submitted_at, Attempt.id))
+    return respond(schemas.AttemptList, {"items": [
+        {"quiz": a.quiz.slug, "quiz_title": a.quiz.title, "attempt_no": a.attempt_no,
+         "state": a.state.value, "started_at": a.started_at, "submitted_at": a.submitted_at,
+         "score": a.score, "passed": a.passed} for a in attempts]})

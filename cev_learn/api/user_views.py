@@ -1,0 +1,140 @@
+"""Users: list, one, and upsert by email under the rules of a users.csv row (DESIGN.md §8).
+
+Admins see every user; coaches and managers the reps they may see on the web pages.
+"""
+from flask import request
+from flask_login import current_user
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.api import people_schemas as schemas
+from cev_learn.api.auth import api_access
+from cev_learn.api.blueprint import bp, json_body, respond
+from cev_learn.api.problems import ApiProblem
+from cev_learn.api.spec import Param, operation
+from cev_learn.cohorts import user_import_service
+from cev_learn.cohorts.access import visible_rep_filter
+from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.cohorts.user_import import Problem, UserRow, check_user_values
+from cev_learn.db import db, utcnow
+
+STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
+PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
+# Aliased: visible_rep_filter's subqueries name User and Membership themselves, and would
+# otherwise correlate with (or lose their FROM to) this query's own tables.
+Listed = aliased(User, name="listed_user")
+LIST_PARAMS = (
+    Param("role", {"type": "string", "enum": [r.value for r in Role]}, "Only users of this role"),
+    Param("email", {"type": "string"}, "Only the user with this email (any case)"),
+    Param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
+    Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                       "default": PER_PAGE}, "Users per page"))
+
+
+def _visible_users(viewer: User) -> Select:
+    """Users with their current cohort and dates, as far as the viewer may see them."""
+    current = aliased(Membership)
+    stmt = (select(Listed, Cohort.name, current.start_on, current.end_on)
+            .outerjoin(current, and_(current.user_id == Listed.id,
+                                     current.moved_out_at.is_(None)))
+            .outerjoin(Cohort, Cohort.id == current.cohort_id))
+    if viewer.role is not Role.ADMIN:
+        stmt = stmt.where(Listed.role == Role.REP, visible_rep_filter(viewer, Listed.id))
+    return stmt
+
+
+def _user_row(user: User, cohort: str | None, start_date, end_date) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role.value,
+            "territory": user.territory, "active": user.active, "cohort": cohort,
+            "start_date": start_date, "end_date": end_date}
+
+
+def _query_int(name: str, default: int, highest: int) -> int:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= highest:
+        raise ApiProblem(400, f"{name} must be a whole number from 1 to {highest}")
+    return int(value)
+
+
+def _filtered(stmt: Select) -> Select:
+    role, email = request.args.get("role", "").strip(), request.args.get("email", "").strip()
+    if role:
+        if role not in {r.value for r in Role}:
+            raise ApiProblem(400, f"role {role!r} is not one of rep, coach, manager, admin")
+        stmt = stmt.where(Listed.role == Role(role))
+    if email:
+        stmt = stmt.where(Listed.email == email.lower())
+    return stmt
+
+
+@bp.get("/users")
+@api_access(*STAFF)
+@operation("List the users this token may see", tag="Users", response=schemas.UserList,
+           params=LIST_PARAMS, problems=(400,),
+           description="Admins see every user; coaches and managers the reps they may see.")
+def users():
+    page = _query_int("page", 1, MAX_PAGE)
+    per_page = _query_int("per_page", PER_PAGE, MAX_PER_PAGE)
+    stmt = _filtered(_visible_users(current_user))
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Listed.id).subquery()))
+    rows = db.session.execute(stmt.order_by(Listed.id).limit(per_page)
+                              .offset((page - 1) * per_page))
+    return respond(schemas.UserList, {"items": [_user_row(*row) for row in rows],
+                                      "page": page, "per_page": per_page, "total": total})
+
+
+@bp.get("/users/<int:user_id>")
+@api_access(*STAFF)
+@operation("One user", tag="Users", response=schemas.UserOut, problems=(404,))
+def user(user_id: int):
+    row = db.session.execute(_visible_users(current_user).where(Listed.id == user_id)).first()
+    if row is None:
+        raise ApiProblem(404, f"no user {user_id} that this token may see")
+    return respond(schemas.UserOut, _user_row(*row))
+
+
+@bp.put("/users")
+@api_access(Role.ADMIN, write=True)
+@operation("Create or update a user by email", tag="Users", request=schemas.UserIn,
+           response=schemas.UserOut, problems=(409,), status=200, also=(201,),
+           description="Checked and applied exactly like one row of users.csv: a rep is placed "
+                       "in the cohort and the coach joins its coaches. Answers 201 when the "
+                       "user was created, 200 when it existed (sending the same body again "
+                       "changes nothing). Any problem (422) leaves everything unchanged.")
+def upsert_user():
+    row = _checked_row(json_body(schemas.UserIn))
+    try:
+        report, problems = user_import_service.upsert_user(row, now=utcnow(), actor=current_user)
+        if not problems:
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiProblem(409, f"{row.email} was changed by another request at the same time; "
+                              "send it again") from None
+    if problems:
+        db.session.rollback()
+        raise _invalid(problems)
+    found = db.session.execute(
+        _visible_users(current_user).where(Listed.email == row.email)).one()
+    return respond(schemas.UserOut, _user_row(*found), status=201 if report.created else 200)
+
+
+def _checked_row(body: schemas.UserIn) -> UserRow:
+    """The body as the cells of a users.csv row, through the import's own checks."""
+    cells = {name: "" if value is None else str(value).strip()
+             for name, value in body.model_dump().items()}
+    row, problems = check_user_values(cells)
+    if problems:
+        raise _invalid(problems)
+    return row
+
+
+def _invalid(problems: list[Problem]) -> ApiProblem:
+    return ApiProblem(422, "the user was not saved; see errors",
+                      errors=[{"pointer": f"/{column}", "detail": message}
+                              for column, message in problems])

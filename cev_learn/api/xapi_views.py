@@ -1,0 +1,153 @@
+"""Onboarding progress as xAPI 1.0.3 statements, for a learning record store to pull.
+
+A page costs one query per kind of event (each sorted and limited in SQL), merged here.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, and_, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from cev_learn.accounts.models import Role, User
+from cev_learn.api import xapi
+from cev_learn.api.auth import api_access
+from cev_learn.api.blueprint import bp, respond
+from cev_learn.api.outcome_schemas import XapiStatementResult
+from cev_learn.api.problems import ApiProblem
+from cev_learn.api.spec import Param, operation
+from cev_learn.cohorts.access import visible_rep_filter
+from cev_learn.content.models import Module, ModuleProgress, Track
+from cev_learn.db import db
+from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.ramp.models import Achievement, Milestone
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+# The rep a statement is about, aliased: the visibility rule has a subquery on User of its own.
+Rep = aliased(User, name="rep")
+PARAMS = (
+    Param("since", {"type": "string", "format": "date-time"},
+          "Only statements timestamped after this instant (a time without a zone is UTC)"),
+    Param("cursor", {"type": "string"},
+          "Where the previous page ended; follow `more` rather than building it"),
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                    "default": DEFAULT_LIMIT}, "Statements per page"),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one kind of event is stored. `query` selects: row id, when, rep name, rep email,
+    track slug, slug, title (and, for quizzes, score and passed)."""
+
+    kind: str
+    query: Select
+    at: InstrumentedAttribute  # the column saying when
+    id: InstrumentedAttribute
+    user_id: InstrumentedAttribute
+    dates: bool = False  # `at` is a date: its events are stamped at the day's start
+
+
+SOURCES = (
+    Source(xapi.MODULE, select(
+        ModuleProgress.id, ModuleProgress.completed_at, Rep.name, Rep.email, Track.slug,
+        Module.slug, Module.title).join(Module, Module.id == ModuleProgress.module_id)
+        .join(Track, Track.id == Module.track_id).join(Rep, Rep.id == ModuleProgress.user_id)
+        .where(ModuleProgress.completed_at.is_not(None)),
+        ModuleProgress.completed_at, ModuleProgress.id, ModuleProgress.user_id),
+    Source(xapi.QUIZ, select(
+        Attempt.id, Attempt.submitted_at, Rep.name, Rep.email, Track.slug, Quiz.slug,
+        Quiz.title, Attempt.score, Attempt.passed).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Track, Track.id == Quiz.track_id).join(Rep, Rep.id == Attempt.user_id)
+        .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None)),
+        Attempt.submitted_at, Attempt.id, Attempt.user_id),
+    Source(xapi.MILESTONE, select(
+        Achievement.id, Achievement.achieved_on, Rep.name, Rep.email, Track.slug,
+        Milestone.slug, Milestone.title).join(Milestone, Milestone.id == Achievement.milestone_id)
+        .join(Track, Track.id == Milestone.track_id).join(Rep, Rep.id == Achievement.user_id),
+        Achievement.achieved_on, Achievement.id, Achievement.user_id, dates=True),
+)
+
+
+@bp.get("/xapi/statements")
+@api_access(Role.COACH, Role.MANAGER, Role.ADMIN)
+@operation("Modules completed, quizzes passed or failed and milestones achieved, as xAPI "
+           "statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
+           params=PARAMS,
+           description="Statements of the reps this token may see (a coach's: the reps of "
+                       "their cohorts), oldest first by timestamp. A milestone is timestamped "
+                       "at the start (UTC) of the day it was achieved. Reading again gives the "
+                       "same statement ids. Milestones use the verb "
+                       "https://w3id.org/xapi/dod-isd/verbs/achieved.")
+def xapi_statements():
+    since, cursor, limit = _query_since(), _query_cursor(), _query_limit()
+    batches = [_events(source, current_user, since, cursor, limit + 1) for source in SOURCES]
+    page, more = xapi.first_page(batches, limit)
+    base_url = current_app.config["BASE_URL"]
+    return respond(XapiStatementResult, {
+        "statements": [xapi.statement(event, base_url) for event in page],
+        "more": url_for("api.xapi_statements", cursor=xapi.encode_cursor(page[-1]),
+                        limit=limit) if more else ""})
+
+
+def _events(source: Source, viewer: User, since: dt.datetime | None,
+            cursor: xapi.Position | None, limit: int) -> list[xapi.Event]:
+    """The first `limit` events of one kind of the reps `viewer` may see, after `since` and
+    the cursor, in position order."""
+    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id))
+    if since is not None:
+        stmt = stmt.where(_later(source, since))
+    if cursor is not None:
+        stmt = stmt.where(_after(source, cursor))
+    rows = db.session.execute(stmt.order_by(source.at, source.id).limit(limit))
+    return [xapi.Event(source.kind, row_id, xapi.start_of(at) if source.dates else at, *rest)
+            for row_id, at, *rest in rows]
+
+
+def _later(source: Source, moment: dt.datetime):
+    """SQL: timestamped strictly after `moment` (a day's start is after it iff the day is)."""
+    return source.at > (moment.date() if source.dates else moment)
+
+
+def _after(source: Source, position: xapi.Position):
+    """SQL: sorts after `position` = (timestamp, kind, id)."""
+    at, kind, row_id = position
+    if source.dates and at != xapi.start_of(at.date()):
+        return _later(source, at)  # no day starts exactly then: no ties
+    if source.kind == kind:
+        tie = source.id > row_id
+    else:
+        tie = true() if source.kind > kind else false()
+    value = at.date() if source.dates else at
+    return or_(source.at > value, and_(source.at == value, tie))
+
+
+def _query_since() -> dt.datetime | None:
+    text = request.args.get("since", "").strip()
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+        return moment.replace(tzinfo=moment.tzinfo or dt.UTC).astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise ApiProblem(400, f"since {text!r} is not a date and time like "
+                              "2026-06-30T09:00:00Z") from None
+
+
+def _query_cursor() -> xapi.Position | None:
+    text = request.args.get("cursor", "")
+    if not text:
+        return None
+    try:
+        return xapi.decode_cursor(text)
+    except ValueError:
+        raise ApiProblem(400, "cursor is not one this API gave out; follow the 'more' URL of "
+                              "the previous page, or start again without a cursor") from None
+
+
+def _query_limit() -> int:
+    text = request.args.get("limit", "").strip() or str(DEFAULT_LIMIT)
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LIMIT):
+        raise ApiProblem(400, f"limit {text!r} must be a whole number from 1 to {MAX_LIMIT}")
+    return int(text)

@@ -1,0 +1,163 @@
+"""xAPI statements (pure): valid xAPI 1.0.3 for the properties used, stable ids, merged pages
+and cursors that round-trip or are refused."""
+import base64
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from cev_learn.api import xapi
+from cev_learn.api.xapi import MILESTONE, MODULE, QUIZ, Event
+
+BASE = "https://learn.example.com/"
+AT = dt.datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=dt.UTC)
+
+# xAPI 1.0.3 (Data, §2.4) for the parts of a Statement this API sends.
+IRI = {"type": "string", "pattern": r"^[a-z][a-z0-9+.-]*:[^\s]+$"}
+LANGUAGE_MAP = {"type": "object", "minProperties": 1,
+                "propertyNames": {"pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+                "additionalProperties": {"type": "string"}}
+STATEMENT = {
+    "type": "object", "additionalProperties": False,
+    "required": ["id", "version", "timestamp", "actor", "verb", "object"],
+    "properties": {
+        "id": {"type": "string", "pattern":
+               r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"},
+        "version": {"const": "1.0.3"},
+        # ISO 8601 with a time zone (Z or ±hh:mm)
+        "timestamp": {"type": "string", "pattern":
+                      r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"},
+        "actor": {"type": "object", "additionalProperties": False,
+                  "required": ["objectType", "mbox"],
+                  "properties": {"objectType": {"const": "Agent"}, "name": {"type": "string"},
+                                 "mbox": {"type": "string",
+                                          "pattern": r"^mailto:[^@\s]+@[^@\s]+$"}}},
+        "verb": {"type": "object", "additionalProperties": False, "required": ["id", "display"],
+                 "properties": {"id": IRI, "display": LANGUAGE_MAP}},
+        "object": {"type": "object", "additionalProperties": False, "required": ["id"],
+                   "properties": {
+                       "objectType": {"const": "Activity"}, "id": IRI,
+                       "definition": {"type": "object", "additionalProperties": False,
+                                      "properties": {"name": LANGUAGE_MAP, "type": IRI}}}},
+        "result": {"type": "object", "additionalProperties": False, "properties": {
+            "score": {"type": "object", "additionalProperties": False,
+                      "properties": {"scaled": {"type": "number", "minimum": -1,
+                                                "maximum": 1}}},
+            "success": {"type": "boolean"}, "completion": {"type": "boolean"}}},
+    },
+}
+VALIDATOR = Draft202012Validator(STATEMENT)
+
+
+def event(kind=MODULE, row_id=7, at=AT, **facts):
+    defaults = {MODULE: ("intro", "Introduction"), QUIZ: ("check", "Check yourself"),
+                MILESTONE: ("first-deal", "First closed-won deal")}[kind]
+    return Event(kind, row_id, at, "Ana Silva", "ana@example.com", "sales-foundations",
+                 *defaults, **facts)
+
+
+EVENTS = [event(MODULE), event(QUIZ, score=0.8, passed=True),
+          event(QUIZ, score=0.0, passed=False), event(QUIZ, score=1.0, passed=True),
+          event(MILESTONE, at=xapi.start_of(dt.date(2026, 3, 2)))]
+
+
+def nulls(value) -> bool:
+    if isinstance(value, dict):
+        return any(v is None or nulls(v) for v in value.values())
+    return isinstance(value, list) and any(v is None or nulls(v) for v in value)
+
+
+@pytest.mark.parametrize("one", EVENTS, ids=lambda e: f"{e.kind}-{e.passed}")
+def test_each_statement_is_valid_xapi(one):
+    statement = xapi.statement(one, BASE)
+    assert list(VALIDATOR.iter_errors(statement)) == []
+    assert not nulls(statement)
+    assert dt.datetime.fromisoformat(statement["timestamp"]).utcoffset() == dt.timedelta(0)
+    assert uuid.UUID(statement["id"]).version == 5
+
+
+def test_a_module_completion():
+    assert xapi.statement(event(MODULE), BASE) == {
+        "id": str(xapi.statement_id(event(MODULE))),
+        "version": "1.0.3",
+        "timestamp": "2026-03-02T09:30:15.250000Z",
+        "actor": {"objectType": "Agent", "name": "Ana Silva", "mbox": "mailto:ana@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed",
+                 "display": {"en-US": "completed"}},
+        "object": {"objectType": "Activity",
+                   "id": "https://learn.example.com/tracks/sales-foundations/modules/intro",
+                   "definition": {"name": {"en-US": "Introduction"},
+                                  "type": "http://adlnet.gov/expapi/activities/module"}},
+    }
+
+
+@pytest.mark.parametrize("passed,verb", [(True, "passed"), (False, "failed")])
+def test_a_graded_quiz_attempt_passed_or_failed(passed, verb):
+    statement = xapi.statement(event(QUIZ, score=0.55, passed=passed), BASE)
+    assert statement["verb"] == {"id": f"http://adlnet.gov/expapi/verbs/{verb}",
+                                 "display": {"en-US": verb}}
+    assert statement["result"] == {"score": {"scaled": 0.55}, "success": passed,
+                                   "completion": True}
+    assert statement["object"]["id"].endswith("/tracks/sales-foundations/quizzes/check")
+    assert statement["object"]["definition"]["type"] == (
+        "http://adlnet.gov/expapi/activities/assessment")
+
+
+def test_a_milestone_is_achieved_at_the_start_of_its_day():
+    statement = xapi.statement(event(MILESTONE, at=xapi.start_of(dt.date(2026, 3, 2))), BASE)
+    assert statement["timestamp"] == "2026-03-02T00:00:00Z"
+    assert statement["verb"]["id"] == "https://w3id.org/xapi/dod-isd/verbs/achieved"
+    assert statement["object"]["id"].endswith("/tracks/sales-foundations/milestones/first-deal")
+    assert "result" not in statement
+
+
+def test_ids_are_the_same_for_the_same_facts_and_differ_otherwise():
+    first = xapi.statement_id(event(QUIZ, score=0.5, passed=False))
+    assert xapi.statement_id(event(QUIZ, score=0.5, passed=False)) == first
+    others = {xapi.statement_id(e) for e in [
+        event(QUIZ, score=0.9, passed=True), event(QUIZ, row_id=8, score=0.5, passed=False),
+        event(MODULE), event(QUIZ, at=AT + dt.timedelta(days=1), score=0.5, passed=False)]}
+    assert first not in others and len(others) == 4
+
+
+def test_first_page_merges_sorted_lists_by_position():
+    def e(kind, hour, row_id):
+        return event(kind, row_id, AT.replace(hour=hour))
+
+    modules = [e(MODULE, 8, 1), e(MODULE, 10, 2), e(MODULE, 10, 3)]
+    quizzes = [e(QUIZ, 9, 1), e(QUIZ, 10, 1)]
+    milestones = [e(MILESTONE, 10, 9)]
+    page, more = xapi.first_page([modules, quizzes, milestones], 4)
+    assert [(x.at.hour, x.kind, x.row_id) for x in page] == [
+        (8, MODULE, 1), (9, QUIZ, 1), (10, MILESTONE, 9), (10, MODULE, 2)]
+    assert more
+    assert xapi.first_page([modules, quizzes, milestones], 6) == (
+        sorted(modules + quizzes + milestones, key=lambda x: x.position), False)
+    assert xapi.first_page([[], [], []], 3) == ([], False)
+
+
+def test_a_cursor_round_trips_and_is_url_safe():
+    cursor = xapi.encode_cursor(event(QUIZ, row_id=12345, score=1.0, passed=True))
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor)
+    assert xapi.decode_cursor(cursor) == (AT, QUIZ, 12345)
+
+
+def encoded(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("cursor", [
+    "", "!!!", "a", encoded("not json"), encoded("{}"), encoded("[1, 2]"),
+    encoded('["2026-03-02T09:00:00", "quiz", 1]'),          # no time zone
+    encoded('["2026-03-02T09:00:00Z", "badge", 1]'),        # unknown kind
+    encoded('["2026-03-02T09:00:00Z", "quiz", "1"]'),       # id not a number
+    encoded('["2026-03-02T09:00:00Z", "quiz", true]'),
+    encoded('[20260302, "quiz", 1]'),
+    encoded('["0001-01-01T00:00:00+01:00", "quiz", 1]'),   # before the first UTC instant
+    base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+])
+def test_anything_else_is_not_a_cursor(cursor):
+    with pytest.raises(ValueError, match="not a cursor"):
+        xapi.decode_cursor(cursor)
