@@ -4,10 +4,11 @@ import datetime as dt
 from openapi_spec_validator import validate
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import ApiToken
+from cev_learn.api.models import ApiToken, Scope
 from cev_learn.api.spec import ARGUMENT
 from cev_learn.cohorts.models import Cohort
 from cev_learn.db import db
+from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import make_user, reload
 from tests.factories import make_cohort
@@ -113,3 +114,17 @@ def test_ids_beyond_a_database_integer_are_not_found(app, api):
     huge = 2**63
     assert api(make_user(Role.ADMIN)).get(f"/api/v1/cohorts/{huge}").status_code == 404
     assert app.test_client().get(f"/ramp/cohorts/{huge}").status_code == 404
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem(make_app, api_track):
+    app = make_app(MAX_CONTENT_LENGTH=2048)
+    with app.app_context():
+        secret = token_for(make_user(Role.MANAGER), Scope.WRITE)
+    big = {"records": [{"external_id": f"x{n}", "rep_email": "a@example.com",
+                        "occurred_on": "2026-01-01", "type": "call"} for n in range(100)]}
+    response = app.test_client().post("/api/v1/activities", json=big,
+                                      headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ActivityRecord)) == 0
