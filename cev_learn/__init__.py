@@ -6,7 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from cev_learn import config as default_config
 
-MAX_ID = 2**63 - 1  # the largest id a database integer column holds
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database (PostgreSQL)
 
 
 class DatabaseId(IntegerConverter):

@@ -52,6 +52,10 @@ DEFAULTS = {
     "SMTP_TIMEOUT_SECONDS": 10,
     "MAIL_FROM": "cev_learn <no-reply@localhost>",
     "BASE_URL": "http://127.0.0.1:5000",
+    # The xAPI feed serves statements this long after they are stored, so a write still
+    # committing cannot land behind a client's cursor; longer than the slowest write
+    # transaction (a large CRM import recomputing milestones).
+    "XAPI_SETTLE_SECONDS": 60,
     # API rate limit per token (Flask-Limiter syntax) and where counts are kept: memory://
     # counts per process; use redis://host:6379 when several app servers share the load.
     "API_RATE_LIMIT": "600 per minute",

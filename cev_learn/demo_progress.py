@@ -210,19 +210,20 @@ def _submitted(rep: User, form: _QuizForm, number: int, layout: list[dict],
                "attempt_no": number, "started_at": started, "deadline_at": deadline,
                "submitted_at": min(submitted, closes) if closes else submitted,
                "layout": layout}
-    _score(attempt, answers, form)
+    _score(attempt, answers, form, attempt["submitted_at"])
     return attempt, answers
 
 
-def _score(attempt: dict, answers: list[dict], form: _QuizForm) -> None:
+def _score(attempt: dict, answers: list[dict], form: _QuizForm, now: dt.datetime) -> None:
+    """Score as the attempt services do; `now` is when the result, if final, was graded."""
     score = total_score([(form.questions[a["question_key"]].points, a["fraction"])
                          for a in answers if form.questions[a["question_key"]].type.graded])
     attempt["score"] = score.fraction
     if score.pending:
-        attempt["state"], attempt["passed"] = AttemptState.NEEDS_GRADING, None
+        attempt.update(state=AttemptState.NEEDS_GRADING, passed=None, graded_at=None)
     else:
-        attempt["state"] = AttemptState.GRADED
-        attempt["passed"] = score.fraction >= form.quiz.pass_mark - 1e-9
+        attempt.update(state=AttemptState.GRADED, graded_at=now,
+                       passed=score.fraction >= form.quiz.pass_mark - 1e-9)
 
 
 def _grade_essays(attempt: dict, answers: list[dict], form: _QuizForm, coach: User,
@@ -232,7 +233,7 @@ def _grade_essays(attempt: dict, answers: list[dict], form: _QuizForm, coach: Us
         if form.questions[answer["question_key"]].type is QuestionType.ESSAY:
             answer.update(fraction=0.8, comment=ESSAY_FEEDBACK, graded_by_id=coach.id,
                           graded_at=when)
-    _score(attempt, answers, form)
+    _score(attempt, answers, form, when)
 
 
 def _answer(question: Question, skill: float, rng) -> Response:

@@ -34,11 +34,30 @@ def json_body(model: type[Model]) -> Model:
         data = json.loads(request.get_data(cache=False) or b"null")
     except ValueError as exc:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
+    if nul_at := list(_nul_pointers(data, "")):
+        raise ApiProblem(422, "text may not contain NUL characters",
+                         errors=[{"pointer": p or "/", "detail": "contains a NUL character"}
+                                 for p in nul_at])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiProblem(422, f"the body does not match {model.__name__}; see errors",
                          errors=validation_errors(exc)) from None
+
+
+def _nul_pointers(value, pointer: str):
+    """JSON pointers of every string (key or value) holding a NUL character."""
+    if isinstance(value, str):
+        if "\0" in value:
+            yield pointer
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\0" in key:
+                yield pointer
+            yield from _nul_pointers(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_pointers(item, f"{pointer}/{index}")
 
 
 def validation_errors(exc: ValidationError) -> list[dict]:

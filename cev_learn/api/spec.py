@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from pydantic import BaseModel
 
+from cev_learn import MAX_ID  # the largest id routes accept
 from cev_learn.api.problems import TITLES
 
 API_PREFIX = "/api/v1"
@@ -81,7 +82,6 @@ def openapi_document(app: Flask) -> dict:
     }
 
 
-MAX_ID = 2**63 - 1  # as routes accept (cev_learn.DatabaseId)
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

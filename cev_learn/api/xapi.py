@@ -6,8 +6,11 @@ an event again gives the same statement, and an event whose facts change (a mile
 a corrected CRM import, a re-graded quiz) becomes a new statement rather than a conflicting
 copy of the old one.
 
-Statements are ordered by position = (timestamp, kind, row id); a cursor is an opaque encoding
-of the last position a page returned.
+A statement has two times: `timestamp`, when the rep did the thing, and `stored`, when
+cev_learn recorded it (an essay is graded days after its submission; a CRM import or a coach
+may date a milestone in the past). Statements are ordered by position = (stored, kind, row id),
+so one recorded late still comes after everything a client has already read; a cursor is an
+opaque encoding of the last position a page returned.
 """
 import base64
 import binascii
@@ -48,7 +51,8 @@ class Event:
 
     kind: str  # MODULE | QUIZ | MILESTONE
     row_id: int
-    at: dt.datetime  # UTC
+    at: dt.datetime  # UTC: when it happened
+    stored: dt.datetime  # UTC: when cev_learn recorded it as it is now
     rep_name: str
     rep_email: str
     track: str  # slugs, for the activity's IRI
@@ -59,7 +63,7 @@ class Event:
 
     @property
     def position(self) -> Position:
-        return (self.at, self.kind, self.row_id)
+        return (self.stored, self.kind, self.row_id)
 
 
 def start_of(day: dt.date) -> dt.datetime:
@@ -75,7 +79,8 @@ def statement(event: Event, base_url: str) -> dict:
     body = {
         "id": str(statement_id(event)),
         "version": VERSION,
-        "timestamp": event.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "timestamp": iso(event.at),
+        "stored": iso(event.stored),
         "actor": {"objectType": "Agent", "name": event.rep_name,
                   "mbox": f"mailto:{event.rep_email}"},
         "verb": {"id": verb, "display": {LANGUAGE: verb.rsplit("/", 1)[1]}},
@@ -89,7 +94,14 @@ def statement(event: Event, base_url: str) -> dict:
     return body
 
 
+def iso(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC, as xAPI writes its times."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def statement_id(event: Event) -> uuid.UUID:
+    """The id of what the statement says: `stored` is not part of it, so a statement recorded
+    again without a change of facts keeps its id."""
     facts = [event.kind, event.row_id, event.at.isoformat(), event.score, event.passed]
     return uuid.uuid5(NAMESPACE, json.dumps(facts))
 
@@ -101,12 +113,17 @@ def first_page(batches: Iterable[list[Event]], limit: int) -> tuple[list[Event],
 
 
 def encode_cursor(event: Event) -> str:
-    raw = json.dumps([event.at.isoformat(), event.kind, event.row_id], separators=(",", ":"))
+    raw = json.dumps([event.stored.isoformat(), event.kind, event.row_id],
+                     separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(text: str) -> Position:
-    """The position a cursor stands for; ValueError for anything not made by encode_cursor."""
+    """The position a cursor stands for; ValueError for anything not made by encode_cursor.
+
+    Cursors given out before statements had a stored time hold a timestamp instead: read as a
+    stored time, they re-send what was recorded after it rather than skip anything.
+    """
     try:
         at, kind, row_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         at = dt.datetime.fromisoformat(at)

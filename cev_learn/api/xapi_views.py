@@ -1,6 +1,10 @@
 """Onboarding progress as xAPI 1.0.3 statements, for a learning record store to pull.
 
-A page costs one query per kind of event (each sorted and limited in SQL), merged here.
+A page costs one query per kind of event (each sorted by stored time and limited in SQL, along
+an index), merged here. Statements stored in the last XAPI_SETTLE_SECONDS are held back: a
+write that stamped its time before a later one may commit after it, and a client whose
+cursor had passed that time would never see it. The X-Experience-API-Consistent-Through
+header tells clients up to when a page is complete.
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -19,7 +23,7 @@ from cev_learn.api.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.models import Module, ModuleProgress, Track
-from cev_learn.db import db
+from cev_learn.db import db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp.models import Achievement, Milestone
 
@@ -28,7 +32,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 Rep = aliased(User, name="rep")
 PARAMS = (
     Param("since", {"type": "string", "format": "date-time"},
-          "Only statements timestamped after this instant (a time without a zone is UTC)"),
+          "Only statements stored after this instant (a time without a zone is UTC)"),
     Param("cursor", {"type": "string"},
           "Where the previous page ended; follow `more` rather than building it"),
     Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
@@ -38,35 +42,40 @@ PARAMS = (
 
 @dataclass(frozen=True)
 class Source:
-    """Where one kind of event is stored. `query` selects: row id, when, rep name, rep email,
-    track slug, slug, title (and, for quizzes, score and passed)."""
+    """Where one kind of event is stored. `query` selects: row id, when it happened, when it
+    was stored, rep name, rep email, track slug, slug, title (and, for quizzes, score and
+    passed)."""
 
     kind: str
     query: Select
-    at: InstrumentedAttribute  # the column saying when
+    stored: InstrumentedAttribute  # the column saying when it was stored (indexed)
     id: InstrumentedAttribute
     user_id: InstrumentedAttribute
-    dates: bool = False  # `at` is a date: its events are stamped at the day's start
+    dates: bool = False  # when it happened is a date: stamped at the day's start
 
 
 SOURCES = (
     Source(xapi.MODULE, select(
-        ModuleProgress.id, ModuleProgress.completed_at, Rep.name, Rep.email, Track.slug,
-        Module.slug, Module.title).join(Module, Module.id == ModuleProgress.module_id)
+        ModuleProgress.id, ModuleProgress.completed_at, ModuleProgress.completed_at, Rep.name,
+        Rep.email, Track.slug, Module.slug, Module.title)
+        .join(Module, Module.id == ModuleProgress.module_id)
         .join(Track, Track.id == Module.track_id).join(Rep, Rep.id == ModuleProgress.user_id)
         .where(ModuleProgress.completed_at.is_not(None)),
         ModuleProgress.completed_at, ModuleProgress.id, ModuleProgress.user_id),
     Source(xapi.QUIZ, select(
-        Attempt.id, Attempt.submitted_at, Rep.name, Rep.email, Track.slug, Quiz.slug,
-        Quiz.title, Attempt.score, Attempt.passed).join(Quiz, Quiz.id == Attempt.quiz_id)
+        Attempt.id, Attempt.submitted_at, Attempt.graded_at, Rep.name, Rep.email, Track.slug,
+        Quiz.slug, Quiz.title, Attempt.score, Attempt.passed)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
         .join(Track, Track.id == Quiz.track_id).join(Rep, Rep.id == Attempt.user_id)
-        .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None)),
-        Attempt.submitted_at, Attempt.id, Attempt.user_id),
+        .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None),
+               Attempt.graded_at.is_not(None)),
+        Attempt.graded_at, Attempt.id, Attempt.user_id),
     Source(xapi.MILESTONE, select(
-        Achievement.id, Achievement.achieved_on, Rep.name, Rep.email, Track.slug,
-        Milestone.slug, Milestone.title).join(Milestone, Milestone.id == Achievement.milestone_id)
+        Achievement.id, Achievement.achieved_on, Achievement.updated_at, Rep.name, Rep.email,
+        Track.slug, Milestone.slug, Milestone.title)
+        .join(Milestone, Milestone.id == Achievement.milestone_id)
         .join(Track, Track.id == Milestone.track_id).join(Rep, Rep.id == Achievement.user_id),
-        Achievement.achieved_on, Achievement.id, Achievement.user_id, dates=True),
+        Achievement.updated_at, Achievement.id, Achievement.user_id, dates=True),
 )
 
 
@@ -76,51 +85,54 @@ SOURCES = (
            "statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
            params=PARAMS,
            description="Statements of the reps this token may see (a coach's: the reps of "
-                       "their cohorts), oldest first by timestamp. A milestone is timestamped "
-                       "at the start (UTC) of the day it was achieved. Reading again gives the "
-                       "same statement ids. Milestones use the verb "
+                       "their cohorts), oldest first by `stored`, the time cev_learn recorded "
+                       "them: an essay graded late or a milestone dated in the past comes after "
+                       "what a client has already read. `timestamp` is when it happened; a "
+                       "milestone is timestamped at the start (UTC) of the day it was achieved, "
+                       "and one whose date changes comes again with a new id. Reading again "
+                       "gives the same statement ids. Statements appear XAPI_SETTLE_SECONDS "
+                       "(default 60) after they are stored; the header "
+                       "X-Experience-API-Consistent-Through says up to when every statement "
+                       "is in. Milestones use the verb "
                        "https://w3id.org/xapi/dod-isd/verbs/achieved.")
 def xapi_statements():
     since, cursor, limit = _query_since(), _query_cursor(), _query_limit()
-    batches = [_events(source, current_user, since, cursor, limit + 1) for source in SOURCES]
+    until = utcnow() - dt.timedelta(seconds=current_app.config["XAPI_SETTLE_SECONDS"])
+    batches = [_events(source, current_user, since, cursor, until, limit + 1)
+               for source in SOURCES]
     page, more = xapi.first_page(batches, limit)
     base_url = current_app.config["BASE_URL"]
-    return respond(XapiStatementResult, {
+    response = respond(XapiStatementResult, {
         "statements": [xapi.statement(event, base_url) for event in page],
         "more": url_for("api.xapi_statements", cursor=xapi.encode_cursor(page[-1]),
                         limit=limit) if more else ""})
+    response.headers["X-Experience-API-Consistent-Through"] = xapi.iso(until)
+    return response
 
 
 def _events(source: Source, viewer: User, since: dt.datetime | None,
-            cursor: xapi.Position | None, limit: int) -> list[xapi.Event]:
-    """The first `limit` events of one kind of the reps `viewer` may see, after `since` and
-    the cursor, in position order."""
-    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id))
+            cursor: xapi.Position | None, until: dt.datetime, limit: int) -> list[xapi.Event]:
+    """The first `limit` events of one kind of the reps `viewer` may see, stored after `since`
+    and the cursor and at the latest `until`, in position order."""
+    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id),
+                              source.stored <= until)
     if since is not None:
-        stmt = stmt.where(_later(source, since))
+        stmt = stmt.where(source.stored > since)
     if cursor is not None:
         stmt = stmt.where(_after(source, cursor))
-    rows = db.session.execute(stmt.order_by(source.at, source.id).limit(limit))
+    rows = db.session.execute(stmt.order_by(source.stored, source.id).limit(limit))
     return [xapi.Event(source.kind, row_id, xapi.start_of(at) if source.dates else at, *rest)
             for row_id, at, *rest in rows]
 
 
-def _later(source: Source, moment: dt.datetime):
-    """SQL: timestamped strictly after `moment` (a day's start is after it iff the day is)."""
-    return source.at > (moment.date() if source.dates else moment)
-
-
 def _after(source: Source, position: xapi.Position):
-    """SQL: sorts after `position` = (timestamp, kind, id)."""
-    at, kind, row_id = position
-    if source.dates and at != xapi.start_of(at.date()):
-        return _later(source, at)  # no day starts exactly then: no ties
+    """SQL: sorts after `position` = (stored, kind, id)."""
+    stored, kind, row_id = position
     if source.kind == kind:
         tie = source.id > row_id
     else:
         tie = true() if source.kind > kind else false()
-    value = at.date() if source.dates else at
-    return or_(source.at > value, and_(source.at == value, tie))
+    return or_(source.stored > stored, and_(source.stored == stored, tie))
 
 
 def _query_since() -> dt.datetime | None:

@@ -95,4 +95,5 @@ class ModuleProgress(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "module_id"),
         Index("ix_module_progress_module_id_completed_at", "module_id", "completed_at"),
+        Index("ix_module_progress_completed_at", "completed_at"),
     )

@@ -76,6 +76,9 @@ class Attempt(db.Model):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     score: Mapped[float | None]  # fraction 0..1 of the points
     passed: Mapped[bool | None]
+    # When the score became final (graded on submission, or by the coach's last grade or
+    # override): the moment the result was stored, which may be days after submission.
+    graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Which questions were drawn, in which order, with each one's option order.
     layout: Mapped[list] = mapped_column(JSON)
 
@@ -86,6 +89,7 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "attempt_no"),
         Index("ix_attempt_quiz_id_state", "quiz_id", "state"),
+        Index("ix_attempt_graded_at", "graded_at"),
     )
 
 

@@ -152,19 +152,24 @@ def _finish(attempt: Attempt, quiz: Quiz, now: dt.datetime,
         response = Response.from_json(row.response) if on_time else Response()
         row.fraction = grade(question, response).fraction
     attempt.submitted_at = min(now, end) if end else now
-    _score(attempt, quiz, questions, answers)
+    _score(attempt, quiz, questions, answers, now)
 
 
-def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers: dict) -> None:
+def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers: dict,
+           now: dt.datetime) -> None:
+    """Score an attempt; graded_at moves when its result becomes final or changes."""
     items = [(questions[e["key"]].points, answers[e["key"]].fraction)
              for e in attempt.layout if questions[e["key"]].type.graded]
     score = total_score(items)
+    before = (attempt.state, attempt.score, attempt.passed)
     attempt.score = score.fraction
     if score.pending:
-        attempt.state, attempt.passed = AttemptState.NEEDS_GRADING, None
+        attempt.state, attempt.passed, attempt.graded_at = AttemptState.NEEDS_GRADING, None, None
     else:
         attempt.state = AttemptState.GRADED
         attempt.passed = score.fraction >= quiz.pass_mark - 1e-9
+        if (attempt.state, attempt.score, attempt.passed) != before:
+            attempt.graded_at = now
     db.session.flush()
 
 
@@ -182,7 +187,7 @@ def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None
     answer.graded_by_id, answer.graded_at = coach.id, now
     answers = {a.question_key: a for a in db.session.scalars(
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
-    _score(attempt, attempt.quiz, version_questions(attempt.version), answers)
+    _score(attempt, attempt.quiz, version_questions(attempt.version), answers, now)
     return attempt
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db
+from cev_learn.db import db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
@@ -67,9 +67,9 @@ def _apply(user_id: int, milestone_id: int, reached: dt.date | None,
         db.session.delete(current)
     elif current is None:
         db.session.add(Achievement(user_id=user_id, milestone_id=milestone_id,
-                                   achieved_on=reached, source=AUTO))
+                                   achieved_on=reached, source=AUTO, updated_at=utcnow()))
     else:
-        current.achieved_on = reached
+        current.achieved_on, current.updated_at = reached, utcnow()
     db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone_id,
                                      achieved_on=reached, source=AUTO))
     return 1
@@ -135,8 +135,10 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
     elif current is None:
         db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id,
                                    achieved_on=achieved_on, source=source,
-                                   recorded_by_id=actor.id, note=note))
+                                   recorded_by_id=actor.id, note=note, updated_at=utcnow()))
     else:
+        if (current.achieved_on, current.source, current.note) != (achieved_on, source, note):
+            current.updated_at = utcnow()
         current.achieved_on, current.source = achieved_on, source
         current.recorded_by_id, current.note = actor.id, note
     db.session.add(AchievementChange(user_id=rep.id, milestone_id=milestone.id,

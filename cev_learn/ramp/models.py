@@ -68,10 +68,13 @@ class Achievement(db.Model):
     source: Mapped[str] = mapped_column(String(16))  # auto | coach | import | api
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the date, source or note last changed: writers set it; onupdate is the backstop.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "milestone_id"),
-                      Index("ix_achievement_milestone_id", "milestone_id"))
+                      Index("ix_achievement_milestone_id", "milestone_id"),
+                      Index("ix_achievement_updated_at", "updated_at"))
 
 
 class AchievementChange(db.Model):

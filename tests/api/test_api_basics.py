@@ -10,7 +10,7 @@ from cev_learn.cohorts.models import Cohort
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
-from tests.conftest import make_user, reload
+from tests.conftest import login, make_user, reload
 from tests.factories import make_cohort
 from tests.ramp.conftest import D
 
@@ -111,7 +111,7 @@ def test_openapi_document_is_valid_and_lists_every_api_route(app):
 
 
 def test_ids_beyond_a_database_integer_are_not_found(app, api):
-    huge = 2**63
+    huge = 2**31  # past a PostgreSQL INTEGER
     assert api(make_user(Role.ADMIN)).get(f"/api/v1/cohorts/{huge}").status_code == 404
     assert app.test_client().get(f"/ramp/cohorts/{huge}").status_code == 404
 
@@ -128,3 +128,16 @@ def test_a_body_over_the_size_limit_is_a_413_problem(make_app, api_track):
     assert response.mimetype == "application/problem+json"
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ActivityRecord)) == 0
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(app, api):
+    admin = make_user(Role.ADMIN)
+    query = api(admin).get("/api/v1/users?email=%00")
+    assert query.status_code == 400 and query.mimetype == "application/problem+json"
+    body = api(admin, Scope.WRITE).put("/api/v1/users", json={
+        "email": "nul@example.com", "name": "Nu\u0000l", "role": "rep"})
+    assert body.status_code == 422
+    assert body.json["errors"] == [{"pointer": "/name", "detail": "contains a NUL character"}]
+    client = app.test_client()
+    login(client, admin.email)
+    assert client.get("/search?q=%00").status_code == 400

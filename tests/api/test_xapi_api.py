@@ -1,8 +1,9 @@
 """GET /api/v1/xapi/statements: modules completed, quizzes graded and milestones achieved as
-xAPI statements, of the reps the token may see, paged by an opaque cursor."""
+xAPI statements, of the reps the token may see, paged by an opaque cursor in the order they
+were stored, so a client that polls never misses one recorded late."""
 import base64
-import dataclasses
 import datetime as dt
+import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,10 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
-from cev_learn.api import xapi_views
+from cev_learn.api.models import Scope
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db
+from cev_learn.db import db, utcnow
+from cev_learn.quizzes import services as quizzes
+from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz, QuizVersion
+from cev_learn.quizzes.questions import QuestionType
+from cev_learn.ramp.achievements import record_by_hand
 from cev_learn.ramp.models import Achievement, Milestone
 from tests.conftest import make_user
 from tests.factories import make_cohort
@@ -21,6 +26,14 @@ from tests.factories import make_cohort
 UTC = dt.UTC
 BASE = "http://127.0.0.1:5000/tracks/test-track"
 URL = "/api/v1/xapi/statements"
+ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+@pytest.fixture
+def app(make_app):
+    """Statements are served as soon as they are stored (the settling delay has its own test),
+    so the tests can record things now and poll at once."""
+    return make_app(XAPI_SETTLE_SECONDS=0)
 
 
 def at(day, hour=0, minute=0):
@@ -35,19 +48,22 @@ def completed(rep, slug, when, *, done=True):
 
 
 def attempted(rep, number, when, score=None, passed=None, state=AttemptState.GRADED):
+    """An attempt submitted at `when` (and graded then, when graded)."""
     quiz = db.session.scalar(select(Quiz))
     version_id = db.session.scalar(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id))
     db.session.add(Attempt(user_id=rep.id, quiz_id=quiz.id, version_id=version_id,
                            attempt_no=number, state=state, started_at=when, layout=[],
                            submitted_at=None if state is AttemptState.IN_PROGRESS else when,
+                           graded_at=when if state is AttemptState.GRADED else None,
                            score=score, passed=passed))
     db.session.commit()
 
 
-def achieved(rep, day):
+def achieved(rep, day, stored):
+    """A milestone reached on `day`, as recorded at `stored`."""
     milestone = db.session.scalar(select(Milestone))
     db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id, achieved_on=day,
-                               source="coach"))
+                               source="coach", updated_at=stored))
     db.session.commit()
 
 
@@ -59,7 +75,7 @@ def people(app, api_track):
     kim, lee = make_user(Role.COACH), make_user(Role.COACH)
     make_cohort(reps=[ana], coaches=[kim])
     make_cohort(reps=[ben], coaches=[lee], territory="North")
-    achieved(ana, dt.date(2026, 3, 2))
+    achieved(ana, dt.date(2026, 3, 2), stored=at(2, 12, 30))  # Kim recorded it at lunch
     completed(ana, "intro", at(2, 9))
     attempted(ana, 1, at(2, 11), score=0.4, passed=False)
     attempted(ana, 2, at(2, 12), score=0.75, passed=True)
@@ -86,21 +102,25 @@ def activity(path, title, kind):
 
 ANA, BEN = actor("Ana Silva", "ana@example.com"), actor("Ben Okoro", "ben@example.com")
 COMPLETED = verb("completed", "http://adlnet.gov/expapi/verbs/completed")
-EXPECTED = [
-    {"version": "1.0.3", "timestamp": "2026-03-02T00:00:00Z", "actor": ANA,
-     "verb": verb("achieved", "https://w3id.org/xapi/dod-isd/verbs/achieved"),
-     "object": activity("milestones/first-meeting", "First meeting", "objective")},
-    {"version": "1.0.3", "timestamp": "2026-03-02T09:00:00Z", "actor": ANA, "verb": COMPLETED,
+ACHIEVED = verb("achieved", "https://w3id.org/xapi/dod-isd/verbs/achieved")
+FAILED = verb("failed", "http://adlnet.gov/expapi/verbs/failed")
+FIRST_MEETING = activity("milestones/first-meeting", "First meeting", "objective")
+CHECK = activity("quizzes/check", "Check yourself", "assessment")
+EXPECTED = [  # in the order stored: the milestone of the day's start was recorded at 12:30
+    {"version": "1.0.3", "timestamp": "2026-03-02T09:00:00Z",
+     "stored": "2026-03-02T09:00:00Z", "actor": ANA, "verb": COMPLETED,
      "object": activity("modules/intro", "Introduction", "module")},
-    {"version": "1.0.3", "timestamp": "2026-03-02T11:00:00Z", "actor": ANA,
-     "verb": verb("failed", "http://adlnet.gov/expapi/verbs/failed"),
-     "object": activity("quizzes/check", "Check yourself", "assessment"),
+    {"version": "1.0.3", "timestamp": "2026-03-02T11:00:00Z",
+     "stored": "2026-03-02T11:00:00Z", "actor": ANA, "verb": FAILED, "object": CHECK,
      "result": {"score": {"scaled": 0.4}, "success": False, "completion": True}},
-    {"version": "1.0.3", "timestamp": "2026-03-02T12:00:00Z", "actor": ANA,
-     "verb": verb("passed", "http://adlnet.gov/expapi/verbs/passed"),
-     "object": activity("quizzes/check", "Check yourself", "assessment"),
+    {"version": "1.0.3", "timestamp": "2026-03-02T12:00:00Z",
+     "stored": "2026-03-02T12:00:00Z", "actor": ANA,
+     "verb": verb("passed", "http://adlnet.gov/expapi/verbs/passed"), "object": CHECK,
      "result": {"score": {"scaled": 0.75}, "success": True, "completion": True}},
-    {"version": "1.0.3", "timestamp": "2026-03-03T10:00:00Z", "actor": BEN, "verb": COMPLETED,
+    {"version": "1.0.3", "timestamp": "2026-03-02T00:00:00Z",
+     "stored": "2026-03-02T12:30:00Z", "actor": ANA, "verb": ACHIEVED, "object": FIRST_MEETING},
+    {"version": "1.0.3", "timestamp": "2026-03-03T10:00:00Z",
+     "stored": "2026-03-03T10:00:00Z", "actor": BEN, "verb": COMPLETED,
      "object": activity("modules/discovery", "Discovery", "module")},
 ]
 
@@ -122,7 +142,7 @@ def all_pages(client, url):
 
 # --- What it says ------------------------------------------------------------------------------
 
-def test_statements_of_every_kind_in_time_order(api, people):
+def test_statements_of_every_kind_in_the_order_stored(api, people):
     response = api(make_user(Role.ADMIN)).get(URL)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -133,18 +153,25 @@ def test_statements_of_every_kind_in_time_order(api, people):
     assert all(str(uuid.UUID(i)) == i for i in ids) and len(set(ids)) == len(ids)
 
 
+def test_stored_is_iso_8601_with_a_time_zone(api, people):
+    for statement in api(make_user(Role.ADMIN)).get(URL).json["statements"]:
+        assert ISO_8601.fullmatch(statement["stored"])
+        assert dt.datetime.fromisoformat(statement["stored"]).utcoffset() == dt.timedelta(0)
+
+
 def test_reading_again_gives_the_same_statements(api, people):
     client = api(make_user(Role.ADMIN))
     assert client.get(URL).json == client.get(URL).json
 
 
-def test_a_re_dated_milestone_is_a_new_statement(api, people):
+def test_a_re_dated_milestone_is_a_new_statement_stored_when_it_moved(api, people):
     client = api(make_user(Role.ADMIN))
-    before = client.get(URL).json["statements"][0]["id"]
+    before = client.get(URL).json["statements"][3]["id"]
     db.session.scalar(select(Achievement)).achieved_on = dt.date(2026, 3, 1)
     db.session.commit()
-    moved = client.get(URL).json["statements"][0]
+    moved = client.get(URL).json["statements"][-1]
     assert moved["timestamp"] == "2026-03-01T00:00:00Z" and moved["id"] != before
+    assert dt.datetime.fromisoformat(moved["stored"]) > utcnow() - dt.timedelta(minutes=1)
 
 
 # --- Who sees what -----------------------------------------------------------------------------
@@ -176,9 +203,9 @@ def test_statements_need_a_token_of_staff(api, people):
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7])
 def test_paging_returns_every_statement_exactly_once(api, people, limit):
-    # Ties: a module completed at the very start of the milestone's day, by each rep, and
-    # two more in the same second; the cursor must break them by kind and row.
-    completed(people["ben"], "intro", at(2))
+    # Ties: a module completed the moment the milestone was recorded, and two more in the
+    # same second; the cursor must break them by kind and row.
+    completed(people["ben"], "intro", at(2, 12, 30))
     db.session.scalar(select(ModuleProgress).where(  # as Ben's discovery
         ModuleProgress.completed_at.is_(None))).completed_at = at(3, 10)
     db.session.commit()
@@ -198,42 +225,159 @@ def test_more_is_a_relative_url_with_an_opaque_cursor(api, people):
     assert len(page["statements"]) == 2
 
 
-def test_since_leaves_out_statements_up_to_that_instant(api, people):
+def test_since_leaves_out_statements_stored_up_to_that_instant(api, people):
     client = api(make_user(Role.ADMIN))
 
-    def timestamps(since):
+    def stored(since):
         response = client.get(URL, query_string={"since": since})
         assert response.status_code == 200
-        return [s["timestamp"][:16] for s in response.json["statements"]]
+        return [s["stored"][:16] for s in response.json["statements"]]
 
-    assert timestamps("2026-03-02T11:00:00Z") == ["2026-03-02T12:00", "2026-03-03T10:00"]
-    assert timestamps("2026-03-02T00:00:00+00:00") == [  # the milestone is at that instant
-        "2026-03-02T09:00", "2026-03-02T11:00", "2026-03-02T12:00", "2026-03-03T10:00"]
-    assert timestamps("2026-03-01T23:59:59Z")[0] == "2026-03-02T00:00"
-    assert timestamps("2026-03-02T10:00:00+01:00")[0] == "2026-03-02T11:00"  # 09:00 UTC
-    assert timestamps("2026-03-02T09:00") == timestamps("2026-03-02T09:00Z")  # no zone: UTC
-    assert timestamps("2026-03-04T00:00:00Z") == []
+    # The milestone happened at 00:00 but was stored at 12:30: after 11:00, it is new.
+    assert stored("2026-03-02T11:00:00Z") == [
+        "2026-03-02T12:00", "2026-03-02T12:30", "2026-03-03T10:00"]
+    assert stored("2026-03-02T12:30:00+00:00") == ["2026-03-03T10:00"]  # stored at that instant
+    assert stored("2026-03-02T12:29:59Z")[0] == "2026-03-02T12:30"
+    assert stored("2026-03-02T10:00:00+01:00")[0] == "2026-03-02T11:00"  # 09:00 UTC
+    assert stored("2026-03-02T09:00") == stored("2026-03-02T09:00Z")  # no zone: UTC
+    assert stored("2026-03-04T00:00:00Z") == []
 
 
 def test_since_and_a_cursor_together(api, people):
     client = api(make_user(Role.ADMIN))
     statements, _ = all_pages(client, f"{URL}?since=2026-03-02T10:00:00Z&limit=1")
     assert [s["timestamp"] for s in statements] == [
-        "2026-03-02T11:00:00Z", "2026-03-02T12:00:00Z", "2026-03-03T10:00:00Z"]
+        "2026-03-02T11:00:00Z", "2026-03-02T12:00:00Z", "2026-03-02T00:00:00Z",
+        "2026-03-03T10:00:00Z"]
 
 
-def test_a_day_stamped_event_is_after_a_cursor_only_from_the_next_day(people):
-    # Whatever the kinds' order, a milestone of March 2 (stamped 00:00) is before a cursor at
-    # 09:00 that day; and after one at 00:00 exactly when its kind breaks the tie.
-    later_kind = dataclasses.replace(xapi_views.SOURCES[2], kind="zzz")
-    admin = make_user(Role.ADMIN)
+# --- Recorded late: a client that polls never misses it -----------------------------------
 
-    def days(cursor):
-        return [e.at.day for e in xapi_views._events(later_kind, admin, None, cursor, 10)]
+def poll(client, since=None):
+    """Every statement stored after `since`, following `more`; and the `since` to poll with
+    next time (the last statement's stored time)."""
+    statements, _ = all_pages(client, URL + (f"?since={since.replace('+', '%2B')}"
+                                             if since else ""))
+    return statements, statements[-1]["stored"] if statements else since
 
-    assert days((at(2, 9), "module", 0)) == []
-    assert days((at(2), "module", 0)) == [2]
-    assert days((at(1, 23), "module", 0)) == [2]
+
+def essay_waiting(rep, when):
+    """An attempt submitted at `when` whose essay waits for the coach; its id and essay key."""
+    quiz = db.session.scalar(select(Quiz))
+    attempt = quizzes.start_attempt(rep, quiz, when, dt.timedelta(0))
+    questions = quizzes.version_questions(attempt.version)
+    essay = next(e["key"] for e in attempt.layout
+                 if questions[e["key"]].type is QuestionType.ESSAY)
+    quizzes.store_responses(attempt, {essay: Response(text="Cut late-delivery penalties.")}, when)
+    quizzes.submit_attempt(attempt.id, None, when, dt.timedelta(0))
+    db.session.commit()
+    return attempt.id, essay
+
+
+def rep_who_started_in_march(coach):
+    cy = make_user(Role.REP, email="cy@example.com", name="Cy Park")
+    make_cohort(reps=[cy], coaches=[coach], start_on=dt.date(2026, 3, 1))
+    return cy
+
+
+def test_an_essay_graded_after_the_cursor_passed_its_submission_comes_on_the_next_page(
+        api, people):
+    attempt_id, essay = essay_waiting(people["ben"], at(3, 11))
+    completed(people["ben"], "intro", at(4, 9))
+    db.session.scalar(select(ModuleProgress).where(  # Ana's discovery, opened before
+        ModuleProgress.completed_at.is_(None))).completed_at = at(4, 10)
+    db.session.commit()
+    client = api(make_user(Role.ADMIN))
+    page = client.get(f"{URL}?limit=6").json
+    assert page["statements"][-1]["stored"] == "2026-03-04T09:00:00Z" and page["more"]
+    assert "2026-03-03T11:00:00Z" not in [s["timestamp"] for s in page["statements"]]
+
+    graded = quizzes.grade_answer(attempt_id, essay, 1.0, "Crisp.", people["lee"], utcnow())
+    db.session.commit()
+    rest, _ = all_pages(client, page["more"])
+    assert [(s["actor"], s["timestamp"], s["verb"]) for s in rest] == [
+        (ANA, "2026-03-04T10:00:00Z", COMPLETED), (BEN, "2026-03-03T11:00:00Z", FAILED)]
+    assert dt.datetime.fromisoformat(rest[-1]["stored"]) == graded.graded_at
+    assert rest[-1]["result"]["score"]["scaled"] == pytest.approx(1 / 6)
+
+
+def test_a_milestone_a_coach_re_dates_into_the_past_comes_on_the_next_poll(api, people):
+    cy = rep_who_started_in_march(people["kim"])
+    achieved(cy, dt.date(2026, 3, 3), stored=at(3, 9))
+    client = api(make_user(Role.ADMIN))
+    seen, since = poll(client)
+    assert since == "2026-03-03T10:00:00Z"
+
+    response = api(people["kim"], Scope.WRITE).put(
+        f"/api/v1/reps/{cy.id}/achievements/first-meeting",
+        json={"achieved_on": "2026-03-01", "note": "Met them at the kick-off"})
+    assert response.status_code == 200
+    new, _ = poll(client, since)
+    assert [(s["actor"]["name"], s["timestamp"], s["verb"]) for s in new] == [
+        ("Cy Park", "2026-03-01T00:00:00Z", ACHIEVED)]
+    assert new[0]["id"] not in {s["id"] for s in seen}
+
+
+def test_a_coach_s_correction_on_the_rep_s_page_comes_on_the_next_poll(api, people):
+    ana, kim, milestone = people["ana"], people["kim"], db.session.scalar(select(Milestone))
+    client = api(make_user(Role.ADMIN))
+    _seen, since = poll(client)
+
+    def record(note):
+        record_by_hand(rep=ana, milestone=milestone, achieved_on=dt.date(2026, 3, 1),
+                       note=note, actor=kim)
+        db.session.commit()
+
+    record(None)
+    moved, since = poll(client, since)
+    assert [(s["actor"], s["timestamp"]) for s in moved] == [(ANA, "2026-03-01T00:00:00Z")]
+    record("First call with Harbor & Pine")  # only the note: the same statement, stored anew
+    again, since = poll(client, since)
+    assert [s["id"] for s in again] == [moved[0]["id"]]
+    assert again[0]["stored"] > moved[0]["stored"]
+    record("First call with Harbor & Pine")  # nothing changes: nothing to send
+    assert poll(client, since) == ([], since)
+
+
+def test_a_back_dated_crm_meeting_that_reaches_a_milestone_comes_on_the_next_poll(api, people):
+    cy = rep_who_started_in_march(people["kim"])
+    client = api(make_user(Role.ADMIN))
+    _seen, since = poll(client)
+    crm = api(make_user(Role.MANAGER), Scope.WRITE)
+
+    def meeting(external_id, day):
+        response = crm.post("/api/v1/activities", json={"records": [{
+            "external_id": external_id, "rep_email": cy.email, "occurred_on": day,
+            "type": "meeting"}]})
+        assert response.json["achievements_changed"] == 1
+
+    meeting("crm-2", "2026-03-02")
+    reached, since = poll(client, since)
+    assert [(s["actor"]["name"], s["timestamp"], s["verb"]) for s in reached] == [
+        ("Cy Park", "2026-03-02T00:00:00Z", ACHIEVED)]
+    meeting("crm-1", "2026-03-01")  # an earlier meeting found later moves the milestone back
+    moved, _ = poll(client, since)
+    assert [(s["actor"]["name"], s["timestamp"]) for s in moved] == [
+        ("Cy Park", "2026-03-01T00:00:00Z")]
+    assert moved[0]["id"] != reached[0]["id"]
+
+
+def test_statements_are_served_once_settled(app, api, people):
+    app.config["XAPI_SETTLE_SECONDS"] = 60
+    completed(people["ben"], "intro", utcnow() - dt.timedelta(seconds=5))
+    client = api(make_user(Role.ADMIN))
+    before = utcnow()
+    response = client.get(URL)
+    after = utcnow()
+    assert without_ids(response.json["statements"]) == EXPECTED  # not Ben's intro, yet
+    through = response.headers["X-Experience-API-Consistent-Through"]
+    assert ISO_8601.fullmatch(through)
+    settle = dt.timedelta(seconds=60)
+    assert before - settle <= dt.datetime.fromisoformat(through) <= after - settle
+    db.session.scalar(select(ModuleProgress).where(  # as if a minute had gone by
+        ModuleProgress.completed_at > at(4))).completed_at = utcnow() - dt.timedelta(minutes=2)
+    db.session.commit()
+    assert len(client.get(URL).json["statements"]) == len(EXPECTED) + 1
 
 
 def cursor_of(text: str) -> str:
@@ -276,7 +420,7 @@ def test_a_page_costs_the_same_statements_however_much_there_is(api, people, cou
         make_cohort(reps=[rep])
         completed(rep, "intro", at(4, n))
         attempted(rep, 1, at(4, n, 30), score=1.0, passed=True)
-        achieved(rep, dt.date(2026, 3, 4))
+        achieved(rep, dt.date(2026, 3, 4), stored=at(4, n, 45))
     assert statements_for_a_page() == few
 
 
@@ -286,5 +430,5 @@ def test_the_document_describes_the_statements(app):
     assert [p["name"] for p in get["parameters"]] == ["since", "cursor", "limit"]
     assert {"200", "400", "401", "403"} <= set(get["responses"])
     statement = document["components"]["schemas"]["XapiStatement"]
-    assert {"id", "version", "timestamp", "actor", "verb", "object"} <= set(
+    assert {"id", "version", "timestamp", "stored", "actor", "verb", "object"} <= set(
         statement["required"])

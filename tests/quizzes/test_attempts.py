@@ -9,7 +9,10 @@ from sqlalchemy import func, select, update
 
 from cev_learn.accounts.models import Role
 from cev_learn.db import db
+from cev_learn.quizzes import services
+from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz
+from cev_learn.quizzes.questions import QuestionType
 from tests.conftest import csrf_token, login, make_user, post_form, reload
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
@@ -379,3 +382,29 @@ def test_review_after_passing_waits_for_a_pass(app, tmp_path):
               token_from=f"/attempts/{second_id}")
     passed = client.get(f"/attempts/{second_id}").get_data(as_text=True)
     assert "Passed" in passed and "CANARY-EXPLANATION" in passed
+
+
+def test_graded_at_is_when_the_result_became_final_or_last_changed(quiz_app):
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    quiz, no_grace = db.session.scalar(select(Quiz)), dt.timedelta(0)
+
+    def at(hour):
+        return dt.datetime(2026, 3, 2, hour, tzinfo=dt.UTC)
+
+    blank = services.start_attempt(rep, quiz, at(8), no_grace)
+    services.submit_attempt(blank.id, None, at(9), no_grace)  # nothing to wait for
+    assert (blank.state, blank.graded_at) == (AttemptState.GRADED, at(9))
+
+    essay = services.start_attempt(rep, quiz, at(10), no_grace)
+    questions = services.version_questions(essay.version)
+    key = next(e["key"] for e in essay.layout if questions[e["key"]].type is QuestionType.ESSAY)
+    services.store_responses(essay, {key: Response(text="Cut late-delivery penalties.")}, at(10))
+    services.submit_attempt(essay.id, None, at(11), no_grace)
+    assert (essay.state, essay.graded_at) == (AttemptState.NEEDS_GRADING, None)
+    services.grade_answer(essay.id, key, 0.5, None, coach, at(14))
+    assert (essay.state, essay.submitted_at, essay.graded_at) == (
+        AttemptState.GRADED, at(11), at(14))
+    services.grade_answer(essay.id, key, 0.5, "Same again.", coach, at(15))
+    assert essay.graded_at == at(14)  # the result did not change
+    services.grade_answer(essay.id, key, 1.0, "On reflection, full marks.", coach, at(16))
+    assert essay.graded_at == at(16)

@@ -13,6 +13,8 @@ from cev_learn.api.xapi import MILESTONE, MODULE, QUIZ, Event
 
 BASE = "https://learn.example.com/"
 AT = dt.datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=dt.UTC)
+STORED = AT + dt.timedelta(days=2)  # recorded later: an essay graded, a milestone corrected
+ISO_8601 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 
 # xAPI 1.0.3 (Data, §2.4) for the parts of a Statement this API sends.
 IRI = {"type": "string", "pattern": r"^[a-z][a-z0-9+.-]*:[^\s]+$"}
@@ -21,14 +23,14 @@ LANGUAGE_MAP = {"type": "object", "minProperties": 1,
                 "additionalProperties": {"type": "string"}}
 STATEMENT = {
     "type": "object", "additionalProperties": False,
-    "required": ["id", "version", "timestamp", "actor", "verb", "object"],
+    "required": ["id", "version", "timestamp", "stored", "actor", "verb", "object"],
     "properties": {
         "id": {"type": "string", "pattern":
                r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"},
         "version": {"const": "1.0.3"},
         # ISO 8601 with a time zone (Z or ±hh:mm)
-        "timestamp": {"type": "string", "pattern":
-                      r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"},
+        "timestamp": {"type": "string", "pattern": ISO_8601},
+        "stored": {"type": "string", "pattern": ISO_8601},
         "actor": {"type": "object", "additionalProperties": False,
                   "required": ["objectType", "mbox"],
                   "properties": {"objectType": {"const": "Agent"}, "name": {"type": "string"},
@@ -51,11 +53,11 @@ STATEMENT = {
 VALIDATOR = Draft202012Validator(STATEMENT)
 
 
-def event(kind=MODULE, row_id=7, at=AT, **facts):
+def event(kind=MODULE, row_id=7, at=AT, stored=STORED, **facts):
     defaults = {MODULE: ("intro", "Introduction"), QUIZ: ("check", "Check yourself"),
                 MILESTONE: ("first-deal", "First closed-won deal")}[kind]
-    return Event(kind, row_id, at, "Ana Silva", "ana@example.com", "sales-foundations",
-                 *defaults, **facts)
+    return Event(kind, row_id, at, stored, "Ana Silva", "ana@example.com",
+                 "sales-foundations", *defaults, **facts)
 
 
 EVENTS = [event(MODULE), event(QUIZ, score=0.8, passed=True),
@@ -75,6 +77,7 @@ def test_each_statement_is_valid_xapi(one):
     assert list(VALIDATOR.iter_errors(statement)) == []
     assert not nulls(statement)
     assert dt.datetime.fromisoformat(statement["timestamp"]).utcoffset() == dt.timedelta(0)
+    assert dt.datetime.fromisoformat(statement["stored"]) == STORED
     assert uuid.UUID(statement["id"]).version == 5
 
 
@@ -83,6 +86,7 @@ def test_a_module_completion():
         "id": str(xapi.statement_id(event(MODULE))),
         "version": "1.0.3",
         "timestamp": "2026-03-02T09:30:15.250000Z",
+        "stored": "2026-03-04T09:30:15.250000Z",
         "actor": {"objectType": "Agent", "name": "Ana Silva", "mbox": "mailto:ana@example.com"},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed",
                  "display": {"en-US": "completed"}},
@@ -116,21 +120,24 @@ def test_a_milestone_is_achieved_at_the_start_of_its_day():
 def test_ids_are_the_same_for_the_same_facts_and_differ_otherwise():
     first = xapi.statement_id(event(QUIZ, score=0.5, passed=False))
     assert xapi.statement_id(event(QUIZ, score=0.5, passed=False)) == first
+    # Recorded again with the same facts (a coach's note changed): the same statement.
+    assert xapi.statement_id(event(QUIZ, stored=STORED + dt.timedelta(days=1), score=0.5,
+                                   passed=False)) == first
     others = {xapi.statement_id(e) for e in [
         event(QUIZ, score=0.9, passed=True), event(QUIZ, row_id=8, score=0.5, passed=False),
         event(MODULE), event(QUIZ, at=AT + dt.timedelta(days=1), score=0.5, passed=False)]}
     assert first not in others and len(others) == 4
 
 
-def test_first_page_merges_sorted_lists_by_position():
-    def e(kind, hour, row_id):
-        return event(kind, row_id, AT.replace(hour=hour))
+def test_first_page_merges_sorted_lists_by_stored_position():
+    def e(kind, hour, row_id):  # when it happened runs the other way: it does not count
+        return event(kind, row_id, AT.replace(hour=20 - hour), STORED.replace(hour=hour))
 
     modules = [e(MODULE, 8, 1), e(MODULE, 10, 2), e(MODULE, 10, 3)]
     quizzes = [e(QUIZ, 9, 1), e(QUIZ, 10, 1)]
     milestones = [e(MILESTONE, 10, 9)]
     page, more = xapi.first_page([modules, quizzes, milestones], 4)
-    assert [(x.at.hour, x.kind, x.row_id) for x in page] == [
+    assert [(x.stored.hour, x.kind, x.row_id) for x in page] == [
         (8, MODULE, 1), (9, QUIZ, 1), (10, MILESTONE, 9), (10, MODULE, 2)]
     assert more
     assert xapi.first_page([modules, quizzes, milestones], 6) == (
@@ -141,7 +148,7 @@ def test_first_page_merges_sorted_lists_by_position():
 def test_a_cursor_round_trips_and_is_url_safe():
     cursor = xapi.encode_cursor(event(QUIZ, row_id=12345, score=1.0, passed=True))
     assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor)
-    assert xapi.decode_cursor(cursor) == (AT, QUIZ, 12345)
+    assert xapi.decode_cursor(cursor) == (STORED, QUIZ, 12345)
 
 
 def encoded(text: str) -> str:
