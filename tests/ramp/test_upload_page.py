@@ -438,3 +438,19 @@ def test_forms_without_a_csrf_token_are_rejected(client, manager, reps):
     token = checked_token(client, VALID)
     assert client.post(CONFIRM, data={"token": token}).status_code == 400
     assert records() == {} and count(PendingImport) == 1
+
+
+def test_a_file_full_of_bad_rows_lists_the_first_500_and_counts_the_rest(app):
+    manager = make_user(Role.MANAGER)
+    client = app.test_client()
+    login(client, manager.email)
+    lines = ["external_id,rep_email,occurred_on,type,quantity,amount"]
+    lines += [f"x{n},ghost@example.com,2026-01-05,call,1,0" for n in range(700)]
+    response = client.post("/ramp/import", data={
+        "csrf_token": csrf_token(client, "/ramp/import"), "kind": "activities",
+        "file": (io.BytesIO("\n".join(lines).encode()), "activities.csv")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page.count("<td>line ") == 500
+    assert "… and 200 more bad rows" in page
