@@ -36,13 +36,19 @@ def json_body(model: type[Model]) -> Model:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
     if nul_at := list(_nul_pointers(data, "")):
         raise ApiProblem(422, "text may not contain NUL characters",
-                         errors=[{"pointer": p or "/", "detail": "contains a NUL character"}
-                                 for p in nul_at])
+                         errors=[{"pointer": p or "/", "detail": f"{_field(p)} contains a NUL "
+                                                                 "character"} for p in nul_at])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiProblem(422, f"the body does not match {model.__name__}; see errors",
                          errors=validation_errors(exc)) from None
+
+
+def _field(pointer: str) -> str:
+    """The field a JSON pointer ends at ('text' for a list item or the whole body)."""
+    last = pointer.rsplit("/", 1)[-1]
+    return last if last and not last.isdigit() else "text"
 
 
 def _nul_pointers(value, pointer: str):

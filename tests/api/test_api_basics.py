@@ -137,7 +137,8 @@ def test_nul_characters_are_refused_before_they_reach_the_database(app, api):
     body = api(admin, Scope.WRITE).put("/api/v1/users", json={
         "email": "nul@example.com", "name": "Nu\u0000l", "role": "rep"})
     assert body.status_code == 422
-    assert body.json["errors"] == [{"pointer": "/name", "detail": "contains a NUL character"}]
+    assert body.json["errors"] == [{"pointer": "/name",
+                                    "detail": "name contains a NUL character"}]
     client = app.test_client()
     login(client, admin.email)
     assert client.get("/search?q=%00").status_code == 400
