@@ -1,8 +1,11 @@
 """Configuration: defaults here, then instance/config.py, then CEV_LEARN_* environment variables."""
 import os
+import re
 from pathlib import Path
 
 from flask import Flask
+
+from cev_learn.content.schema import ACTIVITY_TYPES
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -61,7 +64,12 @@ DEFAULTS = {
     "API_RATE_LIMIT": "600 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Activity types beyond call, email, meeting, demo, opportunity and deal_won that CRM data,
+    # milestones and weekly targets may use, e.g. ["linkedin_message", "referral"].
+    "EXTRA_ACTIVITY_TYPES": [],
 }
+
+TYPE_SLUG = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -82,10 +90,20 @@ def _finish(app: Flask) -> None:
         cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'cev_learn.sqlite'}"
     cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
+    cfg["ACTIVITY_TYPES"] = _activity_types(cfg["EXTRA_ACTIVITY_TYPES"])
     if cfg["HTTPS"]:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
         cfg["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _activity_types(extra) -> tuple[str, ...]:
+    """The built-in activity types and the configured extra ones (lower-case slugs)."""
+    if isinstance(extra, str) or not all(isinstance(t, str) and TYPE_SLUG.fullmatch(t)
+                                         for t in extra):
+        raise ValueError("EXTRA_ACTIVITY_TYPES must be a list of lower-case slugs like "
+                         f"'linkedin_message', not {extra!r}")
+    return ACTIVITY_TYPES + tuple(t for t in dict.fromkeys(extra) if t not in ACTIVITY_TYPES)
 
 
 def _normalise_database_url(url: str) -> str:

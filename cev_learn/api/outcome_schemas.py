@@ -36,7 +36,8 @@ class ActivityIn(Strict):
     rep_email: str = Field(description="Email of a rep (any case)")
     occurred_on: str = Field(description="The day it happened, YYYY-MM-DD",
                              json_schema_extra={"format": "date"})
-    type: str = Field(description=f"One of {', '.join(ACTIVITY_TYPES)} (any case)")
+    type: str = Field(description=f"{', '.join(ACTIVITY_TYPES)} or a type the installation "
+                                  "adds in EXTRA_ACTIVITY_TYPES (any case)")
     quantity: int = Field(1, strict=True, description="How many (calls, meetings…)",
                           json_schema_extra={"minimum": 0, "maximum": 2_147_483_647})
     amount: float = Field(0.0, strict=True, description="Value, e.g. of a won deal",

@@ -6,6 +6,7 @@ Like the upload page, any manager or admin may send outcomes for any rep.
 import datetime as dt
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from cev_learn.accounts.models import Role
@@ -39,7 +40,8 @@ def post_activities():
     batch = json_body(schemas.ActivityBatch)
     errors: list[CellError] = []
     rows = check_activity_cells(enumerate(_activity_cells(r) for r in batch.records), errors,
-                                place="at /records/{}".format)
+                                place="at /records/{}".format,
+                                types=current_app.config["ACTIVITY_TYPES"])
     return _store(lambda: import_activity_rows(rows, errors, skip_invalid=False, source="api"),
                   "records", len(batch.records))
 

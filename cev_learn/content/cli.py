@@ -18,7 +18,7 @@ def _root(path: str | None) -> Path:
 
 def _load(path: str | None):
     try:
-        return load_tree(_root(path))
+        return load_tree(_root(path), current_app.config["ACTIVITY_TYPES"])
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

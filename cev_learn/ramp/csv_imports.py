@@ -26,7 +26,6 @@ MAX_EXTERNAL_ID = 200
 MAX_QUANTITY = 2_147_483_647  # a 32-bit INTEGER column
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-_TYPES = ", ".join(ACTIVITY_TYPES[:-1]) + " or " + ACTIVITY_TYPES[-1]
 
 NumberedCells = Iterable[tuple[int, Sequence[str]]]  # (line or index, cells)
 Place = Callable[[int], str]  # where an earlier row is, for duplicate messages
@@ -78,12 +77,13 @@ def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[CellError]]:
     return rows, errors
 
 
-def parse_activities_csv(text: str) -> tuple[list[ActivityRow], list[CellError]]:
+def parse_activities_csv(text: str, types: Sequence[str] = ACTIVITY_TYPES,
+                         ) -> tuple[list[ActivityRow], list[CellError]]:
     """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
     reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
     errors: list[CellError] = []
     rows = check_activity_cells(_data_rows(reader, len(header), MAX_ACTIVITY_ROWS, errors),
-                                errors, _positions(header, ACTIVITY_COLUMNS))
+                                errors, _positions(header, ACTIVITY_COLUMNS), types=types)
     return rows, errors
 
 
@@ -114,22 +114,25 @@ def check_quota_cells(numbered: NumberedCells, errors: list[CellError],
 
 def check_activity_cells(numbered: NumberedCells, errors: list[CellError],
                          positions: Sequence[int] = (0, 1, 2, 3, 4, 5),
-                         place: Place = ON_LINE) -> list[ActivityRow]:
+                         place: Place = ON_LINE,
+                         types: Sequence[str] = ACTIVITY_TYPES) -> list[ActivityRow]:
     """The good rows of activity cells (at `positions`); every problem of the others to
-    `errors`. A blank quantity means 1, a blank amount 0."""
+    `errors`. A blank quantity means 1, a blank amount 0. `types` are the activity types."""
     i_id, i_email, i_on, i_type, i_quantity, i_amount = positions
-    emails, dates, types = _Memo(_email), _Memo(_date), _Memo(_type)
+    known = frozenset(types)
+    emails, dates = _Memo(_email), _Memo(_date)
+    kinds = _Memo(lambda cell: _type(cell, known))
     quantities = _Memo(_quantity)
     rows, first_line_of = [], {}
     for line, cells in numbered:
         external_id = cells[i_id].strip()
         email, occurred_on = emails[cells[i_email]], dates[cells[i_on]]
-        kind, quantity = types[cells[i_type]], quantities[cells[i_quantity]]
+        kind, quantity = kinds[cells[i_type]], quantities[cells[i_quantity]]
         amount = _amount(cells[i_amount], default=0.0)
         if (not external_id or len(external_id) > MAX_EXTERNAL_ID or external_id in first_line_of
                 or "\0" in external_id or not email or not occurred_on or not kind
                 or quantity is None or amount is None):
-            problems = _activity_problems([cells[i] for i in positions])
+            problems = _activity_problems([cells[i] for i in positions], types)
             if external_id in first_line_of:
                 problems.insert(0, ("external_id", f"duplicate external_id {external_id!r}, "
                                                    f"already {place(first_line_of[external_id])}"))
@@ -156,7 +159,7 @@ def _quota_problems(email: str, month: str, amount: str) -> Problems:
     return problems
 
 
-def _activity_problems(cells: list[str]) -> Problems:
+def _activity_problems(cells: list[str], types: Sequence[str]) -> Problems:
     external_id, email, occurred_on, kind, quantity, amount = (c.strip() for c in cells)
     problems = [(name, f"{name} is required") for name, cell in zip(ACTIVITY_REQUIRED, cells)
                 if not cell.strip()]
@@ -167,8 +170,8 @@ def _activity_problems(cells: list[str]) -> Problems:
     if occurred_on and _date(occurred_on) is None:
         problems.append(("occurred_on",
                          f"occurred_on {occurred_on!r} is not a date; use YYYY-MM-DD"))
-    if kind and _type(kind) is None:
-        problems.append(("type", f"unknown type {kind!r}; use {_TYPES}"))
+    if kind and _type(kind, frozenset(types)) is None:
+        problems.append(("type", f"unknown type {kind!r}; use {_one_of(types)}"))
     if _quantity(quantity) is None:
         problems.append(("quantity", f"quantity {quantity!r} must be a whole number of 0 or more"))
     if _amount(amount, default=0.0) is None:
@@ -238,9 +241,13 @@ def _month(cell: str) -> dt.date | None:
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
-def _type(cell: str) -> str | None:
+def _type(cell: str, known: frozenset[str]) -> str | None:
     kind = cell.strip().lower()
-    return kind if kind in ACTIVITY_TYPES else None
+    return kind if kind in known else None
+
+
+def _one_of(types: Sequence[str]) -> str:
+    return ", ".join(types[:-1]) + " or " + types[-1]
 
 
 def _quantity(cell: str) -> int | None:

@@ -3,9 +3,11 @@ import datetime as dt
 import gc
 import sys
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from cev_learn.cohorts.cli import import_cli
 from cev_learn.csv_files import ImportFileError, decode_csv
@@ -39,7 +41,8 @@ def import_activities_command(file: Path, skip_invalid: bool):
     Columns: external_id,rep_email,occurred_on (YYYY-MM-DD),type (required), quantity
     (default 1), amount (default 0).
     """
-    _run(import_activities, file, skip_invalid)
+    _run(partial(import_activities, types=current_app.config["ACTIVITY_TYPES"]), file,
+         skip_invalid)
 
 
 def _run(importer, file: Path, skip_invalid: bool) -> None:

@@ -6,13 +6,14 @@ Built for millions of activity rows: no ORM object per row. Reps are resolved in
 existing records are read per batch of external_ids, and only new or changed rows are
 written, as executemany INSERTs and UPDATEs by primary key.
 """
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.content.schema import ACTIVITY_TYPES
 from cev_learn.db import db
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)
@@ -69,14 +70,14 @@ def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_inv
     return report
 
 
-def import_activities(text: str, *, skip_invalid: bool,
-                      progress: Progress | None = None) -> RampImportReport:
+def import_activities(text: str, *, skip_invalid: bool, progress: Progress | None = None,
+                      types: Sequence[str] = ACTIVITY_TYPES) -> RampImportReport:
     """Create or update activity records by external_id from an activities.csv text.
 
     Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    rows, errors = parse_activities_csv(text)
+    rows, errors = parse_activities_csv(text, types)
     return import_activity_rows(rows, errors, skip_invalid=skip_invalid, progress=progress)
 
 

@@ -8,6 +8,7 @@ runs it again from scratch, since reps may have changed in between.
 import datetime as dt
 import secrets
 
+from flask import current_app
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, delete, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -84,4 +85,8 @@ def confirm_upload(pending: PendingImport, *, as_of: dt.date) -> RampImportRepor
 
 
 def _import(kind: str, content: bytes, skip_invalid: bool) -> RampImportReport:
-    return IMPORTERS[kind](decode_csv(content), skip_invalid=skip_invalid)
+    text = decode_csv(content)
+    if kind == "activities":
+        return import_activities(text, skip_invalid=skip_invalid,
+                                 types=current_app.config["ACTIVITY_TYPES"])
+    return IMPORTERS[kind](text, skip_invalid=skip_invalid)

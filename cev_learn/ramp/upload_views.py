@@ -12,7 +12,6 @@ from wtforms.validators import ValidationError
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
-from cev_learn.content.schema import ACTIVITY_TYPES
 from cev_learn.csv_files import ImportFileError
 from cev_learn.db import db, utcnow
 from cev_learn.errors import render_error
@@ -105,7 +104,8 @@ def file_too_large(_exc):
 
 
 def _upload_page(form: CrmUploadForm, **context) -> str:
-    return render_template("ramp/import.html", form=form, activity_types=ACTIVITY_TYPES,
+    return render_template("ramp/import.html", form=form,
+                           activity_types=current_app.config["ACTIVITY_TYPES"],
                            max_size=_size(current_app.config["MAX_CONTENT_LENGTH"]), **context)
 
 
