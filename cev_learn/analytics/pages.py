@@ -210,11 +210,6 @@ class RepRow:
         return metrics.tenure_day(self.membership.effective_start_on, self.productive_on)
 
 
-def visible_cohort(viewer: User, cohort_id: int) -> Cohort | None:
-    return db.session.scalar(visible_cohorts(viewer).options(joinedload(Cohort.track))
-                             .where(Cohort.id == cohort_id))
-
-
 def comparable_cohorts(viewer: User, cohort: Cohort) -> list[Cohort]:
     """Other cohorts on the same track the viewer may see, newest first."""
     return list(db.session.scalars(

@@ -7,16 +7,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.models import Role
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics import pages
 from cev_learn.cohorts import access
 from cev_learn.cohorts.services import current_membership
-from cev_learn.db import db
 from cev_learn.errors import render_error
 
 bp = Blueprint("analytics", __name__, url_prefix="/ramp")
 
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
 class BadQuery(ValueError):
@@ -56,7 +55,7 @@ def _dashboard() -> pages.Dashboard:
 
 
 @bp.route("")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def manager_home():
     page = _dashboard()
     return render_template("analytics/manager_home.html", page=page,
@@ -64,7 +63,7 @@ def manager_home():
 
 
 @bp.route("/export/<name>.csv")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def dashboard_csv(name: str):
     page = _dashboard()
     if name not in page.tables:
@@ -73,9 +72,7 @@ def dashboard_csv(name: str):
 
 
 def _cohort_page(cohort_id: int) -> pages.CohortPage:
-    cohort = pages.visible_cohort(current_user, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = access.visible_cohort(current_user, cohort_id) or abort(404)
     today = dt.date.today()
     as_of = _as_of(today)
     candidates = pages.comparable_cohorts(current_user, cohort)
@@ -92,13 +89,13 @@ def _cohort_page(cohort_id: int) -> pages.CohortPage:
 
 
 @bp.route("/cohorts/<int:cohort_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def cohort(cohort_id: int):
     return render_template("analytics/cohort.html", page=_cohort_page(cohort_id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/export/<name>.csv")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def cohort_csv(cohort_id: int, name: str):
     page = _cohort_page(cohort_id)
     if name not in page.tables:
@@ -107,9 +104,7 @@ def cohort_csv(cohort_id: int, name: str):
 
 
 def _rep_page(user_id: int) -> pages.RepRampPage:
-    rep = db.get_or_404(User, user_id)
-    if rep.role is not Role.REP or not access.can_view_rep(current_user, rep):
-        abort(404)
+    rep = access.visible_rep(current_user, user_id) or abort(404)
     membership = current_membership(rep)
     if membership is None:
         abort(404)
@@ -118,13 +113,13 @@ def _rep_page(user_id: int) -> pages.RepRampPage:
 
 
 @bp.route("/reps/<int:user_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def rep(user_id: int):
     return render_template("analytics/rep.html", page=_rep_page(user_id))
 
 
 @bp.route("/reps/<int:user_id>/export/<name>.csv")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def rep_csv(user_id: int, name: str):
     page = _rep_page(user_id)
     if name not in page.tables:

@@ -5,23 +5,22 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.models import User
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.api import schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, query_date, respond
 from cev_learn.api.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts import access
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.db import db
 
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
 def visible_cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.scalar(visible_cohorts(current_user).options(joinedload(Cohort.track))
-                               .where(Cohort.id == cohort_id))
+    cohort = access.visible_cohort(current_user, cohort_id)
     if cohort is None:
         raise ApiProblem(404, f"no cohort {cohort_id} that this token may see")
     return cohort
@@ -44,16 +43,16 @@ def _cohort_rows(cohorts: list[Cohort]) -> list[dict]:
 
 
 @bp.get("/cohorts")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("List the cohorts this token may see", tag="Cohorts", response=schemas.CohortList)
 def cohorts():
-    found = list(db.session.scalars(visible_cohorts(current_user).options(
+    found = list(db.session.scalars(access.visible_cohorts(current_user).options(
         joinedload(Cohort.track)).order_by(Cohort.start_on, Cohort.name)))
     return respond(schemas.CohortList, {"items": _cohort_rows(found)})
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("One cohort and its reps", tag="Cohorts", response=schemas.CohortDetail,
            problems=(404,))
 def cohort(cohort_id: int):
@@ -69,7 +68,7 @@ def cohort(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/ramp")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("Time to productivity, milestones and ramp curve of a cohort", tag="Cohorts",
            response=schemas.RampReport, problems=(400, 404),
            params=(Param("as_of", {"type": "string", "format": "date"},

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.models import User
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
@@ -23,14 +24,13 @@ from cev_learn.db import db
 from cev_learn.ramp import achievements
 from cev_learn.ramp.models import Achievement, AchievementChange, Milestone
 
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 API = "api"
 HISTORY = Param("history", {"type": "boolean", "default": False},
                 "Also list every change, oldest first")
 
 
 @bp.get("/reps/<int:user_id>/achievements")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("The milestones a rep has reached, as stored", tag="Milestones",
            response=schemas.AchievementList, params=(HISTORY,), problems=(400, 404))
 def rep_achievements(user_id: int):
@@ -81,7 +81,7 @@ def _history(rep: User) -> list[dict]:
 
 
 @bp.put("/reps/<int:user_id>/achievements/<milestone_slug>")
-@api_access(*STAFF, write=True)
+@api_access(*STAFF_ROLES, write=True)
 @operation("Record or correct the day a rep reached a milestone", tag="Milestones",
            request=schemas.AchievementIn, response=schemas.AchievementOut, problems=(404, 409),
            description="As a coach does on the rep's page: the date wins over what cev_learn "

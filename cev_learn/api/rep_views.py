@@ -6,33 +6,33 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.models import User
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
 from cev_learn.api.problems import ApiProblem
 from cev_learn.api.spec import operation
-from cev_learn.cohorts.access import can_view_rep
+from cev_learn.cohorts.access import can_view_rep, visible_rep
 from cev_learn.cohorts.queries import RepSummary, rep_summary
 from cev_learn.cohorts.schedule import WEEK, WorkItem
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp.models import Achievement
 
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
 def rep_for(user_id: int, rule: Callable[[User, User], bool] = can_view_rep) -> User:
     """The rep if the token's user passes `rule` for them; 404 otherwise, as on the pages."""
-    rep = db.session.get(User, user_id)
-    if rep is None or rep.role is not Role.REP or not rule(current_user, rep):
+    rep = visible_rep(current_user, user_id, rule)
+    if rep is None:
         raise ApiProblem(404, f"no rep {user_id} that this token may see")
     return rep
 
 
 @bp.get("/reps/<int:user_id>/progress")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("A rep's track items, quiz results, milestones and weekly pace", tag="Reps",
            response=schemas.RepProgress, problems=(404,),
            description="The same facts as the rep's page. A rep in no cohort has only `rep`.")
@@ -97,7 +97,7 @@ def _milestones(summary: RepSummary) -> list[dict]:
 
 
 @bp.get("/reps/<int:user_id>/attempts")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("A rep's submitted quiz attempts", tag="Reps", response=schemas.AttemptList,
            problems=(404,),
            description="Results only: questions, answers and answer keys are never included. "

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
@@ -20,7 +21,6 @@ from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.user_import import Problem, UserRow, check_user_values
 from cev_learn.db import db, utcnow
 
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
 # Aliased: visible_rep_filter's subqueries name User and Membership themselves, and would
 # otherwise correlate with (or lose their FROM to) this query's own tables.
@@ -72,7 +72,7 @@ def _filtered(stmt: Select) -> Select:
 
 
 @bp.get("/users")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("List the users this token may see", tag="Users", response=schemas.UserList,
            params=LIST_PARAMS, problems=(400,),
            description="Admins see every user; coaches and managers the reps they may see.")
@@ -89,7 +89,7 @@ def users():
 
 
 @bp.get("/users/<int:user_id>")
-@api_access(*STAFF)
+@api_access(*STAFF_ROLES)
 @operation("One user", tag="Users", response=schemas.UserOut, problems=(404,))
 def user(user_id: int):
     row = db.session.execute(_visible_users(current_user).where(Listed.id == user_id)).first()

@@ -1,7 +1,9 @@
 """Which reps a viewer may see: the facts the pure policy needs, loaded in one statement,
 and the same rule as a SQL filter for lists."""
+from collections.abc import Callable
+
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
@@ -32,6 +34,22 @@ def can_coach_rep(viewer: User, rep: User) -> bool:
     if viewer.role is Role.REP or viewer.id == rep.id:
         return False
     return policy.can_coach_rep(viewer, rep, *rep_facts(rep))
+
+
+def visible_rep(viewer: User, user_id: int,
+                rule: Callable[[User, User], bool] = can_view_rep) -> User | None:
+    """The rep with this id if `rule` lets the viewer at them; None otherwise (callers answer
+    404, so nobody learns which ids exist)."""
+    rep = db.session.get(User, user_id)
+    if rep is None or rep.role is not Role.REP or not rule(viewer, rep):
+        return None
+    return rep
+
+
+def visible_cohort(viewer: User, cohort_id: int) -> Cohort | None:
+    """The cohort with this id (and its track) if the viewer works with it."""
+    return db.session.scalar(visible_cohorts(viewer).options(joinedload(Cohort.track))
+                             .where(Cohort.id == cohort_id))
 
 
 def visible_cohorts(viewer: User) -> Select:

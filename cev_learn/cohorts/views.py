@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
@@ -19,7 +20,6 @@ from cev_learn.ramp import achievements
 from cev_learn.ramp.models import Milestone, Rubric
 
 bp = Blueprint("cohorts", __name__)
-STAFF = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
 @bp.route("/week")
@@ -35,17 +35,14 @@ def rep_home():
 
 
 @bp.route("/coach")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def coach_home():
     groups = queries.coach_groups(current_user, dt.date.today())
     return render_template("cohorts/coach_home.html", groups=groups)
 
 
 def _visible_rep(user_id: int) -> User:
-    rep = db.get_or_404(User, user_id)
-    if rep.role is not Role.REP or not access.can_view_rep(current_user, rep):
-        abort(404)
-    return rep
+    return access.visible_rep(current_user, user_id) or abort(404)
 
 
 def _coachable_rep(user_id: int) -> User:
@@ -56,7 +53,7 @@ def _coachable_rep(user_id: int) -> User:
 
 
 @bp.route("/reps/<int:user_id>")
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def rep_page(user_id: int):
     rep = _visible_rep(user_id)
     today = dt.date.today()
@@ -87,7 +84,7 @@ def _assignment_form(summary, formdata=None):
 
 
 @bp.route("/reps/<int:user_id>/assignments", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def assign(user_id: int):
     rep = _coachable_rep(user_id)
     summary = queries.rep_summary(rep, dt.date.today())
@@ -114,7 +111,7 @@ def assign(user_id: int):
 
 
 @bp.route("/reps/<int:user_id>/notes", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def add_note(user_id: int):
     rep = _coachable_rep(user_id)
     form = NoteForm()
@@ -129,7 +126,7 @@ def add_note(user_id: int):
 
 
 @bp.route("/reps/<int:user_id>/signoffs/<rubric_slug>", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def signoff(user_id: int, rubric_slug: str):
     rep = _coachable_rep(user_id)
     rubric = db.session.scalar(select(Rubric).where(
@@ -156,7 +153,7 @@ def signoff(user_id: int, rubric_slug: str):
 
 
 @bp.route("/reps/<int:user_id>/milestones/<milestone_slug>", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
