@@ -68,15 +68,15 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
         data.achieved[milestone_id][user_id] = achieved_on
     month = month_of(ActivityRecord.occurred_on)
     for user_id, month_text, amount in db.session.execute(
-            _counted_activity(cohort_ids, as_of, rep_id)
-            .with_only_columns(ActivityRecord.user_id, month, func.sum(ActivityRecord.amount))
+            counted_activity(ActivityRecord.user_id, month, func.sum(ActivityRecord.amount),
+                             cohort_ids=cohort_ids, rep_ids=_reps(rep_id), as_of=as_of)
             .where(ActivityRecord.type == BOOKING_TYPE)
             .group_by(ActivityRecord.user_id, month)):
-        data.bookings[(user_id, dt.date.fromisoformat(month_text + "-01"))] = amount
-    for user_id, month_start, amount in db.session.execute(
+        data.bookings[(user_id, month_start(month_text))] = amount
+    for user_id, first_day, amount in db.session.execute(
             select(Quota.user_id, Quota.month, Quota.amount)
             .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of)):
-        data.quotas[user_id][month_start] = amount
+        data.quotas[user_id][first_day] = amount
     if weekly_until is not None:
         data.weekly = weekly_activity(cohort_ids, as_of, until_week=weekly_until, rep_id=rep_id)
     return data
@@ -86,9 +86,9 @@ def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | 
                     rep_id: int | None = None) -> dict[int, dict[str, dict[int, int]]]:
     """Quantity per rep, activity type and tenure week, from the start date to as_of."""
     week = tenure_week(ActivityRecord.occurred_on, _start())
-    stmt = (_counted_activity(cohort_ids, as_of, rep_id)
-            .with_only_columns(ActivityRecord.user_id, ActivityRecord.type, week,
-                               func.sum(ActivityRecord.quantity))
+    stmt = (counted_activity(ActivityRecord.user_id, ActivityRecord.type, week,
+                             func.sum(ActivityRecord.quantity), cohort_ids=cohort_ids,
+                             rep_ids=_reps(rep_id), as_of=as_of)
             .group_by(ActivityRecord.user_id, ActivityRecord.type, week))
     if until_week is not None:
         stmt = stmt.where(week <= until_week)
@@ -108,12 +108,28 @@ def _members_of(cohort_ids: list[int], rep_id: int | None):
     return stmt if rep_id is None else stmt.where(Membership.user_id == rep_id)
 
 
-def _counted_activity(cohort_ids: list[int], as_of: dt.date, rep_id: int | None):
-    """Activity records of current members, from each one's start date to as_of."""
-    stmt = (select(ActivityRecord.id)
+def counted_activity(*columns, cohort_ids: list[int] | None = None,
+                     rep_ids: list[int] | None = None, as_of: dt.date | None = None):
+    """SELECT `columns` over the activity records that count for ramp: those of reps in a
+    cohort now, from each one's start date (to as_of). Narrowed to cohorts and/or reps."""
+    stmt = (select(*columns)
             .join(Membership, and_(Membership.user_id == ActivityRecord.user_id,
                                    Membership.moved_out_at.is_(None)))
             .join(Cohort, Cohort.id == Membership.cohort_id)
-            .where(Membership.cohort_id.in_(cohort_ids),
-                   ActivityRecord.occurred_on >= _start(), ActivityRecord.occurred_on <= as_of))
-    return stmt if rep_id is None else stmt.where(ActivityRecord.user_id == rep_id)
+            .where(ActivityRecord.occurred_on >= _start()))
+    if cohort_ids is not None:
+        stmt = stmt.where(Membership.cohort_id.in_(cohort_ids))
+    if rep_ids is not None:
+        stmt = stmt.where(ActivityRecord.user_id.in_(rep_ids))
+    if as_of is not None:
+        stmt = stmt.where(ActivityRecord.occurred_on <= as_of)
+    return stmt
+
+
+def month_start(month_text: str) -> dt.date:
+    """The first day of a month_of() value ('YYYY-MM')."""
+    return dt.date.fromisoformat(month_text + "-01")
+
+
+def _reps(rep_id: int | None) -> list[int] | None:
+    return None if rep_id is None else [rep_id]

@@ -57,7 +57,7 @@ def current_token() -> ApiToken:
         raise ApiProblem(401, "this API token is unknown, revoked, or its user is deactivated",
                          headers={"WWW-Authenticate":
                                   'Bearer realm="cev_learn", error="invalid_token"'})
-    if db.session.is_modified(token):  # last_used_at moved on: save it on its own
+    if tokens.last_use_is_stale(token, now):  # saved in its own short write
         token_id = token.id
         with write_transaction():
             db.session.get(ApiToken, token_id).last_used_at = now

@@ -54,9 +54,12 @@ def authenticate(secret: str, now: dt.datetime) -> ApiToken | None:
         return None
     if token.revoked_at is not None or not token.user.active:
         return None
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
-        token.last_used_at = now
     return token
+
+
+def last_use_is_stale(token: ApiToken, now: dt.datetime) -> bool:
+    """Whether last_used_at should be written now (at most every LAST_USED_EVERY)."""
+    return token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY
 
 
 def revoke(token: ApiToken, now: dt.datetime) -> None:

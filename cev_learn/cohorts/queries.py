@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
@@ -19,6 +19,7 @@ from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_st
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.analytics.queries import counted_activity, month_start
 from cev_learn.analytics.sql import month_of
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota, Rubric
@@ -168,21 +169,16 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
 
 def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
     """Monthly activity sums from each rep's start date, and quotas: two statements."""
-    start = func.coalesce(Membership.start_on, Cohort.start_on)
     month = month_of(ActivityRecord.occurred_on)
     for user_id, kind, month_text, quantity, amount in db.session.execute(
-            select(ActivityRecord.user_id, ActivityRecord.type, month,
-                   func.sum(ActivityRecord.quantity), func.sum(ActivityRecord.amount))
-            .join(Membership, and_(Membership.user_id == ActivityRecord.user_id,
-                                   Membership.moved_out_at.is_(None)))
-            .join(Cohort, Cohort.id == Membership.cohort_id)
-            .where(ActivityRecord.user_id.in_(rep_ids), ActivityRecord.occurred_on >= start)
+            counted_activity(ActivityRecord.user_id, ActivityRecord.type, month,
+                             func.sum(ActivityRecord.quantity), func.sum(ActivityRecord.amount),
+                             rep_ids=rep_ids)
             .group_by(ActivityRecord.user_id, ActivityRecord.type, month)):
-        progress[user_id].crm_months.append(
-            (kind, dt.date.fromisoformat(month_text + "-01"), quantity, amount))
-    for user_id, month_start, amount in db.session.execute(
+        progress[user_id].crm_months.append((kind, month_start(month_text), quantity, amount))
+    for user_id, first_day, amount in db.session.execute(
             select(Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
-        progress[user_id].quotas[month_start] = amount
+        progress[user_id].quotas[first_day] = amount
 
 
 def _as_date(value) -> dt.date:
