@@ -66,6 +66,13 @@ class Dashboard:
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
 
+    @property
+    def median_change(self) -> int | None:
+        """Days the newest median moved against the one before (negative: shorter ramp)."""
+        if self.latest is None or self.previous is None:
+            return None
+        return self.latest[1] - self.previous[1]
+
 
 def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
     cohorts = list(db.session.scalars(visible_cohorts(viewer).options(joinedload(Cohort.track))
