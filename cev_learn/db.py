@@ -7,7 +7,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -74,6 +74,18 @@ def write_transaction():
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def private_reader():
+    """A database session of its own for reads only, closed after the block: on SQLite it
+    begins deferred, so it never waits for the write lock a request may hold."""
+    token = _write_intent.set(False)
+    try:
+        with Session(db.engine) as session:
+            yield session
     finally:
         _write_intent.reset(token)
 

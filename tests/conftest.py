@@ -11,6 +11,7 @@ from sqlalchemy import event
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
+from cev_learn.content.track_data import forget_tracks
 from cev_learn.db import db
 
 FAST_HASH = "pbkdf2:sha256:1000"
@@ -77,6 +78,7 @@ def make_app(database_url, tmp_path, data_context):
 
 
 def _empty_tables():
+    forget_tracks()  # ids start again in an emptied database
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -132,6 +134,19 @@ def login(client, email: str, password: str = PASSWORD, **extra):
 def post_form(client, path: str, data: dict | None = None, token_from: str = "/"):
     """POST a form with a valid CSRF token, as the page would."""
     return client.post(path, data={"csrf_token": csrf_token(client, token_from), **(data or {})})
+
+
+@pytest.fixture
+def page_statements(count_queries):
+    """SQL statements a page costs once this process has read its track (the first request
+    after a content sync reads it: six statements more): `page_statements(client, url)`."""
+    def measure(client, url: str) -> int:
+        assert client.get(url).status_code == 200, url
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200, url
+        return counter["n"]
+
+    return measure
 
 
 @pytest.fixture

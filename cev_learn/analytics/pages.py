@@ -359,7 +359,7 @@ class RepRampPage:
 
 def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> RepRampPage:
     cohort, start_on = membership.cohort, membership.effective_start_on
-    data = load_ramp([cohort], as_of, rep_id=membership.user_id)
+    data = load_ramp([cohort], as_of, rep_id=membership.user_id, members=[membership])
     weekly = weekly_activity([cohort.id], as_of, rep_id=membership.user_id).get(
         membership.user_id, {})
     summary = next(iter(cohort_queries.summaries([membership], today)), None)

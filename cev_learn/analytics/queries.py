@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select, union_all
 from sqlalchemy.orm import joinedload
 
 from cev_learn.analytics.sql import month_of, tenure_week
 from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.content.track_data import track_data
 from cev_learn.db import db
 from cev_learn.ramp.engine import BOOKING_TYPE
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
@@ -39,44 +40,45 @@ class RampData:
 
 
 def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | None = None,
-              rep_id: int | None = None) -> RampData:
-    """Memberships, milestones, achievements, monthly bookings and quotas of some cohorts
-    (five statements); with `weekly_until` also the activity of tenure weeks up to that one
-    (one more). `rep_id` narrows everything to one rep."""
+              rep_id: int | None = None, members: list[Membership] | None = None) -> RampData:
+    """Memberships, achievements, monthly bookings and quotas of some cohorts (three
+    statements; two when the caller has the `members` already); milestones come with the
+    tracks. With `weekly_until` also the activity of tenure weeks up to that one (one more).
+    `rep_id` narrows everything to one rep."""
     cohorts = list(cohorts)
     cohort_ids = [c.id for c in cohorts]
     data = RampData(as_of, cohorts, {c.id: [] for c in cohorts}, defaultdict(list),
                     defaultdict(dict), defaultdict(float), defaultdict(dict))
     if not cohorts:
         return data
-    members = select(Membership).options(joinedload(Membership.user),
-                                         joinedload(Membership.cohort)).where(
-        Membership.cohort_id.in_(cohort_ids), Membership.moved_out_at.is_(None))
-    if rep_id is not None:
-        members = members.where(Membership.user_id == rep_id)
-    for membership in db.session.scalars(members):
+    if members is None:
+        stmt = select(Membership).options(joinedload(Membership.user),
+                                          joinedload(Membership.cohort)).where(
+            Membership.cohort_id.in_(cohort_ids), Membership.moved_out_at.is_(None))
+        members = db.session.scalars(stmt if rep_id is None
+                                     else stmt.where(Membership.user_id == rep_id))
+    for membership in members:
         data.members[membership.cohort_id].append(membership)
-    for milestone in db.session.scalars(
-            select(Milestone).where(Milestone.track_id.in_({c.track_id for c in cohorts}),
-                                    Milestone.retired_at.is_(None))
-            .order_by(Milestone.due_day, Milestone.slug)):
-        data.milestones[milestone.track_id].append(milestone)
+    for track_id, shared in track_data({c.track for c in cohorts}).items():
+        data.milestones[track_id] = shared.milestones
     in_cohorts = _members_of(cohort_ids, rep_id)
     for user_id, milestone_id, achieved_on in db.session.execute(
             select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
             .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of)):
         data.achieved[milestone_id][user_id] = achieved_on
     month = month_of(ActivityRecord.occurred_on)
-    for user_id, month_text, amount in db.session.execute(
-            counted_activity(ActivityRecord.user_id, month, func.sum(ActivityRecord.amount),
-                             cohort_ids=cohort_ids, rep_ids=_reps(rep_id), as_of=as_of)
-            .where(ActivityRecord.type == BOOKING_TYPE)
-            .group_by(ActivityRecord.user_id, month)):
-        data.bookings[(user_id, month_start(month_text))] = amount
-    for user_id, first_day, amount in db.session.execute(
-            select(Quota.user_id, Quota.month, Quota.amount)
-            .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of)):
-        data.quotas[user_id][first_day] = amount
+    bookings = (counted_activity(ActivityRecord.user_id, literal_column("'booked'"), month,
+                                 func.sum(ActivityRecord.amount), cohort_ids=cohort_ids,
+                                 rep_ids=_reps(rep_id), as_of=as_of)
+                .where(ActivityRecord.type == BOOKING_TYPE)
+                .group_by(ActivityRecord.user_id, month))
+    quotas = (select(Quota.user_id, literal_column("'quota'"), month_of(Quota.month), Quota.amount)
+              .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of))
+    for user_id, kind, month_text, amount in db.session.execute(union_all(bookings, quotas)):
+        if kind == "booked":
+            data.bookings[(user_id, month_start(month_text))] = amount
+        else:
+            data.quotas[user_id][month_start(month_text)] = amount
     if weekly_until is not None:
         data.weekly = weekly_activity(cohort_ids, as_of, until_week=weekly_until, rep_id=rep_id)
     return data

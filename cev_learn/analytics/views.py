@@ -11,7 +11,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics import pages
 from cev_learn.cohorts import access
-from cev_learn.cohorts.services import current_membership
+from cev_learn.cohorts.queries import current_memberships
 from cev_learn.errors import render_error
 
 bp = Blueprint("analytics", __name__, url_prefix="/ramp")
@@ -105,9 +105,7 @@ def cohort_csv(cohort_id: int, name: str):
 
 def _rep_page(user_id: int) -> pages.RepRampPage:
     rep = access.visible_rep(current_user, user_id) or abort(404)
-    membership = current_membership(rep)
-    if membership is None:
-        abort(404)
+    membership = next(iter(current_memberships(rep_ids=[rep.id])), None) or abort(404)
     today = dt.date.today()
     return pages.rep_ramp_page(membership, _as_of(today), today)
 

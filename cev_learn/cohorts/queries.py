@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
@@ -16,27 +16,16 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
                                       CohortCoach, Membership, Signoff)
 from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
                                         rep_standing, tenure_day)
-from cev_learn.content.models import ItemKind, Module, ModuleProgress, ScheduleItem, Track
+from cev_learn.content.models import ItemKind, Module, ModuleProgress
+from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.analytics.queries import counted_activity, month_start
 from cev_learn.analytics.sql import month_of
 from cev_learn.ramp import engine
-from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota, Rubric
+from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
 
 INACTIVE_AFTER = dt.timedelta(days=7)
-
-
-@dataclass
-class TrackData:
-    """What every rep of a track shares: its schedule, modules, quizzes, milestones."""
-
-    track: Track
-    schedule: list[ScheduleItem]
-    modules: dict[str, Module]
-    quizzes: dict[str, Quiz]
-    milestones: list[Milestone]
-    rubrics: dict[str, Rubric]
 
 
 @dataclass
@@ -94,7 +83,10 @@ class RepSummary:
 
 
 def current_memberships(rep_ids=None, cohort_ids=None) -> list[Membership]:
-    stmt = (select(Membership).options(joinedload(Membership.cohort), joinedload(Membership.user))
+    """Current memberships with their user, cohort and the cohort's track (one statement)."""
+    stmt = (select(Membership)
+            .options(joinedload(Membership.cohort).joinedload(Cohort.track),
+                     joinedload(Membership.user))
             .where(Membership.moved_out_at.is_(None)))
     if rep_ids is not None:
         stmt = stmt.where(Membership.user_id.in_(rep_ids))
@@ -103,82 +95,64 @@ def current_memberships(rep_ids=None, cohort_ids=None) -> list[Membership]:
     return list(db.session.scalars(stmt))
 
 
-def track_data(track_ids: set[int]) -> dict[int, TrackData]:
-    """Schedules, modules, quizzes, milestones and rubrics of some tracks: five statements."""
-    tracks = {t.id: t for t in db.session.scalars(select(Track).where(Track.id.in_(track_ids)))}
-    data = {tid: TrackData(t, [], {}, {}, [], {}) for tid, t in tracks.items()}
-    for item in db.session.scalars(select(ScheduleItem).where(ScheduleItem.track_id.in_(track_ids))
-                                   .order_by(ScheduleItem.position)):
-        data[item.track_id].schedule.append(item)
-    for module in db.session.scalars(select(Module).where(
-            Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
-        data[module.track_id].modules[module.slug] = module
-    for quiz in db.session.scalars(select(Quiz).where(
-            Quiz.track_id.in_(track_ids), Quiz.retired_at.is_(None))):
-        data[quiz.track_id].quizzes[quiz.slug] = quiz
-    for milestone in db.session.scalars(select(Milestone).where(
-            Milestone.track_id.in_(track_ids), Milestone.retired_at.is_(None))
-            .order_by(Milestone.due_day)):
-        data[milestone.track_id].milestones.append(milestone)
-    for rubric in db.session.scalars(select(Rubric).where(
-            Rubric.track_id.in_(track_ids), Rubric.retired_at.is_(None))):
-        data[rubric.track_id].rubrics[rubric.slug] = rubric
-    return data
-
-
 def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
-    """Completions, quiz results, sign-offs, assignments and achievements of many reps: six
-    statements."""
+    """Completions, quiz results, sign-offs, assignments, achievements and CRM data of many
+    reps: four statements."""
     progress = defaultdict(RepProgress)
     if not rep_ids:
         return progress
-    for user_id, module_id, completed in db.session.execute(
-            select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at)
-            .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None))):
-        progress[user_id].modules_done[module_id] = completed.date()
-    for user_id, quiz_id, best, first_pass in db.session.execute(
+    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)):
+        getattr(progress[user_id], kind)[item_id] = _as_date(on)
+    for user_id, quiz_id, best, first_pass, waiting in db.session.execute(
             select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score),
-                   func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))))
+                   func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))),
+                   func.count(case((Attempt.state == AttemptState.NEEDS_GRADING, 1))))
             .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)
             .group_by(Attempt.user_id, Attempt.quiz_id)):
-        progress[user_id].quiz_best[quiz_id] = best
+        if best is not None:
+            progress[user_id].quiz_best[quiz_id] = best
         if first_pass is not None:
             progress[user_id].quizzes_passed[quiz_id] = _as_date(first_pass)
-    for user_id, rubric_id, signed in db.session.execute(
-            select(Signoff.user_id, Signoff.rubric_id, func.min(Signoff.signed_on))
-            .where(Signoff.user_id.in_(rep_ids), Signoff.passed.is_(True))
-            .group_by(Signoff.user_id, Signoff.rubric_id)):
-        progress[user_id].signoffs_passed[rubric_id] = signed
+        progress[user_id].waiting_grading += waiting
     for assignment in db.session.scalars(
             select(Assignment).options(joinedload(Assignment.module).joinedload(Module.track),
                                        joinedload(Assignment.quiz).joinedload(Quiz.track))
             .where(Assignment.user_id.in_(rep_ids)).order_by(Assignment.due_on)):
         progress[assignment.user_id].assignments.append(assignment)
-    for user_id, milestone_id, achieved_on in db.session.execute(
-            select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
-            .where(Achievement.user_id.in_(rep_ids))):
-        progress[user_id].achieved[milestone_id] = achieved_on
-    for user_id, count in db.session.execute(
-            select(Attempt.user_id, func.count()).where(
-                Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.NEEDS_GRADING)
-            .group_by(Attempt.user_id)):
-        progress[user_id].waiting_grading = count
     _add_crm_data(progress, rep_ids)
     return progress
 
 
+def _dated_facts(rep_ids: list[int]):
+    """(RepProgress field, rep, item, date) of finished modules, passed sign-offs and stored
+    achievements, in one statement."""
+    return union_all(
+        select(literal_column("'modules_done'"), ModuleProgress.user_id,
+               ModuleProgress.module_id, func.date(ModuleProgress.completed_at, type_=Date))
+        .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None)),
+        select(literal_column("'signoffs_passed'"), Signoff.user_id, Signoff.rubric_id,
+               func.min(Signoff.signed_on))
+        .where(Signoff.user_id.in_(rep_ids), Signoff.passed.is_(True))
+        .group_by(Signoff.user_id, Signoff.rubric_id),
+        select(literal_column("'achieved'"), Achievement.user_id, Achievement.milestone_id,
+               Achievement.achieved_on)
+        .where(Achievement.user_id.in_(rep_ids)))
+
+
 def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
-    """Monthly activity sums from each rep's start date, and quotas: two statements."""
+    """Monthly activity sums from each rep's start date, and quotas: one statement."""
     month = month_of(ActivityRecord.occurred_on)
+    activity = (counted_activity(ActivityRecord.user_id, ActivityRecord.type, month,
+                                 func.sum(ActivityRecord.quantity),
+                                 func.sum(ActivityRecord.amount), rep_ids=rep_ids)
+                .group_by(ActivityRecord.user_id, ActivityRecord.type, month))
+    quotas = select(Quota.user_id, null(), month_of(Quota.month), null(), Quota.amount).where(Quota.user_id.in_(rep_ids))
     for user_id, kind, month_text, quantity, amount in db.session.execute(
-            counted_activity(ActivityRecord.user_id, ActivityRecord.type, month,
-                             func.sum(ActivityRecord.quantity), func.sum(ActivityRecord.amount),
-                             rep_ids=rep_ids)
-            .group_by(ActivityRecord.user_id, ActivityRecord.type, month)):
-        progress[user_id].crm_months.append((kind, month_start(month_text), quantity, amount))
-    for user_id, first_day, amount in db.session.execute(
-            select(Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
-        progress[user_id].quotas[first_day] = amount
+            union_all(activity, quotas)):
+        if kind is None:
+            progress[user_id].quotas[month_start(month_text)] = amount
+        else:
+            progress[user_id].crm_months.append((kind, month_start(month_text), quantity, amount))
 
 
 def _as_date(value) -> dt.date:
@@ -290,7 +264,7 @@ def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
     if not memberships:
         return None
     membership = memberships[0]
-    data = track_data({membership.cohort.track_id})[membership.cohort.track_id]
+    data = track_data([membership.cohort.track])[membership.cohort.track_id]
     return summarise(membership, data, rep_progress([rep.id])[rep.id], today)
 
 
@@ -300,7 +274,7 @@ def summaries(memberships: list[Membership], today: dt.date) -> list[RepSummary]
     staying = [m for m in memberships if m.end_on is None or m.end_on >= today]
     if not staying:
         return []
-    data = track_data({m.cohort.track_id for m in staying})
+    data = track_data({m.cohort.track for m in staying})
     progress = rep_progress([m.user_id for m in staying])
     return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
 

@@ -148,7 +148,7 @@ def plan_reminders(summaries: list[RepSummary], coach_cohorts: Mapping[User, set
 def load_plan(today: dt.date) -> Plan:
     """Load everything in a fixed number of statements, however many reps, then plan."""
     memberships = [m for m in current_memberships() if is_current_rep(m, today)]
-    data = track_data({m.cohort.track_id for m in memberships}) if memberships else {}
+    data = track_data({m.cohort.track for m in memberships}) if memberships else {}
     progress = rep_progress([m.user_id for m in memberships])
     summaries = [summarise(m, data[m.cohort.track_id], progress[m.user_id], today)
                  for m in memberships]

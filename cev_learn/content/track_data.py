@@ -1,0 +1,86 @@
+"""What every rep of a track shares, kept by each process between content syncs.
+
+A track's schedule, modules, quizzes, milestones and rubrics change only when `content sync`
+changes the track, and then the track's content hash changes too. Pages read them for every
+rep they show, so each process keeps the newest version of each track it has read, keyed by
+that hash, and reads the track again only after a sync.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from cev_learn.content.models import Module, ScheduleItem, Track
+from cev_learn.db import private_reader
+from cev_learn.quizzes.models import Quiz
+from cev_learn.ramp.models import Milestone, Rubric
+
+
+@dataclass
+class TrackData:
+    """What every rep of a track shares: its schedule, modules, quizzes, milestones."""
+
+    track: Track
+    schedule: list[ScheduleItem]
+    modules: dict[str, Module]
+    quizzes: dict[str, Quiz]
+    milestones: list[Milestone]
+    rubrics: dict[str, Rubric]
+
+
+_TRACKS: dict[int, tuple[tuple, TrackData]] = {}
+_HEAVY_MODULE_COLUMNS = (Module.body_markdown, Module.body_html, Module.toc_html,
+                         Module.search_text)
+
+
+def _version(track: Track) -> tuple:
+    return track.content_hash, track.synced_at, track.retired_at
+
+
+def track_data(tracks) -> dict[int, TrackData]:
+    """Schedules, modules, quizzes, milestones and rubrics of some (loaded) tracks: no
+    statements for a track this process has read since its last sync, six otherwise."""
+    data, missing = {}, []
+    for track in tracks:
+        cached = _TRACKS.get(track.id)
+        if cached is not None and cached[0] == _version(track):
+            data[track.id] = cached[1]
+        else:
+            missing.append(track)
+    if missing:
+        for track_id, loaded in _load_track_data(missing).items():
+            _TRACKS[track_id] = (_version(loaded.track), loaded)
+            data[track_id] = loaded
+    return data
+
+
+def forget_tracks() -> None:
+    """Drop every track this process keeps (the next read loads them again)."""
+    _TRACKS.clear()
+
+
+def _load_track_data(tracks: list[Track]) -> dict[int, TrackData]:
+    """Load what the tracks' reps share in a database session of its own, closed at once, so
+    that nothing the request changes or commits can touch it: six statements."""
+    track_ids = [t.id for t in tracks]
+    with private_reader() as private:
+        data = {t.id: TrackData(t, [], {}, {}, [], {}) for t in private.scalars(
+            select(Track).where(Track.id.in_(track_ids)))}
+        for item in private.scalars(select(ScheduleItem).where(
+                ScheduleItem.track_id.in_(track_ids)).order_by(ScheduleItem.position)):
+            data[item.track_id].schedule.append(item)
+        for module in private.scalars(
+                select(Module).options(*(defer(c, raiseload=True) for c in _HEAVY_MODULE_COLUMNS))
+                .where(Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
+            data[module.track_id].modules[module.slug] = module
+        for quiz in private.scalars(select(Quiz).where(
+                Quiz.track_id.in_(track_ids), Quiz.retired_at.is_(None))):
+            data[quiz.track_id].quizzes[quiz.slug] = quiz
+        for milestone in private.scalars(select(Milestone).where(
+                Milestone.track_id.in_(track_ids), Milestone.retired_at.is_(None))
+                .order_by(Milestone.due_day, Milestone.slug)):
+            data[milestone.track_id].milestones.append(milestone)
+        for rubric in private.scalars(select(Rubric).where(
+                Rubric.track_id.in_(track_ids), Rubric.retired_at.is_(None))):
+            data[rubric.track_id].rubrics[rubric.slug] = rubric
+    return data
