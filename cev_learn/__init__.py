@@ -24,12 +24,13 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.url_map.converters["int"] = DatabaseId
     default_config.load(app, test_config)
 
-    from cev_learn import db, extensions, observability, security
+    from cev_learn import caching, db, extensions, observability, security
 
     extensions.init_app(app)
     db.init_app(app)
     security.init_app(app)
     observability.init_app(app)
+    caching.init_app(app)
 
     from cev_learn.accounts.admin_views import bp as admin_bp
     from cev_learn.accounts.views import bp as accounts_bp

@@ -63,6 +63,11 @@ DEFAULTS = {
     # counts per process; use redis://host:6379 when several app servers share the load.
     "API_RATE_LIMIT": "600 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Cached pages (keyed by the data version, so never stale): each process's memory by
+    # default; "RedisCache" with CACHE_REDIS_URL to share them between app servers.
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": 3600,
+    "CACHE_THRESHOLD": 500,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Activity types beyond call, email, meeting, demo, opportunity and deal_won that CRM data,
     # milestones and weekly targets may use, e.g. ["linkedin_message", "referral"].

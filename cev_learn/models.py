@@ -1,6 +1,7 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
 from cev_learn.api.models import ApiToken
+from cev_learn.caching import DataVersion
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
@@ -11,7 +12,7 @@ from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
-           "CoachingNote", "Cohort", "CohortCoach", "ItemKind", "LoginFailure", "Membership",
+           "CoachingNote", "Cohort", "CohortCoach", "DataVersion", "ItemKind", "LoginFailure", "Membership",
            "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota",
            "QuizVersion", "ReminderLog", "Role", "Rubric", "ScheduleItem", "Signoff", "Track",
            "User"]

@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from cev_learn.caching import untracked
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -91,7 +93,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with untracked(), connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import String, and_, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from cev_learn.analytics.sql import month_of, tenure_week
@@ -41,8 +41,8 @@ class RampData:
 
 def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | None = None,
               rep_id: int | None = None, members: list[Membership] | None = None) -> RampData:
-    """Memberships, achievements, monthly bookings and quotas of some cohorts (three
-    statements; two when the caller has the `members` already); milestones come with the
+    """Memberships, achievements, monthly bookings and quotas of some cohorts (two
+    statements; one when the caller has the `members` already); milestones come with the
     tracks. With `weekly_until` also the activity of tenure weeks up to that one (one more).
     `rep_id` narrows everything to one rep."""
     cohorts = list(cohorts)
@@ -62,26 +62,34 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
     for track_id, shared in track_data({c.track for c in cohorts}).items():
         data.milestones[track_id] = shared.milestones
     in_cohorts = _members_of(cohort_ids, rep_id)
-    for user_id, milestone_id, achieved_on in db.session.execute(
-            select(Achievement.user_id, Achievement.milestone_id, Achievement.achieved_on)
-            .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of)):
-        data.achieved[milestone_id][user_id] = achieved_on
-    month = month_of(ActivityRecord.occurred_on)
-    bookings = (counted_activity(ActivityRecord.user_id, literal_column("'booked'"), month,
-                                 func.sum(ActivityRecord.amount), cohort_ids=cohort_ids,
-                                 rep_ids=_reps(rep_id), as_of=as_of)
-                .where(ActivityRecord.type == BOOKING_TYPE)
-                .group_by(ActivityRecord.user_id, month))
-    quotas = (select(Quota.user_id, literal_column("'quota'"), month_of(Quota.month), Quota.amount)
-              .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of))
-    for user_id, kind, month_text, amount in db.session.execute(union_all(bookings, quotas)):
-        if kind == "booked":
-            data.bookings[(user_id, month_start(month_text))] = amount
+    for kind, user_id, milestone_id, day, amount in db.session.execute(
+            _ramp_facts(cohort_ids, in_cohorts, rep_id, as_of)):
+        if kind == "achieved":
+            data.achieved[milestone_id][user_id] = dt.date.fromisoformat(day)
+        elif kind == "booked":
+            data.bookings[(user_id, month_start(day))] = amount
         else:
-            data.quotas[user_id][month_start(month_text)] = amount
+            data.quotas[user_id][month_start(day)] = amount
     if weekly_until is not None:
         data.weekly = weekly_activity(cohort_ids, as_of, until_week=weekly_until, rep_id=rep_id)
     return data
+
+
+def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt.date):
+    """(kind, rep, milestone, day or month as text, amount) of stored achievements, monthly
+    bookings and quotas up to as_of, in one statement."""
+    month = month_of(ActivityRecord.occurred_on)
+    return union_all(
+        select(literal_column("'achieved'"), Achievement.user_id, Achievement.milestone_id,
+               cast(Achievement.achieved_on, String), null())
+        .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of),
+        counted_activity(literal_column("'booked'"), ActivityRecord.user_id, null(), month,
+                         func.sum(ActivityRecord.amount), cohort_ids=cohort_ids,
+                         rep_ids=_reps(rep_id), as_of=as_of)
+        .where(ActivityRecord.type == BOOKING_TYPE).group_by(ActivityRecord.user_id, month),
+        select(literal_column("'quota'"), Quota.user_id, null(), month_of(Quota.month),
+               Quota.amount)
+        .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of))
 
 
 def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | None = None,

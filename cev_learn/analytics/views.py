@@ -5,8 +5,10 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from cev_learn.accounts.decorators import role_required
+from cev_learn import caching
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics import pages
@@ -54,12 +56,21 @@ def _dashboard() -> pages.Dashboard:
     return pages.dashboard(current_user, _as_of(today), today)
 
 
+def _cached_body(name: str, template: str, build_page, today: dt.date) -> Markup:
+    """The page's content for this viewer and query string, rendered once per data version."""
+    parts = (*access.viewer_scope(current_user), *sorted(request.args.items(multi=True)))
+    return caching.cached_html(
+        name, parts, lambda: render_template(
+            template, page=build_page(),
+            can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today)
+
+
 @bp.route("")
 @role_required(*STAFF_ROLES)
 def manager_home():
-    page = _dashboard()
-    return render_template("analytics/manager_home.html", page=page,
-                           can_import=current_user.role in (Role.MANAGER, Role.ADMIN))
+    today = dt.date.today()
+    body = _cached_body("ramp-dashboard", "analytics/_dashboard_body.html", _dashboard, today)
+    return render_template("analytics/manager_home.html", body=body)
 
 
 @bp.route("/export/<name>.csv")
@@ -71,8 +82,7 @@ def dashboard_csv(name: str):
     return _csv(page.tables[name], f"ramp-{name}-{page.as_of}")
 
 
-def _cohort_page(cohort_id: int) -> pages.CohortPage:
-    cohort = access.visible_cohort(current_user, cohort_id) or abort(404)
+def _cohort_page(cohort) -> pages.CohortPage:
     today = dt.date.today()
     as_of = _as_of(today)
     candidates = pages.comparable_cohorts(current_user, cohort)
@@ -91,13 +101,18 @@ def _cohort_page(cohort_id: int) -> pages.CohortPage:
 @bp.route("/cohorts/<int:cohort_id>")
 @role_required(*STAFF_ROLES)
 def cohort(cohort_id: int):
-    return render_template("analytics/cohort.html", page=_cohort_page(cohort_id))
+    found = access.visible_cohort(current_user, cohort_id) or abort(404)
+    today = dt.date.today()
+    body = _cached_body(f"ramp-cohort-{cohort_id}", "analytics/_cohort_body.html",
+                        lambda: _cohort_page(found), today)
+    return render_template("analytics/cohort.html", body=body, cohort=found,
+                           as_of=_as_of(today))
 
 
 @bp.route("/cohorts/<int:cohort_id>/export/<name>.csv")
 @role_required(*STAFF_ROLES)
 def cohort_csv(cohort_id: int, name: str):
-    page = _cohort_page(cohort_id)
+    page = _cohort_page(access.visible_cohort(current_user, cohort_id) or abort(404))
     if name not in page.tables:
         abort(404)
     return _csv(page.tables[name], f"ramp-cohort-{cohort_id}-{name}-{page.as_of}")

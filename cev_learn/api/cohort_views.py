@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.reports import cohort_ramp
@@ -76,4 +77,8 @@ def cohort(cohort_id: int):
            description="The same JSON as `cev-learn ramp cohort NAME --as-of DATE --json`.")
 def cohort_ramp_report(cohort_id: int):
     found = visible_cohort(cohort_id)
-    return respond(schemas.RampReport, cohort_ramp(found, query_date("as_of", dt.date.today())))
+    today = dt.date.today()
+    as_of = query_date("as_of", today)
+    report = caching.cached(f"ramp-json-{found.id}", (as_of,), lambda: cohort_ramp(found, as_of),
+                            today=today)
+    return respond(schemas.RampReport, report)

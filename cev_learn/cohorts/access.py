@@ -52,6 +52,13 @@ def visible_cohort(viewer: User, cohort_id: int) -> Cohort | None:
                              .where(Cohort.id == cohort_id))
 
 
+def viewer_scope(viewer: User) -> tuple:
+    """What decides which cohorts, reps and actions a viewer sees: a cached page's key names
+    the viewer by this, so viewers who see the same share it."""
+    return (viewer.role.value, viewer.territory if viewer.role is Role.MANAGER else None,
+            viewer.id if viewer.role is Role.COACH else None)
+
+
 def visible_cohorts(viewer: User) -> Select:
     """Cohorts a viewer works with, as a query (same rule as the policy)."""
     stmt = select(Cohort)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from cev_learn import caching
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
@@ -37,8 +38,12 @@ def rep_home():
 @bp.route("/coach")
 @role_required(*STAFF_ROLES)
 def coach_home():
-    groups = queries.coach_groups(current_user, dt.date.today())
-    return render_template("cohorts/coach_home.html", groups=groups)
+    today = dt.date.today()
+    body = caching.cached_html(
+        "coach-home", access.viewer_scope(current_user), lambda: render_template(
+            "cohorts/_coach_body.html", groups=queries.coach_groups(current_user, today)),
+        today=today)
+    return render_template("cohorts/coach_home.html", body=body)
 
 
 def _visible_rep(user_id: int) -> User:

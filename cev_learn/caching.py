@@ -1,0 +1,113 @@
+"""Cached pages that are never stale: every cache key carries the data version.
+
+The data version is a counter in the database. Any transaction that inserts, updates or
+deletes rows that pages are built from (people, cohorts, progress, quiz results, CRM data,
+achievements, content) adds one to it before it commits, in the same transaction: so a page
+cached under version N was built from exactly the data that version N names, and the first
+read after an import, a quiz submission or a content sync builds it again.
+
+Writes only ever bump the counter (one UPDATE per transaction); reads cost one statement to
+learn the version. Cached values live in Flask-Caching (CACHE_TYPE: each process's memory by
+default, Redis when several app servers should share them).
+"""
+import contextvars
+import datetime as dt
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+from markupsafe import Markup
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from cev_learn.db import db
+
+T = TypeVar("T")
+
+cache = Cache()
+
+# Bookkeeping that no cached page is built from: writing it does not change the version.
+UNTRACKED_TABLES = frozenset({
+    "alembic_version", "data_version", "login_failure", "api_token", "pending_import",
+    "reminder_log", "attempt_answer",
+})
+_BUMPED = "cev_learn_data_version_bumped"
+_tracking: contextvars.ContextVar[bool] = contextvars.ContextVar("track_changes", default=True)
+
+
+class DataVersion(db.Model):
+    """One row: how many transactions have changed data that pages are built from."""
+
+    id: db.Mapped[int] = db.mapped_column(primary_key=True)
+    version: db.Mapped[int] = db.mapped_column(default=0)
+
+
+def data_version() -> int:
+    """The current data version (one statement)."""
+    return db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+
+
+def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date) -> T:
+    """`build()`, or what it returned before for the same name, parts, day and data version.
+    Parts name everything else the value depends on (viewer's scope, as_of, options)."""
+    key = _key(name, parts, today, data_version())
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
+def cached_html(name: str, parts: tuple, render: Callable[[], str], *,
+                today: dt.date) -> Markup:
+    """Rendered HTML, cached like `cached` (it must not hold a form's CSRF token)."""
+    return Markup(cached(name, parts, render, today=today))
+
+
+def _key(name: str, parts: tuple, today: dt.date, version: int) -> str:
+    return "|".join([name, today.isoformat(), str(version), *map(str, parts)])
+
+
+@contextmanager
+def untracked():
+    """Writes in the block do not bump the data version (schema migrations, when the table
+    may not exist yet; cache keys name the schema revision instead)."""
+    token = _tracking.set(False)
+    try:
+        yield
+    finally:
+        _tracking.reset(token)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_change(conn, _cursor, _statement, _parameters, context, _executemany):
+    if (context is None or not (context.isinsert or context.isupdate or context.isdelete)
+            or conn.info.get(_BUMPED) or not _tracking.get()):
+        return
+    table = getattr(getattr(context.compiled, "statement", None), "table", None)
+    if getattr(table, "name", None) in UNTRACKED_TABLES:
+        return
+    conn.info[_BUMPED] = True
+    cursor = conn.connection.cursor()  # the DBAPI connection: same transaction, no events
+    try:
+        cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
+    finally:
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_boundary(conn):
+    conn.info.pop(_BUMPED, None)
+
+
+def init_app(app: Flask) -> None:
+    # Values cached by another revision of the schema (and so of cev_learn) are never read.
+    from cev_learn.health import migration_heads
+
+    heads = "+".join(migration_heads(app.config["MIGRATIONS_DIR"]))
+    app.config.setdefault("CACHE_KEY_PREFIX", f"cev_learn:{heads}:")
+    cache.init_app(app)

@@ -1,0 +1,103 @@
+"""Cached pages are never stale: any change to the data they are built from is seen at once."""
+import datetime as dt
+
+from sqlalchemy import insert, text
+
+from cev_learn.accounts.models import LoginFailure, Role
+from cev_learn.caching import data_version
+from cev_learn.cohorts.services import place_rep
+from cev_learn.db import db
+from tests.conftest import login, make_user
+from tests.factories import make_cohort
+from tests.quizzes.fixtures import quiz_track
+
+TODAY = dt.date.today()
+
+
+def web(app, user):
+    client = app.test_client()
+    login(client, user.email)
+    return client
+
+
+def test_a_change_bumps_the_data_version_once_per_transaction(app):
+    with app.app_context():
+        before = data_version()
+        rep = make_user(Role.REP)  # a commit with an INSERT
+        assert data_version() == before + 1
+        rep.name = "Renamed"
+        rep.territory = "DACH"
+        db.session.flush()
+        db.session.execute(text("SELECT 1"))
+        rep.start_on = TODAY
+        db.session.commit()  # three changes, one transaction
+        assert data_version() == before + 2
+
+
+def test_bookkeeping_and_rolled_back_writes_leave_the_version_alone(app):
+    with app.app_context():
+        before = data_version()
+        db.session.execute(insert(LoginFailure), [{"key": "account:x@example.com",
+                                                   "failed_at": dt.datetime.now(dt.UTC)}])
+        db.session.commit()
+        assert data_version() == before
+        make_user(Role.REP, email="gone@example.com").name = "Changed"
+        db.session.flush()
+        db.session.rollback()
+        assert data_version() == before + 1  # the user's commit, not the rolled-back change
+
+
+def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, tmp_path, count_queries):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    coach = make_user(Role.COACH)
+    first = make_user(Role.REP, name="First Rep")
+    cohort = make_cohort(reps=[first], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
+    client = web(app, coach)
+    assert "First Rep" in client.get("/coach").get_data(as_text=True)
+    with count_queries() as counter:
+        again = client.get("/coach")
+    assert "First Rep" in again.get_data(as_text=True)
+    assert counter["n"] <= 4  # user, data version (and BEGIN on SQLite): no rep was read
+
+    newcomer = make_user(Role.REP, name="Newcomer Rep")
+    place_rep(newcomer, cohort, start_on=None, end_on=None, now=dt.datetime.now(dt.UTC))
+    db.session.commit()
+    assert "Newcomer Rep" in client.get("/coach").get_data(as_text=True)
+
+
+def test_a_cached_page_is_built_for_each_viewer_scope(app, tmp_path):
+    """A coach never gets the page cached for another coach (or a manager's wider one)."""
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    sam, rita = make_user(Role.COACH), make_user(Role.COACH)
+    manager = make_user(Role.MANAGER)
+    make_cohort(name="Cohort Sam", reps=[make_user(Role.REP, name="Sam Rep")], coaches=[sam],
+                start_on=TODAY - dt.timedelta(days=8))
+    make_cohort(name="Cohort Rita", reps=[make_user(Role.REP, name="Rita Rep")],
+                coaches=[rita], start_on=TODAY - dt.timedelta(days=8))
+    for viewer, own, other in ((sam, "Sam", "Rita"), (rita, "Rita", "Sam")):
+        client = web(app, viewer)
+        coach_home, ramp = (client.get(url).get_data(as_text=True) for url in ("/coach", "/ramp"))
+        assert f"{own} Rep" in coach_home and f"{other} Rep" not in coach_home
+        assert f"Cohort {own}" in ramp and f"Cohort {other}" not in ramp
+    manager_view = web(app, manager).get("/ramp").get_data(as_text=True)
+    assert "Cohort Sam" in manager_view and "Cohort Rita" in manager_view
+
+
+def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    manager = make_user(Role.MANAGER)
+    rep = make_user(Role.REP, email="ramping@example.com")
+    cohort = make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=30))
+    client = web(app, manager)
+    client.get("/ramp")  # shows the welcome message, once
+    page = f"/ramp/cohorts/{cohort.id}"
+    before = client.get(page).get_data(as_text=True)
+    assert client.get(page).get_data(as_text=True) == before  # served again, unchanged
+
+    csv_file = tmp_path / "activities.csv"
+    csv_file.write_text("external_id,rep_email,occurred_on,type,quantity,amount\n"
+                        f"m-1,ramping@example.com,{TODAY - dt.timedelta(days=2)},meeting,1,\n")
+    result = app.test_cli_runner().invoke(args=["import", "activities", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    after = client.get(page).get_data(as_text=True)
+    assert after != before
