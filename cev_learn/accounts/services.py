@@ -100,20 +100,28 @@ class SignInResult:
     throttled: bool = False
 
 
-def sign_in(*, email: str, password: str, address: str | None, now: dt.datetime,
-            policy: throttle.ThrottlePolicy, hash_method: str) -> SignInResult:
-    """Check credentials with throttling; unknown and known emails are treated alike."""
+def check_sign_in(*, email: str, password: str, address: str | None, now: dt.datetime,
+                  policy: throttle.ThrottlePolicy, hash_method: str) -> SignInResult:
+    """Check credentials with throttling, reading only; unknown and known emails are treated
+    alike. Pass the result to record_sign_in."""
     if throttle.is_throttled(email, address, policy, now):
         return SignInResult(user=None, throttled=True)
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password, hash_method)
-    if not ok or user is None or not user.active:
+    return SignInResult(user=user if ok and user is not None and user.active else None)
+
+
+def record_sign_in(result: SignInResult, *, email: str, address: str | None,
+                   now: dt.datetime, policy: throttle.ThrottlePolicy) -> None:
+    """Count a failed sign-in against the throttle, or clear the account's failures."""
+    if result.throttled:
+        return
+    if result.user is None:
         throttle.record_failure(email, address, policy, now)
-        return SignInResult(user=None)
+        return
     throttle.clear_account_failures(email)
-    user.last_login_at = now
+    result.user.last_login_at = now
     db.session.flush()
-    return SignInResult(user=user)
 
 
 def _blank_to_none(value: str | None) -> str | None:

@@ -8,7 +8,7 @@ from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from cev_learn.accounts.passwords import verify_password
 from cev_learn.accounts.redirects import safe_next_path
 from cev_learn.accounts.throttle import ThrottlePolicy
-from cev_learn.db import db, utcnow
+from cev_learn.db import db, set_write_intent, utcnow, write_transaction
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,10 +31,17 @@ def login():
     status = 200
     if form.validate_on_submit():
         policy = ThrottlePolicy.from_config(current_app.config)
-        result = services.sign_in(
-            email=form.email.data, password=form.password.data, address=request.remote_addr,
-            now=utcnow(), policy=policy, hash_method=current_app.config["PASSWORD_HASH_METHOD"])
-        db.session.commit()
+        now, address = utcnow(), request.remote_addr
+        # Read only while the password is hashed (most of a second): on SQLite a write
+        # transaction would hold the one write lock meanwhile, and a burst of sign-ins
+        # would queue every writer past the busy timeout.
+        set_write_intent(False)
+        result = services.check_sign_in(
+            email=form.email.data, password=form.password.data, address=address, now=now,
+            policy=policy, hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+        with write_transaction():
+            services.record_sign_in(result, email=form.email.data, address=address, now=now,
+                                    policy=policy)
         if result.user is not None:
             sessions.start_session(result.user, remember=form.remember.data)
             flash(f"Welcome back, {result.user.name}.", "success")
