@@ -33,14 +33,35 @@ test: install
 test-pg: install
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
 
+## Soak: a minute of mixed traffic at 32 connections on SQLite, then PostgreSQL (SOAK_SECONDS)
+soak: install
+	$(BIN)/python bench/soak.py
+	scripts/with-postgres $(BIN)/python bench/soak.py
+
+## Two app servers sharing one PostgreSQL and one Redis: sessions, throttling, rate limits
+two-servers: install
+	scripts/with-postgres scripts/with-redis $(BIN)/python bench/two_servers.py
+
+.PHONY: soak two-servers
+
 ## Browser tests: Playwright driving Debian's Chromium
 e2e: install chromium
 	$(BIN)/pytest -m e2e -q
 
-## Benchmarks (not part of make test): content sync of a 500-module track
-bench: install
+## Benchmarks (not part of make test): content sync, activity import, page speed under wrk
+bench: install wrk
 	$(BIN)/python bench/content_sync.py
 	$(BIN)/python bench/activity_import.py
+	$(BIN)/python bench/pages.py
+
+## Only the page benchmark (BENCH_REPS=50 for a quick run; see bench/pages.py)
+bench-pages: install wrk
+	$(BIN)/python bench/pages.py
+
+wrk:
+	@command -v wrk >/dev/null || scripts/install-wrk
+
+.PHONY: bench-pages wrk
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
