@@ -83,7 +83,7 @@ def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
                    if by_cohort[c.id]["median_days_to_productivity"] is not None]
     pooled = metrics.kaplan_meier(reports.observations(data, cohorts))
     memberships = [m for c in cohorts for m in data.members[c.id]]
-    summaries = cohort_queries.summaries(memberships, today)
+    summaries = cohort_queries.summaries(memberships, today, onboarding_only=True)
     needs_help = sorted((s for s in summaries if s.standing in NEEDS_HELP),
                         key=lambda s: (-s.standing.rank, -s.overdue, s.rep.name))
     page = Dashboard(

@@ -268,13 +268,21 @@ def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
     return summarise(membership, data, rep_progress([rep.id])[rep.id], today)
 
 
-def summaries(memberships: list[Membership], today: dt.date) -> list[RepSummary]:
+def summaries(memberships: list[Membership], today: dt.date, *,
+              onboarding_only: bool = False) -> list[RepSummary]:
     """Summaries of the reps still with the company, from loaded memberships (with their
-    cohort and user): a fixed number of statements for any number of reps."""
+    cohort and user): a fixed number of statements for any number of reps. With
+    `onboarding_only`, only reps still inside their track's onboarding window."""
     staying = [m for m in memberships if m.end_on is None or m.end_on >= today]
     if not staying:
         return []
     data = track_data({m.cohort.track for m in staying})
+    if onboarding_only:
+        staying = [m for m in staying
+                   if tenure_day(m.effective_start_on, today)
+                   <= data[m.cohort.track_id].onboarding_days]
+        if not staying:
+            return []
     progress = rep_progress([m.user_id for m in staying])
     return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
 
@@ -285,16 +293,26 @@ class CohortGroup:
     reps: list[RepSummary]
 
 
-def coach_groups(viewer: User, today: dt.date) -> list[CohortGroup]:
-    """The viewer's cohorts with every current rep summarised, neediest first."""
+@dataclass(frozen=True)
+class CoachCohorts:
+    onboarding: list[CohortGroup]  # cohorts with reps still onboarding, newest first
+    finished: list[Cohort]         # cohorts whose reps are all past onboarding
+
+
+def coach_groups(viewer: User, today: dt.date) -> CoachCohorts:
+    """The viewer's cohorts with every rep still onboarding summarised, neediest first; the
+    cohorts whose reps have all finished onboarding, by name only."""
     cohorts = list(db.session.scalars(visible_cohorts(viewer).order_by(Cohort.start_on.desc())))
     memberships = current_memberships(cohort_ids=[c.id for c in cohorts]) if cohorts else []
     by_cohort = defaultdict(list)
-    for summary in summaries(memberships, today):
+    for summary in summaries(memberships, today, onboarding_only=True):
         by_cohort[summary.membership.cohort_id].append(summary)
-    return [CohortGroup(c, sorted(by_cohort[c.id], key=lambda s: (-s.standing.rank, -s.overdue,
-                                                                   s.rep.name)))
-            for c in cohorts]
+    with_members = {m.cohort_id for m in memberships}
+    onboarding = [CohortGroup(c, sorted(by_cohort[c.id], key=lambda s: (
+        -s.standing.rank, -s.overdue, s.rep.name)))
+        for c in cohorts if by_cohort[c.id] or c.id not in with_members]
+    return CoachCohorts(onboarding, [c for c in cohorts
+                                     if c.id in with_members and not by_cohort[c.id]])
 
 
 def cohort_reps(cohort_id: int, today: dt.date) -> list[User]:

@@ -41,7 +41,7 @@ def coach_home():
     today = dt.date.today()
     body = caching.cached_html(
         "coach-home", access.viewer_scope(current_user), lambda: render_template(
-            "cohorts/_coach_body.html", groups=queries.coach_groups(current_user, today)),
+            "cohorts/_coach_body.html", cohorts=queries.coach_groups(current_user, today)),
         today=today)
     return render_template("cohorts/coach_home.html", body=body)
 

@@ -27,7 +27,17 @@ class TrackData:
     milestones: list[Milestone]
     rubrics: dict[str, Rubric]
 
+    @property
+    def onboarding_days(self) -> int:
+        """How long a rep counts as onboarding: until the last due day of the track (work or
+        milestone) and FOLLOW_UP_DAYS more to catch up; after that, coaches and managers no
+        longer follow them day by day."""
+        due_days = [m.due_day for m in self.milestones]
+        due_days += [i.due_day for i in self.schedule if i.due_day is not None]
+        return max(due_days, default=0) + FOLLOW_UP_DAYS
 
+
+FOLLOW_UP_DAYS = 30
 _TRACKS: dict[int, tuple[tuple, TrackData]] = {}
 _HEAVY_MODULE_COLUMNS = (Module.body_markdown, Module.body_html, Module.toc_html,
                          Module.search_text)
