@@ -310,3 +310,18 @@ def test_assigning_to_the_whole_cohort_reaches_current_reps_only(track_app):
         "whole_cohort": "y"}, token_from=f"/reps/{rep.id}")
     assigned = set(db.session.scalars(select(Assignment.user_id)))
     assert assigned == {rep.id, mate.id}
+
+
+def test_cohorts_past_onboarding_fold_into_a_list_of_ramp_reports(track_app):
+    coach = make_user(Role.COACH)
+    veteran = make_user(Role.REP, name="Veteran Rep")
+    newcomer = make_user(Role.REP, name="Newcomer Rep")
+    old = make_cohort(name="Old cohort", reps=[veteran], coaches=[coach],
+                      start_on=TODAY - dt.timedelta(days=400))
+    make_cohort(name="New cohort", reps=[newcomer], coaches=[coach],
+                start_on=TODAY - dt.timedelta(days=8))
+    page = web(track_app, coach).get("/coach").get_data(as_text=True)
+    finished = page[page.index("Finished onboarding"):]
+    assert "Newcomer Rep" in page and "Veteran Rep" not in page
+    assert "New cohort" not in finished and "Old cohort" in finished
+    assert f"/ramp/cohorts/{old.id}" in finished
