@@ -180,20 +180,30 @@ demo_cli = click.Group("demo", help="Demo data to try cev_learn with.")
 
 @demo_cli.command("seed")
 @click.option("--reps", default=12, show_default=True, type=click.IntRange(0, 100_000),
-              help="Reps in the two current cohorts.")
+              help="Reps in the two current cohorts (with --cohorts: in all of them).")
 @click.option("--seed", "seed", default=1, show_default=True, type=int,
               help="Random seed: the same seed gives the same organisation.")
 @click.option("--history/--no-history", default=True, show_default=True,
               help=f"Also add {len(HISTORY)} earlier cohorts (a fixed "
                    f"{sum(h[3] for h in HISTORY)} reps) for the ramp trend.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if users exist.")
-def seed_command(reps, seed, history, if_empty):
+@click.option("--cohorts", type=click.IntRange(1, 1000), default=None,
+              help="Build a large organisation instead: this many cohorts over the last three "
+                   "years, the reps split evenly among them (--history does not apply).")
+def seed_command(reps, seed, history, if_empty, cohorts):
     """Create a demo organisation in an empty database and print the logins."""
+    from cev_learn import demo_large  # it builds on this module
+
+    if cohorts is not None:
+        demo_large.check_scale(reps, cohorts)
     if services.count_users():
         if if_empty:
             click.echo("Database already has users; demo data not added.")
             return
         raise click.ClickException("the database already has users; demo data needs an empty one")
+    if cohorts is not None:
+        return demo_large.seed_large_command(reps=reps, cohorts=cohorts, seed=seed,
+                                             hash_method=current_app.config["PASSWORD_HASH_METHOD"])
     today = dt.date.today()
     people = demo_people(reps, seed, today)
     track = first_track()  # without synced content there are people but no cohorts

@@ -1,8 +1,6 @@
 """cev-learn import quotas|activities: commands of the `import` group (cohorts/cli.py)."""
 import datetime as dt
-import gc
 import sys
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +9,7 @@ from flask import current_app
 
 from cev_learn.cohorts.cli import import_cli
 from cev_learn.csv_files import ImportFileError, decode_csv
-from cev_learn.db import db
+from cev_learn.db import db, no_cyclic_gc
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
 
@@ -48,7 +46,7 @@ def import_activities_command(file: Path, skip_invalid: bool):
 def _run(importer, file: Path, skip_invalid: bool) -> None:
     bar = _TerminalProgress(f"Importing {file.name}") if _on_terminal() else None
     try:
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             report = importer(decode_csv(file.read_bytes()), skip_invalid=skip_invalid,
                               progress=bar)
     except ImportFileError as exc:
@@ -87,17 +85,6 @@ def _on_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """Pause the cycle collector: a big file makes millions of acyclic tuples and dicts, and
-    it would rescan them all again and again (a quarter of the time for 1,000,000 rows)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _TerminalProgress:
