@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, and_, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
-from cev_learn.analytics.sql import month_of, tenure_week
+from cev_learn.analytics.sql import days_after, month_of, tenure_week
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
@@ -100,8 +100,9 @@ def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | 
                              func.sum(ActivityRecord.quantity), cohort_ids=cohort_ids,
                              rep_ids=_reps(rep_id), as_of=as_of)
             .group_by(ActivityRecord.user_id, ActivityRecord.type, week))
-    if until_week is not None:
-        stmt = stmt.where(week <= until_week)
+    if until_week is not None:  # the date bound lets the index stop at the last week
+        stmt = stmt.where(week <= until_week,
+                          ActivityRecord.occurred_on < days_after(_start(), until_week * 7))
     result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for user_id, kind, week_number, quantity in db.session.execute(stmt):
         result[user_id][kind][int(week_number)] = int(quantity)

@@ -3,7 +3,7 @@
 Ramp pages group activity by tenure week and by calendar month inside the database, so a page
 reads a few aggregate rows per rep instead of every activity record.
 """
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -46,6 +46,26 @@ def _month_of_default(element, compiler, **kw):
 def _month_of_sqlite(element, compiler, **kw):
     (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"strftime('%Y-%m', {day})"
+
+
+class days_after(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """The date `days` days after a date: days_after(day, 7)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "days_after"
+
+
+@compiles(days_after)
+def _days_after_default(element, compiler, **kw):
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({day} + CAST({days} AS INTEGER))"  # PostgreSQL: date + integer is a date
+
+
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element, compiler, **kw):
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({day}, '+' || {days} || ' days')"
 
 
 def tenure_week(occurred_on: ColumnElement, start_on: ColumnElement) -> ColumnElement:
