@@ -11,8 +11,8 @@ from cev_learn.content.models import ItemKind, Module, ModuleProgress, Track
 from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
                                         percent_complete)
 from cev_learn.content.search import rank, search_terms
+from cev_learn.content.track_data import track_data
 from cev_learn.db import db
-from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.queries import best_results
 from cev_learn.ramp.models import Milestone
 
@@ -94,8 +94,7 @@ def rep_percent_by_track(rep: User) -> dict[int, int]:
 
 
 def get_active_track(slug: str) -> Track | None:
-    return db.session.scalar(select(Track).options(selectinload(Track.schedule))
-                             .where(Track.slug == slug, Track.retired_at.is_(None)))
+    return db.session.scalar(select(Track).where(Track.slug == slug, Track.retired_at.is_(None)))
 
 
 def get_active_module(track: Track, slug: str) -> Module | None:
@@ -104,14 +103,14 @@ def get_active_module(track: Track, slug: str) -> Module | None:
 
 
 def track_modules(track: Track) -> list[Module]:
-    """Active modules of a track in reading order: schedule first, then the rest by number."""
-    modules = {m.slug: m for m in db.session.scalars(
-        select(Module).where(Module.track_id == track.id, Module.retired_at.is_(None))
-        .order_by(Module.number, Module.slug))}
-    scheduled = [modules[i.slug] for i in track.schedule
-                 if i.kind is ItemKind.MODULE and i.slug in modules]
+    """Active modules of a track in reading order: schedule first, then the rest by number
+    (the track's shared data: titles and sizes, not bodies; no statement once read)."""
+    shared = track_data([track])[track.id]
+    scheduled = [shared.modules[i.slug] for i in shared.schedule
+                 if i.kind is ItemKind.MODULE and i.slug in shared.modules]
     seen = {m.slug for m in scheduled}
-    return scheduled + [m for m in modules.values() if m.slug not in seen]
+    return scheduled + sorted((m for m in shared.modules.values() if m.slug not in seen),
+                              key=lambda m: (m.number, m.slug))
 
 
 @dataclass(frozen=True)
@@ -124,10 +123,14 @@ class ModuleInTrack:
 
 
 def module_in_track(track: Track, slug: str) -> ModuleInTrack | None:
-    """An active module with its neighbours in reading order (one statement)."""
+    """An active module (the whole of it: one statement) with its neighbours in reading
+    order."""
     order = track_modules(track)
-    for index, module in enumerate(order):
-        if module.slug == slug:
+    for index, light in enumerate(order):
+        if light.slug == slug:
+            module = db.session.get(Module, light.id)
+            if module is None or module.retired_at is not None:
+                return None
             return ModuleInTrack(module, order[index - 1] if index else None,
                                  order[index + 1] if index + 1 < len(order) else None,
                                  index + 1, len(order))
@@ -141,15 +144,14 @@ def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
 
 
 def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
+    shared = track_data([track])[track.id]
     modules = track_modules(track)
     by_slug = {m.slug: m for m in modules}
     is_rep = viewer.role is Role.REP
     start = rep_start_on(viewer) if is_rep else None
     reads = readings(viewer, [m.id for m in modules]) if is_rep else {}
-    milestones = {m.slug: m for m in db.session.scalars(select(Milestone).where(
-        Milestone.track_id == track.id, Milestone.retired_at.is_(None)))}
-    quizzes = {q.slug: q for q in db.session.scalars(select(Quiz).where(
-        Quiz.track_id == track.id, Quiz.retired_at.is_(None)))}
+    milestones = {m.slug: m for m in shared.milestones}
+    quizzes = shared.quizzes
     results = best_results(viewer, [q.id for q in quizzes.values()]) if is_rep and quizzes else {}
 
     def module_line(module, due_day):
@@ -159,7 +161,7 @@ def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
         return ModuleLine(module, due_on, status)
 
     lines, scheduled = [], set()
-    for item in track.schedule:
+    for item in shared.schedule:
         if item.kind is ItemKind.MODULE and item.slug in by_slug:
             lines.append(module_line(by_slug[item.slug], item.due_day))
             scheduled.add(item.slug)
