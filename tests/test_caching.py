@@ -7,7 +7,7 @@ from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.caching import data_version
 from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, post_form
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 
@@ -101,3 +101,16 @@ def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
     assert result.exit_code == 0, result.output
     after = client.get(page).get_data(as_text=True)
     assert after != before
+
+
+def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    coach, rep = make_user(Role.COACH), make_user(Role.REP)
+    make_cohort(reps=[rep], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
+    rep_web = web(app, rep)
+    rep_web.get("/week")
+    assert "Keep calling the warm leads" not in rep_web.get("/week").get_data(as_text=True)
+    coach_web = web(app, coach)
+    post_form(coach_web, f"/reps/{rep.id}/notes",
+              {"body": "Keep calling the warm leads", "shared": "y"}, token_from="/coach")
+    assert "Keep calling the warm leads" in rep_web.get("/week").get_data(as_text=True)

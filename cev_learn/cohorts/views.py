@@ -27,11 +27,17 @@ bp = Blueprint("cohorts", __name__)
 @role_required(Role.REP)
 def rep_home():
     today = dt.date.today()
-    summary = queries.rep_summary(current_user, today)
+    body = caching.cached_html("rep-week", (current_user.id,),
+                               lambda: _rep_week(current_user, today), today=today)
+    return render_template("cohorts/rep_home.html", body=body)
+
+
+def _rep_week(rep: User, today: dt.date) -> str:
+    summary = queries.rep_summary(rep, today)
     week = week_view(summary.items, today) if summary else None
-    notes = queries.notes_for(current_user, include_private=False) if summary else []
+    notes = queries.notes_for(rep, include_private=False) if summary else []
     pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
-    return render_template("cohorts/rep_home.html", summary=summary, week=week, today=today,
+    return render_template("cohorts/_week_body.html", summary=summary, week=week, today=today,
                            notes=notes, pace_week=pace_week, pace=pace)
 
 
