@@ -107,10 +107,9 @@ def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
     app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
-    rep_web = web(app, rep)
+    coach_web, rep_web = web(app, coach), web(app, rep)  # signing in changes data too
     rep_web.get("/week")
     assert "Keep calling the warm leads" not in rep_web.get("/week").get_data(as_text=True)
-    coach_web = web(app, coach)
     post_form(coach_web, f"/reps/{rep.id}/notes",
               {"body": "Keep calling the warm leads", "shared": "y"}, token_from="/coach")
     assert "Keep calling the warm leads" in rep_web.get("/week").get_data(as_text=True)
