@@ -24,8 +24,8 @@ PAGES = {
                           "/tracks/sales-foundations/quizzes/icp-and-process"],
     "coach.sam@example.com": ["/coach", "/reps/{rep}", "/ramp", "/ramp/cohorts/{cohort}",
                               "/ramp/reps/{rep}"],
-    # Not the cohort admin page yet: its "add a rep" list reads every active rep.
-    "manager@example.com": ["/ramp", "/ramp/cohorts/{cohort}", "/ramp/reps/{rep}", "/coach"],
+    "manager@example.com": ["/ramp", "/ramp/cohorts/{cohort}", "/ramp/reps/{rep}", "/coach",
+                            "/cohorts/{cohort}"],
 }
 
 

@@ -37,6 +37,9 @@ class User(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
+    # Lists of people by role (reps waiting for a cohort, coaches to choose) read it in order.
+    __table_args__ = (Index("ix_user_role_active_created_at", "role", "active", "created_at"),)
+
     # Flask-Login protocol
     @property
     def is_authenticated(self) -> bool:

@@ -1,6 +1,6 @@
 """Cohort, assignment, sign-off and note forms: shape only; services enforce the rules."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, DateField, EmailField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -22,8 +22,11 @@ class CohortForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    rep = SelectField("Rep", coerce=int, validators=[InputRequired()],
-                      description="A rep already in another cohort moves here; history stays.")
+    rep = EmailField("Rep's email", validators=[DataRequired("Enter the rep's email."),
+                                                Length(max=254)],
+                     render_kw={"list": "unplaced-reps"},
+                     description="Suggestions are reps in no cohort yet. A rep already in "
+                                 "another cohort moves here; history stays.")
     start_on = DateField("Individual start date", validators=[Optional()],
                          description="Leave empty to use the cohort's start date.")
     end_on = DateField("Left the company on", validators=[Optional()])

@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts import services
+from cev_learn.accounts.services import find_user_by_email, normalise_email
+from cev_learn.cohorts import queries, services
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.forms import CohortForm, MemberForm
 from cev_learn.cohorts.models import Cohort, Membership
@@ -85,7 +86,7 @@ def detail(cohort_id: int):
             db.session.commit()
             flash("Cohort saved.", "success")
             return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
-    return _detail_page(cohort, form, _member_form(cohort), form_status(form))
+    return _detail_page(cohort, form, MemberForm(formdata=None), form_status(form))
 
 
 def _cohort_form(cohort: Cohort, formdata=None) -> CohortForm:
@@ -102,29 +103,31 @@ def _detail_page(cohort, form, member_form, status):
     members = sorted(current_memberships(cohort_ids=[cohort.id]), key=lambda m: m.user.name)
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort,
                            members=members, member_form=member_form,
-                           remove_form=ConfirmForm()), status
+                           unplaced_reps=queries.unplaced_reps(), remove_form=ConfirmForm()), status
 
 
-def _member_form(cohort, formdata=None) -> MemberForm:
-    form = MemberForm(formdata=formdata)
-    rows = db.session.execute(
-        select(User.id, User.name, User.email, Cohort.name)
-        .outerjoin(Membership, (Membership.user_id == User.id) & Membership.moved_out_at.is_(None))
-        .outerjoin(Cohort, Cohort.id == Membership.cohort_id)
-        .where(User.role == Role.REP, User.active.is_(True)).order_by(User.name))
-    form.rep.choices = [SelectChoice(uid, f"{name} ({email})" + (f" — in {cname}" if cname else ""))
-                        for uid, name, email, cname in rows]
-    return form
+def _rep_by_email(email: str) -> User:
+    """The active rep with this email; a CohortError on the email field otherwise."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise services.CohortError(f"No account has the email {normalise_email(email)}.", "rep")
+    if user.role is not Role.REP:
+        article = "an" if user.role is Role.ADMIN else "a"
+        raise services.CohortError(f"{user.email} is {article} {user.role.value}, not a rep.",
+                                   "rep")
+    if not user.active:
+        raise services.CohortError(f"{user.email} is deactivated.", "rep")
+    return user
 
 
 @bp.route("/<int:cohort_id>/members", methods=["POST"])
 @managers
 def add_member(cohort_id: int):
     cohort = _cohort(cohort_id)
-    form = _member_form(cohort, request.form)
+    form = MemberForm()
     if form.validate_on_submit():
-        rep = db.get_or_404(User, form.rep.data)
         try:
+            rep = _rep_by_email(form.rep.data)
             services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
                                now=utcnow())
         except services.CohortError as exc:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Date, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
-from cev_learn.accounts.models import User
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, Signoff)
@@ -313,6 +313,16 @@ def coach_groups(viewer: User, today: dt.date) -> CoachCohorts:
         for c in cohorts if by_cohort[c.id] or c.id not in with_members]
     return CoachCohorts(onboarding, [c for c in cohorts
                                      if c.id in with_members and not by_cohort[c.id]])
+
+
+def unplaced_reps(limit: int = 50) -> list:
+    """The newest active reps in no cohort: the ones waiting to be placed."""
+    placed = select(Membership.id).where(Membership.user_id == User.id,
+                                         Membership.moved_out_at.is_(None))
+    return db.session.execute(
+        select(User.name, User.email)
+        .where(User.role == Role.REP, User.active.is_(True), ~placed.exists())
+        .order_by(User.created_at.desc(), User.id.desc()).limit(limit)).all()
 
 
 def cohort_reps(cohort_id: int, today: dt.date) -> list[User]:

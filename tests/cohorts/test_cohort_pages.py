@@ -40,7 +40,7 @@ def test_manager_creates_a_cohort_and_adds_reps(track_app):
     assert (cohort.name, cohort.territory, str(cohort.start_on)) == ("2026-Q1 AEs", "DACH", "2026-01-05")
     assert [link.coach_id for link in cohort.coach_links] == [coach.id]
     response = post_form(client, f"/cohorts/{cohort.id}/members",
-                         {"rep": str(rep.id), "start_on": "2026-01-07"},
+                         {"rep": rep.email.upper(), "start_on": "2026-01-07"},
                          token_from=f"/cohorts/{cohort.id}")
     assert response.status_code == 302
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_moving_a_rep_keeps_history(track_app):
     rep = make_user(Role.REP)
     first, second = make_cohort(reps=[rep]), make_cohort()
     client = web(track_app, make_user(Role.ADMIN))
-    post_form(client, f"/cohorts/{second.id}/members", {"rep": str(rep.id)},
+    post_form(client, f"/cohorts/{second.id}/members", {"rep": rep.email},
               token_from=f"/cohorts/{second.id}")
     rows = db.session.scalars(select(Membership).where(Membership.user_id == rep.id)
                               .order_by(Membership.id)).all()
@@ -88,10 +88,42 @@ def test_end_date_before_start_is_refused(track_app):
     cohort = make_cohort(start_on=dt.date(2026, 3, 2))
     client = web(track_app, make_user(Role.ADMIN))
     response = post_form(client, f"/cohorts/{cohort.id}/members",
-                         {"rep": str(rep.id), "end_on": "2026-03-01"}, token_from=f"/cohorts/{cohort.id}")
+                         {"rep": rep.email, "end_on": "2026-03-01"}, token_from=f"/cohorts/{cohort.id}")
     assert response.status_code == 400
     assert "the end date is before the start date" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
+
+
+@pytest.mark.parametrize("who,message", [
+    ("", "Enter the rep&#39;s email."),
+    ("nobody@example.com", "No account has the email nobody@example.com."),
+    ("coach", "{email} is a coach, not a rep."),
+    ("deactivated", "{email} is deactivated."),
+])
+def test_adding_a_member_names_a_wrong_email_and_stores_nothing(track_app, who, message):
+    user = {"coach": lambda: make_user(Role.COACH),
+            "deactivated": lambda: make_user(Role.REP, active=False)}.get(who, lambda: None)()
+    email = user.email if user else who
+    cohort = make_cohort()
+    client = web(track_app, make_user(Role.MANAGER))
+    response = post_form(client, f"/cohorts/{cohort.id}/members", {"rep": email},
+                         token_from=f"/cohorts/{cohort.id}")
+    assert response.status_code == 400
+    assert f'id="rep-error">{message.format(email=email)}' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
+
+
+def test_add_a_rep_suggests_only_reps_in_no_cohort(track_app):
+    waiting, placed = make_user(Role.REP, name="Wanda Waiting"), make_user(Role.REP)
+    gone = make_user(Role.REP, active=False)
+    cohort = make_cohort(reps=[placed])
+    page = web(track_app, make_user(Role.MANAGER)).get(f"/cohorts/{cohort.id}").get_data(
+        as_text=True)
+    suggestions = page.split('<datalist id="unplaced-reps">')[1].split("</datalist>")[0]
+    assert f'<option value="{waiting.email}">Wanda Waiting</option>' in suggestions
+    assert f'value="{placed.email}"' not in suggestions
+    assert f'value="{gone.email}"' not in suggestions
+    assert 'list="unplaced-reps"' in page and 'type="email"' in page
 
 
 def test_manager_with_a_territory_sees_only_its_cohorts(track_app):
