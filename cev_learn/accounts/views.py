@@ -1,4 +1,6 @@
 """Sign in, sign out, and the signed-in user's own account."""
+import datetime as dt
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,12 +15,19 @@ from cev_learn.db import db, set_write_intent, utcnow, write_transaction
 bp = Blueprint("accounts", __name__)
 
 GENERIC_FAILURE = "Email or password is incorrect."
-THROTTLED = "Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
+THROTTLED = "Too many failed sign-in attempts. Wait {wait}, then try again."
 
 
 @bp.before_app_request
 def enforce_session_lifetime():
     sessions.enforce_absolute_lifetime()
+
+
+def _wait(window: dt.timedelta) -> str:
+    """The throttling window in words: "15 minutes", "1 minute", "30 seconds"."""
+    seconds = int(window.total_seconds())
+    amount, unit = (seconds, "second") if seconds < 60 else (-(-seconds // 60), "minute")
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,8 +56,7 @@ def login():
             flash(f"Welcome back, {result.user.name}.", "success")
             return redirect(next_path or url_for("core.home"))
         if result.throttled:
-            minutes = int(policy.window.total_seconds() // 60)
-            form.form_errors.append(THROTTLED.format(minutes=minutes))
+            form.form_errors.append(THROTTLED.format(wait=_wait(policy.window)))
             status = 429
         else:
             form.form_errors.append(GENERIC_FAILURE)

@@ -94,12 +94,21 @@ def test_repeated_failures_on_an_account_are_throttled(make_app):
     assert _fail(client, user.email, 3) == [400, 400, 400]
     response = login(client, user.email)  # right password, but throttled
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
+    assert ("Too many failed sign-in attempts. Wait 15 minutes, then try again."
+            in response.get_data(as_text=True))
     # Unknown emails get the very same answer.
     assert _fail(client, "ghost@example.com", 3) == [400, 400, 400]
     ghost = login(client, "ghost@example.com")
     assert ghost.status_code == 429
     assert "Too many failed sign-in attempts" in ghost.get_data(as_text=True)
+
+
+def test_a_short_throttling_window_is_told_in_seconds(make_app):
+    app = make_app(LOGIN_MAX_FAILURES_PER_ACCOUNT=1, LOGIN_THROTTLE_WINDOW_SECONDS=10)
+    user = make_user(Role.REP)
+    client = app.test_client()
+    _fail(client, user.email, 1)
+    assert "Wait 10 seconds, then try again." in login(client, user.email).get_data(as_text=True)
 
 
 def test_real_user_gets_back_in_after_the_cool_down(make_app):
