@@ -2,12 +2,11 @@
 
 The data version is a counter in the database. Any transaction that inserts, updates or
 deletes rows that pages are built from (people, cohorts, progress, quiz results, CRM data,
-achievements, content) adds one to it before it commits, in the same transaction: so a page
-cached under version N was built from exactly the data that version N names, and the first
+achievements, content) adds one to it just before it commits, in the same transaction: so a
+page cached under version N was built from data at least as new as version N, and the first
 read after an import, a quiz submission or a content sync builds it again.
 
-Writes only ever bump the counter (one UPDATE per transaction); reads cost one statement to
-learn the version. Cached values live in Flask-Caching (CACHE_TYPE: each process's memory by
+Writes add one UPDATE per transaction; reads cost one statement to learn the version. Cached values live in Flask-Caching (CACHE_TYPE: each process's memory by
 default, Redis when several app servers should share them).
 """
 import contextvars
@@ -33,7 +32,7 @@ UNTRACKED_TABLES = frozenset({
     "alembic_version", "data_version", "login_failure", "api_token", "pending_import",
     "reminder_log", "attempt_answer",
 })
-_BUMPED = "cev_learn_data_version_bumped"
+_CHANGED = "cev_learn_page_data_changed"
 _tracking: contextvars.ContextVar[bool] = contextvars.ContextVar("track_changes", default=True)
 
 
@@ -84,24 +83,29 @@ def untracked():
 @event.listens_for(Engine, "after_cursor_execute")
 def _note_change(conn, _cursor, _statement, _parameters, context, _executemany):
     if (context is None or not (context.isinsert or context.isupdate or context.isdelete)
-            or conn.info.get(_BUMPED) or not _tracking.get()):
+            or conn.info.get(_CHANGED) or not _tracking.get()):
         return
     table = getattr(getattr(context.compiled, "statement", None), "table", None)
-    if getattr(table, "name", None) in UNTRACKED_TABLES:
-        return
-    conn.info[_BUMPED] = True
-    cursor = conn.connection.cursor()  # the DBAPI connection: same transaction, no events
-    try:
-        cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
-    finally:
-        cursor.close()
+    if getattr(table, "name", None) not in UNTRACKED_TABLES:
+        conn.info[_CHANGED] = True
+
+
+@event.listens_for(Engine, "commit")
+def _bump_before_commit(conn):
+    """Right before a transaction that changed page data commits, add one to the version in
+    it: the row is locked only for that moment (a long import does not hold up others)."""
+    if conn.info.pop(_CHANGED, False):
+        cursor = conn.connection.cursor()  # the DBAPI connection, still in the transaction
+        try:
+            cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
+        finally:
+            cursor.close()
 
 
 @event.listens_for(Engine, "begin")
-@event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
-def _transaction_boundary(conn):
-    conn.info.pop(_BUMPED, None)
+def _forget_changes(conn):
+    conn.info.pop(_CHANGED, None)
 
 
 def init_app(app: Flask) -> None:
