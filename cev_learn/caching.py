@@ -10,12 +10,14 @@ Writes add one UPDATE per transaction; reads cost one statement to learn the ver
 default, Redis when several app servers should share them).
 """
 import contextvars
+import hashlib
+import hmac
 import datetime as dt
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_caching import Cache
 from markupsafe import Markup
 from sqlalchemy import event, select
@@ -59,10 +61,21 @@ def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date) -
     return value
 
 
-def cached_html(name: str, parts: tuple, render: Callable[[], str], *,
-                today: dt.date) -> Markup:
-    """Rendered HTML, cached like `cached` (it must not hold a form's CSRF token)."""
-    return Markup(cached(name, parts, render, today=today))
+def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt.date,
+                secret: str | None = None) -> Markup:
+    """Rendered HTML, cached like `cached`. A page with forms passes its CSRF token as
+    `secret`: the cached copy holds a mark instead, and each viewer gets their own token."""
+    if not secret:
+        return Markup(cached(name, parts, render, today=today))
+    mark = _secret_mark()
+    html = cached(name, parts, lambda: render().replace(secret, mark), today=today)
+    return Markup(html.replace(mark, secret))
+
+
+def _secret_mark() -> str:
+    """A stand-in for a viewer's secret in cached HTML, which no one can type into a page."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return "cev-learn-secret-" + hmac.new(key, b"cached-html-mark", hashlib.sha256).hexdigest()
 
 
 def _key(name: str, parts: tuple, today: dt.date, version: int) -> str:

@@ -1,5 +1,6 @@
 """Cached pages are never stale: any change to the data they are built from is seen at once."""
 import datetime as dt
+import re
 
 from sqlalchemy import insert, text
 
@@ -7,7 +8,7 @@ from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.caching import data_version
 from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
-from tests.conftest import login, make_user, post_form
+from tests.conftest import CSRF_META, login, make_user, post_form
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 
@@ -113,3 +114,22 @@ def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
     post_form(coach_web, f"/reps/{rep.id}/notes",
               {"body": "Keep calling the warm leads", "shared": "y"}, token_from="/coach")
     assert "Keep calling the warm leads" in rep_web.get("/week").get_data(as_text=True)
+
+
+def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_path):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    rep = make_user(Role.REP)
+    make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=8))
+    first, second = (web(app, make_user(Role.ADMIN)) for _ in range(2))
+    tokens = []
+    for client in (first, second):  # the second gets the page the first one's request built
+        page = client.get(f"/reps/{rep.id}").get_data(as_text=True)
+        meta = CSRF_META.search(page).group(1)  # the viewer's own token
+        in_forms = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page))
+        assert in_forms == {meta}
+        tokens.append(meta)
+    assert tokens[0] != tokens[1]
+    for number, (client, token) in enumerate(zip((first, second), tokens)):
+        posted = client.post(f"/reps/{rep.id}/notes",
+                             data={"csrf_token": token, "body": f"Note {number}"})
+        assert posted.status_code == 302

@@ -11,39 +11,54 @@ from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.db import db
 
 
-def rep_facts(rep: User) -> tuple[str | None, frozenset[int]]:
+Facts = tuple[str | None, frozenset[int]]  # the rep's cohort territory, its coaches' ids
+
+
+def rep_facts(rep: User) -> Facts:
     """The territory of the rep's current cohort and the ids of its coaches."""
-    rows = db.session.execute(
+    return _facts(db.session.execute(
         select(Cohort.territory, CohortCoach.coach_id)
         .select_from(Membership).join(Cohort, Cohort.id == Membership.cohort_id)
         .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
-        .where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))).all()
+        .where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))).all())
+
+
+def _facts(rows) -> Facts:
     territory = rows[0][0] if rows else None
     return territory, frozenset(coach_id for _, coach_id in rows if coach_id is not None)
 
 
-def can_view_rep(viewer: User, rep: User) -> bool:
+def can_view_rep(viewer: User, rep: User, facts: Facts | None = None) -> bool:
     if viewer.id == rep.id or viewer.role is Role.ADMIN:
         return True
     if viewer.role is Role.REP:
         return False
-    return policy.can_view_rep(viewer, rep, *rep_facts(rep))
+    return policy.can_view_rep(viewer, rep, *(facts or rep_facts(rep)))
 
 
-def can_coach_rep(viewer: User, rep: User) -> bool:
+def can_coach_rep(viewer: User, rep: User, facts: Facts | None = None) -> bool:
     if viewer.role is Role.REP or viewer.id == rep.id:
         return False
-    return policy.can_coach_rep(viewer, rep, *rep_facts(rep))
+    return policy.can_coach_rep(viewer, rep, *(facts or rep_facts(rep)))
 
 
 def visible_rep(viewer: User, user_id: int,
-                rule: Callable[[User, User], bool] = can_view_rep) -> User | None:
+                rule: Callable[[User, User, Facts], bool] = can_view_rep) -> User | None:
     """The rep with this id if `rule` lets the viewer at them; None otherwise (callers answer
-    404, so nobody learns which ids exist)."""
-    rep = db.session.get(User, user_id)
-    if rep is None or rep.role is not Role.REP or not rule(viewer, rep):
+    404, so nobody learns which ids exist). The rep and the facts: one statement."""
+    rows = db.session.execute(
+        select(User, Cohort.territory, CohortCoach.coach_id)
+        .outerjoin(Membership, and_(Membership.user_id == User.id,
+                                    Membership.moved_out_at.is_(None)))
+        .outerjoin(Cohort, Cohort.id == Membership.cohort_id)
+        .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
+        .where(User.id == user_id)).all()
+    rep = rows[0][0] if rows else None
+    if rep is None or rep.role is not Role.REP:
         return None
-    return rep
+    facts = _facts([(territory, coach) for _, territory, coach in rows
+                    if territory is not None or coach is not None])
+    return rep if rule(viewer, rep, facts) else None
 
 
 def visible_cohort(viewer: User, cohort_id: int) -> Cohort | None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Date, case, func, literal_column, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_cohorts
@@ -357,7 +357,7 @@ def cohort_coaches(cohort_ids: list[int]) -> dict[int, list[User]]:
 
 def quiz_history(rep: User) -> list[Attempt]:
     return list(db.session.scalars(
-        select(Attempt).options(joinedload(Attempt.quiz))
+        select(Attempt).options(joinedload(Attempt.quiz), defer(Attempt.layout, raiseload=True))
         .where(Attempt.user_id == rep.id).order_by(Attempt.started_at.desc()).limit(50)))
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from cev_learn import caching
@@ -68,9 +69,16 @@ def _coachable_rep(user_id: int) -> User:
 def rep_page(user_id: int):
     rep = _visible_rep(user_id)
     today = dt.date.today()
+    body = caching.cached_html(
+        "rep-page", (*access.viewer_scope(current_user), rep.id),
+        lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf())
+    return render_template("cohorts/rep_page.html", rep=rep, body=body)
+
+
+def _rep_page_body(rep: User, today: dt.date) -> str:
     summary = queries.rep_summary(rep, today)
     return render_template(
-        "cohorts/rep_page.html", rep=rep, summary=summary, today=today,
+        "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary), note_form=NoteForm(formdata=None),
