@@ -216,6 +216,8 @@ def mixed_checks(bench: Bench, mix: dict, logs: dict) -> dict[str, tuple[bool, s
 def run(database_url: str, redis_url: str, tmp: Path) -> dict:
     settings = {"SECRET_KEY": "two-servers-" + secrets.token_hex(16),
                 "RATELIMIT_STORAGE_URI": redis_url, "API_RATE_LIMIT": f"{API_LIMIT} per minute",
+                # Cached pages shared through Redis too (its database 1), as in production.
+                "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url.rsplit("/", 1)[0] + "/1",
                 "LOGIN_THROTTLE_WINDOW_SECONDS": THROTTLE_WINDOW}
     env_a = instance_env(tmp / "a", database_url, **settings)
     env_b = instance_env(tmp / "b", database_url, **settings)
