@@ -7,7 +7,6 @@ from wtforms.fields.choices import SelectChoice
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.services import find_user_by_email, normalise_email
 from cev_learn.cohorts import queries, services
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.forms import CohortForm, MemberForm
@@ -106,20 +105,6 @@ def _detail_page(cohort, form, member_form, status):
                            unplaced_reps=queries.unplaced_reps(), remove_form=ConfirmForm()), status
 
 
-def _rep_by_email(email: str) -> User:
-    """The active rep with this email; a CohortError on the email field otherwise."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise services.CohortError(f"No account has the email {normalise_email(email)}.", "rep")
-    if user.role is not Role.REP:
-        article = "an" if user.role is Role.ADMIN else "a"
-        raise services.CohortError(f"{user.email} is {article} {user.role.value}, not a rep.",
-                                   "rep")
-    if not user.active:
-        raise services.CohortError(f"{user.email} is deactivated.", "rep")
-    return user
-
-
 @bp.route("/<int:cohort_id>/members", methods=["POST"])
 @managers
 def add_member(cohort_id: int):
@@ -127,7 +112,7 @@ def add_member(cohort_id: int):
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            rep = _rep_by_email(form.rep.data)
+            rep = services.rep_by_email(form.rep.data)
             services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
                                now=utcnow())
         except services.CohortError as exc:

@@ -4,6 +4,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.services import find_user_by_email, normalise_email
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
@@ -73,6 +74,19 @@ def set_coaches(cohort: Cohort, coaches: list[User]) -> None:
 def current_membership(rep: User) -> Membership | None:
     return db.session.scalar(select(Membership).where(
         Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
+
+
+def rep_by_email(email: str) -> User:
+    """The active rep with this email; a CohortError on the email field otherwise."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise CohortError(f"No account has the email {normalise_email(email)}.", "rep")
+    if user.role is not Role.REP:
+        article = "an" if user.role is Role.ADMIN else "a"
+        raise CohortError(f"{user.email} is {article} {user.role.value}, not a rep.", "rep")
+    if not user.active:
+        raise CohortError(f"{user.email} is deactivated.", "rep")
+    return user
 
 
 def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,
