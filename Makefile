@@ -7,11 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run test test-pg e2e bench chromium clean
+.PHONY: install run test test-pg e2e audit bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -32,6 +32,12 @@ test: install
 ## The same suite on a throwaway PostgreSQL cluster
 test-pg: install
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
+
+## Static checks: bandit on the code (no medium or high finding without an explained
+## `# nosec`), then every installed dependency against PyPI's vulnerability advisories
+audit: install
+	$(BIN)/bandit --recursive cev_learn --quiet --severity-level medium
+	$(BIN)/python scripts/audit_dependencies.py
 
 ## Soak: a minute of mixed traffic at 32 connections on SQLite, then PostgreSQL (SOAK_SECONDS)
 soak: install

@@ -23,4 +23,5 @@ def render_text(text: str | None, fmt: str, inline: bool = False) -> Markup:
         html = sanitize_html(text.replace("\n", "<br>") if fmt == "moodle" else text)
     else:
         html = str(escape(text)).replace("\n", "<br>")
-    return Markup(html)  # noqa: S704 - sanitized above
+    # Safe markup: every branch above sanitizes (nh3) or escapes the text.
+    return Markup(html)  # nosec B704
