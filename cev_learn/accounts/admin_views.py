@@ -72,7 +72,7 @@ def edit_user(user_id: int):
 @admin_only
 def reset_password(user_id: int):
     user = _editable_user(user_id)
-    reset_form = PasswordResetForm()
+    reset_form = PasswordResetForm(personal=(user.email, user.name))
     if reset_form.validate_on_submit():
         services.set_password(user, reset_form.password.data,
                               current_app.config["PASSWORD_HASH_METHOD"])

@@ -7,7 +7,7 @@ from flask import current_app
 
 from cev_learn.accounts import services
 from cev_learn.accounts.models import Role
-from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 from cev_learn.db import db
 
 users_cli = click.Group("users", help="Manage user accounts.")
@@ -27,7 +27,7 @@ def create_user_command(email, name, role, territory, password_stdin):
         raise click.ClickException(f"invalid email {email!r}: {exc}") from None
     if not name.strip() or len(name) > 120:
         raise click.ClickException("--name must be 1 to 120 characters")
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, personal=(email, name))
     try:
         user = services.create_user(email=email, name=name, role=Role(role), territory=territory,
                                     password=password,
@@ -38,7 +38,7 @@ def create_user_command(email, name, role, territory, password_stdin):
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, personal: tuple[str, ...] = ()) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -46,4 +46,6 @@ def _read_password(from_stdin: bool) -> str:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise click.ClickException(
             f"the password must be {MIN_LENGTH} to {MAX_LENGTH} characters long")
+    if problem := guessable(password, personal):
+        raise click.ClickException(problem)
     return password

@@ -2,10 +2,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from cev_learn.accounts.models import Role
-from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
@@ -16,10 +16,19 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
+def not_guessable(form, field):
+    """A new password must not be common or built from the person's own name or email."""
+    personal = tuple(getattr(form, name).data or "" for name in ("email", "name")
+                     if hasattr(form, name))
+    problem = guessable(field.data or "", personal + getattr(form, "personal", ()))
+    if problem:
+        raise ValidationError(problem)
+
+
 def _new_password_fields():
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH), not_guessable],
         description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
     )
     confirm = PasswordField(
@@ -48,11 +57,19 @@ class UserEditForm(_UserFieldsForm):
     pass
 
 
-class PasswordResetForm(FlaskForm):
+class _PersonalForm(FlaskForm):
+    """A password form for an existing person: their email and name make weak passwords."""
+
+    def __init__(self, *args, personal: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.personal = personal
+
+
+class PasswordResetForm(_PersonalForm):
     password, confirm = _new_password_fields()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(_PersonalForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired(), Length(max=MAX_LENGTH)])
     password, confirm = _new_password_fields()

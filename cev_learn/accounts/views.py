@@ -81,7 +81,7 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
-    form = PasswordChangeForm()
+    form = PasswordChangeForm(personal=(current_user.email, current_user.name))
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data, method):
