@@ -100,6 +100,11 @@ def _finish(app: Flask) -> None:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
         cfg["PREFERRED_URL_SCHEME"] = "https"
+        # __Host-: browsers keep such a cookie only if it is Secure, for the whole site and
+        # set by this host, so no subdomain can plant or overwrite it.
+        for key in ("SESSION_COOKIE_NAME", "REMEMBER_COOKIE_NAME"):
+            if cfg[key] == DEFAULTS[key] and not cfg.get(key.replace("NAME", "DOMAIN")):
+                cfg[key] = "__Host-" + cfg[key]
 
 
 def _activity_types(extra) -> tuple[str, ...]:

@@ -1,5 +1,8 @@
 """Unbound extensions, bound to an app in create_app()."""
+import hashlib
+
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -12,7 +15,14 @@ migrate = Migrate()
 limiter = Limiter(key_func=lambda: "unused", default_limits=[])
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, signed with HMAC-SHA-256 instead of its default SHA-1."""
+
+    digest_method = staticmethod(hashlib.sha256)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

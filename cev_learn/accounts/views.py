@@ -75,7 +75,10 @@ def logout():
         db.session.commit()
         sessions.end_session()
         flash("You are signed out.", "success")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # On a shared computer, nothing of the account stays in the browser's cache or storage.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
