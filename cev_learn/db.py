@@ -106,6 +106,12 @@ def private_reader():
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("SQLALCHEMY_RECORD_QUERIES", False)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pooled connection may have outlived a restart or failover of the database
+        # server: test it (one round trip) when a request takes it, and reconnect if it is
+        # gone, rather than fail that request. A new dict: the defaults' one is shared.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     from cev_learn import models  # noqa: F401  (register every model)
 
     db.init_app(app)

@@ -1,11 +1,23 @@
 """Error pages: a plain explanation for every status, never a traceback."""
-from flask import Flask, render_template, request
+import sqlite3
+
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from cev_learn.api.problems import from_http_exception
+from cev_learn.api.problems import from_http_exception, problem_response
 from cev_learn.api.spec import API_PREFIX
 from cev_learn.db import db
+from cev_learn.extensions import login_manager
+
+try:
+    import psycopg
+except ImportError:  # installed without PostgreSQL support
+    psycopg = None
+
+# How long to tell clients to wait when the database is locked, restarting or out of reach.
+RETRY_AFTER_SECONDS = 5
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Check what you sent and try again."),
@@ -18,6 +30,8 @@ MESSAGES = {
     429: ("Too many requests", "You have made too many requests. Wait a few minutes, then try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged; "
                                   "try again in a moment."),
+    503: ("Database busy", "The database is busy or restarting, so this could not be done just "
+                           "now. Wait a few seconds, then try again."),
 }
 
 
@@ -41,12 +55,46 @@ def init_app(app: Flask) -> None:
             return render_error(exc.code)
         return exc
 
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        if not database_unavailable(exc):
+            raise exc  # a real fault: logged and answered as a 500 like any other
+        app.logger.warning("database unavailable, answered 503: %s", exc.orig)
+        _abandon_request_data()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if _is_api_request():
+            return problem_response(503, MESSAGES[503][1], headers=headers)
+        page, code = render_error(503)
+        return page, code, headers
+
     @app.errorhandler(InternalServerError)
     def server_error(exc):
         db.session.rollback()
         if _is_api_request():
             return from_http_exception(InternalServerError())
         return render_error(500)
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether the database is out of reach for a moment (locked by another writer,
+    restarting, connection lost), so the same request may well succeed a few seconds later."""
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return getattr(exc.orig, "sqlite_errorname", "").startswith(("SQLITE_BUSY",
+                                                                      "SQLITE_LOCKED"))
+    # Connection refused or lost, server shutting down or starting, lock or statement timeout.
+    return psycopg is not None and isinstance(exc.orig, psycopg.OperationalError)
+
+
+def _abandon_request_data() -> None:
+    """Roll back the request's writes and show its page as to a visitor: loading (or
+    refreshing) the signed-in user would need the database again."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone already; the pool discards it
+    g._login_user = login_manager.anonymous_user()
 
 
 def _is_api_request() -> bool:

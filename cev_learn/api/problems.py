@@ -6,7 +6,7 @@ PROBLEM_TYPE = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Too large",
           415: "Unsupported media type", 422: "Invalid content", 429: "Too many requests",
-          500: "Server error"}
+          500: "Server error", 503: "Service unavailable"}
 
 
 class ApiProblem(Exception):
