@@ -40,6 +40,11 @@ DEFAULTS = {
     "LOGIN_THROTTLE_WINDOW_SECONDS": 15 * 60,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # API clients that send this many secrets matching no token within the window (guessing
+    # tokens) get 429 for every token, valid or not, until the window has passed them. Counted
+    # in the database like sign-in failures, so the limit holds across workers and servers.
+    "API_TOKEN_THROTTLE_WINDOW_SECONDS": 15 * 60,
+    "API_TOKEN_MAX_FAILURES_PER_ADDRESS": 20,
     "MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
     "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
     "REQUEST_LOG": True,

@@ -3,11 +3,14 @@
 `api_access` is the API's counterpart of `role_required`: it declares the roles a route
 serves (the role × route matrix test reads `access_rule`) and whether it writes.
 """
+import datetime as dt
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
+from cev_learn.accounts import throttle
 from cev_learn.accounts.models import Role
+from cev_learn.accounts.throttle import TokenThrottlePolicy
 from cev_learn.api import tokens
 from cev_learn.api.models import ApiToken, Scope
 from cev_learn.api.problems import ApiProblem
@@ -43,7 +46,8 @@ def api_access(*roles: Role, write: bool = False):
 
 
 def current_token() -> ApiToken:
-    """The request's valid token (checked once per request), or a 401 problem."""
+    """The request's valid token (checked once per request), or a 401 problem; a 429 problem
+    while the client's address is throttled for sending secrets that are no token's."""
     if "api_token" in g:
         return g.api_token
     header = request.headers.get("Authorization", "")
@@ -52,11 +56,7 @@ def current_token() -> ApiToken:
         raise ApiProblem(401, "send an API token: 'Authorization: Bearer cev_…' "
                               "(an admin creates one under Users → API tokens)", headers=CHALLENGE)
     now = utcnow()
-    token = tokens.authenticate(secret.strip(), now)
-    if token is None:
-        raise ApiProblem(401, "this API token is unknown, revoked, or its user is deactivated",
-                         headers={"WWW-Authenticate":
-                                  'Bearer realm="cev_learn", error="invalid_token"'})
+    token = _authenticate(secret.strip(), request.remote_addr, now)
     if tokens.last_use_is_stale(token, now):  # saved in its own short write
         token_id = token.id
         with write_transaction():
@@ -66,8 +66,34 @@ def current_token() -> ApiToken:
     return token
 
 
+def _authenticate(secret: str, address: str | None, now: dt.datetime) -> ApiToken:
+    """The usable token with this secret, unless the address is throttled; a guess counts."""
+    policy = TokenThrottlePolicy.from_config(current_app.config)
+    token, failures = tokens.find(secret, also=throttle.recent_token_failures(address, policy,
+                                                                                now))
+    if failures >= policy.max_per_address:  # valid tokens too: the answer tells nothing
+        wait = throttle.token_retry_after(address, policy, now)
+        raise ApiProblem(429, f"too many unknown API tokens were sent from your address; "
+                              f"wait {wait} second{'' if wait == 1 else 's'}, then try again",
+                         # Flask-Limiter rewrites Retry-After (the later of this and the reset
+                         # of its own window) from a whole-second timestamp, a second short:
+                         # one more keeps a client that waits that long from being refused.
+                         headers={"Retry-After": str(wait + 1)})
+    if token is None:  # a guess (or a typo): counted, in its own short write
+        with write_transaction():
+            throttle.record_token_failure(address, policy, now)
+    # Revoked tokens are not counted: their holders know a real secret, and a forgotten
+    # integration retrying one must not lock out everyone else behind its address.
+    if token is None or not tokens.usable(token):
+        raise ApiProblem(401, "this API token is unknown, revoked, or its user is deactivated",
+                         headers={"WWW-Authenticate":
+                                  'Bearer realm="cev_learn", error="invalid_token"'})
+    return token
+
+
 def rate_limit_key() -> str:
-    """Rate limits count per token (per address for requests without a valid one)."""
+    """Rate limits count per secret sent (per address for requests without one); guessed
+    secrets each get a bucket of their own, so _authenticate throttles them per address."""
     header = request.headers.get("Authorization", "")
     _, _, secret = header.partition(" ")
     return "token:" + tokens.digest(secret.strip()) if secret.strip() else \
