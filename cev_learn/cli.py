@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
     from cev_learn.analytics.cli import ramp_cli
     from cev_learn.api.cli import tokens_cli
+    from cev_learn.backup import backup_command, restore_command
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
     from cev_learn.cohorts.reminder_cli import reminders_cli
@@ -25,5 +26,5 @@ def register_commands(app: Flask) -> None:
     import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
-                  ramp_cli, demo_cli, tokens_cli):
+                  ramp_cli, demo_cli, tokens_cli, backup_command, restore_command):
         app.cli.add_command(group)

@@ -1,9 +1,33 @@
-"""Migrations: one head, and the models and the migrated schema agree (no drift)."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
+"""Migrations: one head, the models and the migrated schema agree (no drift), and every
+migration goes down and up again on a database full of data without losing it."""
+import datetime as dt
+import hashlib
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import column, create_engine, inspect, select, table
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from cev_learn import create_app
+from cev_learn.accounts.models import LoginFailure, User
+from cev_learn.api.models import ApiToken, Scope
+from cev_learn.cohorts.models import ReminderLog
+from cev_learn.content.models import Asset, Track
+from cev_learn.content.track_data import forget_tracks
 from cev_learn.db import db
 from cev_learn.health import migration_heads
+from cev_learn.ramp.pending_imports import PendingImport
+from tests.conftest import ROOT, _test_config
+
+COURSES = ROOT / "courses"
 
 
 def test_there_is_a_single_migration_head(app):
@@ -16,3 +40,136 @@ def test_models_match_the_migrated_database(app):
                                                          "render_as_batch": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `cev-learn db migrate`: {diff}"
+
+
+def test_each_migration_goes_down_and_up_again_keeping_the_data(tmp_path):
+    """From head, one migration at a time: down, up, down. Rows of every table that exists on
+    both sides of a step come through both ways unchanged, in the columns both sides have.
+    What a migration creates its downgrade drops by design (the first one drops every
+    table): those tables and columns come back empty, and are left out of the comparison."""
+    with scratch_database(tmp_path, "migrations") as url:
+        app = create_app(_test_config(url, tmp_path))
+        directory = app.config["MIGRATIONS_DIR"]
+        with app.app_context():
+            upgrade(directory=directory)
+            seed_every_table(app)
+            at_head = current_rows()
+            assert [name for name, (_, rows) in at_head.items() if not rows] == []
+            config = Config()
+            config.set_main_option("script_location", directory)
+            for step in ScriptDirectory.from_config(config).walk_revisions():  # newest first
+                above = current_rows()
+                downgrade(directory=directory, revision=step.down_revision or "base")
+                below = current_rows()
+                assert changed(above, below) == [], f"down from {step.revision}"
+                upgrade(directory=directory, revision=step.revision)
+                expected = BACKFILLS.get(step.revision, lambda tables: tables)(below)
+                assert changed(expected, current_rows()) == [], f"up to {step.revision} again"
+                downgrade(directory=directory, revision=step.down_revision or "base")
+            assert current_rows().keys() == {"alembic_version"}
+            upgrade(directory=directory)
+            heads = migration_heads(directory)
+            assert current_rows()["alembic_version"][1] == [heads]
+            db.session.remove()
+            db.engine.dispose()
+    forget_tracks()
+
+
+def latest_change_backfill(tables: dict) -> dict:
+    """What 1aaabf5d054b's upgrade does to achievements, on every run: updated_at moves up to
+    the time of the achievement's latest change when that is later. The app stamps a change
+    a moment after the achievement, so going up again moves updated_at by that moment (the
+    xAPI feed may send such a statement again, under the same id)."""
+    columns, rows = tables["achievement"]
+    change_columns, changes = tables["achievement_change"]
+    key = [change_columns.index(c) for c in ("user_id", "milestone_id")]
+    created = change_columns.index("created_at")
+    latest = {}
+    for change in changes:
+        k = tuple(change[i] for i in key)
+        latest[k] = max(latest.get(k, change[created]), change[created])
+    user, milestone, updated = (columns.index(c) for c in ("user_id", "milestone_id",
+                                                            "updated_at"))
+    moved = []
+    for row in rows:
+        row = list(row)
+        row[updated] = max(row[updated], latest.get((row[user], row[milestone]), row[updated]))
+        moved.append(tuple(row))
+    return {**tables, "achievement": (columns, moved)}
+
+
+BACKFILLS = {"1aaabf5d054b": latest_change_backfill}
+
+
+def seed_every_table(app) -> None:
+    """The demo organisation, and a row in each table it leaves empty."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "sync", str(COURSES)]).exit_code == 0
+    result = runner.invoke(args=["demo", "seed", "--reps", "6", "--no-history"])
+    assert result.exit_code == 0, result.output
+    now = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
+    user = db.session.scalar(select(User).order_by(User.id))
+    track = db.session.scalar(select(Track))
+    db.session.add_all([
+        ApiToken(user_id=user.id, name="CRM sync", prefix="cev_abc", digest="d" * 64,
+                 scope=Scope.WRITE, created_at=now, created_by_id=user.id, last_used_at=now),
+        Asset(track_id=track.id, path="assets/pipeline.png", content_type="image/png",
+              data=b"\x89PNG\r\n\x1a\n\x00", content_hash="a" * 64),
+        LoginFailure(key="email:someone@example.com", failed_at=now),
+        PendingImport(token="t" * 64, user_id=user.id, kind="activities", skip_invalid=False,
+                      content=b"external_id,rep_email\n", created_at=now),
+        ReminderLog(user_id=user.id, kind="weekly", for_date=now.date(), sent_at=now),
+    ])
+    db.session.commit()
+
+
+def current_rows() -> dict:
+    with db.engine.connect() as conn:
+        return table_rows(conn)
+
+
+def table_rows(conn) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+    """Every table's columns and rows, as the database stores them."""
+    tables = {}
+    for name in inspect(conn).get_table_names():
+        columns = tuple(c["name"] for c in inspect(conn).get_columns(name))
+        tables[name] = columns, [tuple(row) for row in conn.execute(
+            select(table(name, *map(column, columns))))]
+    return tables
+
+
+def changed(before: dict, after: dict) -> list[str]:
+    """Tables on both sides whose rows differ in the columns both sides have."""
+    differ = []
+    for name in before.keys() & after.keys() - {"alembic_version"}:
+        common = [c for c in before[name][0] if c in after[name][0]]
+        if digest(*before[name], common) != digest(*after[name], common):
+            differ.append(name)
+    return sorted(differ)
+
+
+def digest(columns: tuple[str, ...], rows: list[tuple], keep: list[str]) -> tuple[int, str]:
+    """Row count and a digest of the rows' values in the `keep` columns, in any row order."""
+    positions = [columns.index(c) for c in keep]
+    lines = sorted(repr(tuple(row[i] for i in positions)) for row in rows)
+    return len(rows), hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@contextmanager
+def scratch_database(directory: Path, purpose: str):
+    """The URL of a new, empty database of the kind the tests run on: a file, or a database
+    of its own on the test PostgreSQL server (dropped afterwards)."""
+    server = os.environ.get("CEV_LEARN_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{directory / f'{purpose}.sqlite'}"
+        return
+    name = f"cev_learn_{purpose}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
