@@ -1,7 +1,10 @@
 """Reading uploaded CSV files: the parts every import shares (encoding, header, errors)."""
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
+
+NAMES_SHOWN = 10  # column names a message lists; a hostile header may have a million
 
 
 class ImportFileError(Exception):
@@ -20,11 +23,18 @@ class RowError:
 def decode_csv(data: bytes) -> str:
     """The text of an uploaded file; a UTF-8 byte order mark is dropped."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"the file is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
             "save it as 'CSV UTF-8'") from None
+    # UTF-16 text without a byte order mark decodes as UTF-8 when it is all ASCII, with a
+    # NUL after every character: no header row has one.
+    end = text.find("\n")
+    if text.find("\0", 0, len(text) if end < 0 else end) >= 0:
+        raise ImportFileError("the file is not UTF-8 text (its first line holds NUL "
+                              "characters, as UTF-16 text does); save it as 'CSV UTF-8'")
+    return text
 
 
 def open_csv(text: str, columns: tuple[str, ...], required: tuple[str, ...]):
@@ -49,7 +59,7 @@ def _read_header(reader, columns: tuple[str, ...], required: tuple[str, ...]) ->
     if unknown:
         raise ImportFileError(f"unknown column{_s(unknown)} {_names(unknown)}; "
                               f"the columns are {', '.join(columns)}")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
+    duplicates = sorted(name for name, count in Counter(header).items() if count > 1)
     if duplicates:
         raise ImportFileError(f"duplicate column{_s(duplicates)} {_names(duplicates)}")
     missing = [name for name in required if name not in header]
@@ -63,4 +73,7 @@ def _s(items: list) -> str:
 
 
 def _names(items: list[str]) -> str:
-    return ", ".join(repr(item) for item in items)
+    shown = ", ".join(repr(item if len(item) <= 40 else item[:40] + "…")
+                      for item in items[:NAMES_SHOWN])
+    more = len(items) - NAMES_SHOWN
+    return f"{shown} and {more:,} more" if more > 0 else shown

@@ -2,7 +2,8 @@
 import csv
 import io
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV injection and ASVS 5.0 V1.2.10 (which adds NUL, skipped by some spreadsheets).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def safe_cell(value) -> str:

@@ -1,6 +1,7 @@
 """Accounts: users with one role each, and failed sign-in records for throttling."""
 import datetime as dt
 import enum
+import time
 
 from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,10 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_generation}"
+
+    def session_id(self) -> str:
+        """What a new session and its remember cookie carry: get_id() and the time now."""
+        return f"{self.get_id()}:{int(time.time())}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"

@@ -1,4 +1,5 @@
 """Sessions: the user loader checks the session generation; lifetimes are enforced here."""
+import datetime as dt
 import time
 
 from flask import current_app, session
@@ -9,19 +10,30 @@ from cev_learn.db import db
 from cev_learn.extensions import login_manager
 
 AUTH_AT_KEY = "auth_at"
+# Sessions and remember cookies carry User.session_id(): "id:generation:issued at".
+login_manager.id_attribute = "session_id"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Accept a session only if it was issued under the user's current generation."""
+    """Accept a session or remember cookie only if it was issued under the user's current
+    generation, and within a remember cookie's lifetime: browsers drop the cookie then, but
+    a copied one would otherwise sign in for good."""
     try:
-        uid, generation = (int(part) for part in user_id.split(":"))
+        uid, generation, issued_at = (int(part) for part in user_id.split(":"))
     except ValueError:
+        return None
+    if time.time() - issued_at > _remember_seconds():
         return None
     user = db.session.get(User, uid)
     if user is None or not user.active or user.session_generation != generation:
         return None
     return user
+
+
+def _remember_seconds() -> float:
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return duration.total_seconds() if isinstance(duration, dt.timedelta) else float(duration)
 
 
 def start_session(user: User, remember: bool) -> None:

@@ -93,6 +93,9 @@ def _data_rows(reader, width: int) -> list[tuple[int, list[str]]]:
 
 def _row_problems(values: dict[str, str], email: str | None) -> list[Problem]:
     problems = [(name, f"{name} is required") for name in REQUIRED if not values.get(name)]
+    # No database stores text with NUL in it (PostgreSQL refuses it).
+    problems += [(name, f"{name} contains a NUL character") for name, value in values.items()
+                 if "\0" in value]
     role = values.get("role", "").lower()
     if values.get("email") and email is None:
         problems.append(("email", f"{values['email']!r} is not a valid email address"))
