@@ -2,12 +2,12 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cev_learn.accounts import throttle
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password, verify_password
-from cev_learn.db import db
+from cev_learn.db import db, utcnow
 
 
 class AccountError(Exception):
@@ -83,6 +83,17 @@ def deactivate_user(user: User, *, actor: User) -> None:
         raise SelfLockout("deactivate")
     user.active = False
     end_all_sessions(user)
+    _revoke_api_tokens(user)
+
+
+def _revoke_api_tokens(user: User) -> None:
+    """Like sessions, the person's API tokens end for good: reactivating the account must
+    not bring back a secret that may have left with them."""
+    from cev_learn.api.models import ApiToken  # api builds on accounts, not the reverse
+
+    db.session.execute(update(ApiToken)
+                       .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
 
 
 def activate_user(user: User) -> None:

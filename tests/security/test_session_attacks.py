@@ -271,3 +271,7 @@ def test_api_tokens_stop_after_revocation_and_after_deactivation(app):
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Quota)) == 1
     assert db.session.scalar(select(Quota.amount)) == 1000.0
+
+    # Reactivating the account does not bring its tokens back: they may have left with it.
+    assert post_form(admin_client, f"/admin/users/{manager.id}/activate").status_code == 302
+    assert _api(client, kept_secret) == 401
