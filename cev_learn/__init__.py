@@ -45,10 +45,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.quizzes.coach_views import bp as quiz_results_bp
     from cev_learn.quizzes.views import bp as quizzes_bp
     from cev_learn.ramp.upload_views import bp as ramp_import_bp
+    from cev_learn.security import bp as security_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
                       cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp, ramp_import_bp,
-                      api_bp, api_tokens_bp):
+                      api_bp, api_tokens_bp, security_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
 

@@ -1,8 +1,22 @@
-"""Security headers on every response, and trust in proxies only when configured."""
-from flask import Flask, abort, request
+"""Security headers on every response, trust in proxies only when configured, and the
+endpoint browsers report Content-Security-Policy violations to."""
+import json
+
+from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cev_learn.accounts.decorators import public
+from cev_learn.extensions import csrf, limiter
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+CSP_REPORT_PATH = "/csp-report"
+CSP_REPORT_TYPES = ("application/csp-report", "application/json")
+CSP_REPORT_MAX_BYTES = 16 * 1024
+CSP_REPORT_FIELDS = ("blocked-uri", "violated-directive", "document-uri")
+CSP_REPORT_FIELD_CHARS = 500
+# A page breaking the policy reports each blocked item on every view; more than this from
+# one address is someone filling the log.
+CSP_REPORTS_PER_ADDRESS = "30 per minute"
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -11,10 +25,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
-    "base-uri 'self'",
+    "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    f"report-uri {CSP_REPORT_PATH}",
 ])
+
+bp = Blueprint("security", __name__)
 
 
 def init_app(app: Flask) -> None:
@@ -46,3 +63,24 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+@bp.post(CSP_REPORT_PATH)
+@public
+@csrf.exempt  # the browser posts it on its own, with no form and no token
+@limiter.limit(CSP_REPORTS_PER_ADDRESS, key_func=lambda: "csp:" + (request.remote_addr or ""))
+def csp_report():
+    """Log a violation a browser reports under the policy's report-uri; answer 204."""
+    if request.mimetype not in CSP_REPORT_TYPES:
+        abort(415)
+    request.max_content_length = CSP_REPORT_MAX_BYTES  # beyond it, reading the body is a 413
+    body = request.get_json(force=True, silent=True)
+    report = body.get("csp-report") if isinstance(body, dict) else None
+    if not isinstance(report, dict):
+        abort(400)
+    # Quoted as JSON strings and cut short: whatever a page or an attacker puts in a report
+    # stays on one line of the log, at a bounded length.
+    fields = " ".join(f"{name}={json.dumps(str(report.get(name, ''))[:CSP_REPORT_FIELD_CHARS])}"
+                      for name in CSP_REPORT_FIELDS)
+    current_app.logger.warning("CSP violation: %s", fields)
+    return "", 204

@@ -34,7 +34,7 @@ def assert_security_headers(response):
     for header in SECURITY_HEADERS:
         assert header in response.headers, header
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'",
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
                       "default-src 'self'"):
         assert directive in csp
     assert "unsafe-inline" not in csp

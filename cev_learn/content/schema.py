@@ -221,8 +221,8 @@ class TrackSchema:
                 self.problem(path, "a rubric is name: {title, pass_mark, criteria: [...]}", key=True)
                 continue
             title, pass_mark, criteria = spec.get("title"), spec.get("pass_mark"), spec.get("criteria")
-            if not isinstance(title, str) or not title.strip():
-                self.problem(path, "a rubric needs a title")
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.problem(path, "a rubric needs a title of at most 200 characters")
             if not _is_number(pass_mark) or not 0 < pass_mark <= 1:
                 self.problem(path + ("pass_mark",), "pass_mark must be a fraction above 0, at most 1")
             if (not isinstance(criteria, list) or not criteria
@@ -254,8 +254,8 @@ class TrackSchema:
                 self.problem(path + ("slug",), f"duplicate milestone slug {slug!r}")
                 continue
             seen.add(slug)
-            if not isinstance(title, str) or not title.strip():
-                self.problem(path, f"milestone {slug!r} needs a title")
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.problem(path, f"milestone {slug!r} needs a title of at most 200 characters")
             due = self._due_day(spec.get("due_day"), path + ("due_day",), required=True)
             measure = self._measure(spec.get("measure"), path + ("measure",), modules, quizzes,
                                     rubrics)
