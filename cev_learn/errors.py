@@ -10,6 +10,7 @@ from cev_learn.api.problems import from_http_exception, problem_response
 from cev_learn.api.spec import API_PREFIX
 from cev_learn.db import db
 from cev_learn.extensions import login_manager
+from cev_learn.observability import security_event
 
 try:
     import psycopg
@@ -44,6 +45,7 @@ def render_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        security_event("csrf_refused")
         return render_error(400, "This form has expired or did not come from cev_learn. "
                                  "Go back, reload the page and submit it again.")
 

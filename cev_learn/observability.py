@@ -1,4 +1,6 @@
-"""One JSON log line per request, with its duration and number of SQL statements."""
+"""One JSON log line per request, with its time, duration, number of SQL statements and
+the security event it was, if any (sign-ins, refusals, password and account changes)."""
+import datetime as dt
 import json
 import logging
 import re
@@ -12,6 +14,14 @@ from sqlalchemy.engine import Engine
 
 logger = logging.getLogger("cev_learn.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A refusal is a security event even where no view names one.
+EVENT_OF_STATUS = {401: "unauthenticated", 403: "access_denied", 429: "rate_limited"}
+
+
+def security_event(name: str, **details: str | int | None) -> None:
+    """Name what this request was for the security record (its log line), e.g.
+    security_event("sign_in_failed", account=email). Never pass a secret."""
+    g.security_event = {"event": name, **details}
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -28,12 +38,14 @@ def init_app(app: Flask) -> None:
         logger.setLevel(logging.INFO)
         logger.propagate = False
 
-    @app.before_request
     def start_request_clock():
         g.request_started = time.perf_counter()
         g.sql_count = 0
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    # First of all: requests refused by an earlier check (a CSRF failure) are logged too.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_request_clock)
 
     @app.after_request
     def log_request(response):
@@ -49,7 +61,8 @@ def request_log_fields(status: int) -> dict:
     # Only report a user already loaded by the request: never query just to log.
     user = g.get("_login_user")
     user_id = user.id if user is not None and user.is_authenticated else None
-    return {
+    fields = {
+        "ts": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
         "method": request.method,
         "path": request.path,
         "status": status,
@@ -58,3 +71,6 @@ def request_log_fields(status: int) -> dict:
         "user_id": user_id,
         "request_id": g.request_id,
     }
+    event = g.get("security_event") or (
+        {"event": EVENT_OF_STATUS[status]} if status in EVENT_OF_STATUS else None)
+    return fields | (event or {})

@@ -9,6 +9,7 @@ from cev_learn.accounts.decorators import public
 from cev_learn.extensions import csrf, limiter
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PRIVATE_TYPES = ("text/html", "text/csv", "application/json", "application/problem+json")
 CSP_REPORT_PATH = "/csp-report"
 CSP_REPORT_TYPES = ("application/csp-report", "application/json")
 CSP_REPORT_MAX_BYTES = 16 * 1024
@@ -60,7 +61,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["HTTPS"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if response.mimetype in PRIVATE_TYPES:  # pages, exports, API answers: never kept
             headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -1,4 +1,5 @@
 """The shell around every page: headers, error pages, probes, request log, config chain."""
+import datetime as dt
 import json
 import logging
 import os
@@ -130,8 +131,11 @@ def test_one_json_log_line_per_request(make_app):
         logging.getLogger("cev_learn.request").removeHandler(handler)
     assert len(handler.lines) == 1
     entry = json.loads(handler.lines[0])
-    assert set(entry) == {"method", "path", "status", "duration_ms", "sql_count", "user_id",
-                          "request_id"}
+    assert set(entry) == {"ts", "method", "path", "status", "duration_ms", "sql_count",
+                          "user_id", "request_id"}
+    logged_at = dt.datetime.fromisoformat(entry["ts"])
+    assert logged_at.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.UTC) - logged_at) < dt.timedelta(minutes=1)
     assert entry["path"] == "/week" and entry["status"] == 200
     assert entry["user_id"] == user.id and entry["request_id"] == "abc-123"
     assert entry["sql_count"] >= 1 and entry["duration_ms"] >= 0

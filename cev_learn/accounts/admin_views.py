@@ -8,6 +8,7 @@ from cev_learn.accounts.forms import (ConfirmForm, DeactivateForm, PasswordReset
                                       UserCreateForm, UserEditForm)
 from cev_learn.accounts.models import Role, User
 from cev_learn.db import db
+from cev_learn.observability import security_event
 from cev_learn.forms import form_status, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,6 +39,7 @@ def create_user():
             show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
+            security_event("user_created", target_user_id=user.id, role=user.role.value)
             flash(f"User {user.email} created.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), form_status(form)
@@ -61,6 +63,7 @@ def edit_user(user_id: int):
             show_error(form, exc.field, str(exc))
         else:
             db.session.commit()
+            security_event("user_changed", target_user_id=user.id, role=user.role.value)
             flash(f"Changes to {user.email} saved.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user,
@@ -77,6 +80,7 @@ def reset_password(user_id: int):
         services.set_password(user, reset_form.password.data,
                               current_app.config["PASSWORD_HASH_METHOD"])
         db.session.commit()
+        security_event("password_reset", target_user_id=user.id)
         flash(f"New password set for {user.email}; their sessions were signed out.", "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserEditForm(obj=user, formdata=None)
@@ -97,6 +101,7 @@ def deactivate_user(user_id: int):
     elif user.active:
         services.deactivate_user(user, actor=current_user)
         db.session.commit()
+        security_event("user_deactivated", target_user_id=user.id)
         flash(f"{user.email} is deactivated and signed out everywhere.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -110,6 +115,7 @@ def activate_user(user_id: int):
     if ConfirmForm().validate_on_submit() and not user.active:
         services.activate_user(user)
         db.session.commit()
+        security_event("user_activated", target_user_id=user.id)
         flash(f"{user.email} is active again.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 

@@ -11,6 +11,7 @@ from cev_learn.accounts.passwords import verify_password
 from cev_learn.accounts.redirects import safe_next_path
 from cev_learn.accounts.throttle import ThrottlePolicy
 from cev_learn.db import db, set_write_intent, utcnow, write_transaction
+from cev_learn.observability import security_event
 
 bp = Blueprint("accounts", __name__)
 
@@ -52,9 +53,12 @@ def login():
             services.record_sign_in(result, email=form.email.data, address=address, now=now,
                                     policy=policy)
         if result.user is not None:
+            security_event("sign_in", account=result.user.email)
             sessions.start_session(result.user, remember=form.remember.data)
             flash(f"Welcome back, {result.user.name}.", "success")
             return redirect(next_path or url_for("core.home"))
+        security_event("sign_in_throttled" if result.throttled else "sign_in_failed",
+                       account=form.email.data.strip().lower()[:254])
         if result.throttled:
             form.form_errors.append(THROTTLED.format(wait=_wait(policy.window)))
             status = 429
@@ -73,6 +77,7 @@ def logout():
     if form.validate_on_submit():
         services.end_all_sessions(current_user)
         db.session.commit()
+        security_event("sign_out", account=current_user.email)
         sessions.end_session()
         flash("You are signed out.", "success")
     response = redirect(url_for("accounts.login"))
@@ -93,6 +98,7 @@ def change_password():
             user = current_user._get_current_object()
             services.set_password(user, form.password.data, method)
             db.session.commit()
+            security_event("password_changed")
             sessions.start_session(user, remember=False)
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("core.home"))

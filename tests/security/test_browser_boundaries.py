@@ -123,3 +123,16 @@ def test_signing_out_clears_the_browsers_cache_and_storage(client):
     response = post_form(client, "/logout")
     assert response.status_code == 302
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_pages_exports_and_api_answers_are_never_stored_by_browsers_or_proxies(client):
+    coach = make_user(Role.COACH)
+    secret = token_for(make_user(Role.ADMIN))
+    login(client, coach.email)
+    responses = [client.get("/coach"), client.get("/login"),
+                 client.get("/api/v1/cohorts", headers={"Authorization": f"Bearer {secret}"}),
+                 client.get("/api/v1/cohorts")]
+    export = client.get("/ramp/export/cohorts.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    for response in [*responses, export]:
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
