@@ -71,3 +71,11 @@ def test_the_cli_refuses_a_guessable_password(app):
     assert result.exit_code != 0
     assert "too easy to guess" in result.output
     assert db.session.scalar(select(User).where(User.email == "kim@example.com")) is None
+
+
+@pytest.mark.parametrize("typed", [PASSWORD + " ", " " + PASSWORD, PASSWORD.upper(),
+                                   PASSWORD[:-1], PASSWORD.replace(" ", "")])
+def test_a_password_is_checked_exactly_as_typed(app, typed):
+    user = make_user(Role.REP)
+    assert login(app.test_client(), user.email, typed).status_code == 400
+    assert login(app.test_client(), user.email, PASSWORD).status_code == 302

@@ -1,7 +1,9 @@
 """What the browser is told and trusted with: signed cookies, cookie prefixes, no CORS,
 secrets never in addresses, nothing of the code served, a clean browser after sign-out."""
 import hashlib
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask.json.tag import TaggedJSONSerializer
@@ -136,3 +138,23 @@ def test_pages_exports_and_api_answers_are_never_stored_by_browsers_or_proxies(c
     assert export.status_code == 200 and export.mimetype == "text/csv"
     for response in [*responses, export]:
         assert response.headers["Cache-Control"] == "no-store", response.request.path
+
+
+HTML_SINKS = re.compile(r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write"
+                        r"|\beval\(|new Function\(|setTimeout\(\s*['\"]")
+
+
+def test_the_apps_scripts_write_text_never_markup():
+    scripts = sorted((Path(__file__).parents[2] / "cev_learn" / "static").rglob("*.js"))
+    assert scripts, "no scripts found"
+    for script in scripts:
+        source = script.read_text()
+        assert not HTML_SINKS.search(source), f"{script.name} writes markup or runs strings"
+    assert HTML_SINKS.search("el.innerHTML = text") and HTML_SINKS.search("eval(x)")
+
+
+def test_a_signed_in_browser_cannot_use_the_api_without_a_token(client):
+    login(client, make_user(Role.ADMIN).email)
+    assert client.get("/admin/users").status_code == 200  # the browser is signed in
+    response = client.get("/api/v1/cohorts")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
