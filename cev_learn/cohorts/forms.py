@@ -26,7 +26,7 @@ class MemberForm(FlaskForm):
                                                 Length(max=254)],
                      render_kw={"list": "unplaced-reps"},
                      description="Suggestions are reps in no cohort yet. A rep already in "
-                                 "another cohort moves here; history stays.")
+                                 "another cohort you manage moves here; history stays.")
     start_on = DateField("Individual start date", validators=[Optional()],
                          description="Leave empty to use the cohort's start date.")
     end_on = DateField("Left the company on", validators=[Optional()])
