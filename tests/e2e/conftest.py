@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,19 +53,25 @@ def live_server(tmp_path_factory):
     subprocess.run([str(BIN / "cev-learn"), "users", "create", NEW_REP, "--name", "Kai Fresh",
                     "--role", "rep", "--password-stdin"], env=env, check=True,
                    input=NEW_REP_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
-    port = _free_port()
-    log = open(instance / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "cev_learn:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(url, server)
+    with serving(env, instance / "server.log", workers=2) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+
+
+@contextmanager
+def serving(env: dict, log_path: Path, workers: int):
+    """gunicorn on a free port with this environment, its output in log_path; the URL."""
+    port = _free_port()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "cev_learn:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_ready(url, server)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

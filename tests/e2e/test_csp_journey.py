@@ -2,7 +2,6 @@
 without passing the sanitizer still does not run, and the browser's report of it reaches the
 server's log."""
 import os
-import subprocess
 import time
 
 import pytest
@@ -15,7 +14,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.content.models import Module
 from cev_learn.db import db
 from tests.conftest import FAST_HASH, PASSWORD, make_user
-from tests.e2e.conftest import BIN, _free_port, _wait_until_ready
+from tests.e2e.conftest import serving
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -53,18 +52,8 @@ def tampered_server(tmp_path_factory):
     env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
            "CEV_LEARN_DATABASE_URL": database_url, "CEV_LEARN_PASSWORD_HASH_METHOD": FAST_HASH}
     log_path = instance / "server.log"
-    port = _free_port()
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "cev_learn:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_ready(url, server)
-            yield url, log_path
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with serving(env, log_path, workers=1) as url:
+        yield url, log_path
 
 
 def violations_seen(page, timeout: float = 10) -> list[dict]:

@@ -2,13 +2,14 @@
 are counted in the database, so a client is refused by whichever worker answers it, and gets
 back in once the window has passed.
 
-Requests go out one at a time, each on a new connection (the sync workers close it after
-every response), so the kernel hands them to whichever worker is free. Which workers answered
+Each batch of requests goes out at once, each on a connection of its own (the sync workers
+close it after every response), so the kernel hands them to several workers. Which workers answered
 a batch is read from /proc: a worker writes its request log line for every request it answers
 and writes nothing while it waits, so the workers whose written byte count grew during the
 batch are the ones that answered it.
 """
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from tests.conftest import CSRF_META, FAST_HASH, PASSWORD, make_user
 
 WORKERS = 3
 WINDOW = 3  # seconds, of both throttles: a short cool-down
-MAX_FAILURES = 4  # per account for sign-ins, per address for API tokens
-REFUSED = 6  # requests expected to be refused, so that more than one worker answers some
+MAX_FAILURES = 9  # per account for sign-ins, per address for API tokens
+REFUSED = 18  # requests expected to be refused, so that more than one worker answers some
 
 
 @pytest.fixture(scope="module")
@@ -85,28 +86,37 @@ class Browser:
                               data={"email": email, "password": password, "csrf_token": csrf})
 
 
+def at_once(calls) -> list:
+    """Run the calls at the same time, more of them than there are workers; their results."""
+    with ThreadPoolExecutor(max_workers=2 * WORKERS) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
 def cool_down(since: float) -> None:
     time.sleep(max(0.0, since + WINDOW + 0.1 - time.monotonic()))
 
 
 def test_failed_sign_ins_lock_the_account_on_every_worker_until_the_cool_down(server,
                                                                              data_context):
-    user = make_user(Role.ADMIN)
-    attacker, owner = [Browser(server) for _ in range(MAX_FAILURES)], Browser(server)
-    forms = [browser.open_sign_in() for browser in attacker]
-    owner_forms = [owner.open_sign_in() for _ in range(REFUSED)]
+    email = make_user(Role.ADMIN).email  # read here: the threads below have no app context
+    attackers = [Browser(server) for _ in range(MAX_FAILURES)]
+    owners = [Browser(server) for _ in range(REFUSED)]  # the owner, from many tabs
+    forms = [browser.open_sign_in() for browser in attackers]
+    owner_forms = [browser.open_sign_in() for browser in owners]
     with answering(server) as counted:
-        failed = [b.sign_in(form, user.email, "not the password")
-                  for b, form in zip(attacker, forms)]
+        failed = at_once([lambda b=b, form=form: b.sign_in(form, email, "not the password")
+                          for b, form in zip(attackers, forms)])
     last_failure = time.monotonic()
     with answering(server) as refused_by:
-        refused = [owner.sign_in(form, user.email, PASSWORD) for form in owner_forms]
+        refused = at_once([lambda b=b, form=form: b.sign_in(form, email, PASSWORD)
+                           for b, form in zip(owners, owner_forms)])
+    owner = owners[0]
     assert [r.status_code for r in failed] == [400] * MAX_FAILURES
     assert [r.status_code for r in refused] == [429] * REFUSED
     assert all("Too many failed sign-in attempts" in r.text for r in refused)
     assert len(counted) > 1 and len(refused_by) > 1, (counted, refused_by)
     cool_down(since=last_failure)
-    signed_in = owner.sign_in(owner.open_sign_in(), user.email, PASSWORD)
+    signed_in = owner.sign_in(owner.open_sign_in(), email, PASSWORD)
     assert signed_in.status_code == 302
     home = owner.http.get(server.url + "/", timeout=10)
     assert home.status_code == 200 and "/login" not in home.url  # a session on every worker
@@ -122,9 +132,11 @@ def test_guessed_api_tokens_lock_out_the_address_on_every_worker_until_retry_aft
 
     assert get(secret).status_code == 200
     with answering(server) as counted:
-        guessed = [get(f"cev_guess{i}_{'x' * 43}").status_code for i in range(MAX_FAILURES)]
+        guessed = [r.status_code for r in at_once(
+            [lambda i=i: get(f"cev_guess{i}_{'x' * 43}") for i in range(MAX_FAILURES)])]
     with answering(server) as refused_by:
-        refused = [get(token) for token in ["cev_another_guess", secret] * (REFUSED // 2)]
+        refused = at_once([lambda token=token: get(token)
+                           for token in ["cev_another_guess", secret] * (REFUSED // 2)])
     assert guessed == [401] * MAX_FAILURES
     assert [r.status_code for r in refused] == [429] * REFUSED
     assert all(r.headers["Content-Type"] == "application/problem+json" for r in refused)
