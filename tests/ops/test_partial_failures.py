@@ -5,7 +5,6 @@ the user gets a clean error, that every table holds exactly what it held before,
 same operation sent again, unbroken, succeeds once.
 """
 import datetime as dt
-import hashlib
 import io
 import re
 
@@ -32,6 +31,7 @@ from tests.content.trees import good_track
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 from tests.quizzes.test_attempts import right_answers, start
+from tests.snapshots import stored_state
 
 ACTIVITIES = "external_id,rep_email,occurred_on,type,quantity,amount"
 TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
@@ -92,17 +92,6 @@ def breaker(monkeypatch):
 def failing_app(make_app):
     """An app that answers unexpected errors with its 500 page, as in production."""
     return make_app(PROPAGATE_EXCEPTIONS=False)
-
-
-def stored_state() -> dict[str, tuple[int, str]]:
-    """Per table, the number of rows and a digest of all of them, as committed."""
-    db.session.rollback()
-    state = {}
-    for table in db.metadata.sorted_tables:
-        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
-        state[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    db.session.rollback()
-    return state
 
 
 def count(model, *where) -> int:

@@ -21,7 +21,7 @@ from cev_learn.ramp.models import Achievement
 from tests.api.conftest import token_for
 from tests.conftest import FAST_HASH, PASSWORD, csrf_token, login, make_user
 from tests.factories import make_cohort
-from tests.security.test_object_access import module_data, snapshot
+from tests.security.module_data import module_data, snapshot
 
 TODAY = dt.date.today()
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()

@@ -7,11 +7,9 @@ says whose its objects are. The expectations come from the cast below (who coach
 cohort, which territory a manager has), not from the application's own policy functions.
 """
 import datetime as dt
-import hashlib
 import io
 import re
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -29,9 +27,9 @@ from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, Quiz
 from cev_learn.quizzes.questions import QuestionType
 from tests.api.conftest import token_for
-from tests.conftest import _empty_tables, _test_config, csrf_token, login, make_user
+from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
+from tests.security.module_data import module_data, snapshot
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
 OBJECT_ROUTES = sorted({rule.endpoint for rule in _APP.url_map.iter_rules()
@@ -41,7 +39,6 @@ ATTACKERS = ("ben", "cy", "kim", "lou", "mae", "max", "ada")
 SECRETS = ("Ana ZEBRA", "ana.zebra@", "NOTE-PRIVATE", "NOTE-SHARED")
 TODAY = dt.date.today()
 GRACE = dt.timedelta(seconds=30)
-VOLATILE = {"user": {"last_login_at"}, "api_token": {"last_used_at"}}
 
 
 @dataclass
@@ -69,38 +66,6 @@ class World:
     targets: dict[str, int]  # the objects attacked: attempt, open_attempt, token, quiz...
     token_ids: set[int]
     essay_key: str
-
-
-def snapshot() -> dict[str, tuple[int, str]]:
-    """Row count and a digest of every table (columns that record reading left out)."""
-    db.session.rollback()
-    state = {}
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if c.name not in VOLATILE.get(table.name, ())]
-        rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
-        state[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return state
-
-
-@contextmanager
-def module_data(database_url: str, root, **config):
-    """An app under test with the track synced, and the data context of `data_context`
-    kept for a whole test module (data is set up once), emptied afterwards."""
-    app = create_app(_test_config(database_url, root, **config))
-    twin = create_app(_test_config(database_url, root, SQLITE_BEGIN="autocommit"))
-    with twin.app_context():
-        try:
-            result = app.test_cli_runner().invoke(args=["content", "sync",
-                                                        str(quiz_track(root))])
-            assert result.exit_code == 0, result.output
-            yield app
-        finally:
-            db.session.remove()
-            _empty_tables()
-            db.engine.dispose()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
