@@ -45,6 +45,8 @@ TAB, CR = "\t=1+1", "\r=1+1"
 PLAIN_MINUS = "-2+3"
 # RFC 4180: commas, quotes and line breaks inside a cell keep it one cell.
 QUOTED = 'Ann, "the closer"\n=1+1'
+# Where the list separator is ";" (many European locales) a spreadsheet splits lines there.
+SEMICOLON = "Ann;=1+1;@SUM(1)"
 PLANTED = [HYPERLINK, DDE, MINUS, AT, TAB, CR, PLAIN_MINUS]
 # Modules that build CSV downloads; course assets served as text/csv are authors' files.
 CSV_MODULES = {"analytics/pages.py", "analytics/views.py", "quizzes/coach_views.py",
@@ -77,11 +79,11 @@ def _plant(app, tmp_path):
                                                 str(_hostile_track(tmp_path / "courses"))])
     assert result.exit_code == 0, result.output
     today = dt.date.today()
-    names = [TAB, CR, PLAIN_MINUS, QUOTED, HYPERLINK]
+    names = [TAB, CR, PLAIN_MINUS, QUOTED, HYPERLINK, SEMICOLON]
     emails = ["=rep1@example.com", "+rep2@example.com", "-rep3@example.com", "@rep4@example.com",
-              "rep5@example.com"]
+              "rep5@example.com", "rep7@example.com"]
     reps = [make_user(Role.REP, name=name, email=email, territory=territory)
-            for name, email, territory in zip(names, emails, [DDE, AT, MINUS, TAB, CR])]
+            for name, email, territory in zip(names, emails, [DDE, AT, MINUS, TAB, CR, "Nordics"])]
     earlier = make_user(Role.REP, name=AT, email="rep6@example.com")
     cohort = make_cohort(name=HYPERLINK, territory=DDE, reps=reps,
                          start_on=today - dt.timedelta(days=120))
@@ -137,7 +139,7 @@ def test_safe_cell_quotes_every_character_that_starts_a_formula():
     # OWASP's list, with the NUL that ASVS 5.0 adds: a spreadsheet may skip it.
     for prefix in ("=", "+", "-", "@", "\t", "\r", "\0"):
         assert safe_cell(prefix + "1+1") == "'" + prefix + "1+1"
-    assert (safe_cell(-0.25), safe_cell(3), safe_cell(None)) == ("-0.25", "3", "")
+    assert (safe_cell(-0.25), safe_cell(3), safe_cell(None)) == (-0.25, 3, "")
     assert safe_cell("Plain, text") == "Plain, text"
 
 
@@ -160,15 +162,19 @@ def test_every_csv_export_neutralises_planted_formulas(app, tmp_path):
     for url in (url for urls in exports.values() for url in urls):
         response = client.get(url)
         assert response.status_code == 200 and response.mimetype == "text/csv", url
-        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
+        text = response.get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
         assert rows, f"{url} is empty"
         for row in rows:
             problems += [f"{url}: {cell!r}" for cell in row if _starts_a_formula(cell)]
             cells += row
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+            problems += [f"{url} read at semicolons: {cell!r}" for cell in row
+                         if _starts_a_formula(cell)]
     assert not problems, "cells a spreadsheet would run:\n" + "\n".join(problems)
     for planted in PLANTED:
         assert "'" + planted in cells, f"{planted!r} reached no export"
-    assert QUOTED in cells  # one cell, as stored
+    assert QUOTED in cells and SEMICOLON in cells  # one cell each, as stored
 
 
 # --- Hostile import files ------------------------------------------------------------------
