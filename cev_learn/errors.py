@@ -4,6 +4,7 @@ import sqlite3
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cev_learn.api.problems import from_http_exception, problem_response
@@ -62,12 +63,13 @@ def init_app(app: Flask) -> None:
         if not database_unavailable(exc):
             raise exc  # a real fault: logged and answered as a 500 like any other
         app.logger.warning("database unavailable, answered 503: %s", exc.orig)
-        _abandon_request_data()
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        if _is_api_request():
-            return problem_response(503, MESSAGES[503][1], headers=headers)
-        page, code = render_error(503)
-        return page, code, headers
+        return _database_busy()
+
+    @app.errorhandler(PoolTimeoutError)
+    def no_free_connection(exc: PoolTimeoutError):
+        """Every pooled connection stayed busy past pool_timeout: the server is overloaded."""
+        app.logger.warning("no database connection free, answered 503: %s", exc)
+        return _database_busy()
 
     @app.errorhandler(InternalServerError)
     def server_error(exc):
@@ -75,6 +77,16 @@ def init_app(app: Flask) -> None:
         if _is_api_request():
             return from_http_exception(InternalServerError())
         return render_error(500)
+
+
+def _database_busy():
+    """503 with Retry-After: the same request may well succeed a few seconds later."""
+    _abandon_request_data()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_api_request():
+        return problem_response(503, MESSAGES[503][1], headers=headers)
+    page, code = render_error(503)
+    return page, code, headers
 
 
 def database_unavailable(exc: DBAPIError) -> bool:

@@ -22,7 +22,7 @@ from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
 from tests.content.trees import good_track
 from tests.factories import make_cohort
-from tests.ops.test_partial_failures import stored_state
+from tests.snapshots import stored_state
 
 PG_CTL = os.environ.get("CEV_LEARN_TEST_PG_CTL")
 
@@ -179,6 +179,22 @@ def test_a_write_locked_out_past_the_timeout_is_a_503_and_succeeds_when_sent_aga
     assert site.add_note("Locked out").status_code == 302
     assert site.send_activity("locked-out").get_json()["created"] == 1
     assert notes("Locked out") == 1 and records("locked-out") == {"locked-out": 1}
+
+
+def test_no_free_pooled_connection_is_a_503_and_the_next_request_succeeds(make_app, tmp_path):
+    site = Site(outage_app(make_app, SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2}), tmp_path)
+    before = stored_state()
+    with site.app.app_context():
+        held = db.engine.connect()  # the pool's only connection, busy elsewhere
+    try:
+        assert_busy_page(site.add_note("No connection"))
+        assert_busy_problem(site.send_activity("no-connection"))
+    finally:
+        held.close()
+    assert stored_state() == before
+    assert site.add_note("No connection").status_code == 302
+    assert site.send_activity("no-connection").get_json()["created"] == 1
 
 
 # --- PostgreSQL: the server stops, starts, restarts --------------------------------------
