@@ -22,7 +22,8 @@ PROBLEM_SCHEMA = {
         "errors": {"type": "array", "items": {
             "type": "object", "required": ["pointer", "detail"],
             "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}}}}}
-ALWAYS = (401, 429)
+# 503: the database is busy, restarting or out of reach; send again after Retry-After.
+ALWAYS = (401, 429, 503)
 
 
 @dataclass(frozen=True)

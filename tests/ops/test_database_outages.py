@@ -308,3 +308,10 @@ def wait_for(condition, timeout: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_the_api_document_tells_clients_any_operation_may_answer_503(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operations = [op for path in document["paths"].values() for op in path.values()
+                  if isinstance(op, dict) and "responses" in op]
+    assert operations and all("503" in op["responses"] for op in operations)
