@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from flask import current_app
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from cev_learn.accounts.models import Role
@@ -42,7 +43,8 @@ def post_activities():
     rows = check_activity_cells(enumerate(_activity_cells(r) for r in batch.records), errors,
                                 place="at /records/{}".format,
                                 types=current_app.config["ACTIVITY_TYPES"])
-    return _store(lambda: import_activity_rows(rows, errors, skip_invalid=False, source="api"),
+    return _store(lambda: import_activity_rows(rows, errors, skip_invalid=False, source="api",
+                                               uploader=current_user),
                   "records", len(batch.records))
 
 
@@ -57,7 +59,8 @@ def post_quotas():
     rows = check_quota_cells(enumerate((q.rep_email, q.month, _cell(q.amount))
                                        for q in batch.quotas), errors,
                              place="at /quotas/{}".format)
-    return _store(lambda: import_quota_rows(rows, errors, skip_invalid=False),
+    return _store(lambda: import_quota_rows(rows, errors, skip_invalid=False,
+                                            uploader=current_user),
                   "quotas", len(batch.quotas))
 
 

@@ -13,6 +13,7 @@ from functools import partial
 from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.schema import ACTIVITY_TYPES
 from cev_learn.db import db
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
@@ -50,57 +51,71 @@ class RampImportReport:
                 f"{self.unchanged} unchanged")
 
 
-def import_quotas(text: str, *, skip_invalid: bool,
-                  progress: Progress | None = None) -> RampImportReport:
+def import_quotas(text: str, *, skip_invalid: bool, progress: Progress | None = None,
+                  uploader: User | None = None) -> RampImportReport:
     """Create or update each rep's monthly quota from a quotas.csv text.
 
-    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
+    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in. An
+    `uploader` (a person, not the command line) may only send data of reps they may see.
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_quotas_csv(text)
-    return import_quota_rows(rows, errors, skip_invalid=skip_invalid, progress=progress)
+    return import_quota_rows(rows, errors, skip_invalid=skip_invalid, progress=progress,
+                             uploader=uploader)
 
 
 def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_invalid: bool,
-                      progress: Progress | None = None) -> RampImportReport:
+                      progress: Progress | None = None,
+                      uploader: User | None = None) -> RampImportReport:
     """Create or update quotas from checked rows; `errors` are the problems of the others."""
-    report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid)
+    report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid, uploader)
     if report.imported:
         _apply(good, _quota_batch, report, progress)
     return report
 
 
 def import_activities(text: str, *, skip_invalid: bool, progress: Progress | None = None,
-                      types: Sequence[str] = ACTIVITY_TYPES) -> RampImportReport:
+                      types: Sequence[str] = ACTIVITY_TYPES,
+                      uploader: User | None = None) -> RampImportReport:
     """Create or update activity records by external_id from an activities.csv text.
 
-    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
+    Any bad row stops the whole import unless `skip_invalid`; then the good rows go in. An
+    `uploader` (a person, not the command line) may only send data of reps they may see.
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_activities_csv(text, types)
-    return import_activity_rows(rows, errors, skip_invalid=skip_invalid, progress=progress)
+    return import_activity_rows(rows, errors, skip_invalid=skip_invalid, progress=progress,
+                                uploader=uploader)
 
 
 def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
                          skip_invalid: bool, progress: Progress | None = None,
-                         source: str = "import") -> RampImportReport:
+                         source: str = "import",
+                         uploader: User | None = None) -> RampImportReport:
     """Create or update activity records from checked rows; `errors` are the problems of the
     others. New records are marked with `source` (import | api)."""
-    report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid)
+    report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid,
+                            uploader)
     if report.imported:
         _apply(good, partial(_activity_batch, source=source), report, progress)
     return report
 
 
 def _checked(report: RampImportReport, rows: list, errors: list[CellError],
-             skip_invalid: bool) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
-    """(rep id, row) for the rows whose rep_email names a rep; the report holds every error."""
+             skip_invalid: bool, uploader: User | None
+             ) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
+    """(rep id, row) for the rows whose rep_email names a rep the uploader may see; the
+    report holds every error."""
     users = _users_by_email({row.rep_email for row in rows})
     rep_ids = {email: user_id for email, (user_id, role) in users.items() if role is Role.REP}
+    theirs = _reps_of(uploader, set(rep_ids.values()))
     good = []
     for row in rows:
         rep_id = rep_ids.get(row.rep_email)
-        if rep_id is not None:
+        if rep_id is not None and rep_id not in theirs:
+            errors.append(CellError(row.line, f"{row.rep_email} is not in a cohort or "
+                                              "territory you manage", "rep_email"))
+        elif rep_id is not None:
             good.append((rep_id, row))
         elif row.rep_email in users:
             role = users[row.rep_email][1]
@@ -111,6 +126,17 @@ def _checked(report: RampImportReport, rows: list, errors: list[CellError],
     report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
     report.imported = not report.errors or skip_invalid
     return report, good
+
+
+def _reps_of(uploader: User | None, rep_ids: set[int]) -> set[int]:
+    """Those of these reps whose data the uploader may send (all for the command line)."""
+    if uploader is None or visible_rep_filter(uploader, User.id) is True:
+        return rep_ids
+    ordered, theirs = sorted(rep_ids), set()
+    for start in range(0, len(ordered), _CHUNK):
+        theirs.update(db.session.scalars(select(User.id).where(
+            User.id.in_(ordered[start:start + _CHUNK]), visible_rep_filter(uploader, User.id))))
+    return theirs
 
 
 def _users_by_email(emails: set[str]) -> dict[str, tuple[int, Role]]:

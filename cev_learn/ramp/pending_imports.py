@@ -38,14 +38,15 @@ class PendingImport(db.Model):
     __table_args__ = (Index("ix_pending_import_user_id", "user_id"),)
 
 
-def check_upload(kind: str, content: bytes, *, skip_invalid: bool) -> RampImportReport:
+def check_upload(kind: str, content: bytes, *, skip_invalid: bool,
+                 uploader: User) -> RampImportReport:
     """What importing this file would do, bad rows included; nothing of it stays written.
 
     Raises ImportFileError when the file as a whole cannot be read.
     """
     savepoint = db.session.begin_nested()
     try:
-        return _import(kind, content, skip_invalid)
+        return _import(kind, content, skip_invalid, uploader)
     finally:
         savepoint.rollback()
 
@@ -76,7 +77,8 @@ def confirm_upload(pending: PendingImport, *, as_of: dt.date) -> RampImportRepor
     is used up and the achievements of the reps whose data changed are recomputed, as the
     command line does.
     """
-    report = _import(pending.kind, pending.content, pending.skip_invalid)
+    report = _import(pending.kind, pending.content, pending.skip_invalid,
+                     db.session.get(User, pending.user_id))
     if report.imported:
         db.session.delete(pending)
         recompute_for(report.touched_rep_ids, as_of)
@@ -84,9 +86,9 @@ def confirm_upload(pending: PendingImport, *, as_of: dt.date) -> RampImportRepor
     return report
 
 
-def _import(kind: str, content: bytes, skip_invalid: bool) -> RampImportReport:
+def _import(kind: str, content: bytes, skip_invalid: bool, uploader: User) -> RampImportReport:
     text = decode_csv(content)
     if kind == "activities":
-        return import_activities(text, skip_invalid=skip_invalid,
+        return import_activities(text, skip_invalid=skip_invalid, uploader=uploader,
                                  types=current_app.config["ACTIVITY_TYPES"])
-    return IMPORTERS[kind](text, skip_invalid=skip_invalid)
+    return IMPORTERS[kind](text, skip_invalid=skip_invalid, uploader=uploader)

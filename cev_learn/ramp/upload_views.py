@@ -59,7 +59,8 @@ def upload():
         return _upload_page(form), form_status(form)
     content, filename = form.file.data.read(), form.file.data.filename
     try:
-        report = check_upload(form.kind.data, content, skip_invalid=form.skip_invalid.data)
+        report = check_upload(form.kind.data, content, skip_invalid=form.skip_invalid.data,
+                              uploader=current_user)
     except ImportFileError as exc:
         show_error(form, "file", f"{filename}: {exc}")
         return _upload_page(form), 400

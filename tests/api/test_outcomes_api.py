@@ -155,12 +155,15 @@ def test_an_admin_may_send_outcomes_for_any_rep(api, people):
     assert response.status_code == 200 and response.json["created"] == 3
 
 
-def test_a_manager_of_one_territory_may_send_outcomes_for_any_rep_as_on_the_upload_page(
-        api, people):
-    # The upload page lets every manager import every rep's CRM data; so does the API.
+def test_a_manager_of_one_territory_sends_outcomes_only_for_reps_they_manage(api, people):
+    # As on the upload page (tests/security/test_import_scope.py): Ana and Ben's cohort has
+    # no territory, so a manager of North does not manage them.
     manager = make_user(Role.MANAGER, territory="North")
     response = api(manager, Scope.WRITE).post("/api/v1/activities", json={"records": BATCH})
-    assert response.status_code == 200 and response.json["created"] == 3
+    assert response.status_code == 422
+    assert {e["detail"].split(" ", 1)[1] for e in response.json["errors"]} == {
+        "is not in a cohort or territory you manage"}
+    assert len(response.json["errors"]) == len(BATCH)
 
 
 # --- Bad records -------------------------------------------------------------------------------
