@@ -63,15 +63,16 @@ def _apply(user_id: int, milestone_id: int, reached: dt.date | None,
         return 0
     if current is not None and current.achieved_on == reached:
         return 0
+    now = utcnow()  # the achievement and its history entry: one moment
     if reached is None:
         db.session.delete(current)
     elif current is None:
         db.session.add(Achievement(user_id=user_id, milestone_id=milestone_id,
-                                   achieved_on=reached, source=AUTO, updated_at=utcnow()))
+                                   achieved_on=reached, source=AUTO, updated_at=now))
     else:
-        current.achieved_on, current.updated_at = reached, utcnow()
+        current.achieved_on, current.updated_at = reached, now
     db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone_id,
-                                     achieved_on=reached, source=AUTO))
+                                     achieved_on=reached, source=AUTO, created_at=now))
     return 1
 
 
@@ -129,19 +130,20 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
     """A coach records or corrects a milestone (None clears it, handing back to the engine)."""
     current = db.session.scalar(select(Achievement).where(
         Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
+    now = utcnow()  # the achievement and its history entry: one moment
     if achieved_on is None:
         if current is not None:
             db.session.delete(current)
     elif current is None:
         db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id,
                                    achieved_on=achieved_on, source=source,
-                                   recorded_by_id=actor.id, note=note, updated_at=utcnow()))
+                                   recorded_by_id=actor.id, note=note, updated_at=now))
     else:
         if (current.achieved_on, current.source, current.note) != (achieved_on, source, note):
-            current.updated_at = utcnow()
+            current.updated_at = now
         current.achieved_on, current.source = achieved_on, source
         current.recorded_by_id, current.note = actor.id, note
     db.session.add(AchievementChange(user_id=rep.id, milestone_id=milestone.id,
                                      achieved_on=achieved_on, source=source,
-                                     recorded_by_id=actor.id, note=note))
+                                     recorded_by_id=actor.id, note=note, created_at=now))
     db.session.flush()
