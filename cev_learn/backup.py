@@ -21,9 +21,15 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-# Tables whose row counts a summary shows, when the copy has them.
-SUMMARY_TABLES = ("user", "cohort", "module_progress", "attempt", "activity_record",
-                  "achievement")
+# Tables whose row counts a summary shows, when the copy has them, and how to count each.
+SUMMARY_COUNTS = {
+    "user": 'SELECT count(*) FROM "user"',
+    "cohort": "SELECT count(*) FROM cohort",
+    "module_progress": "SELECT count(*) FROM module_progress",
+    "attempt": "SELECT count(*) FROM attempt",
+    "activity_record": "SELECT count(*) FROM activity_record",
+    "achievement": "SELECT count(*) FROM achievement",
+}
 BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -205,9 +211,8 @@ def _facts(fetch_one, tables: set[str], path: Path | None) -> tuple[str, dict[st
     if not row:
         raise BackupError(f"{path or 'the database'} has no schema revision: "
                           "not a cev_learn database")
-    # Table names come from SUMMARY_TABLES, a constant of this module, never from input.
-    counts = {t: fetch_one(f'SELECT count(*) FROM "{t}"')[0]  # nosec B608
-              for t in SUMMARY_TABLES if t in tables}
+    counts = {table: fetch_one(count)[0] for table, count in SUMMARY_COUNTS.items()
+              if table in tables}
     return row[0], counts
 
 

@@ -68,10 +68,12 @@ def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt
     # Safe markup: `render` is an autoescaped template; the cache (process memory or a Redis
     # only app servers reach) hands back what it rendered. The CSRF token is URL-safe.
     if not secret:
-        return Markup(cached(name, parts, render, today=today))  # nosec B704
+        html = cached(name, parts, render, today=today)
+        return Markup(html)  # nosec B704
     mark = _secret_mark()
     html = cached(name, parts, lambda: render().replace(secret, mark), today=today)
-    return Markup(html.replace(mark, secret))  # nosec B704
+    html = html.replace(mark, secret)
+    return Markup(html)  # nosec B704
 
 
 def _secret_mark() -> str:

@@ -68,7 +68,8 @@ def _el(tag: str, *children: object, **attrs: object) -> Markup:
     # Markup('').join escapes every child that is not already markup.
     if not children:
         return Markup(f"<{tag}{attributes}/>")  # nosec B704
-    return Markup(f"<{tag}{attributes}>{Markup('').join(children)}</{tag}>")  # nosec B704
+    inner = Markup("").join(children)
+    return Markup(f"<{tag}{attributes}>{inner}</{tag}>")  # nosec B704
 
 
 def _attr(value: object) -> str:
