@@ -130,23 +130,18 @@ def _checked(report: RampImportReport, rows: list, errors: list[CellError],
 
 def _reps_of(uploader: User | None, rep_ids: set[int]) -> set[int]:
     """Those of these reps whose data the uploader may send (all for the command line)."""
-    if uploader is None or visible_rep_filter(uploader, User.id) is True:
+    allowed = True if uploader is None else visible_rep_filter(uploader, User.id)
+    if allowed is True:
         return rep_ids
-    ordered, theirs = sorted(rep_ids), set()
-    for start in range(0, len(ordered), _CHUNK):
-        theirs.update(db.session.scalars(select(User.id).where(
-            User.id.in_(ordered[start:start + _CHUNK]), visible_rep_filter(uploader, User.id))))
-    return theirs
+    return {rep_id for chunk in _chunks(sorted(rep_ids)) for rep_id in db.session.scalars(
+        select(User.id).where(User.id.in_(chunk), allowed))}
 
 
 def _users_by_email(emails: set[str]) -> dict[str, tuple[int, Role]]:
     """(id, role) of the users with these emails: one query unless there are thousands."""
-    ordered, found = sorted(emails), {}
-    for start in range(0, len(ordered), _CHUNK):
-        found.update((email, (user_id, role)) for email, user_id, role in db.session.execute(
-            select(User.email, User.id, User.role).where(
-                User.email.in_(ordered[start:start + _CHUNK]))))
-    return found
+    return {email: (user_id, role) for chunk in _chunks(sorted(emails))
+            for email, user_id, role in db.session.execute(
+                select(User.email, User.id, User.role).where(User.email.in_(chunk)))}
 
 
 def _apply(good: list, write_batch, report: RampImportReport,
