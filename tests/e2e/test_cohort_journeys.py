@@ -18,8 +18,8 @@ def overdue_count(coach_page, rep_name) -> int:
 
 def test_coach_assigns_rep_catches_up_and_coach_signs_off(browser, page, live_server):
     sign_in(page, live_server, "rep01@example.com")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This week")  # signed in
     rep_name = page.locator(".usermenu__who").inner_text().rsplit(" ", 1)[0].strip()
-    expect(page.get_by_role("heading", level=1)).to_have_text("This week")
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     coach = context.new_page()
