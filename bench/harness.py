@@ -3,17 +3,15 @@ HTTP, and wrk runs read back as numbers."""
 import http.client
 import json
 import re
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+import servers
+
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 # A slow page is measured as slow, not cut off by a worker or client timeout.
 SLOWEST_SECONDS = 300
@@ -22,12 +20,6 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 class BenchError(Exception):
     """Something that makes the measurements wrong: a failed sign-in, a page that is not a 200."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RequestLog:
@@ -56,54 +48,14 @@ class RequestLog:
         return "\n".join(self.path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _has_control_socket() -> bool:
-    from gunicorn.config import Config
-
-    return "control_socket" in Config().settings
-
-
-class Server:
-    """gunicorn serving cev_learn on 127.0.0.1, stopped when the `with` block ends."""
+class Server(servers.Server):
+    """gunicorn serving cev_learn for the page benchmark: slow pages are waited for, the
+    request log is read back, and stopping drops what wrk left queued."""
 
     def __init__(self, env: dict, workers: int, log_path: Path):
-        self.env = env
-        self.workers = workers
-        self.port = free_port()
+        super().__init__(env, workers, log_path, quick_stop=True,
+                         options=("--timeout", str(SLOWEST_SECONDS)))
         self.log = RequestLog(log_path)
-        self.process = None
-
-    def __enter__(self) -> "Server":
-        args = [GUNICORN, "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-                "--access-logfile", "/dev/null", "--timeout", str(SLOWEST_SECONDS)]
-        if _has_control_socket():  # one per machine unless turned off: servers would share it
-            args.append("--no-control-socket")
-        with self.log.path.open("ab") as stderr:
-            self.process = subprocess.Popen([*args, "cev_learn:create_app()"], env=self.env,
-                                            stdout=subprocess.DEVNULL, stderr=stderr)
-        self._wait_until_healthy()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGINT)  # quick stop: drop requests still queued
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.process.returncode}:\n"
-                                 + self.log.tail())
-            try:
-                if self.get("/healthz").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise BenchError("gunicorn did not answer /healthz within a minute:\n" + self.log.tail())
 
     def wait_until_idle(self, quiet: float = 0.5) -> None:
         """Wait until no worker has used CPU (Linux /proc) for `quiet` seconds. wrk stops with
@@ -130,8 +82,8 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # utime and stime
         return total
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def address(self, path: str) -> str:
+        return self.url + path
 
     def get(self, path: str, headers: dict | None = None) -> "Reply":
         return self.request("GET", path, headers or {})

@@ -88,7 +88,7 @@ def open_alone(server: Server, page: Page, headers: dict) -> float:
 def measure(server: Server, page: Page, headers: dict) -> dict:
     """Open the page once (caches cold), warm up, load it with wrk; then open it alone on
     the idle, warm server."""
-    url = server.url(page.path)
+    url = server.address(page.path)
     start = server.log.mark()
     first_ms = open_alone(server, page, headers)  # not a 200: not worth loading
     first_sql, _, _ = sql_counts(server.log.entries(start), page.path)

@@ -3,6 +3,7 @@ serving it on a free local port, the memory of its workers, and what its log say
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -60,20 +61,25 @@ def _gunicorn_has_control_socket() -> bool:
 
 
 class Server:
-    """gunicorn serving cev_learn, its output (with the JSON request log) in `log_path`."""
+    """gunicorn serving cev_learn, its output (with the JSON request log) added to `log_path`.
 
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path):
+    `options` go to gunicorn as they are; `quick_stop` ends it with SIGINT, dropping requests
+    still queued, instead of letting the workers finish them."""
+
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path, *,
+                 options: tuple[str, ...] = (), quick_stop: bool = False):
         self.env, self.workers, self.log_path = env, workers, log_path
+        self.options, self.quick_stop = options, quick_stop
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
         args = [GUNICORN, "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-                "--access-logfile", "/dev/null"]
+                "--access-logfile", "/dev/null", *self.options]
         if _gunicorn_has_control_socket():  # one socket per machine unless turned off
             args.append("--no-control-socket")
-        with self.log_path.open("w") as log:
+        with self.log_path.open("ab") as log:
             self.process = subprocess.Popen([*args, APP], env=self.env, stdout=log,
                                             stderr=subprocess.STDOUT)
         self._wait_until_ready()
@@ -83,7 +89,8 @@ class Server:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn stopped at start:\n{self.log_path.read_text()}")
+                raise SystemExit("gunicorn stopped at start:\n"
+                                 + self.log_path.read_text(errors="replace"))
             try:
                 ready = requests.get(self.url + "/healthz", timeout=2).status_code == 200
             except requests.RequestException:
@@ -94,7 +101,7 @@ class Server:
         raise SystemExit(f"gunicorn on {self.url} was not ready in {seconds:.0f} s")
 
     def __exit__(self, *exc) -> None:
-        self.process.terminate()
+        self.process.send_signal(signal.SIGINT if self.quick_stop else signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -1,14 +1,12 @@
 """Browser tests: the real app under gunicorn, driven by Playwright in Debian's Chromium."""
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from bench.servers import Server
 
 CHROMIUM = os.environ.get("CEV_LEARN_CHROMIUM", "/usr/bin/chromium")
 BIN = Path(sys.executable).parent
@@ -17,26 +15,6 @@ DESKTOP = {"width": 1366, "height": 768}
 NEW_REP = "kai.fresh@example.com"
 NEW_REP_PASSWORD = "kai's first password"
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the app did not become ready in time")
 
 
 @pytest.fixture(scope="session")
@@ -53,25 +31,8 @@ def live_server(tmp_path_factory):
     subprocess.run([str(BIN / "cev-learn"), "users", "create", NEW_REP, "--name", "Kai Fresh",
                     "--role", "rep", "--password-stdin"], env=env, check=True,
                    input=NEW_REP_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
-    with serving(env, instance / "server.log", workers=2) as url:
-        yield url
-
-
-@contextmanager
-def serving(env: dict, log_path: Path, workers: int):
-    """gunicorn on a free port with this environment, its output in log_path; the URL."""
-    port = _free_port()
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "cev_learn:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_ready(url, server)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with Server(env, 2, instance / "server.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import update
 
+from bench.servers import Server
 from cev_learn import create_app
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Module
 from cev_learn.db import db
 from tests.conftest import FAST_HASH, PASSWORD, make_user
-from tests.e2e.conftest import serving
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -52,8 +52,8 @@ def tampered_server(tmp_path_factory):
     env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
            "CEV_LEARN_DATABASE_URL": database_url, "CEV_LEARN_PASSWORD_HASH_METHOD": FAST_HASH}
     log_path = instance / "server.log"
-    with serving(env, log_path, workers=1) as url:
-        yield url, log_path
+    with Server(env, 1, log_path) as server:
+        yield server.url, log_path
 
 
 def violations_seen(page, timeout: float = 10) -> list[dict]:
