@@ -113,7 +113,7 @@ def add_member(cohort_id: int):
     if form.validate_on_submit():
         try:
             rep = services.rep_by_email(form.rep.data)
-            _ensure_movable(rep)
+            services.ensure_movable_by(rep, current_user)
             services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
                                now=utcnow())
         except services.CohortError as exc:
@@ -124,15 +124,6 @@ def add_member(cohort_id: int):
             flash(f"{rep.name} is in {cohort.name}.", "success")
             return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
     return _detail_page(cohort, _cohort_form(cohort), form, 400)
-
-
-def _ensure_movable(rep: User) -> None:
-    """Moving a rep takes them out of their current cohort: only who manages it may."""
-    membership = services.current_membership(rep)
-    if membership is not None and db.session.scalar(visible_cohorts(current_user).where(
-            Cohort.id == membership.cohort_id)) is None:
-        raise services.CohortError(f"{rep.email} is in a cohort you do not manage; ask its "
-                                   "manager or an admin to move them.", "rep")
 
 
 @bp.route("/<int:cohort_id>/members/<int:membership_id>/remove", methods=["POST"])

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.services import find_user_by_email, normalise_email
+from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
@@ -87,6 +88,15 @@ def rep_by_email(email: str) -> User:
     if not user.active:
         raise CohortError(f"{user.email} is deactivated.", "rep")
     return user
+
+
+def ensure_movable_by(rep: User, actor: User) -> None:
+    """Moving a rep takes them out of their current cohort: only who manages it may."""
+    membership = current_membership(rep)
+    if membership is not None and db.session.scalar(visible_cohorts(actor).where(
+            Cohort.id == membership.cohort_id)) is None:
+        raise CohortError(f"{rep.email} is in a cohort you do not manage; ask its manager or "
+                          "an admin to move them.", "rep")
 
 
 def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,
