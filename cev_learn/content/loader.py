@@ -13,6 +13,7 @@ import yaml
 
 from cev_learn.content import schema
 from cev_learn.content.problems import ContentError, Problem
+from cev_learn.content.symlinks import symlink_problems
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 from cev_learn.quizzes.formats.errors import QuizFormatError
 from cev_learn.quizzes.formats.files import parse_quiz_file
@@ -103,6 +104,11 @@ def load_tree(root: Path, activity_types: tuple[str, ...] = schema.ACTIVITY_TYPE
         p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     tracks = []
     for folder in folders:
+        # A track with a link is not read at all: its messages could quote the linked file.
+        linked = symlink_problems(folder, may_be_link=folder == root)
+        if linked:
+            problems.extend(linked)
+            continue
         if not (folder / "track.yaml").exists():
             problems.append(Problem(str(folder), 1, "not a track: track.yaml is missing"))
             continue
@@ -324,9 +330,6 @@ class _TrackLoader:
         assets = []
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = path.relative_to(self.folder).as_posix()
-            if path.is_symlink():
-                self.problem(rel, 1, "assets may not be symbolic links")
-                continue
             content_type = ASSET_TYPES.get(path.suffix.lower())
             if content_type is None:
                 self.problem(rel, 1, f"unsupported asset type {path.suffix or '(none)'!r}; use "
