@@ -9,6 +9,7 @@ from cev_learn.accounts import services
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 from cev_learn.db import db
+from cev_learn.text_direction import direction_control_problem
 
 users_cli = click.Group("users", help="Manage user accounts.")
 
@@ -27,6 +28,9 @@ def create_user_command(email, name, role, territory, password_stdin):
         raise click.ClickException(f"invalid email {email!r}: {exc}") from None
     if not name.strip() or len(name) > 120:
         raise click.ClickException("--name must be 1 to 120 characters")
+    for option, value in (("--name", name), ("--territory", territory or "")):
+        if problem := direction_control_problem(option, value):
+            raise click.ClickException(problem)
     password = _read_password(password_stdin, personal=(email, name))
     try:
         user = services.create_user(email=email, name=name, role=Role(role), territory=territory,

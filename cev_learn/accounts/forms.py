@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
+from cev_learn.text_direction import direction_control_problem
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
@@ -21,6 +22,13 @@ def not_guessable(form, field):
     personal = tuple(getattr(form, name).data or "" for name in ("email", "name")
                      if hasattr(form, name))
     problem = guessable(field.data or "", personal + getattr(form, "personal", ()))
+    if problem:
+        raise ValidationError(problem)
+
+
+def no_direction_controls(form, field):
+    """A name may not hold invisible characters that make it read as something else."""
+    problem = direction_control_problem(field.label.text, field.data or "")
     if problem:
         raise ValidationError(problem)
 
@@ -41,9 +49,11 @@ def _new_password_fields():
 class _UserFieldsForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254),
                                             Email(message="Enter a valid email address.")])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Full name",
+                       validators=[DataRequired(), Length(max=120), no_direction_controls])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    territory = StringField("Territory", validators=[Optional(), Length(max=80)],
+    territory = StringField("Territory",
+                            validators=[Optional(), Length(max=80), no_direction_controls],
                             description="For example EMEA North. Used to compare ramp by region.")
     start_on = DateField("Start date", validators=[Optional()],
                          description="A rep's first day. Schedules count days from it.")

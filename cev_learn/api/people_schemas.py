@@ -17,10 +17,12 @@ class UserIn(Strict):
     """One user, checked and applied like one row of users.csv; matched by email."""
 
     email: str = Field(description="Matched case-insensitively; stored in lower case")
-    name: str = Field(description="At most 120 characters")
+    name: str = Field(description="At most 120 characters, without text-direction controls "
+                                  "(U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069)")
     role: str = Field(description="rep, coach, manager or admin")
     territory: str | None = Field(None, description="Left out or null: an existing user "
-                                                    "keeps theirs. At most 80 characters")
+                                                    "keeps theirs. At most 80 characters, "
+                                                    "without text-direction controls")
     cohort: str | None = Field(None, description="Name of the cohort to place a rep in "
                                                  "(reps only)")
     start_date: dt.date | None = Field(None, description="The rep's own start date; left out: "

@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from cev_learn.accounts.models import Role
 from cev_learn.csv_files import ImportFileError, RowError, decode_csv, open_csv
+from cev_learn.text_direction import direction_control_problem
 
 __all__ = ["ImportFileError", "Problem", "RowError", "UserRow", "check_user_values",
            "decode_csv", "parse_users_csv"]
@@ -25,6 +26,8 @@ ROLES = frozenset(role.value for role in Role)
 MAX_ROWS = 50_000
 MAX_NAME = 120
 MAX_TERRITORY = 80
+# Free text people read as typed (email_validator already refuses direction controls).
+FREE_TEXT = ("name", "territory")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Problem = tuple[str, str]  # (column, message)
@@ -96,6 +99,8 @@ def _row_problems(values: dict[str, str], email: str | None) -> list[Problem]:
     # No database stores text with NUL in it (PostgreSQL refuses it).
     problems += [(name, f"{name} contains a NUL character") for name, value in values.items()
                  if "\0" in value]
+    problems += [(name, problem) for name in FREE_TEXT
+                 if (problem := direction_control_problem(name, values.get(name, "")))]
     role = values.get("role", "").lower()
     if values.get("email") and email is None:
         problems.append(("email", f"{values['email']!r} is not a valid email address"))

@@ -6,6 +6,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.db import db
 from tests.conftest import PASSWORD, login, make_user, post_form, reload
 
+DIRECTION_TAIL = " that can make it read as something else; type it again without it"
 NEW_USER = {"email": "new.rep@example.com", "name": "New Rep", "role": "rep",
             "territory": "DACH", "start_on": "2026-09-01",
             "password": "long enough password", "confirm": "long enough password"}
@@ -64,6 +65,10 @@ def test_create_user_and_sign_in(admin_client):
     ("name", "n" * 121, "Field cannot be longer than 120 characters."),
     ("role", "superuser", "Not a valid choice."),
     ("territory", "t" * 81, "Field cannot be longer than 80 characters."),
+    ("name", "Evil\u202egnp.exe", "Full name contains an invisible text-direction character "
+                                 "(U+202E)" + DIRECTION_TAIL),
+    ("territory", "\u2067EMEA\u200f", "Territory contains an invisible text-direction "
+                                     "character (U+2067, U+200F)" + DIRECTION_TAIL),
     ("start_on", "31/02/2026", "Not a valid date value."),
     ("password", "short", "Field must be between 12 and 256 characters long."),
     ("confirm", "something else entirely", "The two passwords differ."),

@@ -43,6 +43,10 @@ def test_create_user_prompts_for_the_password_twice(app):
     (["x@example.com", "--name", "X", "--role", "boss"], "long enough pw 1\n", "'boss' is not one of"),
     (["x@example.com", "--name", "  ", "--role", "rep"], "long enough pw 1\n", "--name must be"),
     (["x@example.com", "--name", "X", "--role", "rep"], "short\n", "must be 12 to 256"),
+    (["x@example.com", "--name", "Evil\u202egnp.exe", "--role", "rep"], "long enough pw 1\n",
+     "--name contains an invisible text-direction character (U+202E)"),
+    (["x@example.com", "--name", "X", "--role", "rep", "--territory", "EMEA\u2066"],
+     "long enough pw 1\n", "--territory contains an invisible text-direction character"),
 ])
 def test_bad_input_exits_non_zero_with_a_reason(app, args, stdin, reason):
     before = user_count()

@@ -221,6 +221,11 @@ def test_put_keeps_a_users_password_and_active_status(org, admin_api):
     ({"role": "boss"}, "/role", "unknown role 'boss'; use rep, coach, manager or admin"),
     ({"role": ""}, "/role", "role is required"),
     ({"territory": "t" * 81}, "/territory", "territory is longer than 80 characters"),
+    ({"name": "Evil\u202egnp.exe"}, "/name", "name contains an invisible text-direction "
+     "character (U+202E) that can make it read as something else; type it again without it"),
+    ({"territory": "\u202aEMEA"}, "/territory", "territory contains an invisible "
+     "text-direction character (U+202A) that can make it read as something else; type it "
+     "again without it"),
     ({"cohort": "Winter 2030"}, "/cohort", "no cohort named 'Winter 2030'"),
     ({"cohort": None}, "/cohort", "start_date, coach_email need a cohort"),
     ({"start_date": "2026-04-01", "end_date": "2026-03-31"}, "/end_date",

@@ -145,6 +145,12 @@ GOOD_ROW = "ok.rep@example.com,Ok Rep,rep,Spring 2026,,,,"
      "line 3: unknown role 'boss'; use rep, coach, manager or admin"),
     ([f"x@example.com,{'n' * 121},rep,,,,,"], "line 3: name is longer than 120 characters"),
     ([f"x@example.com,X,rep,,,,{'t' * 81},"], "line 3: territory is longer than 80 characters"),
+    (["x@example.com,Evil\u202egnp.exe,rep,,,,,"], "line 3: name contains an invisible "
+     "text-direction character (U+202E) that can make it read as something else; type it "
+     "again without it"),
+    (["x@example.com,X,rep,,,,EMEA\u061c,"], "line 3: territory contains an invisible "
+     "text-direction character (U+061C) that can make it read as something else; type it "
+     "again without it"),
     (["x@example.com,X,rep,Spring 2026,2026-02-30,,,"],
      "line 3: start_date '2026-02-30' is not a date; use YYYY-MM-DD"),
     (["x@example.com,X,rep,Spring 2026,,30/05/2026,,"],
