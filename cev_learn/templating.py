@@ -1,9 +1,11 @@
 """Template globals and filters: what every page may ask, computed in Python."""
 from flask import Flask, has_request_context
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from cev_learn.accounts import policy
 from cev_learn.navigation import home_endpoint, nav_items
+from cev_learn.text_direction import isolate
 
 
 def init_app(app: Flask) -> None:
@@ -14,8 +16,12 @@ def init_app(app: Flask) -> None:
                     "home_endpoint": home_endpoint(current_user.role), "can": policy}
         return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
 
+    # Every {{ value }} passes here: names typed before direction controls were refused, and
+    # titles from content, still cannot reorder the page around them.
+    app.jinja_env.finalize = isolated
     app.add_template_global(field_attrs)
     app.add_template_filter(table_cell, "cell")
+    app.add_template_filter(as_typed)
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%d %b %Y") -> str:
@@ -24,6 +30,16 @@ def init_app(app: Flask) -> None:
     @app.template_filter("datetime")
     def format_datetime(value) -> str:
         return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
+
+
+def isolated(value):
+    """Show plain text isolated if it holds direction controls; markup and the rest as given."""
+    return isolate(value) if type(value) is str else value
+
+
+def as_typed(value: str) -> Markup:
+    """Put text back into a form field exactly as typed (escaped, never isolated)."""
+    return escape(value)
 
 
 def field_attrs(field, **attrs) -> dict:

@@ -12,6 +12,8 @@ from functools import partial
 
 from markupsafe import Markup, escape
 
+from cev_learn.text_direction import isolate
+
 WIDTH, HEIGHT = 640, 320
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe–Ito
 GRID, AXIS, EMPTY_CELL = "#e3e6eb", "#8a94a3", "#d5dae1"
@@ -61,14 +63,14 @@ def _axis(top: float | None, data_top: float, *, whole: bool = False) -> tuple[f
 # --- SVG building blocks --------------------------------------------------------------------
 
 def _el(tag: str, *children: object, **attrs: object) -> Markup:
-    """One element; text and attribute values are escaped, float coordinates kept to 0.1 px."""
+    """One element; text and attribute values escaped and isolated, coordinates to 0.1 px."""
     attributes = "".join(f' {key.rstrip("_").replace("_", "-")}="{_attr(value)}"'
                          for key, value in attrs.items() if value is not None)
     # Safe markup: the tag comes from this module, attribute values are escaped by _attr and
     # Markup('').join escapes every child that is not already markup.
     if not children:
         return Markup(f"<{tag}{attributes}/>")  # nosec B704
-    inner = Markup("").join(children)
+    inner = Markup("").join(isolate(child) if type(child) is str else child for child in children)
     return Markup(f"<{tag}{attributes}>{inner}</{tag}>")  # nosec B704
 
 
@@ -76,7 +78,7 @@ def _attr(value: object) -> str:
     """An attribute value: numbers as they are (floats to 0.1), anything else escaped."""
     if isinstance(value, float):
         return f"{value:.1f}".removesuffix(".0")
-    return str(value) if isinstance(value, int) else escape(str(value))
+    return str(value) if isinstance(value, int) else escape(isolate(str(value)))
 
 
 def _text(x: float, y: float, content: object, anchor: str | None = None,
