@@ -108,29 +108,32 @@ def count_users() -> int:
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    throttled: bool = False
+    attempt: throttle.Attempt | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return self.attempt is None
 
 
-def check_sign_in(*, email: str, password: str, address: str | None, now: dt.datetime,
-                  policy: throttle.ThrottlePolicy, hash_method: str) -> SignInResult:
-    """Check credentials with throttling, reading only; unknown and known emails are treated
-    alike. Pass the result to record_sign_in."""
-    if throttle.is_throttled(email, address, policy, now):
-        return SignInResult(user=None, throttled=True)
+def check_sign_in(attempt: throttle.Attempt | None, *, email: str, password: str,
+                  hash_method: str) -> SignInResult:
+    """Check the credentials of an attempt the throttle admitted (None: it refused it),
+    reading only; unknown and known emails are treated alike. Pass the result to
+    record_sign_in."""
+    if attempt is None:
+        return SignInResult(user=None)
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password, hash_method)
-    return SignInResult(user=user if ok and user is not None and user.active else None)
+    return SignInResult(user=user if ok and user is not None and user.active else None,
+                        attempt=attempt)
 
 
-def record_sign_in(result: SignInResult, *, email: str, address: str | None,
-                   now: dt.datetime, policy: throttle.ThrottlePolicy) -> None:
-    """Count a failed sign-in against the throttle, or clear the account's failures."""
-    if result.throttled:
-        return
+def record_sign_in(result: SignInResult, *, email: str, now: dt.datetime) -> None:
+    """Forgive a successful sign-in's attempt and the account's failures, and note the time.
+    A failed attempt needs nothing more: the throttle counted it before the check."""
     if result.user is None:
-        throttle.record_failure(email, address, policy, now)
         return
-    throttle.clear_account_failures(email)
+    throttle.forgive_attempt(result.attempt, email)
     result.user.last_login_at = now
     db.session.flush()
 

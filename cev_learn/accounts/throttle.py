@@ -1,5 +1,15 @@
-"""Throttling of failed sign-ins and failed API-token authentications, with the failures
-counted in the database so every app server shares them."""
+"""Throttling of failed sign-ins and of secrets that are no API token's, with the failures
+counted in the database so every worker and app server shares them.
+
+A guess is counted before it is answered, in one short transaction that counts the failures
+in the window and, unless that reaches a limit, records this guess as one more. Reading the
+count, checking the password and only then recording the failure let guesses sent at once to
+several workers all read the same count and all be checked (six of a limit of five). Here no
+other transaction counting the same keys runs between the count and the record: SQLite has
+one writer at a time (write_transaction begins IMMEDIATE), and on PostgreSQL
+_wait_for_others_counting holds a lock per key until the commit. However many guesses arrive
+together, at most the limit are checked; a password that proves right is then forgiven.
+"""
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -7,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ScalarSelect, delete, func, or_, select
 
 from cev_learn.accounts.models import LoginFailure
-from cev_learn.db import db
+from cev_learn.db import db, write_transaction
 
 # Key prefixes: each kind of failure is counted, and forgotten, on its own.
 ACCOUNT, ADDRESS, API_TOKEN = "account:", "address:", "api-token:"
@@ -53,6 +63,44 @@ def token_address_key(address: str | None) -> str:
     return API_TOKEN + (address or "unknown")
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in (or a current-password check) admitted by the throttle: counted as failed
+    until its password proves right."""
+
+    failure_ids: tuple[int, ...]
+
+
+def admit_attempt(email: str, address: str | None, policy: ThrottlePolicy,
+                  now: dt.datetime) -> Attempt | None:
+    """Count an attempt on the account from the address as failed, before its password is
+    checked, and commit; None (nothing counted) when either has failed too often lately."""
+    with write_transaction():
+        _wait_for_others_counting([account_key(email), address_key(address)])
+        if is_throttled(email, address, policy, now):
+            return None
+        return Attempt(record_failure(email, address, policy, now))
+
+
+def forgive_attempt(attempt: Attempt, email: str) -> None:
+    """The password was right: the attempt was no failure, and the account's are forgotten."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt.failure_ids)))
+    clear_account_failures(email)
+
+
+def admit_token_failure(address: str | None, policy: TokenThrottlePolicy,
+                        now: dt.datetime) -> bool:
+    """Count a secret that is no API token's against the address and commit; False (nothing
+    counted) when the address has already sent too many."""
+    key = token_address_key(address)
+    with write_transaction():
+        _wait_for_others_counting([key])
+        if _failures(key, now - policy.window) >= policy.max_per_address:
+            return False
+        record_token_failure(address, policy, now)
+        return True
+
+
 def is_throttled(email: str, address: str | None, policy: ThrottlePolicy, now: dt.datetime) -> bool:
     """True when this account or this client address has failed too often lately."""
     since = now - policy.window
@@ -67,13 +115,15 @@ def is_throttled(email: str, address: str | None, policy: ThrottlePolicy, now: d
             or counts.get(address_key(address), 0) >= policy.max_per_address)
 
 
-def record_failure(email: str, address: str | None, policy: ThrottlePolicy, now: dt.datetime) -> None:
+def record_failure(email: str, address: str | None, policy: ThrottlePolicy,
+                   now: dt.datetime) -> tuple[int, ...]:
+    """Add a failure of the account and one of the address; return their ids."""
     _forget_expired((ACCOUNT, ADDRESS), now - policy.window)
-    db.session.add_all([
-        LoginFailure(key=account_key(email), failed_at=now),
-        LoginFailure(key=address_key(address), failed_at=now),
-    ])
+    failures = [LoginFailure(key=account_key(email), failed_at=now),
+                LoginFailure(key=address_key(address), failed_at=now)]
+    db.session.add_all(failures)
     db.session.flush()
+    return tuple(failure.id for failure in failures)
 
 
 def clear_account_failures(email: str) -> None:
@@ -92,16 +142,7 @@ def recent_token_failures(address: str | None, policy: TokenThrottlePolicy,
 
 def token_retry_after(address: str | None, policy: TokenThrottlePolicy, now: dt.datetime) -> int:
     """Whole seconds until the address has fewer failures than the limit again (at least 1)."""
-    # Once the max_per_address-th newest failure leaves the window, fewer than that remain.
-    limiting = db.session.scalar(
-        select(LoginFailure.failed_at)
-        .where(LoginFailure.key == token_address_key(address),
-               LoginFailure.failed_at > now - policy.window)
-        .order_by(LoginFailure.failed_at.desc())
-        .offset(max(policy.max_per_address - 1, 0)).limit(1))
-    if limiting is None:
-        return 1
-    return max(1, math.ceil((limiting + policy.window - now).total_seconds()))
+    return _retry_after(token_address_key(address), policy.max_per_address, policy.window, now)
 
 
 def record_token_failure(address: str | None, policy: TokenThrottlePolicy,
@@ -109,6 +150,33 @@ def record_token_failure(address: str | None, policy: TokenThrottlePolicy,
     _forget_expired((API_TOKEN,), now - policy.window)
     db.session.add(LoginFailure(key=token_address_key(address), failed_at=now))
     db.session.flush()
+
+
+def _failures(key: str, since: dt.datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(LoginFailure)
+                             .where(LoginFailure.key == key, LoginFailure.failed_at > since))
+
+
+def _retry_after(key: str, limit: int, window: dt.timedelta, now: dt.datetime) -> int:
+    """Whole seconds until the key has fewer failures than `limit` again (at least 1)."""
+    # Once the limit-th newest failure leaves the window, fewer than the limit remain.
+    limiting = db.session.scalar(
+        select(LoginFailure.failed_at)
+        .where(LoginFailure.key == key, LoginFailure.failed_at > now - window)
+        .order_by(LoginFailure.failed_at.desc())
+        .offset(max(limit - 1, 0)).limit(1))
+    if limiting is None:
+        return 1
+    return max(1, math.ceil((limiting + window - now).total_seconds()))
+
+
+def _wait_for_others_counting(keys: list[str]) -> None:
+    """Make transactions that count any of these keys wait until this one ends. SQLite needs
+    nothing: its one write lock, taken at BEGIN IMMEDIATE, does it for every key."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(keys):  # one order everywhere, so two attempts never wait on each other
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 def _forget_expired(prefixes: tuple[str, ...], cutoff: dt.datetime) -> None:

@@ -4,7 +4,7 @@ import datetime as dt
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cev_learn.accounts import services, sessions
+from cev_learn.accounts import services, sessions, throttle
 from cev_learn.accounts.decorators import public, signed_in
 from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from cev_learn.accounts.passwords import verify_password
@@ -40,19 +40,18 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        policy = ThrottlePolicy.from_config(current_app.config)
-        now, address = utcnow(), request.remote_addr
+        policy, now = ThrottlePolicy.from_config(current_app.config), utcnow()
         # Read only while the password is hashed (most of a second): on SQLite a write
         # transaction would hold the one write lock meanwhile, and a burst of sign-ins
-        # would queue every writer past the busy timeout.
+        # would queue every writer past the busy timeout. The throttle commits on its own.
         set_write_intent(False)
-        result = services.check_sign_in(
-            email=form.email.data, password=form.password.data, address=address, now=now,
-            policy=policy, hash_method=current_app.config["PASSWORD_HASH_METHOD"])
-        with write_transaction():
-            services.record_sign_in(result, email=form.email.data, address=address, now=now,
-                                    policy=policy)
+        attempt = throttle.admit_attempt(form.email.data, request.remote_addr, policy, now)
+        result = services.check_sign_in(attempt, email=form.email.data,
+                                        password=form.password.data,
+                                        hash_method=current_app.config["PASSWORD_HASH_METHOD"])
         if result.user is not None:
+            with write_transaction():
+                services.record_sign_in(result, email=form.email.data, now=now)
             security_event("sign_in", account=result.user.email)
             sessions.start_session(result.user, remember=form.remember.data)
             flash(f"Welcome back, {result.user.name}.", "success")

@@ -72,16 +72,11 @@ def _authenticate(secret: str, address: str | None, now: dt.datetime) -> ApiToke
     token, failures = tokens.find(secret, also=throttle.recent_token_failures(address, policy,
                                                                                 now))
     if failures >= policy.max_per_address:  # valid tokens too: the answer tells nothing
-        wait = throttle.token_retry_after(address, policy, now)
-        raise ApiProblem(429, f"too many unknown API tokens were sent from your address; "
-                              f"wait {wait} second{'' if wait == 1 else 's'}, then try again",
-                         # Flask-Limiter rewrites Retry-After (the later of this and the reset
-                         # of its own window) from a whole-second timestamp, a second short:
-                         # one more keeps a client that waits that long from being refused.
-                         headers={"Retry-After": str(wait + 1)})
-    if token is None:  # a guess (or a typo): counted, in its own short write
-        with write_transaction():
-            throttle.record_token_failure(address, policy, now)
+        raise _throttled(address, policy, now)
+    # A guess (or a typo) is counted, in its own short write, before it is answered; a guess
+    # sent together with others that reach the limit first is refused like them.
+    if token is None and not throttle.admit_token_failure(address, policy, now):
+        raise _throttled(address, policy, now)
     # Revoked tokens are not counted: their holders know a real secret, and a forgotten
     # integration retrying one must not lock out everyone else behind its address.
     if token is None or not tokens.usable(token):
@@ -89,6 +84,18 @@ def _authenticate(secret: str, address: str | None, now: dt.datetime) -> ApiToke
                          headers={"WWW-Authenticate":
                                   'Bearer realm="cev_learn", error="invalid_token"'})
     return token
+
+
+def _throttled(address: str | None, policy: TokenThrottlePolicy,
+               now: dt.datetime) -> ApiProblem:
+    """The 429 for an address that sent too many secrets matching no token."""
+    wait = throttle.token_retry_after(address, policy, now)
+    return ApiProblem(429, f"too many unknown API tokens were sent from your address; "
+                           f"wait {wait} second{'' if wait == 1 else 's'}, then try again",
+                      # Flask-Limiter rewrites Retry-After (the later of this and the reset of
+                      # its own window) from a whole-second timestamp, a second short: one
+                      # more keeps a client that waits that long from being refused.
+                      headers={"Retry-After": str(wait + 1)})
 
 
 def rate_limit_key() -> str:
