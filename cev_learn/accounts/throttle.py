@@ -1,5 +1,5 @@
-"""Throttling of failed sign-ins and of secrets that are no API token's, with the failures
-counted in the database so every worker and app server shares them.
+"""Throttling of failed sign-ins, wrong current passwords and secrets that are no API
+token's, with the failures counted in the database so every worker and app server shares them.
 
 A guess is counted before it is answered, in one short transaction that counts the failures
 in the window and, unless that reaches a limit, records this guess as one more. Reading the
@@ -113,6 +113,13 @@ def is_throttled(email: str, address: str | None, policy: ThrottlePolicy, now: d
     counts = dict(rows)
     return (counts.get(account_key(email), 0) >= policy.max_per_account
             or counts.get(address_key(address), 0) >= policy.max_per_address)
+
+
+def retry_after(email: str, address: str | None, policy: ThrottlePolicy,
+                now: dt.datetime) -> int:
+    """Whole seconds until neither the account nor the address is throttled (at least 1)."""
+    return max(_retry_after(account_key(email), policy.max_per_account, policy.window, now),
+               _retry_after(address_key(address), policy.max_per_address, policy.window, now))
 
 
 def record_failure(email: str, address: str | None, policy: ThrottlePolicy,

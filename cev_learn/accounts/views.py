@@ -17,6 +17,7 @@ bp = Blueprint("accounts", __name__)
 
 GENERIC_FAILURE = "Email or password is incorrect."
 THROTTLED = "Too many failed sign-in attempts. Wait {wait}, then try again."
+PASSWORD_THROTTLED = "Too many wrong current passwords. Wait {wait}, then try again."
 
 
 @bp.before_app_request
@@ -88,18 +89,42 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
-    form = PasswordChangeForm(personal=(current_user.email, current_user.name))
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data, method):
-            form.current_password.errors.append("This is not your current password.")
-        else:
-            user = current_user._get_current_object()
-            services.set_password(user, form.password.data, method)
-            db.session.commit()
-            security_event("password_changed")
-            sessions.start_session(user, remember=False)
-            flash("Password changed. Other devices have been signed out.", "success")
-            return redirect(url_for("core.home"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("accounts/change_password.html", form=form), status
+    user = current_user._get_current_object()
+    email, method = user.email, current_app.config["PASSWORD_HASH_METHOD"]
+    form = PasswordChangeForm(personal=(email, user.name))
+    if not form.validate_on_submit():
+        return _password_page(form, 400 if request.method == "POST" else 200)
+    # A check of the current password is a sign-in attempt: throttled and counted with the
+    # account's and the address's sign-in failures, so a stolen session guesses no faster
+    # than the sign-in page lets anyone. Read only while the password is hashed.
+    policy, now = ThrottlePolicy.from_config(current_app.config), utcnow()
+    set_write_intent(False)
+    attempt = throttle.admit_attempt(email, request.remote_addr, policy, now)
+    if attempt is None:
+        return _password_change_throttled(form, email, policy, now)
+    if not verify_password(user.password_hash, form.current_password.data, method):
+        security_event("password_change_failed", account=email)
+        form.current_password.errors.append("This is not your current password.")
+        return _password_page(form, 400)
+    with write_transaction():
+        throttle.forgive_attempt(attempt, email)
+        services.set_password(user, form.password.data, method)
+    security_event("password_changed")
+    sessions.start_session(user, remember=False)
+    flash("Password changed. Other devices have been signed out.", "success")
+    return redirect(url_for("core.home"))
+
+
+def _password_change_throttled(form: PasswordChangeForm, email: str, policy: ThrottlePolicy,
+                               now: dt.datetime):
+    """429 until the account and the address are below their limits again. The session goes
+    on: sign-in is throttled by the same count, so ending it would lock the owner out of the
+    whole app rather than out of this form for a while."""
+    wait = throttle.retry_after(email, request.remote_addr, policy, now)
+    security_event("password_change_throttled", account=email)
+    form.form_errors.append(PASSWORD_THROTTLED.format(wait=_wait(dt.timedelta(seconds=wait))))
+    return _password_page(form, 429, {"Retry-After": str(wait)})
+
+
+def _password_page(form: PasswordChangeForm, status: int, headers: dict | None = None):
+    return render_template("accounts/change_password.html", form=form), status, headers or {}
