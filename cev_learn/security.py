@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cev_learn.accounts.decorators import public
 from cev_learn.extensions import csrf, limiter
+from cev_learn.strict_json import RefusedJson, loads
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PRIVATE_TYPES = ("text/html", "text/csv", "application/json", "application/problem+json")
@@ -53,17 +54,26 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["HTTPS"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in security_headers(https=app.config["HTTPS"]).items():
+            headers.setdefault(name, value)
         if response.mimetype in PRIVATE_TYPES:  # pages, exports, API answers: never kept
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def security_headers(*, https: bool) -> dict[str, str]:
+    """The headers every response carries, whether the app or gunicorn (`serving`) wrote it."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 @bp.post(CSP_REPORT_PATH)
@@ -75,7 +85,10 @@ def csp_report():
     if request.mimetype not in CSP_REPORT_TYPES:
         abort(415)
     request.max_content_length = CSP_REPORT_MAX_BYTES  # beyond it, reading the body is a 413
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = loads(request.get_data(cache=False))
+    except RefusedJson as exc:
+        abort(400, exc.detail)
     report = body.get("csp-report") if isinstance(body, dict) else None
     if not isinstance(report, dict):
         abort(400)

@@ -1,0 +1,51 @@
+"""gunicorn workers whose own error pages carry the security headers of every cev_learn page.
+
+gunicorn answers some requests itself, before the app sees them: a request line over 8190
+bytes (414), header fields too many or too large (431), a request it cannot parse (400). It
+writes those pages straight to the socket with no header but Content-Type, Content-Length and
+Connection. Serve with `--worker-class cev_learn.serving.SyncWorker` (`make run` does), or
+`cev_learn.serving.ThreadWorker` with `--threads`.
+"""
+from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
+from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
+
+from cev_learn.security import security_headers
+
+
+def with_headers(response: bytes, headers: dict[str, str]) -> bytes:
+    """A raw HTTP response with headers added after its status line; anything else as it is."""
+    status, crlf, rest = response.partition(b"\r\n")
+    if not status.startswith(b"HTTP/") or not crlf:
+        return response
+    added = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return status + crlf + added.encode("latin-1") + rest
+
+
+class _HeaderedSocket:
+    """A client socket that adds headers to the response gunicorn writes whole to it."""
+
+    def __init__(self, sock, headers: dict[str, str]):
+        self._sock, self._headers = sock, headers
+
+    def sendall(self, data: bytes) -> None:
+        self._sock.sendall(with_headers(data, self._headers))
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class _HeaderedErrorPages:
+    def handle_error(self, req, client, addr, exc):
+        """Answer as gunicorn does, with the app's security headers on the error page."""
+        config = getattr(self.wsgi, "config", {})  # the Flask app, loaded by this worker
+        headers = {**security_headers(https=bool(config.get("HTTPS"))),
+                   "Cache-Control": "no-store"}
+        super().handle_error(req, _HeaderedSocket(client, headers), addr, exc)
+
+
+class SyncWorker(_HeaderedErrorPages, _GunicornSyncWorker):
+    """gunicorn's default worker."""
+
+
+class ThreadWorker(_HeaderedErrorPages, _GunicornThreadWorker):
+    """gunicorn's worker for `--threads`."""
