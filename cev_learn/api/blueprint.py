@@ -11,6 +11,7 @@ from cev_learn.api.auth import rate_limit_key
 from cev_learn.api.problems import ApiProblem, from_http_exception, from_problem
 from cev_learn.api.spec import API_PREFIX
 from cev_learn.extensions import limiter
+from cev_learn.strict_json import NulCharacter, RefusedJson, loads
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 bp.register_error_handler(ApiProblem, from_problem)
@@ -27,43 +28,23 @@ def no_caching(response):
 
 
 def json_body(model: type[Model]) -> Model:
-    """The request body validated against `model`; 415, 400 or 422 problems otherwise."""
+    """The request body read strictly (cev_learn.strict_json) and validated against `model`;
+    a 415, 400 (not JSON within the limits) or 422 (JSON, but not a `model`) problem else."""
     if request.mimetype != "application/json":
         raise ApiProblem(415, "send the body as JSON with 'Content-Type: application/json'")
+    if request.mimetype_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+        raise ApiProblem(415, "send the body as UTF-8, the only encoding of JSON (RFC 8259)")
     try:
-        data = json.loads(request.get_data(cache=False) or b"null")
-    except ValueError as exc:
-        raise ApiProblem(400, f"the body is not valid JSON: {exc}") from None
-    if nul_at := list(_nul_pointers(data, "")):
-        raise ApiProblem(422, "text may not contain NUL characters",
-                         errors=[{"pointer": p or "/", "detail": f"{_field(p)} contains a NUL "
-                                                                 "character"} for p in nul_at])
+        data = loads(request.get_data(cache=False) or b"null")
+    except RefusedJson as exc:
+        status = 422 if isinstance(exc, NulCharacter) else 400
+        raise ApiProblem(status, exc.detail, errors=[
+            {"pointer": fault.pointer, "detail": fault.detail} for fault in exc.faults]) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiProblem(422, f"the body does not match {model.__name__}; see errors",
                          errors=validation_errors(exc)) from None
-
-
-def _field(pointer: str) -> str:
-    """The field a JSON pointer ends at ('text' for a list item or the whole body)."""
-    last = pointer.rsplit("/", 1)[-1]
-    return last if last and not last.isdigit() else "text"
-
-
-def _nul_pointers(value, pointer: str):
-    """JSON pointers of every string (key or value) holding a NUL character."""
-    if isinstance(value, str):
-        if "\0" in value:
-            yield pointer
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if "\0" in key:
-                yield pointer
-            yield from _nul_pointers(item, f"{pointer}/{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _nul_pointers(item, f"{pointer}/{index}")
 
 
 def validation_errors(exc: ValidationError) -> list[dict]:

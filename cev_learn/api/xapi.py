@@ -22,6 +22,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cev_learn import strict_json
+
 VERSION = "1.0.3"
 NAMESPACE = uuid.UUID("61c68bbe-341c-4617-bb6a-c87270606db3")  # fixed: it names every id
 MODULE, QUIZ, MILESTONE = "module", "quiz", "milestone"
@@ -125,7 +127,8 @@ def decode_cursor(text: str) -> Position:
     stored time, they re-send what was recorded after it rather than skip anything.
     """
     try:
-        at, kind, row_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        at, kind, row_id = strict_json.loads(
+            base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         at = dt.datetime.fromisoformat(at)
         if at.tzinfo is None or kind not in KINDS or type(row_id) is not int:
             raise ValueError

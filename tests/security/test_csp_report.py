@@ -58,6 +58,14 @@ def test_what_a_report_holds_stays_on_one_bounded_line(client, caplog):
     ("{not json", "application/csp-report", 400),
     ('["a list"]', "application/csp-report", 400),
     ('{"csp-report": "text"}', "application/csp-report", 400),
+    # hostile JSON (security issue #15): read by the API's strict reader, never a 500
+    ("[" * 5000 + "]" * 5000, "application/csp-report", 400),  # deeper than Python recurses
+    ('{"a":' * 2000 + "{}" + "}" * 2000, "application/json", 400),
+    ('{"csp-report": {"blocked-uri": "\\ud800"}}', "application/csp-report", 400),
+    (b'{"csp-report": {"blocked-uri": "\xed\xa0\x80"}}', "application/csp-report", 400),
+    ('{"csp-report": {"status-code": NaN}}', "application/csp-report", 400),
+    ('{"csp-report": {"status-code": 1e400}}', "application/csp-report", 400),
+    ('{"csp-report": {}, "csp-report": {"blocked-uri": "x"}}', "application/csp-report", 400),
     (json.dumps(REPORT), "text/plain", 415),
     ("csp-report=x", "application/x-www-form-urlencoded", 415),
 ])
