@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from cev_learn.api.schemas import Out, Strict
 from cev_learn.content.schema import ACTIVITY_TYPES
+from cev_learn.ramp.csv_imports import MAX_AMOUNT
 
 MAX_BATCH = 1000
 
@@ -41,7 +42,7 @@ class ActivityIn(Strict):
     quantity: int = Field(1, strict=True, description="How many (calls, meetings…)",
                           json_schema_extra={"minimum": 0, "maximum": 2_147_483_647})
     amount: float = Field(0.0, strict=True, description="Value, e.g. of a won deal",
-                          json_schema_extra={"minimum": 0})
+                          json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})
 
 
 class ActivityBatch(Strict):
@@ -55,7 +56,7 @@ class QuotaIn(Strict):
     month: str = Field(description="The calendar month, YYYY-MM",
                        json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"})
     amount: float = Field(strict=True, description="The rep's full quota for the month",
-                          json_schema_extra={"minimum": 0})
+                          json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})
 
 
 class QuotaBatch(Strict):

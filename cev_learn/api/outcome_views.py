@@ -71,8 +71,9 @@ def _activity_cells(record: schemas.ActivityIn) -> tuple[str, ...]:
 
 def _cell(number: int | float) -> str:
     """A JSON number as the CSV cell the import's checks read (and their messages quote)."""
-    if isinstance(number, float) and number.is_integer():
-        return str(int(number))  # -10, not -10.0, as it was most likely sent
+    # -10, not -10.0, as it was most likely sent; but 1e+308, not its 309 digits
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e16:
+        return str(int(number))
     return str(number)
 
 

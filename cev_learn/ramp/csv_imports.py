@@ -8,7 +8,6 @@ list of a row's problems is only worked out for rows that fail the quick check.
 """
 import csv
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,10 @@ MAX_QUOTA_ROWS = 200_000
 MAX_ACTIVITY_ROWS = 5_000_000
 MAX_EXTERNAL_ID = 200
 MAX_QUANTITY = 2_147_483_647  # a 32-bit INTEGER column
+# A trillion per record: no won deal or monthly quota comes near it, yet a sum over the
+# 5,000,000 rows a file may hold stays finite (5e18, against 1.8e308 for a float) and within a
+# part in a billion of exact. Two amounts near 1e308 would already sum to infinity.
+MAX_AMOUNT = 1_000_000_000_000
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -154,8 +157,8 @@ def _quota_problems(email: str, month: str, amount: str) -> Problems:
     problems += _nul_problems(rep_email=email)
     if month.strip() and _month(month) is None:
         problems.append(("month", f"month {month.strip()!r} is not a month; use YYYY-MM"))
-    if amount.strip() and _amount(amount, default=None) is None:
-        problems.append(("amount", f"amount {amount.strip()!r} must be a number of 0 or more"))
+    if amount.strip() and (problem := _amount_problem(amount)):
+        problems.append(("amount", problem))
     return problems
 
 
@@ -174,8 +177,8 @@ def _activity_problems(cells: list[str], types: Sequence[str]) -> Problems:
         problems.append(("type", f"unknown type {kind!r}; use {_one_of(types)}"))
     if _quantity(quantity) is None:
         problems.append(("quantity", f"quantity {quantity!r} must be a whole number of 0 or more"))
-    if _amount(amount, default=0.0) is None:
-        problems.append(("amount", f"amount {amount!r} must be a number of 0 or more"))
+    if problem := _amount_problem(amount):
+        problems.append(("amount", problem))
     return problems
 
 
@@ -260,6 +263,7 @@ def _quantity(cell: str) -> int | None:
 
 
 def _amount(cell: str, default: float | None) -> float | None:
+    """The amount from 0 to MAX_AMOUNT; None when the cell holds anything else."""
     cell = cell.strip()
     if not cell:
         return default
@@ -267,5 +271,19 @@ def _amount(cell: str, default: float | None) -> float | None:
         value = float(cell)
     except ValueError:
         return None
-    return value if 0 <= value < math.inf and "_" not in cell else None
+    # NaN fails the comparison; abs() reads -0 as 0
+    return abs(value) if 0 <= value <= MAX_AMOUNT and "_" not in cell else None
 
+
+def _amount_problem(cell: str) -> str | None:
+    """Why an amount cell is refused; None when it is not (a blank one is not)."""
+    cell = cell.strip()
+    if _amount(cell, default=0.0) is not None:
+        return None
+    try:
+        too_large = float(cell) > MAX_AMOUNT and "_" not in cell
+    except ValueError:
+        too_large = False
+    if too_large:
+        return f"amount {cell!r} is above the maximum of {MAX_AMOUNT:,}"
+    return f"amount {cell!r} must be a number of 0 or more"

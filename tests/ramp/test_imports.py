@@ -117,6 +117,18 @@ def test_a_valid_quotas_file_stores_each_month_on_its_first_day(app, tmp_path, r
                         (ben.id, dt.date(2026, 3, 1)): 0.0}
 
 
+def test_amounts_up_to_the_maximum_are_imported_and_minus_zero_is_zero(app, tmp_path, reps):
+    ana, _ = reps
+    activities = f"{ACTIVITIES}\nbig,ana@example.com,2026-03-02,deal_won,1,1e12\n" \
+                 "nil,ana@example.com,2026-03-02,deal_won,1,-0\n"
+    assert run_import(app, tmp_path, "activities", activities).exit_code == 0
+    assert {key: str(row[4]) for key, row in records().items()} == {"big": "1000000000000.0",
+                                                                    "nil": "0.0"}
+    quota = f"{QUOTAS}\nana@example.com,2026-03,1000000000000\n"
+    assert run_import(app, tmp_path, "quotas", quota).exit_code == 0
+    assert quotas() == {(ana.id, dt.date(2026, 3, 1)): 1e12}
+
+
 def test_quotas_are_upserted_by_rep_and_month(app, tmp_path, reps):
     ana, ben = reps
     assert run_import(app, tmp_path, "quotas", VALID_QUOTAS).exit_code == 0
@@ -168,6 +180,12 @@ GOOD_ACTIVITY = "crm-1,ana@example.com,2026-03-02,call,1,0"
      "line 3: amount '$100' must be a number of 0 or more"),
     ("crm-2,ana@example.com,2026-03-02,call,1,nan",
      "line 3: amount 'nan' must be a number of 0 or more"),
+    ("crm-2,ana@example.com,2026-03-02,deal_won,1,1e308",
+     "line 3: amount '1e308' is above the maximum of 1,000,000,000,000"),
+    ("crm-2,ana@example.com,2026-03-02,deal_won,1,1000000000000.01",
+     "line 3: amount '1000000000000.01' is above the maximum of 1,000,000,000,000"),
+    ("crm-2,ana@example.com,2026-03-02,deal_won,1,inf",
+     "line 3: amount 'inf' is above the maximum of 1,000,000,000,000"),
     ("crm-2,ana@example.com,2026-03-02,call,1,0,extra", "line 3: 7 fields but the header has 6"),
 ])
 def test_each_bad_activity_row_is_named_by_line_and_nothing_is_imported(app, tmp_path, reps,
@@ -191,6 +209,9 @@ GOOD_QUOTA = "ana@example.com,2026-03,50000"
      "line 3: month '2026-04-01' is not a month; use YYYY-MM"),
     ("ana@example.com,2026-04,-5", "line 3: amount '-5' must be a number of 0 or more"),
     ("ana@example.com,2026-04,lots", "line 3: amount 'lots' must be a number of 0 or more"),
+    ("ana@example.com,2026-04,1e308",
+     "line 3: amount '1e308' is above the maximum of 1,000,000,000,000"),
+    ("ana@example.com,2026-04,-inf", "line 3: amount '-inf' must be a number of 0 or more"),
     ("ghost@example.com,2026-04,100", "line 3: unknown rep ghost@example.com"),
     ("kim.coach@example.com,2026-04,100", "line 3: kim.coach@example.com is a coach, not a rep"),
     ("ANA@example.com,2026-03,60000",
