@@ -23,6 +23,10 @@ CHAR_PX = 6.5     # rough width of one 12 px character, to fit labels
 ROW_PX = 18       # heat-map row height
 SHORT_LABEL = 12  # characters kept of a crowded or rotated category label
 NO_DATA = "No data yet"
+# The span an axis may have. Below SMALLEST_TOP ticks rounded to 10 places would all be 0; above
+# LARGEST_TOP five steps could pass the largest float. Values outside are drawn at the axis end:
+# a page shows whatever is stored, even amounts written before they were bounded.
+SMALLEST_TOP, LARGEST_TOP = 1e-6, 1e300
 
 Points = Sequence[tuple[float, float]]
 
@@ -42,8 +46,9 @@ def format_value(value: float, fmt: str) -> str:
 
 
 def nice_ticks(high: float, *, whole: bool = False) -> list[float]:
-    """Ticks from 0 to at least `high`, 1, 2, 2.5 or 5 × 10^k apart (whole numbers if asked)."""
-    high = high if high > 0 else 1
+    """Ticks from 0 to at least `high` (kept from SMALLEST_TOP to LARGEST_TOP; 1 when it is not
+    above 0 or not a number), 1, 2, 2.5 or 5 × 10^k apart (whole numbers if asked)."""
+    high = min(max(high, SMALLEST_TOP), LARGEST_TOP) if high > 0 else 1
     raw = max(high / 5, 1) if whole else high / 5
     magnitude = 10 ** math.floor(math.log10(raw))
     multipliers = (1, 2, 5, 10) if whole and magnitude < 10 else (1, 2, 2.5, 5, 10)
@@ -143,10 +148,17 @@ class _Frame:
     right: float = WIDTH - 24
 
     def x(self, value: float) -> float:
-        return self.left + (self.right - self.left) * value / self.x_max
+        return self.left + (self.right - self.left) * _share(value, self.x_max)
 
     def y(self, value: float) -> float:
-        return self.bottom - (self.bottom - self.top) * value / self.y_max
+        return self.bottom - (self.bottom - self.top) * _share(value, self.y_max)
+
+
+def _share(value: float, maximum: float) -> float:
+    """How far along an axis from 0 to `maximum` a value is, from 0 to 1: beyond an end (even
+    infinite) it is drawn at that end, and not-a-number at 0, so every coordinate is finite."""
+    share = value / maximum
+    return min(share, 1.0) if share >= 0 else 0.0
 
 
 def _x_axis(frame: _Frame, ticks: Sequence[float], fmt: str) -> list[Markup]:
@@ -379,13 +391,14 @@ def heat_map(rows: Sequence[tuple[str, Sequence[float | None]]], columns: Sequen
         body.append(_text(left - 8, y + 13, _shorten(label, 24), "end", class_="chart__category"))
         for c, (column, value) in enumerate(zip(columns, values)):
             spot = {"x": left + c * cell + 1, "y": y + 1, "width": cell - 2, "height": ROW_PX - 2}
-            if value is None:
+            if value is None or math.isnan(value):
                 body.append(_el("rect", **spot, fill="none", stroke=EMPTY_CELL))
                 continue
             tip = f"{label}, {x_label} {column}: {format_value(value, value_format)}{suffix}"
             body.append(_el("rect", _el("title", tip), **spot, fill=_pace_colour(value, scale_max),
                             class_="point", data_x=str(column), data_y=str(value)))
-    values = [v for _, row in rows for v in row[:len(columns)] if v is not None]
+    values = [v for _, row in rows for v in row[:len(columns)]
+              if v is not None and not math.isnan(v)]
     summary = (f"{y_label} by {x_label}: {sum(v < 1 for v in values)} of {len(values)} values "
                f"below {format_value(1.0, value_format)}; "
                f"{len(rows) * len(columns) - len(values)} cells without a value.")

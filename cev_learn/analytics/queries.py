@@ -6,13 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, cast, func, literal_column, null, select, union_all
+from sqlalchemy import String, and_, case, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from cev_learn.analytics.sql import days_after, month_of, tenure_week
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
+from cev_learn.ramp.csv_imports import MAX_AMOUNT
 from cev_learn.ramp.engine import BOOKING_TYPE
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
 
@@ -84,7 +85,7 @@ def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt
                cast(Achievement.achieved_on, String), null())
         .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of),
         counted_activity(literal_column("'booked'"), ActivityRecord.user_id, null(), month,
-                         func.sum(ActivityRecord.amount), cohort_ids=cohort_ids,
+                         func.sum(counted_amount()), cohort_ids=cohort_ids,
                          rep_ids=_reps(rep_id), as_of=as_of)
         .where(ActivityRecord.type == BOOKING_TYPE).group_by(ActivityRecord.user_id, month),
         select(literal_column("'quota'"), Quota.user_id, null(), month_of(Quota.month),
@@ -135,6 +136,14 @@ def counted_activity(*columns, cohort_ids: list[int] | None = None,
     if as_of is not None:
         stmt = stmt.where(ActivityRecord.occurred_on <= as_of)
     return stmt
+
+
+def counted_amount():
+    """An activity's amount as sums count it, from 0 to MAX_AMOUNT. Every way in refuses other
+    amounts, but a record stored before they were bounded must not make a sum overflow:
+    PostgreSQL refuses the whole statement, SQLite answers infinity."""
+    amount = ActivityRecord.amount
+    return case((amount > MAX_AMOUNT, float(MAX_AMOUNT)), (amount > 0, amount), else_=0.0)
 
 
 def month_start(month_text: str) -> dt.date:

@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 import io
+import math
 import re
 
 from sqlalchemy import insert
@@ -249,3 +250,33 @@ def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, tmp_pa
     # They read achievements and aggregates: the meeting milestone came from stored rows.
     assert db.session.scalar(db.select(db.func.count()).select_from(Achievement).join(
         Milestone)) >= 2010
+
+
+def _csv_links(html: str) -> set[str]:
+    return set(re.findall(r'href="([^"]*/export/[^"]*\.csv[^"]*)"', html.replace("&amp;", "&")))
+
+
+def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app, organisation):
+    """Two won deals of 1e308 in one month sum past the largest float; a quota of the smallest
+    float makes attainment infinite. Written straight to the database, as data imported before
+    amounts were bounded: every ramp page and CSV download still answers, with finite charts."""
+    rep = organisation["A"]
+    db.session.execute(insert(ActivityRecord), [
+        {"external_id": f"huge-{n}", "user_id": rep.id, "occurred_on": D(2026, 2, 20),
+         "type": "deal_won", "quantity": 1, "amount": 1e308} for n in range(2)] + [
+        {"external_id": "march", "user_id": rep.id, "occurred_on": D(2026, 3, 2),
+         "type": "deal_won", "quantity": 1, "amount": 1e12}])
+    db.session.add(Quota(user_id=rep.id, month=D(2026, 3, 1), amount=5e-324))
+    db.session.commit()
+    cohort_id = db.session.scalar(db.select(Membership.cohort_id).limit(1))
+    client = web(app, make_user(Role.MANAGER))
+    for page in ("/ramp", f"/ramp/cohorts/{cohort_id}", f"/ramp/reps/{rep.id}"):
+        response = client.get(f"{page}?as_of=2026-04-30")
+        assert response.status_code == 200, page
+        html = response.get_data(as_text=True)
+        coordinates = re.findall(r' (?:x|y|cx|cy|width|height|x1|x2|y1|y2)="([^"]*)"', html)
+        assert coordinates and all(math.isfinite(float(c)) for c in coordinates), page
+        links = _csv_links(html)
+        assert links, page
+        for link in links:
+            assert client.get(link).status_code == 200, link

@@ -4,12 +4,19 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from cev_learn.analytics.charts import (band_chart, bar_chart, format_value, heat_map, line_chart,
-                                        nice_ticks, step_chart)
+from cev_learn.analytics.charts import (LARGEST_TOP, SMALLEST_TOP, band_chart, bar_chart,
+                                        format_value, heat_map, line_chart, nice_ticks,
+                                        step_chart)
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = "<script>alert(1)</script>"
+# Any float a stored value or a sum of them can become: huge, infinite, not a number,
+# subnormal, negative.
+ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True)
+COORDINATES = ("x", "y", "cx", "cy", "width", "height", "x1", "x2", "y1", "y2")
 
 
 def parse(chart):
@@ -119,6 +126,21 @@ def test_degenerate_ranges_draw_finite_coordinates(kind, ys):
     numbers = [float(el.get(key)) for el in root.iter()
                for key in ("x", "y", "cx", "cy", "width", "height") if el.get(key) is not None]
     assert numbers and all(math.isfinite(n) for n in numbers)
+
+
+@pytest.mark.parametrize("kind", CHARTS)
+@given(ys=st.lists(ANY_FLOAT, min_size=1, max_size=4))
+@example(ys=[1e308, 1e308])
+@example(ys=[math.inf, math.nan, -math.inf])
+@example(ys=[5e-324, 1e-11])
+def test_any_values_draw_a_well_formed_chart_with_finite_coordinates(kind, ys):
+    root = parse(CHARTS[kind]("Extreme", ys))
+    numbers = [float(el.get(key)) for el in root.iter() for key in COORDINATES
+               if el.get(key) is not None]
+    assert numbers and all(math.isfinite(n) for n in numbers)
+    shapes = " ".join(el.get(key) for el in root.iter() for key in ("d", "points")
+                      if el.get(key) is not None)
+    assert "nan" not in shapes and "inf" not in shapes
 
 
 def test_element_ids_differ_between_two_charts_on_a_page():
@@ -303,6 +325,25 @@ def test_nice_ticks_are_four_to_six_round_steps(high):
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert 4 <= len(ticks) <= 6 and ticks[-1] >= high
     assert round(mantissa, 6) in (1, 2, 2.5, 5)
+
+
+@given(high=ANY_FLOAT, whole=st.booleans())
+@example(high=1e308, whole=False)
+@example(high=math.inf, whole=True)
+@example(high=math.nan, whole=False)
+@example(high=5e-324, whole=False)
+@example(high=1e-11, whole=False)
+@example(high=-1e308, whole=True)
+def test_nice_ticks_are_finite_round_steps_for_any_float(high, whole):
+    ticks = nice_ticks(high, whole=whole)
+    assert ticks[0] == 0 and 2 <= len(ticks) <= 7
+    assert all(math.isfinite(t) for t in ticks)
+    steps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert all(step > 0 and math.isclose(step, steps[0]) for step in steps)
+    if whole:
+        assert all(float(t).is_integer() for t in ticks)
+    if SMALLEST_TOP <= high <= LARGEST_TOP:
+        assert ticks[-1] >= high
 
 
 def test_whole_ticks_skip_fractions():
