@@ -32,7 +32,7 @@ cache = Cache()
 # Bookkeeping that no cached page is built from: writing it does not change the version.
 UNTRACKED_TABLES = frozenset({
     "alembic_version", "data_version", "login_failure", "api_token", "pending_import",
-    "reminder_log", "attempt_answer",
+    "reminder_log", "attempt_answer", "rate_limit_window",
 })
 _CHANGED = "cev_learn_page_data_changed"
 _tracking: contextvars.ContextVar[bool] = contextvars.ContextVar("track_changes", default=True)

@@ -64,10 +64,12 @@ DEFAULTS = {
     # committing cannot land behind a client's cursor; longer than the slowest write
     # transaction (a large CRM import recomputing milestones).
     "XAPI_SETTLE_SECONDS": 60,
-    # API rate limit per token (Flask-Limiter syntax) and where counts are kept: memory://
-    # counts per process; use redis://host:6379 when several app servers share the load.
+    # API rate limit per token (Flask-Limiter syntax) and where every rate limit counts:
+    # database:// in the app's own database, shared by all workers and servers; or
+    # redis://host:6379 to spare the database that write per request. (memory:// would count
+    # per worker process: with N workers a client gets N times the limit.)
     "API_RATE_LIMIT": "600 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "database://",
     # Cached pages (keyed by the data version, so never stale): each process's memory by
     # default; "RedisCache" with CACHE_REDIS_URL to share them between app servers.
     "CACHE_TYPE": "SimpleCache",

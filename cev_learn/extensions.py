@@ -8,10 +8,13 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from cev_learn import rate_limits  # noqa: F401  (registers the database:// storage)
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
-# Limits apply where declared (the API, per token); storage from RATELIMIT_STORAGE_URI.
+# Limits apply where declared (the API per token, CSP reports per address), counted where
+# RATELIMIT_STORAGE_URI says: the app's database by default, so every worker shares them.
 limiter = Limiter(key_func=lambda: "unused", default_limits=[])
 
 

@@ -34,6 +34,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 bp = Blueprint("security", __name__)
+# On the blueprint (its one route is the report endpoint), so the limit is counted before any
+# other request hook runs: a signed-in browser's report loads its user, and on SQLite a count
+# written after that would wait for the write lock the request's own session then holds.
+limiter.limit(CSP_REPORTS_PER_ADDRESS, key_func=lambda: "csp:" + (request.remote_addr or ""))(bp)
 
 
 def init_app(app: Flask) -> None:
@@ -79,7 +83,6 @@ def security_headers(*, https: bool) -> dict[str, str]:
 @bp.post(CSP_REPORT_PATH)
 @public
 @csrf.exempt  # the browser posts it on its own, with no form and no token
-@limiter.limit(CSP_REPORTS_PER_ADDRESS, key_func=lambda: "csp:" + (request.remote_addr or ""))
 def csp_report():
     """Log a violation a browser reports under the policy's report-uri; answer 204."""
     if request.mimetype not in CSP_REPORT_TYPES:

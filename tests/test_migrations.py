@@ -25,6 +25,7 @@ from cev_learn.content.track_data import forget_tracks
 from cev_learn.db import db
 from cev_learn.health import migration_heads
 from cev_learn.ramp.pending_imports import PendingImport
+from cev_learn.rate_limits import RateLimitWindow
 from tests.conftest import ROOT, _test_config
 
 COURSES = ROOT / "courses"
@@ -92,6 +93,7 @@ def seed_every_table(app) -> None:
         PendingImport(token="t" * 64, user_id=user.id, kind="activities", skip_invalid=False,
                       content=b"external_id,rep_email\n", created_at=now),
         ReminderLog(user_id=user.id, kind="weekly", for_date=now.date(), sent_at=now),
+        RateLimitWindow(key="LIMITER/token:abc/api/600/1/minute", hits=3, ends_at=now),
     ])
     db.session.commit()
 

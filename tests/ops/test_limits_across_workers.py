@@ -1,11 +1,16 @@
-"""Guesses sent all at once to several gunicorn workers and servers: sign-in and API-token
-guesses are checked no more often than their limits allow.
+"""The documented limits hold under real gunicorn with several workers and servers: the API
+rate limit and the CSP report limit count in one shared place (the database by default, or
+Redis), and sign-in and API-token guesses sent all at once are checked no more often than
+their limits allow.
 
 Two gunicorn instances of two workers each serve one database and requests alternate between
 them, all sent at once from many threads; `answering` (see test_throttle_workers) shows that
 several workers answered.
 """
+import json
+import os
 import threading
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -18,21 +23,29 @@ from bench.servers import Server, instance_env
 from cev_learn.accounts import throttle
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.db import db
+from cev_learn.security import CSP_REPORT_PATH, CSP_REPORTS_PER_ADDRESS
+from tests.api.conftest import token_for
 from tests.conftest import FAST_HASH, make_user
 from tests.ops.test_throttle_workers import Browser, answering
 
 WORKERS = 2  # per instance
 INSTANCES = 2
+API_LIMIT = 20  # per minute, per token
+CSP_LIMIT = int(CSP_REPORTS_PER_ADDRESS.split()[0])
 MAX_FAILURES = 5  # per account for sign-ins, per address for API tokens
 AT_ONCE = 20  # guesses sent together
+EXTRA = 10  # requests past a rate limit
 
 
 def start_servers(stack: ExitStack, database_url: str, instance, **settings) -> list[Server]:
     env = instance_env(instance, database_url, SECRET_KEY="shared-by-every-worker",
                        PASSWORD_HASH_METHOD=FAST_HASH, REQUEST_LOG="true",
+                       API_RATE_LIMIT=f"{API_LIMIT} per minute",
                        LOGIN_MAX_FAILURES_PER_ACCOUNT=MAX_FAILURES,
                        LOGIN_MAX_FAILURES_PER_ADDRESS=AT_ONCE * 10,
-                       API_TOKEN_MAX_FAILURES_PER_ADDRESS=MAX_FAILURES, **settings)
+                       API_TOKEN_MAX_FAILURES_PER_ADDRESS=MAX_FAILURES,
+                       # Counts of earlier runs (Redis keeps them) are never these.
+                       RATELIMIT_KEY_PREFIX=uuid.uuid4().hex, **settings)
     env["GUNICORN_CMD_ARGS"] = "--graceful-timeout 1"
     return [stack.enter_context(Server(env, WORKERS, instance / f"gunicorn-{n}.log"))
             for n in range(INSTANCES)]
@@ -40,9 +53,25 @@ def start_servers(stack: ExitStack, database_url: str, instance, **settings) -> 
 
 @pytest.fixture(scope="module")
 def servers(database_url, tmp_path_factory):
-    """INSTANCES gunicorn instances of WORKERS workers on the test database (migrated)."""
+    """The instances with the rate-limit storage cev_learn uses when none is configured."""
     with ExitStack() as stack:
         yield start_servers(stack, database_url, tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="module")
+def redis_servers(database_url, tmp_path_factory):
+    """The instances with their rate limits in Redis (scripts/with-redis gives one)."""
+    redis_url = os.environ.get("CEV_LEARN_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("no Redis: run under scripts/with-redis")
+    with ExitStack() as stack:
+        yield start_servers(stack, database_url, tmp_path_factory.mktemp("redis"),
+                            RATELIMIT_STORAGE_URI=redis_url)
+
+
+@pytest.fixture(params=["servers", "redis_servers"])
+def limited(request):
+    return request.getfixturevalue(request.param)
 
 
 def all_at_once(servers: list[Server], send, n: int) -> list[requests.Response]:
@@ -59,6 +88,36 @@ def all_at_once(servers: list[Server], send, n: int) -> list[requests.Response]:
 
 def statuses(responses: list[requests.Response]) -> Counter:
     return Counter(r.status_code for r in responses)
+
+
+def test_the_api_rate_limit_holds_across_workers_and_servers(limited, data_context):
+    secret = token_for(make_user(Role.ADMIN))
+
+    def get(url: str, _i: int) -> requests.Response:
+        return requests.get(url + "/api/v1/users", timeout=30,
+                            headers={"Authorization": f"Bearer {secret}"})
+
+    with answering(limited) as answered:
+        responses = all_at_once(limited, get, API_LIMIT + EXTRA)
+    assert statuses(responses) == {200: API_LIMIT, 429: EXTRA}
+    assert len(answered) > 1, answered
+    refused = [r for r in responses if r.status_code == 429]
+    assert all(1 <= int(r.headers["Retry-After"]) <= 61 for r in refused)
+    assert all(r.headers["Content-Type"] == "application/problem+json" for r in refused)
+
+
+def test_the_csp_report_limit_holds_across_workers_and_servers(limited, data_context):
+    report = json.dumps({"csp-report": {"blocked-uri": "inline",
+                                        "violated-directive": "script-src-elem"}})
+
+    def post(url: str, _i: int) -> requests.Response:
+        return requests.post(url + CSP_REPORT_PATH, data=report, timeout=30,
+                             headers={"Content-Type": "application/csp-report"})
+
+    with answering(limited) as answered:
+        responses = all_at_once(limited, post, CSP_LIMIT + EXTRA)
+    assert statuses(responses) == {204: CSP_LIMIT, 429: EXTRA}
+    assert len(answered) > 1, answered
 
 
 def test_sign_ins_sent_at_once_check_no_more_passwords_than_the_limit(servers, data_context):

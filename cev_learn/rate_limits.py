@@ -1,0 +1,114 @@
+"""Rate-limit counts in the app's own database, shared by every worker and app server: the
+`limits` storage behind Flask-Limiter when RATELIMIT_STORAGE_URI is "database://" (the
+default; "redis://…" keeps them in Redis instead).
+
+It serves the fixed-window strategy, Flask-Limiter's default and the one cev_learn uses: a
+row per key holds the hits of its current window and when that window ends. A hit is one
+UPSERT, atomic on SQLite and PostgreSQL alike, that starts a new window when the last one has
+ended. Each runs in a short transaction on a connection of its own, never in the request's:
+a request that rolls back keeps its hit, and a hit never commits the request's work.
+"""
+import datetime as dt
+import hashlib
+
+from limits.errors import ConfigurationError
+from limits.storage import Storage
+from sqlalchemy import String, case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cev_learn.db import UTCDateTime, db, private_reader, utcnow
+
+KEY_CHARS = 255
+UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+class RateLimitWindow(db.Model):
+    """The hits counted under one rate-limit key in its current window."""
+
+    key: Mapped[str] = mapped_column(String(KEY_CHARS), primary_key=True)
+    hits: Mapped[int]
+    # Indexed: a new window deletes every ended one (see DatabaseStorage.incr).
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class DatabaseStorage(Storage):
+    """Flask-Limiter's counts in the RateLimitWindow table of the current app's database."""
+
+    STORAGE_SCHEME = ["database"]
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Add `amount` to the key's hits and return them, in a new window if the last ended."""
+        now = utcnow()
+        hits = _hit(_stored(key), now, now + dt.timedelta(seconds=expiry), amount)
+        if hits == amount:  # a window began: a cheap moment to forget the ended ones
+            _forget_ended(now)
+        return hits
+
+    def get(self, key: str) -> int:
+        window = _current_window(key)
+        return window.hits if window else 0
+
+    def get_expiry(self, key: str) -> float:
+        """When the key's window ends, as a Unix time (now when it has none)."""
+        window = _current_window(key)
+        return (window.ends_at if window else utcnow()).timestamp()
+
+    def check(self) -> bool:
+        try:
+            with private_reader() as session:
+                session.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int:
+        with db.engine.begin() as connection:
+            return connection.execute(delete(RateLimitWindow)).rowcount
+
+    def clear(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(RateLimitWindow).where(RateLimitWindow.key == _stored(key)))
+
+
+def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> int:
+    """Add `amount` to the key's hits in one atomic statement, committed at once."""
+    dialect = db.engine.dialect.name
+    if dialect not in UPSERTS:
+        raise ConfigurationError(f"database:// rate limits need SQLite or PostgreSQL, "
+                                 f"not {dialect}")
+    window = RateLimitWindow.__table__
+    insert = UPSERTS[dialect](window).values(key=key, hits=amount, ends_at=ends_at)
+    ended = window.c.ends_at <= now  # SET sees the row as it was: both test the old end
+    upsert = insert.on_conflict_do_update(
+        index_elements=[window.c.key],
+        set_={"hits": case((ended, amount), else_=window.c.hits + amount),
+              "ends_at": case((ended, insert.excluded.ends_at), else_=window.c.ends_at)},
+    ).returning(window.c.hits)
+    with db.engine.begin() as connection:
+        return connection.execute(upsert).scalar_one()
+
+
+def _current_window(key: str) -> RateLimitWindow | None:
+    # A reader of its own: on SQLite it never waits for a write lock the request holds.
+    with private_reader() as session:
+        return session.scalar(select(RateLimitWindow).where(
+            RateLimitWindow.key == _stored(key), RateLimitWindow.ends_at > utcnow()))
+
+
+def _forget_ended(now: dt.datetime) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(delete(RateLimitWindow).where(RateLimitWindow.ends_at <= now))
+
+
+def _stored(key: str) -> str:
+    """The key as stored: a digest when it is too long for the column (an address given by a
+    proxy header can be any length)."""
+    if len(key) <= KEY_CHARS:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
