@@ -1,7 +1,8 @@
 """CRM outcomes in batches: activities and quotas, checked by the rules of the CSV import and
 stored by its service, all or nothing (DESIGN.md §8).
 
-Like the upload page, any manager or admin may send outcomes for any rep.
+Like the upload page, a manager limited to a territory sends outcomes only for the reps they
+manage, and changes only records of those reps.
 """
 import datetime as dt
 from collections.abc import Callable
@@ -10,7 +11,6 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from cev_learn.accounts.models import Role
 from cev_learn.api import outcome_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
@@ -19,10 +19,9 @@ from cev_learn.api.spec import operation
 from cev_learn.db import db
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.csv_imports import CellError, check_activity_cells, check_quota_cells
-from cev_learn.ramp.import_service import (RampImportReport, import_activity_rows,
+from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activity_rows,
                                            import_quota_rows)
 
-UPLOADERS = (Role.MANAGER, Role.ADMIN)  # who may upload CRM files on the web
 RULES = ("Every item is checked by the rules of the CSV import; one bad item rejects the "
          "batch with a 422 problem whose errors point at each bad item and field, e.g. "
          "`/{key}/3/occurred_on`, and nothing is stored. At most 1,000 items per request (more "

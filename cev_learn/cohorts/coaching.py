@@ -2,6 +2,7 @@
 import datetime as dt
 
 from cev_learn.accounts.models import User
+from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
 from cev_learn.db import db
 from cev_learn.ramp.models import Rubric
@@ -15,8 +16,11 @@ class CoachingError(Exception):
 
 def assign(*, reps: list[User], kind: AssignmentKind, item_id: int, due_on: dt.date,
            note: str | None, coach: User, today: dt.date) -> list[Assignment]:
+    """Give each rep an extra item; every one of them must be a rep the coach coaches."""
     if due_on < today:
         raise CoachingError("The due date is in the past.")
+    if coachable_rep_ids(coach, [rep.id for rep in reps]) != {rep.id for rep in reps}:
+        raise CoachingError("You can assign work only to reps you coach.")
     assignments = [Assignment(user_id=rep.id, kind=kind, due_on=due_on,
                               module_id=item_id if kind is AssignmentKind.MODULE else None,
                               quiz_id=item_id if kind is AssignmentKind.QUIZ else None,

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import managed_territory
 from cev_learn.cohorts import queries, services
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.forms import CohortForm, MemberForm
@@ -26,6 +27,9 @@ def _cohort(cohort_id: int) -> Cohort:
 
 
 def _fill_choices(form: CohortForm) -> None:
+    if (territory := managed_territory(current_user)) is not None:
+        form.territory.description = f"Your cohorts are in {territory}."
+        form.territory.data = form.territory.data or territory
     form.track.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
         select(Track.slug, Track.title).where(Track.retired_at.is_(None)).order_by(Track.title))]
     form.coaches.choices = [SelectChoice(uid, f"{name} ({email})") for uid, name, email in
@@ -56,7 +60,7 @@ def create():
             cohort = services.create_cohort(
                 name=form.name.data, track=services.find_track(form.track.data),
                 start_on=form.start_on.data, territory=form.territory.data,
-                coaches=_users(form.coaches.data))
+                coaches=_users(form.coaches.data), actor=current_user)
         except services.CohortError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))
@@ -77,7 +81,7 @@ def detail(cohort_id: int):
             services.update_cohort(cohort, name=form.name.data,
                                    track=services.find_track(form.track.data),
                                    start_on=form.start_on.data, territory=form.territory.data,
-                                   coaches=_users(form.coaches.data))
+                                   coaches=_users(form.coaches.data), actor=current_user)
         except services.CohortError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))
@@ -102,7 +106,7 @@ def _detail_page(cohort, form, member_form, status):
     members = sorted(current_memberships(cohort_ids=[cohort.id]), key=lambda m: m.user.name)
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort,
                            members=members, member_form=member_form,
-                           unplaced_reps=queries.unplaced_reps(), remove_form=ConfirmForm()), status
+                           unplaced_reps=queries.unplaced_reps(current_user), remove_form=ConfirmForm()), status
 
 
 @bp.route("/<int:cohort_id>/members", methods=["POST"])
@@ -112,8 +116,7 @@ def add_member(cohort_id: int):
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            rep = services.rep_by_email(form.rep.data)
-            services.ensure_movable_by(rep, current_user)
+            rep = services.rep_for(current_user, form.rep.data)
             services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
                                now=utcnow())
         except services.CohortError as exc:

@@ -11,7 +11,7 @@ from sqlalchemy import Date, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts.access import visible_cohorts, visible_rep_filter
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, Signoff)
 from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
@@ -82,8 +82,10 @@ class RepSummary:
         return min(open_ones, key=lambda m: m.due_on) if open_ones else None
 
 
-def current_memberships(rep_ids=None, cohort_ids=None) -> list[Membership]:
-    """Current memberships with their user, cohort and the cohort's track (one statement)."""
+def current_memberships(rep_ids=None, cohort_ids=None,
+                        visible_to: User | None = None) -> list[Membership]:
+    """Current memberships with their user, cohort and the cohort's track (one statement);
+    only of reps `visible_to` may see, when given."""
     stmt = (select(Membership)
             .options(joinedload(Membership.cohort).joinedload(Cohort.track),
                      joinedload(Membership.user))
@@ -92,6 +94,8 @@ def current_memberships(rep_ids=None, cohort_ids=None) -> list[Membership]:
         stmt = stmt.where(Membership.user_id.in_(rep_ids))
     if cohort_ids is not None:
         stmt = stmt.where(Membership.cohort_id.in_(cohort_ids))
+    if visible_to is not None:
+        stmt = stmt.where(visible_rep_filter(visible_to, Membership.user_id))
     return list(db.session.scalars(stmt))
 
 
@@ -315,19 +319,20 @@ def coach_groups(viewer: User, today: dt.date) -> CoachCohorts:
                                      if c.id in with_members and not by_cohort[c.id]])
 
 
-def unplaced_reps(limit: int = 50) -> list:
-    """The newest active reps in no cohort: the ones waiting to be placed."""
+def unplaced_reps(viewer: User, limit: int = 50) -> list:
+    """The newest active reps in no cohort whom the viewer may place: the ones waiting."""
     placed = select(Membership.id).where(Membership.user_id == User.id,
                                          Membership.moved_out_at.is_(None))
     return db.session.execute(
         select(User.name, User.email)
-        .where(User.role == Role.REP, User.active.is_(True), ~placed.exists())
+        .where(User.role == Role.REP, User.active.is_(True), ~placed.exists(),
+               visible_rep_filter(viewer, User.id))
         .order_by(User.created_at.desc(), User.id.desc()).limit(limit)).all()
 
 
-def cohort_reps(cohort_id: int, today: dt.date) -> list[User]:
-    """The reps now in a cohort, leavers left out (one statement)."""
-    return [m.user for m in current_memberships(cohort_ids=[cohort_id])
+def cohort_reps(cohort_id: int, today: dt.date, viewer: User) -> list[User]:
+    """The reps now in a cohort whom the viewer may see, leavers left out (one statement)."""
+    return [m.user for m in current_memberships(cohort_ids=[cohort_id], visible_to=viewer)
             if m.end_on is None or m.end_on >= today]
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import managed_territory
 from cev_learn.accounts.services import find_user_by_email, normalise_email
-from cev_learn.cohorts.access import visible_cohorts
+from cev_learn.cohorts.access import can_view_rep, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
@@ -31,14 +32,15 @@ def find_track(slug: str) -> Track:
 
 
 def create_cohort(*, name: str, track: Track, start_on: dt.date, territory: str | None,
-                  coaches: list[User]) -> Cohort:
+                  coaches: list[User], actor: User | None = None) -> Cohort:
+    """A new cohort; an `actor` (a person, not the command line) creates it in their scope."""
     name = name.strip()
     if not name:
         raise CohortError("a cohort needs a name", "name")
     if find_cohort(name) is not None:
         raise CohortError(f"a cohort named {name!r} already exists", "name")
     cohort = Cohort(name=name, track_id=track.id, start_on=start_on,
-                    territory=(territory or "").strip() or None)
+                    territory=territory_for(actor, territory))
     db.session.add(cohort)
     db.session.flush()
     set_coaches(cohort, coaches)
@@ -46,16 +48,38 @@ def create_cohort(*, name: str, track: Track, start_on: dt.date, territory: str 
 
 
 def update_cohort(cohort: Cohort, *, name: str, track: Track, start_on: dt.date,
-                  territory: str | None, coaches: list[User]) -> Cohort:
+                  territory: str | None, coaches: list[User], actor: User) -> Cohort:
+    """Change a cohort the actor manages, keeping it in their scope."""
+    ensure_manages_cohort(actor, cohort)
     name = name.strip()
     other = find_cohort(name)
     if other is not None and other.id != cohort.id:
         raise CohortError(f"a cohort named {name!r} already exists", "name")
+    cohort.territory = territory_for(actor, territory)
     cohort.name, cohort.track_id, cohort.start_on = name, track.id, start_on
-    cohort.territory = (territory or "").strip() or None
     set_coaches(cohort, coaches)
     db.session.flush()
     return cohort
+
+
+def territory_for(actor: User | None, territory: str | None) -> str | None:
+    """The territory a cohort may get from this actor: a manager limited to a territory
+    keeps their cohorts in it (a blank one means theirs); anyone else chooses freely."""
+    territory = (territory or "").strip() or None
+    scope = managed_territory(actor) if actor is not None else None
+    if scope is None:
+        return territory
+    if territory not in (None, scope):
+        raise CohortError(f"You manage {scope}: your cohorts stay in {scope}. An admin or a "
+                          "manager of every territory can place a cohort elsewhere.", "territory")
+    return scope
+
+
+def ensure_manages_cohort(actor: User, cohort: Cohort) -> None:
+    """Refuse a change to a cohort the actor does not manage (views answer 404 before this)."""
+    if db.session.scalar(visible_cohorts(actor).with_only_columns(Cohort.id)
+                         .where(Cohort.id == cohort.id)) is None:
+        raise CohortError("You do not manage this cohort.")
 
 
 def set_coaches(cohort: Cohort, coaches: list[User]) -> None:
@@ -77,9 +101,19 @@ def current_membership(rep: User) -> Membership | None:
         Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
 
 
-def rep_by_email(email: str) -> User:
-    """The active rep with this email; a CohortError on the email field otherwise."""
+def rep_for(actor: User, email: str) -> User:
+    """The active rep with this email whom the actor may place in one of their cohorts; a
+    CohortError on the email field otherwise.
+
+    A manager limited to a territory hears the same answer for a rep outside it (placed in
+    another territory's cohort, or waiting in another territory) as for an email nobody has,
+    so the form tells them nothing about people they do not manage.
+    """
     user = find_user_by_email(email)
+    if managed_territory(actor) is not None and (
+            user is None or user.role is not Role.REP or not can_view_rep(actor, user)):
+        raise CohortError(f"No rep you manage has the email {normalise_email(email)}. A rep "
+                          "in another territory is placed by its manager or an admin.", "rep")
     if user is None:
         raise CohortError(f"No account has the email {normalise_email(email)}.", "rep")
     if user.role is not Role.REP:
@@ -88,15 +122,6 @@ def rep_by_email(email: str) -> User:
     if not user.active:
         raise CohortError(f"{user.email} is deactivated.", "rep")
     return user
-
-
-def ensure_movable_by(rep: User, actor: User) -> None:
-    """Moving a rep takes them out of their current cohort: only who manages it may."""
-    membership = current_membership(rep)
-    if membership is not None and db.session.scalar(visible_cohorts(actor).where(
-            Cohort.id == membership.cohort_id)) is None:
-        raise CohortError(f"{rep.email} is in a cohort you do not manage; ask its manager or "
-                          "an admin to move them.", "rep")
 
 
 def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,

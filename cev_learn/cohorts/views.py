@@ -112,8 +112,8 @@ def assign(user_id: int):
     form = _assignment_form(summary, request.form)
     if form.validate_on_submit():
         kind, _, item_id = form.item.data.partition(":")
-        reps = queries.cohort_reps(summary.membership.cohort_id, dt.date.today()) \
-            if form.whole_cohort.data else [rep]
+        reps = queries.cohort_reps(summary.membership.cohort_id, dt.date.today(),
+                                   current_user) if form.whole_cohort.data else [rep]
         try:
             coaching.assign(reps=reps, kind=AssignmentKind(kind), item_id=int(item_id),
                             due_on=form.due_on.data, note=form.note.data, coach=current_user,

@@ -7,48 +7,68 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from cev_learn.accounts.models import User
+from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts.cli import import_cli
 from cev_learn.csv_files import ImportFileError, decode_csv
 from cev_learn.db import db, no_cyclic_gc
 from cev_learn.ramp.achievements import recompute_for
-from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
+from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activities,
+                                           import_quotas)
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _SKIP_INVALID = click.option(
     "--skip-invalid", is_flag=True,
     help="Import the good rows and list the bad ones, instead of importing nothing.")
+_AS = click.option(
+    "--as", "as_email", metavar="EMAIL",
+    help="Import as this manager or admin: rows for reps outside their territory, or that "
+         "would change such reps' records, are bad rows (as on the upload page).")
 
 
 @import_cli.command("quotas")
 @click.argument("file", type=_FILE)
 @_SKIP_INVALID
-def import_quotas_command(file: Path, skip_invalid: bool):
+@_AS
+def import_quotas_command(file: Path, skip_invalid: bool, as_email: str | None):
     """Create or update reps' monthly quotas from FILE.csv.
 
     Columns: rep_email,month (YYYY-MM),amount (the full monthly quota).
     """
-    _run(import_quotas, file, skip_invalid)
+    _run(import_quotas, file, skip_invalid, as_email)
 
 
 @import_cli.command("activities")
 @click.argument("file", type=_FILE)
 @_SKIP_INVALID
-def import_activities_command(file: Path, skip_invalid: bool):
+@_AS
+def import_activities_command(file: Path, skip_invalid: bool, as_email: str | None):
     """Create or update CRM activities from FILE.csv, matched by external_id.
 
     Columns: external_id,rep_email,occurred_on (YYYY-MM-DD),type (required), quantity
     (default 1), amount (default 0).
     """
     _run(partial(import_activities, types=current_app.config["ACTIVITY_TYPES"]), file,
-         skip_invalid)
+         skip_invalid, as_email)
 
 
-def _run(importer, file: Path, skip_invalid: bool) -> None:
+def _uploader(email: str | None) -> User | None:
+    """The active manager or admin whose scope `--as` asks for; None without it."""
+    if email is None:
+        return None
+    user = find_user_by_email(email)
+    if user is None or not user.active or user.role not in UPLOADERS:
+        raise click.BadParameter(f"{email} is not an active manager or admin", param_hint="--as")
+    return user
+
+
+def _run(importer, file: Path, skip_invalid: bool, as_email: str | None) -> None:
+    uploader = _uploader(as_email)
     bar = _TerminalProgress(f"Importing {file.name}") if _on_terminal() else None
     try:
         with no_cyclic_gc():
             report = importer(decode_csv(file.read_bytes()), skip_invalid=skip_invalid,
-                              progress=bar)
+                              progress=bar, uploader=uploader)
     except ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {exc}") from None
@@ -83,8 +103,6 @@ def _finish(report: RampImportReport) -> None:
 
 def _on_terminal() -> bool:
     return sys.stdout.isatty()
-
-
 
 
 class _TerminalProgress:

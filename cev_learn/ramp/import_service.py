@@ -20,6 +20,7 @@ from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_
                                         parse_quotas_csv)
 from cev_learn.ramp.models import ActivityRecord, Quota
 
+UPLOADERS = (Role.MANAGER, Role.ADMIN)  # who may send CRM data: page, API and `--as`
 BATCH = 20_000  # rows per INSERT/UPDATE executemany
 _CHUNK = 5_000  # values per IN (...): under every database's parameter limit
 
@@ -104,28 +105,60 @@ def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
 def _checked(report: RampImportReport, rows: list, errors: list[CellError],
              skip_invalid: bool, uploader: User | None
              ) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
-    """(rep id, row) for the rows whose rep_email names a rep the uploader may see; the
-    report holds every error."""
+    """(rep id, row) for the rows the uploader may write; the report holds every error.
+
+    A row may change only what is in the uploader's scope: the rep it names and, for an
+    activity that is already stored, the rep it belongs to now. A scoped uploader gets one
+    answer for every rep outside their scope, whether or not the email exists.
+    """
     users = _users_by_email({row.rep_email for row in rows})
     rep_ids = {email: user_id for email, (user_id, role) in users.items() if role is Role.REP}
-    theirs = _reps_of(uploader, set(rep_ids.values()))
+    owners = _stored_owners(uploader, rows)
+    theirs = _reps_of(uploader, set(rep_ids.values()) | set(owners.values()))
     good = []
     for row in rows:
-        rep_id = rep_ids.get(row.rep_email)
-        if rep_id is not None and rep_id not in theirs:
-            errors.append(CellError(row.line, f"{row.rep_email} is not in a cohort or "
-                                              "territory you manage", "rep_email"))
-        elif rep_id is not None:
-            good.append((rep_id, row))
-        elif row.rep_email in users:
-            role = users[row.rep_email][1]
-            errors.append(CellError(row.line, f"{row.rep_email} is a {role.value}, not a rep",
-                                    "rep_email"))
+        if (problem := _row_problem(row, users, rep_ids, theirs, owners, uploader)) is None:
+            good.append((rep_ids[row.rep_email], row))
         else:
-            errors.append(CellError(row.line, f"unknown rep {row.rep_email}", "rep_email"))
+            errors.append(CellError(row.line, *problem))
     report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
     report.imported = not report.errors or skip_invalid
     return report, good
+
+
+def _row_problem(row, users: dict, rep_ids: dict[str, int], theirs: set[int],
+                 owners: dict[str, int], uploader: User | None) -> tuple[str, str] | None:
+    """(message, field) of what stops this row, or None."""
+    rep_id = rep_ids.get(row.rep_email)
+    if (rep_id is None and _scoped(uploader)) or (rep_id is not None and rep_id not in theirs):
+        return (f"{row.rep_email} is not a rep in a cohort or territory you manage",
+                "rep_email")
+    if rep_id is None and row.rep_email in users:
+        return f"{row.rep_email} is a {users[row.rep_email][1].value}, not a rep", "rep_email"
+    if rep_id is None:
+        return f"unknown rep {row.rep_email}", "rep_email"
+    owner = owners.get(getattr(row, "external_id", None))
+    if owner is not None and owner not in theirs:
+        return (f"external_id {row.external_id} is a record of a rep you do not manage; "
+                "their manager or an admin can change it", "external_id")
+    return None
+
+
+def _scoped(uploader: User | None) -> bool:
+    """True when the uploader may send data of some reps only (not the command line)."""
+    return uploader is not None and visible_rep_filter(uploader, User.id) is not True
+
+
+def _stored_owners(uploader: User | None, rows: list) -> dict[str, int]:
+    """external_id → rep of the stored activities these rows would change, for a scoped
+    uploader (everyone else may change any record, so nothing is read)."""
+    if not _scoped(uploader) or not rows or not hasattr(rows[0], "external_id"):
+        return {}
+    return {external_id: user_id
+            for chunk in _chunks(sorted({row.external_id for row in rows}))
+            for external_id, user_id in db.session.execute(
+                select(ActivityRecord.external_id, ActivityRecord.user_id)
+                .where(ActivityRecord.external_id.in_(chunk)))}
 
 
 def _reps_of(uploader: User | None, rep_ids: set[int]) -> set[int]:

@@ -11,12 +11,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.accounts.models import Role
 from cev_learn.csv_files import ImportFileError
 from cev_learn.db import db, utcnow
 from cev_learn.errors import render_error
 from cev_learn.forms import form_status, show_error
-from cev_learn.ramp.import_service import RampImportReport
+from cev_learn.ramp.import_service import UPLOADERS, RampImportReport
 from cev_learn.ramp.pending_imports import (IMPORTERS, check_upload, confirm_upload,
                                             find_upload, keep_upload)
 
@@ -52,7 +51,7 @@ class ConfirmImportForm(FlaskForm):
 
 
 @bp.route("", methods=["GET", "POST"])
-@role_required(Role.MANAGER, Role.ADMIN)
+@role_required(*UPLOADERS)
 def upload():
     form = CrmUploadForm()
     if not form.validate_on_submit():
@@ -76,7 +75,7 @@ def upload():
 
 
 @bp.route("/confirm", methods=["POST"])
-@role_required(Role.MANAGER, Role.ADMIN)
+@role_required(*UPLOADERS)
 def confirm():
     form = ConfirmImportForm()
     pending = (find_upload(form.token.data or "", current_user, utcnow())

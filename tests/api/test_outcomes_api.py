@@ -162,7 +162,7 @@ def test_a_manager_of_one_territory_sends_outcomes_only_for_reps_they_manage(api
     response = api(manager, Scope.WRITE).post("/api/v1/activities", json={"records": BATCH})
     assert response.status_code == 422
     assert {e["detail"].split(" ", 1)[1] for e in response.json["errors"]} == {
-        "is not in a cohort or territory you manage"}
+        "is not a rep in a cohort or territory you manage"}
     assert len(response.json["errors"]) == len(BATCH)
 
 

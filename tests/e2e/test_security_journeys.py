@@ -55,7 +55,7 @@ def test_a_territory_manager_imports_only_for_their_own_reps(browser, page, live
     mae.get_by_role("button", name="Check file").click()
     expect(mae.get_by_role("alert")).to_contain_text("1 bad row; nothing can be imported")
     expect(mae.locator("#bad-rows")).to_contain_text(
-        "rep09@example.com is not in a cohort or territory you manage")
+        "rep09@example.com is not a rep in a cohort or territory you manage")
     screenshot(mae, "import-other-territory")
 
     mae.get_by_label("Skip invalid rows").check()

@@ -16,7 +16,7 @@ from tests.ramp.test_upload_page import check, checked_token, confirm, page_text
 ACTIVITIES = "external_id,rep_email,occurred_on,type,quantity,amount"
 ROWS = "\n".join([ACTIVITIES, "crm-1,ann@example.com,2026-03-02,call,3,",
                   "crm-2,cy@example.com,2026-03-02,call,3,"]) + "\n"
-NOT_THEIRS = "cy@example.com is not in a cohort or territory you manage"
+NOT_THEIRS = "cy@example.com is not a rep in a cohort or territory you manage"
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_the_confirmation_checks_the_rows_again_for_who_uploaded(client, teams):
     db.session.commit()  # Ann's cohort moved to another territory meanwhile
     response = confirm(client, token)
     assert response.status_code == 400
-    assert "ann@example.com is not in a cohort or territory you manage" in page_text(response)
+    assert "ann@example.com is not a rep in a cohort or territory you manage" in page_text(response)
     assert stored(ActivityRecord) == 0
 
 

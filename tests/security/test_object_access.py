@@ -7,6 +7,7 @@ says whose its objects are. The expectations come from the cast below (who coach
 cohort, which territory a manager has), not from the application's own policy functions.
 """
 import datetime as dt
+import html
 import io
 import re
 from collections.abc import Callable
@@ -384,7 +385,8 @@ def test_a_manager_cannot_pull_a_rep_out_of_another_territorys_cohort(world):
     response = mae.client.post(f"/cohorts/{world.cohorts['North']}/members",
                                data={"csrf_token": mae.csrf, "rep": cy.email})
     assert response.status_code == 400
-    assert "is in a cohort you do not manage" in response.get_data(as_text=True)
+    assert (f"No rep you manage has the email {cy.email}. A rep in another territory is "
+            "placed by its manager or an admin.") in html.unescape(response.get_data(as_text=True))
     assert snapshot() == before
 
 
