@@ -20,7 +20,7 @@ from cev_learn.content.models import ItemKind, Module, ModuleProgress
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.analytics.queries import counted_activity, month_start
+from cev_learn.analytics.queries import counted_activity, counted_amount, month_start
 from cev_learn.analytics.sql import month_of
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
@@ -148,7 +148,7 @@ def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
     month = month_of(ActivityRecord.occurred_on)
     activity = (counted_activity(ActivityRecord.user_id, ActivityRecord.type, month,
                                  func.sum(ActivityRecord.quantity),
-                                 func.sum(ActivityRecord.amount), rep_ids=rep_ids)
+                                 func.sum(counted_amount()), rep_ids=rep_ids)
                 .group_by(ActivityRecord.user_id, ActivityRecord.type, month))
     quotas = select(Quota.user_id, null(), month_of(Quota.month), null(), Quota.amount).where(Quota.user_id.in_(rep_ids))
     for user_id, kind, month_text, quantity, amount in db.session.execute(

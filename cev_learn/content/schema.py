@@ -1,4 +1,5 @@
 """track.yaml: its fields, their rules, and the plain data they become."""
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -7,6 +8,11 @@ from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "opportunity", "deal_won")
+# A trillion per record: no won deal or monthly quota comes near it, yet a sum over the
+# 5,000,000 rows a file may hold stays finite (5e18, against 1.8e308 for a float) and within a
+# part in a billion of exact. Two amounts near 1e308 would already sum to infinity. Imports
+# and the API refuse larger amounts; a bookings milestone cannot ask for more either.
+MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
               "productivity_milestone", "activity_targets")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
@@ -65,7 +71,8 @@ def _is_int(value) -> bool:
 
 
 def _is_number(value) -> bool:
-    return type(value) in (int, float)
+    """A finite int or float (YAML's .inf and .nan are floats too)."""
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 def _is_slug(value) -> bool:
@@ -278,8 +285,9 @@ class TrackSchema:
             if not _is_int(measure["at_least"]) or measure["at_least"] < 1:
                 self.problem(path + ("at_least",), "at_least must be a whole number of at least 1")
         elif shape == "bookings":
-            if not _is_number(measure["bookings"]) or measure["bookings"] <= 0:
-                self.problem(path + ("bookings",), "bookings must be an amount above 0")
+            if not _is_number(measure["bookings"]) or not 0 < measure["bookings"] <= MAX_AMOUNT:
+                self.problem(path + ("bookings",),
+                             f"bookings must be an amount above 0 and at most {MAX_AMOUNT:,}")
         elif shape == "attainment":
             if not _is_number(measure["attainment"]) or measure["attainment"] <= 0:
                 self.problem(path + ("attainment",), "attainment must be a fraction above 0 (1.0 = quota)")

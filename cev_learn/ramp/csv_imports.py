@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from cev_learn.csv_files import ImportFileError, RowError, open_csv
-from cev_learn.content.schema import ACTIVITY_TYPES
+from cev_learn.content.schema import ACTIVITY_TYPES, MAX_AMOUNT
 
 QUOTA_COLUMNS = ("rep_email", "month", "amount")
 ACTIVITY_COLUMNS = ("external_id", "rep_email", "occurred_on", "type", "quantity", "amount")
@@ -23,10 +23,6 @@ MAX_QUOTA_ROWS = 200_000
 MAX_ACTIVITY_ROWS = 5_000_000
 MAX_EXTERNAL_ID = 200
 MAX_QUANTITY = 2_147_483_647  # a 32-bit INTEGER column
-# A trillion per record: no won deal or monthly quota comes near it, yet a sum over the
-# 5,000,000 rows a file may hold stays finite (5e18, against 1.8e308 for a float) and within a
-# part in a billion of exact. Two amounts near 1e308 would already sum to infinity.
-MAX_AMOUNT = 1_000_000_000_000
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
