@@ -5,18 +5,21 @@ from wtforms import (BooleanField, DateField, EmailField, SelectField, SelectMul
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from cev_learn.accounts.forms import no_direction_controls
+
 SCORE_CHOICES = [SelectChoice("1", "1 — not yet"), SelectChoice("2", "2"),
                  SelectChoice("3", "3 — solid"), SelectChoice("4", "4"),
                  SelectChoice("5", "5 — excellent")]
 
 
 class CohortForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)],
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_direction_controls],
                        description="For example 2026-Q1 AEs EMEA.")
     track = SelectField("Track", validators=[DataRequired()])
     start_on = DateField("Start date", validators=[InputRequired()],
                          description="Day 0 of the schedule for members without their own date.")
-    territory = StringField("Territory", validators=[Optional(), Length(max=80)])
+    territory = StringField("Territory",
+                            validators=[Optional(), Length(max=80), no_direction_controls])
     coaches = SelectMultipleField("Coaches", validators=[Optional()], coerce=int,
                                   description="Hold Ctrl (Cmd on a Mac) to pick several.")
 

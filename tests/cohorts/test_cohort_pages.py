@@ -51,6 +51,8 @@ def test_manager_creates_a_cohort_and_adds_reps(track_app):
     ("name", "", "This field is required."),
     ("start_on", "soon", "Not a valid date value."),
     ("track", "no-such-track", "Not a valid choice."),
+    ("name", "Spring\u202e2026", "Name contains an invisible text-direction character"),
+    ("territory", "EMEA\u2067", "Territory contains an invisible text-direction character"),
 ])
 def test_bad_cohort_input_is_named_and_saves_nothing(track_app, field, value, message):
     client = web(track_app, make_user(Role.MANAGER))
