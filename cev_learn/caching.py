@@ -122,7 +122,10 @@ def _bump_before_commit(conn):
 @event.listens_for(Engine, "begin")
 @event.listens_for(Engine, "rollback")
 def _forget_changes(conn):
-    conn.info.pop(_CHANGED, None)
+    # A connection the server dropped mid-transaction cannot be asked for its info: it is
+    # thrown away anyway, and the error that dropped it must reach the 503 handler intact.
+    if not conn.invalidated:
+        conn.info.pop(_CHANGED, None)
 
 
 def init_app(app: Flask) -> None:

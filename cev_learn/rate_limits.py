@@ -95,10 +95,17 @@ def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> int:
 
 
 def _current_window(key: str) -> RateLimitWindow | None:
+    """The key's window, for the rate-limit headers of a response (a hit is counted by
+    `incr` alone). While the database is away it is unknown: the answer the request already
+    has — a 503 from the failed hit, or its own result — must not become a 500 because of a
+    header."""
     # A reader of its own: on SQLite it never waits for a write lock the request holds.
-    with private_reader() as session:
-        return session.scalar(select(RateLimitWindow).where(
-            RateLimitWindow.key == _stored(key), RateLimitWindow.ends_at > utcnow()))
+    try:
+        with private_reader() as session:
+            return session.scalar(select(RateLimitWindow).where(
+                RateLimitWindow.key == _stored(key), RateLimitWindow.ends_at > utcnow()))
+    except SQLAlchemyError:
+        return None
 
 
 def _forget_ended(now: dt.datetime) -> None:
