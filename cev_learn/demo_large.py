@@ -36,7 +36,7 @@ from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, 
 from cev_learn.demo_crm import activity_rows, quota_rows, rep_profile, rep_random
 from cev_learn.demo_progress import _rep_work, _Work
 from cev_learn.quizzes.models import AttemptState
-from cev_learn.ramp import engine
+from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
                                    Quota, Rubric)
@@ -56,7 +56,7 @@ CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024
 # Progress bar steps per rep in each phase, roughly in proportion to the time they take.
 PHASES = {"people": 1, "cohorts": 1, "reading and quizzes": 4, "CRM activity": 12,
-          "achievements": 1}
+          "ramp facts": 3, "achievements": 1}
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,9 @@ def seed_large(staff: list[DemoPerson], plan: list[CohortPlan], *, track: Track,
     learned = _write_learning(plan, work, users, today, seed, summary, progress)
     progress.phase("CRM activity")
     reached = _write_crm(plan, work, users, learned, today, seed, summary, progress)
+    progress.phase("ramp facts")
+    facts.sum_activity()
+    progress.advance(summary.reps)
     progress.phase("achievements")
     summary.achievements = _write_achievements(reached, today)
     progress.advance(summary.reps)

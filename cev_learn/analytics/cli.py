@@ -1,4 +1,4 @@
-"""cev-learn ramp cohort NAME [--as-of DATE] [--json] and cev-learn ramp recompute"""
+"""cev-learn ramp cohort NAME [--as-of DATE] [--json], ramp recompute and ramp rebuild"""
 import datetime as dt
 import json
 
@@ -9,6 +9,7 @@ from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import find_cohort
 from cev_learn.db import db
+from cev_learn.ramp import facts
 from cev_learn.ramp.achievements import recompute_for
 
 ramp_cli = click.Group("ramp", help="Ramp-up reports from stored achievements.")
@@ -68,3 +69,15 @@ def recompute_command(as_of):
     changed = recompute_for(rep_ids, as_of)
     db.session.commit()
     click.echo(f"achievements: {changed} changed for {len(rep_ids)} reps")
+
+
+@ramp_cli.command("rebuild")
+@click.option("--as-of", "as_of", default=None, callback=_date,
+              help="Judge milestones as on this day. Default: today.")
+def rebuild_command(as_of):
+    """Recompute every ramp fact (activity by week and by month) and every achievement from
+    the raw records. Writes keep the facts current; this is for after a restore, a manual
+    change in the database, or to check that nothing drifted."""
+    reps, changed = facts.rebuild(as_of)
+    db.session.commit()
+    click.echo(f"ramp facts rebuilt for {reps} reps in a cohort; {changed} achievements changed")

@@ -1,21 +1,21 @@
-"""Reads for ramp reports and pages: stored achievements and SQL aggregates, never raw
-activity rows per rep. Every function costs a fixed number of statements however many reps
-or records there are."""
+"""Reads for ramp reports and pages: stored achievements, quotas and the ramp facts
+(ramp.facts), not the activity records. Every function costs a fixed number of statements
+however many reps or records there are."""
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import String, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
-from cev_learn.analytics.sql import days_after, month_of, tenure_week
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
-from cev_learn.ramp.csv_imports import MAX_AMOUNT
+from cev_learn.ramp import facts
 from cev_learn.ramp.engine import BOOKING_TYPE
-from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
+from cev_learn.ramp.models import Achievement, Milestone, Quota
+from cev_learn.ramp.sql import month_of
 
 
 @dataclass
@@ -78,16 +78,14 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
 
 def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt.date):
     """(kind, rep, milestone, day or month as text, amount) of stored achievements, monthly
-    bookings and quotas up to as_of, in one statement."""
-    month = month_of(ActivityRecord.occurred_on)
+    bookings (from the ramp facts) and quotas up to as_of, in one statement."""
+    bookings = facts.monthly(in_cohorts, as_of, kind=BOOKING_TYPE).subquery()
     return union_all(
         select(literal_column("'achieved'"), Achievement.user_id, Achievement.milestone_id,
                cast(Achievement.achieved_on, String), null())
         .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of),
-        counted_activity(literal_column("'booked'"), ActivityRecord.user_id, null(), month,
-                         func.sum(counted_amount()), cohort_ids=cohort_ids,
-                         rep_ids=_reps(rep_id), as_of=as_of)
-        .where(ActivityRecord.type == BOOKING_TYPE).group_by(ActivityRecord.user_id, month),
+        select(literal_column("'booked'"), bookings.c.user_id, null(),
+               month_of(bookings.c.month), bookings.c.amount),
         select(literal_column("'quota'"), Quota.user_id, null(), month_of(Quota.month),
                Quota.amount)
         .where(Quota.user_id.in_(in_cohorts), Quota.month <= as_of))
@@ -95,23 +93,13 @@ def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt
 
 def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | None = None,
                     rep_id: int | None = None) -> dict[int, dict[str, dict[int, int]]]:
-    """Quantity per rep, activity type and tenure week, from the start date to as_of."""
-    week = tenure_week(ActivityRecord.occurred_on, _start())
-    stmt = (counted_activity(ActivityRecord.user_id, ActivityRecord.type, week,
-                             func.sum(ActivityRecord.quantity), cohort_ids=cohort_ids,
-                             rep_ids=_reps(rep_id), as_of=as_of)
-            .group_by(ActivityRecord.user_id, ActivityRecord.type, week))
-    if until_week is not None:  # the date bound lets the index stop at the last week
-        stmt = stmt.where(week <= until_week,
-                          ActivityRecord.occurred_on < days_after(_start(), until_week * 7))
+    """Quantity per rep, activity type and tenure week, from the start date to as_of (from
+    the ramp facts)."""
     result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for user_id, kind, week_number, quantity in db.session.execute(stmt):
+    for user_id, kind, week_number, quantity in db.session.execute(
+            facts.weekly(_members_of(cohort_ids, rep_id), as_of, until_week=until_week)):
         result[user_id][kind][int(week_number)] = int(quantity)
     return result
-
-
-def _start():
-    return func.coalesce(Membership.start_on, Cohort.start_on)
 
 
 def _members_of(cohort_ids: list[int], rep_id: int | None):
@@ -120,36 +108,6 @@ def _members_of(cohort_ids: list[int], rep_id: int | None):
     return stmt if rep_id is None else stmt.where(Membership.user_id == rep_id)
 
 
-def counted_activity(*columns, cohort_ids: list[int] | None = None,
-                     rep_ids: list[int] | None = None, as_of: dt.date | None = None):
-    """SELECT `columns` over the activity records that count for ramp: those of reps in a
-    cohort now, from each one's start date (to as_of). Narrowed to cohorts and/or reps."""
-    stmt = (select(*columns)
-            .join(Membership, and_(Membership.user_id == ActivityRecord.user_id,
-                                   Membership.moved_out_at.is_(None)))
-            .join(Cohort, Cohort.id == Membership.cohort_id)
-            .where(ActivityRecord.occurred_on >= _start()))
-    if cohort_ids is not None:
-        stmt = stmt.where(Membership.cohort_id.in_(cohort_ids))
-    if rep_ids is not None:
-        stmt = stmt.where(ActivityRecord.user_id.in_(rep_ids))
-    if as_of is not None:
-        stmt = stmt.where(ActivityRecord.occurred_on <= as_of)
-    return stmt
-
-
-def counted_amount():
-    """An activity's amount as sums count it, from 0 to MAX_AMOUNT. Every way in refuses other
-    amounts, but a record stored before they were bounded must not make a sum overflow:
-    PostgreSQL refuses the whole statement, SQLite answers infinity."""
-    amount = ActivityRecord.amount
-    return case((amount > MAX_AMOUNT, float(MAX_AMOUNT)), (amount > 0, amount), else_=0.0)
-
-
 def month_start(month_text: str) -> dt.date:
     """The first day of a month_of() value ('YYYY-MM')."""
     return dt.date.fromisoformat(month_text + "-01")
-
-
-def _reps(rep_id: int | None) -> list[int] | None:
-    return None if rep_id is None else [rep_id]

@@ -20,10 +20,8 @@ from cev_learn.content.models import ItemKind, Module, ModuleProgress
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.analytics.queries import counted_activity, counted_amount, month_start
-from cev_learn.analytics.sql import month_of
-from cev_learn.ramp import engine
-from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
+from cev_learn.ramp import engine, facts
+from cev_learn.ramp.models import Achievement, Milestone, Quota
 
 INACTIVE_AFTER = dt.timedelta(days=7)
 
@@ -144,19 +142,18 @@ def _dated_facts(rep_ids: list[int]):
 
 
 def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
-    """Monthly activity sums from each rep's start date, and quotas: one statement."""
-    month = month_of(ActivityRecord.occurred_on)
-    activity = (counted_activity(ActivityRecord.user_id, ActivityRecord.type, month,
-                                 func.sum(ActivityRecord.quantity),
-                                 func.sum(counted_amount()), rep_ids=rep_ids)
-                .group_by(ActivityRecord.user_id, ActivityRecord.type, month))
-    quotas = select(Quota.user_id, null(), month_of(Quota.month), null(), Quota.amount).where(Quota.user_id.in_(rep_ids))
-    for user_id, kind, month_text, quantity, amount in db.session.execute(
-            union_all(activity, quotas)):
+    """Monthly activity sums from each rep's start date (the ramp facts), and quotas: one
+    statement."""
+    activity = facts.monthly(rep_ids).subquery()
+    for user_id, kind, month, quantity, amount in db.session.execute(union_all(
+            select(activity.c.user_id, activity.c.type, activity.c.month, activity.c.quantity,
+                   activity.c.amount),
+            select(Quota.user_id, null(), Quota.month, null(), Quota.amount)
+            .where(Quota.user_id.in_(rep_ids)))):
         if kind is None:
-            progress[user_id].quotas[month_start(month_text)] = amount
+            progress[user_id].quotas[_as_date(month)] = amount
         else:
-            progress[user_id].crm_months.append((kind, month_start(month_text), quantity, amount))
+            progress[user_id].crm_months.append((kind, _as_date(month), quantity, amount))
 
 
 def _as_date(value) -> dt.date:

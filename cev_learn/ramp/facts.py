@@ -1,17 +1,189 @@
 """Ramp facts kept current as data arrives: what the ramp pages read instead of raw records.
 
+Two tables sum the activity records that count for ramp (those of a rep in a cohort, from
+their start date): per rep × type × tenure week (`RepWeekActivity`) and per rep × type ×
+calendar month (`RepMonthActivity`). With the stored achievements they are everything a
+ramp page needs, and a page reads a few rows per rep whatever the number of records.
+
 Every service that changes what a rep's ramp is measured from (CRM activities and quotas,
 quiz results, module completions, sign-offs, memberships, milestone definitions) calls
 `refresh_reps` for the reps it changed, in its own transaction, before the caller commits.
-Views and commands never call it themselves.
+Views and commands never call it themselves. `rebuild` recomputes every fact from the raw
+records (`cev-learn ramp rebuild`).
+
+Reading as of a day: a week or month that is over by `as_of` comes straight from its fact.
+The week or month `as_of` falls in comes from its fact too unless a record in it is dated
+after `as_of` (the fact's `last_on` says so); only then are that period's records up to
+`as_of` summed from the records themselves, an index range of a few days per such rep.
 """
 import datetime as dt
 from collections.abc import Iterable
 
-from cev_learn.ramp.achievements import recompute_for
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, not_, select, union_all
 
+from cev_learn.accounts.models import User
+from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.content.schema import MAX_AMOUNT
+from cev_learn.db import db
+from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.models import ActivityRecord, RepMonthActivity, RepWeekActivity
+from cev_learn.ramp.sql import days_after, first_of_month, tenure_week
+
+CHUNK = 500
+
+
+# --- Keeping them current -------------------------------------------------------------------
 
 def refresh_reps(rep_ids: Iterable[int], today: dt.date) -> int:
     """Bring the facts and achievements of these reps up to date with their records; returns
-    how many achievements changed. Flushes only: the caller's transaction commits."""
-    return recompute_for(rep_ids, today)
+    how many achievements changed. Flushes only: the caller's transaction commits.
+
+    The reps' rows are locked first (PostgreSQL; SQLite runs one writer at a time), so two
+    transactions writing for the same rep refresh one after the other and the second sees
+    the first's records: no fact is lost or counted twice.
+    """
+    ids = sorted(set(rep_ids))
+    if not ids:
+        return 0
+    for chunk in _chunks(ids):
+        db.session.execute(select(User.id).where(User.id.in_(chunk)).order_by(User.id)
+                           .with_for_update())
+    for chunk in _chunks(ids):
+        _replace_facts(chunk)
+    return recompute_for(ids, today)
+
+
+def rebuild(today: dt.date) -> tuple[int, int]:
+    """Recompute every fact and every rep's achievements from the raw records; returns
+    (reps in a cohort, achievements changed). Flushes only."""
+    sum_activity()
+    rep_ids = list(db.session.scalars(
+        select(Membership.user_id).where(Membership.moved_out_at.is_(None))))
+    return len(rep_ids), recompute_for(rep_ids, today)
+
+
+def sum_activity() -> None:
+    """Sum every counted record into the activity facts, replacing what they held (a
+    rebuild, or a bulk load such as the large demo organisation, which stores achievements
+    itself)."""
+    db.session.execute(delete(RepWeekActivity))
+    db.session.execute(delete(RepMonthActivity))
+    _insert_facts(None)
+
+
+def _replace_facts(rep_ids: list[int]) -> None:
+    db.session.execute(delete(RepWeekActivity).where(RepWeekActivity.user_id.in_(rep_ids)))
+    db.session.execute(delete(RepMonthActivity).where(RepMonthActivity.user_id.in_(rep_ids)))
+    _insert_facts(rep_ids)
+
+
+def _insert_facts(rep_ids: list[int] | None) -> None:
+    """Sum the counted records of these reps (None: everyone) into both fact tables."""
+    record = ActivityRecord
+    week = tenure_week(record.occurred_on, counted_start())
+    db.session.execute(insert(RepWeekActivity).from_select(
+        ["user_id", "type", "week", "quantity", "last_on"],
+        counted_activity(record.user_id, record.type, week, func.sum(record.quantity),
+                         func.max(record.occurred_on), rep_ids=rep_ids)
+        .group_by(record.user_id, record.type, week)))
+    month = first_of_month(record.occurred_on)
+    db.session.execute(insert(RepMonthActivity).from_select(
+        ["user_id", "type", "month", "quantity", "amount", "last_on"],
+        counted_activity(record.user_id, record.type, month, func.sum(record.quantity),
+                         func.sum(counted_amount()), func.max(record.occurred_on),
+                         rep_ids=rep_ids)
+        .group_by(record.user_id, record.type, month)))
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+# --- What counts ----------------------------------------------------------------------------
+
+def counted_start():
+    """A member's start date: their own, else their cohort's (needs Membership and Cohort)."""
+    return func.coalesce(Membership.start_on, Cohort.start_on)
+
+
+def counted_activity(*columns, rep_ids=None):
+    """SELECT `columns` over the activity records that count for ramp: those of reps in a
+    cohort now, from each one's start date; narrowed to some reps (a list or a subquery)."""
+    stmt = _in_cohort(select(*columns), ActivityRecord.user_id).where(
+        ActivityRecord.occurred_on >= counted_start())
+    return stmt if rep_ids is None else stmt.where(ActivityRecord.user_id.in_(rep_ids))
+
+
+def counted_amount():
+    """An activity's amount as sums count it, from 0 to MAX_AMOUNT. Every way in refuses other
+    amounts, but a record stored before they were bounded must not make a sum overflow:
+    PostgreSQL refuses the whole statement, SQLite answers infinity."""
+    amount = ActivityRecord.amount
+    return case((amount > MAX_AMOUNT, float(MAX_AMOUNT)), (amount > 0, amount), else_=0.0)
+
+
+def _in_cohort(stmt, user_id):
+    return (stmt.join(Membership, and_(Membership.user_id == user_id,
+                                       Membership.moved_out_at.is_(None)))
+            .join(Cohort, Cohort.id == Membership.cohort_id))
+
+
+# --- Reading them ---------------------------------------------------------------------------
+
+def weekly(rep_ids, as_of: dt.date, *, until_week: int | None = None):
+    """SELECT (rep, type, tenure week, quantity) of the weeks up to the one as_of falls in,
+    counting records up to as_of; `rep_ids` is a list or a subquery of rep ids."""
+    fact = RepWeekActivity
+    current = tenure_week(literal(as_of, Date), counted_start())
+    settled = _in_cohort(select(fact.user_id, fact.type, fact.week, fact.quantity),
+                         fact.user_id).where(
+        fact.user_id.in_(rep_ids), fact.week <= current,
+        not_(and_(fact.week == current, fact.last_on > as_of)))
+    record = ActivityRecord
+    cut = _straddling(select(fact.user_id, fact.type, fact.week, select(
+        func.coalesce(func.sum(record.quantity), 0))
+        .where(record.user_id == fact.user_id, record.type == fact.type,
+               record.occurred_on >= days_after(counted_start(), (fact.week - 1) * 7),
+               record.occurred_on <= as_of).scalar_subquery()), fact, as_of, rep_ids).where(
+        fact.week == current)
+    if until_week is not None:
+        settled, cut = settled.where(fact.week <= until_week), cut.where(fact.week <= until_week)
+    return union_all(settled, cut)
+
+
+def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
+    """SELECT (rep, type, month's first day, quantity, amount) of the months up to the one
+    as_of falls in, counting records up to as_of (None: every record); `rep_ids` is a list
+    or a subquery of rep ids; `kind` narrows to one activity type."""
+    fact, record = RepMonthActivity, ActivityRecord
+    columns = (fact.user_id, fact.type, fact.month, fact.quantity, fact.amount)
+    if as_of is None:
+        stmt = select(*columns).where(fact.user_id.in_(rep_ids))
+        return stmt if kind is None else stmt.where(fact.type == kind)
+    month = as_of.replace(day=1)
+    settled = select(*columns).where(fact.user_id.in_(rep_ids), fact.month <= month,
+                                     not_(and_(fact.month == month, fact.last_on > as_of)))
+    record = ActivityRecord
+    in_month = and_(record.user_id == fact.user_id, record.type == fact.type,
+                    record.occurred_on >= month, record.occurred_on <= as_of,
+                    record.occurred_on >= counted_start())
+    cut = _straddling(select(
+        fact.user_id, fact.type, fact.month,
+        select(func.coalesce(func.sum(record.quantity), 0)).where(in_month).scalar_subquery(),
+        select(func.coalesce(func.sum(counted_amount()), 0.0)).where(in_month)
+        .scalar_subquery()), fact, as_of, rep_ids).where(fact.month == month)
+    if kind is not None:
+        settled, cut = settled.where(fact.type == kind), cut.where(fact.type == kind)
+    return union_all(settled, cut)
+
+
+def _straddling(stmt, fact, as_of: dt.date, rep_ids):
+    """`stmt` over the facts with a record dated after as_of, with the rep's membership and
+    cohort. The facts are read through their `last_on` index: `+ 0` keeps SQLite, which
+    keeps no statistics, from reading every fact of every rep in `rep_ids` instead."""
+    return (stmt.select_from(fact)
+            .join(Membership, and_(Membership.user_id == fact.user_id + 0,
+                                   Membership.moved_out_at.is_(None)))
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(fact.last_on > as_of, (fact.user_id + 0).in_(rep_ids)))

@@ -94,3 +94,31 @@ class AchievementChange(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (Index("ix_achievement_change_user_id", "user_id"),)
+
+
+class RepWeekActivity(db.Model):
+    """Ramp fact: a rep's counted CRM activity of one type in one tenure week (week 1 = days
+    0–6 from their start date). Counted records are those of a rep in a cohort, from their
+    start date; kept current by ramp.facts in the transaction that changes the records."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    week: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[int]
+    last_on: Mapped[dt.date]  # the latest record's day: after as_of, the week is cut there
+
+    __table_args__ = (Index("ix_rep_week_activity_last_on", "last_on"),)
+
+
+class RepMonthActivity(db.Model):
+    """Ramp fact: a rep's counted CRM activity of one type in one calendar month (its first
+    day): quantity and amount (each record's amount bounded as sums count it)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[int]
+    amount: Mapped[float]
+    last_on: Mapped[dt.date]  # the latest record's day: after as_of, the month is cut there
+
+    __table_args__ = (Index("ix_rep_month_activity_last_on", "last_on"),)

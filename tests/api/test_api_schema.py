@@ -14,6 +14,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.api.models import Scope
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord
+from cev_learn.ramp.facts import refresh_reps
 from tests.api.conftest import token_for
 from tests.conftest import make_user
 from tests.factories import make_cohort
@@ -36,6 +37,7 @@ def api_app(make_app, tmp_path):
                     start_on=dt.date.today() - dt.timedelta(days=30))
         db.session.add(ActivityRecord(external_id="schema-1", user_id=reps[0].id,
                                       occurred_on=dt.date.today(), type="meeting"))
+        refresh_reps([reps[0].id], dt.date.today())
         db.session.commit()
         app.config["SCHEMA_TOKEN"] = token_for(make_user(Role.ADMIN), Scope.WRITE)
     return app

@@ -10,7 +10,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.api import milestone_views
 from cev_learn.api.models import Scope
 from cev_learn.db import db
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.api.test_reps_api import START, TODAY, assert_problem, day, team  # noqa: F401
 from tests.conftest import make_user
@@ -35,7 +35,7 @@ def held_a_meeting(rep, days_ago: int) -> None:
     db.session.add(ActivityRecord(external_id=f"meet-{rep.id}", user_id=rep.id, type="meeting",
                                   occurred_on=TODAY - dt.timedelta(days=days_ago)))
     db.session.commit()
-    recompute_for([rep.id], TODAY)
+    refresh_reps([rep.id], TODAY)
     db.session.commit()
 
 

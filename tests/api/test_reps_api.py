@@ -11,7 +11,7 @@ from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import AttemptState, Quiz
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import make_user
 from tests.factories import make_cohort
@@ -77,7 +77,7 @@ def progress(team):
     db.session.commit()
     first = attempt_quiz(ana, score=0.5, passed=False)
     services.start_attempt(ana, quiz, utcnow(), dt.timedelta(seconds=30))  # left open
-    recompute_for([ana.id], TODAY)
+    refresh_reps([ana.id], TODAY)
     db.session.commit()
     return first
 

@@ -6,7 +6,7 @@ import pytest
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.conftest import make_user
 from tests.factories import make_cohort
@@ -55,6 +55,6 @@ def organisation(app, tmp_path):
         for month in months:
             db.session.add(Quota(user_id=rep.id, month=D(2026, month, 1), amount=10_000))
     db.session.commit()
-    recompute_for([r.id for r in reps.values()], D(2026, 11, 27))
+    refresh_reps([r.id for r in reps.values()], D(2026, 11, 27))
     db.session.commit()
     return reps

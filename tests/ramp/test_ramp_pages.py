@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Membership
 from cev_learn.db import db
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
 from tests.conftest import login, make_user
 from tests.factories import make_cohort
@@ -107,6 +107,7 @@ def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
     db.session.add(ActivityRecord(external_id="deal", user_id=rep.id, occurred_on=D(2026, 3, 20),
                                   type="deal_won", amount=2500))
     db.session.add(Quota(user_id=rep.id, month=D(2026, 3, 1), amount=10_000))
+    refresh_reps([rep.id], D(2026, 3, 31))
     db.session.commit()
     client = web(app, make_user(Role.MANAGER))
     html = client.get(f"/ramp/reps/{rep.id}?as_of=2026-03-16").get_data(as_text=True)
@@ -125,6 +126,7 @@ def test_rep_home_shows_this_weeks_pace(app, tmp_path):
     make_cohort(reps=[rep], start_on=today - dt.timedelta(days=8))  # week 2: target 20 calls
     db.session.add(ActivityRecord(external_id="today", user_id=rep.id, occurred_on=today,
                                   type="call", quantity=15))
+    refresh_reps([rep.id], today)
     db.session.commit()
     html = web(app, rep).get("/week").get_data(as_text=True)
     assert "Week 2 activity" in html
@@ -152,7 +154,7 @@ def test_crm_milestones_get_a_status_once_crm_data_exists(app, tmp_path):
     db.session.add(ActivityRecord(external_id="meet", user_id=busy.id, occurred_on=today,
                                   type="meeting"))
     db.session.commit()
-    recompute_for([slow.id, busy.id], today)
+    refresh_reps([slow.id, busy.id], today)
     db.session.commit()
     assert meeting_status(web(app, slow).get("/week").get_data(as_text=True)) == "Behind"
     assert meeting_status(web(app, busy).get("/week").get_data(as_text=True)).startswith(
@@ -191,7 +193,7 @@ def test_correlations_appear_only_with_fifteen_productive_reps(app, tmp_path):
         db.session.add(ActivityRecord(external_id=f"m{n}", user_id=rep.id, type="meeting",
                                       occurred_on=start + dt.timedelta(days=60 + n)))
     db.session.commit()
-    recompute_for([r.id for r in reps], D(2026, 11, 27))
+    refresh_reps([r.id for r in reps], D(2026, 11, 27))
     db.session.commit()
     client = web(app, make_user(Role.MANAGER))
     html = client.get(f"/ramp?as_of={AS_OF}").get_data(as_text=True)
@@ -234,7 +236,7 @@ def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, tmp_pa
 
     def measure(n: int) -> dict:
         cohort = make_cohort(start_on=start)
-        recompute_for(_bulk_reps(cohort, n, start), dt.date.today())
+        refresh_reps(_bulk_reps(cohort, n, start), dt.date.today())
         db.session.commit()
         client = web(app, manager)
         rep_id = db.session.scalar(db.select(Membership.user_id)

@@ -15,6 +15,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import coaching
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord
+from cev_learn.ramp.facts import refresh_reps
 from tests.conftest import make_user
 from tests.factories import make_cohort
 
@@ -64,6 +65,7 @@ def build_cast() -> Cast:
                                       amount=7500.0, source="import"))
         coaching.add_note(rep=users[key], author=users["ada"], body=f"NOTE {secret(key)}",
                           shared=False)
+    refresh_reps([users[key].id for key in REPS], dt.date.today())
     db.session.commit()
     return Cast(users, cohorts)
 

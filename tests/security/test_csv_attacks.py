@@ -25,7 +25,7 @@ from cev_learn.csv_safety import FORMULA_PREFIXES, safe_cell
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.models import Quiz
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.conftest import csrf_token, login, make_user
@@ -97,7 +97,7 @@ def _plant(app, tmp_path):
     db.session.add(ActivityRecord(external_id="meeting", user_id=reps[0].id, type="meeting",
                                   occurred_on=start + dt.timedelta(days=10), quantity=1))
     db.session.commit()
-    recompute_for([rep.id for rep in [*reps, earlier]], today)
+    refresh_reps([rep.id for rep in [*reps, earlier]], today)
     quiz = db.session.scalar(select(Quiz))
     for rep in reps[:3]:
         attempt = quizzes.start_attempt(rep, quiz, utcnow(), dt.timedelta(seconds=30))

@@ -1,7 +1,7 @@
 """Date arithmetic that SQLite and PostgreSQL spell differently, as SQL expressions.
 
-Ramp pages group activity by tenure week and by calendar month inside the database, so a page
-reads a few aggregate rows per rep instead of every activity record.
+Ramp facts group activity records by tenure week and by calendar month inside the database,
+so pages read a few aggregate rows per rep instead of every activity record.
 """
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.ext.compiler import compiles
@@ -46,6 +46,26 @@ def _month_of_default(element, compiler, **kw):
 def _month_of_sqlite(element, compiler, **kw):
     (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"strftime('%Y-%m', {day})"
+
+
+class first_of_month(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """The first day of a date's calendar month, as a date."""
+
+    type = Date()
+    inherit_cache = True
+    name = "first_of_month"
+
+
+@compiles(first_of_month)
+def _first_of_month_default(element, compiler, **kw):
+    (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(date_trunc('month', {day}) AS DATE)"
+
+
+@compiles(first_of_month, "sqlite")
+def _first_of_month_sqlite(element, compiler, **kw):
+    (day,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({day}, 'start of month')"
 
 
 class days_after(FunctionElement):  # noqa: N801 - reads as a SQL function
