@@ -15,7 +15,7 @@ from cev_learn.content.models import Track
 from cev_learn.db import db
 from cev_learn.demo_crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo_progress import seed_alumni, seed_progress
-from cev_learn.ramp.achievements import recompute_for
+from cev_learn.ramp.facts import refresh_reps
 
 DEMO_PASSWORD = "onboard-demo-2026"
 DEMO_DOMAIN = "example.com"
@@ -164,7 +164,7 @@ def seed_cohorts(users: list[User], track: Track, today: dt.date, seed: int,
                                    else "typical"))
                  for *_, members in plan for index, rep in enumerate(members)]
     activities, quotas = write_rep_outcomes(profiles, today, seed)
-    recompute_for([user_id for user_id, _ in profiles], today)
+    refresh_reps([user_id for user_id, _ in profiles], today)
     return SeedSummary([c.name for c in history] + [p[0] for p in plan], activities, quotas)
 
 

@@ -5,7 +5,8 @@ The plan (who joins which cohort, who struggles, who left) is pure; every rep's 
 from the rep's own generators (`demo_crm.rep_random`), so the same seed and the same day give
 the same rows however they are chunked. Rows go in with bulk inserts. Achievements are worked
 out with the milestone engine from the facts as they are generated (reading two million
-records back would take longer than writing them): they are the rows `recompute_for` stores.
+records back would take longer than writing them): they are the rows `ramp.facts.refresh_reps`
+stores.
 
 CRM activity is kept as a connected CRM would send it for onboarding: calls, emails, meetings
 and demos of each rep's first 26 weeks (the weeks the ramp pages chart), opportunities, won
@@ -444,8 +445,8 @@ def _crm_rows(seed: int, rep: RepPlan, median_ttp: int,
 
 
 def _write_achievements(reached: list[tuple[int, int, dt.date]], today: dt.date) -> int:
-    """Store the reached milestones and their history as `recompute_for` would, stamped at the
-    start of the day (not the clock) so a seed always gives the same rows."""
+    """Store the reached milestones and their history as `ramp.facts.refresh_reps` would,
+    stamped at the start of the day (not the clock) so a seed always gives the same rows."""
     stamp = _at(today, 0)
     _insert_in_chunks(Achievement, [
         {"user_id": user_id, "milestone_id": milestone_id, "achieved_on": day, "source": AUTO,

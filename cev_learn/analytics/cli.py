@@ -10,7 +10,6 @@ from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import find_cohort
 from cev_learn.db import db
 from cev_learn.ramp import facts
-from cev_learn.ramp.achievements import recompute_for
 
 ramp_cli = click.Group("ramp", help="Ramp-up reports from stored achievements.")
 
@@ -58,15 +57,16 @@ def cohort_command(name, as_of, as_json):
 @click.option("--as-of", "as_of", default=None, callback=_date,
               help="Judge milestones as on this day. Default: today.")
 def recompute_command(as_of):
-    """Recompute every current rep's achievements.
+    """Bring every current rep's achievements up to date.
 
-    Imports, quiz submissions, module completions and sign-offs already recompute the reps they
-    touch. Run this daily (e.g. from cron) so attainment milestones, which complete when a
-    calendar month closes rather than on an event, are recorded the day after the month ends.
+    Every write (imports, quiz results, module completions, sign-offs, cohort changes, content
+    sync) already brings the reps it touches up to date. Run this daily (e.g. from cron) so
+    attainment milestones, which complete when a calendar month closes rather than on an
+    event, are recorded the day after the month ends.
     """
     rep_ids = list(db.session.scalars(
         select(Membership.user_id).where(Membership.moved_out_at.is_(None))))
-    changed = recompute_for(rep_ids, as_of)
+    changed = facts.refresh_reps(rep_ids, as_of)
     db.session.commit()
     click.echo(f"achievements: {changed} changed for {len(rep_ids)} reps")
 

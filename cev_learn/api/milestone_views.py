@@ -16,6 +16,7 @@ from cev_learn.api.blueprint import bp, json_body, respond
 from cev_learn.api.problems import ApiProblem
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
+from cev_learn.cohorts import coaching
 from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
@@ -133,9 +134,8 @@ def _unchanged(current: Achievement | None, achieved_on: dt.date | None,
 def _record(rep: User, milestone: Milestone, achieved_on: dt.date | None, note: str | None,
             today: dt.date) -> None:
     try:
-        achievements.record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on,
-                                    note=note, actor=current_user, source=API)
-        achievements.recompute_for([rep.id], today)
+        coaching.record_milestone(rep=rep, milestone=milestone, achieved_on=achieved_on,
+                                  note=note, actor=current_user, today=today, source=API)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

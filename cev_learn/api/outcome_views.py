@@ -17,7 +17,6 @@ from cev_learn.api.blueprint import bp, json_body, respond
 from cev_learn.api.problems import ApiProblem
 from cev_learn.api.spec import operation
 from cev_learn.db import db
-from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.csv_imports import CellError, check_activity_cells, check_quota_cells
 from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activity_rows,
                                            import_quota_rows)
@@ -42,7 +41,8 @@ def post_activities():
     rows = check_activity_cells(enumerate(_activity_cells(r) for r in batch.records), errors,
                                 place="at /records/{}".format,
                                 types=current_app.config["ACTIVITY_TYPES"])
-    return _store(lambda: import_activity_rows(rows, errors, skip_invalid=False, source="api",
+    return _store(lambda: import_activity_rows(rows, errors, skip_invalid=False,
+                                               today=dt.date.today(), source="api",
                                                uploader=current_user),
                   "records", len(batch.records))
 
@@ -59,7 +59,7 @@ def post_quotas():
                                        for q in batch.quotas), errors,
                              place="at /quotas/{}".format)
     return _store(lambda: import_quota_rows(rows, errors, skip_invalid=False,
-                                            uploader=current_user),
+                                            today=dt.date.today(), uploader=current_user),
                   "quotas", len(batch.quotas))
 
 
@@ -77,8 +77,8 @@ def _cell(number: int | float) -> str:
 
 
 def _store(run_import: Callable[[], RampImportReport], key: str, received: int):
-    """Run the import; when every item is good, recompute the achievements of the reps it
-    touched (as `cev-learn import` does) and commit, else store nothing."""
+    """Run the import (which brings the achievements of the reps it touched up to date);
+    commit when every item is good, else store nothing."""
     try:
         report = run_import()
         if not report.imported:
@@ -87,14 +87,14 @@ def _store(run_import: Callable[[], RampImportReport], key: str, received: int):
             raise ApiProblem(422, f"{bad} of {received} items {'is' if bad == 1 else 'are'} "
                                   "not valid; nothing was stored",
                              errors=_pointers(report.errors, key))
-        changed = recompute_for(report.touched_rep_ids, dt.date.today())
         db.session.commit()
     except IntegrityError:  # a concurrent batch inserted the same external_id or month
         db.session.rollback()
         raise ApiProblem(409, CONFLICT) from None
     return respond(schemas.BatchResult, {
         "received": received, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "achievements_changed": changed})
+        "unchanged": report.unchanged,
+        "achievements_changed": report.achievements_changed})
 
 
 def _pointers(errors: list[CellError], key: str) -> list[dict]:

@@ -1,11 +1,14 @@
-"""What coaches do for a rep: assignments, sign-offs, notes. Flush only; callers commit."""
+"""What coaches do for a rep: assignments, sign-offs, milestones recorded by hand, notes.
+Flush only; callers commit. What changes a rep's milestones brings their achievements up to
+date as of `today`."""
 import datetime as dt
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
 from cev_learn.db import db
-from cev_learn.ramp.models import Rubric
+from cev_learn.ramp import achievements, facts
+from cev_learn.ramp.models import Milestone, Rubric
 
 MAX_SCORE = 5
 
@@ -46,7 +49,19 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
                       passed=score >= rubric.pass_mark - 1e-9, signed_on=today)
     db.session.add(signoff)
     db.session.flush()
+    facts.refresh_reps([rep.id], today)
     return signoff
+
+
+def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
+                     note: str | None, actor: User, today: dt.date,
+                     source: str = "coach") -> None:
+    """Record or correct the day a rep reached a milestone (None clears the correction and
+    hands the milestone back to what cev_learn measures). The caller checks the date with
+    `achievements.hand_date_problem` first."""
+    achievements.record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on,
+                                note=note, actor=actor, source=source)
+    facts.refresh_reps([rep.id], today)
 
 
 def add_note(*, rep: User, author: User, body: str, shared: bool) -> CoachingNote:

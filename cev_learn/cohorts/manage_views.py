@@ -1,4 +1,6 @@
 """Managers and admins create cohorts, pick coaches, and add, move or remove reps."""
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -81,7 +83,8 @@ def detail(cohort_id: int):
             services.update_cohort(cohort, name=form.name.data,
                                    track=services.find_track(form.track.data),
                                    start_on=form.start_on.data, territory=form.territory.data,
-                                   coaches=_users(form.coaches.data), actor=current_user)
+                                   coaches=_users(form.coaches.data), actor=current_user,
+                                   today=dt.date.today())
         except services.CohortError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))

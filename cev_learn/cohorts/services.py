@@ -1,5 +1,11 @@
-"""Cohort operations: explicit inputs, flush only; the caller commits once."""
+"""Cohort operations: explicit inputs, flush only; the caller commits once.
+
+What changes which records count for a rep, or against which milestones (joining, moving or
+leaving a cohort, a start date, a cohort's track), brings the achievements of the reps it
+concerns up to date in the same transaction.
+"""
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
@@ -10,6 +16,7 @@ from cev_learn.cohorts.access import can_view_rep, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
+from cev_learn.ramp import facts
 
 
 class CohortError(Exception):
@@ -48,18 +55,37 @@ def create_cohort(*, name: str, track: Track, start_on: dt.date, territory: str 
 
 
 def update_cohort(cohort: Cohort, *, name: str, track: Track, start_on: dt.date,
-                  territory: str | None, coaches: list[User], actor: User) -> Cohort:
-    """Change a cohort the actor manages, keeping it in their scope."""
+                  territory: str | None, coaches: list[User], actor: User,
+                  today: dt.date) -> Cohort:
+    """Change a cohort the actor manages, keeping it in their scope; a new track or start
+    date brings the achievements of its reps up to date as of `today`."""
     ensure_manages_cohort(actor, cohort)
     name = name.strip()
     other = find_cohort(name)
     if other is not None and other.id != cohort.id:
         raise CohortError(f"a cohort named {name!r} already exists", "name")
+    measured_from = (cohort.track_id, cohort.start_on)
     cohort.territory = territory_for(actor, territory)
     cohort.name, cohort.track_id, cohort.start_on = name, track.id, start_on
     set_coaches(cohort, coaches)
     db.session.flush()
+    if (cohort.track_id, cohort.start_on) != measured_from:
+        refresh_members(today, cohort_ids=[cohort.id])
     return cohort
+
+
+def refresh_members(today: dt.date, *, cohort_ids: Iterable[int] = (),
+                    track_ids: Iterable[int] = ()) -> int:
+    """Bring the achievements of every rep now in these cohorts, or in the cohorts on these
+    tracks, up to date as of `today`: one SELECT, one refresh. Returns how many changed."""
+    cohort_ids, track_ids = list(cohort_ids), list(track_ids)
+    if not cohort_ids and not track_ids:
+        return 0
+    rep_ids = list(db.session.scalars(
+        select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(Membership.moved_out_at.is_(None),
+               Cohort.id.in_(cohort_ids) | Cohort.track_id.in_(track_ids))))
+    return facts.refresh_reps(rep_ids, today)
 
 
 def territory_for(actor: User | None, territory: str | None) -> str | None:
@@ -127,7 +153,24 @@ def rep_for(actor: User, email: str) -> User:
 def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,
               now: dt.datetime) -> Membership:
     """Put a rep in a cohort: update the membership if already there, else move them
-    (closing the old membership, so their history in it stays)."""
+    (closing the old membership, so their history in it stays). Their achievements are
+    brought up to date as of the day of `now`: their records count from the start date in
+    this cohort, towards its track's milestones."""
+    return place_reps([(rep, cohort, start_on, end_on)], now=now)[0]
+
+
+Placement = tuple[User, Cohort, dt.date | None, dt.date | None]  # rep, cohort, start, end
+
+
+def place_reps(placements: Iterable[Placement], *, now: dt.datetime) -> list[Membership]:
+    """`place_rep` for many reps, with one refresh of their achievements at the end."""
+    memberships = [_place(*placement, now) for placement in placements]
+    facts.refresh_reps([m.user_id for m in memberships], now.date())
+    return memberships
+
+
+def _place(rep: User, cohort: Cohort, start_on: dt.date | None, end_on: dt.date | None,
+           now: dt.datetime) -> Membership:
     if rep.role is not Role.REP:
         raise CohortError(f"{rep.email} is a {rep.role.value}; only reps join cohorts", "rep")
     if end_on is not None and end_on < (start_on or cohort.start_on):
@@ -148,6 +191,8 @@ def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt
 
 
 def remove_rep(membership: Membership, now: dt.datetime) -> None:
-    """Take a rep out of a cohort; the row stays as history."""
+    """Take a rep out of a cohort; the row stays as history, and the rep's ramp is brought
+    up to date as of the day of `now`."""
     membership.moved_out_at = now
     db.session.flush()
+    facts.refresh_reps([membership.user_id], now.date())

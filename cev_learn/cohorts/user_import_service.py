@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.cohorts.services import place_rep
+from cev_learn.cohorts.services import place_reps
 from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
 from cev_learn.db import db
 
@@ -170,16 +170,18 @@ def _apply_memberships(rows: list[UserRow], known: _Known, report: UserImportRep
                        now: dt.datetime) -> None:
     placed = [row for row in rows if row.cohort]
     current = _current_memberships([known.users[row.email].id for row in placed])
+    moves = []
     for row in placed:
         rep, cohort = known.users[row.email], known.cohorts[row.cohort]
         membership = current.get(rep.id)
         if membership is None or (membership.cohort_id, membership.start_on,
                                   membership.end_on) != (cohort.id, row.start_on, row.end_on):
-            place_rep(rep, cohort, start_on=row.start_on, end_on=row.end_on, now=now)
-            report.memberships_changed += 1
+            moves.append((rep, cohort, row.start_on, row.end_on))
         if row.coach_email:
             _link_coach(cohort, known.users[row.coach_email], report)
     db.session.flush()
+    if moves:  # one refresh of the placed reps' achievements
+        report.memberships_changed += len(place_reps(moves, now=now))
 
 
 def _current_memberships(user_ids: list[int]) -> dict[int, Membership]:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db
+from cev_learn.ramp import facts
 
 
 def _progress(rep: User, module: Module) -> ModuleProgress:
@@ -26,7 +27,8 @@ def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
 
 
 def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
-    """Mark the module read in its current version; False if that was already so."""
+    """Mark the module read in its current version, bringing the rep's achievements up to
+    date as of the day of `now`; False if that was already so."""
     progress = _progress(rep, module)
     if progress.completed_at is not None and progress.content_hash_read == module.content_hash:
         return False
@@ -34,4 +36,5 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     progress.completed_at = now
     progress.content_hash_read = module.content_hash
     db.session.flush()
+    facts.refresh_reps([rep.id], now.date())
     return True

@@ -2,7 +2,9 @@
 
 Nothing is ever deleted: a module, milestone or asset that disappeared from the tree is retired,
 so reading progress and history stay. Unchanged files are skipped by content hash, so a re-sync
-of an unchanged tree writes nothing. The caller commits once (or rolls back).
+of an unchanged tree writes nothing. When a track's milestones or its set of modules change, the
+achievements of the reps in its cohorts are brought up to date as of the day of `now`. The
+caller commits once (or rolls back).
 """
 import datetime as dt
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from cev_learn.cohorts.services import refresh_members
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
 from cev_learn.content.models import Asset, ItemKind, Module, ScheduleItem, Track
@@ -58,8 +61,9 @@ def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
                 retire_missing_tracks: bool) -> SyncReport:
     report = SyncReport()
     existing = {t.slug: t for t in db.session.scalars(select(Track))}
-    for source in sources:
-        _sync_track(source, existing.get(source.slug), urls, now, report)
+    remeasured = [track_id for source in sources
+                  if (track_id := _sync_track(source, existing.get(source.slug), urls, now,
+                                              report)) is not None]
     if retire_missing_tracks:
         seen = {s.slug for s in sources}
         for track in existing.values():
@@ -67,11 +71,14 @@ def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
                 track.retired_at = now
                 report.counts["tracks"].retired += 1
     db.session.flush()
+    refresh_members(now.date(), track_ids=remeasured)
     return report
 
 
 def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.datetime,
-                report: SyncReport) -> None:
+                report: SyncReport) -> int | None:
+    """Sync one track; its id when what its milestones measure may have changed (its
+    milestones, or which modules it has), else None."""
     counts = report.counts
     if track is not None and track.content_hash == source.content_hash and track.retired_at is None:
         counts["tracks"].unchanged += 1
@@ -79,7 +86,7 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
                             ("milestones", source.milestones),
                             ("rubrics", source.rubrics), ("assets", source.assets)):
             counts[kind].unchanged += len(items)
-        return
+        return None
     if track is None:
         track = Track(slug=source.slug)
         db.session.add(track)
@@ -91,21 +98,28 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     track.productivity_milestone = source.productivity_milestone
     track.activity_targets = source.activity_targets
     db.session.flush()
-    _sync_modules(track, source, urls, now, counts["modules"])
+    modules_changed = _sync_modules(track, source, urls, now, counts["modules"])
     _sync_quizzes(track, source.quizzes, now, counts["quizzes"])
     _sync_schedule(track, source)
-    _sync_by_slug(Milestone, track, source.milestones, now, counts["milestones"],
+    milestones = counts["milestones"]
+    before = (milestones.created, milestones.updated, milestones.retired)
+    _sync_by_slug(Milestone, track, source.milestones, now, milestones,
                   lambda m: {"title": m.title, "due_day": m.due_day, "measure": m.measure})
     _sync_by_slug(Rubric, track, source.rubrics, now, counts["rubrics"],
                   lambda r: {"title": r.title, "pass_mark": r.pass_mark,
                              "criteria": list(r.criteria)})
     _sync_assets(track, source.assets, now, counts["assets"])
+    changed = modules_changed or before != (milestones.created, milestones.updated,
+                                            milestones.retired)
+    return track.id if changed else None
 
 
 def _sync_modules(track: Track, source: TrackSource, urls: Urls, now: dt.datetime,
-                  counts: Counts) -> None:
+                  counts: Counts) -> bool:
+    """Upsert modules by slug; True when the track's set of active modules changed."""
     existing = {m.slug: m for m in db.session.scalars(select(Module).where(Module.track_id == track.id))}
     resolver = _link_resolver(source, urls)
+    set_changed = False
     for module_source in source.modules:
         module = existing.pop(module_source.slug, None)
         if module is not None and module.content_hash == module_source.content_hash \
@@ -117,13 +131,17 @@ def _sync_modules(track: Track, source: TrackSource, urls: Urls, now: dt.datetim
             module = Module(track_id=track.id, slug=module_source.slug)
             db.session.add(module)
             counts.created += 1
+            set_changed = True
         else:
             counts.updated += 1
+            set_changed = set_changed or module.retired_at is not None  # back again
         _fill_module(module, module_source, resolver, now)
     for module in existing.values():
         if module.retired_at is None:
             module.retired_at = now
             counts.retired += 1
+            set_changed = True
+    return set_changed
 
 
 def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetime) -> None:

@@ -13,7 +13,6 @@ from cev_learn.cohorts import access
 from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
 from cev_learn.db import db, utcnow, write_transaction
-from cev_learn.ramp import achievements
 
 bp = Blueprint("content", __name__)
 
@@ -65,7 +64,6 @@ def complete_module(track_slug: str, module_slug: str):
     module = queries.get_active_module(track, module_slug) or abort(404)
     if ConfirmForm().validate_on_submit():
         if services.complete_module(current_user, module, utcnow()):
-            achievements.recompute_for([current_user.id], dt.date.today())
             flash(f"“{module.title}” marked as complete.", "success")
         db.session.commit()
     return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))

@@ -12,7 +12,6 @@ from cev_learn.db import db, utcnow
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, Quiz
-from cev_learn.ramp import achievements
 from flask_wtf import FlaskForm
 
 bp = Blueprint("quiz_results", __name__, url_prefix="/quizzes")
@@ -89,7 +88,6 @@ def grade(attempt_id: int, key: str):
             try:
                 services.grade_answer(attempt.id, key, points / question.points,
                                       form.comment.data or None, current_user, utcnow())
-                achievements.recompute_for([attempt.user_id], utcnow().date())
             except (InvalidAnswer, services.AttemptClosed) as exc:
                 db.session.rollback()
                 flash(str(exc), "error")

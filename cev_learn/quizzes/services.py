@@ -1,5 +1,8 @@
 """Attempts: start, save answers, submit and grade, coach grading. Flush only; callers commit.
 
+A graded result that appears or changes (an attempt submitted, a coach's grade) brings the
+rep's achievements up to date as of the day of `now`, in the same transaction.
+
 Integrity rests on the database, not on timing: UNIQUE(user, quiz, attempt_no) stops two
 concurrent starts from both creating an attempt, and every change to an attempt first locks
 its row (SELECT … FOR UPDATE; SQLite serializes writers with BEGIN IMMEDIATE), then checks
@@ -16,6 +19,7 @@ from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
 from cev_learn.quizzes.questions import Question
+from cev_learn.ramp import facts
 
 __all__ = ["AttemptClosed", "AttemptLimitReached", "InvalidAnswer", "QuizError", "grade_answer",
            "save_answers", "start_attempt", "submit_attempt"]
@@ -171,6 +175,9 @@ def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers
         if (attempt.state, attempt.score, attempt.passed) != before:
             attempt.graded_at = now
     db.session.flush()
+    graded = AttemptState.GRADED in (before[0], attempt.state)  # what milestones count
+    if graded and (attempt.state, attempt.score, attempt.passed) != before:
+        facts.refresh_reps([attempt.user_id], now.date())
 
 
 def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None,

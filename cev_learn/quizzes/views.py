@@ -18,7 +18,6 @@ from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.quizzes.presenting import attempt_view
 from cev_learn.quizzes.review import POLICY_TEXT, may_review
-from cev_learn.ramp import achievements
 
 bp = Blueprint("quizzes", __name__)
 
@@ -134,7 +133,6 @@ def submit(attempt_id: int):
     except InvalidAnswer as exc:
         db.session.rollback()
         return _problem(str(exc), 400, False, attempt)
-    achievements.recompute_for([attempt.user_id], dt.date.today())
     db.session.commit()
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 

@@ -12,7 +12,6 @@ from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts.cli import import_cli
 from cev_learn.csv_files import ImportFileError, decode_csv
 from cev_learn.db import db, no_cyclic_gc
-from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activities,
                                            import_quotas)
 
@@ -68,7 +67,7 @@ def _run(importer, file: Path, skip_invalid: bool, as_email: str | None) -> None
     try:
         with no_cyclic_gc():
             report = importer(decode_csv(file.read_bytes()), skip_invalid=skip_invalid,
-                              progress=bar, uploader=uploader)
+                              today=dt.date.today(), progress=bar, uploader=uploader)
     except ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {exc}") from None
@@ -89,12 +88,10 @@ def _finish(report: RampImportReport) -> None:
     if not report.imported:
         db.session.rollback()
         raise click.ClickException(f"{bad}; nothing imported")
-    # Milestones of exactly the reps whose data changed, in the same transaction.
-    refreshed = recompute_for(report.touched_rep_ids, dt.date.today())
     db.session.commit()
     click.echo(report.summary())
-    if refreshed:
-        click.echo(f"achievements: {refreshed} changed")
+    if report.achievements_changed:
+        click.echo(f"achievements: {report.achievements_changed} changed")
     if report.errors:
         click.echo(f"{bad} skipped", err=True)
     elif not report.changed:

@@ -1,11 +1,12 @@
 """Import quotas and activities (from CSV files or API batches): check reps against the
-database, then upsert the rows with bulk statements. Flush only; the caller commits once (or
-rolls back).
+database, upsert the rows with bulk statements, then bring the achievements of the reps whose
+data changed up to date as of `today`. Flush only; the caller commits once (or rolls back).
 
 Built for millions of activity rows: no ORM object per row. Reps are resolved in one query,
 existing records are read per batch of external_ids, and only new or changed rows are
 written, as executemany INSERTs and UPDATEs by primary key.
 """
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,6 +17,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.schema import ACTIVITY_TYPES
 from cev_learn.db import db
+from cev_learn.ramp import facts
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)
 from cev_learn.ramp.models import ActivityRecord, Quota
@@ -36,8 +38,9 @@ class RampImportReport:
     errors: list[CellError] = field(default_factory=list)
     imported: bool = False  # False: a row was bad and nothing was applied
     # Reps whose quotas or activities this import changed (for a moved activity, both the
-    # rep it left and the rep it joined): their achievements need recomputing.
+    # rep it left and the rep it joined): their achievements are brought up to date.
     touched_rep_ids: set[int] = field(default_factory=set)
+    achievements_changed: int = 0
 
     @property
     def bad_rows(self) -> int:
@@ -52,7 +55,8 @@ class RampImportReport:
                 f"{self.unchanged} unchanged")
 
 
-def import_quotas(text: str, *, skip_invalid: bool, progress: Progress | None = None,
+def import_quotas(text: str, *, skip_invalid: bool, today: dt.date,
+                  progress: Progress | None = None,
                   uploader: User | None = None) -> RampImportReport:
     """Create or update each rep's monthly quota from a quotas.csv text.
 
@@ -61,22 +65,22 @@ def import_quotas(text: str, *, skip_invalid: bool, progress: Progress | None = 
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_quotas_csv(text)
-    return import_quota_rows(rows, errors, skip_invalid=skip_invalid, progress=progress,
-                             uploader=uploader)
+    return import_quota_rows(rows, errors, skip_invalid=skip_invalid, today=today,
+                             progress=progress, uploader=uploader)
 
 
 def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_invalid: bool,
-                      progress: Progress | None = None,
+                      today: dt.date, progress: Progress | None = None,
                       uploader: User | None = None) -> RampImportReport:
     """Create or update quotas from checked rows; `errors` are the problems of the others."""
     report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid, uploader)
     if report.imported:
-        _apply(good, _quota_batch, report, progress)
+        _apply(good, _quota_batch, report, progress, today)
     return report
 
 
-def import_activities(text: str, *, skip_invalid: bool, progress: Progress | None = None,
-                      types: Sequence[str] = ACTIVITY_TYPES,
+def import_activities(text: str, *, skip_invalid: bool, today: dt.date,
+                      progress: Progress | None = None, types: Sequence[str] = ACTIVITY_TYPES,
                       uploader: User | None = None) -> RampImportReport:
     """Create or update activity records by external_id from an activities.csv text.
 
@@ -85,12 +89,12 @@ def import_activities(text: str, *, skip_invalid: bool, progress: Progress | Non
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_activities_csv(text, types)
-    return import_activity_rows(rows, errors, skip_invalid=skip_invalid, progress=progress,
-                                uploader=uploader)
+    return import_activity_rows(rows, errors, skip_invalid=skip_invalid, today=today,
+                                progress=progress, uploader=uploader)
 
 
 def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
-                         skip_invalid: bool, progress: Progress | None = None,
+                         skip_invalid: bool, today: dt.date, progress: Progress | None = None,
                          source: str = "import",
                          uploader: User | None = None) -> RampImportReport:
     """Create or update activity records from checked rows; `errors` are the problems of the
@@ -98,7 +102,7 @@ def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
     report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid,
                             uploader)
     if report.imported:
-        _apply(good, partial(_activity_batch, source=source), report, progress)
+        _apply(good, partial(_activity_batch, source=source), report, progress, today)
     return report
 
 
@@ -177,13 +181,14 @@ def _users_by_email(emails: set[str]) -> dict[str, tuple[int, Role]]:
                 select(User.email, User.id, User.role).where(User.email.in_(chunk)))}
 
 
-def _apply(good: list, write_batch, report: RampImportReport,
-           progress: Progress | None) -> None:
+def _apply(good: list, write_batch, report: RampImportReport, progress: Progress | None,
+           today: dt.date) -> None:
     for start in range(0, len(good), BATCH):
         write_batch(good[start:start + BATCH], report)
         if progress is not None:
             progress(min(start + BATCH, len(good)), len(good))
     db.session.flush()
+    report.achievements_changed = facts.refresh_reps(report.touched_rep_ids, today)
 
 
 def _write(model, new: list[dict], changed: list[dict], report: RampImportReport) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cev_learn.accounts.models import User
 from cev_learn.csv_files import decode_csv
 from cev_learn.db import UTCDateTime, db, utcnow
-from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
 
 IMPORTERS = {"activities": import_activities, "quotas": import_quotas}
@@ -38,15 +37,15 @@ class PendingImport(db.Model):
     __table_args__ = (Index("ix_pending_import_user_id", "user_id"),)
 
 
-def check_upload(kind: str, content: bytes, *, skip_invalid: bool,
-                 uploader: User) -> RampImportReport:
+def check_upload(kind: str, content: bytes, *, skip_invalid: bool, uploader: User,
+                 today: dt.date) -> RampImportReport:
     """What importing this file would do, bad rows included; nothing of it stays written.
 
     Raises ImportFileError when the file as a whole cannot be read.
     """
     savepoint = db.session.begin_nested()
     try:
-        return _import(kind, content, skip_invalid, uploader)
+        return _import(kind, content, skip_invalid, uploader, today)
     finally:
         savepoint.rollback()
 
@@ -70,25 +69,25 @@ def find_upload(token: str, user: User, now: dt.datetime) -> PendingImport | Non
         PendingImport.created_at >= now - LIFETIME))
 
 
-def confirm_upload(pending: PendingImport, *, as_of: dt.date) -> RampImportReport:
-    """Import a kept file, checking every row again; flush only, the caller commits.
+def confirm_upload(pending: PendingImport, *, today: dt.date) -> RampImportReport:
+    """Import a kept file, checking every row again (the import brings the achievements of
+    the reps whose data changed up to date as of `today`); flush only, the caller commits.
 
     When the report says nothing was imported, the caller rolls back. Otherwise the upload
-    is used up and the achievements of the reps whose data changed are recomputed, as the
-    command line does.
+    is used up.
     """
     report = _import(pending.kind, pending.content, pending.skip_invalid,
-                     db.session.get(User, pending.user_id))
+                     db.session.get(User, pending.user_id), today)
     if report.imported:
         db.session.delete(pending)
-        recompute_for(report.touched_rep_ids, as_of)
         db.session.flush()
     return report
 
 
-def _import(kind: str, content: bytes, skip_invalid: bool, uploader: User) -> RampImportReport:
+def _import(kind: str, content: bytes, skip_invalid: bool, uploader: User,
+            today: dt.date) -> RampImportReport:
     text = decode_csv(content)
     if kind == "activities":
-        return import_activities(text, skip_invalid=skip_invalid, uploader=uploader,
-                                 types=current_app.config["ACTIVITY_TYPES"])
-    return IMPORTERS[kind](text, skip_invalid=skip_invalid, uploader=uploader)
+        return import_activities(text, skip_invalid=skip_invalid, today=today,
+                                 uploader=uploader, types=current_app.config["ACTIVITY_TYPES"])
+    return IMPORTERS[kind](text, skip_invalid=skip_invalid, today=today, uploader=uploader)

@@ -59,7 +59,7 @@ def upload():
     content, filename = form.file.data.read(), form.file.data.filename
     try:
         report = check_upload(form.kind.data, content, skip_invalid=form.skip_invalid.data,
-                              uploader=current_user)
+                              uploader=current_user, today=dt.date.today())
     except ImportFileError as exc:
         show_error(form, "file", f"{filename}: {exc}")
         return _upload_page(form), 400
@@ -84,7 +84,7 @@ def confirm():
         return render_error(404, GONE)
     again = CrmUploadForm(formdata=None, kind=pending.kind, skip_invalid=pending.skip_invalid)
     try:
-        report = confirm_upload(pending, as_of=dt.date.today())
+        report = confirm_upload(pending, today=dt.date.today())
     except ImportFileError as exc:
         db.session.rollback()
         return render_error(400, f"The checked file can no longer be read: {exc}")

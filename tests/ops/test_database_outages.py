@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 
 from cev_learn.accounts.decorators import public
 from cev_learn.accounts.models import Role
-from cev_learn.api import outcome_views
 from cev_learn.api.models import Scope
 from cev_learn.cohorts.models import CoachingNote
 from cev_learn.db import db
+from cev_learn.ramp import facts
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
@@ -245,15 +245,16 @@ def test_writes_during_a_restart_are_stored_once_or_refused_with_a_503(
     db.session.close()
     # One request is caught in the middle of its transaction when the server goes down.
     inside, resume = threading.Event(), threading.Event()
-    recompute = outcome_views.recompute_for
+    refresh = facts.refresh_reps
 
-    def recompute_after_the_restart(rep_ids, as_of):
-        if held_rep_id in set(rep_ids):
+    def refresh_after_the_restart(rep_ids, today):
+        rep_ids = set(rep_ids)
+        if held_rep_id in rep_ids:
             inside.set()
             resume.wait(30)
-        return recompute(rep_ids, as_of)
+        return refresh(rep_ids, today)
 
-    monkeypatch.setattr(outcome_views, "recompute_for", recompute_after_the_restart)
+    monkeypatch.setattr(facts, "refresh_reps", refresh_after_the_restart)
     restarted, stop = threading.Event(), threading.Event()
     sent, held, errors = [], [], []
 

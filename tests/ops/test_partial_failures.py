@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.api.models import Scope
-from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.models import CohortCoach, Membership, Signoff
 from cev_learn.cohorts.services import create_cohort, find_track
 from cev_learn.content import sync as content_sync
@@ -22,7 +21,7 @@ from cev_learn.content.models import Module
 from cev_learn.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, QuizVersion
-from cev_learn.ramp import achievements, import_service
+from cev_learn.ramp import facts, import_service
 from cev_learn.ramp.models import Achievement, ActivityRecord
 from cev_learn.ramp.pending_imports import PendingImport
 from tests.api.conftest import token_for
@@ -168,7 +167,7 @@ def test_a_signoff_failing_in_milestone_recomputation_is_not_recorded(
     scores = {"score_0": "5", "score_1": "4", "score_2": "4", "comment_0": "Sharp questions.",
               "csrf_token": csrf_token(client, url)}
 
-    breaker.arm(achievements, "recompute_for")
+    breaker.arm(facts, "refresh_reps")
     before = stored_state()
     assert_clean_error_page(client.post(url, data=scores))
     assert breaker.wrote_before_fault("signoff")
@@ -204,7 +203,7 @@ def test_a_user_import_failing_while_placing_reps_creates_no_users(
                          {"file": (io.BytesIO(USERS_CSV.encode()), "users.csv")},
                          token_from="/admin/import/users")
 
-    breaker.arm(user_import_service, "place_rep", at_call=2)
+    breaker.arm(facts, "refresh_reps")  # once every rep is placed
     before = stored_state()
     assert_clean_error_page(upload())
     assert breaker.wrote_before_fault("user") and breaker.wrote_before_fault("membership")

@@ -90,7 +90,7 @@ def quotas() -> dict[tuple, float]:
 def store(content: str, kind="activities"):
     """Put rows in the database with the import service, as the command line does."""
     importer = import_activities if kind == "activities" else import_quotas
-    assert importer(content, skip_invalid=False).imported
+    assert importer(content, skip_invalid=False, today=dt.date.today()).imported
     db.session.commit()
 
 

@@ -245,8 +245,9 @@ def admin_client(app):
     admin = make_user(Role.ADMIN, email="ada@example.com")
     make_user(Role.REP, email="ana@example.com")
     assert import_activities(f"{ACTIVITIES}\ncrm-1,ana@example.com,2026-02-27,email,5,0\n",
-                             skip_invalid=False).imported
-    assert import_quotas(f"{QUOTAS}\nana@example.com,2026-03,10000\n", skip_invalid=False).imported
+                             skip_invalid=False, today=dt.date.today()).imported
+    assert import_quotas(f"{QUOTAS}\nana@example.com,2026-03,10000\n", skip_invalid=False,
+                         today=dt.date.today()).imported
     db.session.commit()
     client = app.test_client()
     login(client, admin.email)
