@@ -91,8 +91,7 @@ def _milestones(summary: RepSummary) -> list[dict]:
              "achieved_on": line.achieved_on,
              "status": line.standing.value if line.standing else None,
              "progress": line.progress,
-             # achieved without a stored row: measured just now from the rep's work
-             "source": sources.get(line.milestone.id, "auto") if line.achieved_on else None}
+             "source": sources.get(line.milestone.id) if line.achieved_on else None}
             for line in summary.milestones]
 
 

@@ -5,9 +5,9 @@ work is loaded per track and per set of reps with IN/GROUP BY, never per rep.
 """
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Date, case, func, literal_column, null, select, union_all
+from sqlalchemy import Date, func, literal_column, null, select, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from cev_learn.accounts.models import Role, User
@@ -32,7 +32,8 @@ class RepProgress:
 
     modules_done: dict[int, dt.date] = field(default_factory=dict)     # module id -> date
     quizzes_passed: dict[int, dt.date] = field(default_factory=dict)   # quiz id -> date
-    quiz_best: dict[int, float] = field(default_factory=dict)          # quiz id -> best score
+    # graded attempts: (quiz id, day submitted, score)
+    quiz_results: list[tuple[int, dt.date, float]] = field(default_factory=list)
     signoffs_passed: dict[int, dt.date] = field(default_factory=dict)  # rubric id -> date
     assignments: list[Assignment] = field(default_factory=list)
     waiting_grading: int = 0
@@ -105,17 +106,11 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
         return progress
     for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)):
         getattr(progress[user_id], kind)[item_id] = _as_date(on)
-    for user_id, quiz_id, best, first_pass, waiting in db.session.execute(
-            select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score),
-                   func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))),
-                   func.count(case((Attempt.state == AttemptState.NEEDS_GRADING, 1))))
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)
-            .group_by(Attempt.user_id, Attempt.quiz_id)):
-        if best is not None:
-            progress[user_id].quiz_best[quiz_id] = best
-        if first_pass is not None:
-            progress[user_id].quizzes_passed[quiz_id] = _as_date(first_pass)
-        progress[user_id].waiting_grading += waiting
+    for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
+            select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
+                   Attempt.passed, Attempt.submitted_at)
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)):
+        _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
     for assignment in db.session.scalars(
             select(Assignment).options(joinedload(Assignment.module).joinedload(Module.track),
                                        joinedload(Assignment.quiz).joinedload(Quiz.track))
@@ -123,6 +118,18 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
         progress[assignment.user_id].assignments.append(assignment)
     _add_crm_data(progress, rep_ids)
     return progress
+
+
+def _add_attempt(progress: RepProgress, quiz_id: int, state: AttemptState, score: float,
+                 passed: bool | None, submitted_on: dt.date) -> None:
+    """Count one submitted attempt: waiting for a coach, or graded (and maybe passed)."""
+    if state is AttemptState.NEEDS_GRADING:
+        progress.waiting_grading += 1
+        return
+    progress.quiz_results.append((quiz_id, submitted_on, score))
+    first_pass = progress.quizzes_passed.get(quiz_id)
+    if passed and (first_pass is None or submitted_on < first_pass):
+        progress.quizzes_passed[quiz_id] = submitted_on
 
 
 def _dated_facts(rep_ids: list[int]):
@@ -168,9 +175,9 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
     start = membership.effective_start_on
     items = _work_items(data, progress, start)
     tenure = tenure_day(start, today)
-    crm = (engine.facts_from_months(start, progress.crm_months, progress.quotas)
-           if progress.has_crm_data else None)
-    milestones = [_milestone_line(m, data, progress, crm, start, today) for m in data.milestones]
+    measured = _engine_facts(data, progress, start)
+    milestones = [_milestone_line(m, progress, measured, start, today)
+                  for m in data.milestones]
     overdue = sum(1 for i in items if i.overdue(today))
     last_login = membership.user.last_login_at
     inactive = last_login is None or last_login.date() < today - INACTIVE_AFTER
@@ -210,54 +217,45 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
                     {"track": quiz.track.slug, "quiz": quiz.slug}, assignment.note)
 
 
-def _milestone_line(milestone: Milestone, data: TrackData, progress: RepProgress,
-                    crm: engine.RepFacts | None, start: dt.date,
-                    today: dt.date) -> MilestoneLine:
-    stored = progress.achieved.get(milestone.id)
-    if stored is not None:  # the materialized result (CRM measures, or a coach's correction)
-        achieved_on, fraction = stored, 1.0
+def _engine_facts(data: TrackData, progress: RepProgress, start: dt.date) -> engine.RepFacts:
+    """What the milestone engine measures a rep's milestones on the track from, as
+    `rep_progress` loaded it (no statements)."""
+    quizzes = {quiz.id: slug for slug, quiz in data.quizzes.items()}
+    rubrics = {rubric.id: slug for slug, rubric in data.rubrics.items()}
+    return replace(
+        engine.facts_from_months(start, progress.crm_months, progress.quotas),
+        quiz_attempts=[engine.QuizResult(quizzes[quiz_id], on, score)
+                       for quiz_id, on, score in progress.quiz_results if quiz_id in quizzes],
+        modules_completed={slug: progress.modules_done[module.id]
+                           for slug, module in data.modules.items()
+                           if module.id in progress.modules_done},
+        all_module_slugs=list(data.modules),
+        signoffs=[engine.SignoffResult(rubrics[rubric_id], on, True)
+                  for rubric_id, on in progress.signoffs_passed.items() if rubric_id in rubrics])
+
+
+CRM_MEASURES = frozenset({"activity", "bookings", "attainment"})
+
+
+def _milestone_line(milestone: Milestone, progress: RepProgress, measured: engine.RepFacts,
+                    start: dt.date, today: dt.date) -> MilestoneLine:
+    """The day reached is the stored achievement (every write keeps it current, a coach's
+    correction included); progress towards one not reached yet is the engine's, as of today."""
+    achieved_on = progress.achieved.get(milestone.id)
+    if achieved_on is not None:
+        fraction = 1.0
+    elif (engine.measure_kind(milestone.measure) in CRM_MEASURES
+          and not progress.has_crm_data):
+        fraction = None  # measured from CRM data, and none imported yet
     else:
-        achieved_on, fraction = _measure(milestone.measure, data, progress)
-        if fraction is None and crm is not None:
-            fraction = _crm_fraction(milestone.measure, crm, today)
+        value, target = engine.progress(milestone.measure, measured, today)
+        fraction = min(value / target, 1.0) if target else 0.0
     # Milestones measured from CRM data get a standing once ramp data exists, not before.
     standing = None if fraction is None and achieved_on is None else milestone_standing(
         achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,
         tenure=tenure_day(start, today))
     return MilestoneLine(milestone, start + dt.timedelta(days=milestone.due_day), standing,
                          achieved_on, fraction)
-
-
-def _measure(measure: dict, data: TrackData, progress: RepProgress):
-    """(achieved_on, progress fraction) for measures cev_learn can see without CRM data."""
-    if "modules" in measure:
-        wanted = list(data.modules.values()) if measure["modules"] == "all" else [
-            data.modules[s] for s in measure["modules"] if s in data.modules]
-        dates = [progress.modules_done.get(m.id) for m in wanted]
-        done = [d for d in dates if d is not None]
-        if wanted and len(done) == len(wanted):
-            return max(done), 1.0
-        return None, len(done) / len(wanted) if wanted else 0.0
-    if "quiz" in measure:
-        quiz = data.quizzes.get(measure["quiz"])
-        if quiz is None:
-            return None, 0.0
-        best = progress.quiz_best.get(quiz.id)
-        passed = progress.quizzes_passed.get(quiz.id)
-        if best is not None and best >= measure["min_score"] and passed is not None:
-            return passed, 1.0
-        return None, 0.0
-    if "signoff" in measure:
-        rubric = data.rubrics.get(measure["signoff"])
-        signed = progress.signoffs_passed.get(rubric.id) if rubric else None
-        return signed, 1.0 if signed else 0.0
-    return None, None  # activity, bookings, attainment: from CRM data (ramp analytics)
-
-
-def _crm_fraction(measure: dict, facts: engine.RepFacts, today: dt.date) -> float:
-    """Progress ÷ target of a CRM-measured milestone, from the rep's monthly sums."""
-    value, target = engine.progress(measure, facts, today)
-    return min(value / target, 1.0) if target else 0.0
 
 
 def rep_summary(rep: User, today: dt.date) -> RepSummary | None:

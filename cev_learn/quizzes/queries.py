@@ -1,5 +1,4 @@
 """Reads for quiz pages."""
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -140,11 +139,3 @@ def item_analysis(quiz: Quiz, visible=True) -> tuple[int, list[ItemReport]]:
 def _current_version_id(quiz: Quiz) -> int | None:
     return db.session.scalar(select(QuizVersion.id).where(
         QuizVersion.quiz_id == quiz.id, QuizVersion.content_hash == quiz.content_hash))
-
-
-def first_passing_submission(rep_id: int, quiz_id: int, min_score: float) -> dt.date | None:
-    """When the rep first scored at least min_score on the quiz (for quiz milestones)."""
-    submitted = db.session.scalar(select(func.min(Attempt.submitted_at)).where(
-        Attempt.user_id == rep_id, Attempt.quiz_id == quiz_id,
-        Attempt.state == AttemptState.GRADED, Attempt.score >= min_score))
-    return submitted.date() if submitted else None
