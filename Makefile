@@ -54,20 +54,29 @@ two-servers: install
 e2e: install chromium
 	$(BIN)/pytest -m e2e -q
 
-## Benchmarks (not part of make test): content sync, activity import, page speed under wrk
+## Benchmarks (not part of make test): content sync, activity import, page speed under wrk,
+## then the pages while activities and quiz submissions arrive (SQLite, then PostgreSQL)
 bench: install wrk
 	$(BIN)/python bench/content_sync.py
 	$(BIN)/python bench/activity_import.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/live.py
+	scripts/with-postgres $(BIN)/python bench/live.py
 
 ## Only the page benchmark (BENCH_REPS=50 for a quick run; see bench/pages.py)
 bench-pages: install wrk
 	$(BIN)/python bench/pages.py
 
+## Only the live run, SQLite then PostgreSQL (BENCH_REPS=50 for a quick run; BENCH_LIVE_PG_REPS
+## sizes the PostgreSQL organisation; see bench/live.py)
+bench-live: install wrk
+	$(BIN)/python bench/live.py
+	scripts/with-postgres $(BIN)/python bench/live.py
+
 wrk:
 	@command -v wrk >/dev/null || scripts/install-wrk
 
-.PHONY: bench-pages wrk
+.PHONY: bench-pages bench-live wrk
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
