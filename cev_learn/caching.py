@@ -1,26 +1,37 @@
-"""Cached pages that are never stale: every cache key carries the data version.
+"""Cached pages that are never stale: every cache key carries the versions of the data the
+page is built from.
 
-The data version is a counter in the database. Any transaction that inserts, updates or
-deletes rows that pages are built from (people, cohorts, progress, quiz results, CRM data,
-achievements, content) adds one to it just before it commits, in the same transaction: so a
-page cached under version N was built from data at least as new as version N, and the first
-read after an import, a quiz submission or a content sync builds it again.
+Versions are counters in the database, bumped in the transaction that changes the data, just
+before it commits: so a page cached under a version was built from data at least as new as
+that version, and the first read after a change builds it again.
 
-Writes add one UPDATE per transaction; reads cost one statement to learn the version. Cached values live in Flask-Caching (CACHE_TYPE: each process's memory by
-default, Redis when several app servers should share them).
+- The data version (`DataVersion`) counts transactions that change anything pages are built
+  from: people, cohorts, content, notes, assignments…
+- Scope versions (`ScopeVersion`) count the changes of one rep's ramp data (`rep:<id>`), one
+  cohort's (`cohort:<id>`) and anyone's (`org`). A transaction that only writes a rep's ramp
+  data (activities, quotas, quiz results, module completions, sign-offs, and the facts and
+  achievements that follow from them) and names the reps it changed (`ramp.facts` does, for
+  every service) bumps those scopes instead of the data version: a CRM activity arriving for
+  one rep rebuilds that rep's pages, their cohort's and the organisation's summary, not every
+  page of every cohort. A write that names no scope bumps the data version, as before.
+
+A cached value names the scopes it is built from (`org` unless it says otherwise: any rep's
+change rebuilds it). Reads cost one statement to learn the versions. Values live in
+Flask-Caching (CACHE_TYPE: each process's memory by default, Redis when several processes or
+app servers should share them).
 """
 import contextvars
 import hashlib
 import hmac
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import Flask, current_app
 from flask_caching import Cache
 from markupsafe import Markup
-from sqlalchemy import event, select
+from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.engine import Engine
 
 from cev_learn.db import db
@@ -32,9 +43,16 @@ cache = Cache()
 # Bookkeeping that no cached page is built from: writing it does not change the version.
 UNTRACKED_TABLES = frozenset({
     "alembic_version", "data_version", "login_failure", "api_token", "pending_import",
-    "reminder_log", "attempt_answer", "rate_limit_window",
+    "reminder_log", "attempt_answer", "rate_limit_window", "scope_version",
 })
-_CHANGED = "cev_learn_page_data_changed"
+# Tables whose changes a transaction can describe by the reps it changed (see `changed`).
+REP_TABLES = frozenset({
+    "activity_record", "quota", "rep_week_activity", "rep_month_activity", "achievement",
+    "achievement_change", "attempt", "module_progress", "signoff",
+})
+ORGANISATION = "org"
+_CHANGED = "cev_learn_page_data_changed"     # the tracked tables written in the transaction
+_SCOPES = "cev_learn_page_data_scopes"       # the scopes the transaction says it changed
 _tracking: contextvars.ContextVar[bool] = contextvars.ContextVar("track_changes", default=True)
 
 
@@ -45,15 +63,49 @@ class DataVersion(db.Model):
     version: db.Mapped[int] = db.mapped_column(default=0)
 
 
+class ScopeVersion(db.Model):
+    """How many transactions have changed one rep's, one cohort's or anyone's ramp data."""
+
+    scope: db.Mapped[str] = db.mapped_column(String(64), primary_key=True)
+    version: db.Mapped[int] = db.mapped_column(default=0)
+
+
+def rep_scope(rep_id: int) -> str:
+    return f"rep:{rep_id}"
+
+
+def cohort_scope(cohort_id: int) -> str:
+    return f"cohort:{cohort_id}"
+
+
 def data_version() -> int:
     """The current data version (one statement)."""
     return db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
 
 
-def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date) -> T:
-    """`build()`, or what it returned before for the same name, parts, day and data version.
-    Parts name everything else the value depends on (viewer's scope, as_of, options)."""
-    key = _key(name, parts, today, data_version())
+def versions(scopes: Iterable[str]) -> tuple:
+    """The data version and the version of each scope, in one statement."""
+    scopes = sorted(set(scopes))
+    found = dict(db.session.execute(union_all(
+        select(literal("", String), DataVersion.version).where(DataVersion.id == 1),
+        select(ScopeVersion.scope, ScopeVersion.version).where(ScopeVersion.scope.in_(scopes)))
+    ).all())
+    return (found.get("", 0), *(f"{scope}={found.get(scope, 0)}" for scope in scopes))
+
+
+def changed(scopes: Iterable[str]) -> None:
+    """Say that the current transaction changed the ramp data of these scopes (and so the
+    organisation's): if it writes nothing but REP_TABLES, only they are bumped."""
+    info = db.session.connection().info
+    info.setdefault(_SCOPES, set()).update(scopes)
+
+
+def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date,
+           scopes: Iterable[str] = (ORGANISATION,)) -> T:
+    """`build()`, or what it returned before for the same name, parts, day and versions of the
+    data and of `scopes`. Parts name everything else the value depends on (viewer's scope,
+    as_of, options)."""
+    key = _key(name, parts, today, versions(scopes))
     value = cache.get(key)
     if value is None:
         value = build()
@@ -61,17 +113,36 @@ def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date) -
     return value
 
 
+def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], dict], *,
+                today: dt.date) -> dict:
+    """Many values at once, each with its own scope: {id: scope} in, {id: value} out.
+    `build(ids)` makes the missing ones in one go (one statement for the versions, one
+    round trip to the cache)."""
+    known = versions(scopes.values())
+    version_of = dict(v.rsplit("=", 1) for v in known[1:])
+    keys = {item: _key(name, parts, today, (known[0], version_of.get(scope, "0")))
+            for item, scope in scopes.items()}
+    values = dict(zip(keys, cache.get_many(*keys.values()))) if keys else {}
+    missing = [item for item, value in values.items() if value is None]
+    if missing:
+        built = build(missing)
+        cache.set_many({keys[item]: built[item] for item in missing})
+        values.update(built)
+    return values
+
+
 def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt.date,
-                secret: str | None = None) -> Markup:
+                secret: str | None = None, scopes: Iterable[str] = (ORGANISATION,)) -> Markup:
     """Rendered HTML, cached like `cached`. A page with forms passes its CSRF token as
     `secret`: the cached copy holds a mark instead, and each viewer gets their own token."""
     # Safe markup: `render` is an autoescaped template; the cache (process memory or a Redis
     # only app servers reach) hands back what it rendered. The CSRF token is URL-safe.
     if not secret:
-        html = cached(name, parts, render, today=today)
+        html = cached(name, parts, render, today=today, scopes=scopes)
         return Markup(html)  # nosec B704
     mark = _secret_mark()
-    html = cached(name, parts, lambda: render().replace(secret, mark), today=today)
+    html = cached(name, parts, lambda: render().replace(secret, mark), today=today,
+                  scopes=scopes)
     html = html.replace(mark, secret)
     return Markup(html)  # nosec B704
 
@@ -82,8 +153,8 @@ def _secret_mark() -> str:
     return "cev-learn-secret-" + hmac.new(key, b"cached-html-mark", hashlib.sha256).hexdigest()
 
 
-def _key(name: str, parts: tuple, today: dt.date, version: int) -> str:
-    return "|".join([name, today.isoformat(), str(version), *map(str, parts)])
+def _key(name: str, parts: tuple, today: dt.date, known: tuple) -> str:
+    return "|".join([name, today.isoformat(), *map(str, known), "", *map(str, parts)])
 
 
 @contextmanager
@@ -100,23 +171,34 @@ def untracked():
 @event.listens_for(Engine, "after_cursor_execute")
 def _note_change(conn, _cursor, _statement, _parameters, context, _executemany):
     if (context is None or not (context.isinsert or context.isupdate or context.isdelete)
-            or conn.info.get(_CHANGED) or not _tracking.get()):
+            or not _tracking.get()):
         return
     table = getattr(getattr(context.compiled, "statement", None), "table", None)
-    if getattr(table, "name", None) not in UNTRACKED_TABLES:
-        conn.info[_CHANGED] = True
+    name = getattr(table, "name", None)
+    if name not in UNTRACKED_TABLES:
+        conn.info.setdefault(_CHANGED, set()).add(name)
 
 
 @event.listens_for(Engine, "commit")
 def _bump_before_commit(conn):
-    """Right before a transaction that changed page data commits, add one to the version in
-    it: the row is locked only for that moment (a long import does not hold up others)."""
-    if conn.info.pop(_CHANGED, False):
-        cursor = conn.connection.cursor()  # the DBAPI connection, still in the transaction
-        try:
+    """Right before a transaction that changed page data commits, add one to the versions it
+    changed, in it: the rows are locked only for that moment (a long import does not hold up
+    others), always in the same order (two commits never wait for each other in a circle)."""
+    tables, scopes = conn.info.pop(_CHANGED, None), conn.info.pop(_SCOPES, None)
+    if not tables:
+        return
+    cursor = conn.connection.cursor()  # the DBAPI connection, still in the transaction
+    try:
+        if scopes and tables <= REP_TABLES:
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            for scope in sorted({*scopes, ORGANISATION}):
+                cursor.execute("INSERT INTO scope_version (scope, version) VALUES "
+                               f"({mark}, 1) ON CONFLICT (scope) DO UPDATE "  # nosec B608
+                               "SET version = scope_version.version + 1", (scope,))
+        else:
             cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
-        finally:
-            cursor.close()
+    finally:
+        cursor.close()
 
 
 @event.listens_for(Engine, "begin")
@@ -126,6 +208,7 @@ def _forget_changes(conn):
     # thrown away anyway, and the error that dropped it must reach the 503 handler intact.
     if not conn.invalidated:
         conn.info.pop(_CHANGED, None)
+        conn.info.pop(_SCOPES, None)
 
 
 def init_app(app: Flask) -> None:

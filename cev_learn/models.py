@@ -1,19 +1,19 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
 from cev_learn.api.models import ApiToken
-from cev_learn.caching import DataVersion
+from cev_learn.caching import DataVersion, ScopeVersion
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.rate_limits import RateLimitWindow
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
-                                   Quota, Rubric)
+                                   Quota, RepMonthActivity, RepWeekActivity, Rubric)
 from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
            "CoachingNote", "Cohort", "CohortCoach", "DataVersion", "ItemKind", "LoginFailure",
            "Membership", "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota",
-           "QuizVersion", "RateLimitWindow", "ReminderLog", "Role", "Rubric", "ScheduleItem", "Signoff", "Track",
-           "User"]
+           "QuizVersion", "RateLimitWindow", "ReminderLog", "RepMonthActivity", "RepWeekActivity",
+           "Role", "Rubric", "ScheduleItem", "ScopeVersion", "Signoff", "Track", "User"]

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import insert, text
 
 from cev_learn.accounts.models import LoginFailure, Role
-from cev_learn.caching import data_version
+from cev_learn.caching import changed, cohort_scope, data_version, rep_scope, versions
 from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
 from tests.conftest import CSRF_META, login, make_user, post_form
@@ -133,3 +133,55 @@ def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_pa
         posted = client.post(f"/reps/{rep.id}/notes",
                              data={"csrf_token": token, "body": f"Note {number}"})
         assert posted.status_code == 302
+
+
+def test_an_activity_for_one_rep_rebuilds_only_the_pages_that_show_it(app, tmp_path,
+                                                                       count_queries):
+    """A CRM write names the reps it changed: their pages, their cohort's and the summary
+    across cohorts are built again; another cohort's pages are still served from the cache."""
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    busy, quiet = (make_user(Role.REP, email=f"{n}@example.com") for n in ("busy", "quiet"))
+    start = TODAY - dt.timedelta(days=30)
+    busy_cohort = make_cohort(name="Busy", reps=[busy], start_on=start)
+    quiet_cohort = make_cohort(name="Quiet", reps=[quiet], start_on=start)
+    manager, quiet_rep = web(app, make_user(Role.MANAGER)), web(app, quiet)
+    manager.get("/coach"), quiet_rep.get("/tracks")  # the welcome message, once
+    pages = {url: manager.get(url).get_data(as_text=True)
+             for url in (f"/ramp/cohorts/{busy_cohort.id}", f"/ramp/cohorts/{quiet_cohort.id}",
+                         "/ramp")}
+    week = quiet_rep.get("/week").get_data(as_text=True)
+    quiet_scopes = [rep_scope(quiet.id), cohort_scope(quiet_cohort.id)]
+    before, quiet_before, busy_before = (data_version(), versions(quiet_scopes),
+                                         versions([rep_scope(busy.id)]))
+
+    csv_file = tmp_path / "activities.csv"
+    csv_file.write_text("external_id,rep_email,occurred_on,type,quantity,amount\n"
+                        f"m-1,busy@example.com,{TODAY - dt.timedelta(days=2)},meeting,1,\n")
+    result = app.test_cli_runner().invoke(args=["import", "activities", str(csv_file)])
+    assert result.exit_code == 0, result.output
+
+    assert data_version() == before  # no page of everything is thrown away
+    assert versions(quiet_scopes) == quiet_before
+    assert versions([rep_scope(busy.id)]) != busy_before
+    with count_queries() as counter:
+        assert quiet_rep.get("/week").get_data(as_text=True) == week
+    assert counter["n"] <= 4  # user, versions (and BEGIN on SQLite): nothing rebuilt
+    quiet_page = f"/ramp/cohorts/{quiet_cohort.id}"
+    with count_queries() as counter:
+        assert manager.get(quiet_page).get_data(as_text=True) == pages[quiet_page]
+    assert counter["n"] <= 5  # and the list of cohorts it is compared with
+    for url in (f"/ramp/cohorts/{busy_cohort.id}", "/ramp"):
+        assert manager.get(url).get_data(as_text=True) != pages[url]
+
+
+def test_a_write_beyond_ramp_data_rebuilds_every_page(app):
+    """A transaction that names the reps it changed but also writes anything else (a person,
+    a cohort…) moves the data version on: every cached page is built again."""
+    with app.app_context():
+        rep = make_user(Role.REP)
+        before, scoped = data_version(), versions([rep_scope(rep.id)])
+        changed([rep_scope(rep.id)])
+        rep.name = "Renamed"
+        db.session.commit()
+        assert data_version() == before + 1
+        assert versions([rep_scope(rep.id)])[1:] == scoped[1:]

@@ -4,11 +4,13 @@ Each builder reads through analytics.queries and cohorts.queries, so a page cost
 number of statements whatever the number of reps; the rest is arithmetic on loaded data.
 """
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
+from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.analytics import charts, metrics, reports
 from cev_learn.analytics.queries import RampData, load_ramp, weekly_activity
@@ -50,6 +52,33 @@ def _pct_columns(prefix: str = "Productive by day ") -> list[Column]:
 
 # --- Dashboard ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class HelpRow:
+    """A rep behind or at risk now, as the dashboard lists them."""
+
+    rep_id: int
+    rep_name: str
+    cohort_name: str
+    standing: Standing
+    tenure: int
+    overdue: int
+    next_title: str | None
+    next_due: dt.date | None
+
+
+@dataclass(frozen=True)
+class CohortBlock:
+    """What the dashboard shows of one cohort: built from that cohort's data only, so it is
+    cached under the cohort's version and built again only when one of its reps changes."""
+
+    report: dict
+    observations: list[metrics.Observation]   # TTP of its reps, for the pooled curves
+    km: list[tuple[int, float]]
+    ramping: int
+    needs_help: list[HelpRow]
+    paces: list[tuple[dict, int | None]]       # early pace and TTP per rep (correlations)
+
+
 @dataclass
 class Dashboard:
     as_of: dt.date
@@ -59,7 +88,7 @@ class Dashboard:
     latest: tuple[Cohort, int] | None        # newest cohort with a median, and the median
     previous: tuple[Cohort, int] | None      # the one before it, for the trend
     productive_by_90: float | None
-    needs_help: list                         # RepSummary, neediest first
+    needs_help: list[HelpRow]                # neediest first
     territories: list[reports.GroupSummary]
     correlations: dict[str, dict]
     correlation_reps: int
@@ -77,39 +106,68 @@ class Dashboard:
 def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
     cohorts = list(db.session.scalars(visible_cohorts(viewer).options(joinedload(Cohort.track))
                                       .order_by(Cohort.start_on, Cohort.name)))
-    data = load_ramp(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
-    by_cohort = {c.id: reports.cohort_report(data, c) for c in cohorts}
+    by_id = {c.id: c for c in cohorts}
+    blocks = caching.cached_each(
+        "ramp-cohort-block", (as_of,), {c.id: caching.cohort_scope(c.id) for c in cohorts},
+        lambda ids: cohort_blocks([by_id[i] for i in ids], as_of, today), today=today)
+    by_cohort = {c.id: blocks[c.id].report for c in cohorts}
     with_median = [(c, by_cohort[c.id]["median_days_to_productivity"]) for c in cohorts
                    if by_cohort[c.id]["median_days_to_productivity"] is not None]
-    pooled = metrics.kaplan_meier(reports.observations(data, cohorts))
-    memberships = [m for c in cohorts for m in data.members[c.id]]
-    summaries = cohort_queries.summaries(memberships, today, onboarding_only=True)
-    needs_help = sorted((s for s in summaries if s.standing in NEEDS_HELP),
-                        key=lambda s: (-s.standing.rank, -s.overdue, s.rep.name))
+    pooled = metrics.kaplan_meier(o for c in cohorts for o in blocks[c.id].observations)
+    needs_help = sorted((row for c in cohorts for row in blocks[c.id].needs_help),
+                        key=lambda r: (-r.standing.rank, -r.overdue, r.rep_name))
+    by_territory = defaultdict(list)
+    for cohort in cohorts:
+        by_territory[cohort.territory or reports.NO_TERRITORY] += blocks[cohort.id].observations
     page = Dashboard(
-        as_of, cohorts, by_cohort, _ramping(data, cohorts), with_median[-1] if with_median else None,
+        as_of, cohorts, by_cohort, sum(blocks[c.id].ramping for c in cohorts),
+        with_median[-1] if with_median else None,
         with_median[-2] if len(with_median) > 1 else None,
         1 - metrics.survival_at(pooled, 90) if pooled else None, needs_help,
-        reports.territories(data), reports.correlations(data, cohorts),
+        reports.group_summaries(by_territory),
+        metrics.activity_correlations(p for c in cohorts for p in blocks[c.id].paces),
         sum(by_cohort[c.id]["productive"] for c in cohorts))
-    page.tables = _dashboard_tables(page, data)
-    page.charts = _dashboard_charts(page, data)
+    km = {c.id: blocks[c.id].km for c in _recent(cohorts, by_cohort)}
+    page.tables = _dashboard_tables(page, km)
+    page.charts = _dashboard_charts(page, km)
     return page
 
 
-def _ramping(data: RampData, cohorts: list[Cohort]) -> int:
-    """Reps started by as_of, still with the company and not yet productive."""
-    count = 0
+def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict[int, CohortBlock]:
+    """The dashboard's part of each cohort, built together (a fixed number of statements)."""
+    data = load_ramp(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
+    memberships = [m for c in cohorts for m in data.members[c.id]]
+    needs_help = defaultdict(list)
+    for summary in cohort_queries.summaries(memberships, today, onboarding_only=True):
+        if summary.standing in NEEDS_HELP:
+            needs_help[summary.membership.cohort_id].append(_help(summary))
+    blocks = {}
     for cohort in cohorts:
-        milestone = data.productivity_milestone(cohort)
-        reached = data.achieved.get(milestone.id, {}) if milestone else {}
-        count += sum(1 for m in data.members[cohort.id]
-                     if m.effective_start_on <= data.as_of and m.user_id not in reached
-                     and (m.end_on is None or m.end_on > data.as_of))
-    return count
+        observations = reports.observations(data, [cohort])
+        blocks[cohort.id] = CohortBlock(
+            reports.cohort_report(data, cohort), observations,
+            reports.km_points(metrics.kaplan_meier(observations)), _ramping(data, cohort),
+            needs_help[cohort.id], reports.early_paces(data, [cohort]))
+    return blocks
 
 
-def _dashboard_tables(page: Dashboard, data: RampData) -> dict[str, Table]:
+def _help(summary) -> HelpRow:
+    nxt = summary.next_milestone
+    return HelpRow(summary.rep.id, summary.rep.name, summary.membership.cohort.name,
+                   summary.standing, summary.tenure, summary.overdue,
+                   nxt.milestone.title if nxt else None, nxt.due_on if nxt else None)
+
+
+def _ramping(data: RampData, cohort: Cohort) -> int:
+    """Reps started by as_of, still with the company and not yet productive."""
+    milestone = data.productivity_milestone(cohort)
+    reached = data.achieved.get(milestone.id, {}) if milestone else {}
+    return sum(1 for m in data.members[cohort.id]
+               if m.effective_start_on <= data.as_of and m.user_id not in reached
+               and (m.end_on is None or m.end_on > data.as_of))
+
+
+def _dashboard_tables(page: Dashboard, km: dict[int, list]) -> dict[str, Table]:
     cohort_rows = []
     for cohort in page.cohorts:
         report = page.reports[cohort.id]
@@ -117,8 +175,8 @@ def _dashboard_tables(page: Dashboard, data: RampData) -> dict[str, Table]:
                             report["productive"], report["censored"],
                             report["median_days_to_productivity"],
                             *report["pct_productive_by_day"].values()])
-    km_rows = [[c.name, day, share] for c in _recent(page.cohorts, page.reports)
-               for day, share in _km(data, c)]
+    km_rows = [[c.name, day, share] for c in page.cohorts if c.id in km
+               for day, share in km[c.id]]
     return {
         "cohorts": Table("cohorts", "Time to productivity by cohort", [
             Column("Cohort"), Column("Start", "date"), Column("Territory"), Column("Reps", "int"),
@@ -134,16 +192,10 @@ def _dashboard_tables(page: Dashboard, data: RampData) -> dict[str, Table]:
         "needs-help": Table("needs-help", "Reps behind or at risk now", [
             Column("Rep"), Column("Cohort"), Column("Status"), Column("Day", "int"),
             Column("Overdue", "int"), Column("Next milestone"), Column("Due", "date")],
-            [_help_row(s) for s in page.needs_help]),
+            [[r.rep_name, r.cohort_name, r.standing.label, r.tenure, r.overdue,
+              r.next_title or "", r.next_due] for r in page.needs_help]),
         "correlations": _correlation_table(page.correlations),
     }
-
-
-def _help_row(summary) -> list:
-    nxt = summary.next_milestone
-    return [summary.rep.name, summary.membership.cohort.name, summary.standing.label,
-            summary.tenure, summary.overdue, nxt.milestone.title if nxt else "",
-            nxt.due_on if nxt else None]
 
 
 def _correlation_table(correlations: dict[str, dict]) -> Table:
@@ -152,15 +204,14 @@ def _correlation_table(correlations: dict[str, dict]) -> Table:
                  [[kind, value["rho"], value["n"]] for kind, value in correlations.items()])
 
 
-def _dashboard_charts(page: Dashboard, data: RampData) -> dict[str, Markup]:
-    recent = _recent(page.cohorts, page.reports)
+def _dashboard_charts(page: Dashboard, km: dict[int, list]) -> dict[str, Markup]:
     return {
         "trend": charts.line_chart(
             [(f"{c.start_on:%b %Y}", page.reports[c.id]["median_days_to_productivity"])
              for c in page.cohorts],
             id="ttp-trend", title="Median days to productivity, by cohort start",
             x_label="Cohort start", y_label="Median days to productivity"),
-        "km": _km_chart(data, recent, "km-cohorts"),
+        "km": _km_chart([(c.name, km[c.id]) for c in page.cohorts if c.id in km], "km-cohorts"),
         "territories": charts.bar_chart(
             [(t.label, t.pct_by_day["90"]) for t in page.territories],
             id="territories", title="Productive by day 90, by territory",
@@ -178,8 +229,8 @@ def _km(data: RampData, cohort: Cohort) -> list[tuple[int, float]]:
     return reports.km_points(metrics.kaplan_meier(reports.observations(data, [cohort])))
 
 
-def _km_chart(data: RampData, cohorts: list[Cohort], chart_id: str) -> Markup:
-    return charts.step_chart([(c.name, _km(data, c)) for c in cohorts], id=chart_id,
+def _km_chart(series: list[tuple[str, list[tuple[int, float]]]], chart_id: str) -> Markup:
+    return charts.step_chart(series, id=chart_id,
                              title="% of reps productive by day of tenure",
                              x_label="Days since start", y_label="Reps productive")
 
@@ -313,7 +364,8 @@ def _cohort_charts(page: CohortPage, data: RampData, shown: list[Membership]) ->
         grid[membership.user_id][week - 1] = pace
     titles = [m.title for m in data.milestones[page.cohort.track_id]]
     return {
-        "km": _km_chart(data, [page.cohort, *page.compared], "km-cohort"),
+        "km": _km_chart([(c.name, _km(data, c)) for c in [page.cohort, *page.compared]],
+                        "km-cohort"),
         "funnel": charts.bar_chart(
             [(title, entry["achieved"]) for title, entry in zip(titles, page.report["milestones"])],
             id="funnel", title="Reps who reached each milestone", x_label="Milestone",

@@ -55,16 +55,13 @@ class GroupSummary:
     pct_by_day: dict[str, float]
 
 
-def territories(data: RampData) -> list[GroupSummary]:
-    """TTP pooled by the cohorts' territory."""
-    by_territory = defaultdict(list)
-    for cohort in data.cohorts:
-        by_territory[cohort.territory or NO_TERRITORY].append(cohort)
+def group_summaries(pooled: Mapping[str, list[metrics.Observation]]) -> list[GroupSummary]:
+    """TTP of each group of observations, by label."""
     result = []
-    for label in sorted(by_territory):
-        pooled = observations(data, by_territory[label])
-        curve = metrics.kaplan_meier(pooled)
-        result.append(GroupSummary(label, len(pooled), sum(o.event for o in pooled),
+    for label in sorted(pooled):
+        curve = metrics.kaplan_meier(pooled[label])
+        result.append(GroupSummary(label, len(pooled[label]),
+                                   sum(o.event for o in pooled[label]),
                                    metrics.median_days(curve), metrics.pct_productive_by(curve)))
     return result
 
@@ -121,6 +118,11 @@ def mean_early_pace(actuals: Mapping[int, int], targets: Sequence[float], start_
 def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
     """Spearman's rho between a rep's mean pace in weeks 1–8 and TTP, per activity type
     (only types with at least 15 productive reps; see metrics.activity_correlations)."""
+    return metrics.activity_correlations(early_paces(data, cohorts))
+
+
+def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, int | None]]:
+    """Each rep's mean pace in weeks 1–8 by activity type, with their TTP (None: censored)."""
     reps = []
     for cohort in cohorts:
         targets = cohort.track.activity_targets or {}
@@ -135,7 +137,7 @@ def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
             reps.append(({kind: mean_early_pace(weekly.get(kind, {}), values, start_on,
                                                 data.as_of)
                           for kind, values in targets.items()}, ttp))
-    return metrics.activity_correlations(reps)
+    return reps
 
 
 # --- Helpers --------------------------------------------------------------------------------

@@ -56,13 +56,16 @@ def _dashboard() -> pages.Dashboard:
     return pages.dashboard(current_user, _as_of(today), today)
 
 
-def _cached_body(name: str, template: str, build_page, today: dt.date) -> Markup:
-    """The page's content for this viewer and query string, rendered once per data version."""
+def _cached_body(name: str, template: str, build_page, today: dt.date,
+                 scopes=(caching.ORGANISATION,)) -> Markup:
+    """The page's content for this viewer and query string, rendered once per version of
+    the data it shows (`scopes`: the cohorts it shows; any rep's change by default)."""
     parts = (*access.viewer_scope(current_user), *sorted(request.args.items(multi=True)))
     return caching.cached_html(
         name, parts, lambda: render_template(
             template, page=build_page(),
-            can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today)
+            can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today,
+        scopes=scopes)
 
 
 @bp.route("")
@@ -82,20 +85,23 @@ def dashboard_csv(name: str):
     return _csv(page.tables[name], f"ramp-{name}-{page.as_of}")
 
 
-def _cohort_page(cohort) -> pages.CohortPage:
-    today = dt.date.today()
-    as_of = _as_of(today)
+def _comparison(cohort) -> tuple[list, list]:
+    """The cohorts the viewer may compare this one with, and the ones compared."""
     candidates = pages.comparable_cohorts(current_user, cohort)
     wanted = request.args.getlist("compare")
     if any(not value.isdigit() for value in wanted):
         raise BadQuery("compare must list cohort numbers.")
     if "compare" in request.args or request.args.get("compared") == "1":
         ids = {int(value) for value in wanted}
-        compared = [c for c in candidates if c.id in ids][:pages.COMPARED_COHORTS - 1]
-    else:
-        compared = pages.default_compared(cohort, candidates)
+        return candidates, [c for c in candidates if c.id in ids][:pages.COMPARED_COHORTS - 1]
+    return candidates, pages.default_compared(cohort, candidates)
+
+
+def _cohort_page(cohort, comparison: tuple[list, list] | None = None) -> pages.CohortPage:
+    today = dt.date.today()
+    candidates, compared = comparison or _comparison(cohort)
     return pages.cohort_page(cohort, compared, candidates, request.args.get("activity"),
-                             _page_number(), as_of, today)
+                             _page_number(), _as_of(today), today)
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -103,8 +109,10 @@ def _cohort_page(cohort) -> pages.CohortPage:
 def cohort(cohort_id: int):
     found = access.visible_cohort(current_user, cohort_id) or abort(404)
     today = dt.date.today()
+    comparison = _comparison(found)
     body = _cached_body(f"ramp-cohort-{cohort_id}", "analytics/_cohort_body.html",
-                        lambda: _cohort_page(found), today)
+                        lambda: _cohort_page(found, comparison), today,
+                        [caching.cohort_scope(c.id) for c in [found, *comparison[1]]])
     return render_template("analytics/cohort.html", body=body, cohort=found,
                            as_of=_as_of(today))
 

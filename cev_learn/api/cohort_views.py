@@ -80,5 +80,5 @@ def cohort_ramp_report(cohort_id: int):
     today = dt.date.today()
     as_of = query_date("as_of", today)
     report = caching.cached(f"ramp-json-{found.id}", (as_of,), lambda: cohort_ramp(found, as_of),
-                            today=today)
+                            today=today, scopes=[caching.cohort_scope(found.id)])
     return respond(schemas.RampReport, report)

@@ -29,7 +29,8 @@ bp = Blueprint("cohorts", __name__)
 def rep_home():
     today = dt.date.today()
     body = caching.cached_html("rep-week", (current_user.id,),
-                               lambda: _rep_week(current_user, today), today=today)
+                               lambda: _rep_week(current_user, today), today=today,
+                               scopes=[caching.rep_scope(current_user.id)])
     return render_template("cohorts/rep_home.html", body=body)
 
 
@@ -71,7 +72,8 @@ def rep_page(user_id: int):
     today = dt.date.today()
     body = caching.cached_html(
         "rep-page", (*access.viewer_scope(current_user), rep.id),
-        lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf())
+        lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf(),
+        scopes=[caching.rep_scope(rep.id)])
     return render_template("cohorts/rep_page.html", rep=rep, body=body)
 
 
@@ -157,7 +159,6 @@ def signoff(user_id: int, rubric_slug: str):
         comments = [form[f"comment_{i}"].data or "" for i in range(len(rubric.criteria))]
         result = coaching.record_signoff(rep=rep, rubric=rubric, coach=current_user,
                                          scores=scores, comments=comments, today=dt.date.today())
-        achievements.recompute_for([rep.id], dt.date.today())
         db.session.commit()
         verdict = "passed" if result.passed else "not passed yet"
         flash(f"{rubric.title} sign-off recorded: {round(result.score * 100)}%, {verdict}.",
@@ -187,10 +188,10 @@ def record_milestone(user_id: int, milestone_slug: str):
             form.achieved_on.data, current_membership(rep).effective_start_on, dt.date.today()):
         flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
-        achievements.record_by_hand(rep=rep, milestone=milestone,
-                                    achieved_on=form.achieved_on.data,
-                                    note=form.note.data or None, actor=current_user)
-        achievements.recompute_for([rep.id], dt.date.today())
+        coaching.record_milestone(rep=rep, milestone=milestone,
+                                  achieved_on=form.achieved_on.data,
+                                  note=form.note.data or None, actor=current_user,
+                                  today=dt.date.today())
         db.session.commit()
         flash(f"{milestone.title}: " + (f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
                                         if form.achieved_on.data else "correction cleared."),

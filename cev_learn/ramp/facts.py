@@ -8,7 +8,8 @@ ramp page needs, and a page reads a few rows per rep whatever the number of reco
 Every service that changes what a rep's ramp is measured from (CRM activities and quotas,
 quiz results, module completions, sign-offs, memberships, milestone definitions) calls
 `refresh_reps` for the reps it changed, in its own transaction, before the caller commits.
-Views and commands never call it themselves. `rebuild` recomputes every fact from the raw
+Views and commands never call it themselves. It also tells the page cache which reps and
+cohorts changed, so only their pages and the organisation's summary are built again. `rebuild` recomputes every fact from the raw
 records (`cev-learn ramp rebuild`).
 
 Reading as of a day: a week or month that is over by `as_of` comes straight from its fact.
@@ -19,8 +20,10 @@ after `as_of` (the fact's `last_on` says so); only then are that period's record
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, not_, select, union_all
+from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal, not_, select,
+                        union_all)
 
+from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.schema import MAX_AMOUNT
@@ -40,14 +43,20 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date) -> int:
 
     The reps' rows are locked first (PostgreSQL; SQLite runs one writer at a time), so two
     transactions writing for the same rep refresh one after the other and the second sees
-    the first's records: no fact is lost or counted twice.
+    the first's records: no fact is lost or counted twice. The lock is FOR NO KEY UPDATE:
+    the records a transaction has just written hold a key-share lock on their rep's row
+    (the foreign key), which a plain FOR UPDATE would wait on, in a circle.
     """
     ids = sorted(set(rep_ids))
     if not ids:
         return 0
+    cohort_ids = set()
     for chunk in _chunks(ids):
         db.session.execute(select(User.id).where(User.id.in_(chunk)).order_by(User.id)
-                           .with_for_update())
+                           .with_for_update(key_share=True))
+        cohort_ids.update(db.session.scalars(select(Membership.cohort_id).where(
+            Membership.user_id.in_(chunk), Membership.moved_out_at.is_(None))))
+    caching.changed([*map(caching.rep_scope, ids), *map(caching.cohort_scope, cohort_ids)])
     for chunk in _chunks(ids):
         _replace_facts(chunk)
     return recompute_for(ids, today)
@@ -141,12 +150,13 @@ def weekly(rep_ids, as_of: dt.date, *, until_week: int | None = None):
         fact.user_id.in_(rep_ids), fact.week <= current,
         not_(and_(fact.week == current, fact.last_on > as_of)))
     record = ActivityRecord
-    cut = _straddling(select(fact.user_id, fact.type, fact.week, select(
-        func.coalesce(func.sum(record.quantity), 0))
-        .where(record.user_id == fact.user_id, record.type == fact.type,
-               record.occurred_on >= days_after(counted_start(), (fact.week - 1) * 7),
-               record.occurred_on <= as_of).scalar_subquery()), fact, as_of, rep_ids).where(
-        fact.week == current)
+    in_week = and_(record.user_id == fact.user_id, record.type == fact.type,
+                   record.occurred_on >= days_after(counted_start(), (fact.week - 1) * 7),
+                   record.occurred_on <= as_of)
+    cut = _straddling(select(
+        fact.user_id, fact.type, fact.week,
+        select(func.sum(record.quantity)).where(in_week).scalar_subquery()),
+        fact, as_of, rep_ids).where(fact.week == current, exists().where(in_week))
     if until_week is not None:
         settled, cut = settled.where(fact.week <= until_week), cut.where(fact.week <= until_week)
     return union_all(settled, cut)
@@ -164,15 +174,14 @@ def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
     month = as_of.replace(day=1)
     settled = select(*columns).where(fact.user_id.in_(rep_ids), fact.month <= month,
                                      not_(and_(fact.month == month, fact.last_on > as_of)))
-    record = ActivityRecord
     in_month = and_(record.user_id == fact.user_id, record.type == fact.type,
                     record.occurred_on >= month, record.occurred_on <= as_of,
                     record.occurred_on >= counted_start())
     cut = _straddling(select(
         fact.user_id, fact.type, fact.month,
-        select(func.coalesce(func.sum(record.quantity), 0)).where(in_month).scalar_subquery(),
-        select(func.coalesce(func.sum(counted_amount()), 0.0)).where(in_month)
-        .scalar_subquery()), fact, as_of, rep_ids).where(fact.month == month)
+        select(func.sum(record.quantity)).where(in_month).scalar_subquery(),
+        select(func.sum(counted_amount())).where(in_month).scalar_subquery()),
+        fact, as_of, rep_ids).where(fact.month == month, exists().where(in_month))
     if kind is not None:
         settled, cut = settled.where(fact.type == kind), cut.where(fact.type == kind)
     return union_all(settled, cut)
