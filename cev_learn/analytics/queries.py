@@ -6,13 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, literal_column, null, select, union_all
+from sqlalchemy import String, case, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
-from cev_learn.ramp import facts
+from cev_learn.ramp import engine, facts
+from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE
 from cev_learn.ramp.models import Achievement, Milestone, Quota
 from cev_learn.ramp.sql import month_of
@@ -63,10 +64,15 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
     for track_id, shared in track_data({c.track for c in cohorts}).items():
         data.milestones[track_id] = shared.milestones
     in_cohorts = _members_of(cohort_ids, rep_id)
+    measures = {m.id: m.measure for track in data.milestones.values() for m in track}
     for kind, user_id, milestone_id, day, amount in db.session.execute(
             _ramp_facts(cohort_ids, in_cohorts, rep_id, as_of)):
         if kind == "achieved":
-            data.achieved[milestone_id][user_id] = dt.date.fromisoformat(day)
+            reached = dt.date.fromisoformat(day)
+            automatic = amount == 1  # a coach's date stands as they typed it
+            if milestone_id in measures and (
+                    not automatic or engine.known_on(measures[milestone_id], reached) <= as_of):
+                data.achieved[milestone_id][user_id] = reached
         elif kind == "booked":
             data.bookings[(user_id, month_start(day))] = amount
         else:
@@ -77,12 +83,14 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
 
 
 def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt.date):
-    """(kind, rep, milestone, day or month as text, amount) of stored achievements, monthly
-    bookings (from the ramp facts) and quotas up to as_of, in one statement."""
+    """(kind, rep, milestone, day or month as text, amount) of stored achievements (amount 1
+    for the engine's, 0 for a person's), monthly bookings (from the ramp facts) and quotas up
+    to as_of, in one statement."""
     bookings = facts.monthly(in_cohorts, as_of, kind=BOOKING_TYPE).subquery()
     return union_all(
         select(literal_column("'achieved'"), Achievement.user_id, Achievement.milestone_id,
-               cast(Achievement.achieved_on, String), null())
+               cast(Achievement.achieved_on, String),
+               case((Achievement.source == AUTO, 1.0), else_=0.0))
         .where(Achievement.user_id.in_(in_cohorts), Achievement.achieved_on <= as_of),
         select(literal_column("'booked'"), bookings.c.user_id, null(),
                month_of(bookings.c.month), bookings.c.amount),

@@ -90,6 +90,18 @@ def achieved_on(measure: dict, facts: RepFacts, as_of: dt.date) -> dt.date | Non
     return _outcome(measure, facts, as_of).achieved_on
 
 
+def known_on(measure: dict, reached: dt.date) -> dt.date:
+    """The first day an achievement dated `reached` can be known from the records: the day
+    itself, except for an attainment run, which is dated by the end of its first month but is
+    complete only once its last month is over. A report as of an earlier day leaves it out."""
+    if measure_kind(measure) != "attainment":
+        return reached
+    month = reached.replace(day=1)
+    for _ in range(measure["consecutive_months"] - 1):
+        month = _month_end(month) + dt.timedelta(days=1)
+    return _month_end(month)
+
+
 def progress(measure: dict, facts: RepFacts, as_of: dt.date) -> tuple[float, float]:
     """Return (value, target) as of a day, for the at-risk rule."""
     result = _outcome(measure, facts, as_of)

@@ -192,12 +192,21 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
 
 
 def _write(model, new: list[dict], changed: list[dict], report: RampImportReport) -> None:
+    """Insert and update rows in one order every writer shares (new rows by their unique key,
+    changed rows by id), so two batches touching the same records wait for each other
+    instead of deadlocking."""
+    new = sorted(new, key=_natural_key)
+    changed = sorted(changed, key=lambda row: row["id"])
     if new:
         db.session.execute(insert(model), new)
     if changed:
         db.session.execute(update(model), changed)  # bulk UPDATE by primary key
     report.created += len(new)
     report.updated += len(changed)
+
+
+def _natural_key(row: dict) -> tuple:
+    return (row["external_id"],) if "external_id" in row else (row["user_id"], row["month"])
 
 
 def _chunks(values: list) -> Iterable[list]:

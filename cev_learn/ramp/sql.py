@@ -85,7 +85,7 @@ def _days_after_default(element, compiler, **kw):
 @compiles(days_after, "sqlite")
 def _days_after_sqlite(element, compiler, **kw):
     day, days = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"date({day}, '+' || {days} || ' days')"
+    return f"date({day}, '+' || ({days}) || ' days')"  # || binds tighter than * or +
 
 
 def tenure_week(occurred_on: ColumnElement, start_on: ColumnElement) -> ColumnElement:

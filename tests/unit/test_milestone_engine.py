@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from cev_learn.ramp.engine import (Activity, MilestoneResult, QuizResult, RepFacts, SignoffResult,
-                                   achieved_on, crossing_activity, evaluate, progress)
+                                   achieved_on, crossing_activity, evaluate, known_on, progress)
 
 D = dt.date
 START = D(2026, 3, 10)  # a Tuesday, mid-month on purpose
@@ -219,3 +219,16 @@ def test_evaluate_reports_every_milestone_and_rejects_unknown_measures():
         achieved_on({"activity": "meeting"}, rep, D(2026, 3, 31))
     with pytest.raises(ValueError):
         crossing_activity({"signoff": "pitch"}, rep, D(2026, 3, 31))
+
+
+def test_an_attainment_run_is_known_once_its_last_month_is_over():
+    """Dated by the end of its first month, a two-month run is complete (and a report as of a
+    day can count it) only from the end of its second; other measures are known at once."""
+    run = {"attainment": 1.0, "consecutive_months": 2}
+    assert known_on(run, dt.date(2026, 1, 31)) == dt.date(2026, 2, 28)
+    assert known_on({**run, "consecutive_months": 1},
+                           dt.date(2026, 1, 31)) == dt.date(2026, 1, 31)
+    assert known_on({**run, "consecutive_months": 3},
+                           dt.date(2026, 11, 30)) == dt.date(2027, 1, 31)
+    assert known_on({"activity": "meeting", "at_least": 1},
+                           dt.date(2026, 1, 9)) == dt.date(2026, 1, 9)
