@@ -23,7 +23,7 @@ from cev_learn.db import db
 
 COMPARED_COHORTS = 6     # series on one Kaplan–Meier chart (the palette has six colours)
 HEAT_MAP_WEEKS = 26
-REPS_PER_PAGE = 50
+REPS_PER_PAGE = 20       # reps per page of a cohort (its list, pace chart and table)
 NEEDS_HELP = (Standing.BEHIND, Standing.AT_RISK)
 
 

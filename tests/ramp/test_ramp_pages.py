@@ -282,3 +282,34 @@ def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app,
         assert links, page
         for link in links:
             assert client.get(link).status_code == 200, link
+
+
+def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(app, tmp_path):
+    """45 reps: the page lists 20 at a time (reps, pace chart and table), a data table longer
+    than 100 rows shows its first 100, and the CSV still holds every row."""
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    start = dt.date.today() - dt.timedelta(days=100)
+    cohort = make_cohort(start_on=start)
+    refresh_reps(_bulk_reps(cohort, 45, start), dt.date.today())
+    db.session.commit()
+    client = web(app, make_user(Role.MANAGER))
+    html = client.get(f"/ramp/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "Page 1 of 3 · 45 reps" in html
+    assert len(re.findall(r'href="/ramp/reps/\d+', html)) == 20
+    weeks = 14  # weeks of tenure over by today, each a row per rep in the pace table
+    assert f"The first 100 of {20 * weeks} rows; the CSV has them all." in html
+    pace = csv_rows(client.get(f"/ramp/cohorts/{cohort.id}/export/pace.csv"))
+    assert len(pace) == 1 + 20 * weeks
+
+
+def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, tmp_path):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    coach = make_user(Role.COACH)
+    start = dt.date.today() - dt.timedelta(days=10)
+    cohort = make_cohort(start_on=start, coaches=[coach])
+    refresh_reps(_bulk_reps(cohort, 15, start), dt.date.today())
+    db.session.commit()
+    html = web(app, coach).get("/coach").get_data(as_text=True)
+    assert len(re.findall(r'href="/reps/\d+"', html)) == 12
+    assert "The 12 who need you most of 15." in html
+    assert f'href="/ramp/cohorts/{cohort.id}"' in html
