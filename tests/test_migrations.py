@@ -26,6 +26,7 @@ from cev_learn.db import db
 from cev_learn.health import migration_heads
 from cev_learn.ramp.pending_imports import PendingImport
 from cev_learn.rate_limits import RateLimitWindow
+from cev_learn.caching import ScopeVersion
 from tests.conftest import ROOT, _test_config
 
 COURSES = ROOT / "courses"
@@ -94,6 +95,7 @@ def seed_every_table(app) -> None:
                       content=b"external_id,rep_email\n", created_at=now),
         ReminderLog(user_id=user.id, kind="weekly", for_date=now.date(), sent_at=now),
         RateLimitWindow(key="LIMITER/token:abc/api/600/1/minute", hits=3, ends_at=now),
+        ScopeVersion(scope=f"rep:{user.id}", version=4),
     ])
     db.session.commit()
 

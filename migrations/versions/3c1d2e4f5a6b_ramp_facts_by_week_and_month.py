@@ -46,7 +46,7 @@ def upgrade():
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('type', sa.String(length=32), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
-    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('amount', sa.Double(), nullable=False),
     sa.Column('last_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_rep_month_activity_user_id_user')),
     sa.PrimaryKeyConstraint('user_id', 'month', 'type', name=op.f('pk_rep_month_activity'))
