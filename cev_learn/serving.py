@@ -5,10 +5,14 @@ bytes (414), header fields too many or too large (431), a request it cannot pars
 writes those pages straight to the socket with no header but Content-Type, Content-Length and
 Connection. Serve with `--worker-class cev_learn.serving.SyncWorker` (`make run` does), or
 `cev_learn.serving.ThreadWorker` with `--threads`.
+
+These workers also read what every rep of a track shares (content.track_data) once they have
+loaded the app, before their first request, so no request of a new process pays for it.
 """
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
 
+from cev_learn.content.track_data import read_active_tracks
 from cev_learn.security import security_headers
 
 
@@ -43,9 +47,15 @@ class _HeaderedErrorPages:
         super().handle_error(req, _HeaderedSocket(client, headers), addr, exc)
 
 
-class SyncWorker(_HeaderedErrorPages, _GunicornSyncWorker):
+class _ReadTracksFirst:
+    def load_wsgi(self):
+        super().load_wsgi()
+        read_active_tracks(self.wsgi)
+
+
+class SyncWorker(_ReadTracksFirst, _HeaderedErrorPages, _GunicornSyncWorker):
     """gunicorn's default worker."""
 
 
-class ThreadWorker(_HeaderedErrorPages, _GunicornThreadWorker):
+class ThreadWorker(_ReadTracksFirst, _HeaderedErrorPages, _GunicornThreadWorker):
     """gunicorn's worker for `--threads`."""

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, delete, func, or_, select
+from sqlalchemy import ScalarSelect, delete, func, insert, or_, select
 
 from cev_learn.accounts.models import LoginFailure
 from cev_learn.db import db, write_transaction
@@ -84,8 +84,8 @@ def admit_attempt(email: str, address: str | None, policy: ThrottlePolicy,
 
 def forgive_attempt(attempt: Attempt, email: str) -> None:
     """The password was right: the attempt was no failure, and the account's are forgotten."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt.failure_ids)))
-    clear_account_failures(email)
+    db.session.execute(delete(LoginFailure).where(or_(
+        LoginFailure.id.in_(attempt.failure_ids), LoginFailure.key == account_key(email))))
 
 
 def admit_token_failure(address: str | None, policy: TokenThrottlePolicy,
@@ -126,11 +126,11 @@ def record_failure(email: str, address: str | None, policy: ThrottlePolicy,
                    now: dt.datetime) -> tuple[int, ...]:
     """Add a failure of the account and one of the address; return their ids."""
     _forget_expired((ACCOUNT, ADDRESS), now - policy.window)
-    failures = [LoginFailure(key=account_key(email), failed_at=now),
-                LoginFailure(key=address_key(address), failed_at=now)]
-    db.session.add_all(failures)
-    db.session.flush()
-    return tuple(failure.id for failure in failures)
+    added = db.session.execute(
+        insert(LoginFailure).returning(LoginFailure.id),
+        [{"key": account_key(email), "failed_at": now},
+         {"key": address_key(address), "failed_at": now}])  # one statement for both
+    return tuple(added.scalars())
 
 
 def clear_account_failures(email: str) -> None:

@@ -8,10 +8,11 @@ that hash, and reads the track again only after a sync.
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
 from cev_learn.content.models import Module, ScheduleItem, Track
-from cev_learn.db import private_reader
+from cev_learn.db import db, private_reader
 from cev_learn.quizzes.models import Quiz
 from cev_learn.ramp.models import Milestone, Rubric
 
@@ -62,6 +63,20 @@ def track_data(tracks) -> dict[int, TrackData]:
             _TRACKS[track_id] = (_version(loaded.track), loaded)
             data[track_id] = loaded
     return data
+
+
+def read_active_tracks(app) -> int:
+    """Read every active track into this process (a server process does it before its first
+    request); returns how many. A database that cannot answer yet leaves it to the requests."""
+    try:
+        with app.app_context():
+            try:
+                tracks = list(db.session.scalars(select(Track).where(Track.retired_at.is_(None))))
+                return len(track_data(tracks))
+            finally:
+                db.session.remove()
+    except SQLAlchemyError:
+        return 0
 
 
 def forget_tracks() -> None:
