@@ -193,7 +193,7 @@ def _bump_before_commit(conn):
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             for scope in sorted({*scopes, ORGANISATION}):
                 cursor.execute("INSERT INTO scope_version (scope, version) VALUES "
-                               f"({mark}, 1) ON CONFLICT (scope) DO UPDATE "  # nosec B608
+                               f"({mark}, 1) ON CONFLICT (scope) DO UPDATE "
                                "SET version = scope_version.version + 1", (scope,))
         else:
             cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
