@@ -179,6 +179,15 @@ def _note_change(conn, _cursor, _statement, _parameters, context, _executemany):
         conn.info.setdefault(_CHANGED, set()).add(name)
 
 
+# Add one to a scope's version, creating it at 1: "%s" placeholders (psycopg) or "?" (sqlite3).
+_BUMP_SCOPE = {
+    False: "INSERT INTO scope_version (scope, version) VALUES (%s, 1) "
+           "ON CONFLICT (scope) DO UPDATE SET version = scope_version.version + 1",
+    True: "INSERT INTO scope_version (scope, version) VALUES (?, 1) "
+          "ON CONFLICT (scope) DO UPDATE SET version = scope_version.version + 1",
+}
+
+
 @event.listens_for(Engine, "commit")
 def _bump_before_commit(conn):
     """Right before a transaction that changed page data commits, add one to the versions it
@@ -190,11 +199,9 @@ def _bump_before_commit(conn):
     cursor = conn.connection.cursor()  # the DBAPI connection, still in the transaction
     try:
         if scopes and tables <= REP_TABLES:
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            bump = _BUMP_SCOPE[conn.dialect.paramstyle == "qmark"]
             for scope in sorted({*scopes, ORGANISATION}):
-                cursor.execute("INSERT INTO scope_version (scope, version) VALUES "
-                               f"({mark}, 1) ON CONFLICT (scope) DO UPDATE "
-                               "SET version = scope_version.version + 1", (scope,))
+                cursor.execute(bump, (scope,))
         else:
             cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
     finally:
