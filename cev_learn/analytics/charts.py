@@ -54,6 +54,8 @@ def nice_ticks(high: float, *, whole: bool = False) -> list[float]:
     multipliers = (1, 2, 5, 10) if whole and magnitude < 10 else (1, 2, 2.5, 5, 10)
     step = next(m * magnitude for m in multipliers if m * magnitude >= raw * (1 - 1e-9))
     count = math.ceil(high / step - 1e-9)
+    if isinstance(step, int) and count * step < high:  # 10^k is exact; the float 1e300 is
+        count += 1                                       # a little above it
     return [round(i * step, 10) for i in range(count + 1)]
 
 
