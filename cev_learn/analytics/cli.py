@@ -27,7 +27,7 @@ def _date(_ctx, _param, value):
 @click.argument("name")
 @click.option("--as-of", "as_of", default=None, callback=_date,
               help="Report as on this day (records after it are ignored). Default: today.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md §9.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/formats.md.")
 def cohort_command(name, as_of, as_json):
     """Time to productivity, milestones and ramp curve of cohort NAME."""
     cohort = find_cohort(name)

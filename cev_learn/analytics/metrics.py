@@ -1,6 +1,6 @@
 """Ramp metrics over plain data: tenure, time to productivity (Kaplan–Meier), status, pace. Pure.
 
-Definitions are DESIGN.md §6. Every function takes its dates (`as_of`, `day`) as arguments and
+Definitions are docs/metrics.md. Every function takes its dates (`as_of`, `day`) as arguments and
 never reads the clock, so a report for a given as_of is reproducible.
 
 Fractions meant for reports (% productive by day, ramp percentiles, correlations) are rounded to
@@ -106,7 +106,7 @@ def median_days(curve: Sequence[Step]) -> int | None:
 
 
 def pct_productive_by(curve: Sequence[Step], days: Iterable[int] = REPORT_DAYS) -> dict[str, float]:
-    """1 − S(D) for each day D, keyed by str(D) as in the ramp JSON (DESIGN.md §9)."""
+    """1 − S(D) for each day D, keyed by str(D) as in the ramp JSON (docs/formats.md)."""
     return {str(d): round(1 - survival_at(curve, d), ROUND_PLACES) for d in days}
 
 

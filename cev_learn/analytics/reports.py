@@ -1,5 +1,5 @@
 """Ramp reports from loaded data (analytics.queries.RampData): the cohort report of
-DESIGN.md §9, Kaplan–Meier curves, the trend by cohort start, territories, weekly pace and
+docs/formats.md, Kaplan–Meier curves, the trend by cohort start, territories, weekly pace and
 correlations. No statements here: the pure metrics do the arithmetic."""
 import datetime as dt
 from collections import defaultdict
@@ -15,7 +15,7 @@ NO_TERRITORY = "No territory"
 
 
 def cohort_ramp(cohort: Cohort, as_of: dt.date) -> dict:
-    """The ramp JSON of one cohort (DESIGN.md §9)."""
+    """The ramp JSON of one cohort (docs/formats.md)."""
     return cohort_report(load_ramp([cohort], as_of), cohort)
 
 

@@ -1,4 +1,4 @@
-"""Cohorts: list, one with its reps, and its ramp report (DESIGN.md §9)."""
+"""Cohorts: list, one with its reps, and its ramp report (docs/formats.md)."""
 import datetime as dt
 
 from flask_login import current_user

@@ -1,4 +1,4 @@
-"""Bodies of the outcome endpoints: CRM activities and quotas in (the columns of DESIGN.md §8),
+"""Bodies of the outcome endpoints: CRM activities and quotas in (the columns of docs/formats.md),
 onboarding progress out as xAPI 1.0.3 statements.
 
 Request fields only fix the JSON types; the rules on the values (required, dates, known types,

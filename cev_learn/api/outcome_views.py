@@ -1,5 +1,5 @@
 """CRM outcomes in batches: activities and quotas, checked by the rules of the CSV import and
-stored by its service, all or nothing (DESIGN.md §8).
+stored by its service, all or nothing (docs/formats.md).
 
 Like the upload page, a manager limited to a territory sends outcomes only for the reps they
 manage, and changes only records of those reps.

@@ -1,5 +1,5 @@
 """Bodies of the users, reps and achievements endpoints (conventions as in schemas.py).
-A user's fields are named as the columns of users.csv (DESIGN.md §8)."""
+A user's fields are named as the columns of users.csv (docs/formats.md)."""
 import datetime as dt
 from typing import Literal
 

@@ -1,5 +1,5 @@
 """Request and response bodies of the API, as pydantic models (they also write the OpenAPI
-schemas). Field names follow the CSV and JSON contracts of DESIGN.md §8–§9."""
+schemas). Field names follow the CSV and JSON contracts of docs/formats.md."""
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,7 +58,7 @@ class RampPoint(Out):
 
 
 class RampReport(Out):
-    """DESIGN.md §9: the same JSON as `cev-learn ramp cohort NAME --json`."""
+    """docs/formats.md: the same JSON as `cev-learn ramp cohort NAME --json`."""
 
     cohort: str
     as_of: dt.date

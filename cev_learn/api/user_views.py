@@ -1,4 +1,4 @@
-"""Users: list, one, and upsert by email under the rules of a users.csv row (DESIGN.md §8).
+"""Users: list, one, and upsert by email under the rules of a users.csv row (docs/formats.md).
 
 Admins see every user; coaches and managers the reps they may see on the web pages.
 """

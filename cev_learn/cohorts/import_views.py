@@ -1,4 +1,4 @@
-"""Admin upload pages for CSV imports (DESIGN §8)."""
+"""Admin upload pages for CSV imports (docs/formats.md)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm

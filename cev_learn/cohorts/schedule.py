@@ -1,6 +1,6 @@
 """A rep's week and standing: due dates, what is overdue, milestone and rep status. Pure.
 
-Definitions follow DESIGN.md §6: tenure day = days since the start date (day 0); a milestone
+Definitions follow docs/metrics.md: tenure day = days since the start date (day 0); a milestone
 is complete, behind (past its due day, not achieved), at risk (progress ÷ target <
 elapsed ÷ due_day) or on track.
 """
@@ -90,7 +90,7 @@ def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
 
 def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,
                        tenure: int) -> Standing | None:
-    """DESIGN.md §6 (the rule lives in analytics.metrics). `progress` is progress ÷ target
+    """docs/metrics.md (the rule lives in analytics.metrics). `progress` is progress ÷ target
     (0..1); None when it cannot be measured yet, which leaves the standing open until due."""
     if achieved:
         return Standing.COMPLETE

@@ -1,4 +1,4 @@
-"""Read a users.csv file (DESIGN §8) into checked rows: pure, no Flask and no database.
+"""Read a users.csv file (docs/formats.md) into checked rows: pure, no Flask and no database.
 
 The shape of each row is checked here (columns, emails, roles, dates, lengths, duplicates);
 whether its cohort and coach exist is the service's job (`user_import_service`). The API's

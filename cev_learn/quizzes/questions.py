@@ -68,7 +68,7 @@ class Question:
     line: int = field(default=0, compare=False)  # where it starts in its source file
 
     def to_json(self) -> dict:
-        """The JSON shape of `cev-learn quiz check --json` (DESIGN.md §9), plus a few extras."""
+        """The JSON shape of `cev-learn quiz check --json` (docs/formats.md), plus a few extras."""
         return {
             "title": self.title,
             "type": self.type.value,

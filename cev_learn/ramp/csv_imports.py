@@ -1,4 +1,4 @@
-"""Read quotas.csv and activities.csv (DESIGN §8) into checked rows: pure, no Flask and no
+"""Read quotas.csv and activities.csv (docs/formats.md) into checked rows: pure, no Flask and no
 database. Whether a rep_email names a rep is the service's job (`import_service`).
 
 The checks work on rows of cell texts, so API records (turned into cells) get exactly the

@@ -1,4 +1,4 @@
-"""When a rep reached each milestone, computed from plain facts (DESIGN.md §6).
+"""When a rep reached each milestone, computed from plain facts (docs/metrics.md).
 
 Pure: no Flask, no session. Every function takes `as_of` and ignores facts dated after it, so
 the same facts and the same `as_of` always give the same answer.

@@ -1,4 +1,4 @@
-"""The upload page for CRM quotas and activities (DESIGN §8): check a file, then import it."""
+"""The upload page for CRM quotas and activities (docs/formats.md): check a file, then import it."""
 import datetime as dt
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for

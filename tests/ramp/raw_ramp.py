@@ -292,7 +292,7 @@ def stored_achievements(rep_ids) -> dict[tuple[int, int], dt.date]:
 
 def cohort_report(raw: Raw, cohort_id: int, as_of: dt.date,
                   reached: dict[tuple[int, int], dt.date]) -> dict:
-    """The ramp JSON of a cohort (DESIGN.md §9) from raw bookings and quotas and the given
+    """The ramp JSON of a cohort (docs/formats.md) from raw bookings and quotas and the given
     achievements (those on or before as_of count), by the pure metrics alone."""
     info = raw.cohorts[cohort_id]
     members = sorted(rep_id for rep_id, m in raw.members.items() if m.cohort_id == cohort_id)

@@ -1,4 +1,4 @@
-"""Activity types beyond the built-in six come from configuration (DESIGN.md §5)."""
+"""Activity types beyond the built-in six come from configuration (docs/formats.md)."""
 import pytest
 
 from cev_learn import create_app

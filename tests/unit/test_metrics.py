@@ -1,4 +1,4 @@
-"""Ramp metrics (DESIGN.md §6), each checked against a case worked out by hand in the comments."""
+"""Ramp metrics (docs/metrics.md), each checked against a case worked out by hand in the comments."""
 import datetime as dt
 import math
 

@@ -1,4 +1,4 @@
-"""The milestone engine: achieved_on and progress per DESIGN.md §6, worked by hand."""
+"""The milestone engine: achieved_on and progress per docs/metrics.md, worked by hand."""
 import datetime as dt
 
 import pytest

@@ -1,4 +1,4 @@
-"""Due dates, the rep's week and status rules (DESIGN.md §6)."""
+"""Due dates, the rep's week and status rules (docs/metrics.md)."""
 import datetime as dt
 
 import pytest
