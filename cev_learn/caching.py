@@ -85,12 +85,18 @@ def data_version() -> int:
 
 def versions(scopes: Iterable[str]) -> tuple:
     """The data version and the version of each scope, in one statement."""
-    scopes = sorted(set(scopes))
+    data, by_scope = _versions(scopes)
+    return (data, *(f"{scope}={version}" for scope, version in sorted(by_scope.items())))
+
+
+def _versions(scopes: Iterable[str]) -> tuple[int, dict[str, int]]:
+    """(data version, {scope: version}) for these scopes (0 for one never bumped)."""
+    scopes = set(scopes)
     found = dict(db.session.execute(union_all(
         select(literal("", String), DataVersion.version).where(DataVersion.id == 1),
         select(ScopeVersion.scope, ScopeVersion.version).where(ScopeVersion.scope.in_(scopes)))
     ).all())
-    return (found.get("", 0), *(f"{scope}={found.get(scope, 0)}" for scope in scopes))
+    return found.pop("", 0), {scope: found.get(scope, 0) for scope in scopes}
 
 
 def changed(scopes: Iterable[str]) -> None:
@@ -118,9 +124,8 @@ def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], d
     """Many values at once, each with its own scope: {id: scope} in, {id: value} out.
     `build(ids)` makes the missing ones in one go (one statement for the versions, one
     round trip to the cache)."""
-    known = versions(scopes.values())
-    version_of = dict(v.rsplit("=", 1) for v in known[1:])
-    keys = {item: _key(name, parts, today, (known[0], version_of.get(scope, "0")))
+    data, by_scope = _versions(scopes.values())
+    keys = {item: _key(name, parts, today, (data, by_scope[scope]))
             for item, scope in scopes.items()}
     values = dict(zip(keys, cache.get_many(*keys.values()))) if keys else {}
     missing = [item for item, value in values.items() if value is None]

@@ -2,7 +2,6 @@
 docs/formats.md, Kaplan–Meier curves, the trend by cohort start, territories, weekly pace and
 correlations. No statements here: the pure metrics do the arithmetic."""
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
