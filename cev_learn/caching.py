@@ -17,8 +17,9 @@ that version, and the first read after a change builds it again.
 
 A cached value names the scopes it is built from (`org` unless it says otherwise: any rep's
 change rebuilds it). Reads cost one statement to learn the versions. Values live in
-Flask-Caching (CACHE_TYPE: each process's memory by default, Redis when several processes or
-app servers should share them).
+Flask-Caching, shared by every worker: files in the instance folder by default, Redis when
+several app servers should share them (CACHE_TYPE). Keys name the database and the schema
+revision, so one cache can serve several databases and revisions without mixing them.
 """
 import contextvars
 import hashlib
@@ -32,7 +33,7 @@ from flask import Flask, current_app
 from flask_caching import Cache
 from markupsafe import Markup
 from sqlalchemy import String, event, literal, select, union_all
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from cev_learn.db import db
 
@@ -53,6 +54,7 @@ REP_TABLES = frozenset({
 ORGANISATION = "org"
 _CHANGED = "cev_learn_page_data_changed"     # the tracked tables written in the transaction
 _SCOPES = "cev_learn_page_data_scopes"       # the scopes the transaction says it changed
+_NAMESPACE = "CEV_LEARN_CACHE_NAMESPACE"      # app.config: the database and schema revision
 _tracking: contextvars.ContextVar[bool] = contextvars.ContextVar("track_changes", default=True)
 
 
@@ -159,7 +161,8 @@ def _secret_mark() -> str:
 
 
 def _key(name: str, parts: tuple, today: dt.date, known: tuple) -> str:
-    return "|".join([name, today.isoformat(), *map(str, known), "", *map(str, parts)])
+    return "|".join([current_app.config[_NAMESPACE], name, today.isoformat(), *map(str, known),
+                     "", *map(str, parts)])
 
 
 @contextmanager
@@ -224,9 +227,19 @@ def _forget_changes(conn):
 
 
 def init_app(app: Flask) -> None:
-    # Values cached by another revision of the schema (and so of cev_learn) are never read.
+    # Values cached by another revision of the schema (and so of cev_learn), or from another
+    # database (whose versions count on their own), are never read.
     from cev_learn.health import migration_heads
 
+    # In every key (not CACHE_KEY_PREFIX, which the file cache ignores).
     heads = "+".join(migration_heads(app.config["MIGRATIONS_DIR"]))
-    app.config.setdefault("CACHE_KEY_PREFIX", f"cev_learn:{heads}:")
+    database = database_identity(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config[_NAMESPACE] = f"cev_learn:{database}:{heads}"
     cache.init_app(app)
+
+
+def database_identity(url: str) -> str:
+    """A short name for the database at `url` (its password left out): app servers on the
+    same database share cached values, a cache shared by several databases keeps them apart."""
+    safe = make_url(url).render_as_string(hide_password=True)
+    return hashlib.sha256(safe.encode()).hexdigest()[:12]

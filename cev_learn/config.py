@@ -70,11 +70,13 @@ DEFAULTS = {
     # per worker process: with N workers a client gets N times the limit.)
     "API_RATE_LIMIT": "600 per minute",
     "RATELIMIT_STORAGE_URI": "database://",
-    # Cached pages (keyed by the data version, so never stale): each process's memory by
-    # default; "RedisCache" with CACHE_REDIS_URL to share them between app servers.
-    "CACHE_TYPE": "SimpleCache",
+    # Cached pages (keyed by the versions of the data they show, so never stale), shared by
+    # every worker of the server: files in CACHE_DIR (default: the instance folder's cache/);
+    # "RedisCache" with CACHE_REDIS_URL to share them between app servers too.
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": None,
     "CACHE_DEFAULT_TIMEOUT": 3600,
-    "CACHE_THRESHOLD": 500,
+    "CACHE_THRESHOLD": 5000,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Activity types beyond call, email, meeting, demo, opportunity and deal_won that CRM data,
     # milestones and weekly targets may use, e.g. ["linkedin_message", "referral"].
@@ -103,6 +105,8 @@ def _finish(app: Flask) -> None:
     url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'cev_learn.sqlite'}"
     cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     cfg["ACTIVITY_TYPES"] = _activity_types(cfg["EXTRA_ACTIVITY_TYPES"])
+    if cfg["CACHE_TYPE"] == "FileSystemCache" and not cfg.get("CACHE_DIR"):
+        cfg["CACHE_DIR"] = str(Path(app.instance_path) / "cache")
     if cfg["HTTPS"]:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True

@@ -40,6 +40,8 @@ def _test_config(url: str, instance: Path, **overrides) -> dict:
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "REQUEST_LOG": False,
         "SERVER_NAME": "localhost",
+        # Each app its own cache: tests empty the database between them, and versions with it.
+        "CACHE_TYPE": "SimpleCache",
     }
     config.update(overrides)
     return config
