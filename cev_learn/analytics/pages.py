@@ -13,11 +13,12 @@ from sqlalchemy.orm import joinedload
 from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.analytics import charts, metrics, reports
-from cev_learn.analytics.queries import RampData, load_ramp, weekly_activity
+from cev_learn.analytics.queries import RampData, load_outcomes, load_ramp, weekly_activity
 from cev_learn.cohorts import queries as cohort_queries
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
+from cev_learn.content.track_data import track_data
 from cev_learn.csv_safety import csv_text
 from cev_learn.db import db
 
@@ -135,20 +136,32 @@ def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
 
 def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict[int, CohortBlock]:
     """The dashboard's part of each cohort, built together (a fixed number of statements)."""
-    data = load_ramp(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
-    memberships = [m for c in cohorts for m in data.members[c.id]]
+    data = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
     needs_help = defaultdict(list)
-    for summary in cohort_queries.summaries(memberships, today, onboarding_only=True):
+    for summary in cohort_queries.summaries(_onboarding(data, today), today,
+                                            onboarding_only=True):
         if summary.standing in NEEDS_HELP:
             needs_help[summary.membership.cohort_id].append(_help(summary))
     blocks = {}
     for cohort in cohorts:
         observations = reports.observations(data, [cohort])
         blocks[cohort.id] = CohortBlock(
-            reports.cohort_report(data, cohort), observations,
+            reports.cohort_summary(data, cohort), observations,
             reports.km_points(metrics.kaplan_meier(observations)), _ramping(data, cohort),
             needs_help[cohort.id], reports.early_paces(data, [cohort]))
     return blocks
+
+
+def _onboarding(data: RampData, today: dt.date) -> list[Membership]:
+    """The memberships (with user and cohort) of the reps still with the company and inside
+    their track's onboarding window today: only those can need help (one statement)."""
+    tracks = track_data({c.track for c in data.cohorts})
+    window = {c.id: tracks[c.track_id].onboarding_days for c in data.cohorts}
+    rep_ids = [m.user_id for cohort_id, members in data.members.items() for m in members
+               if (m.end_on is None or m.end_on >= today)
+               and metrics.tenure_day(m.effective_start_on, today) <= window[cohort_id]]
+    return [m for m in cohort_queries.current_memberships(rep_ids=rep_ids)
+            if m.cohort_id in window] if rep_ids else []
 
 
 def _help(summary) -> HelpRow:

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, case, cast, literal_column, null, select, union_all
+from sqlalchemy import (Date, String, and_, case, cast, func, literal_column, null, select,
+                        union_all)
 from sqlalchemy.orm import joinedload
 
 from cev_learn.cohorts.models import Cohort, Membership
@@ -26,6 +27,7 @@ class RampData:
     as_of: dt.date
     cohorts: list[Cohort]
     members: dict[int, list[Membership]]            # cohort id -> current memberships
+    # (Member rows from load_outcomes)
     milestones: dict[int, list[Milestone]]          # track id -> milestones by due day
     achieved: dict[int, dict[int, dt.date]]         # milestone id -> user id -> achieved_on
     bookings: dict[tuple[int, dt.date], float]      # (user id, month) -> won amount
@@ -68,11 +70,8 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
     for kind, user_id, milestone_id, day, amount in db.session.execute(
             _ramp_facts(cohort_ids, in_cohorts, rep_id, as_of)):
         if kind == "achieved":
-            reached = dt.date.fromisoformat(day)
-            automatic = amount == 1  # a coach's date stands as they typed it
-            if milestone_id in measures and (
-                    not automatic or engine.known_on(measures[milestone_id], reached) <= as_of):
-                data.achieved[milestone_id][user_id] = reached
+            _keep_achievement(data, measures, user_id, milestone_id,
+                              dt.date.fromisoformat(day), automatic=amount == 1)
         elif kind == "booked":
             data.bookings[(user_id, month_start(day))] = amount
         else:
@@ -80,6 +79,82 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
     if weekly_until is not None:
         data.weekly = weekly_activity(cohort_ids, as_of, until_week=weekly_until, rep_id=rep_id)
     return data
+
+
+@dataclass(frozen=True)
+class Member:
+    """What time to productivity needs of a current membership: a row, not an ORM object."""
+
+    user_id: int
+    cohort_id: int
+    effective_start_on: dt.date
+    end_on: dt.date | None
+
+
+def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
+                  weekly_until: int | None = None) -> RampData:
+    """Only what time to productivity needs of some cohorts, as seen on `as_of`: members as
+    rows with their achievement of their track's productivity milestone and, with
+    `weekly_until`, the weekly activity of the reps who reached it (two statements; no
+    bookings, quotas or other milestones: `reports.cohort_summary` needs none)."""
+    cohorts = list(cohorts)
+    data = RampData(as_of, cohorts, {c.id: [] for c in cohorts}, defaultdict(list),
+                    defaultdict(dict), {}, {})
+    if not cohorts:
+        return data
+    for track_id, shared in track_data({c.track for c in cohorts}).items():
+        data.milestones[track_id] = shared.milestones
+    productivity = {c.track_id: m for c in cohorts if (m := data.productivity_milestone(c))}
+    measures = {m.id: m.measure for m in productivity.values()}
+    reached = and_(Achievement.user_id == Membership.user_id,
+                   Achievement.milestone_id == case(
+                       {track: m.id for track, m in productivity.items()}, value=Cohort.track_id,
+                       else_=None),
+                   Achievement.achieved_on <= as_of)
+    current = (Membership.cohort_id.in_(data.members), Membership.moved_out_at.is_(None))
+    for user_id, cohort_id, start_on, end_on, milestone_id, reached_on, source in (
+            db.session.execute(
+                select(Membership.user_id, Membership.cohort_id,
+                       func.coalesce(Membership.start_on, Cohort.start_on, type_=Date),
+                       Membership.end_on, Achievement.milestone_id, Achievement.achieved_on,
+                       Achievement.source)
+                .join(Cohort, Cohort.id == Membership.cohort_id)
+                .outerjoin(Achievement, reached).where(*current)).all()):
+        data.members[cohort_id].append(Member(user_id, cohort_id, start_on, end_on))
+        if reached_on is not None:
+            _keep_achievement(data, measures, user_id, milestone_id, reached_on, source == AUTO)
+    if weekly_until is not None and productivity:
+        targeted = {kind for c in cohorts for kind in (c.track.activity_targets or {})}
+        productive = (select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
+                      .join(Achievement, reached).where(*current))
+        data.weekly = _early_weeks(productive, as_of, weekly_until, targeted)
+    return data
+
+
+def _early_weeks(rep_ids, as_of: dt.date, weeks: int,
+                 kinds: set[str]) -> dict[int, dict[str, dict[int, int]]]:
+    """Like `weekly_activity` for tenure weeks 1..weeks and some activity types, one row per
+    rep and type (the weeks side by side: a tenth of the rows to read)."""
+    result: dict[int, dict[str, dict[int, int]]] = defaultdict(dict)
+    if not kinds:
+        return result
+    week = facts.weekly(rep_ids, as_of, until_week=weeks, kinds=kinds).subquery()
+    by_week = [func.sum(case((week.c.week == n, week.c.quantity))) for n in range(1, weeks + 1)]
+    for user_id, kind, *quantities in db.session.execute(
+            select(week.c.user_id, week.c.type, *by_week)
+            .group_by(week.c.user_id, week.c.type)).all():
+        result[user_id][kind] = {n: int(q) for n, q in enumerate(quantities, 1) if q is not None}
+    return result
+
+
+def _keep_achievement(data: RampData, measures: dict[int, str], user_id: int,
+                      milestone_id: int, reached_on: dt.date, automatic: bool) -> None:
+    """Count an achievement dated on or before as_of if it was known by then: the engine's
+    are known once their measure could be read (a month's attainment once the month is
+    over); a coach's date stands as they typed it."""
+    if milestone_id in measures and (
+            not automatic or engine.known_on(measures[milestone_id], reached_on) <= data.as_of):
+        data.achieved[milestone_id][user_id] = reached_on
 
 
 def _ramp_facts(cohort_ids: list[int], in_cohorts, rep_id: int | None, as_of: dt.date):
@@ -103,9 +178,13 @@ def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | 
                     rep_id: int | None = None) -> dict[int, dict[str, dict[int, int]]]:
     """Quantity per rep, activity type and tenure week, from the start date to as_of (from
     the ramp facts)."""
+    return _weekly(_members_of(cohort_ids, rep_id), as_of, until_week)
+
+
+def _weekly(rep_ids, as_of: dt.date, until_week: int | None) -> dict[int, dict[str, dict]]:
     result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for user_id, kind, week_number, quantity in db.session.execute(
-            facts.weekly(_members_of(cohort_ids, rep_id), as_of, until_week=until_week)):
+            facts.weekly(rep_ids, as_of, until_week=until_week)).all():
         result[user_id][kind][int(week_number)] = int(quantity)
     return result
 

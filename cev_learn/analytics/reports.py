@@ -20,13 +20,18 @@ def cohort_ramp(cohort: Cohort, as_of: dt.date) -> dict:
 
 def cohort_report(data: RampData, cohort: Cohort) -> dict:
     counted = _counted(data, cohort)
-    summary = metrics.cohort_summary(_outcomes(data, counted, data.productivity_milestone(cohort)),
-                                     data.as_of)
     return {"cohort": cohort.name, "as_of": data.as_of.isoformat(), "track": cohort.track.slug,
-            **asdict(summary),
+            **cohort_summary(data, cohort),
             "milestones": [_milestone_entry(data, counted, m)
                            for m in data.milestones[cohort.track_id]],
             "ramp_curve": metrics.ramp_curve(attainment_points(data, cohort))}
+
+
+def cohort_summary(data: RampData, cohort: Cohort) -> dict:
+    """The report's time-to-productivity figures (reps, productive, censored, median, share
+    productive by day): all that needs is the members and the productivity milestone."""
+    outcomes = _outcomes(data, _counted(data, cohort), data.productivity_milestone(cohort))
+    return asdict(metrics.cohort_summary(outcomes, data.as_of))
 
 
 def observations(data: RampData, cohorts: Iterable[Cohort]) -> list[metrics.Observation]:
@@ -120,22 +125,26 @@ def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
     return metrics.activity_correlations(early_paces(data, cohorts))
 
 
-def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, int | None]]:
-    """Each rep's mean pace in weeks 1–8 by activity type, with their TTP (None: censored)."""
+def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, int]]:
+    """Each productive rep's mean pace in weeks 1–8 by activity type, with their TTP (the
+    reps still ramping have no TTP to correlate with, so they are left out)."""
     reps = []
     for cohort in cohorts:
         targets = cohort.track.activity_targets or {}
         milestone = data.productivity_milestone(cohort)
         reached = data.achieved.get(milestone.id, {}) if milestone else {}
         for membership in _counted(data, cohort):
+            if membership.user_id not in reached:
+                continue
             start_on = membership.effective_start_on
             observation = metrics.time_to_productivity(metrics.RepOutcome(
-                start_on, membership.end_on, reached.get(membership.user_id)), data.as_of)
-            ttp = observation.day if observation and observation.event else None
+                start_on, membership.end_on, reached[membership.user_id]), data.as_of)
+            if observation is None or not observation.event:
+                continue
             weekly = data.weekly.get(membership.user_id, {})
             reps.append(({kind: mean_early_pace(weekly.get(kind, {}), values, start_on,
                                                 data.as_of)
-                          for kind, values in targets.items()}, ttp))
+                          for kind, values in targets.items()}, observation.day))
     return reps
 
 

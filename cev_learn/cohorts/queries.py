@@ -16,7 +16,7 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
                                       CohortCoach, Membership, Signoff)
 from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
                                         rep_standing, tenure_day)
-from cev_learn.content.models import ItemKind, Module, ModuleProgress
+from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
@@ -187,19 +187,10 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
 
 
 def _work_items(data: TrackData, progress: RepProgress, start: dt.date) -> list[WorkItem]:
-    track = data.track.slug
-    items = []
-    for entry in data.schedule:
-        if entry.kind is ItemKind.MODULE and entry.slug in data.modules:
-            module = data.modules[entry.slug]
-            items.append(WorkItem("module", "track", module.title, due_on(start, entry.due_day),
-                                  progress.modules_done.get(module.id),
-                                  {"track": track, "module": module.slug}))
-        elif entry.kind is ItemKind.QUIZ and entry.slug in data.quizzes:
-            quiz = data.quizzes[entry.slug]
-            items.append(WorkItem("quiz", "track", quiz.title, due_on(start, entry.due_day),
-                                  progress.quizzes_passed.get(quiz.id),
-                                  {"track": track, "quiz": quiz.slug}))
+    done = {"module": progress.modules_done, "quiz": progress.quizzes_passed}
+    items = [WorkItem(kind, "track", title, due_on(start, due_day), done[kind].get(item_id),
+                      dict(target))
+             for kind, title, due_day, item_id, target in data.work]
     for assignment in progress.assignments:
         items.append(_assignment_item(assignment, progress))
     return items
@@ -220,8 +211,7 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 def _engine_facts(data: TrackData, progress: RepProgress, start: dt.date) -> engine.RepFacts:
     """What the milestone engine measures a rep's milestones on the track from, as
     `rep_progress` loaded it (no statements)."""
-    quizzes = {quiz.id: slug for slug, quiz in data.quizzes.items()}
-    rubrics = {rubric.id: slug for slug, rubric in data.rubrics.items()}
+    quizzes, rubrics = data.quiz_slugs, data.rubric_slugs
     return replace(
         engine.facts_from_months(start, progress.crm_months, progress.quotas),
         quiz_attempts=[engine.QuizResult(quizzes[quiz_id], on, score)

@@ -6,12 +6,13 @@ rep they show, so each process keeps the newest version of each track it has rea
 that hash, and reads the track again only after a sync.
 """
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
-from cev_learn.content.models import Module, ScheduleItem, Track
+from cev_learn.content.models import ItemKind, Module, ScheduleItem, Track
 from cev_learn.db import db, private_reader
 from cev_learn.quizzes.models import Quiz
 from cev_learn.ramp.models import Milestone, Rubric
@@ -28,7 +29,7 @@ class TrackData:
     milestones: list[Milestone]
     rubrics: dict[str, Rubric]
 
-    @property
+    @cached_property
     def onboarding_days(self) -> int:
         """How long a rep counts as onboarding: until the last due day of the track (work or
         milestone) and FOLLOW_UP_DAYS more to catch up; after that, coaches and managers no
@@ -36,6 +37,30 @@ class TrackData:
         due_days = [m.due_day for m in self.milestones]
         due_days += [i.due_day for i in self.schedule if i.due_day is not None]
         return max(due_days, default=0) + FOLLOW_UP_DAYS
+
+    @cached_property
+    def work(self) -> list[tuple[str, str, int | None, int, dict]]:
+        """The schedule's modules and quizzes as (kind, title, due day, module or quiz id,
+        what a page links to), read once for all the reps of the track."""
+        work = []
+        for entry in self.schedule:
+            if entry.kind is ItemKind.MODULE and entry.slug in self.modules:
+                module = self.modules[entry.slug]
+                work.append(("module", module.title, entry.due_day, module.id,
+                             {"track": self.track.slug, "module": module.slug}))
+            elif entry.kind is ItemKind.QUIZ and entry.slug in self.quizzes:
+                quiz = self.quizzes[entry.slug]
+                work.append(("quiz", quiz.title, entry.due_day, quiz.id,
+                             {"track": self.track.slug, "quiz": quiz.slug}))
+        return work
+
+    @cached_property
+    def quiz_slugs(self) -> dict[int, str]:
+        return {quiz.id: slug for slug, quiz in self.quizzes.items()}
+
+    @cached_property
+    def rubric_slugs(self) -> dict[int, str]:
+        return {rubric.id: slug for slug, rubric in self.rubrics.items()}
 
 
 FOLLOW_UP_DAYS = 30

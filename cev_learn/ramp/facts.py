@@ -140,15 +140,15 @@ def _in_cohort(stmt, user_id):
 
 # --- Reading them ---------------------------------------------------------------------------
 
-def weekly(rep_ids, as_of: dt.date, *, until_week: int | None = None):
+def weekly(rep_ids, as_of: dt.date, *, until_week: int | None = None,
+           kinds: Iterable[str] | None = None):
     """SELECT (rep, type, tenure week, quantity) of the weeks up to the one as_of falls in,
-    counting records up to as_of; `rep_ids` is a list or a subquery of rep ids."""
+    counting records up to as_of; `rep_ids` is a list or a subquery of rep ids; `kinds`
+    narrows to some activity types."""
     fact = RepWeekActivity
     current = tenure_week(literal(as_of, Date), counted_start())
-    settled = _in_cohort(select(fact.user_id, fact.type, fact.week, fact.quantity),
-                         fact.user_id).where(
-        fact.user_id.in_(rep_ids), fact.week <= current,
-        not_(and_(fact.week == current, fact.last_on > as_of)))
+    settled = select(fact.user_id, fact.type, fact.week, fact.quantity).where(
+        fact.user_id.in_(rep_ids), _settled(fact, as_of))
     record = ActivityRecord
     in_week = and_(record.user_id == fact.user_id, record.type == fact.type,
                    record.occurred_on >= days_after(counted_start(), (fact.week - 1) * 7),
@@ -159,6 +159,9 @@ def weekly(rep_ids, as_of: dt.date, *, until_week: int | None = None):
         fact, as_of, rep_ids).where(fact.week == current, exists().where(in_week))
     if until_week is not None:
         settled, cut = settled.where(fact.week <= until_week), cut.where(fact.week <= until_week)
+    if kinds is not None:
+        kinds = sorted(kinds)
+        settled, cut = settled.where(fact.type.in_(kinds)), cut.where(fact.type.in_(kinds))
     return union_all(settled, cut)
 
 
@@ -172,8 +175,7 @@ def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
         stmt = select(*columns).where(fact.user_id.in_(rep_ids))
         return stmt if kind is None else stmt.where(fact.type == kind)
     month = as_of.replace(day=1)
-    settled = select(*columns).where(fact.user_id.in_(rep_ids), fact.month <= month,
-                                     not_(and_(fact.month == month, fact.last_on > as_of)))
+    settled = select(*columns).where(fact.user_id.in_(rep_ids), _settled(fact, as_of))
     in_month = and_(record.user_id == fact.user_id, record.type == fact.type,
                     record.occurred_on >= month, record.occurred_on <= as_of,
                     record.occurred_on >= counted_start())
@@ -185,6 +187,14 @@ def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
     if kind is not None:
         settled, cut = settled.where(fact.type == kind), cut.where(fact.type == kind)
     return union_all(settled, cut)
+
+
+def _settled(fact, as_of: dt.date):
+    """The facts whose every record is dated on or before as_of, counted whole: they are
+    exactly the periods before the one as_of falls in (a record on or before as_of lies in
+    one of those or in as_of's own) and as_of's own when nothing after as_of is in it yet.
+    `NOT >` keeps SQLite on the rep's rows rather than the `last_on` index."""
+    return not_(fact.last_on > as_of)
 
 
 def _straddling(stmt, fact, as_of: dt.date, rep_ids):

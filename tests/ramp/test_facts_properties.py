@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import reports
-from cev_learn.analytics.queries import load_ramp, weekly_activity
+from cev_learn.analytics.queries import load_outcomes, load_ramp, weekly_activity
 from cev_learn.api.models import Scope
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Cohort, Membership
@@ -52,6 +52,8 @@ GRACE = dt.timedelta(seconds=30)
 TYPES = ("call", "meeting", "deal_won", "email")
 MODULES = ("intro", "discovery")
 TRACK = "ramp-facts"
+SUMMARY_KEYS = ("reps", "productive", "censored", "median_days_to_productivity",
+                "pct_productive_by_day")
 
 
 def day(offset: int) -> dt.date:
@@ -391,6 +393,15 @@ class Org:
                 response = self.api.get(f"/api/v1/cohorts/{cohort.id}/ramp?as_of={as_of}")
                 assert response.status_code == 200, response.get_data(as_text=True)
                 assert response.json == json.loads(json.dumps(report)), f"API {where}"
+            # The dashboard reads only what time to productivity needs: the same figures.
+            lean = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
+            full = load_ramp(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
+            for cohort in cohorts:
+                expected = raw_ramp.cohort_report(raw, cohort.id, as_of, reached_then)
+                assert reports.cohort_summary(lean, cohort) == {
+                    key: expected[key] for key in SUMMARY_KEYS}, f"dashboard {where}"
+                assert reports.early_paces(lean, [cohort]) == \
+                    reports.early_paces(full, [cohort]), f"early pace {where}"
             for rep_id in members:
                 membership = memberships[rep_id]
                 mine = load_ramp([membership.cohort], as_of, rep_id=rep_id)
