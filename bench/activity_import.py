@@ -1,16 +1,27 @@
 """Benchmark: `cev-learn import activities` of a generated 1,000,000-row file on SQLite, then
-the same file again (every row unchanged).
+the same file again (every row unchanged); then the same number of rows imported into the large
+seeded organisation (bench/organisation.py: its current reps, the last year's dates) while it
+is being served, and the manager's Ramp page opened right after: the import changed every
+cohort, so the page is built again from the ramp facts, cohort by cohort.
 
-Run with `make bench`. Prints a table and writes bench/results/activity_import.json.
+Run with `make bench`. BENCH_ACTIVITY_ROWS sets the rows (default 1,000,000), BENCH_REPS and
+BENCH_COHORTS the organisation (as in bench/pages.py). Prints a table and writes
+bench/results/activity_import.json.
 """
 import datetime as dt
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
+
+import organisation
+from harness import BenchError, Server, sign_in, sql_counts
+from pages import COHORTS as ORG_COHORTS, MANAGER, PASSWORD, REPS as ORG_REPS, WORKERS
 
 ROWS = int(os.environ.get("BENCH_ACTIVITY_ROWS", "1000000"))
 REPS = int(os.environ.get("BENCH_REPS", "500"))
@@ -34,6 +45,58 @@ def write_activities(path: Path, rows: int, reps: int) -> None:
             amount = f"{(n % 997) * 125.5:.2f}" if kind == "deal_won" else ""
             out.write(f"crm-{n:08d},rep{n % reps}@example.com,{days[n % 365]},{kind},"
                       f"{1 + n % 3},{amount}\n")
+
+
+def write_organisation_activities(path: Path, rows: int, emails: list[str]) -> None:
+    """`rows` records for the organisation's reps over the last year, ids of their own."""
+    today = dt.date.today()
+    days = [(today - dt.timedelta(days=d)).isoformat() for d in range(365)]
+    with path.open("w", newline="") as out:
+        out.write("external_id,rep_email,occurred_on,type,quantity,amount\n")
+        for n in range(rows):
+            kind = TYPES[n % 6]
+            amount = f"{(n % 997) * 125.5:.2f}" if kind == "deal_won" else ""
+            out.write(f"bench-{n:08d},{emails[n % len(emails)]},{days[(n * 7) % 365]},{kind},"
+                      f"{1 + n % 3},{amount}\n")
+
+
+def into_organisation(tmp: Path) -> dict:
+    """Import into a working copy of the seeded organisation while gunicorn serves it, then
+    time the manager's Ramp page (cached before the import) once, alone."""
+    org = organisation.organisation(dict(os.environ), ORG_REPS, ORG_COHORTS)
+    database = organisation.working_copy(org.database, tmp / "organisation.sqlite")
+    env = {**organisation.app_env(os.environ, database, tmp / "instance"),
+           "CEV_LEARN_REQUEST_LOG": "true"}
+    with closing(sqlite3.connect(database)) as conn:
+        emails = [e for (e,) in conn.execute(CURRENT_REP_EMAILS)]
+    write_organisation_activities(tmp / "organisation.csv", ROWS, emails)
+    with Server(env, WORKERS, tmp / "server.log") as server:
+        headers = {"Cookie": sign_in(server, MANAGER, PASSWORD)}
+        before = _open(server, "/ramp", headers)
+        seconds = timed(env, "import", "activities", str(tmp / "organisation.csv"))
+        server.wait_until_idle()
+        mark = server.log.mark()
+        after = _open(server, "/ramp", headers)
+        time.sleep(0.05)  # the request's log line is written just after its response
+        sql, _, _ = sql_counts(server.log.entries(mark), "/ramp")
+    return {"organisation_reps": org.reps, "organisation_cohorts": org.cohorts,
+            "organisation_reps_written": len(emails), "organisation_import_seconds": seconds,
+            "ramp_page_before_import_ms": before, "ramp_page_after_import_ms": after,
+            "ramp_page_after_import_sql": sql}
+
+
+CURRENT_REP_EMAILS = """
+SELECT u.email FROM membership m JOIN "user" u ON u.id = m.user_id
+WHERE m.moved_out_at IS NULL AND u.role = 'rep' ORDER BY u.id
+"""
+
+
+def _open(server: Server, path: str, headers: dict) -> float:
+    started = time.perf_counter()
+    reply = server.get(path, headers)
+    if reply.status != 200:
+        raise BenchError(f"{path} gave {reply.status}")
+    return (time.perf_counter() - started) * 1000
 
 
 def timed(env, *args) -> float:
@@ -60,6 +123,7 @@ def main() -> None:
             "unchanged_reimport_seconds": timed(env, "import", "activities",
                                                 str(tmp / "activities.csv")),
         }
+        results.update(into_organisation(tmp))
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
     (out / "activity_import.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -68,6 +132,11 @@ def main() -> None:
         if key.endswith("_seconds"):
             print(f"{key[:-8].replace('_', ' '):<40}{value:>10.2f}")
     print("(times include starting the cev-learn process; see 'startup')")
+    print(f"\ninto the organisation ({results['organisation_reps']:,} reps, "
+          f"{results['organisation_cohorts']} cohorts, served by {WORKERS} gunicorn workers):")
+    print(f"{'manager Ramp page before the import':<40}{results['ramp_page_before_import_ms']:>8.0f} ms")
+    print(f"{'manager Ramp page right after it':<40}{results['ramp_page_after_import_ms']:>8.0f} ms"
+          f" ({results['ramp_page_after_import_sql']} SQL statements)")
 
 
 if __name__ == "__main__":

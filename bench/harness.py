@@ -49,12 +49,15 @@ class RequestLog:
 
 
 class Server(servers.Server):
-    """gunicorn serving cev_learn for the page benchmark: slow pages are waited for, the
-    request log is read back, and stopping drops what wrk left queued."""
+    """gunicorn serving cev_learn for the page benchmark with the worker class `make run` and
+    the deployment guide use (its workers read the tracks before their first request): slow
+    pages are waited for, the request log is read back, and stopping drops what wrk left
+    queued."""
 
     def __init__(self, env: dict, workers: int, log_path: Path):
         super().__init__(env, workers, log_path, quick_stop=True,
-                         options=("--timeout", str(SLOWEST_SECONDS)))
+                         options=("--timeout", str(SLOWEST_SECONDS),
+                                  "--worker-class", "cev_learn.serving.SyncWorker"))
         self.log = RequestLog(log_path)
 
     def wait_until_idle(self, quiet: float = 0.5) -> None:

@@ -9,11 +9,13 @@ must also answer in at most 500 ms (p50) under writes.
 
 Cold builds of the ramp pages (the Ramp dashboard, a cohort's and a rep's ramp page and the
 cohort's ramp JSON), in milliseconds, the median of a few tries:
-  fresh server  the first request to a freshly started gunicorn: every cache is empty and the
-                time includes the worker's first-request work (its first database connection,
-                templates compiled, the track read);
+  fresh server  the first request to a freshly started gunicorn: every cache is empty (the
+                file cache its workers share is emptied first) and the time includes the
+                worker's first-request work (its first database connection, templates
+                compiled, the track read);
   after write   the first request after one activity was posted for a rep of the cohort, with
-                nothing else running (the workers are warm, their cached pages stale).
+                nothing else running (the workers are warm; what that rep's change touches is
+                stale: their pages, their cohort's and the organisation's summary).
 
 Run with `make bench-live` (SQLite, then PostgreSQL through scripts/with-postgres) or as part
 of `make bench`. By itself, `python bench/live.py` runs on SQLite, against the organisation
@@ -35,6 +37,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -462,12 +465,13 @@ def cold_after_write(server: Server, writers: Writers, headers: dict,
 
 def cold_fresh_server(env: dict, headers: dict, s: organisation.Subjects,
                       log: Path) -> dict[str, list[Try]]:
-    """For each ramp page: start gunicorn afresh and time its first request (the readiness
-    check has opened /healthz, nothing else)."""
+    """For each ramp page: empty the shared cache, start gunicorn afresh and time its first
+    request (the readiness check has opened /healthz, nothing else)."""
     tries = {}
     for page in ramp_pages(s):
         tries[page.path] = []
         for _ in range(TRIES):
+            shutil.rmtree(Path(env["CEV_LEARN_INSTANCE_PATH"]) / "cache", ignore_errors=True)
             with Server(env, WORKERS, log) as server:
                 tries[page.path].append(timed_once(server, page, headers[page.viewer]))
     return tries
