@@ -104,12 +104,12 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
     progress = defaultdict(RepProgress)
     if not rep_ids:
         return progress
-    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)):
+    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)).all():
         getattr(progress[user_id], kind)[item_id] = _as_date(on)
     for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
             select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
                    Attempt.passed, Attempt.submitted_at)
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)):
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)).all():
         _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
     for assignment in db.session.scalars(
             select(Assignment).options(joinedload(Assignment.module).joinedload(Module.track),
@@ -156,7 +156,7 @@ def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
             select(activity.c.user_id, activity.c.type, activity.c.month, activity.c.quantity,
                    activity.c.amount),
             select(Quota.user_id, null(), Quota.month, null(), Quota.amount)
-            .where(Quota.user_id.in_(rep_ids)))):
+            .where(Quota.user_id.in_(rep_ids)))).all():
         if kind is None:
             progress[user_id].quotas[_as_date(month)] = amount
         else:

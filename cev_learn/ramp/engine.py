@@ -72,7 +72,8 @@ def facts_from_months(start_on: dt.date, months: Iterable[tuple[str, dt.date, in
     Good for `progress` (totals, bookings per month, attainment runs), which is all that pages
     need between recomputes; not for `achieved_on`, whose day needs the records themselves.
     """
-    activities = [Activity(f"{kind}:{month:%Y-%m}", max(month, start_on), kind, quantity, amount)
+    activities = [Activity(f"{kind}:{month.isoformat()[:7]}", max(month, start_on), kind,
+                           quantity, amount)
                   for kind, month, quantity, amount in months]
     return RepFacts(start_on=start_on, activities=activities, quotas=dict(quotas))
 
