@@ -54,7 +54,7 @@ import organisation
 import servers
 from harness import BenchError, Server, run_wrk, sql_counts
 from pages import (API_RATE_LIMIT, COHORTS, DRIFT, LOAD, MANAGER, REPS, WARMUP, WORKERS, Page,
-                   judge, machine, open_alone, pages, sign_in_everyone)
+                   judge, machine, open_alone, page_kb, pages, sign_in_everyone)
 from quiz_form import fill_answers, quiz_fields
 from traffic import Browser, Ledger, Recorder, redirect_path
 
@@ -373,6 +373,7 @@ def measure(server: Server, page: Page, headers: dict, writers: Writers | None) 
     """Check the page answers, warm up, load it with wrk: with the writers writing, if any.
     Between runs they pause until the server is idle, so each run starts alike."""
     open_alone(server, page, headers)  # not a 200: not worth loading
+    kb = page_kb(server, page, headers)
     with writing(writers):
         warm = run_wrk(server.address(page.path), headers, WARMUP)
     server.wait_until_idle()
@@ -389,8 +390,9 @@ def measure(server: Server, page: Page, headers: dict, writers: Writers | None) 
             "p95_ms": run["p95_us"] / 1000 if timed else None,
             "max_ms": run["max_us"] / 1000 if timed else None, "requests": run["requests"],
             "requests_per_second": run["requests"] / (run["duration_us"] / 1e6),
-            "sql_median": sql_median, "sql_max": sql_max, "target_ratio": page.target,
-            "failed_requests": failed, "logged_not_200": logged_not_200}
+            "sql_median": sql_median, "sql_max": sql_max, "kb": kb,
+            "target_ratio": page.target, "failed_requests": failed,
+            "logged_not_200": logged_not_200}
 
 
 def is_dashboard(row: dict) -> bool:
@@ -537,13 +539,13 @@ def _ms(value: float | None) -> str:
 def print_phase(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
     print(f"{'page':<24}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}{'× /healthz':>11}"
-          f"{'SQL/req':>9}{'target':>8}  result")
+          f"{'SQL/req':>9}{'KB':>6}{'target':>8}  result")
     for row in rows:
         sql = "-" if row["sql_median"] is None else f"{row['sql_median']:g}"
         target = "" if row["target_ratio"] is None else f">={row['target_ratio']:.2f}"
         print(f"{row['page']:<24}{_ms(row['p50_ms']):>9}{_ms(row['p95_ms']):>9}"
-              f"{row['requests_per_second']:>8.1f}{row['ratio']:>11.3f}{sql:>9}{target:>8}"
-              f"  {row['result']}")
+              f"{row['requests_per_second']:>8.1f}{row['ratio']:>11.3f}{sql:>9}"
+              f"{row['kb']:>6.0f}{target:>8}  {row['result']}")
     drift = rows[-1]["ratio"] - 1
     if abs(drift) > DRIFT:
         print(f"warning: /healthz's req/s changed by {drift:+.0%} from the first run of this "

@@ -33,6 +33,7 @@ WORKERS = 2 * (os.cpu_count() or 1) + 1
 MANAGER = "manager@example.com"
 PASSWORD = "onboard-demo-2026"  # cev_learn.demo.DEMO_PASSWORD
 MAX_STATEMENTS = 12
+MAX_PAGE_KB = 200  # HTML (or JSON) of one page
 # The API limits requests per token; the benchmark measures the page, not the limit.
 API_RATE_LIMIT = "1000000 per minute"
 # Throughput a page must keep, as a share of /healthz's in the same run.
@@ -85,6 +86,11 @@ def open_alone(server: Server, page: Page, headers: dict) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def page_kb(server: Server, page: Page, headers: dict) -> float:
+    """The size of the page's body in KB (1,024 bytes)."""
+    return len(server.get(page.path, headers).body.encode()) / 1024
+
+
 def measure(server: Server, page: Page, headers: dict) -> dict:
     """Open the page once (caches cold), warm up, load it with wrk; then open it alone on
     the idle, warm server."""
@@ -107,7 +113,7 @@ def measure(server: Server, page: Page, headers: dict) -> dict:
             "max_ms": run["max_us"] / 1000 if timed else None, "requests": run["requests"],
             "requests_per_second": run["requests"] / (run["duration_us"] / 1e6),
             "first_ms": first_ms, "first_sql": first_sql,
-            "alone_ms": open_alone(server, page, headers),
+            "alone_ms": open_alone(server, page, headers), "kb": page_kb(server, page, headers),
             "sql_median": sql_median, "sql_max": sql_max, "target_ratio": page.target,
             "failed_requests": failed, "logged_not_200": logged_not_200}
 
@@ -123,6 +129,8 @@ def judge(row: dict, baseline_rps: float) -> dict:
             misses.append(f"no request finished in the {LOAD.seconds} s run")
         elif row["sql_median"] > MAX_STATEMENTS:
             misses.append(f"{row['sql_median']:g} SQL statements > {MAX_STATEMENTS}")
+        if row["kb"] > MAX_PAGE_KB:
+            misses.append(f"{row['kb']:.0f} KB > {MAX_PAGE_KB} KB")
     if row["failed_requests"] or row["logged_not_200"]:
         result = "error"
     elif row["target_ratio"] is None:
@@ -135,19 +143,20 @@ def judge(row: dict, baseline_rps: float) -> dict:
 def print_table(rows: list[dict]) -> None:
     url_width = max(len(row["url"]) for row in rows) + 2
     print(f"{'page':<24}{'URL':<{url_width}}{'first ms (SQL)':>16}{'alone ms':>9}{'p50 ms':>9}"
-          f"{'p95 ms':>9}{'req/s':>8}{'SQL/req (max)':>15}{'ratio':>7}{'target':>8}  result")
+          f"{'p95 ms':>9}{'req/s':>8}{'SQL/req (max)':>15}{'KB':>6}{'ratio':>7}{'target':>8}"
+          "  result")
     for row in rows:
         sql = "-" if row["sql_median"] is None else f"{row['sql_median']:g} ({row['sql_max']})"
         target = "" if row["target_ratio"] is None else f">={row['target_ratio']:.2f}"
         first = f"{row['first_ms']:.0f} ({row['first_sql']:g})"
         alone, p50, p95 = (_ms(row[key]) for key in ("alone_ms", "p50_ms", "p95_ms"))
         print(f"{row['page']:<24}{row['url']:<{url_width}}{first:>16}{alone:>9}{p50:>9}{p95:>9}"
-              f"{row['requests_per_second']:>8.1f}{sql:>15}"
+              f"{row['requests_per_second']:>8.1f}{sql:>15}{row['kb']:>6.0f}"
               f"{row['ratio']:>7.3f}{target:>8}  {row['result']}")
     print("(first: the page's first request on this server, before warm-up; alone: one request "
           "on the idle, warm server; p50, p95, req/s: under wrk after warm-up.\n Targets: req/s "
-          f"as a share of /healthz's in this run, and at most {MAX_STATEMENTS} SQL statements "
-          "per request under wrk, the median of the request log)")
+          f"as a share of /healthz's in this run, at most {MAX_STATEMENTS} SQL statements "
+          f"per request under wrk, the median of the request log, and at most {MAX_PAGE_KB} KB)")
     drift = rows[-1]["ratio"] - 1
     if abs(drift) > DRIFT:
         print(f"warning: /healthz's req/s changed by {drift:+.0%} from the first run to the "

@@ -7,8 +7,13 @@ Connection. Serve with `--worker-class cev_learn.serving.SyncWorker` (`make run`
 `cev_learn.serving.ThreadWorker` with `--threads`.
 
 These workers also read what every rep of a track shares (content.track_data) once they have
-loaded the app, before their first request, so no request of a new process pays for it.
+loaded the app, before their first request, so no request of a new process pays for it; and
+between requests, at most once a second, they read again any track a content sync changed, so
+the requests after a sync do not pay for it either (only one that arrives within that second
+of the sync may still read its track itself).
 """
+import time
+
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
 
@@ -47,9 +52,26 @@ class _HeaderedErrorPages:
         super().handle_error(req, _HeaderedSocket(client, headers), addr, exc)
 
 
+TRACKS_CHECKED_EVERY = 1.0  # seconds
+
+
 class _ReadTracksFirst:
+    _tracks_checked_at = float("-inf")
+
     def load_wsgi(self):
         super().load_wsgi()
+        self._read_tracks()
+
+    def notify(self):
+        """gunicorn's heartbeat, called between requests: before each accept and after each
+        wait for a connection. One statement when it reads the tracks' versions; six more for
+        a track a sync changed."""
+        super().notify()
+        if time.monotonic() - self._tracks_checked_at >= TRACKS_CHECKED_EVERY:
+            self._read_tracks()
+
+    def _read_tracks(self):
+        self._tracks_checked_at = time.monotonic()
         read_active_tracks(self.wsgi)
 
 
