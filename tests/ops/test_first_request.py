@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -24,11 +25,8 @@ def test_a_new_processs_first_requests_cost_at_most_twelve_statements(tmp_path):
                        SECRET_KEY="first-request")
     seed_demo(env, 20)
     log = tmp_path / "gunicorn.log"
-    options = ("--worker-class", "cev_learn.serving.SyncWorker")
-    with Server(env, 1, log, options=options) as server:
-        browser, base = _signed_in(server.port)
-        for path in PAGES:
-            assert browser.get(f"{base}{path}").status_code == 200, path
+    with _serving(env, log):
+        pass
     requests_logged = [entry for entry in map(_json, log.read_text().splitlines())
                        if entry and "sql_count" in entry]
     assert {e["path"] for e in requests_logged} >= {"/login", "/ramp", "/coach", "/cohorts"}
@@ -44,18 +42,13 @@ def test_the_requests_after_a_content_sync_cost_at_most_twelve_statements(tmp_pa
     courses = tmp_path / "courses"
     shutil.copytree(COURSES, courses)
     log = tmp_path / "gunicorn.log"
-    options = ("--worker-class", "cev_learn.serving.SyncWorker")
-    with Server(env, 1, log, options=options) as server:
-        browser, base = _signed_in(server.port)
-        for path in PAGES:
-            assert browser.get(f"{base}{path}").status_code == 200, path
+    with _serving(env, log) as open_pages:
         module = sorted((courses / "sales-foundations" / "modules").glob("*.md"))[0]
         module.write_text(module.read_text() + "\nOne more line after the sync.\n")
         assert "up to date" not in cev_learn(env, "content", "sync", str(courses))
         synced = len(log.read_text().splitlines())
         time.sleep(TRACKS_CHECKED_EVERY + 0.5)  # the idle worker checks when woken
-        for path in PAGES:
-            assert browser.get(f"{base}{path}").status_code == 200, path
+        open_pages()
     after = [entry for entry in map(_json, log.read_text().splitlines()[synced:])
              if entry and "sql_count" in entry]
     assert {e["path"] for e in after} == set(PAGES)
@@ -63,14 +56,24 @@ def test_the_requests_after_a_content_sync_cost_at_most_twelve_statements(tmp_pa
     assert max(costs.values()) <= MAX_STATEMENTS, costs
 
 
-def _signed_in(port: int) -> tuple[requests.Session, str]:
-    browser = requests.Session()
-    base = f"http://127.0.0.1:{port}"
-    token = CSRF_FIELD.search(browser.get(f"{base}/login").text).group(1)
-    signed_in = browser.post(f"{base}/login", allow_redirects=False, data={
-        "csrf_token": token, "email": "manager@example.com", "password": DEMO_PASSWORD})
-    assert signed_in.status_code == 302
-    return browser, base
+@contextmanager
+def _serving(env: dict, log: Path):
+    """One worker of `make run`'s class serving the demo: the manager signs in and opens every
+    page once; the block gets a function that opens them all again."""
+    with Server(env, 1, log, options=("--worker-class", "cev_learn.serving.SyncWorker")) as server:
+        browser = requests.Session()
+        base = f"http://127.0.0.1:{server.port}"
+        token = CSRF_FIELD.search(browser.get(f"{base}/login").text).group(1)
+        signed_in = browser.post(f"{base}/login", allow_redirects=False, data={
+            "csrf_token": token, "email": "manager@example.com", "password": DEMO_PASSWORD})
+        assert signed_in.status_code == 302
+
+        def open_pages():
+            for path in PAGES:
+                assert browser.get(f"{base}{path}").status_code == 200, path
+
+        open_pages()
+        yield open_pages
 
 
 def _json(line: str) -> dict | None:
