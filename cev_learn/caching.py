@@ -25,6 +25,7 @@ import contextvars
 import hashlib
 import hmac
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import TypeVar
@@ -116,9 +117,45 @@ def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date,
     key = _key(name, parts, today, versions(scopes))
     value = cache.get(key)
     if value is None:
+        value = build_once(key, build)
+    return value
+
+
+# One worker builds a missing value while the others asking for it wait for it, instead of all
+# building it at once right after a write: at most this long, then they build it themselves.
+BUILD_WAIT_SECONDS = 2.0
+BUILD_LOCK_SECONDS = 30  # a builder that died leaves its lock this long at most
+_BUILD_POLL_SECONDS = 0.01
+
+
+def build_once(key: str, build: Callable[[], T]) -> T:
+    """Build the value under `key` and cache it, unless another process or thread is already
+    building it: then wait for theirs (no statements while waiting)."""
+    lock = key + "|building"
+    building_it = cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS)
+    if not building_it:
+        value = _built_by_another(key, lock)
+        if value is not None:
+            return value
+    try:
         value = build()
         cache.set(key, value)
+    finally:
+        if building_it:
+            cache.delete(lock)
     return value
+
+
+def _built_by_another(key: str, lock: str):
+    """The value once whoever holds `lock` has built it; None if they stopped without it or
+    take longer than BUILD_WAIT_SECONDS."""
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while True:
+        building = cache.has(lock)  # first: a value set just before the lock went is seen
+        value = cache.get(key)
+        if value is not None or not building or time.monotonic() >= deadline:
+            return value
+        time.sleep(_BUILD_POLL_SECONDS)
 
 
 def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], dict], *,

@@ -1,11 +1,15 @@
 """Cached pages are never stale: any change to the data they are built from is seen at once."""
 import datetime as dt
 import re
+import threading
+import time
 
+import pytest
 from sqlalchemy import insert, text
 
 from cev_learn.accounts.models import LoginFailure, Role
-from cev_learn.caching import changed, cohort_scope, data_version, rep_scope, versions
+from cev_learn.caching import (build_once, cache, changed, cohort_scope, data_version,
+                               rep_scope, versions)
 from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
 from tests.conftest import CSRF_META, login, make_user, post_form
@@ -185,3 +189,43 @@ def test_a_write_beyond_ramp_data_rebuilds_every_page(app):
         db.session.commit()
         assert data_version() == before + 1
         assert versions([rep_scope(rep.id)])[1:] == scoped[1:]
+
+
+def test_a_value_many_ask_for_at_once_is_built_once(app):
+    """Right after a write every viewer of a page misses it together: one builds it, the
+    others wait for that value instead of each building it."""
+    builds, values = [], []
+    started = threading.Barrier(6)
+
+    def build():
+        builds.append(1)
+        time.sleep(0.3)
+        return "the page"
+
+    def viewer():  # past the versions' read (one statement): the key is known
+        with app.app_context():
+            started.wait()
+            values.append(build_once("together|7", build))
+
+    threads = [threading.Thread(target=viewer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert values == ["the page"] * 6
+    assert len(builds) == 1, builds
+
+
+def test_a_builder_that_fails_lets_the_next_request_build_at_once(app):
+    def broken():
+        raise RuntimeError("the database went away")
+
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            build_once("fails once|3", broken)
+        assert cache.get("fails once|3") is None
+        assert cache.add("fails once|3|building", 1)  # nobody is left building it
+        cache.delete("fails once|3|building")
+        assert build_once("fails once|3", lambda: "built") == "built"
+        assert cache.get("fails once|3") == "built"
