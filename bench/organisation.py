@@ -16,8 +16,7 @@ CACHE = REPO / "bench" / "cache"
 CEV_LEARN = str(Path(sys.executable).with_name("cev-learn"))
 SEED = 1
 # Whatever changes the seeded database changes its file name, so it is seeded again.
-KEY_SOURCES = ("migrations/versions", "courses", "cev_learn/demo.py", "cev_learn/demo_crm.py",
-               "cev_learn/demo_progress.py", "cev_learn/demo_large.py")
+KEY_SOURCES = ("migrations/versions", "courses", "cev_learn/demo")
 
 
 class SetupError(RuntimeError):

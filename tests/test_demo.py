@@ -12,7 +12,7 @@ from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db
 from cev_learn.demo import DEMO_PASSWORD, demo_people, history_plan
-from cev_learn.demo_crm import activity_rows, quota_rows, rep_profile
+from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.quizzes.models import Attempt, Quiz
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
 from tests.conftest import _empty_tables, login, make_user

@@ -44,7 +44,7 @@ class _QuizForm:
 
 
 @dataclass
-class _Work:
+class TrackWork:
     """What the reps of one track can do, and their reading and attempts waiting to be written."""
 
     track: Track
@@ -56,7 +56,7 @@ class _Work:
     answers: list[list[dict]] = field(default_factory=list)  # one list per attempt
 
     @classmethod
-    def load(cls, track: Track) -> "_Work":
+    def load(cls, track: Track) -> "TrackWork":
         modules = {m.slug: m for m in db.session.scalars(
             select(Module).where(Module.track_id == track.id, Module.retired_at.is_(None)))}
         quizzes = {}
@@ -90,7 +90,7 @@ def _insert_in_chunks(model, rows: list[dict], size: int = 10_000) -> None:
 def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list[User]]],
                   today: dt.date, rng: random.Random) -> None:
     """cohorts: (name, days since start, territory, coach, reps)."""
-    work = _Work.load(track)
+    work = TrackWork.load(track)
     rubric = work.rubric
     for name, age, territory, coach, reps in cohorts:
         start = today - dt.timedelta(days=age)
@@ -103,7 +103,7 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
             rep.start_on = own_start
             # Most reps keep up; the first struggles and the second is slipping.
             diligence = {0: 0.5, 1: 0.75, 2: 0.9}.get(index, 1.0)
-            _rep_work(rep, work, own_start, today, diligence, rng, coach)
+            rep_work(rep, work, own_start, today, diligence, rng, coach)
             if rubric and (today - own_start).days > 28 and diligence > 0.7:
                 coaching.record_signoff(rep=rep, rubric=rubric, coach=coach,
                                         scores=[rng.choice([3, 4, 4, 5]) for _ in rubric.criteria],
@@ -132,7 +132,7 @@ def seed_alumni(*, track: Track,
     """Earlier cohorts: (name, start, territory, coach, [(rep, day they left or None)]).
 
     Their reps did the onboarding work long ago; leavers' accounts are deactivated."""
-    work = _Work.load(track)
+    work = TrackWork.load(track)
     rubric = work.rubric
     for name, start, territory, coach, members in cohorts:
         cohort = cohort_services.create_cohort(name=name, track=track, start_on=start,
@@ -140,7 +140,7 @@ def seed_alumni(*, track: Track,
         for rep, end_on in members:
             cohort_services.place_rep(rep, cohort, start_on=None, end_on=end_on, now=_at(start))
             last_day = min(today, end_on or today)
-            _rep_work(rep, work, start, last_day, rng.choice([0.9, 1.0, 1.0]), rng, coach)
+            rep_work(rep, work, start, last_day, rng.choice([0.9, 1.0, 1.0]), rng, coach)
             if rubric:
                 coaching.record_signoff(rep=rep, rubric=rubric, coach=coach,
                                         scores=[rng.choice([3, 4, 4, 5]) for _ in rubric.criteria],
@@ -152,7 +152,7 @@ def seed_alumni(*, track: Track,
     db.session.flush()
 
 
-def _rep_work(rep: User, work: _Work, start: dt.date, today: dt.date, diligence: float,
+def rep_work(rep: User, work: TrackWork, start: dt.date, today: dt.date, diligence: float,
               rng: random.Random, coach: User) -> None:
     for item in work.track.schedule:
         due = start + dt.timedelta(days=item.due_day or 0)
@@ -173,7 +173,7 @@ def _rep_work(rep: User, work: _Work, start: dt.date, today: dt.date, diligence:
 
 
 def _take_quiz(rep: User, form: _QuizForm, when: dt.datetime, skill: float,
-               rng: random.Random, work: _Work) -> tuple[dict, list[dict]]:
+               rng: random.Random, work: TrackWork) -> tuple[dict, list[dict]]:
     """Attempts until one passes (or waits for a coach), as a rep would through the pages."""
     quiz = form.quiz
     for number in range(1, (quiz.max_attempts or 2) + 1):

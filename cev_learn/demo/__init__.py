@@ -1,4 +1,8 @@
-"""Demo organisation: `cev-learn demo seed` fills an empty database with people to try things."""
+"""Demo organisation: `cev-learn demo seed` fills an empty database with people to try things.
+
+This module has the people and the command; `crm` makes each rep's CRM history, `progress`
+their learning (modules, quizzes, sign-offs, coaching) and `large` the organisation of
+thousands of reps that `--reps` asks for."""
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -13,8 +17,8 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.db import db
-from cev_learn.demo_crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
-from cev_learn.demo_progress import seed_alumni, seed_progress
+from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
+from cev_learn.demo.progress import seed_alumni, seed_progress
 from cev_learn.ramp.facts import refresh_reps
 
 DEMO_PASSWORD = "onboard-demo-2026"
@@ -71,7 +75,7 @@ def demo_people(reps: int, seed: int, today: dt.date) -> list[DemoPerson]:
 class Alumnus:
     person: DemoPerson
     end_on: dt.date | None  # left the company
-    kind: str               # see demo_crm.rep_profile
+    kind: str               # see demo.crm.rep_profile
 
 
 @dataclass(frozen=True)
@@ -192,17 +196,17 @@ demo_cli = click.Group("demo", help="Demo data to try cev_learn with.")
                    "years, the reps split evenly among them (--history does not apply).")
 def seed_command(reps, seed, history, if_empty, cohorts):
     """Create a demo organisation in an empty database and print the logins."""
-    from cev_learn import demo_large  # it builds on this module
+    from cev_learn.demo import large  # it builds on this module
 
     if cohorts is not None:
-        demo_large.check_scale(reps, cohorts)
+        large.check_scale(reps, cohorts)
     if services.count_users():
         if if_empty:
             click.echo("Database already has users; demo data not added.")
             return
         raise click.ClickException("the database already has users; demo data needs an empty one")
     if cohorts is not None:
-        return demo_large.seed_large_command(reps=reps, cohorts=cohorts, seed=seed,
+        return large.seed_large_command(reps=reps, cohorts=cohorts, seed=seed,
                                              hash_method=current_app.config["PASSWORD_HASH_METHOD"])
     today = dt.date.today()
     people = demo_people(reps, seed, today)

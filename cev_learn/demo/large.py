@@ -2,7 +2,7 @@
 cohorts in bulk.
 
 The plan (who joins which cohort, who struggles, who left) is pure; every rep's data comes
-from the rep's own generators (`demo_crm.rep_random`), so the same seed and the same day give
+from the rep's own generators (`demo.crm.rep_random`), so the same seed and the same day give
 the same rows however they are chunked. Rows go in with bulk inserts. Achievements are worked
 out with the milestone engine from the facts as they are generated (reading two million
 records back would take longer than writing them): they are the rows `ramp.facts.refresh_reps`
@@ -34,8 +34,8 @@ from cev_learn.db import db, no_cyclic_gc
 from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, DEMO_PASSWORD,
                             FIRST_NAMES, LAST_NAMES, TERRITORIES, DemoPerson, demo_people,
                             first_track)
-from cev_learn.demo_crm import activity_rows, quota_rows, rep_profile, rep_random
-from cev_learn.demo_progress import _rep_work, _Work
+from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile, rep_random
+from cev_learn.demo.progress import TrackWork, rep_work
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
@@ -66,7 +66,7 @@ class RepPlan:
     name: str
     start_on: dt.date
     end_on: dt.date | None  # left the company
-    kind: str               # see demo_crm.rep_profile
+    kind: str               # see demo.crm.rep_profile
     diligence: float        # share of the scheduled reading and quizzes done
 
     @property
@@ -265,7 +265,7 @@ def seed_large(staff: list[DemoPerson], plan: list[CohortPlan], *, track: Track,
     _write_cohorts(plan, track, users)
     progress.advance(summary.reps)
     progress.phase("reading and quizzes")
-    work = _Work.load(track)
+    work = TrackWork.load(track)
     learned = _write_learning(plan, work, users, today, seed, summary, progress)
     progress.phase("CRM activity")
     reached = _write_crm(plan, work, users, learned, today, seed, summary, progress)
@@ -323,7 +323,7 @@ def _write_cohorts(plan: list[CohortPlan], track: Track, users: dict[str, User])
         for cohort_id, c in zip(ids, plan, strict=True) for rep in c.reps])
 
 
-def _write_learning(plan: list[CohortPlan], work: _Work, users: dict[str, User],
+def _write_learning(plan: list[CohortPlan], work: TrackWork, users: dict[str, User],
                     today: dt.date, seed: int, summary: LargeSummary,
                     progress: Progress) -> dict[int, _Learning]:
     """Reading, quiz attempts and sign-offs as the small demo makes them, cohort by cohort."""
@@ -336,7 +336,7 @@ def _write_learning(plan: list[CohortPlan], work: _Work, users: dict[str, User],
             user = users[rep.email]
             readings, attempts = len(work.readings), len(work.attempts)
             last_day = min(today, rep.end_on or today)
-            _rep_work(user, work, rep.start_on, last_day, rep.diligence,
+            rep_work(user, work, rep.start_on, last_day, rep.diligence,
                       rep_random(seed, rep.key, "learning"), coach)
             learning = learned[user.id] = _Learning(
                 {module_slugs[r["module_id"]]: r["completed_at"].date()
@@ -370,7 +370,7 @@ def _signoff(seed: int, rep: RepPlan, user: User, coach: User, rubric: Rubric) -
             "signed_on": signed_on, "created_at": _at(signed_on, 16)}
 
 
-def _write_coaching(plan: list[CohortPlan], users: dict[str, User], work: _Work,
+def _write_coaching(plan: list[CohortPlan], users: dict[str, User], work: TrackWork,
                     today: dt.date) -> None:
     """In each young cohort the coach has notes on the rep who needs most help, and work."""
     written, notes, assignments = _at(today - dt.timedelta(days=1), 15), [], []
@@ -396,7 +396,7 @@ def _write_coaching(plan: list[CohortPlan], users: dict[str, User], work: _Work,
     _insert_in_chunks(Assignment, assignments)
 
 
-def _write_crm(plan: list[CohortPlan], work: _Work, users: dict[str, User],
+def _write_crm(plan: list[CohortPlan], work: TrackWork, users: dict[str, User],
                learned: dict[int, _Learning], today: dt.date, seed: int,
                summary: LargeSummary, progress: Progress) -> list[tuple[int, int, dt.date]]:
     """Insert activities and quotas rep by rep; return the (rep, milestone, day) reached."""
