@@ -1,0 +1,125 @@
+"""The layering of docs/architecture.md, checked on every module's imports (those inside
+functions too): a module imports from its own layer or the layers below it, never above.
+
+The imports that break the rule today are listed in KNOWN_UPWARD, each one to be removed by
+moving code to where it belongs. The list only shrinks: a new upward import fails, and so
+does a listed one that is gone (take it off the list)."""
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "cev_learn"
+# Lowest first. "platform" is every top-level module but those of "app", which wire the whole
+# application together (the app factory, the command line, the demo organisation, the gunicorn
+# workers and the pages that belong to no domain).
+LAYERS = ("platform", "accounts", "content", "quizzes", "cohorts", "ramp", "analytics", "api",
+          "app")
+APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.serving",
+                 "cev_learn.core_views", "cev_learn.navigation", "cev_learn.backup_cli",
+                 "cev_learn.models"})
+
+KNOWN_UPWARD = frozenset({
+    # platform -> accounts
+    ("cev_learn.security", "cev_learn.accounts.decorators"),
+    ("cev_learn.templating", "cev_learn.accounts"),
+    # platform -> content
+    ("cev_learn.config", "cev_learn.content.schema"),
+    # platform -> api
+    ("cev_learn.errors", "cev_learn.api.problems"),
+    ("cev_learn.errors", "cev_learn.api.spec"),
+    # platform -> app
+    ("cev_learn.db", "cev_learn.models"),
+    ("cev_learn.templating", "cev_learn.navigation"),
+    # accounts -> api
+    ("cev_learn.accounts.services", "cev_learn.api.models"),
+    # content -> quizzes
+    ("cev_learn.content.loader", "cev_learn.quizzes.formats.errors"),
+    ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
+    ("cev_learn.content.loader", "cev_learn.quizzes.layout"),
+    ("cev_learn.content.loader", "cev_learn.quizzes.questions"),
+    ("cev_learn.content.queries", "cev_learn.quizzes.queries"),
+    ("cev_learn.content.sync", "cev_learn.quizzes.models"),
+    ("cev_learn.content.track_data", "cev_learn.quizzes.models"),
+    # content -> cohorts
+    ("cev_learn.content.queries", "cev_learn.cohorts.services"),
+    ("cev_learn.content.sync", "cev_learn.cohorts.services"),
+    ("cev_learn.content.views", "cev_learn.cohorts"),
+    # content -> ramp
+    ("cev_learn.content.queries", "cev_learn.ramp.models"),
+    ("cev_learn.content.services", "cev_learn.ramp"),
+    ("cev_learn.content.sync", "cev_learn.ramp.models"),
+    ("cev_learn.content.track_data", "cev_learn.ramp.models"),
+    # quizzes -> cohorts
+    ("cev_learn.quizzes.coach_views", "cev_learn.cohorts"),
+    ("cev_learn.quizzes.views", "cev_learn.cohorts"),
+    # quizzes -> ramp
+    ("cev_learn.quizzes.services", "cev_learn.ramp"),
+    # cohorts -> ramp
+    ("cev_learn.cohorts.coaching", "cev_learn.ramp"),
+    ("cev_learn.cohorts.coaching", "cev_learn.ramp.models"),
+    ("cev_learn.cohorts.queries", "cev_learn.ramp"),
+    ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),
+    ("cev_learn.cohorts.services", "cev_learn.ramp"),
+    ("cev_learn.cohorts.views", "cev_learn.ramp"),
+    ("cev_learn.cohorts.views", "cev_learn.ramp.models"),
+    # cohorts -> analytics
+    ("cev_learn.cohorts.schedule", "cev_learn.analytics.metrics"),
+    ("cev_learn.cohorts.views", "cev_learn.analytics.pages"),
+})
+
+
+def layer(module: str) -> str:
+    """The layer of a module (or of a name imported from a package)."""
+    parts = module.split(".")
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    return "app" if ".".join(parts[:2]) in APP else "platform"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every cev_learn module `path` imports, at any depth of its code."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "cev_learn":
+                found.update(f"cev_learn.{alias.name}" for alias in node.names)
+            elif node.module.startswith("cev_learn."):
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("cev_learn"))
+    return found
+
+
+def upward_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        importer = module_name(path)
+        for imported in imports(path):
+            if LAYERS.index(layer(imported)) > LAYERS.index(layer(importer)):
+                found.add((importer, imported))
+    return found
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    assert sorted(upward_imports() - KNOWN_UPWARD) == []
+
+
+def test_every_known_upward_import_is_still_there():
+    assert sorted(KNOWN_UPWARD - upward_imports()) == []
+
+
+def test_layers_of_modules():
+    assert layer("cev_learn.db") == layer("cev_learn.caching") == "platform"
+    assert layer("cev_learn.ramp.engine") == "ramp"
+    assert layer("cev_learn.demo.large") == layer("cev_learn") == "app"
+    assert LAYERS.index("accounts") < LAYERS.index("cohorts") < LAYERS.index("analytics")
+
+
+def test_the_check_sees_imports_inside_functions(tmp_path):
+    module = tmp_path / "late.py"
+    module.write_text("def f():\n    from cev_learn.ramp import facts\n    import cev_learn.api\n")
+    assert imports(module) == {"cev_learn.ramp", "cev_learn.api"}
