@@ -7,11 +7,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from cev_learn.api.problems import from_http_exception, problem_response
-from cev_learn.api.spec import API_PREFIX
 from cev_learn.db import db
 from cev_learn.extensions import login_manager
 from cev_learn.observability import security_event
+from cev_learn.problems import API_PREFIX, from_http_exception, problem_response
 
 try:
     import psycopg

@@ -1,6 +1,6 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.models import LoginFailure, Role, User
-from cev_learn.api.models import ApiToken
+from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.caching import DataVersion, ScopeVersion
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)

@@ -23,14 +23,9 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.templating", "cev_learn.accounts"),
     # platform -> content
     ("cev_learn.config", "cev_learn.content.schema"),
-    # platform -> api
-    ("cev_learn.errors", "cev_learn.api.problems"),
-    ("cev_learn.errors", "cev_learn.api.spec"),
     # platform -> app
     ("cev_learn.db", "cev_learn.models"),
     ("cev_learn.templating", "cev_learn.navigation"),
-    # accounts -> api
-    ("cev_learn.accounts.services", "cev_learn.api.models"),
     # content -> quizzes
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.errors"),
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
@@ -62,7 +57,6 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.cohorts.views", "cev_learn.ramp"),
     ("cev_learn.cohorts.views", "cev_learn.ramp.models"),
     # cohorts -> analytics
-    ("cev_learn.cohorts.schedule", "cev_learn.analytics.metrics"),
     ("cev_learn.cohorts.views", "cev_learn.analytics.pages"),
 })
 

@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from cev_learn import create_app
 from cev_learn.accounts.models import LoginFailure, User
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.cohorts.models import ReminderLog
 from cev_learn.content.models import Asset, Track
 from cev_learn.content.track_data import forget_tracks

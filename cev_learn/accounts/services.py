@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, inspect, select, update
 
 from cev_learn.accounts import throttle
+from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password, verify_password
 from cev_learn.db import db, utcnow
@@ -89,8 +90,6 @@ def deactivate_user(user: User, *, actor: User) -> None:
 def _revoke_api_tokens(user: User) -> None:
     """Like sessions, the person's API tokens end for good: reactivating the account must
     not bring back a secret that may have left with them."""
-    from cev_learn.api.models import ApiToken  # api builds on accounts, not the reverse
-
     db.session.execute(update(ApiToken)
                        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))

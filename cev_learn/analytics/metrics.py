@@ -131,23 +131,6 @@ def cohort_summary(outcomes: Iterable[RepOutcome], as_of: dt.date) -> CohortSumm
 
 # --- Milestone status -----------------------------------------------------------------------
 
-def milestone_status(achieved_on: dt.date | None, progress: float, target: float | None,
-                     due_day: int, day: int) -> str:
-    """complete | behind | at_risk | on_track for a milestone on tenure day `day`.
-
-    `achieved_on` must already be limited to the day reported on (an achievement after it is
-    passed as None). Without a measurable target (None or 0), a milestone cannot be at risk.
-    """
-    if achieved_on is not None:
-        return "complete"
-    if day > due_day:
-        return "behind"
-    if not target:
-        return "on_track"
-    elapsed = day / due_day if due_day else 1.0
-    return "at_risk" if progress / target < elapsed else "on_track"
-
-
 def status_counts(statuses: Iterable[str]) -> dict[str, int]:
     """How many milestones are in each status; every status is present, zero or not."""
     counts = dict.fromkeys(STATUSES, 0)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.services import find_user_by_email
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.api.tokens import TokenError, create_token, revoke, tokens_of
 from cev_learn.db import db, utcnow
 from cev_learn.forms import form_status

@@ -12,8 +12,8 @@ from cev_learn.accounts import throttle
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.throttle import TokenThrottlePolicy
 from cev_learn.api import tokens
-from cev_learn.api.models import ApiToken, Scope
-from cev_learn.api.problems import ApiProblem
+from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.problems import ApiProblem
 from cev_learn.db import db, utcnow, write_transaction
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cev_learn"'}

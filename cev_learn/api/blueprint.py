@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from cev_learn.api.auth import rate_limit_key
-from cev_learn.api.problems import ApiProblem, from_http_exception, from_problem
+from cev_learn.problems import ApiProblem, from_http_exception, from_problem
 from cev_learn.api.spec import API_PREFIX
 from cev_learn.extensions import limiter
 from cev_learn.strict_json import NulCharacter, RefusedJson, loads

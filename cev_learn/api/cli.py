@@ -2,7 +2,7 @@
 import click
 
 from cev_learn.accounts.services import find_user_by_email
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.api.tokens import TokenError, create_token, revoke, tokens_of
 from cev_learn.db import db, utcnow
 

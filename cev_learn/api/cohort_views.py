@@ -12,7 +12,7 @@ from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.api import schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, query_date, respond
-from cev_learn.api.problems import ApiProblem
+from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import access
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership

@@ -13,7 +13,7 @@ from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
-from cev_learn.api.problems import ApiProblem
+from cev_learn.problems import ApiProblem
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import coaching

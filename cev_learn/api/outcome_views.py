@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from cev_learn.api import outcome_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
-from cev_learn.api.problems import ApiProblem
+from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
 from cev_learn.db import db
 from cev_learn.ramp.csv_imports import CellError, check_activity_cells, check_quota_cells

@@ -12,7 +12,7 @@ from cev_learn.analytics.pages import this_week
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
-from cev_learn.api.problems import ApiProblem
+from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
 from cev_learn.cohorts.access import can_view_rep, visible_rep
 from cev_learn.cohorts.queries import RepSummary, rep_summary

@@ -11,9 +11,8 @@ from flask import Flask
 from pydantic import BaseModel
 
 from cev_learn import MAX_ID  # the largest id routes accept
-from cev_learn.api.problems import TITLES
+from cev_learn.problems import API_PREFIX, TITLES
 
-API_PREFIX = "/api/v1"
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status", "detail"],
     "properties": {

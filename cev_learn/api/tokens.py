@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import ScalarSelect, literal, select
 
 from cev_learn.accounts.models import User
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.db import db
 
 TOKEN_PREFIX = "cev_"

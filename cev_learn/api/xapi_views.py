@@ -19,7 +19,7 @@ from cev_learn.api import xapi
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
 from cev_learn.api.outcome_schemas import XapiStatementResult
-from cev_learn.api.problems import ApiProblem
+from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.models import Module, ModuleProgress, Track

@@ -8,11 +8,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from cev_learn.analytics.metrics import milestone_status
 from cev_learn.content.progress import due_date as due_on
 
-__all__ = ["Standing", "WeekView", "WorkItem", "due_on", "milestone_standing", "rep_standing",
-           "tenure_day", "week_view"]
+__all__ = ["Standing", "WeekView", "WorkItem", "due_on", "milestone_standing", "milestone_status",
+           "rep_standing", "tenure_day", "week_view"]
 
 WEEK = 7
 
@@ -88,9 +87,26 @@ def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
     return WeekView(overdue, soon, done, later, sum(1 for i in items if i.done_on), len(items))
 
 
+def milestone_status(achieved_on: dt.date | None, progress: float, target: float | None,
+                     due_day: int, day: int) -> str:
+    """complete | behind | at_risk | on_track for a milestone on tenure day `day`.
+
+    `achieved_on` must already be limited to the day reported on (an achievement after it is
+    passed as None). Without a measurable target (None or 0), a milestone cannot be at risk.
+    """
+    if achieved_on is not None:
+        return "complete"
+    if day > due_day:
+        return "behind"
+    if not target:
+        return "on_track"
+    elapsed = day / due_day if due_day else 1.0
+    return "at_risk" if progress / target < elapsed else "on_track"
+
+
 def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,
                        tenure: int) -> Standing | None:
-    """docs/metrics.md (the rule lives in analytics.metrics). `progress` is progress ÷ target
+    """docs/metrics.md (the rule is milestone_status). `progress` is progress ÷ target
     (0..1); None when it cannot be measured yet, which leaves the standing open until due."""
     if achieved:
         return Standing.COMPLETE

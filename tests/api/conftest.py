@@ -2,7 +2,7 @@
 import pytest
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.api.tokens import create_token
 from cev_learn.db import db, utcnow
 from tests.conftest import make_user

@@ -4,7 +4,7 @@ import datetime as dt
 from openapi_spec_validator import validate
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.api.spec import ARGUMENT
 from cev_learn.cohorts.models import Cohort
 from cev_learn.db import db

@@ -11,7 +11,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error,
                                  response_schema_conformance, status_code_conformance)
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord
 from cev_learn.ramp.facts import refresh_reps

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.facts import refresh_reps

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.db import db
 from cev_learn.ramp import import_service
 from cev_learn.ramp.import_service import import_activities

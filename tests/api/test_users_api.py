@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.models import CohortCoach, Membership
 from cev_learn.db import db

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes import services as quizzes

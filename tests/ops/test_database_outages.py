@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from cev_learn.accounts.decorators import public
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.models import CoachingNote
 from cev_learn.db import db
 from cev_learn.ramp import facts

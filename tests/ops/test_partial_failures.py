@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.models import CohortCoach, Membership, Signoff
 from cev_learn.cohorts.services import create_cohort, find_track
 from cev_learn.content import sync as content_sync

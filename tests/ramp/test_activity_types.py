@@ -3,7 +3,7 @@ import pytest
 
 from cev_learn import create_app
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for

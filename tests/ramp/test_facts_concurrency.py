@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from cev_learn.accounts.models import Role
 from cev_learn.analytics.queries import load_ramp, weekly_activity
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.models import Cohort
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
 from cev_learn.db import db

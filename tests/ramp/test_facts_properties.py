@@ -25,7 +25,7 @@ from sqlalchemy import delete, select
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import reports
 from cev_learn.analytics.queries import load_outcomes, load_ramp, weekly_activity
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.services import (create_cohort, current_membership, find_track,

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.db import db
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.api.conftest import api_track, token_for  # noqa: F401 (a fixture)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import verify_password
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       Membership, Signoff)
 from cev_learn.content.models import Module

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from cev_learn import MAX_ID, create_app
 from cev_learn.accounts.models import Role, User
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Module

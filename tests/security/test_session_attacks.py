@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts import sessions
 from cev_learn.accounts.models import Role
-from cev_learn.api.models import ApiToken, Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.db import db
 from cev_learn.ramp.models import Quota
 from tests.api.conftest import token_for

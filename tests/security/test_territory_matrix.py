@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cev_learn import create_app
 from cev_learn.accounts.models import User
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.access import can_view_rep, visible_rep_filter
 from cev_learn.content.models import Module
 from cev_learn.db import db

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from cev_learn.api.models import Scope
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Assignment, AssignmentKind, Cohort
 from cev_learn.content.models import Module

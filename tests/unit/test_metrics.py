@@ -6,10 +6,11 @@ import pytest
 
 from cev_learn.analytics.metrics import (Observation, RepOutcome, Step, activity_correlations,
                                          cohort_summary, kaplan_meier, median_days,
-                                         milestone_status, monthly_attainment, pace,
-                                         pct_productive_by, percentile, ramp_curve, spearman,
+                                         monthly_attainment, pace, pct_productive_by,
+                                         percentile, ramp_curve, spearman,
                                          status_counts, survival_at, tenure_day, tenure_month,
                                          tenure_week, time_to_productivity, weekly_target)
+from cev_learn.cohorts.schedule import milestone_status
 
 AS_OF = dt.date(2026, 6, 30)
 START = dt.date(2026, 1, 1)

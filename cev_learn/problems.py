@@ -3,6 +3,7 @@ from flask import Response, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 PROBLEM_TYPE = "application/problem+json"
+API_PREFIX = "/api/v1"  # where the JSON API is served: errors there are problem details
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Too large",
           415: "Unsupported media type", 422: "Invalid content", 429: "Too many requests",
