@@ -134,8 +134,9 @@ def main() -> None:
     print("(times include starting the cev-learn process; see 'startup')")
     print(f"\ninto the organisation ({results['organisation_reps']:,} reps, "
           f"{results['organisation_cohorts']} cohorts, served by {WORKERS} gunicorn workers):")
-    print(f"{'manager Ramp page before the import':<40}{results['ramp_page_before_import_ms']:>8.0f} ms")
-    print(f"{'manager Ramp page right after it':<40}{results['ramp_page_after_import_ms']:>8.0f} ms"
+    before, after = results["ramp_page_before_import_ms"], results["ramp_page_after_import_ms"]
+    print(f"{'manager Ramp page before the import':<40}{before:>8.0f} ms")
+    print(f"{'manager Ramp page right after it':<40}{after:>8.0f} ms"
           f" ({results['ramp_page_after_import_sql']} SQL statements)")
 
 

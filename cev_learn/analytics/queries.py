@@ -26,8 +26,7 @@ class RampData:
 
     as_of: dt.date
     cohorts: list[Cohort]
-    members: dict[int, list[Membership]]            # cohort id -> current memberships
-    # (Member rows from load_outcomes)
+    members: dict[int, list[Membership]]            # cohort id -> memberships (or Member rows)
     milestones: dict[int, list[Milestone]]          # track id -> milestones by due day
     achieved: dict[int, dict[int, dt.date]]         # milestone id -> user id -> achieved_on
     bookings: dict[tuple[int, dt.date], float]      # (user id, month) -> won amount
@@ -147,7 +146,7 @@ def _early_weeks(rep_ids, as_of: dt.date, weeks: int,
     return result
 
 
-def _keep_achievement(data: RampData, measures: dict[int, str], user_id: int,
+def _keep_achievement(data: RampData, measures: dict[int, dict], user_id: int,
                       milestone_id: int, reached_on: dt.date, automatic: bool) -> None:
     """Count an achievement dated on or before as_of if it was known by then: the engine's
     are known once their measure could be read (a month's attainment once the month is
@@ -178,13 +177,9 @@ def weekly_activity(cohort_ids: list[int], as_of: dt.date, *, until_week: int | 
                     rep_id: int | None = None) -> dict[int, dict[str, dict[int, int]]]:
     """Quantity per rep, activity type and tenure week, from the start date to as_of (from
     the ramp facts)."""
-    return _weekly(_members_of(cohort_ids, rep_id), as_of, until_week)
-
-
-def _weekly(rep_ids, as_of: dt.date, until_week: int | None) -> dict[int, dict[str, dict]]:
     result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for user_id, kind, week_number, quantity in db.session.execute(
-            facts.weekly(rep_ids, as_of, until_week=until_week)).all():
+            facts.weekly(_members_of(cohort_ids, rep_id), as_of, until_week=until_week)).all():
         result[user_id][kind][int(week_number)] = int(quantity)
     return result
 
