@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.init_app(app)
     observability.init_app(app)
     caching.init_app(app)
+    from cev_learn.ramp import facts
+
+    facts.listen()  # services announce changed records; the ramp facts follow
 
     from cev_learn.accounts.admin_views import bp as admin_bp
     from cev_learn.accounts.views import bp as accounts_bp

@@ -43,19 +43,14 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.content.sync", "cev_learn.cohorts.services"),
     # content -> ramp
     ("cev_learn.content.queries", "cev_learn.ramp.models"),
-    ("cev_learn.content.services", "cev_learn.ramp.facts"),
     ("cev_learn.content.sync", "cev_learn.ramp.models"),
     ("cev_learn.content.track_data", "cev_learn.ramp.models"),
-    # quizzes -> ramp
-    ("cev_learn.quizzes.services", "cev_learn.ramp.facts"),
     # cohorts -> ramp
     ("cev_learn.cohorts.coaching", "cev_learn.ramp.achievements"),
-    ("cev_learn.cohorts.coaching", "cev_learn.ramp.facts"),
     ("cev_learn.cohorts.coaching", "cev_learn.ramp.models"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.facts"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),
-    ("cev_learn.cohorts.services", "cev_learn.ramp.facts"),
     # api -> app
     ("cev_learn.api.spec", "cev_learn"),
 })

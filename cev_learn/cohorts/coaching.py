@@ -3,11 +3,12 @@ Flush only; callers commit. What changes a rep's milestones brings their achieve
 date as of `today`."""
 import datetime as dt
 
+from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
 from cev_learn.db import db
-from cev_learn.ramp import achievements, facts
+from cev_learn.ramp import achievements
 from cev_learn.ramp.models import Milestone, Rubric
 
 MAX_SCORE = 5
@@ -49,7 +50,7 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
                       passed=score >= rubric.pass_mark - 1e-9, signed_on=today)
     db.session.add(signoff)
     db.session.flush()
-    facts.refresh_reps([rep.id], today)
+    events.records_changed([rep.id], today)
     return signoff
 
 
@@ -61,7 +62,7 @@ def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | 
     `achievements.hand_date_problem` first."""
     achievements.record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on,
                                 note=note, actor=actor, source=source)
-    facts.refresh_reps([rep.id], today)
+    events.records_changed([rep.id], today)
 
 
 def add_note(*, rep: User, author: User, body: str, shared: bool) -> CoachingNote:

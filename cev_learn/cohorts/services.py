@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from cev_learn import events
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import managed_territory
 from cev_learn.accounts.services import find_user_by_email, normalise_email
@@ -16,7 +17,6 @@ from cev_learn.cohorts.access import can_view_rep, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
-from cev_learn.ramp import facts
 
 
 class CohortError(Exception):
@@ -85,7 +85,7 @@ def refresh_members(today: dt.date, *, cohort_ids: Iterable[int] = (),
         select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
         .where(Membership.moved_out_at.is_(None),
                Cohort.id.in_(cohort_ids) | Cohort.track_id.in_(track_ids))))
-    return facts.refresh_reps(rep_ids, today)
+    return events.records_changed(rep_ids, today)
 
 
 def territory_for(actor: User | None, territory: str | None) -> str | None:
@@ -165,7 +165,7 @@ Placement = tuple[User, Cohort, dt.date | None, dt.date | None]  # rep, cohort, 
 def place_reps(placements: Iterable[Placement], *, now: dt.datetime) -> list[Membership]:
     """`place_rep` for many reps, with one refresh of their achievements at the end."""
     memberships = [_place(*placement, now) for placement in placements]
-    facts.refresh_reps([m.user_id for m in memberships], now.date())
+    events.records_changed([m.user_id for m in memberships], now.date())
     return memberships
 
 
@@ -195,4 +195,4 @@ def remove_rep(membership: Membership, now: dt.datetime) -> None:
     up to date as of the day of `now`."""
     membership.moved_out_at = now
     db.session.flush()
-    facts.refresh_reps([membership.user_id], now.date())
+    events.records_changed([membership.user_id], now.date())

@@ -3,10 +3,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db
-from cev_learn.ramp import facts
 
 
 def _progress(rep: User, module: Module) -> ModuleProgress:
@@ -36,5 +36,5 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     progress.completed_at = now
     progress.content_hash_read = module.content_hash
     db.session.flush()
-    facts.refresh_reps([rep.id], now.date())
+    events.records_changed([rep.id], now.date())
     return True

@@ -13,13 +13,13 @@ import random
 
 from sqlalchemy import func, select
 
+from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.db import db
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
 from cev_learn.quizzes.questions import Question
-from cev_learn.ramp import facts
 
 __all__ = ["AttemptClosed", "AttemptLimitReached", "InvalidAnswer", "QuizError", "grade_answer",
            "save_answers", "start_attempt", "submit_attempt"]
@@ -177,7 +177,7 @@ def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers
     db.session.flush()
     graded = AttemptState.GRADED in (before[0], attempt.state)  # what milestones count
     if graded and (attempt.state, attempt.score, attempt.passed) != before:
-        facts.refresh_reps([attempt.user_id], now.date())
+        events.records_changed([attempt.user_id], now.date())
 
 
 def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None,

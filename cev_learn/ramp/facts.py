@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal, not_, select,
                         union_all)
 
-from cev_learn import caching
+from cev_learn import caching, events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.schema import MAX_AMOUNT
@@ -60,6 +60,16 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date) -> int:
     for chunk in _chunks(ids):
         _replace_facts(chunk)
     return recompute_for(ids, today)
+
+
+def listen() -> None:
+    """Keep the facts current whenever a service announces that reps' records changed
+    (events.records_changed), in the same transaction."""
+    events.rep_records_changed.connect(_on_records_changed)
+
+
+def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date) -> int:
+    return refresh_reps(rep_ids, today)
 
 
 def rebuild(today: dt.date) -> tuple[int, int]:
