@@ -7,15 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Date, func, literal_column, null, select, union_all
+from sqlalchemy import Date, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_cohorts, visible_rep_filter
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, Signoff)
-from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
-                                        rep_standing, tenure_day)
+from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
+                                        milestone_standing, rep_standing, tenure_day)
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
@@ -104,13 +104,7 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
     progress = defaultdict(RepProgress)
     if not rep_ids:
         return progress
-    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)).all():
-        getattr(progress[user_id], kind)[item_id] = _as_date(on)
-    for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
-            select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
-                   Attempt.passed, Attempt.submitted_at)
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)).all():
-        _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
+    _add_done(progress, rep_ids)
     for assignment in db.session.scalars(
             select(Assignment).options(joinedload(Assignment.module).joinedload(Module.track),
                                        joinedload(Assignment.quiz).joinedload(Quiz.track))
@@ -118,6 +112,18 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
         progress[assignment.user_id].assignments.append(assignment)
     _add_crm_data(progress, rep_ids)
     return progress
+
+
+def _add_done(progress: dict[int, RepProgress], rep_ids) -> None:
+    """Finished modules, sign-offs, stored achievements and submitted attempts of some reps
+    (a list or a subquery of ids): two statements."""
+    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)).all():
+        getattr(progress[user_id], kind)[item_id] = _as_date(on)
+    for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
+            select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
+                   Attempt.passed, Attempt.submitted_at)
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)).all():
+        _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
 
 
 def _add_attempt(progress: RepProgress, quiz_id: int, state: AttemptState, score: float,
@@ -186,10 +192,14 @@ def summarise(membership: Membership, data: TrackData, progress: RepProgress,
                       progress.waiting_grading, inactive, data)
 
 
+def _done_on(progress: RepProgress, kind: str, item_id: int) -> dt.date | None:
+    """When the rep finished a module or passed a quiz (None: not yet)."""
+    return (progress.modules_done if kind == "module" else progress.quizzes_passed).get(item_id)
+
+
 def _work_items(data: TrackData, progress: RepProgress, start: dt.date) -> list[WorkItem]:
-    done = {"module": progress.modules_done, "quiz": progress.quizzes_passed}
-    items = [WorkItem(kind, "track", title, due_on(start, due_day), done[kind].get(item_id),
-                      dict(target))
+    items = [WorkItem(kind, "track", title, due_on(start, due_day),
+                      _done_on(progress, kind, item_id), dict(target))
              for kind, title, due_day, item_id, target in data.work]
     for assignment in progress.assignments:
         items.append(_assignment_item(assignment, progress))
@@ -200,11 +210,11 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
     if assignment.kind is AssignmentKind.MODULE:
         module = assignment.module
         return WorkItem("module", "assignment", module.title, assignment.due_on,
-                        progress.modules_done.get(module.id),
+                        _done_on(progress, "module", module.id),
                         {"track": module.track.slug, "module": module.slug}, assignment.note)
     quiz = assignment.quiz
     return WorkItem("quiz", "assignment", quiz.title, assignment.due_on,
-                    progress.quizzes_passed.get(quiz.id),
+                    _done_on(progress, "quiz", quiz.id),
                     {"track": quiz.track.slug, "quiz": quiz.slug}, assignment.note)
 
 
@@ -274,6 +284,94 @@ def summaries(memberships: list[Membership], today: dt.date, *,
             return []
     progress = rep_progress([m.user_id for m in staying])
     return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
+
+
+@dataclass(frozen=True)
+class HelpNeeded:
+    """A rep behind or at risk today, as the ramp dashboard lists them."""
+
+    rep_id: int
+    rep_name: str
+    cohort_id: int
+    standing: Standing
+    tenure: int
+    overdue: int
+    next_milestone: Milestone | None
+    next_due: dt.date | None
+
+
+def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
+    """The onboarding reps of some cohorts who are behind or at risk today, each with the
+    standing `summarise` gives them, in a fixed number of statements. Overdue work or a
+    milestone past its due day makes a rep behind whatever their progress, so CRM data is read
+    and the engine run only for the other reps."""
+    if not cohorts:
+        return []
+    tracks = track_data({c.track for c in cohorts})
+    reps = db.session.execute(select(
+        Membership.user_id, User.name, Membership.cohort_id, Cohort.track_id,
+        func.coalesce(Membership.start_on, Cohort.start_on, type_=Date))
+        .join(User, User.id == Membership.user_id)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(*_onboarding(cohorts, tracks, today))).all()
+    if not reps:
+        return []
+    onboarding = select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id).where(
+        *_onboarding(cohorts, tracks, today))
+    progress = defaultdict(RepProgress)
+    _add_done(progress, onboarding)
+    dues = defaultdict(list)  # rep -> (due day, done day) of their assignments
+    for user_id, kind, module_id, quiz_id, due in db.session.execute(
+            select(Assignment.user_id, Assignment.kind, Assignment.module_id, Assignment.quiz_id,
+                   Assignment.due_on).where(Assignment.user_id.in_(onboarding))).all():
+        done = _done_on(progress[user_id], kind.value, module_id or quiz_id)
+        dues[user_id].append((due, done))
+    found, measured_later = [], []
+    for user_id, name, cohort_id, track_id, start in reps:
+        data, rep = tracks[track_id], progress[user_id]
+        tenure = tenure_day(start, today)
+        overdue = sum(1 for kind, _, due_day, item_id, _ in data.work
+                      if is_overdue(due_on(start, due_day), _done_on(rep, kind, item_id), today))
+        overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
+        past_due = [milestone_standing(achieved=m.id in rep.achieved, progress=None,
+                                       due_day=m.due_day, tenure=tenure)
+                    for m in data.milestones if m.id in rep.achieved or tenure > m.due_day]
+        row = (user_id, name, cohort_id, data, start, tenure, overdue)
+        if overdue or Standing.BEHIND in past_due:
+            found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
+        else:
+            measured_later.append(row)
+    if measured_later:
+        _add_crm_data(progress, [row[0] for row in measured_later])
+    for row in measured_later:
+        user_id, _, _, data, start, tenure, overdue = row
+        measured = _engine_facts(data, progress[user_id], start)
+        standing = rep_standing(overdue, [
+            _milestone_line(m, progress[user_id], measured, start, today).standing
+            for m in data.milestones])
+        if standing in (Standing.BEHIND, Standing.AT_RISK):
+            found.append(_help_needed(row, standing, progress[user_id].achieved))
+    return found
+
+
+def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.date) -> tuple:
+    """Conditions on Membership and Cohort naming the reps of some cohorts still with the
+    company and inside their track's onboarding window today (tenure day up to the track's
+    `onboarding_days`, as in `summaries`)."""
+    earliest_start = {track_id: today - dt.timedelta(days=data.onboarding_days)
+                      for track_id, data in tracks.items()}
+    return (Membership.cohort_id.in_([c.id for c in cohorts]), Membership.moved_out_at.is_(None),
+            or_(Membership.end_on.is_(None), Membership.end_on >= today),
+            func.coalesce(Membership.start_on, Cohort.start_on, type_=Date)
+            >= case(earliest_start, value=Cohort.track_id, else_=None))
+
+
+def _help_needed(row: tuple, standing: Standing, achieved: dict[int, dt.date]) -> HelpNeeded:
+    user_id, name, cohort_id, data, start, tenure, overdue = row
+    open_ones = [m for m in data.milestones if m.id not in achieved]
+    nxt = min(open_ones, key=lambda m: m.due_day) if open_ones else None
+    return HelpNeeded(user_id, name, cohort_id, standing, tenure, overdue, nxt,
+                      start + dt.timedelta(days=nxt.due_day) if nxt else None)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from cev_learn.content.progress import due_date as due_on
 
-__all__ = ["Standing", "WeekView", "WorkItem", "due_on", "milestone_standing", "milestone_status",
-           "rep_standing", "tenure_day", "week_view"]
+__all__ = ["Standing", "WeekView", "WorkItem", "due_on", "is_overdue", "milestone_standing",
+           "milestone_status", "rep_standing", "tenure_day", "week_view"]
 
 WEEK = 7
 
@@ -48,7 +48,12 @@ class WorkItem:
     note: str | None = None
 
     def overdue(self, today: dt.date) -> bool:
-        return self.done_on is None and self.due_on is not None and self.due_on < today
+        return is_overdue(self.due_on, self.done_on, today)
+
+
+def is_overdue(due_on: dt.date | None, done_on: dt.date | None, today: dt.date) -> bool:
+    """Work is overdue when it is not done and its due day is before today."""
+    return done_on is None and due_on is not None and due_on < today
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from cev_learn.analytics import reports
 from cev_learn.analytics.queries import load_outcomes, load_ramp, weekly_activity
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts import coaching
+from cev_learn.cohorts import queries as cohort_queries
 from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.cohorts.schedule import Standing
 from cev_learn.cohorts.services import (create_cohort, current_membership, find_track,
                                         place_rep, remove_rep, update_cohort)
 from cev_learn.content.models import Module
@@ -402,6 +404,9 @@ class Org:
                     key: expected[key] for key in SUMMARY_KEYS}, f"dashboard {where}"
                 assert reports.early_paces(lean, [cohort]) == \
                     reports.early_paces(full, [cohort]), f"early pace {where}"
+            # Who needs help, read lean for the dashboard: the standing each rep's full
+            # summary gives them, whatever day is today.
+            assert needing_help_now(cohorts, as_of) == needing_help_by_summaries(as_of), where
             for rep_id in members:
                 membership = memberships[rep_id]
                 mine = load_ramp([membership.cohort], as_of, rep_id=rep_id)
@@ -409,6 +414,24 @@ class Org:
                           shown_months(raw_ramp.rep_attainment(raw, rep_id, as_of)),
                           f"attainment of rep {rep_id} {where}")
         db.session.rollback()
+
+
+def needing_help_now(cohorts: list[Cohort], today: dt.date) -> dict:
+    return {need.rep_id: (need.standing, need.tenure, need.overdue,
+                          need.next_milestone.slug if need.next_milestone else None, need.next_due)
+            for need in cohort_queries.needing_help(cohorts, today)}
+
+
+def needing_help_by_summaries(today: dt.date) -> dict:
+    found = {}
+    for summary in cohort_queries.summaries(cohort_queries.current_memberships(), today,
+                                            onboarding_only=True):
+        if summary.standing in (Standing.BEHIND, Standing.AT_RISK):
+            nxt = summary.next_milestone
+            found[summary.rep.id] = (summary.standing, summary.tenure, summary.overdue,
+                                     nxt.milestone.slug if nxt else None,
+                                     nxt.due_on if nxt else None)
+    return found
 
 
 def fresh_organisation(app, track_root, world: World) -> Org:

@@ -9,6 +9,8 @@ from sqlalchemy import insert
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Membership
+from cev_learn.cohorts.services import find_track
+from cev_learn.content.track_data import track_data
 from cev_learn.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
@@ -313,3 +315,27 @@ def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, tmp
     assert len(re.findall(r'href="/reps/\d+"', html)) == 12
     assert "The 12 who need you most of 15." in html
     assert f'href="/ramp/cohorts/{cohort.id}"' in html
+
+
+def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(app, tmp_path):
+    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+    track = find_track("test-track")
+    window = track_data([track])[track.id].onboarding_days
+    today = dt.date.today()
+    rep_on_last_day, rep_past_it, leaver = (
+        make_user(Role.REP, name=name) for name in ("Lana Last", "Pat Past", "Lee Left"))
+    make_cohort(name="Last day", start_on=today - dt.timedelta(days=window),
+                reps=[rep_on_last_day])
+    make_cohort(name="Past it", start_on=today - dt.timedelta(days=window + 1), reps=[rep_past_it])
+    make_cohort(name="Recent", start_on=today - dt.timedelta(days=20), reps=[leaver])
+    leaving = db.session.scalar(db.select(Membership).where(Membership.user_id == leaver.id))
+    leaving.end_on = today - dt.timedelta(days=1)
+    db.session.commit()
+
+    rows = csv_rows(web(app, make_user(Role.MANAGER)).get("/ramp/export/needs-help.csv"))
+    listed = {row[0]: row for row in rows[1:]}
+    # Nothing done on the window's last day: behind, with every item of the track overdue.
+    work = track_data([track])[track.id].work
+    assert listed["Lana Last"][1:5] == ["Last day", "Behind", str(window), str(len(work))]
+    assert "Pat Past" not in listed          # onboarding is over: followed by cohort, not daily
+    assert "Lee Left" not in listed          # left the company
