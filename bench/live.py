@@ -13,6 +13,9 @@ cohort's ramp JSON), in milliseconds, the median of a few tries:
                 file cache its workers share is emptied first) and the time includes the
                 worker's first-request work (its first database connection, templates
                 compiled, the track read);
+  cache emptied the first request after the cache the workers share was emptied, the server
+                running and nothing else: the page and every cohort's part of it are
+                built from the database (the workers are warm);
   after write   the first request after one activity was posted for a rep of the cohort, with
                 nothing else running (the workers are warm; what that rep's change touches is
                 stale: their pages, their cohort's and the organisation's summary).
@@ -465,6 +468,22 @@ def cold_after_write(server: Server, writers: Writers, headers: dict,
     return tries
 
 
+def cold_emptied_cache(server: Server, env: dict, headers: dict,
+                       s: organisation.Subjects) -> dict[str, list[Try]]:
+    """For each ramp page: empty the file cache the running workers share, then time the
+    page's next request; nothing else runs."""
+    cache = Path(env["CEV_LEARN_INSTANCE_PATH"]) / "cache"
+    tries = {}
+    for page in ramp_pages(s):
+        tries[page.path] = []
+        for _ in range(TRIES):
+            server.wait_until_idle()
+            for entry in cache.glob("*"):
+                entry.unlink(missing_ok=True)
+            tries[page.path].append(timed_once(server, page, headers[page.viewer]))
+    return tries
+
+
 def cold_fresh_server(env: dict, headers: dict, s: organisation.Subjects,
                       log: Path) -> dict[str, list[Try]]:
     """For each ramp page: empty the shared cache, start gunicorn afresh and time its first
@@ -479,7 +498,8 @@ def cold_fresh_server(env: dict, headers: dict, s: organisation.Subjects,
     return tries
 
 
-def cold_rows(s: organisation.Subjects, fresh: dict, after_write: dict) -> list[dict]:
+def cold_rows(s: organisation.Subjects, fresh: dict, emptied: dict,
+              after_write: dict) -> list[dict]:
     """Per ramp page, the median of the tries that were a 200; the others are errors."""
     def summary(label: str, tries: list[Try]) -> dict:
         good = [t for t in tries if t.status == 200]
@@ -490,11 +510,13 @@ def cold_rows(s: organisation.Subjects, fresh: dict, after_write: dict) -> list[
 
     rows = []
     for page in ramp_pages(s):
-        both = {"fresh_server": fresh[page.path], "after_write": after_write[page.path]}
+        both = {"fresh_server": fresh[page.path], "cache_emptied": emptied[page.path],
+                "after_write": after_write[page.path]}
         errors = [f"{label.replace('_', ' ')}: {t.status}\n{t.log_tail}"
                   for label, tries in both.items() for t in tries if t.status != 200]
         rows.append({"page": page.name, "url": page.path, "tries": TRIES,
                      **summary("fresh_server", both["fresh_server"]),
+                     **summary("cache_emptied", both["cache_emptied"]),
                      **summary("after_write", both["after_write"]), "errors": errors})
     return rows
 
@@ -519,11 +541,13 @@ def run(database: Database, tmp: Path) -> dict:
             after_write = cold_after_write(server, writers, headers, s)
         finally:
             writers.stop()
+        print("Cold builds with the cache emptied …", flush=True)
+        emptied = cold_emptied_cache(server, env, headers, s)
         log = servers.read_log(log_path, WORKERS)
     print("Cold builds on a freshly started server …", flush=True)
     fresh = cold_fresh_server(env, headers, s, tmp / "fresh-servers.log")
     return {"cast": cast, "phases": {"no_writes": no_writes, "writes": under_writes},
-            "writers": writers.report(), "cold_builds": cold_rows(s, fresh, after_write),
+            "writers": writers.report(), "cold_builds": cold_rows(s, fresh, emptied, after_write),
             "server_log": {"database_locked": log.database_locked,
                            "server_errors": log.server_errors[:20],
                            "worker_trouble": log.worker_trouble[:20],
@@ -572,14 +596,16 @@ def print_writers(report: dict) -> None:
 
 def print_cold(rows: list[dict]) -> None:
     print(f"\nCold builds (median of {TRIES}; ms, SQL statements in brackets)")
-    print(f"{'page':<26}{'URL':<26}{'fresh server':>16}{'after a write':>16}")
+    labels = {"fresh_server": "fresh server", "cache_emptied": "cache emptied",
+              "after_write": "after a write"}
+    print(f"{'page':<26}{'URL':<26}" + "".join(f"{label:>16}" for label in labels.values()))
     for row in rows:
-        fresh = f"{_ms(row['fresh_server_ms'])} ({_count(row['fresh_server_sql'])})"
-        write = f"{_ms(row['after_write_ms'])} ({_count(row['after_write_sql'])})"
-        print(f"{row['page']:<26}{row['url']:<26}{fresh:>16}{write:>16}")
+        cells = [f"{_ms(row[f'{key}_ms'])} ({_count(row[f'{key}_sql'])})" for key in labels]
+        print(f"{row['page']:<26}{row['url']:<26}" + "".join(f"{cell:>16}" for cell in cells))
     print("(fresh server: the first request after gunicorn started, including the worker's "
-          "first-request work;\n after a write: the next request after one activity was posted "
-          "for a rep of the cohort, nothing else running)")
+          "first-request work;\n cache emptied: the next request after the shared cache was "
+          "emptied, the workers warm;\n after a write: the next request after one activity was "
+          "posted for a rep of the cohort, nothing else running)")
 
 
 def _count(value: float | None) -> str:

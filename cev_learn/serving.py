@@ -12,6 +12,7 @@ between requests, at most once a second, they read again any track a content syn
 the requests after a sync do not pay for it either (only one that arrives within that second
 of the sync may still read its track itself).
 """
+import gc
 import time
 
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
@@ -61,6 +62,10 @@ class _ReadTracksFirst:
     def load_wsgi(self):
         super().load_wsgi()
         self._read_tracks()
+        # What the worker keeps for its whole life (modules, routes, templates, the tracks)
+        # leaves the garbage collector's view: the collections that a page building many
+        # objects sets off then walk that page's objects only.
+        gc.freeze()
 
     def notify(self):
         """gunicorn's heartbeat, called between requests: before each accept and after each

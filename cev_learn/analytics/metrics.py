@@ -11,7 +11,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 ROUND_PLACES = 4
 REPORT_DAYS = (30, 60, 90, 180)
@@ -77,15 +76,17 @@ def kaplan_meier(observations: Iterable[Observation]) -> list[Step]:
     """One step per day with an event or a censoring, in day order.
 
     Events are counted before censorings on the same day: a rep censored on day t is still at
-    risk at t. The product is kept as a Fraction so S(t) = 0.5 is decided exactly.
+    risk at t. The product is kept exact, as a numerator and a denominator in integers, and
+    each S(t) is their quotient rounded once (S(t) = 0.5 comes out exactly 0.5).
     """
     observations = list(observations)
     events = Counter(o.day for o in observations if o.event)
     censorings = Counter(o.day for o in observations if not o.event)
-    at_risk, survival, curve = len(observations), Fraction(1), []
+    at_risk, numerator, denominator, curve = len(observations), 1, 1, []
     for day in sorted(events.keys() | censorings.keys()):
-        survival *= 1 - Fraction(events[day], at_risk)
-        curve.append(Step(day, float(survival), at_risk, events[day], censorings[day]))
+        numerator *= at_risk - events[day]
+        denominator *= at_risk
+        curve.append(Step(day, numerator / denominator, at_risk, events[day], censorings[day]))
         at_risk -= events[day] + censorings[day]
     return curve
 
@@ -122,8 +123,13 @@ class CohortSummary:
 def cohort_summary(outcomes: Iterable[RepOutcome], as_of: dt.date) -> CohortSummary:
     """Headline TTP numbers for a cohort; field names match the ramp JSON keys."""
     observed = (time_to_productivity(r, as_of) for r in outcomes)
-    observations = [o for o in observed if o is not None]
-    curve = kaplan_meier(observations)
+    return observed_summary([o for o in observed if o is not None])
+
+
+def observed_summary(observations: Sequence[Observation],
+                     curve: Sequence[Step] | None = None) -> CohortSummary:
+    """`cohort_summary` from the reps' observations, and their curve when already drawn."""
+    curve = kaplan_meier(observations) if curve is None else curve
     productive = sum(o.event for o in observations)
     return CohortSummary(len(observations), productive, len(observations) - productive,
                          median_days(curve), pct_productive_by(curve))

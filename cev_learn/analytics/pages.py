@@ -5,7 +5,7 @@ number of statements whatever the number of reps; the rest is arithmetic on load
 """
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
@@ -18,7 +18,6 @@ from cev_learn.cohorts import queries as cohort_queries
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
-from cev_learn.content.track_data import track_data
 from cev_learn.csv_safety import csv_text
 from cev_learn.db import db
 
@@ -137,38 +136,25 @@ def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
 def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict[int, CohortBlock]:
     """The dashboard's part of each cohort, built together (a fixed number of statements)."""
     data = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
+    by_id = {c.id: c for c in cohorts}
     needs_help = defaultdict(list)
-    for summary in cohort_queries.summaries(_onboarding(data, today), today,
-                                            onboarding_only=True):
-        if summary.standing in NEEDS_HELP:
-            needs_help[summary.membership.cohort_id].append(_help(summary))
+    for need in cohort_queries.needing_help(cohorts, today):
+        needs_help[need.cohort_id].append(_help(need, by_id[need.cohort_id]))
     blocks = {}
     for cohort in cohorts:
         observations = reports.observations(data, [cohort])
+        curve = metrics.kaplan_meier(observations)
         blocks[cohort.id] = CohortBlock(
-            reports.cohort_summary(data, cohort), observations,
-            reports.km_points(metrics.kaplan_meier(observations)), _ramping(data, cohort),
+            asdict(metrics.observed_summary(observations, curve)), observations,
+            reports.km_points(curve), _ramping(data, cohort),
             needs_help[cohort.id], reports.early_paces(data, [cohort]))
     return blocks
 
 
-def _onboarding(data: RampData, today: dt.date) -> list[Membership]:
-    """The memberships (with user and cohort) of the reps still with the company and inside
-    their track's onboarding window today: only those can need help (one statement)."""
-    tracks = track_data({c.track for c in data.cohorts})
-    window = {c.id: tracks[c.track_id].onboarding_days for c in data.cohorts}
-    rep_ids = [m.user_id for cohort_id, members in data.members.items() for m in members
-               if (m.end_on is None or m.end_on >= today)
-               and metrics.tenure_day(m.effective_start_on, today) <= window[cohort_id]]
-    return [m for m in cohort_queries.current_memberships(rep_ids=rep_ids)
-            if m.cohort_id in window] if rep_ids else []
-
-
-def _help(summary) -> HelpRow:
-    nxt = summary.next_milestone
-    return HelpRow(summary.rep.id, summary.rep.name, summary.membership.cohort.name,
-                   summary.standing, summary.tenure, summary.overdue,
-                   nxt.milestone.title if nxt else None, nxt.due_on if nxt else None)
+def _help(need: cohort_queries.HelpNeeded, cohort: Cohort) -> HelpRow:
+    nxt = need.next_milestone
+    return HelpRow(need.rep_id, need.rep_name, cohort.name, need.standing, need.tenure,
+                   need.overdue, nxt.title if nxt else None, need.next_due)
 
 
 def _ramping(data: RampData, cohort: Cohort) -> int:

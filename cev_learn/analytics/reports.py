@@ -115,7 +115,18 @@ def mean_early_pace(actuals: Mapping[int, int], targets: Sequence[float], start_
                     as_of: dt.date, weeks: int = CORRELATION_WEEKS) -> float | None:
     """Mean weekly pace over the first `weeks` tenure weeks that are over by as_of."""
     observed = min(weeks, completed_weeks(start_on, as_of))
-    paces = [p for p in pace_by_week(actuals, targets, observed) if p is not None]
+    return mean_pace(actuals, weekly_targets(targets, observed))
+
+
+def weekly_targets(targets: Sequence[float], weeks: int) -> list[float | None]:
+    """The targets of tenure weeks 1..weeks."""
+    return [metrics.weekly_target(targets, w) for w in range(1, weeks + 1)]
+
+
+def mean_pace(actuals: Mapping[int, int], targets: Sequence[float | None]) -> float | None:
+    """Mean weekly pace (actual ÷ target, as metrics.pace) over the tenure weeks whose targets
+    are given (week 1 first), the weeks without a target left out."""
+    paces = [actuals.get(w, 0) / target for w, target in enumerate(targets, 1) if target]
     return sum(paces) / len(paces) if paces else None
 
 
@@ -130,7 +141,8 @@ def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, i
     reps still ramping have no TTP to correlate with, so they are left out)."""
     reps = []
     for cohort in cohorts:
-        targets = cohort.track.activity_targets or {}
+        targets = {kind: weekly_targets(values, CORRELATION_WEEKS)
+                   for kind, values in (cohort.track.activity_targets or {}).items()}
         milestone = data.productivity_milestone(cohort)
         reached = data.achieved.get(milestone.id, {}) if milestone else {}
         for membership in _counted(data, cohort):
@@ -142,8 +154,8 @@ def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, i
             if observation is None or not observation.event:
                 continue
             weekly = data.weekly.get(membership.user_id, {})
-            reps.append(({kind: mean_early_pace(weekly.get(kind, {}), values, start_on,
-                                                data.as_of)
+            observed = min(CORRELATION_WEEKS, completed_weeks(start_on, data.as_of))
+            reps.append(({kind: mean_pace(weekly.get(kind, {}), values[:observed])
                           for kind, values in targets.items()}, observation.day))
     return reps
 
