@@ -29,7 +29,8 @@ there.
 BENCH_REPS=50 for a quick run; BENCH_COHORTS, BENCH_DURATION, BENCH_WARMUP,
 BENCH_CONNECTIONS and BENCH_THREADS apply as in bench/pages.py. BENCH_LIVE_PG_REPS and
 BENCH_LIVE_PG_COHORTS size the PostgreSQL organisation (seeding 5,000 reps there takes minutes;
-default: the same as SQLite), BENCH_LIVE_TRIES the tries per cold build (default 3).
+default: the same as SQLite), BENCH_LIVE_TRIES the tries per cold build (default 3);
+BENCH_LIVE_ONLY=cold times the cold builds alone (a few minutes; saved as its own section).
 
 Prints a table per phase and one of cold builds, and writes bench/results/live.json (one
 section per database; a run replaces its own). Exits non-zero when a request fails: a measured
@@ -66,6 +67,7 @@ RESULTS = ROOT / "results" / "live.json"
 PG_REPS = int(os.environ.get("BENCH_LIVE_PG_REPS", REPS))
 PG_COHORTS = int(os.environ.get("BENCH_LIVE_PG_COHORTS", min(100, max(1, PG_REPS // 10))))
 TRIES = int(os.environ.get("BENCH_LIVE_TRIES", "3"))
+COLD_ONLY = os.environ.get("BENCH_LIVE_ONLY") == "cold"
 ACTIVITY_EVERY, QUIZ_EVERY = 1.0, 5.0  # seconds
 QUIZ_REPS = 8  # reps who take turns submitting quizzes: half in the measured cohort
 DASHBOARD_P50_MS = 500  # the manager's Ramp dashboard under writes
@@ -534,9 +536,9 @@ def run(database: Database, tmp: Path) -> dict:
         writers = Writers(server.url, write_token, cast, Recorder())
         writers.sign_in()
         writers.start()
-        no_writes = measure_phase(server, s, headers, None)
+        no_writes = [] if COLD_ONLY else measure_phase(server, s, headers, None)
         try:
-            under_writes = measure_phase(server, s, headers, writers)
+            under_writes = [] if COLD_ONLY else measure_phase(server, s, headers, writers)
             print("Cold builds after a write …", flush=True)
             after_write = cold_after_write(server, writers, headers, s)
         finally:
@@ -660,13 +662,14 @@ def bench() -> int:
               f"{WARMUP.seconds}s of warm-up per page, each page with no writes, then under "
               "writes", flush=True)
         outcome = run(database, tmp)
-    save(database.name, {"machine": facts, "settings": settings(database, outcome["cast"]),
+    save(database.name + ("-cold" if COLD_ONLY else ""), {"machine": facts, "settings": settings(database, outcome["cast"]),
                          "phases": outcome["phases"], "writers": outcome["writers"],
                          "cold_builds": outcome["cold_builds"],
                          "server_log": outcome["server_log"]})
     for phase, title in PHASES.items():
-        print_phase(f"{database.name}, {database.reps:,} reps — {title}",
-                    outcome["phases"][phase])
+        if outcome["phases"][phase]:
+            print_phase(f"{database.name}, {database.reps:,} reps — {title}",
+                        outcome["phases"][phase])
     print_writers(outcome["writers"])
     print_cold(outcome["cold_builds"])
     if outcome["server_log"]["database_locked"]:

@@ -143,7 +143,7 @@ def _early_weeks(rep_ids, weeks: int, kinds: set[str]) -> dict[int, dict[str, di
             select(week.user_id, week.type, *by_week)
             .where(week.user_id.in_(rep_ids), week.type.in_(sorted(kinds)), week.week <= weeks)
             .group_by(week.user_id, week.type)).all():
-        result[user_id][kind] = {n: int(q) for n, q in enumerate(quantities, 1) if q is not None}
+        result[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
     return result
 
 

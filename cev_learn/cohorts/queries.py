@@ -327,15 +327,18 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         done = _done_on(progress[user_id], kind.value, module_id or quiz_id)
         dues[user_id].append((due, done))
     found, measured_later = [], []
+    due_days = {track_id: [(m.id, m.due_day) for m in data.milestones]
+                for track_id, data in tracks.items()}
     for user_id, name, cohort_id, track_id, start in reps:
         data, rep = tracks[track_id], progress[user_id]
         tenure = tenure_day(start, today)
         overdue = sum(1 for kind, _, due_day, item_id, _ in data.work
                       if is_overdue(due_on(start, due_day), _done_on(rep, kind, item_id), today))
         overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
-        past_due = [milestone_standing(achieved=m.id in rep.achieved, progress=None,
-                                       due_day=m.due_day, tenure=tenure)
-                    for m in data.milestones if m.id in rep.achieved or tenure > m.due_day]
+        past_due = [milestone_standing(achieved=False, progress=None, due_day=due_day,
+                                       tenure=tenure)
+                    for milestone_id, due_day in due_days[track_id]
+                    if milestone_id not in rep.achieved and tenure > due_day]
         row = (user_id, name, cohort_id, data, start, tenure, overdue)
         if overdue or Standing.BEHIND in past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
@@ -345,12 +348,14 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         _add_crm_data(progress, [row[0] for row in measured_later])
     for row in measured_later:
         user_id, _, _, data, start, tenure, overdue = row
-        measured = _engine_facts(data, progress[user_id], start)
-        standing = rep_standing(overdue, [
-            _milestone_line(m, progress[user_id], measured, start, today).standing
-            for m in data.milestones])
-        if standing in (Standing.BEHIND, Standing.AT_RISK):
-            found.append(_help_needed(row, standing, progress[user_id].achieved))
+        rep = progress[user_id]
+        open_ones = [m for m in data.milestones if m.id not in rep.achieved]
+        measured = _engine_facts(data, rep, start) if open_ones else None
+        # Nothing overdue and nothing past due: by `rep_standing`, at risk as soon as one
+        # milestone is (the earliest due are measured first), else on track.
+        if any(_milestone_line(m, rep, measured, start, today).standing is Standing.AT_RISK
+               for m in open_ones):
+            found.append(_help_needed(row, Standing.AT_RISK, rep.achieved))
     return found
 
 
