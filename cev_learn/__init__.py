@@ -2,30 +2,20 @@
 import os
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 from cev_learn import config as default_config
-
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database (PostgreSQL)
-
-
-class DatabaseId(IntegerConverter):
-    """`<int:…>` in routes: ids beyond what the database can hold match no route (404)."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI, template helpers."""
     instance_path = instance_path or os.environ.get("CEV_LEARN_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    app.url_map.converters["int"] = DatabaseId
     default_config.load(app, test_config)
 
     from cev_learn import caching, db, extensions, observability, security
+    from cev_learn import models  # noqa: F401  (every model, before the database is set up)
 
+    app.url_map.converters["int"] = db.DatabaseId
     extensions.init_app(app)
     db.init_app(app)
     security.init_app(app)
@@ -56,10 +46,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
 
-    from cev_learn import errors, templating
+    from cev_learn import errors, navigation, templating
     from cev_learn.cli import register_commands
 
     errors.init_app(app)
     templating.init_app(app)
+    app.context_processor(navigation.template_context)
     register_commands(app)
     return app

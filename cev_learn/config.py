@@ -1,11 +1,10 @@
 """Configuration: defaults here, then instance/config.py, then CEV_LEARN_* environment variables."""
 import os
-import re
 from pathlib import Path
 
 from flask import Flask
 
-from cev_learn.content.schema import ACTIVITY_TYPES
+from cev_learn.activity_types import ACTIVITY_TYPES, TYPE_SLUG
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -82,9 +81,6 @@ DEFAULTS = {
     # milestones and weekly targets may use, e.g. ["linkedin_message", "referral"].
     "EXTRA_ACTIVITY_TYPES": [],
 }
-
-TYPE_SLUG = re.compile(r"[a-z][a-z0-9_]{0,31}")
-
 
 def load(app: Flask, test_config: dict | None) -> None:
     """Fill app.config from the chain of sources, last one wins."""

@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,6 +19,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database (PostgreSQL)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in routes: ids beyond what the database can hold match no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class UTCDateTime(TypeDecorator):
@@ -112,8 +124,6 @@ def init_app(app: Flask) -> None:
         # gone, rather than fail that request. A new dict: the defaults' one is shared.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
-    from cev_learn import models  # noqa: F401  (register every model)
-
     db.init_app(app)
     from cev_learn.extensions import migrate
 

@@ -1,6 +1,10 @@
 """Role-aware navigation: each role's home page and its top-bar items."""
 from dataclasses import dataclass
 
+from flask import has_request_context
+from flask_login import current_user
+
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role
 
 
@@ -35,3 +39,12 @@ def home_endpoint(role: Role) -> str:
 
 def nav_items(role: Role) -> list[NavItem]:
     return NAV_ITEMS[role]
+
+
+def template_context() -> dict:
+    """What every page's template may use: the top bar, the home page and the access rules
+    (`can`), for whoever is signed in."""
+    if has_request_context() and current_user.is_authenticated:
+        return {"nav": nav_items(current_user.role),
+                "home_endpoint": home_endpoint(current_user.role), "can": policy}
+    return {"nav": [], "home_endpoint": "accounts.login", "can": policy}

@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cev_learn.accounts.decorators import public
+from cev_learn.access import public
 from cev_learn.extensions import csrf, limiter
 from cev_learn.strict_json import RefusedJson, loads
 

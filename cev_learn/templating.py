@@ -1,21 +1,11 @@
 """Template globals and filters: what every page may ask, computed in Python."""
-from flask import Flask, has_request_context
-from flask_login import current_user
+from flask import Flask
 from markupsafe import Markup, escape
 
-from cev_learn.accounts import policy
-from cev_learn.navigation import home_endpoint, nav_items
 from cev_learn.text_direction import isolate
 
 
 def init_app(app: Flask) -> None:
-    @app.context_processor
-    def inject_navigation():
-        if has_request_context() and current_user.is_authenticated:
-            return {"nav": nav_items(current_user.role),
-                    "home_endpoint": home_endpoint(current_user.role), "can": policy}
-        return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
-
     # Every {{ value }} passes here: names typed before direction controls were refused, and
     # titles from content, still cannot reorder the page around them.
     app.jinja_env.finalize = isolated

@@ -22,14 +22,6 @@ APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.serv
                  "cev_learn.models"})
 
 KNOWN_UPWARD = frozenset({
-    # platform -> accounts
-    ("cev_learn.security", "cev_learn.accounts.decorators"),
-    ("cev_learn.templating", "cev_learn.accounts.policy"),
-    # platform -> content
-    ("cev_learn.config", "cev_learn.content.schema"),
-    # platform -> app
-    ("cev_learn.db", "cev_learn.models"),
-    ("cev_learn.templating", "cev_learn.navigation"),
     # content -> quizzes
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.errors"),
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
@@ -51,8 +43,6 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.facts"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),
-    # api -> app
-    ("cev_learn.api.spec", "cev_learn"),
 })
 
 

@@ -4,16 +4,11 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from cev_learn.access import PUBLIC, public
 from cev_learn.accounts.models import Role
 from cev_learn.extensions import login_manager
 
-PUBLIC = "public"
-
-
-def public(view):
-    """Anyone, signed in or not, may call this view."""
-    view.access_rule = PUBLIC
-    return view
+__all__ = ["PUBLIC", "public", "role_required"]
 
 
 def role_required(*roles: Role):

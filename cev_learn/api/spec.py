@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from pydantic import BaseModel
 
-from cev_learn import MAX_ID  # the largest id routes accept
+from cev_learn.db import MAX_ID  # the largest id routes accept
 from cev_learn.problems import API_PREFIX, TITLES
 
 PROBLEM_SCHEMA = {

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from cev_learn.activity_types import ACTIVITY_TYPES
 from cev_learn.content import schema
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.symlinks import symlink_problems
@@ -93,7 +94,7 @@ class TrackSource:
         return {m.file_name: m for m in self.modules}
 
 
-def load_tree(root: Path, activity_types: tuple[str, ...] = schema.ACTIVITY_TYPES
+def load_tree(root: Path, activity_types: tuple[str, ...] = ACTIVITY_TYPES
               ) -> list[TrackSource]:
     """Load every track under root (a courses folder, or one track folder)."""
     root = Path(root)
@@ -124,7 +125,7 @@ def load_tree(root: Path, activity_types: tuple[str, ...] = schema.ACTIVITY_TYPE
     return tracks
 
 
-def check_tree(root: Path, activity_types: tuple[str, ...] = schema.ACTIVITY_TYPES
+def check_tree(root: Path, activity_types: tuple[str, ...] = ACTIVITY_TYPES
                ) -> list[Problem]:
     try:
         load_tree(root, activity_types)

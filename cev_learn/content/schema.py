@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "opportunity", "deal_won")
 # A trillion per record: no won deal or monthly quota comes near it, yet a sum over the
 # 5,000,000 rows a file may hold stays finite (5e18, against 1.8e308 for a float) and within a
 # part in a billion of exact. Two amounts near 1e308 would already sum to infinity. Imports

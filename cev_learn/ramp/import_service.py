@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
-from cev_learn.content.schema import ACTIVITY_TYPES
+from cev_learn.activity_types import ACTIVITY_TYPES
 from cev_learn.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,

@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from cev_learn import MAX_ID, create_app
+from cev_learn import create_app
+from cev_learn.db import MAX_ID
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.cohorts import coaching
