@@ -7,8 +7,8 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
 from cev_learn.content.models import Asset, ItemKind, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.rate_limits import RateLimitWindow
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
-from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
-                                   Quota, RepMonthActivity, RepWeekActivity, Rubric)
+from cev_learn.content.models import Milestone, Rubric
+from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Quota, RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",

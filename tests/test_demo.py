@@ -14,7 +14,8 @@ from cev_learn.db import db
 from cev_learn.demo import DEMO_PASSWORD, demo_people, history_plan
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.quizzes.models import Attempt, Quiz
-from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from tests.conftest import _empty_tables, login, make_user
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"

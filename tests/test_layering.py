@@ -33,13 +33,8 @@ KNOWN_UPWARD = frozenset({
     # content -> cohorts
     ("cev_learn.content.queries", "cev_learn.cohorts.services"),
     ("cev_learn.content.sync", "cev_learn.cohorts.services"),
-    # content -> ramp
-    ("cev_learn.content.queries", "cev_learn.ramp.models"),
-    ("cev_learn.content.sync", "cev_learn.ramp.models"),
-    ("cev_learn.content.track_data", "cev_learn.ramp.models"),
     # cohorts -> ramp
     ("cev_learn.cohorts.coaching", "cev_learn.ramp.achievements"),
-    ("cev_learn.cohorts.coaching", "cev_learn.ramp.models"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.facts"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),

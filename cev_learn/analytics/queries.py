@@ -16,7 +16,8 @@ from cev_learn.db import db
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE
-from cev_learn.ramp.models import Achievement, Milestone, Quota, RepWeekActivity
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement, Quota, RepWeekActivity
 from cev_learn.ramp.sql import month_of
 
 

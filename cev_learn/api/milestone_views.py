@@ -23,7 +23,8 @@ from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Track
 from cev_learn.db import db
 from cev_learn.ramp import achievements
-from cev_learn.ramp.models import Achievement, AchievementChange, Milestone
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement, AchievementChange
 
 API = "api"
 HISTORY = Param("history", {"type": "boolean", "default": False},

@@ -25,7 +25,8 @@ from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.models import Module, ModuleProgress, Track
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Achievement, Milestone
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 # The rep a statement is about, aliased: the visibility rule has a subquery on User of its own.

@@ -21,7 +21,8 @@ from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine, facts
-from cev_learn.ramp.models import Achievement, Milestone, Quota
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement, Quota
 
 INACTIVE_AFTER = dt.timedelta(days=7)
 

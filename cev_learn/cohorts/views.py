@@ -19,7 +19,7 @@ from cev_learn.cohorts.services import current_membership
 from cev_learn.db import db
 from cev_learn.forms import form_status
 from cev_learn.ramp import achievements
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.content.models import Milestone, Rubric
 
 bp = Blueprint("cohorts", __name__)
 

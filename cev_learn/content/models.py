@@ -1,4 +1,5 @@
-"""Playbook content: tracks, their modules, schedule and assets, and reps' reading progress."""
+"""Playbook content: tracks, their modules, schedule and assets, milestones and sign-off rubrics
+as track.yaml declares them, and reps' reading progress."""
 import datetime as dt
 import enum
 
@@ -97,3 +98,31 @@ class ModuleProgress(db.Model):
         Index("ix_module_progress_module_id_completed_at", "module_id", "completed_at"),
         Index("ix_module_progress_completed_at", "completed_at"),
     )
+
+
+class Milestone(db.Model):
+    """An outcome milestone declared in track.yaml: what is measured and by which tenure day."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    due_day: Mapped[int]
+    measure: Mapped[dict] = mapped_column(JSON)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class Rubric(db.Model):
+    """A coach sign-off rubric declared in track.yaml: its criteria and pass mark."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    pass_mark: Mapped[float]
+    criteria: Mapped[list] = mapped_column(JSON)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)

@@ -14,7 +14,7 @@ from cev_learn.content.search import rank, search_terms
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
 from cev_learn.quizzes.queries import best_results
-from cev_learn.ramp.models import Milestone
+from cev_learn.content.models import Milestone
 
 COMPLETIONS_SHOWN = 50
 

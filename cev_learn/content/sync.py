@@ -19,7 +19,7 @@ from cev_learn.content.models import Asset, ItemKind, Module, ScheduleItem, Trac
 from cev_learn.content.rendering import render_markdown
 from cev_learn.db import db
 from cev_learn.quizzes.models import Quiz, QuizVersion, ReviewPolicy
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.content.models import Milestone, Rubric
 from cev_learn.sanitize import ID_PREFIX
 
 KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 from cev_learn.content.models import ItemKind, Module, ScheduleItem, Track
 from cev_learn.db import db, private_reader
 from cev_learn.quizzes.models import Quiz
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.content.models import Milestone, Rubric
 
 
 @dataclass

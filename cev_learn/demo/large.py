@@ -39,8 +39,8 @@ from cev_learn.demo.progress import TrackWork, rep_work
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
-from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
-                                   Quota, Rubric)
+from cev_learn.content.models import Milestone, Rubric
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 
 SPAN_DAYS = 3 * 365
 COHORTS_PER_COACH = 5

@@ -23,7 +23,7 @@ from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import draw_layout
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz
 from cev_learn.quizzes.questions import Question, QuestionType
-from cev_learn.ramp.models import Rubric
+from cev_learn.content.models import Rubric
 
 GRACE = dt.timedelta(seconds=30)
 ESSAY_FEEDBACK = "Good playback; add the cost in their words."

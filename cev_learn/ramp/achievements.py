@@ -15,8 +15,8 @@ from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine
-from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Milestone,
-                                   Quota, Rubric)
+from cev_learn.content.models import Milestone, Rubric
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 
 AUTO = "auto"
 CHUNK = 500

@@ -19,7 +19,8 @@ from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz, QuizVersion
 from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp.achievements import record_by_hand
-from cev_learn.ramp.models import Achievement, Milestone
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement
 from tests.conftest import make_user
 from tests.factories import make_cohort
 

@@ -7,7 +7,7 @@ from sqlalchemy import event, select
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Asset, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.db import db
-from cev_learn.ramp.models import Milestone
+from cev_learn.content.models import Milestone
 from tests.conftest import make_user
 from tests.content.trees import DISCOVERY, INTRO, good_track, write_tree
 

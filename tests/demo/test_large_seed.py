@@ -17,7 +17,8 @@ from cev_learn.demo import DEMO_PASSWORD
 from cev_learn.demo.large import DETAIL_DAYS, LEAVES_AFTER, WHOLE_TENURE_TYPES, large_plan
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, Quiz
 from cev_learn.ramp.achievements import recompute_for
-from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Milestone, Quota
+from cev_learn.content.models import Milestone
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 from tests.conftest import _empty_tables, login
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"

@@ -18,8 +18,8 @@ from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine
-from cev_learn.ramp.models import (Achievement, ActivityRecord, Milestone, Quota,
-                                   RepMonthActivity, RepWeekActivity, Rubric)
+from cev_learn.content.models import Milestone, Rubric
+from cev_learn.ramp.models import (Achievement, ActivityRecord, Quota, RepMonthActivity, RepWeekActivity)
 
 TRACK_YAML = """\
 title: Ramp Facts Track

@@ -40,7 +40,8 @@ from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from cev_learn.ramp import facts
 from cev_learn.ramp.import_service import import_activities, import_quotas
-from cev_learn.ramp.models import ActivityRecord, Rubric
+from cev_learn.content.models import Rubric
+from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import ApiClient, token_for
 from tests.conftest import _empty_tables, make_user
 from tests.ramp import raw_ramp

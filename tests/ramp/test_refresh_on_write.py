@@ -17,7 +17,8 @@ from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp import facts
 from cev_learn.ramp.achievements import hand_date_problem
 from cev_learn.ramp.import_service import import_activities, import_quotas
-from cev_learn.ramp.models import ActivityRecord, Milestone, Rubric
+from cev_learn.content.models import Milestone, Rubric
+from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import make_user
 from tests.ramp.measure_track import (D, NO_GRACE, START, at, auto, cohort, member,  # noqa: F401
                                       quiz, ramp_track, reached, sync, take_basics, track)
