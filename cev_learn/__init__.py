@@ -21,9 +21,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.init_app(app)
     observability.init_app(app)
     caching.init_app(app)
+    from cev_learn.cohorts import services as cohort_services
     from cev_learn.ramp import facts
 
     facts.listen()  # services announce changed records; the ramp facts follow
+    cohort_services.listen()  # a content sync announces changed tracks; their members follow
 
     from cev_learn.accounts.admin_views import bp as admin_bp
     from cev_learn.accounts.views import bp as accounts_bp

@@ -1,7 +1,7 @@
 """Announcements: a service that changed some reps' records says so, inside its transaction,
 and what the layers above build from those records is brought up to date there and then by the
-listeners they connect (the ramp facts and achievements: `ramp.facts.listen`, which the app
-factory calls). The service still owns the side effect, yet knows nothing of who acts on it:
+listeners they connect (the ramp facts and achievements: `ramp.facts.listen`; the members of
+tracks a content sync changed: `cohorts.services.listen`; the app factory connects both). The service still owns the side effect, yet knows nothing of who acts on it:
 a quiz submission does not import the ramp."""
 import datetime as dt
 from collections.abc import Iterable
@@ -9,10 +9,19 @@ from collections.abc import Iterable
 from blinker import Signal
 
 rep_records_changed = Signal("the learning or CRM records of some reps changed")
+tracks_remeasured = Signal("what some tracks' milestones measure changed (a content sync)")
 
 
 def records_changed(rep_ids: Iterable[int], today: dt.date) -> int:
     """Announce that these reps' records changed (flushed, not committed) as of `today`;
     returns how many things the listeners changed in turn (achievements, for the ramp)."""
     results = rep_records_changed.send(rep_ids=list(rep_ids), today=today)
+    return sum(changed or 0 for _listener, changed in results)
+
+
+def tracks_changed(track_ids: Iterable[int], today: dt.date) -> int:
+    """Announce that what these tracks' milestones measure changed (their milestones, or which
+    modules they have), flushed, not committed; the listeners bring the achievements of the
+    reps on them up to date (`cohorts.services.listen`). Returns how many changed."""
+    results = tracks_remeasured.send(track_ids=list(track_ids), today=today)
     return sum(changed or 0 for _listener, changed in results)

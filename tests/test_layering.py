@@ -27,12 +27,8 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
     ("cev_learn.content.loader", "cev_learn.quizzes.layout"),
     ("cev_learn.content.loader", "cev_learn.quizzes.questions"),
-    ("cev_learn.content.queries", "cev_learn.quizzes.queries"),
     ("cev_learn.content.sync", "cev_learn.quizzes.models"),
     ("cev_learn.content.track_data", "cev_learn.quizzes.models"),
-    # content -> cohorts
-    ("cev_learn.content.queries", "cev_learn.cohorts.services"),
-    ("cev_learn.content.sync", "cev_learn.cohorts.services"),
     # cohorts -> ramp
     ("cev_learn.cohorts.coaching", "cev_learn.ramp.achievements"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),

@@ -11,12 +11,12 @@ from sqlalchemy import (Date, String, and_, case, cast, func, literal_column, nu
 from sqlalchemy.orm import joinedload
 
 from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.content.models import Milestone
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE
-from cev_learn.content.models import Milestone
 from cev_learn.ramp.models import Achievement, Quota, RepWeekActivity
 from cev_learn.ramp.sql import month_of
 

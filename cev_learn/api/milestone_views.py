@@ -13,17 +13,16 @@ from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
-from cev_learn.problems import ApiProblem
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
-from cev_learn.content.models import Track
+from cev_learn.content.models import Milestone, Track
 from cev_learn.db import db
+from cev_learn.problems import ApiProblem
 from cev_learn.ramp import achievements
-from cev_learn.content.models import Milestone
 from cev_learn.ramp.models import Achievement, AchievementChange
 
 API = "api"

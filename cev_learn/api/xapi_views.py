@@ -19,13 +19,12 @@ from cev_learn.api import xapi
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
 from cev_learn.api.outcome_schemas import XapiStatementResult
-from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.access import visible_rep_filter
-from cev_learn.content.models import Module, ModuleProgress, Track
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Track
 from cev_learn.db import db, utcnow
+from cev_learn.problems import ApiProblem
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.content.models import Milestone
 from cev_learn.ramp.models import Achievement
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500

@@ -7,9 +7,9 @@ from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
+from cev_learn.content.models import Milestone, Rubric
 from cev_learn.db import db
 from cev_learn.ramp import achievements
-from cev_learn.content.models import Milestone, Rubric
 
 MAX_SCORE = 5
 

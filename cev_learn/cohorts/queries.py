@@ -16,12 +16,11 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
                                       CohortCoach, Membership, Signoff)
 from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
                                         milestone_standing, rep_standing, tenure_day)
-from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.content.models import Milestone, Module, ModuleProgress
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine, facts
-from cev_learn.content.models import Milestone
 from cev_learn.ramp.models import Achievement, Quota
 
 INACTIVE_AFTER = dt.timedelta(days=7)
@@ -97,6 +96,16 @@ def current_memberships(rep_ids=None, cohort_ids=None,
     if visible_to is not None:
         stmt = stmt.where(visible_rep_filter(visible_to, Membership.user_id))
     return list(db.session.scalars(stmt))
+
+
+def rep_start_on(user: User) -> dt.date:
+    """Day 0 of a rep's schedule: their start in their cohort (the cohort's or their own);
+    without a cohort, the account's start date, else the day it was made."""
+    membership = db.session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.moved_out_at.is_(None)))
+    if membership is not None:
+        return membership.effective_start_on
+    return user.start_on or user.created_at.date()
 
 
 def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:

@@ -74,6 +74,16 @@ def update_cohort(cohort: Cohort, *, name: str, track: Track, start_on: dt.date,
     return cohort
 
 
+def listen() -> None:
+    """Bring the members of tracks a content sync changed up to date in the sync's transaction
+    (events.tracks_changed)."""
+    events.tracks_remeasured.connect(_on_tracks_changed)
+
+
+def _on_tracks_changed(_sender, *, track_ids: list[int], today: dt.date) -> int:
+    return refresh_members(today, track_ids=track_ids)
+
+
 def refresh_members(today: dt.date, *, cohort_ids: Iterable[int] = (),
                     track_ids: Iterable[int] = ()) -> int:
     """Bring the achievements of every rep now in these cohorts, or in the cohorts on these

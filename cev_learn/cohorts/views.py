@@ -16,10 +16,10 @@ from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, sig
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
 from cev_learn.cohorts.services import current_membership
+from cev_learn.content.models import Milestone, Rubric
 from cev_learn.db import db
 from cev_learn.forms import form_status
 from cev_learn.ramp import achievements
-from cev_learn.content.models import Milestone, Rubric
 
 bp = Blueprint("cohorts", __name__)
 

@@ -6,15 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts.services import current_membership
-from cev_learn.content.models import ItemKind, Module, ModuleProgress, Track
+from cev_learn.content.models import ItemKind, Milestone, Module, ModuleProgress, Track
 from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
                                         percent_complete)
 from cev_learn.content.search import rank, search_terms
 from cev_learn.content.track_data import track_data
 from cev_learn.db import db
-from cev_learn.quizzes.queries import best_results
-from cev_learn.content.models import Milestone
 
 COMPLETIONS_SHOWN = 50
 
@@ -60,15 +57,6 @@ class TrackOverview:
     @property
     def module_count(self) -> int:
         return sum(isinstance(line, ModuleLine) for line in self.lines) + len(self.reference)
-
-
-def rep_start_on(user: User) -> dt.date:
-    """Day 0 of a rep's schedule: their start in their cohort (the cohort's or their own);
-    without a cohort, the account's start date, else the day it was made."""
-    membership = current_membership(user)
-    if membership is not None:
-        return membership.effective_start_on
-    return user.start_on or user.created_at.date()
 
 
 def active_tracks() -> list[Track]:
@@ -143,16 +131,20 @@ def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
     return {p.module_id: Reading(p.opened_at, p.completed_at, p.content_hash_read) for p in rows}
 
 
-def track_overview(track: Track, viewer: User, today: dt.date) -> TrackOverview:
+def track_overview(track: Track, viewer: User, today: dt.date, *, start: dt.date | None = None,
+                   quiz_results: dict[int, tuple[float | None, bool]] | None = None
+                   ) -> TrackOverview:
+    """The track's outline for a viewer; for a rep, with due dates from their `start` (day 0
+    of their schedule) and their best score and pass on each quiz (`quiz_results`, by quiz id),
+    which the layers that hold memberships and attempts provide."""
     shared = track_data([track])[track.id]
     modules = track_modules(track)
     by_slug = {m.slug: m for m in modules}
     is_rep = viewer.role is Role.REP
-    start = rep_start_on(viewer) if is_rep else None
     reads = readings(viewer, [m.id for m in modules]) if is_rep else {}
     milestones = {m.slug: m for m in shared.milestones}
     quizzes = shared.quizzes
-    results = best_results(viewer, [q.id for q in quizzes.values()]) if is_rep and quizzes else {}
+    results = quiz_results or {}
 
     def module_line(module, due_day):
         due_on = due_date(start, due_day) if is_rep else None

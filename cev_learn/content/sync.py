@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from cev_learn.cohorts.services import refresh_members
+from cev_learn import events
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
-from cev_learn.content.models import Asset, ItemKind, Module, ScheduleItem, Track
+from cev_learn.content.models import Asset, ItemKind, Milestone, Module, Rubric, ScheduleItem, Track
 from cev_learn.content.rendering import render_markdown
 from cev_learn.db import db
 from cev_learn.quizzes.models import Quiz, QuizVersion, ReviewPolicy
-from cev_learn.content.models import Milestone, Rubric
 from cev_learn.sanitize import ID_PREFIX
 
 KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")
@@ -71,7 +70,7 @@ def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
                 track.retired_at = now
                 report.counts["tracks"].retired += 1
     db.session.flush()
-    refresh_members(now.date(), track_ids=remeasured)
+    events.tracks_changed(remeasured, now.date())
     return report
 
 

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
-from cev_learn.content.models import ItemKind, Module, ScheduleItem, Track
+from cev_learn.content.models import ItemKind, Milestone, Module, Rubric, ScheduleItem, Track
 from cev_learn.db import db, private_reader
 from cev_learn.quizzes.models import Quiz
-from cev_learn.content.models import Milestone, Rubric
 
 
 @dataclass

@@ -8,11 +8,12 @@ from flask_login import current_user
 from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
+from cev_learn.cohorts import access, queries as cohort_queries
 from cev_learn.content import queries, services
-from cev_learn.cohorts import access
 from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
 from cev_learn.db import db, utcnow, write_transaction
+from cev_learn.quizzes import queries as quiz_queries
 
 bp = Blueprint("content", __name__)
 
@@ -31,7 +32,11 @@ def tracks():
 @signed_in
 def track(track_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
-    overview = queries.track_overview(track, current_user, dt.date.today())
+    is_rep = current_user.role is Role.REP
+    overview = queries.track_overview(
+        track, current_user, dt.date.today(),
+        start=cohort_queries.rep_start_on(current_user) if is_rep else None,
+        quiz_results=quiz_queries.track_results(current_user, track) if is_rep else None)
     return render_template("content/track.html", overview=overview)
 
 

@@ -16,14 +16,13 @@ from sqlalchemy import insert, select
 from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching, services as cohort_services
 from cev_learn.cohorts.models import AssignmentKind
-from cev_learn.content.models import ItemKind, Module, ModuleProgress, Track
+from cev_learn.content.models import ItemKind, Module, ModuleProgress, Rubric, Track
 from cev_learn.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import draw_layout
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz
 from cev_learn.quizzes.questions import Question, QuestionType
-from cev_learn.content.models import Rubric
 
 GRACE = dt.timedelta(seconds=30)
 ESSAY_FEEDBACK = "Good playback; add the cost in their words."

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Track
+from cev_learn.content.track_data import track_data
 from cev_learn.db import db
 from cev_learn.quizzes.analysis import ItemScores, ItemStats, choice_counts, item_stats
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
@@ -45,6 +46,12 @@ def best_results(rep: User, quiz_ids: list[int]) -> dict[int, tuple[float | None
                Attempt.state != AttemptState.IN_PROGRESS)
         .group_by(Attempt.quiz_id))
     return {quiz_id: (score, bool(passed)) for quiz_id, score, passed in rows}
+
+
+def track_results(rep: User, track: Track) -> dict[int, tuple[float | None, bool]]:
+    """`best_results` of a rep on every active quiz of a track (none: no statement)."""
+    quiz_ids = [q.id for q in track_data([track])[track.id].quizzes.values()]
+    return best_results(rep, quiz_ids) if quiz_ids else {}
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ milestone engine says: the day reached is the stored achievement, the progress t
 from sqlalchemy import delete, select
 
 from cev_learn.cohorts.queries import rep_summary
-from cev_learn.db import db
 from cev_learn.content.models import Milestone
+from cev_learn.db import db
 from cev_learn.ramp.models import Achievement
 from tests.ramp.measure_track import (D, at, cohort, member, reached,  # noqa: F401
                                       take_basics, track)

@@ -22,17 +22,16 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import reports
 from cev_learn.analytics.queries import load_outcomes, load_ramp, weekly_activity
-from cev_learn.accounts.api_tokens import Scope
-from cev_learn.cohorts import coaching
-from cev_learn.cohorts import queries as cohort_queries
+from cev_learn.cohorts import coaching, queries as cohort_queries
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
 from cev_learn.cohorts.services import (create_cohort, current_membership, find_track,
                                         place_rep, remove_rep, update_cohort)
-from cev_learn.content.models import Module
+from cev_learn.content.models import Module, Rubric
 from cev_learn.content.services import complete_module
 from cev_learn.db import db
 from cev_learn.quizzes.layout import field_name
@@ -40,7 +39,6 @@ from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from cev_learn.ramp import facts
 from cev_learn.ramp.import_service import import_activities, import_quotas
-from cev_learn.content.models import Rubric
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import ApiClient, token_for
 from tests.conftest import _empty_tables, make_user

@@ -8,7 +8,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.services import current_membership, place_rep, remove_rep, update_cohort
 from cev_learn.content import services as content_services
-from cev_learn.content.models import Module
+from cev_learn.content.models import Milestone, Module, Rubric
 from cev_learn.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
@@ -17,7 +17,6 @@ from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp import facts
 from cev_learn.ramp.achievements import hand_date_problem
 from cev_learn.ramp.import_service import import_activities, import_quotas
-from cev_learn.content.models import Milestone, Rubric
 from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import make_user
 from tests.ramp.measure_track import (D, NO_GRACE, START, at, auto, cohort, member,  # noqa: F401
