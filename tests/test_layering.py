@@ -30,7 +30,6 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.content.sync", "cev_learn.quizzes.models"),
     ("cev_learn.content.track_data", "cev_learn.quizzes.models"),
     # cohorts -> ramp
-    ("cev_learn.cohorts.coaching", "cev_learn.ramp.achievements"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.facts"),
     ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),

@@ -15,7 +15,6 @@ from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts import coaching
 from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
@@ -134,7 +133,7 @@ def _unchanged(current: Achievement | None, achieved_on: dt.date | None,
 def _record(rep: User, milestone: Milestone, achieved_on: dt.date | None, note: str | None,
             today: dt.date) -> None:
     try:
-        coaching.record_milestone(rep=rep, milestone=milestone, achieved_on=achieved_on,
+        achievements.record_milestone(rep=rep, milestone=milestone, achieved_on=achieved_on,
                                   note=note, actor=current_user, today=today, source=API)
         db.session.commit()
     except IntegrityError:

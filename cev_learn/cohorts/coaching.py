@@ -1,4 +1,5 @@
-"""What coaches do for a rep: assignments, sign-offs, milestones recorded by hand, notes.
+"""What coaches do for a rep: assignments, sign-offs and notes (a milestone recorded by hand is
+the ramp's: ramp.achievements.record_milestone).
 Flush only; callers commit. What changes a rep's milestones brings their achievements up to
 date as of `today`."""
 import datetime as dt
@@ -7,9 +8,8 @@ from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
-from cev_learn.content.models import Milestone, Rubric
+from cev_learn.content.models import Rubric
 from cev_learn.db import db
-from cev_learn.ramp import achievements
 
 MAX_SCORE = 5
 
@@ -52,17 +52,6 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
     db.session.flush()
     events.records_changed([rep.id], today)
     return signoff
-
-
-def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
-                     note: str | None, actor: User, today: dt.date,
-                     source: str = "coach") -> None:
-    """Record or correct the day a rep reached a milestone (None clears the correction and
-    hands the milestone back to what cev_learn measures). The caller checks the date with
-    `achievements.hand_date_problem` first."""
-    achievements.record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on,
-                                note=note, actor=actor, source=source)
-    events.records_changed([rep.id], today)
 
 
 def add_note(*, rep: User, author: User, body: str, shared: bool) -> CoachingNote:

@@ -188,7 +188,7 @@ def record_milestone(user_id: int, milestone_slug: str):
             form.achieved_on.data, current_membership(rep).effective_start_on, dt.date.today()):
         flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
-        coaching.record_milestone(rep=rep, milestone=milestone,
+        achievements.record_milestone(rep=rep, milestone=milestone,
                                   achieved_on=form.achieved_on.data,
                                   note=form.note.data or None, actor=current_user,
                                   today=dt.date.today())

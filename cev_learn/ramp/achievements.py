@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Rubric
@@ -146,3 +147,15 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
                                      achieved_on=achieved_on, source=source,
                                      recorded_by_id=actor.id, note=note, created_at=now))
     db.session.flush()
+
+
+def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
+                     note: str | None, actor: User, today: dt.date,
+                     source: str = "coach") -> None:
+    """Record or correct the day a rep reached a milestone (None clears the correction and
+    hands the milestone back to what cev_learn measures), then bring what depends on the rep's
+    records up to date as of `today`. Flush only; the caller commits, and checks the date with
+    `hand_date_problem` first."""
+    record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
+                   actor=actor, source=source)
+    events.records_changed([rep.id], today)

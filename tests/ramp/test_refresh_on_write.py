@@ -14,7 +14,7 @@ from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.quizzes.questions import QuestionType
-from cev_learn.ramp import facts
+from cev_learn.ramp import achievements, facts
 from cev_learn.ramp.achievements import hand_date_problem
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord
@@ -126,11 +126,11 @@ def test_clearing_a_milestone_recorded_by_hand_hands_it_back_to_the_records(coho
     milestone = db.session.scalar(select(Milestone).where(Milestone.slug == "first-meeting"))
     meeting(ana, "crm-1", D(2026, 3, 9))
     assert hand_date_problem(D(2026, 3, 5), START, D(2026, 3, 20)) is None
-    coaching.record_milestone(rep=ana, milestone=milestone, achieved_on=D(2026, 3, 5),
+    achievements.record_milestone(rep=ana, milestone=milestone, achieved_on=D(2026, 3, 5),
                               note="Met them at the fair.", actor=coach, today=D(2026, 3, 20))
     db.session.commit()
     assert reached(ana) == {"first-meeting": (D(2026, 3, 5), "coach")}
-    coaching.record_milestone(rep=ana, milestone=milestone, achieved_on=None, note=None,
+    achievements.record_milestone(rep=ana, milestone=milestone, achieved_on=None, note=None,
                               actor=coach, today=D(2026, 3, 20))
     db.session.commit()
     assert reached(ana) == {"first-meeting": auto(D(2026, 3, 9))}
