@@ -19,7 +19,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.backup_cli import backup_command, restore_command
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
-    from cev_learn.cohorts.reminder_cli import reminders_cli
+    from cev_learn.ramp.reminder_cli import reminders_cli
     from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
     from cev_learn.quizzes.cli import quiz_cli

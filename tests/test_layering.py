@@ -29,10 +29,6 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.content.loader", "cev_learn.quizzes.questions"),
     ("cev_learn.content.sync", "cev_learn.quizzes.models"),
     ("cev_learn.content.track_data", "cev_learn.quizzes.models"),
-    # cohorts -> ramp
-    ("cev_learn.cohorts.queries", "cev_learn.ramp.engine"),
-    ("cev_learn.cohorts.queries", "cev_learn.ramp.facts"),
-    ("cev_learn.cohorts.queries", "cev_learn.ramp.models"),
 })
 
 

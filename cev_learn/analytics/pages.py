@@ -14,12 +14,12 @@ from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.analytics import charts, metrics, reports
 from cev_learn.analytics.queries import RampData, load_outcomes, load_ramp, weekly_activity
-from cev_learn.cohorts import queries as cohort_queries
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
 from cev_learn.csv_safety import csv_text
 from cev_learn.db import db
+from cev_learn.ramp import standing
 
 COMPARED_COHORTS = 6     # series on one Kaplan–Meier chart (the palette has six colours)
 HEAT_MAP_WEEKS = 26
@@ -138,7 +138,7 @@ def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict
     data = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
     by_id = {c.id: c for c in cohorts}
     needs_help = defaultdict(list)
-    for need in cohort_queries.needing_help(cohorts, today):
+    for need in standing.needing_help(cohorts, today):
         needs_help[need.cohort_id].append(_help(need, by_id[need.cohort_id]))
     blocks = {}
     for cohort in cohorts:
@@ -151,7 +151,7 @@ def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict
     return blocks
 
 
-def _help(need: cohort_queries.HelpNeeded, cohort: Cohort) -> HelpRow:
+def _help(need: standing.HelpNeeded, cohort: Cohort) -> HelpRow:
     nxt = need.next_milestone
     return HelpRow(need.rep_id, need.rep_name, cohort.name, need.standing, need.tenure,
                    need.overdue, nxt.title if nxt else None, need.next_due)
@@ -289,7 +289,7 @@ def cohort_page(cohort: Cohort, compared: list[Cohort], candidates: list[Cohort]
     pages = max(1, -(-len(counted) // REPS_PER_PAGE))
     page = min(max(page, 1), pages)
     shown = counted[(page - 1) * REPS_PER_PAGE:page * REPS_PER_PAGE]
-    summaries = {s.rep.id: s for s in cohort_queries.summaries(shown, today)}
+    summaries = {s.rep.id: s for s in standing.summaries(shown, today)}
     milestone = data.productivity_milestone(cohort)
     reached = data.achieved.get(milestone.id, {}) if milestone else {}
     activities = list((cohort.track.activity_targets or {}).keys())
@@ -413,15 +413,15 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
     data = load_ramp([cohort], as_of, rep_id=membership.user_id, members=[membership])
     weekly = weekly_activity([cohort.id], as_of, rep_id=membership.user_id).get(
         membership.user_id, {})
-    summary = next(iter(cohort_queries.summaries([membership], today)), None)
-    standing = {line.milestone.id: line.standing for line in summary.milestones} if summary else {}
+    summary = next(iter(standing.summaries([membership], today)), None)
+    standings = {line.milestone.id: line.standing for line in summary.milestones} if summary else {}
     milestones = []
     for milestone in data.milestones[cohort.track_id]:
         achieved_on = data.achieved[milestone.id].get(membership.user_id)
         milestones.append(MilestoneRow(
             milestone, start_on + dt.timedelta(days=milestone.due_day), achieved_on,
             metrics.tenure_day(start_on, achieved_on) if achieved_on else None,
-            standing.get(milestone.id)))
+            standings.get(milestone.id)))
     targets = cohort.track.activity_targets or {}
     week = metrics.tenure_week(start_on, as_of) if as_of >= start_on else 0
     page = RepRampPage(membership.user, membership, as_of, summary, milestones,

@@ -15,7 +15,7 @@ from cev_learn.api.blueprint import bp, respond
 from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
 from cev_learn.cohorts.access import can_view_rep, visible_rep
-from cev_learn.cohorts.queries import RepSummary, rep_summary
+from cev_learn.ramp.standing import RepSummary, rep_summary
 from cev_learn.cohorts.schedule import WEEK, WorkItem
 from cev_learn.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz

@@ -19,7 +19,7 @@ from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Milestone, Rubric
 from cev_learn.db import db
 from cev_learn.forms import form_status
-from cev_learn.ramp import achievements
+from cev_learn.ramp import achievements, standing
 
 bp = Blueprint("cohorts", __name__)
 
@@ -35,7 +35,7 @@ def rep_home():
 
 
 def _rep_week(rep: User, today: dt.date) -> str:
-    summary = queries.rep_summary(rep, today)
+    summary = standing.rep_summary(rep, today)
     week = week_view(summary.items, today) if summary else None
     notes = queries.notes_for(rep, include_private=False) if summary else []
     pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
@@ -49,7 +49,7 @@ def coach_home():
     today = dt.date.today()
     body = caching.cached_html(
         "coach-home", access.viewer_scope(current_user), lambda: render_template(
-            "cohorts/_coach_body.html", cohorts=queries.coach_groups(current_user, today)),
+            "cohorts/_coach_body.html", cohorts=standing.coach_groups(current_user, today)),
         today=today)
     return render_template("cohorts/coach_home.html", body=body)
 
@@ -78,7 +78,7 @@ def rep_page(user_id: int):
 
 
 def _rep_page_body(rep: User, today: dt.date) -> str:
-    summary = queries.rep_summary(rep, today)
+    summary = standing.rep_summary(rep, today)
     return render_template(
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
@@ -108,7 +108,7 @@ def _assignment_form(summary, formdata=None):
 @role_required(*STAFF_ROLES)
 def assign(user_id: int):
     rep = _coachable_rep(user_id)
-    summary = queries.rep_summary(rep, dt.date.today())
+    summary = standing.rep_summary(rep, dt.date.today())
     if summary is None:
         abort(404)
     form = _assignment_form(summary, request.form)

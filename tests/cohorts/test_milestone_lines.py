@@ -2,7 +2,7 @@
 milestone engine says: the day reached is the stored achievement, the progress the engine's."""
 from sqlalchemy import delete, select
 
-from cev_learn.cohorts.queries import rep_summary
+from cev_learn.ramp.standing import rep_summary
 from cev_learn.content.models import Milestone
 from cev_learn.db import db
 from cev_learn.ramp.models import Achievement

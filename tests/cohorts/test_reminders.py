@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, AssignmentKind, ReminderLog
-from cev_learn.cohorts.reminders import (COACH_WEEKLY, REP_DIGEST, plan_reminders, rep_digest,
+from cev_learn.ramp.reminders import (COACH_WEEKLY, REP_DIGEST, plan_reminders, rep_digest,
                                          week_start)
 from cev_learn.cohorts.schedule import Standing, WorkItem
 from cev_learn.cohorts.services import place_rep

@@ -37,7 +37,7 @@ from cev_learn.db import db
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
-from cev_learn.ramp import facts
+from cev_learn.ramp import facts, standing
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import ApiClient, token_for
@@ -418,12 +418,12 @@ class Org:
 def needing_help_now(cohorts: list[Cohort], today: dt.date) -> dict:
     return {need.rep_id: (need.standing, need.tenure, need.overdue,
                           need.next_milestone.slug if need.next_milestone else None, need.next_due)
-            for need in cohort_queries.needing_help(cohorts, today)}
+            for need in standing.needing_help(cohorts, today)}
 
 
 def needing_help_by_summaries(today: dt.date) -> dict:
     found = {}
-    for summary in cohort_queries.summaries(cohort_queries.current_memberships(), today,
+    for summary in standing.summaries(cohort_queries.current_memberships(), today,
                                             onboarding_only=True):
         if summary.standing in (Standing.BEHIND, Standing.AT_RISK):
             nxt = summary.next_milestone

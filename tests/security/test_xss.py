@@ -20,7 +20,7 @@ from sqlalchemy import select
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.cohorts.reminders import compose, load_plan
+from cev_learn.ramp.reminders import compose, load_plan
 from cev_learn.db import db
 from cev_learn.quizzes.models import Quiz
 from tests.api.conftest import token_for
