@@ -23,7 +23,7 @@ run: install
 	$(BIN)/cev-learn content sync
 	$(BIN)/cev-learn demo seed --if-empty
 	@echo "cev_learn is at http://$(HOST):$(PORT) — sign in as admin@example.com / onboard-demo-2026"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class cev_learn.serving.SyncWorker --access-logfile /dev/null 'cev_learn:create_app()'
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class cev_learn.ops.serving.SyncWorker --access-logfile /dev/null 'cev_learn:create_app()'
 
 ## The whole suite except browser tests, on SQLite
 test: install

@@ -23,7 +23,7 @@ class BenchError(Exception):
 
 
 class RequestLog:
-    """The server's stderr: one JSON line per request (cev_learn.observability)."""
+    """The server's stderr: one JSON line per request (cev_learn.platform.observability)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -57,7 +57,7 @@ class Server(servers.Server):
     def __init__(self, env: dict, workers: int, log_path: Path):
         super().__init__(env, workers, log_path, quick_stop=True,
                          options=("--timeout", str(SLOWEST_SECONDS),
-                                  "--worker-class", "cev_learn.serving.SyncWorker"))
+                                  "--worker-class", "cev_learn.ops.serving.SyncWorker"))
         self.log = RequestLog(log_path)
 
     def wait_until_idle(self, quiet: float = 0.5) -> None:

@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from cev_learn import config as default_config
+from cev_learn.platform import config as default_config
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     default_config.load(app, test_config)
 
-    from cev_learn import caching, db, extensions, observability, security
+    from cev_learn.platform import caching, db, extensions, observability, security
     from cev_learn import models  # noqa: F401  (every model, before the database is set up)
 
     app.url_map.converters["int"] = db.DatabaseId
@@ -27,28 +27,25 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     facts.listen()  # services announce changed records; the ramp facts follow
     cohort_services.listen()  # a content sync announces changed tracks; their members follow
 
-    from cev_learn.accounts.admin_views import bp as admin_bp
-    from cev_learn.accounts.views import bp as accounts_bp
-    from cev_learn.analytics.views import bp as analytics_bp
-    from cev_learn.api.admin_views import bp as api_tokens_bp
+    from cev_learn.accounts.routes import bp as accounts_bp
+    from cev_learn.analytics.routes import bp as analytics_bp
     from cev_learn.api.routes import bp as api_bp
-    from cev_learn.cohorts.import_views import bp as imports_bp
-    from cev_learn.cohorts.manage_views import bp as cohort_admin_bp
-    from cev_learn.cohorts.views import bp as cohorts_bp
-    from cev_learn.content.views import bp as content_bp
+    from cev_learn.cohorts.routes import bp as cohorts_bp
+    from cev_learn.content.routes import bp as content_bp
     from cev_learn.core_views import bp as core_bp
-    from cev_learn.quizzes.coach_views import bp as quiz_results_bp
-    from cev_learn.quizzes.views import bp as quizzes_bp
-    from cev_learn.ramp.upload_views import bp as ramp_import_bp
-    from cev_learn.security import bp as security_bp
+    from cev_learn.platform.security import bp as security_bp
+    from cev_learn.quizzes.routes import bp as quizzes_bp
+    from cev_learn.ramp.routes import bp as ramp_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, content_bp, quizzes_bp, quiz_results_bp,
-                      cohorts_bp, cohort_admin_bp, analytics_bp, imports_bp, ramp_import_bp,
-                      api_bp, api_tokens_bp, security_bp):
+    # One blueprint per domain, its URLs listed in <domain>/routes.py; besides them, the home
+    # page and health checks (core_views) and the browsers' security reports (platform).
+    for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
+                      ramp_bp, api_bp, security_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
 
-    from cev_learn import errors, navigation, templating
+    from cev_learn import navigation
+    from cev_learn.platform import errors, templating
     from cev_learn.cli import register_commands
 
     errors.init_app(app)

@@ -16,7 +16,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.accounts.cli import users_cli
     from cev_learn.analytics.cli import ramp_cli
     from cev_learn.api.cli import tokens_cli
-    from cev_learn.backup_cli import backup_command, restore_command
+    from cev_learn.ops.backup_cli import backup_command, restore_command
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
     from cev_learn.ramp.reminder_cli import reminders_cli

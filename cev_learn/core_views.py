@@ -3,8 +3,8 @@ from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user
 
 from cev_learn.accounts.decorators import public
-from cev_learn.health import database_status
 from cev_learn.navigation import home_endpoint
+from cev_learn.platform.health import database_status
 
 bp = Blueprint("core", __name__)
 

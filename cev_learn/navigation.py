@@ -1,7 +1,7 @@
 """Role-aware navigation: each role's home page and its top-bar items."""
 from dataclasses import dataclass
 
-from flask import has_request_context
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from cev_learn.accounts import policy
@@ -18,18 +18,18 @@ HOME_ENDPOINTS = {
     Role.REP: "cohorts.rep_home",
     Role.COACH: "cohorts.coach_home",
     Role.MANAGER: "analytics.manager_home",
-    Role.ADMIN: "admin.users",
+    Role.ADMIN: "accounts.users",
 }
 
 PLAYBOOK = NavItem("Playbook", "content.tracks")
-QUIZ_RESULTS = NavItem("Quiz results", "quiz_results.index")
-COHORTS = NavItem("Cohorts", "cohort_admin.index")
+QUIZ_RESULTS = NavItem("Quiz results", "quizzes.results_overview")
+COHORTS = NavItem("Cohorts", "cohorts.cohort_list")
 RAMP = NavItem("Ramp", "analytics.manager_home")
 NAV_ITEMS = {
     Role.REP: [NavItem("This week", "cohorts.rep_home"), PLAYBOOK],
     Role.COACH: [NavItem("My reps", "cohorts.coach_home"), RAMP, QUIZ_RESULTS, PLAYBOOK],
     Role.MANAGER: [RAMP, COHORTS, NavItem("Reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
-    Role.ADMIN: [NavItem("Users", "admin.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK],
+    Role.ADMIN: [NavItem("Users", "accounts.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK],
 }
 
 
@@ -45,6 +45,16 @@ def template_context() -> dict:
     """What every page's template may use: the top bar, the home page and the access rules
     (`can`), for whoever is signed in."""
     if has_request_context() and current_user.is_authenticated:
-        return {"nav": nav_items(current_user.role),
+        return {"nav": nav_items(current_user.role), "in_section": in_section,
                 "home_endpoint": home_endpoint(current_user.role), "can": policy}
     return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
+
+
+def in_section(item: NavItem) -> bool:
+    """Whether the page shown belongs to the top-bar item's section without being the item's
+    own page: its view is defined in the same module as the item's (a domain's pages are cut
+    into sections by module: a cohort's admin pages, a coach's reps, quiz results…)."""
+    views = current_app.view_functions
+    shown, own = views.get(request.endpoint), views.get(item.endpoint)
+    return (request.endpoint != item.endpoint and shown is not None and own is not None
+            and shown.__module__ == own.__module__)

@@ -3,7 +3,7 @@ from logging.config import fileConfig
 
 from flask import current_app
 
-from cev_learn.caching import untracked
+from cev_learn.platform.caching import untracked
 
 from alembic import context
 

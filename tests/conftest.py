@@ -11,9 +11,9 @@ from sqlalchemy import event
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
-from cev_learn.caching import cache
 from cev_learn.content.track_data import forget_tracks
-from cev_learn.db import db
+from cev_learn.platform.caching import cache
+from cev_learn.platform.db import db
 
 FAST_HASH = "pbkdf2:sha256:1000"
 PASSWORD = "correct horse battery staple"

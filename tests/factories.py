@@ -2,7 +2,7 @@
 import datetime as dt
 
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 _counter = {"n": 0}
 

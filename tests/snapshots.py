@@ -3,7 +3,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 
 def stored_state(ignore: dict[str, set[str]] | None = None) -> dict[str, tuple[int, str]]:

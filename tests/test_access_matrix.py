@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from cev_learn import create_app
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
-from cev_learn.db import db, utcnow
-from cev_learn.quizzes import services
 from cev_learn.cohorts.models import Membership
+from cev_learn.platform.db import db, utcnow
+from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, Quiz
-from cev_learn.accounts.api_tokens import Scope
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort

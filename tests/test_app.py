@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from cev_learn import create_app
 from cev_learn.accounts.decorators import public
 from cev_learn.accounts.models import Role
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import csrf_token, login, make_user
 
 SECURITY_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",

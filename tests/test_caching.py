@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import insert, text
 
 from cev_learn.accounts.models import LoginFailure, Role
-from cev_learn.caching import (build_once, cache, changed, cohort_scope, data_version,
-                               rep_scope, versions)
 from cev_learn.cohorts.services import place_rep
-from cev_learn.db import db
+from cev_learn.platform.caching import (build_once, cache, changed, cohort_scope, data_version,
+                               rep_scope, versions)
+from cev_learn.platform.db import db
 from tests.conftest import CSRF_META, login, make_user, post_form
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track

@@ -17,8 +17,8 @@ LAYERS = ("platform", "accounts", "content", "quizzes", "cohorts", "ramp", "anal
           "web", "app")
 LEVEL = {**{name: n for n, name in enumerate(LAYERS)}, "web": LAYERS.index("api")}
 WEB = frozenset({"views", "forms", "routes", "blueprint"})
-APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.serving",
-                 "cev_learn.core_views", "cev_learn.navigation", "cev_learn.backup_cli",
+APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.ops",
+                 "cev_learn.core_views", "cev_learn.navigation",
                  "cev_learn.models"})
 
 KNOWN_UPWARD = frozenset({
@@ -85,7 +85,7 @@ def test_every_known_upward_import_is_still_there():
 
 
 def test_layers_of_modules():
-    assert layer("cev_learn.db") == layer("cev_learn.caching") == "platform"
+    assert layer("cev_learn.platform.db") == layer("cev_learn.platform.caching") == "platform"
     assert layer("cev_learn.ramp.engine") == "ramp"
     assert layer("cev_learn.demo.large") == layer("cev_learn") == "app"
     assert layer("cev_learn.cohorts.views") == layer("cev_learn.quizzes.coach_views") == "web"

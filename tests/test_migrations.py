@@ -17,16 +17,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from cev_learn import create_app
-from cev_learn.accounts.models import LoginFailure, User
 from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.accounts.models import LoginFailure, User
 from cev_learn.cohorts.models import ReminderLog
 from cev_learn.content.models import Asset, Track
 from cev_learn.content.track_data import forget_tracks
-from cev_learn.db import db
-from cev_learn.health import migration_heads
+from cev_learn.platform.caching import ScopeVersion
+from cev_learn.platform.db import db
+from cev_learn.platform.health import migration_heads
+from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.ramp.pending_imports import PendingImport
-from cev_learn.rate_limits import RateLimitWindow
-from cev_learn.caching import ScopeVersion
 from tests.conftest import ROOT, _test_config
 
 COURSES = ROOT / "courses"

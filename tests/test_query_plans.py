@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from cev_learn.caching import cache
-from cev_learn.db import db
+from cev_learn.platform.caching import cache
+from cev_learn.platform.db import db
 from tests.conftest import login
 from tests.test_demo import seed
 

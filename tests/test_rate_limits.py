@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from cev_learn.accounts.models import Role
-from cev_learn.caching import data_version
-from cev_learn.db import db
-from cev_learn.extensions import limiter
-from cev_learn.rate_limits import KEY_CHARS, DatabaseStorage, RateLimitWindow
-from cev_learn.security import CSP_REPORT_PATH
+from cev_learn.platform.caching import data_version
+from cev_learn.platform.db import db
+from cev_learn.platform.extensions import limiter
+from cev_learn.platform.rate_limits import KEY_CHARS, DatabaseStorage, RateLimitWindow
+from cev_learn.platform.security import CSP_REPORT_PATH
 from tests.api.conftest import token_for
 from tests.conftest import login, make_user
 

@@ -6,8 +6,8 @@ import pytest
 from flask_migrate import upgrade
 
 from cev_learn import create_app
-from cev_learn.caching import cached, database_identity
-from cev_learn.db import db
+from cev_learn.platform.caching import cached, database_identity
+from cev_learn.platform.db import db
 
 TODAY = dt.date(2026, 12, 5)
 

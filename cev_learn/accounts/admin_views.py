@@ -1,5 +1,5 @@
 """Admin pages for users: list, create, edit, reset password, deactivate and reactivate."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cev_learn.accounts import policy, queries, services
@@ -7,15 +7,13 @@ from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.forms import (ConfirmForm, DeactivateForm, PasswordResetForm,
                                       UserCreateForm, UserEditForm)
 from cev_learn.accounts.models import Role, User
-from cev_learn.db import db
-from cev_learn.observability import security_event
-from cev_learn.forms import form_status, show_error
+from cev_learn.platform.db import db
+from cev_learn.platform.forms import form_status, show_error
+from cev_learn.platform.observability import security_event
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = role_required(Role.ADMIN)
 
 
-@bp.route("/users")
 @admin_only
 def users():
     page = queries.user_page(
@@ -24,7 +22,6 @@ def users():
     return render_template("admin/users.html", page=page, roles=list(Role))
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @admin_only
 def create_user():
     form = UserCreateForm()
@@ -41,11 +38,10 @@ def create_user():
             db.session.commit()
             security_event("user_created", target_user_id=user.id, role=user.role.value)
             flash(f"User {user.email} created.", "success")
-            return redirect(url_for("admin.users"))
+            return redirect(url_for("accounts.users"))
     return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def edit_user(user_id: int):
     user = _editable_user(user_id)
@@ -65,13 +61,12 @@ def edit_user(user_id: int):
             db.session.commit()
             security_event("user_changed", target_user_id=user.id, role=user.role.value)
             flash(f"Changes to {user.email} saved.", "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=PasswordResetForm(formdata=None),
                            confirm_form=DeactivateForm(formdata=None)), form_status(form)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
 @admin_only
 def reset_password(user_id: int):
     user = _editable_user(user_id)
@@ -82,14 +77,13 @@ def reset_password(user_id: int):
         db.session.commit()
         security_event("password_reset", target_user_id=user.id)
         flash(f"New password set for {user.email}; their sessions were signed out.", "success")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
     form = UserEditForm(obj=user, formdata=None)
     form.role.data = user.role.value
     return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form,
                            confirm_form=DeactivateForm(formdata=None)), 400
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @admin_only
 def deactivate_user(user_id: int):
     user = _editable_user(user_id)
@@ -103,10 +97,9 @@ def deactivate_user(user_id: int):
         db.session.commit()
         security_event("user_deactivated", target_user_id=user.id)
         flash(f"{user.email} is deactivated and signed out everywhere.", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/activate", methods=["POST"])
 @admin_only
 def activate_user(user_id: int):
     user = _editable_user(user_id)
@@ -117,7 +110,7 @@ def activate_user(user_id: int):
         db.session.commit()
         security_event("user_activated", target_user_id=user.id)
         flash(f"{user.email} is active again.", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
 def _editable_user(user_id: int) -> User:

@@ -8,8 +8,8 @@ from flask import current_app
 from cev_learn.accounts import services
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
-from cev_learn.db import db
-from cev_learn.text_direction import direction_control_problem
+from cev_learn.platform.db import db
+from cev_learn.platform.text_direction import direction_control_problem
 
 users_cli = click.Group("users", help="Manage user accounts.")
 

@@ -4,9 +4,9 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from cev_learn.access import PUBLIC, public
 from cev_learn.accounts.models import Role
-from cev_learn.extensions import login_manager
+from cev_learn.platform.access import PUBLIC, public
+from cev_learn.platform.extensions import login_manager
 
 __all__ = ["PUBLIC", "public", "role_required"]
 

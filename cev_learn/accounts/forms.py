@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
-from cev_learn.text_direction import direction_control_problem
+from cev_learn.platform.text_direction import direction_control_problem
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 

@@ -6,7 +6,7 @@ import time
 from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 
 class Role(enum.Enum):

@@ -2,7 +2,7 @@
 from sqlalchemy import or_, select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 PAGE_SIZE = 50
 

@@ -8,7 +8,7 @@ from cev_learn.accounts import throttle
 from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password, verify_password
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 
 
 class AccountError(Exception):

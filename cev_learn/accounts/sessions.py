@@ -6,8 +6,8 @@ from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 
 from cev_learn.accounts.models import User
-from cev_learn.db import db
-from cev_learn.extensions import login_manager
+from cev_learn.platform.db import db
+from cev_learn.platform.extensions import login_manager
 
 AUTH_AT_KEY = "auth_at"
 # Sessions and remember cookies carry User.session_id(): "id:generation:issued at".

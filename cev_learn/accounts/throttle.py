@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ScalarSelect, delete, func, insert, or_, select
 
 from cev_learn.accounts.models import LoginFailure
-from cev_learn.db import db, write_transaction
+from cev_learn.platform.db import db, write_transaction
 
 # Key prefixes: each kind of failure is counted, and forgotten, on its own.
 ACCOUNT, ADDRESS, API_TOKEN = "account:", "address:", "api-token:"

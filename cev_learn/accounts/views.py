@@ -1,7 +1,7 @@
 """Sign in, sign out, and the signed-in user's own account."""
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cev_learn.accounts import services, sessions, throttle
@@ -10,17 +10,15 @@ from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from cev_learn.accounts.passwords import verify_password
 from cev_learn.accounts.redirects import safe_next_path
 from cev_learn.accounts.throttle import ThrottlePolicy
-from cev_learn.db import db, set_write_intent, utcnow, write_transaction
-from cev_learn.observability import security_event
+from cev_learn.platform.db import db, set_write_intent, utcnow, write_transaction
+from cev_learn.platform.observability import security_event
 
-bp = Blueprint("accounts", __name__)
 
 GENERIC_FAILURE = "Email or password is incorrect."
 THROTTLED = "Too many failed sign-in attempts. Wait {wait}, then try again."
 PASSWORD_THROTTLED = "Too many wrong current passwords. Wait {wait}, then try again."
 
 
-@bp.before_app_request
 def enforce_session_lifetime():
     sessions.enforce_absolute_lifetime()
 
@@ -32,7 +30,6 @@ def _wait(window: dt.timedelta) -> str:
     return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     next_path = safe_next_path(request.args.get("next"))
@@ -70,7 +67,6 @@ def login():
     return render_template("accounts/login.html", form=form, next_path=next_path), status
 
 
-@bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
     form = ConfirmForm()
@@ -86,7 +82,6 @@ def logout():
     return response
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
     user = current_user._get_current_object()

@@ -12,7 +12,7 @@ from functools import partial
 
 from markupsafe import Markup, escape
 
-from cev_learn.text_direction import isolate
+from cev_learn.platform.text_direction import isolate
 
 WIDTH, HEIGHT = 640, 320
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe–Ito

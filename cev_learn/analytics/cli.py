@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import find_cohort
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 
 ramp_cli = click.Group("ramp", help="Ramp-up reports from stored achievements.")

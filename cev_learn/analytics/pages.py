@@ -10,15 +10,15 @@ from dataclasses import asdict, dataclass, field
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.analytics import charts, metrics, reports
 from cev_learn.analytics.queries import RampData, load_outcomes, load_ramp, weekly_activity
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
-from cev_learn.csv_safety import csv_text
-from cev_learn.db import db
+from cev_learn.platform import caching
+from cev_learn.platform.csv_safety import csv_text
+from cev_learn.platform.db import db
 from cev_learn.ramp import standing
 
 COMPARED_COHORTS = 6     # series on one Kaplan–Meier chart (the palette has six colours)

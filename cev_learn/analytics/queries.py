@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.models import Milestone
 from cev_learn.content.track_data import track_data
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE

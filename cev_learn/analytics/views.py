@@ -3,20 +3,19 @@ download of every chart's data. Managers see their territory's cohorts (all with
 coaches the cohorts they coach, admins everything."""
 import datetime as dt
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn import caching
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics import pages
 from cev_learn.cohorts import access
 from cev_learn.cohorts.queries import current_memberships
-from cev_learn.errors import render_error
+from cev_learn.platform import caching
+from cev_learn.platform.errors import render_error
 
-bp = Blueprint("analytics", __name__, url_prefix="/ramp")
 
 
 
@@ -41,7 +40,6 @@ def _page_number() -> int:
     return int(value)
 
 
-@bp.errorhandler(BadQuery)
 def bad_query(exc: BadQuery):
     return render_error(400, str(exc))
 
@@ -68,7 +66,6 @@ def _cached_body(name: str, template: str, build_page, today: dt.date,
         scopes=scopes)
 
 
-@bp.route("")
 @role_required(*STAFF_ROLES)
 def manager_home():
     today = dt.date.today()
@@ -76,7 +73,6 @@ def manager_home():
     return render_template("analytics/manager_home.html", body=body)
 
 
-@bp.route("/export/<name>.csv")
 @role_required(*STAFF_ROLES)
 def dashboard_csv(name: str):
     page = _dashboard()
@@ -104,7 +100,6 @@ def _cohort_page(cohort, comparison: tuple[list, list] | None = None) -> pages.C
                              _page_number(), _as_of(today), today)
 
 
-@bp.route("/cohorts/<int:cohort_id>")
 @role_required(*STAFF_ROLES)
 def cohort(cohort_id: int):
     found = access.visible_cohort(current_user, cohort_id) or abort(404)
@@ -117,7 +112,6 @@ def cohort(cohort_id: int):
                            as_of=_as_of(today))
 
 
-@bp.route("/cohorts/<int:cohort_id>/export/<name>.csv")
 @role_required(*STAFF_ROLES)
 def cohort_csv(cohort_id: int, name: str):
     page = _cohort_page(access.visible_cohort(current_user, cohort_id) or abort(404))
@@ -133,13 +127,11 @@ def _rep_page(user_id: int) -> pages.RepRampPage:
     return pages.rep_ramp_page(membership, _as_of(today), today)
 
 
-@bp.route("/reps/<int:user_id>")
 @role_required(*STAFF_ROLES)
 def rep(user_id: int):
     return render_template("analytics/rep.html", page=_rep_page(user_id))
 
 
-@bp.route("/reps/<int:user_id>/export/<name>.csv")
 @role_required(*STAFF_ROLES)
 def rep_csv(user_id: int, name: str):
     page = _rep_page(user_id)

@@ -9,12 +9,12 @@ from functools import wraps
 from flask import current_app, g, request
 
 from cev_learn.accounts import throttle
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.throttle import TokenThrottlePolicy
 from cev_learn.api import tokens
-from cev_learn.accounts.api_tokens import ApiToken, Scope
-from cev_learn.problems import ApiProblem
-from cev_learn.db import db, utcnow, write_transaction
+from cev_learn.platform.db import db, utcnow, write_transaction
+from cev_learn.platform.problems import ApiProblem
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cev_learn"'}
 

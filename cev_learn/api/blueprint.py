@@ -8,10 +8,10 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from cev_learn.api.auth import rate_limit_key
-from cev_learn.problems import ApiProblem, from_http_exception, from_problem
 from cev_learn.api.spec import API_PREFIX
-from cev_learn.extensions import limiter
-from cev_learn.strict_json import NulCharacter, RefusedJson, loads
+from cev_learn.platform.extensions import limiter
+from cev_learn.platform.problems import ApiProblem, from_http_exception, from_problem
+from cev_learn.platform.strict_json import NulCharacter, RefusedJson, loads
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 bp.register_error_handler(ApiProblem, from_problem)
@@ -28,7 +28,7 @@ def no_caching(response):
 
 
 def json_body(model: type[Model]) -> Model:
-    """The request body read strictly (cev_learn.strict_json) and validated against `model`;
+    """The request body read strictly (cev_learn.platform.strict_json) and validated against `model`;
     a 415, 400 (not JSON within the limits) or 422 (JSON, but not a `model`) problem else."""
     if request.mimetype != "application/json":
         raise ApiProblem(415, "send the body as JSON with 'Content-Type: application/json'")

@@ -1,10 +1,10 @@
 """cev-learn tokens create|list|revoke"""
 import click
 
-from cev_learn.accounts.services import find_user_by_email
 from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.accounts.services import find_user_by_email
 from cev_learn.api.tokens import TokenError, create_token, revoke, tokens_of
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 
 tokens_cli = click.Group("tokens", help="API tokens for CRMs, HR systems and warehouses.")
 

@@ -5,18 +5,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from cev_learn import caching
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.api import schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, query_date, respond
-from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import access
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.db import db
+from cev_learn.platform import caching
+from cev_learn.platform.db import db
+from cev_learn.platform.problems import ApiProblem
 
 
 
@@ -43,7 +43,6 @@ def _cohort_rows(cohorts: list[Cohort]) -> list[dict]:
             for c in cohorts]
 
 
-@bp.get("/cohorts")
 @api_access(*STAFF_ROLES)
 @operation("List the cohorts this token may see", tag="Cohorts", response=schemas.CohortList)
 def cohorts():
@@ -52,7 +51,6 @@ def cohorts():
     return respond(schemas.CohortList, {"items": _cohort_rows(found)})
 
 
-@bp.get("/cohorts/<int:cohort_id>")
 @api_access(*STAFF_ROLES)
 @operation("One cohort and its reps", tag="Cohorts", response=schemas.CohortDetail,
            problems=(404,))
@@ -68,7 +66,6 @@ def cohort(cohort_id: int):
     return respond(schemas.CohortDetail, row)
 
 
-@bp.get("/cohorts/<int:cohort_id>/ramp")
 @api_access(*STAFF_ROLES)
 @operation("Time to productivity, milestones and ramp curve of a cohort", tag="Cohorts",
            response=schemas.RampReport, problems=(400, 404),

@@ -2,17 +2,14 @@
 from flask import current_app, jsonify, render_template
 
 from cev_learn.accounts.decorators import public
-from cev_learn.api.blueprint import bp
 from cev_learn.api.spec import openapi_document
 
 
-@bp.get("/openapi.json")
 @public
 def openapi():
     return jsonify(openapi_document(current_app))
 
 
-@bp.get("/docs")
 @public
 def reference():
     document = openapi_document(current_app)

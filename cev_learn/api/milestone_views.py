@@ -19,8 +19,8 @@ from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Milestone, Track
-from cev_learn.db import db
-from cev_learn.problems import ApiProblem
+from cev_learn.platform.db import db
+from cev_learn.platform.problems import ApiProblem
 from cev_learn.ramp import achievements
 from cev_learn.ramp.models import Achievement, AchievementChange
 
@@ -29,7 +29,6 @@ HISTORY = Param("history", {"type": "boolean", "default": False},
                 "Also list every change, oldest first")
 
 
-@bp.get("/reps/<int:user_id>/achievements")
 @api_access(*STAFF_ROLES)
 @operation("The milestones a rep has reached, as stored", tag="Milestones",
            response=schemas.AchievementList, params=(HISTORY,), problems=(400, 404))
@@ -80,7 +79,6 @@ def _history(rep: User) -> list[dict]:
              "created_at": change.created_at} for change, slug, track, email in rows]
 
 
-@bp.put("/reps/<int:user_id>/achievements/<milestone_slug>")
 @api_access(*STAFF_ROLES, write=True)
 @operation("Record or correct the day a rep reached a milestone", tag="Milestones",
            request=schemas.AchievementIn, response=schemas.AchievementOut, problems=(404, 409),

@@ -13,7 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from cev_learn.api.schemas import Out, Strict
-from cev_learn.activity_types import ACTIVITY_TYPES
+from cev_learn.platform.activity_types import ACTIVITY_TYPES
 from cev_learn.ramp.csv_imports import MAX_AMOUNT
 
 MAX_BATCH = 1000

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from cev_learn.api import outcome_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
-from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
-from cev_learn.db import db
+from cev_learn.platform.db import db
+from cev_learn.platform.problems import ApiProblem
 from cev_learn.ramp.csv_imports import CellError, check_activity_cells, check_quota_cells
 from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activity_rows,
                                            import_quota_rows)
@@ -30,7 +30,6 @@ CONFLICT = ("another request stored some of these items at the same moment; noth
             "batch was stored. Send it again: it will update or leave unchanged what is there.")
 
 
-@bp.post("/activities")
 @api_access(*UPLOADERS, write=True)
 @operation("Create or update CRM activities by external_id", tag="Outcomes",
            request=schemas.ActivityBatch, response=schemas.BatchResult, problems=(409,),
@@ -47,7 +46,6 @@ def post_activities():
                   "records", len(batch.records))
 
 
-@bp.post("/quotas")
 @api_access(*UPLOADERS, write=True)
 @operation("Create or update reps' monthly quotas", tag="Outcomes",
            request=schemas.QuotaBatch, response=schemas.BatchResult, problems=(409,),

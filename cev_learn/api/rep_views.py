@@ -12,14 +12,14 @@ from cev_learn.analytics.pages import this_week
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
-from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
 from cev_learn.cohorts.access import can_view_rep, visible_rep
-from cev_learn.ramp.standing import RepSummary, rep_summary
 from cev_learn.cohorts.schedule import WEEK, WorkItem
-from cev_learn.db import db
+from cev_learn.platform.db import db
+from cev_learn.platform.problems import ApiProblem
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp.models import Achievement
+from cev_learn.ramp.standing import RepSummary, rep_summary
 
 
 
@@ -31,7 +31,6 @@ def rep_for(user_id: int, rule: Callable[[User, User], bool] = can_view_rep) -> 
     return rep
 
 
-@bp.get("/reps/<int:user_id>/progress")
 @api_access(*STAFF_ROLES)
 @operation("A rep's track items, quiz results, milestones and weekly pace", tag="Reps",
            response=schemas.RepProgress, problems=(404,),
@@ -95,7 +94,6 @@ def _milestones(summary: RepSummary) -> list[dict]:
             for line in summary.milestones]
 
 
-@bp.get("/reps/<int:user_id>/attempts")
 @api_access(*STAFF_ROLES)
 @operation("A rep's submitted quiz attempts", tag="Reps", response=schemas.AttemptList,
            problems=(404,),

@@ -1,10 +1,28 @@
-"""Every API view module, imported so their routes join the blueprint."""
-from cev_learn.api import cohort_views, doc_views  # noqa: F401
-from cev_learn.api import outcome_views  # noqa: F401
-from cev_learn.api import xapi_views  # noqa: F401
-from cev_learn.api import milestone_views  # noqa: F401
-from cev_learn.api import rep_views  # noqa: F401
-from cev_learn.api import user_views  # noqa: F401
+"""Every URL of api: the JSON API under /api/v1 (its blueprint, errors and limits: api.blueprint).
+One place to find the view of a URL; each view declares who may call it where it is defined."""
+from cev_learn.api import (cohort_views, doc_views, milestone_views, outcome_views, rep_views,
+                           user_views, xapi_views)
 from cev_learn.api.blueprint import bp
 
-__all__ = ["bp"]
+ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
+    ("/openapi.json", doc_views.openapi, ["GET"]),
+    ("/docs", doc_views.reference, ["GET"]),
+    ("/users", user_views.users, ["GET"]),
+    ("/users/<int:user_id>", user_views.user, ["GET"]),
+    ("/users", user_views.upsert_user, ["PUT"]),
+    ("/reps/<int:user_id>/progress", rep_views.rep_progress, ["GET"]),
+    ("/reps/<int:user_id>/attempts", rep_views.rep_attempts, ["GET"]),
+    ("/cohorts", cohort_views.cohorts, ["GET"]),
+    ("/cohorts/<int:cohort_id>", cohort_views.cohort, ["GET"]),
+    ("/cohorts/<int:cohort_id>/ramp", cohort_views.cohort_ramp_report, ["GET"]),
+    ("/reps/<int:user_id>/achievements", milestone_views.rep_achievements, ["GET"]),
+    ("/reps/<int:user_id>/achievements/<milestone_slug>",
+     milestone_views.record_achievement, ["PUT"]),
+    ("/activities", outcome_views.post_activities, ["POST"]),
+    ("/quotas", outcome_views.post_quotas, ["POST"]),
+    ("/xapi/statements", xapi_views.xapi_statements, ["GET"]),
+]
+
+for path, view, methods, *endpoint in ROUTES:
+    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
+                    methods=methods)

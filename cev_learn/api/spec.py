@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from flask import Flask
 from pydantic import BaseModel
 
-from cev_learn.db import MAX_ID  # the largest id routes accept
-from cev_learn.problems import API_PREFIX, TITLES
+from cev_learn.platform.db import MAX_ID  # the largest id routes accept
+from cev_learn.platform.problems import API_PREFIX, TITLES
 
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status", "detail"],

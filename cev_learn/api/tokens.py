@@ -12,9 +12,9 @@ from typing import TypeVar
 
 from sqlalchemy import ScalarSelect, literal, select
 
-from cev_learn.accounts.models import User
 from cev_learn.accounts.api_tokens import ApiToken, Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import User
+from cev_learn.platform.db import db
 
 TOKEN_PREFIX = "cev_"
 LAST_USED_EVERY = dt.timedelta(minutes=5)  # how stale last_used_at may get (saves writes)

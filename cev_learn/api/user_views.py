@@ -13,13 +13,13 @@ from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, json_body, respond
-from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.user_import import Problem, UserRow, check_user_values
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.problems import ApiProblem
 
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
 # Aliased: visible_rep_filter's subqueries name User and Membership themselves, and would
@@ -71,7 +71,6 @@ def _filtered(stmt: Select) -> Select:
     return stmt
 
 
-@bp.get("/users")
 @api_access(*STAFF_ROLES)
 @operation("List the users this token may see", tag="Users", response=schemas.UserList,
            params=LIST_PARAMS, problems=(400,),
@@ -88,7 +87,6 @@ def users():
                                       "page": page, "per_page": per_page, "total": total})
 
 
-@bp.get("/users/<int:user_id>")
 @api_access(*STAFF_ROLES)
 @operation("One user", tag="Users", response=schemas.UserOut, problems=(404,))
 def user(user_id: int):
@@ -98,7 +96,6 @@ def user(user_id: int):
     return respond(schemas.UserOut, _user_row(*row))
 
 
-@bp.put("/users")
 @api_access(Role.ADMIN, write=True)
 @operation("Create or update a user by email", tag="Users", request=schemas.UserIn,
            response=schemas.UserOut, problems=(409,), status=200, also=(201,),

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cev_learn import strict_json
+from cev_learn.platform import strict_json
 
 VERSION = "1.0.3"
 NAMESPACE = uuid.UUID("61c68bbe-341c-4617-bb6a-c87270606db3")  # fixed: it names every id

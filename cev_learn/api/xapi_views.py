@@ -22,8 +22,8 @@ from cev_learn.api.outcome_schemas import XapiStatementResult
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Track
-from cev_learn.db import db, utcnow
-from cev_learn.problems import ApiProblem
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.problems import ApiProblem
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp.models import Achievement
 
@@ -79,7 +79,6 @@ SOURCES = (
 )
 
 
-@bp.get("/xapi/statements")
 @api_access(Role.COACH, Role.MANAGER, Role.ADMIN)
 @operation("Modules completed, quizzes passed or failed and milestones achieved, as xAPI "
            "statements", tag="xAPI", response=XapiStatementResult, problems=(400,),

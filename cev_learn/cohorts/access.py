@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased, joinedload
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 
 Facts = tuple[str | None, frozenset[int]]  # the rep's territory now, their cohort's coaches' ids

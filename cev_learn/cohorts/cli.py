@@ -5,7 +5,7 @@ import click
 
 from cev_learn.cohorts.user_import import ImportFileError, decode_csv
 from cev_learn.cohorts.user_import_service import import_users
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 
 import_cli = click.Group("import", help="Import users, quotas and activities from CSV files.")
 

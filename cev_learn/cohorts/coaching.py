@@ -4,12 +4,12 @@ Flush only; callers commit. What changes a rep's milestones brings their achieve
 date as of `today`."""
 import datetime as dt
 
-from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
 from cev_learn.content.models import Rubric
-from cev_learn.db import db
+from cev_learn.platform import events
+from cev_learn.platform.db import db
 
 MAX_SCORE = 5
 

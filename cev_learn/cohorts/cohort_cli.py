@@ -8,7 +8,7 @@ from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts import services
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.queries import cohort_coaches
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 cohorts_cli = click.Group("cohorts", help="Create and list cohorts of reps.")
 

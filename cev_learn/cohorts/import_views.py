@@ -1,5 +1,5 @@
 """Admin upload pages for CSV imports (docs/formats.md)."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -9,10 +9,9 @@ from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.user_import import ImportFileError, decode_csv
 from cev_learn.cohorts.user_import_service import import_users
-from cev_learn.db import db, utcnow
-from cev_learn.forms import form_status
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.forms import form_status
 
-bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 
 
 class UserImportForm(FlaskForm):
@@ -25,7 +24,6 @@ class UserImportForm(FlaskForm):
                     "stops the whole import and nothing is saved.")
 
 
-@bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def users():
     form = UserImportForm()
@@ -43,6 +41,6 @@ def users():
             db.session.commit()
             flash(f"Import done. {report.summary()}.", "warning" if report.errors else "success")
             if not report.errors:
-                return redirect(url_for("admin.users"))
+                return redirect(url_for("accounts.users"))
     status = 400 if report is not None and not report.imported else form_status(form)
     return render_template("admin/import_users.html", form=form, report=report), status

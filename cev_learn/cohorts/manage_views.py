@@ -1,7 +1,7 @@
 """Managers and admins create cohorts, pick coaches, and add, move or remove reps."""
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -16,10 +16,9 @@ from cev_learn.cohorts.forms import CohortForm, MemberForm
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.queries import cohort_coaches, current_memberships
 from cev_learn.content.models import Track
-from cev_learn.db import db, utcnow
-from cev_learn.forms import form_status, show_error
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.forms import form_status, show_error
 
-bp = Blueprint("cohort_admin", __name__, url_prefix="/cohorts")
 managers = role_required(Role.MANAGER, Role.ADMIN)
 
 
@@ -40,7 +39,6 @@ def _fill_choices(form: CohortForm) -> None:
                                 User.active.is_(True)).order_by(User.name))]
 
 
-@bp.route("")
 @managers
 def index():
     cohorts = list(db.session.scalars(visible_cohorts(current_user).order_by(
@@ -52,7 +50,6 @@ def index():
                            coaches=cohort_coaches([c.id for c in cohorts]))
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @managers
 def create():
     form = CohortForm()
@@ -69,11 +66,10 @@ def create():
         else:
             db.session.commit()
             flash(f"Cohort {cohort.name} created. Now add its reps.", "success")
-            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=None), form_status(form)
 
 
-@bp.route("/<int:cohort_id>", methods=["GET", "POST"])
 @managers
 def detail(cohort_id: int):
     cohort = _cohort(cohort_id)
@@ -91,7 +87,7 @@ def detail(cohort_id: int):
         else:
             db.session.commit()
             flash("Cohort saved.", "success")
-            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return _detail_page(cohort, form, MemberForm(formdata=None), form_status(form))
 
 
@@ -112,7 +108,6 @@ def _detail_page(cohort, form, member_form, status):
                            unplaced_reps=queries.unplaced_reps(current_user), remove_form=ConfirmForm()), status
 
 
-@bp.route("/<int:cohort_id>/members", methods=["POST"])
 @managers
 def add_member(cohort_id: int):
     cohort = _cohort(cohort_id)
@@ -128,11 +123,10 @@ def add_member(cohort_id: int):
         else:
             db.session.commit()
             flash(f"{rep.name} is in {cohort.name}.", "success")
-            return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return _detail_page(cohort, _cohort_form(cohort), form, 400)
 
 
-@bp.route("/<int:cohort_id>/members/<int:membership_id>/remove", methods=["POST"])
 @managers
 def remove_member(cohort_id: int, membership_id: int):
     cohort = _cohort(cohort_id)
@@ -143,7 +137,7 @@ def remove_member(cohort_id: int, membership_id: int):
         services.remove_rep(membership, utcnow())
         db.session.commit()
         flash(f"{membership.user.name} left {cohort.name}; their history stays.", "success")
-    return redirect(url_for("cohort_admin.detail", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
 
 
 def _users(ids: list[int]) -> list[User]:

@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 
 class Cohort(db.Model):

@@ -14,7 +14,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import CoachingNote, Cohort, CohortCoach, Membership, Signoff
 from cev_learn.content.track_data import TrackData
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt
 
 

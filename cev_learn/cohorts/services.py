@@ -9,14 +9,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from cev_learn import events
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import managed_territory
 from cev_learn.accounts.services import find_user_by_email, normalise_email
 from cev_learn.cohorts.access import can_view_rep, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
-from cev_learn.db import db
+from cev_learn.platform import events
+from cev_learn.platform.db import db
 
 
 class CohortError(Exception):

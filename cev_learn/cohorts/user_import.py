@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from cev_learn.accounts.models import Role
-from cev_learn.csv_files import ImportFileError, RowError, decode_csv, open_csv
-from cev_learn.text_direction import direction_control_problem
+from cev_learn.platform.csv_files import ImportFileError, RowError, decode_csv, open_csv
+from cev_learn.platform.text_direction import direction_control_problem
 
 __all__ = ["ImportFileError", "Problem", "RowError", "UserRow", "check_user_values",
            "decode_csv", "parse_users_csv"]

@@ -10,7 +10,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.cohorts.services import place_reps
 from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 COACH_ROLES = frozenset({Role.COACH, Role.MANAGER, Role.ADMIN})
 _CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit

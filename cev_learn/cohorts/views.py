@@ -1,12 +1,11 @@
 """The rep's week, the coach's reps, and one rep's page with coaching actions."""
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
-from cev_learn import caching
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
@@ -17,14 +16,13 @@ from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
 from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Milestone, Rubric
-from cev_learn.db import db
-from cev_learn.forms import form_status
+from cev_learn.platform import caching
+from cev_learn.platform.db import db
+from cev_learn.platform.forms import form_status
 from cev_learn.ramp import achievements, standing
 
-bp = Blueprint("cohorts", __name__)
 
 
-@bp.route("/week")
 @role_required(Role.REP)
 def rep_home():
     today = dt.date.today()
@@ -43,7 +41,6 @@ def _rep_week(rep: User, today: dt.date) -> str:
                            notes=notes, pace_week=pace_week, pace=pace)
 
 
-@bp.route("/coach")
 @role_required(*STAFF_ROLES)
 def coach_home():
     today = dt.date.today()
@@ -65,7 +62,6 @@ def _coachable_rep(user_id: int) -> User:
     return rep
 
 
-@bp.route("/reps/<int:user_id>")
 @role_required(*STAFF_ROLES)
 def rep_page(user_id: int):
     rep = _visible_rep(user_id)
@@ -104,7 +100,6 @@ def _assignment_form(summary, formdata=None):
     return form
 
 
-@bp.route("/reps/<int:user_id>/assignments", methods=["POST"])
 @role_required(*STAFF_ROLES)
 def assign(user_id: int):
     rep = _coachable_rep(user_id)
@@ -131,7 +126,6 @@ def assign(user_id: int):
     return redirect(url_for("cohorts.rep_page", user_id=rep.id))
 
 
-@bp.route("/reps/<int:user_id>/notes", methods=["POST"])
 @role_required(*STAFF_ROLES)
 def add_note(user_id: int):
     rep = _coachable_rep(user_id)
@@ -146,7 +140,6 @@ def add_note(user_id: int):
     return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#notes")
 
 
-@bp.route("/reps/<int:user_id>/signoffs/<rubric_slug>", methods=["GET", "POST"])
 @role_required(*STAFF_ROLES)
 def signoff(user_id: int, rubric_slug: str):
     rep = _coachable_rep(user_id)
@@ -172,7 +165,6 @@ def signoff(user_id: int, rubric_slug: str):
 
 
 
-@bp.route("/reps/<int:user_id>/milestones/<milestone_slug>", methods=["POST"])
 @role_required(*STAFF_ROLES)
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""

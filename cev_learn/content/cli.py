@@ -7,7 +7,7 @@ from flask import current_app
 from cev_learn.content.loader import load_tree
 from cev_learn.content.problems import ContentError
 from cev_learn.content.sync import Urls, sync_tracks
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 
 content_cli = click.Group("content", help="Check and load playbook content from courses/.")
 

@@ -6,7 +6,7 @@ import enum
 from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 
 class ItemKind(enum.Enum):

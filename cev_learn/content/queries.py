@@ -11,7 +11,7 @@ from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_
                                         percent_complete)
 from cev_learn.content.search import rank, search_terms
 from cev_learn.content.track_data import track_data
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 COMPLETIONS_SHOWN = 50
 

@@ -11,7 +11,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from cev_learn.content.loader import is_relative_link
-from cev_learn.sanitize import ID_PREFIX, plain_text, sanitize_html
+from cev_learn.platform.sanitize import ID_PREFIX, plain_text, sanitize_html
 
 LinkResolver = Callable[[str], str | None]
 

@@ -3,10 +3,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from cev_learn import events
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db
+from cev_learn.platform import events
+from cev_learn.platform.db import db
 
 
 def _progress(rep: User, module: Module) -> ModuleProgress:

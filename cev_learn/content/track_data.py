@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
 from cev_learn.content.models import ItemKind, Milestone, Module, Rubric, ScheduleItem, Track
-from cev_learn.db import db, private_reader
+from cev_learn.platform.db import db, private_reader
 from cev_learn.quizzes.models import Quiz
 
 

@@ -1,7 +1,7 @@
 """The reader: tracks, modules, assets and search."""
 import datetime as dt
 
-from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+from flask import (abort, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
@@ -12,13 +12,11 @@ from cev_learn.cohorts import access, queries as cohort_queries
 from cev_learn.content import queries, services
 from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
-from cev_learn.db import db, utcnow, write_transaction
+from cev_learn.platform.db import db, utcnow, write_transaction
 from cev_learn.quizzes import queries as quiz_queries
 
-bp = Blueprint("content", __name__)
 
 
-@bp.route("/tracks")
 @signed_in
 def tracks():
     tracks = queries.active_tracks()
@@ -28,7 +26,6 @@ def tracks():
                            summaries=queries.track_summaries())
 
 
-@bp.route("/tracks/<track_slug>")
 @signed_in
 def track(track_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
@@ -40,7 +37,6 @@ def track(track_slug: str):
     return render_template("content/track.html", overview=overview)
 
 
-@bp.route("/tracks/<track_slug>/modules/<module_slug>")
 @signed_in
 def module(track_slug: str, module_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
@@ -62,7 +58,6 @@ def module(track_slug: str, module_slug: str):
     return render_template("content/module.html", **context)
 
 
-@bp.route("/tracks/<track_slug>/modules/<module_slug>/complete", methods=["POST"])
 @role_required(Role.REP)
 def complete_module(track_slug: str, module_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
@@ -74,7 +69,6 @@ def complete_module(track_slug: str, module_slug: str):
     return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
 
 
-@bp.route("/tracks/<track_slug>/assets/<path:path>")
 @signed_in
 def asset(track_slug: str, path: str):
     track = queries.get_active_track(track_slug) or abort(404)
@@ -91,7 +85,6 @@ def asset(track_slug: str, path: str):
     return response.make_conditional(request)
 
 
-@bp.route("/search")
 @signed_in
 def search():
     query = request.args.get("q", "")[:200]

@@ -16,9 +16,9 @@ from cev_learn.accounts import services
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
-from cev_learn.db import db
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.progress import seed_alumni, seed_progress
+from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 
 DEMO_PASSWORD = "onboard-demo-2026"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert
 
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord, Quota
 
 SOURCE = "demo"

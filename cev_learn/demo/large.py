@@ -30,12 +30,12 @@ from cev_learn.cohorts.coaching import signoff_score
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, Signoff)
 from cev_learn.content.models import Milestone, Rubric, Track
-from cev_learn.db import db, no_cyclic_gc
 from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, DEMO_PASSWORD,
                             FIRST_NAMES, LAST_NAMES, TERRITORIES, DemoPerson, demo_people,
                             first_track)
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile, rep_random
 from cev_learn.demo.progress import TrackWork, rep_work
+from cev_learn.platform.db import db, no_cyclic_gc
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO

@@ -17,7 +17,7 @@ from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching, services as cohort_services
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, Rubric, Track
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import draw_layout

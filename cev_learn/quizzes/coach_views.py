@@ -1,5 +1,5 @@
 """Coaches and managers: results per quiz, grading, CSV export and item analysis."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import DecimalField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -7,14 +7,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access
-from cev_learn.csv_safety import csv_text
-from cev_learn.db import db, utcnow
+from cev_learn.platform.csv_safety import csv_text
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, Quiz
 from flask_wtf import FlaskForm
 
-bp = Blueprint("quiz_results", __name__, url_prefix="/quizzes")
 staff_only = role_required(Role.COACH, Role.MANAGER, Role.ADMIN)
 
 
@@ -24,7 +23,6 @@ class GradeForm(FlaskForm):
     comment = TextAreaField("Comment for the rep", validators=[Optional(), Length(max=2000)])
 
 
-@bp.route("")
 @staff_only
 def index():
     return render_template("quizzes/coach_index.html", rows=queries.quiz_rows(
@@ -36,7 +34,6 @@ def _quiz(quiz_id: int) -> Quiz:
     return quiz
 
 
-@bp.route("/<int:quiz_id>/results")
 @staff_only
 def results(quiz_id: int):
     quiz = _quiz(quiz_id)
@@ -46,7 +43,6 @@ def results(quiz_id: int):
     return render_template("quizzes/results.html", quiz=quiz, page=page, waiting=waiting)
 
 
-@bp.route("/<int:quiz_id>/results.csv")
 @staff_only
 def results_csv(quiz_id: int):
     quiz = _quiz(quiz_id)
@@ -62,7 +58,6 @@ def results_csv(quiz_id: int):
         "Content-Disposition": f'attachment; filename="{quiz.slug}-results.csv"'})
 
 
-@bp.route("/<int:quiz_id>/analysis")
 @staff_only
 def analysis(quiz_id: int):
     quiz = _quiz(quiz_id)
@@ -71,7 +66,6 @@ def analysis(quiz_id: int):
     return render_template("quizzes/analysis.html", quiz=quiz, count=count, reports=reports)
 
 
-@bp.route("/attempts/<int:attempt_id>/grade/<key>", methods=["POST"])
 @staff_only
 def grade(attempt_id: int, key: str):
     attempt = queries.attempt_with_context(attempt_id) or abort(404)

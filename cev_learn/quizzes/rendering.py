@@ -5,7 +5,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from cev_learn.content.rendering import render_markdown
-from cev_learn.sanitize import sanitize_html
+from cev_learn.platform.sanitize import sanitize_html
 
 _SINGLE_PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 

@@ -1,7 +1,7 @@
 """Reps take quizzes; everyone allowed sees an attempt's result."""
 import datetime as dt
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (abort, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -11,15 +11,14 @@ from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access
 from cev_learn.content import queries as content_queries
-from cev_learn.db import db, utcnow, write_transaction
-from cev_learn.errors import render_error
+from cev_learn.platform.db import db, utcnow, write_transaction
+from cev_learn.platform.errors import render_error
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.quizzes.presenting import attempt_view
 from cev_learn.quizzes.review import POLICY_TEXT, may_review
 
-bp = Blueprint("quizzes", __name__)
 
 
 def grace() -> dt.timedelta:
@@ -31,7 +30,6 @@ def _quiz_or_404(track_slug: str, quiz_slug: str):
     return track, queries.get_active_quiz(track, quiz_slug) or abort(404)
 
 
-@bp.route("/tracks/<track_slug>/quizzes/<quiz_slug>")
 @signed_in
 def quiz(track_slug: str, quiz_slug: str):
     track, quiz = _quiz_or_404(track_slug, quiz_slug)
@@ -44,7 +42,6 @@ def quiz(track_slug: str, quiz_slug: str):
                            policy_text=POLICY_TEXT[quiz.review], form=ConfirmForm())
 
 
-@bp.route("/tracks/<track_slug>/quizzes/<quiz_slug>/start", methods=["POST"])
 @role_required(Role.REP)
 def start(track_slug: str, quiz_slug: str):
     track, quiz = _quiz_or_404(track_slug, quiz_slug)
@@ -79,7 +76,6 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-@bp.route("/attempts/<int:attempt_id>")
 @signed_in
 def attempt(attempt_id: int):
     attempt = queries.attempt_with_context(attempt_id) or abort(404)
@@ -104,7 +100,6 @@ def attempt(attempt_id: int):
                            policy_text=POLICY_TEXT[attempt.quiz.review], form=ConfirmForm())
 
 
-@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @role_required(Role.REP)
 def save(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -124,7 +119,6 @@ def save(attempt_id: int):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @role_required(Role.REP)
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cev_learn.csv_files import ImportFileError, RowError, open_csv
-from cev_learn.activity_types import ACTIVITY_TYPES
 from cev_learn.content.schema import MAX_AMOUNT
+from cev_learn.platform.activity_types import ACTIVITY_TYPES
+from cev_learn.platform.csv_files import ImportFileError, RowError, open_csv
 
 QUOTA_COLUMNS = ("rep_email", "month", "amount")
 ACTIVITY_COLUMNS = ("external_id", "rep_email", "occurred_on", "type", "quantity", "amount")

@@ -23,11 +23,11 @@ from collections.abc import Iterable
 from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal, not_, select,
                         union_all)
 
-from cev_learn import caching, events
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.schema import MAX_AMOUNT
-from cev_learn.db import db
+from cev_learn.platform import caching, events
+from cev_learn.platform.db import db
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.models import ActivityRecord, RepMonthActivity, RepWeekActivity
 from cev_learn.ramp.sql import days_after, first_of_month, tenure_week

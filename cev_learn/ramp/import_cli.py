@@ -10,8 +10,8 @@ from flask import current_app
 from cev_learn.accounts.models import User
 from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts.cli import import_cli
-from cev_learn.csv_files import ImportFileError, decode_csv
-from cev_learn.db import db, no_cyclic_gc
+from cev_learn.platform.csv_files import ImportFileError, decode_csv
+from cev_learn.platform.db import db, no_cyclic_gc
 from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activities,
                                            import_quotas)
 

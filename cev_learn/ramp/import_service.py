@@ -15,8 +15,8 @@ from sqlalchemy import insert, select, update
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
-from cev_learn.activity_types import ACTIVITY_TYPES
-from cev_learn.db import db
+from cev_learn.platform.activity_types import ACTIVITY_TYPES
+from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 
 class ActivityRecord(db.Model):

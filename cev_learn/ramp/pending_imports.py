@@ -13,8 +13,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, delete, or_, sele
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cev_learn.accounts.models import User
-from cev_learn.csv_files import decode_csv
-from cev_learn.db import UTCDateTime, db, utcnow
+from cev_learn.platform.csv_files import decode_csv
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 from cev_learn.ramp.import_service import RampImportReport, import_activities, import_quotas
 
 IMPORTERS = {"activities": import_activities, "quotas": import_quotas}

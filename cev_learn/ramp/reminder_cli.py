@@ -4,8 +4,8 @@ import datetime as dt
 import click
 from flask import current_app
 
+from cev_learn.platform.db import utcnow
 from cev_learn.ramp import reminders
-from cev_learn.db import utcnow
 
 reminders_cli = click.Group("reminders", help="Email reps and coaches what needs doing.")
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import joinedload
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import CohortCoach, Membership, ReminderLog
 from cev_learn.cohorts.queries import current_memberships
-from cev_learn.content.track_data import track_data
-from cev_learn.ramp.standing import RepSummary, rep_progress, summarise
 from cev_learn.cohorts.schedule import Standing, WorkItem
-from cev_learn.db import db
-from cev_learn.mail import send_messages
+from cev_learn.content.track_data import track_data
+from cev_learn.platform.db import db
+from cev_learn.platform.mail import send_messages
+from cev_learn.ramp.standing import RepSummary, rep_progress, summarise
 
 REP_DIGEST = "rep_digest"
 COACH_WEEKLY = "coach_weekly"

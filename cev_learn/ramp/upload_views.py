@@ -1,7 +1,7 @@
 """The upload page for CRM quotas and activities (docs/formats.md): check a file, then import it."""
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -11,15 +11,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.csv_files import ImportFileError
-from cev_learn.db import db, utcnow
-from cev_learn.errors import render_error
-from cev_learn.forms import form_status, show_error
+from cev_learn.platform.csv_files import ImportFileError
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.errors import render_error
+from cev_learn.platform.forms import form_status, show_error
 from cev_learn.ramp.import_service import UPLOADERS, RampImportReport
 from cev_learn.ramp.pending_imports import (IMPORTERS, check_upload, confirm_upload,
                                             find_upload, keep_upload)
 
-bp = Blueprint("ramp_import", __name__, url_prefix="/ramp/import")
 
 GONE = ("This checked file is not waiting to be imported: it was imported already, it was "
         "checked more than an hour ago, or it was checked by someone else. Check the file again.")
@@ -50,7 +49,6 @@ class ConfirmImportForm(FlaskForm):
     token = HiddenField()
 
 
-@bp.route("", methods=["GET", "POST"])
 @role_required(*UPLOADERS)
 def upload():
     form = CrmUploadForm()
@@ -74,7 +72,6 @@ def upload():
                            rows=_good_rows(report), form=form)
 
 
-@bp.route("/confirm", methods=["POST"])
 @role_required(*UPLOADERS)
 def confirm():
     form = ConfirmImportForm()
@@ -96,7 +93,6 @@ def confirm():
     return redirect(url_for("analytics.manager_home"))
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def file_too_large(_exc):
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     return render_error(413, f"The file is larger than {_size(limit)}, the most one upload may "

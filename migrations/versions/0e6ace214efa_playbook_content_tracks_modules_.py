@@ -8,7 +8,7 @@ Create Date: 2026-11-27 11:36:00.810681
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -28,8 +28,8 @@ def upgrade():
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('productivity_milestone', sa.String(length=100), nullable=True),
     sa.Column('activity_targets', sa.JSON(), nullable=False),
-    sa.Column('synced_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('synced_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_track')),
     sa.UniqueConstraint('slug', name=op.f('uq_track_slug'))
     )
@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('content_type', sa.String(length=100), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_asset_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_asset')),
     sa.UniqueConstraint('track_id', 'path', name=op.f('uq_asset_track_id'))
@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('due_day', sa.Integer(), nullable=False),
     sa.Column('measure', sa.JSON(), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_milestone_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_milestone')),
     sa.UniqueConstraint('track_id', 'slug', name=op.f('uq_milestone_track_id'))
@@ -72,8 +72,8 @@ def upgrade():
     sa.Column('heading_count', sa.Integer(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('updated_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_module_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module')),
     sa.UniqueConstraint('track_id', 'slug', name=op.f('uq_module_track_id'))
@@ -85,7 +85,7 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('pass_mark', sa.Double(), nullable=False),
     sa.Column('criteria', sa.JSON(), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_rubric_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rubric')),
     sa.UniqueConstraint('track_id', 'slug', name=op.f('uq_rubric_track_id'))
@@ -105,8 +105,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=False),
-    sa.Column('opened_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('content_hash_read', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['module_id'], ['module.id'], name=op.f('fk_module_progress_module_id_module')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_module_progress_user_id_user')),

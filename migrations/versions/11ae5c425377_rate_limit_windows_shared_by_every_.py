@@ -8,7 +8,7 @@ Create Date: 2026-12-05 09:19:54.849227
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('rate_limit_window',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('hits', sa.Integer(), nullable=False),
-    sa.Column('ends_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_window'))
     )
     with op.batch_alter_table('rate_limit_window', schema=None) as batch_op:

@@ -11,7 +11,7 @@ Create Date: 2026-11-27 14:47:03.679262
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
         batch_op.create_index('ix_achievement_updated_at', ['updated_at'], unique=False)
 
     with op.batch_alter_table('attempt', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('graded_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('graded_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_attempt_graded_at', ['graded_at'], unique=False)
 
     with op.batch_alter_table('module_progress', schema=None) as batch_op:

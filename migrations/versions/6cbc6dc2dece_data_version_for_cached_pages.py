@@ -1,7 +1,7 @@
 """data version for cached pages
 
 One row counting the transactions that changed data pages are built from; cached pages are
-keyed by it (cev_learn.caching).
+keyed by it (cev_learn.platform.caching).
 
 Revision ID: 6cbc6dc2dece
 Revises: 1aaabf5d054b
@@ -11,7 +11,7 @@ Create Date: 2026-11-27 16:37:41.200433
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 14:10:37.233067
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,10 +27,10 @@ def upgrade():
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('scope', sa.Enum('read', 'write', name='api_token_scope', native_enum=False, length=16), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('last_used_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_api_token_created_by_id_user')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 13:35:43.334407
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('skip_invalid', sa.Boolean(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_pending_import_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_import')),
     sa.UniqueConstraint('token', name=op.f('uq_pending_import_token'))

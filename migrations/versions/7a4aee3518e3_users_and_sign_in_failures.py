@@ -8,7 +8,7 @@ Create Date: 2026-11-27 11:20:28.759776
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('login_failure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=300), nullable=False),
-    sa.Column('failed_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('failed_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
@@ -39,8 +39,8 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.Column('start_on', sa.Date(), nullable=True),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
     )

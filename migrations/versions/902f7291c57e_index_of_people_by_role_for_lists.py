@@ -8,7 +8,7 @@ Create Date: 2026-11-27 17:17:18.403593
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.

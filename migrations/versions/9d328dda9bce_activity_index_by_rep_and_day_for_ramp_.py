@@ -8,7 +8,7 @@ Create Date: 2026-11-27 17:10:06.490124
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.

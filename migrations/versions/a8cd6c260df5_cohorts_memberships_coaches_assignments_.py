@@ -8,7 +8,7 @@ Create Date: 2026-11-27 12:03:54.394838
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('shared', sa.Boolean(), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_coaching_note_author_id_user')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_coaching_note_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coaching_note'))
@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('track_id', sa.Integer(), nullable=False),
     sa.Column('start_on', sa.Date(), nullable=False),
     sa.Column('territory', sa.String(length=80), nullable=True),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_cohort_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort')),
     sa.UniqueConstraint('name', name=op.f('uq_cohort_name'))
@@ -50,7 +50,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('for_date', sa.Date(), nullable=False),
-    sa.Column('sent_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reminder_log_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
     sa.UniqueConstraint('user_id', 'kind', 'for_date', name=op.f('uq_reminder_log_user_id'))
@@ -64,7 +64,7 @@ def upgrade():
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('assigned_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['user.id'], name=op.f('fk_assignment_assigned_by_id_user')),
     sa.ForeignKeyConstraint(['module_id'], ['module.id'], name=op.f('fk_assignment_module_id_module')),
     sa.ForeignKeyConstraint(['quiz_id'], ['quiz.id'], name=op.f('fk_assignment_quiz_id_quiz')),
@@ -92,8 +92,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('start_on', sa.Date(), nullable=True),
     sa.Column('end_on', sa.Date(), nullable=True),
-    sa.Column('joined_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('moved_out_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('joined_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('moved_out_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], name=op.f('fk_membership_cohort_id_cohort')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_membership_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership'))
@@ -112,7 +112,7 @@ def upgrade():
     sa.Column('score', sa.Double(), nullable=False),
     sa.Column('passed', sa.Boolean(), nullable=False),
     sa.Column('signed_on', sa.Date(), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['coach_id'], ['user.id'], name=op.f('fk_signoff_coach_id_user')),
     sa.ForeignKeyConstraint(['rubric_id'], ['rubric.id'], name=op.f('fk_signoff_rubric_id_rubric')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_signoff_user_id_user')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 11:53:14.629145
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -34,8 +34,8 @@ def upgrade():
     sa.Column('review', sa.Enum('after_each_attempt', 'after_passing', 'never', name='quiz_review_policy', native_enum=False, length=24), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('question_count', sa.Integer(), nullable=False),
-    sa.Column('updated_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_quiz_track_id_track')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz')),
     sa.UniqueConstraint('track_id', 'slug', name=op.f('uq_quiz_track_id'))
@@ -45,7 +45,7 @@ def upgrade():
     sa.Column('quiz_id', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('questions', sa.JSON(), nullable=False),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['quiz_id'], ['quiz.id'], name=op.f('fk_quiz_version_quiz_id_quiz')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_version')),
     sa.UniqueConstraint('quiz_id', 'content_hash', name=op.f('uq_quiz_version_quiz_id'))
@@ -57,9 +57,9 @@ def upgrade():
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('attempt_no', sa.Integer(), nullable=False),
     sa.Column('state', sa.Enum('in_progress', 'needs_grading', 'graded', name='attempt_state', native_enum=False, length=24), nullable=False),
-    sa.Column('started_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deadline_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('submitted_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('layout', sa.JSON(), nullable=False),
@@ -77,10 +77,10 @@ def upgrade():
     sa.Column('attempt_id', sa.Integer(), nullable=False),
     sa.Column('question_key', sa.String(length=32), nullable=False),
     sa.Column('response', sa.JSON(), nullable=False),
-    sa.Column('saved_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('saved_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('fraction', sa.Double(), nullable=True),
     sa.Column('graded_by_id', sa.Integer(), nullable=True),
-    sa.Column('graded_at', cev_learn.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('graded_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempt.id'], name=op.f('fk_attempt_answer_attempt_id_attempt')),
     sa.ForeignKeyConstraint(['graded_by_id'], ['user.id'], name=op.f('fk_attempt_answer_graded_by_id_user')),

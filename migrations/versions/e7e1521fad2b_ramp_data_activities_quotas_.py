@@ -8,7 +8,7 @@ Create Date: 2026-11-27 12:33:20.148317
 from alembic import op
 import sqlalchemy as sa
 
-import cev_learn.db
+import cev_learn.platform.db
 
 
 # revision identifiers, used by Alembic.
@@ -53,7 +53,7 @@ def upgrade():
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('updated_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestone.id'], name=op.f('fk_achievement_milestone_id_milestone')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_achievement_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_achievement_user_id_user')),
@@ -71,7 +71,7 @@ def upgrade():
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('created_at', cev_learn.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', cev_learn.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['milestone_id'], ['milestone.id'], name=op.f('fk_achievement_change_milestone_id_milestone')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_achievement_change_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_achievement_change_user_id_user')),

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import login, make_user
 
 CEV_LEARN = str(Path(sys.executable).with_name("cev-learn"))

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from cev_learn.accounts.models import LoginFailure, Role, User
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import csrf_token, login, make_user, reload
 from tests.unit.test_redirects import OPEN_REDIRECT_PAYLOADS
 

@@ -1,10 +1,10 @@
 """API test helpers: tokens for users, and a client that sends them."""
 import pytest
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
+from cev_learn.accounts.models import Role
 from cev_learn.api.tokens import create_token
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from tests.conftest import make_user
 from tests.quizzes.fixtures import quiz_track
 from tests.ramp.conftest import organisation  # noqa: F401 - a fixture API tests share

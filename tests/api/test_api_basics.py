@@ -3,11 +3,11 @@ import datetime as dt
 
 from openapi_spec_validator import validate
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.accounts.models import Role
 from cev_learn.api.spec import ARGUMENT
 from cev_learn.cohorts.models import Cohort
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import login, make_user, reload

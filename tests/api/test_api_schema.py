@@ -10,11 +10,11 @@ from schemathesis import GenerationMode
 from schemathesis.checks import (content_type_conformance, not_a_server_error,
                                  response_schema_conformance, status_code_conformance)
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.db import db
-from cev_learn.ramp.models import ActivityRecord
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
+from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import make_user
 from tests.factories import make_cohort

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord

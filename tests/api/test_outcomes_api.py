@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp import import_service
 from cev_learn.ramp.import_service import import_activities
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota

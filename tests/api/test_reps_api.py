@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, AssignmentKind
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import AttemptState, Quiz
 from cev_learn.ramp.facts import refresh_reps

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from cev_learn.accounts import throttle
+from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.api import tokens
 from cev_learn.api.auth import current_token
-from cev_learn.accounts.api_tokens import ApiToken
-from cev_learn.caching import data_version
-from cev_learn.db import db, utcnow
+from cev_learn.platform.caching import data_version
+from cev_learn.platform.db import db, utcnow
 from tests.api.conftest import token_for
 from tests.conftest import make_user
 

@@ -3,10 +3,10 @@ import re
 
 from sqlalchemy import func, select
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.accounts.models import Role
 from cev_learn.api.tokens import digest
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import login, make_user, post_form
 
 

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import event, func, select
 
-from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.api_tokens import Scope
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.models import CohortCoach, Membership
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import make_user, reload
 from tests.factories import make_cohort
 

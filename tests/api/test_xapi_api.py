@@ -13,7 +13,7 @@ from sqlalchemy import select
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Milestone, Module, ModuleProgress
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState, Quiz, QuizVersion

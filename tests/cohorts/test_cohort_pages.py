@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, CoachingNote, Cohort, Membership, Signoff
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import login, make_user, post_form
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track

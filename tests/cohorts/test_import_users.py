@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import CohortCoach, Membership
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from tests.conftest import login, make_user, post_form
 from tests.content.trees import good_track
 

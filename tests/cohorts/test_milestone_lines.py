@@ -2,10 +2,10 @@
 milestone engine says: the day reached is the stored achievement, the progress the engine's."""
 from sqlalchemy import delete, select
 
-from cev_learn.ramp.standing import rep_summary
 from cev_learn.content.models import Milestone
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import Achievement
+from cev_learn.ramp.standing import rep_summary
 from tests.ramp.measure_track import (D, at, cohort, member, reached,  # noqa: F401
                                       take_basics, track)
 

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, AssignmentKind, ReminderLog
-from cev_learn.ramp.reminders import (COACH_WEEKLY, REP_DIGEST, plan_reminders, rep_digest,
-                                         week_start)
 from cev_learn.cohorts.schedule import Standing, WorkItem
 from cev_learn.cohorts.services import place_rep
 from cev_learn.content.models import Module, ModuleProgress
-from cev_learn.db import db
+from cev_learn.platform.db import db
+from cev_learn.ramp.reminders import (COACH_WEEKLY, REP_DIGEST, plan_reminders, rep_digest,
+                                         week_start)
 from tests.conftest import make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track

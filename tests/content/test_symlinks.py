@@ -7,7 +7,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import Role
 from cev_learn.content.loader import check_tree
 from cev_learn.content.models import Asset
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import login, make_user
 from tests.content.test_sync import snapshot, sync
 from tests.content.trees import DISCOVERY, PNG, TRACK_YAML, good_track, write_tree

@@ -15,14 +15,15 @@ from sqlalchemy import create_engine, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from cev_learn import backup, create_app
+from cev_learn import create_app
 from cev_learn.accounts.models import User
-from cev_learn.caching import DataVersion
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.track_data import forget_tracks
-from cev_learn.db import db
 from cev_learn.demo import DEMO_PASSWORD
-from cev_learn.health import migration_heads
+from cev_learn.ops import backup
+from cev_learn.platform.caching import DataVersion
+from cev_learn.platform.db import db
+from cev_learn.platform.health import migration_heads
 from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import _test_config, login
 from tests.test_migrations import COURSES, changed, scratch_database, table_rows

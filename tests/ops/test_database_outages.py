@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import public
 from cev_learn.accounts.models import Role
-from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.models import CoachingNote
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for

@@ -12,7 +12,7 @@ import requests
 
 from bench.servers import Server, cev_learn, instance_env, seed_demo
 from cev_learn.demo import DEMO_PASSWORD
-from cev_learn.serving import TRACKS_CHECKED_EVERY
+from cev_learn.ops.serving import TRACKS_CHECKED_EVERY
 
 MAX_STATEMENTS = 12
 PAGES = ("/ramp", "/coach", "/cohorts", "/tracks/sales-foundations")
@@ -60,7 +60,7 @@ def test_the_requests_after_a_content_sync_cost_at_most_twelve_statements(tmp_pa
 def _serving(env: dict, log: Path):
     """One worker of `make run`'s class serving the demo: the manager signs in and opens every
     page once; the block gets a function that opens them all again."""
-    with Server(env, 1, log, options=("--worker-class", "cev_learn.serving.SyncWorker")) as server:
+    with Server(env, 1, log, options=("--worker-class", "cev_learn.ops.serving.SyncWorker")) as server:
         browser = requests.Session()
         base = f"http://127.0.0.1:{server.port}"
         token = CSRF_FIELD.search(browser.get(f"{base}/login").text).group(1)

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from bench.servers import Server, instance_env
-from cev_learn.security import security_headers
-from cev_learn.serving import with_headers
+from cev_learn.ops.serving import with_headers
+from cev_learn.platform.security import security_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 # gunicorn's limits (limit_request_line, limit_request_field_size) are 8190 bytes.
@@ -29,7 +29,7 @@ def make_run_worker_class() -> str:
 
 SERVERS = {  # (worker class, more gunicorn options, HTTPS setting)
     "as make run serves": (make_run_worker_class, (), False),
-    "with threads, behind HTTPS": (lambda: "cev_learn.serving.ThreadWorker",
+    "with threads, behind HTTPS": (lambda: "cev_learn.ops.serving.ThreadWorker",
                                    ("--threads", "2"), True),
 }
 

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from bench.servers import Server, instance_env
 from cev_learn.accounts import throttle
 from cev_learn.accounts.models import LoginFailure, Role
-from cev_learn.db import db
-from cev_learn.security import CSP_REPORT_PATH, CSP_REPORTS_PER_ADDRESS
+from cev_learn.platform.db import db
+from cev_learn.platform.security import CSP_REPORT_PATH, CSP_REPORTS_PER_ADDRESS
 from tests.api.conftest import token_for
 from tests.conftest import FAST_HASH, make_user
 from tests.ops.test_throttle_workers import Browser, answering

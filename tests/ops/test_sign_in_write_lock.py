@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from cev_learn.accounts import services
 from cev_learn.accounts.models import LoginFailure
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import login, make_user, reload
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from cev_learn.accounts.models import Role
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes import services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz

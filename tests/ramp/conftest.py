@@ -5,7 +5,7 @@ import pytest
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.services import place_rep
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.conftest import make_user

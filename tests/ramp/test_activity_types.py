@@ -2,9 +2,9 @@
 import pytest
 
 from cev_learn import create_app
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import make_user

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Milestone
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.achievements import recompute_for, record_by_hand
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.conftest import make_user

@@ -20,12 +20,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.analytics.queries import load_ramp, weekly_activity
-from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts.models import Cohort
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import facts
 from cev_learn.ramp.achievements import recompute_for

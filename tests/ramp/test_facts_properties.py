@@ -33,7 +33,7 @@ from cev_learn.cohorts.services import (create_cohort, current_membership, find_
                                         place_rep, remove_rep, update_cohort)
 from cev_learn.content.models import Module, Rubric
 from cev_learn.content.services import complete_module
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.user_import import ImportFileError
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp import csv_imports, import_cli
 from cev_learn.ramp.import_service import BATCH, import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord, Quota

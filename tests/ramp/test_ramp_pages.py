@@ -12,7 +12,7 @@ from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import find_track
 from cev_learn.content.models import Milestone
 from cev_learn.content.track_data import track_data
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from tests.conftest import login, make_user

@@ -9,7 +9,7 @@ from cev_learn.cohorts import coaching
 from cev_learn.cohorts.services import current_membership, place_rep, remove_rep, update_cohort
 from cev_learn.content import services as content_services
 from cev_learn.content.models import Milestone, Module, Rubric
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import AttemptState

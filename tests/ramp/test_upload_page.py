@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.content.models import Milestone
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from cev_learn.ramp.pending_imports import PendingImport

@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 
 from cev_learn import create_app
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.conftest import _empty_tables, _test_config
 from tests.quizzes.fixtures import quiz_track
 from tests.snapshots import stored_state

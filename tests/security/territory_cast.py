@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import coaching
-from cev_learn.db import db
-from cev_learn.ramp.models import ActivityRecord
+from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
+from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import make_user
 from tests.factories import make_cohort
 

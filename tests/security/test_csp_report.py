@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from cev_learn.security import CSP_REPORT_MAX_BYTES, CSP_REPORT_PATH
+from cev_learn.platform.security import CSP_REPORT_MAX_BYTES, CSP_REPORT_PATH
 
 REPORT = {"csp-report": {
     "document-uri": "http://localhost/tracks/t/modules/intro",

@@ -21,8 +21,8 @@ from werkzeug.test import encode_multipart
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import pages
 from cev_learn.cohorts.models import Membership
-from cev_learn.csv_safety import FORMULA_PREFIXES, safe_cell
-from cev_learn.db import db, utcnow
+from cev_learn.platform.csv_safety import FORMULA_PREFIXES, safe_cell
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.models import Quiz
 from cev_learn.ramp.facts import refresh_reps
@@ -50,7 +50,7 @@ SEMICOLON = "Ann;=1+1;@SUM(1)"
 PLANTED = [HYPERLINK, DDE, MINUS, AT, TAB, CR, PLAIN_MINUS]
 # Modules that build CSV downloads; course assets served as text/csv are authors' files.
 CSV_MODULES = {"analytics/pages.py", "analytics/views.py", "quizzes/coach_views.py",
-               "csv_safety.py"}
+               "platform/csv_safety.py"}
 
 
 def _yaml(text: str) -> str:
@@ -120,7 +120,7 @@ def _export_urls(app, viewer, cohort, rep, quiz) -> dict[str, list[str]]:
     urls = app.url_map.bind("localhost")
     exports = {endpoint: [urls.build(endpoint, {**args, "name": name}) for name in named]
                for endpoint, (args, named) in tables.items()}
-    exports["quiz_results.results_csv"] = [urls.build("quiz_results.results_csv",
+    exports["quizzes.quiz_results_csv"] = [urls.build("quizzes.quiz_results_csv",
                                                       {"quiz_id": quiz.id})]
     return exports
 
@@ -153,7 +153,7 @@ def test_every_csv_export_neutralises_planted_formulas(app, tmp_path):
     builders = {path.relative_to(SOURCE).as_posix() for path in SOURCE.rglob("*.py")
                 if re.search(r"text/csv|csv\.writer|csv_text\(", path.read_text())}
     # The loader reads authors' assets; security.py names the type only to mark it no-store.
-    assert builders - {"content/loader.py", "security.py"} == CSV_MODULES, \
+    assert builders - {"content/loader.py", "platform/security.py"} == CSV_MODULES, \
         "CSV built outside csv_safety"
 
     client = app.test_client()

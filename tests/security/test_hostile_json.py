@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
+from cev_learn.accounts.models import Role
 from cev_learn.api.spec import API_PREFIX
-from cev_learn.strict_json import MAX_DEPTH
+from cev_learn.platform.strict_json import MAX_DEPTH
 from tests.api.conftest import token_for
 from tests.conftest import make_user
 from tests.factories import make_cohort

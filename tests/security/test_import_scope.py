@@ -4,9 +4,9 @@ nowhere. Admins, managers of every territory and the command line import for eve
 import pytest
 from sqlalchemy import func, select
 
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.api.conftest import api_track, token_for  # noqa: F401 (a fixture)
 from tests.conftest import login, make_user

@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import verify_password
-from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       Membership, Signoff)
 from cev_learn.content.models import Module
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.quizzes.questions import QuestionType

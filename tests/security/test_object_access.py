@@ -18,13 +18,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from cev_learn import create_app
-from cev_learn.db import MAX_ID
-from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.api_tokens import ApiToken, Scope
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Module
-from cev_learn.db import db, utcnow
+from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, Quiz
 from cev_learn.quizzes.questions import QuestionType
@@ -236,13 +235,13 @@ SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                "refusal": lambda actor, args: 403 if args["user_id"] == actor.id else 404}
 
 CASES = {
-    "admin.edit_user": Case(**USER, data=lambda w: {"email": "taken@example.com",
+    "accounts.edit_user": Case(**USER, data=lambda w: {"email": "taken@example.com",
                                                     "name": "Taken", "role": "admin"}),
-    "admin.activate_user": Case(**SELF_STATUS),
-    "admin.deactivate_user": Case(**SELF_STATUS, data=lambda w: {"confirm": "y"}),
-    "admin.reset_password": Case(**USER, data=lambda w: {"password": "taken over entirely",
+    "accounts.activate_user": Case(**SELF_STATUS),
+    "accounts.deactivate_user": Case(**SELF_STATUS, data=lambda w: {"confirm": "y"}),
+    "accounts.reset_password": Case(**USER, data=lambda w: {"password": "taken over entirely",
                                                          "confirm": "taken over entirely"}),
-    "api_tokens.revoke_token": Case(
+    "accounts.revoke_token": Case(
         **by_id("token_id", lambda w: w.targets["token"],
                 lambda w, actor, i: actor.role is Role.ADMIN and i in w.token_ids),
         data=lambda w: {"confirm": "y"}),
@@ -258,18 +257,18 @@ CASES = {
     "quizzes.attempt": Case(**by_id("attempt_id", lambda w: w.targets["attempt"], sees_attempt)),
     "quizzes.save": Case(**OWN_ATTEMPT),
     "quizzes.submit": Case(**OWN_ATTEMPT),
-    "cohort_admin.detail": Case(**COHORT, data=lambda w: COHORT_FORM),
-    "cohort_admin.add_member": Case(**COHORT, data=lambda w: {"rep": w.users["una"].email}),
-    "cohort_admin.remove_member": Case(
+    "cohorts.cohort_detail": Case(**COHORT, data=lambda w: COHORT_FORM),
+    "cohorts.add_member": Case(**COHORT, data=lambda w: {"rep": w.users["una"].email}),
+    "cohorts.remove_member": Case(
         probes=lambda w: [{"cohort_id": north(w), "membership_id": m}
                           for m in around(w.targets["membership"])]
         + [{"cohort_id": w.cohorts["South"], "membership_id": w.targets["membership"]},
            {"cohort_id": north(w), "membership_id": w.targets["south_membership"]}],
         reachable=removes_membership),
-    "quiz_results.analysis": Case(**QUIZ),
-    "quiz_results.results": Case(**QUIZ),
-    "quiz_results.results_csv": Case(**QUIZ),
-    "quiz_results.grade": Case(
+    "quizzes.quiz_analysis": Case(**QUIZ),
+    "quizzes.quiz_results": Case(**QUIZ),
+    "quizzes.quiz_results_csv": Case(**QUIZ),
+    "quizzes.grade": Case(
         probes=lambda w: [{"attempt_id": i, "key": w.essay_key}
                           for i in around(w.targets["attempt"])],
         reachable=lambda w, actor, args: args["attempt_id"] in w.attempts and coaches_rep(

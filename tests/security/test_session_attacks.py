@@ -16,9 +16,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from cev_learn.accounts import sessions
-from cev_learn.accounts.models import Role
 from cev_learn.accounts.api_tokens import ApiToken, Scope
-from cev_learn.db import db
+from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import Quota
 from tests.api.conftest import token_for
 from tests.conftest import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from cev_learn import create_app
-from cev_learn.accounts.models import User
 from cev_learn.accounts.api_tokens import Scope
+from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import can_view_rep, visible_rep_filter
 from cev_learn.content.models import Module
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login
 from tests.ramp.test_upload_page import check, page_text

@@ -15,7 +15,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Assignment, AssignmentKind, Cohort
 from cev_learn.content.models import Module
-from cev_learn.db import db
+from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cev_learn.content import rendering
 from cev_learn.content.rendering import render_markdown
-from cev_learn.sanitize import sanitize_html
+from cev_learn.platform.sanitize import sanitize_html
 
 # --------------------------------------------------------------------------------------------
 # The checker

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cev_learn.strict_json import (MAX_DEPTH, MAX_FAULTS, MAX_INTEGER, NotJson, NulCharacter,
+from cev_learn.platform.strict_json import (MAX_DEPTH, MAX_FAULTS, MAX_INTEGER, NotJson, NulCharacter,
                                    RefusedJson, loads)
 
 TEXT = st.text().filter(lambda text: "\0" not in text)  # no lone surrogates by default

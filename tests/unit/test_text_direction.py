@@ -3,7 +3,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cev_learn.text_direction import direction_control_problem, direction_controls, isolate
+from cev_learn.platform.text_direction import direction_control_problem, direction_controls, isolate
 
 CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 INITIATORS, PDI = "\u2066\u2067\u2068", "\u2069"

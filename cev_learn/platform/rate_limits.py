@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.db import UTCDateTime, db, private_reader, utcnow
+from cev_learn.platform.db import UTCDateTime, db, private_reader, utcnow
 
 KEY_CHARS = 255
 UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}

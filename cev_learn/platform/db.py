@@ -125,7 +125,7 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
-    from cev_learn.extensions import migrate
+    from cev_learn.platform.extensions import migrate
 
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True,
                      compare_type=True)

@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cev_learn.backup import BackupError, backup_database, known_revisions, restore_database
-from cev_learn.health import migration_heads
+from cev_learn.ops.backup import BackupError, backup_database, known_revisions, restore_database
+from cev_learn.platform.health import migration_heads
 
 
 @click.command("backup")

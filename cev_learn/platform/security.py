@@ -5,9 +5,9 @@ import json
 from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cev_learn.access import public
-from cev_learn.extensions import csrf, limiter
-from cev_learn.strict_json import RefusedJson, loads
+from cev_learn.platform.access import public
+from cev_learn.platform.extensions import csrf, limiter
+from cev_learn.platform.strict_json import RefusedJson, loads
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PRIVATE_TYPES = ("text/html", "text/csv", "application/json", "application/problem+json")

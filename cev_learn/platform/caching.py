@@ -36,7 +36,7 @@ from markupsafe import Markup
 from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.engine import Engine, make_url
 
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 T = TypeVar("T")
 
@@ -266,7 +266,7 @@ def _forget_changes(conn):
 def init_app(app: Flask) -> None:
     # Values cached by another revision of the schema (and so of cev_learn), or from another
     # database (whose versions count on their own), are never read.
-    from cev_learn.health import migration_heads
+    from cev_learn.platform.health import migration_heads
 
     # In every key (not CACHE_KEY_PREFIX, which the file cache ignores).
     heads = "+".join(migration_heads(app.config["MIGRATIONS_DIR"]))

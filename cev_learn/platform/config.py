@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from cev_learn.activity_types import ACTIVITY_TYPES, TYPE_SLUG
+from cev_learn.platform.activity_types import ACTIVITY_TYPES, TYPE_SLUG
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -44,8 +44,8 @@ DEFAULTS = {
     # in the database like sign-in failures, so the limit holds across workers and servers.
     "API_TOKEN_THROTTLE_WINDOW_SECONDS": 15 * 60,
     "API_TOKEN_MAX_FAILURES_PER_ADDRESS": 20,
-    "MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
-    "COURSES_DIR": str(Path(__file__).resolve().parent.parent / "courses"),
+    "MIGRATIONS_DIR": str(Path(__file__).resolve().parents[2] / "migrations"),
+    "COURSES_DIR": str(Path(__file__).resolve().parents[2] / "courses"),
     "REQUEST_LOG": True,
     # Answers saved up to this long after a quiz deadline still count (network delays).
     "QUIZ_GRACE_SECONDS": 30,

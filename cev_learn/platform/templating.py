@@ -2,7 +2,7 @@
 from flask import Flask
 from markupsafe import Markup, escape
 
-from cev_learn.text_direction import isolate
+from cev_learn.platform.text_direction import isolate
 
 
 def init_app(app: Flask) -> None:

@@ -7,10 +7,10 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from cev_learn.db import db
-from cev_learn.extensions import login_manager
-from cev_learn.observability import security_event
-from cev_learn.problems import API_PREFIX, from_http_exception, problem_response
+from cev_learn.platform.db import db
+from cev_learn.platform.extensions import login_manager
+from cev_learn.platform.observability import security_event
+from cev_learn.platform.problems import API_PREFIX, from_http_exception, problem_response
 
 try:
     import psycopg

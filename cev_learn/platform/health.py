@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from cev_learn.db import db
+from cev_learn.platform.db import db
 
 
 @dataclass(frozen=True)

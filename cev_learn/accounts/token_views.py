@@ -1,19 +1,18 @@
 """Admin pages for API tokens: create (the secret is shown once), list, revoke."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.services import find_user_by_email
-from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.api.tokens import TokenError, create_token, revoke, tokens_of
-from cev_learn.db import db, utcnow
-from cev_learn.forms import form_status
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.forms import form_status
 
-bp = Blueprint("api_tokens", __name__, url_prefix="/admin/tokens")
 
 
 class TokenForm(FlaskForm):
@@ -31,7 +30,6 @@ class RevokeForm(FlaskForm):
                            validators=[DataRequired("Tick the box to confirm.")])
 
 
-@bp.route("", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def index():
     form, secret, created = TokenForm(), None, None
@@ -53,15 +51,14 @@ def index():
                            created=created, revoke_form=RevokeForm()), form_status(form)
 
 
-@bp.post("/<int:token_id>/revoke")
 @role_required(Role.ADMIN)
 def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id) or abort(404)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash("Tick “Yes, revoke this token” to revoke it.", "error")
-        return redirect(url_for(".index"))
+        return redirect(url_for("accounts.tokens"))
     revoke(token, utcnow())
     db.session.commit()
     flash(f"Token “{token.name}” revoked; it stops working at once.", "success")
-    return redirect(url_for(".index"))
+    return redirect(url_for("accounts.tokens"))

@@ -3,8 +3,8 @@
 gunicorn answers some requests itself, before the app sees them: a request line over 8190
 bytes (414), header fields too many or too large (431), a request it cannot parse (400). It
 writes those pages straight to the socket with no header but Content-Type, Content-Length and
-Connection. Serve with `--worker-class cev_learn.serving.SyncWorker` (`make run` does), or
-`cev_learn.serving.ThreadWorker` with `--threads`.
+Connection. Serve with `--worker-class cev_learn.ops.serving.SyncWorker` (`make run` does), or
+`cev_learn.ops.serving.ThreadWorker` with `--threads`.
 
 These workers also read what every rep of a track shares (content.track_data) once they have
 loaded the app, before their first request, so no request of a new process pays for it; and
@@ -19,7 +19,7 @@ from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
 
 from cev_learn.content.track_data import read_active_tracks
-from cev_learn.security import security_headers
+from cev_learn.platform.security import security_headers
 
 
 def with_headers(response: bytes, headers: dict[str, str]) -> bytes:

@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from cev_learn import rate_limits  # noqa: F401  (registers the database:// storage)
+from cev_learn.platform import rate_limits  # noqa: F401  (registers the database:// storage)
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

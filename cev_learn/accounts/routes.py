@@ -1,0 +1,27 @@
+"""Every URL of accounts: signing in and out, the user admin pages and API tokens. One place to
+find the view of a URL; each view declares who may call it where it is defined, and a page's
+section in the top bar is its view module's (navigation.in_section)."""
+from flask import Blueprint
+
+from cev_learn.accounts import admin_views, token_views, views
+
+bp = Blueprint("accounts", __name__)
+
+ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
+    ("/login", views.login, ["GET", "POST"]),
+    ("/logout", views.logout, ["POST"]),
+    ("/account/password", views.change_password, ["GET", "POST"]),
+    ("/admin/users", admin_views.users, ["GET"]),
+    ("/admin/users/new", admin_views.create_user, ["GET", "POST"]),
+    ("/admin/users/<int:user_id>", admin_views.edit_user, ["GET", "POST"]),
+    ("/admin/users/<int:user_id>/password", admin_views.reset_password, ["POST"]),
+    ("/admin/users/<int:user_id>/deactivate", admin_views.deactivate_user, ["POST"]),
+    ("/admin/users/<int:user_id>/activate", admin_views.activate_user, ["POST"]),
+    ("/admin/tokens", token_views.index, ["GET", "POST"], "tokens"),
+    ("/admin/tokens/<int:token_id>/revoke", token_views.revoke_token, ["POST"]),
+]
+
+for path, view, methods, *endpoint in ROUTES:
+    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
+                    methods=methods)
+bp.before_app_request(views.enforce_session_lifetime)

@@ -1,0 +1,1 @@
+"""Running cev_learn: the gunicorn workers, backups and restores."""

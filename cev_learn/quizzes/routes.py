@@ -1,0 +1,25 @@
+"""Every URL of quizzes: taking quizzes, and the coach's quiz results and grading. One place to
+find the view of a URL; each view declares who may call it where it is defined, and a page's
+section in the top bar is its view module's (navigation.in_section)."""
+from flask import Blueprint
+
+from cev_learn.quizzes import coach_views, views
+
+bp = Blueprint("quizzes", __name__)
+
+ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
+    ("/tracks/<track_slug>/quizzes/<quiz_slug>", views.quiz, ["GET"]),
+    ("/tracks/<track_slug>/quizzes/<quiz_slug>/start", views.start, ["POST"]),
+    ("/attempts/<int:attempt_id>", views.attempt, ["GET"]),
+    ("/attempts/<int:attempt_id>/save", views.save, ["POST"]),
+    ("/attempts/<int:attempt_id>/submit", views.submit, ["POST"]),
+    ("/quizzes", coach_views.index, ["GET"], "results_overview"),
+    ("/quizzes/<int:quiz_id>/results", coach_views.results, ["GET"], "quiz_results"),
+    ("/quizzes/<int:quiz_id>/results.csv", coach_views.results_csv, ["GET"], "quiz_results_csv"),
+    ("/quizzes/<int:quiz_id>/analysis", coach_views.analysis, ["GET"], "quiz_analysis"),
+    ("/quizzes/attempts/<int:attempt_id>/grade/<key>", coach_views.grade, ["POST"]),
+]
+
+for path, view, methods, *endpoint in ROUTES:
+    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
+                    methods=methods)

@@ -1,0 +1,19 @@
+"""Every URL of ramp: uploading CRM files (activities and quotas). One place to find the view of a
+URL; each view declares who may call it where it is defined, and a page's section in the top bar
+is its view module's (navigation.in_section)."""
+from flask import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from cev_learn.ramp import upload_views
+
+bp = Blueprint("ramp", __name__)
+
+ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
+    ("/ramp/import", upload_views.upload, ["GET", "POST"]),
+    ("/ramp/import/confirm", upload_views.confirm, ["POST"], "confirm_upload"),
+]
+
+for path, view, methods, *endpoint in ROUTES:
+    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
+                    methods=methods)
+bp.register_error_handler(RequestEntityTooLarge, upload_views.file_too_large)
