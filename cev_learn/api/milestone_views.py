@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
@@ -17,7 +18,6 @@ from cev_learn.problems import ApiProblem
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts import coaching
-from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Track
@@ -89,7 +89,7 @@ def _history(rep: User) -> list[dict]:
                        "measures until it is cleared with null. Sending the same body again "
                        "changes nothing. 404 when the milestone is not on the rep's track.")
 def record_achievement(user_id: int, milestone_slug: str):
-    rep = rep_for(user_id, can_coach_rep)
+    rep = rep_for(user_id, policy.can_coach_rep)
     membership = current_membership(rep)
     milestone = _milestone(membership, milestone_slug)
     body = json_body(schemas.AchievementIn)

@@ -1,11 +1,11 @@
 """A rep's progress and submitted quiz attempts, for the staff who may see the rep's page."""
 import datetime as dt
-from collections.abc import Callable
 
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
@@ -14,7 +14,7 @@ from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import bp, respond
 from cev_learn.problems import ApiProblem
 from cev_learn.api.spec import operation
-from cev_learn.cohorts.access import can_view_rep, visible_rep
+from cev_learn.cohorts.access import Rule, visible_rep
 from cev_learn.cohorts.queries import RepSummary, rep_summary
 from cev_learn.cohorts.schedule import WEEK, WorkItem
 from cev_learn.db import db
@@ -23,7 +23,7 @@ from cev_learn.ramp.models import Achievement
 
 
 
-def rep_for(user_id: int, rule: Callable[[User, User], bool] = can_view_rep) -> User:
+def rep_for(user_id: int, rule: Rule = policy.can_view_rep) -> User:
     """The rep if the token's user passes `rule` for them; 404 otherwise, as on the pages."""
     rep = visible_rep(current_user, user_id, rule)
     if rep is None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from cev_learn import caching
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts import policy
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
@@ -59,8 +60,12 @@ def _visible_rep(user_id: int) -> User:
 
 
 def _coachable_rep(user_id: int) -> User:
-    rep = _visible_rep(user_id)
-    if not access.can_coach_rep(current_user, rep):
+    """The rep if the viewer may coach them: 404 when they may not see them, 403 when they
+    see but may not coach them (the rep and their scope: one statement)."""
+    rep, scope = access.find_rep(user_id) or abort(404)
+    if not policy.can_view_rep(current_user, scope):
+        abort(404)
+    if not policy.can_coach_rep(current_user, scope):
         abort(403)
     return rep
 
