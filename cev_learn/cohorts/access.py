@@ -1,6 +1,9 @@
 """Which reps and cohorts a viewer may see, for the rules of `accounts.policy`: what they need
 to know about a rep (`policy.RepScope`), loaded in one statement, and the same rules in SQL
-for lists and counts (`visible_rep_filter`, `visible_cohorts`)."""
+for lists and counts (`visible_rep_filter`, `visible_cohorts`).
+
+The rule and its SQL form are one rule written twice: tests/accounts/test_visibility_rule.py
+checks that they agree, for every viewer and every rep of random organisations."""
 from collections.abc import Callable
 
 from sqlalchemy import Select, and_, exists, or_, select
