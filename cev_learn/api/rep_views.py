@@ -2,8 +2,6 @@
 import datetime as dt
 
 from flask_login import current_user
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
@@ -17,9 +15,8 @@ from cev_learn.api.spec import operation
 from cev_learn.cohorts.access import Rule, visible_rep
 from cev_learn.cohorts.queries import RepSummary, rep_summary
 from cev_learn.cohorts.schedule import WEEK, WorkItem
-from cev_learn.db import db
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Achievement
+from cev_learn.quizzes import queries as quiz_queries
+from cev_learn.ramp import queries as ramp_queries
 
 
 
@@ -72,12 +69,7 @@ def _quiz_results(summary: RepSummary) -> list[dict]:
     results = {quiz.id: {"slug": quiz.slug, "title": quiz.title, "best_score": None,
                          "passed": False, "attempts_used": 0, "max_attempts": quiz.max_attempts}
                for quiz in summary.track_data.quizzes.values()}
-    submitted = Attempt.state != AttemptState.IN_PROGRESS
-    for quiz, used, best, passed in db.session.execute(
-            select(Quiz, func.count(Attempt.id), func.max(case((submitted, Attempt.score))),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
-            .join(Attempt, Attempt.quiz_id == Quiz.id)
-            .where(Attempt.user_id == summary.rep.id).group_by(Quiz.id)):
+    for quiz, used, best, passed in quiz_queries.attempted_quizzes(summary.rep):
         results[quiz.id] = {"slug": quiz.slug, "title": quiz.title, "best_score": best,
                             "passed": bool(passed), "attempts_used": used,
                             "max_attempts": quiz.max_attempts}
@@ -85,8 +77,7 @@ def _quiz_results(summary: RepSummary) -> list[dict]:
 
 
 def _milestones(summary: RepSummary) -> list[dict]:
-    sources = dict(db.session.execute(select(Achievement.milestone_id, Achievement.source)
-                                      .where(Achievement.user_id == summary.rep.id)).all())
+    sources = ramp_queries.achievement_sources(summary.rep.id)
     return [{"slug": line.milestone.slug, "title": line.milestone.title, "due_on": line.due_on,
              "achieved_on": line.achieved_on,
              "status": line.standing.value if line.standing else None,
@@ -103,10 +94,7 @@ def _milestones(summary: RepSummary) -> list[dict]:
                        "Attempts still in progress are left out.")
 def rep_attempts(user_id: int):
     rep = rep_for(user_id)
-    attempts = db.session.scalars(
-        select(Attempt).options(joinedload(Attempt.quiz))
-        .where(Attempt.user_id == rep.id, Attempt.state != AttemptState.IN_PROGRESS)
-        .order_by(Attempt.submitted_at, Attempt.id))
+    attempts = quiz_queries.submitted_attempts(rep)
     return respond(schemas.AttemptList, {"items": [
         {"quiz": a.quiz.slug, "quiz_title": a.quiz.title, "attempt_no": a.attempt_no,
          "state": a.state.value, "started_at": a.started_at, "submitted_at": a.submitted_at,

@@ -20,7 +20,8 @@ from cev_learn.cohorts.services import current_membership
 from cev_learn.db import db
 from cev_learn.forms import form_status
 from cev_learn.ramp import achievements
-from cev_learn.ramp.models import Milestone, Rubric
+from cev_learn.ramp import queries as ramp_queries
+from cev_learn.ramp.models import Rubric
 
 bp = Blueprint("cohorts", __name__)
 
@@ -182,9 +183,7 @@ def signoff(user_id: int, rubric_slug: str):
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
-    milestone = db.session.scalar(select(Milestone).where(
-        Milestone.track_id == _track_id(rep),
-        Milestone.slug == milestone_slug, Milestone.retired_at.is_(None))) or abort(404)
+    milestone = ramp_queries.active_milestone(_track_id(rep), milestone_slug) or abort(404)
     form = MilestoneForm()
     if not form.validate_on_submit():
         flash("Enter a valid date (or leave it empty to clear) and a note of at most 500 "
