@@ -1,19 +1,23 @@
 """Reads for ramp reports and pages: stored achievements, quotas and the ramp facts
-(ramp.facts), not the activity records. Every function costs a fixed number of statements
-however many reps or records there are."""
+(ramp.facts), not the activity records; and the learning events of the xAPI feed (modules
+completed, quizzes graded, milestones achieved). Every function costs a fixed number of
+statements however many reps or records there are."""
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import (Date, String, and_, case, cast, func, literal_column, null, select,
-                        union_all)
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (Date, Select, String, and_, case, cast, false, func, literal_column, null,
+                        or_, select, true, union_all)
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
+from cev_learn.accounts.models import Role, User
+from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.content.models import Milestone
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Track
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
+from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE
@@ -195,3 +199,75 @@ def _members_of(cohort_ids: list[int], rep_id: int | None):
 def month_start(month_text: str) -> dt.date:
     """The first day of a month_of() value ('YYYY-MM')."""
     return dt.date.fromisoformat(month_text + "-01")
+
+
+# --- Learning events, as the xAPI feed publishes them -----------------------------------------
+
+# The rep an event is about, aliased: the visibility rule has a subquery on User of its own.
+Rep = aliased(User, name="rep")
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """Where one kind of learning event is stored. `query` selects: row id, when it happened,
+    when it was stored, rep name, rep email, track slug, slug, title (and, for quizzes, score
+    and passed)."""
+
+    query: Select
+    stored: InstrumentedAttribute  # the column saying when it was stored (indexed)
+    id: InstrumentedAttribute
+    user_id: InstrumentedAttribute
+    dates: bool = False  # when it happened is a date, not a moment
+
+
+# By kind: modules completed, quiz attempts graded, milestones achieved.
+LEARNING_EVENTS = {
+    "module": EventSource(select(
+        ModuleProgress.id, ModuleProgress.completed_at, ModuleProgress.completed_at, Rep.name,
+        Rep.email, Track.slug, Module.slug, Module.title)
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .join(Track, Track.id == Module.track_id).join(Rep, Rep.id == ModuleProgress.user_id)
+        .where(ModuleProgress.completed_at.is_not(None)),
+        ModuleProgress.completed_at, ModuleProgress.id, ModuleProgress.user_id),
+    "quiz": EventSource(select(
+        Attempt.id, Attempt.submitted_at, Attempt.graded_at, Rep.name, Rep.email, Track.slug,
+        Quiz.slug, Quiz.title, Attempt.score, Attempt.passed)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Track, Track.id == Quiz.track_id).join(Rep, Rep.id == Attempt.user_id)
+        .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None),
+               Attempt.graded_at.is_not(None)),
+        Attempt.graded_at, Attempt.id, Attempt.user_id),
+    "milestone": EventSource(select(
+        Achievement.id, Achievement.achieved_on, Achievement.updated_at, Rep.name, Rep.email,
+        Track.slug, Milestone.slug, Milestone.title)
+        .join(Milestone, Milestone.id == Achievement.milestone_id)
+        .join(Track, Track.id == Milestone.track_id).join(Rep, Rep.id == Achievement.user_id),
+        Achievement.updated_at, Achievement.id, Achievement.user_id, dates=True),
+}
+
+Position = tuple[dt.datetime, str, int]  # (stored, kind, row id): the order events come in
+
+
+def learning_events(kind: str, viewer: User, since: dt.datetime | None,
+                    after: Position | None, until: dt.datetime, limit: int) -> list:
+    """The first `limit` events of one kind (a key of LEARNING_EVENTS) of the reps `viewer`
+    may see, stored after `since` and sorting after the position `after`, and at the latest
+    `until`, in position order: one statement."""
+    source = LEARNING_EVENTS[kind]
+    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id),
+                              source.stored <= until)
+    if since is not None:
+        stmt = stmt.where(source.stored > since)
+    if after is not None:
+        stmt = stmt.where(_after(kind, source, after))
+    return db.session.execute(stmt.order_by(source.stored, source.id).limit(limit)).all()
+
+
+def _after(kind: str, source: EventSource, position: Position):
+    """SQL: the events of `source` (of this kind) that sort after `position`."""
+    stored, position_kind, row_id = position
+    if kind == position_kind:
+        tie = source.id > row_id
+    else:
+        tie = true() if kind > position_kind else false()
+    return or_(source.stored > stored, and_(source.stored == stored, tie))

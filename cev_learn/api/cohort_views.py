@@ -2,20 +2,17 @@
 import datetime as dt
 
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.api import schemas
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, query_date, respond
+from cev_learn.api.blueprint import query_date, respond
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts import access
-from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.cohorts import access, queries
+from cev_learn.cohorts.models import Cohort
 from cev_learn.platform import caching
-from cev_learn.platform.db import db
 from cev_learn.platform.problems import ApiProblem
 
 
@@ -29,25 +26,18 @@ def visible_cohort(cohort_id: int) -> Cohort:
 
 def _cohort_rows(cohorts: list[Cohort]) -> list[dict]:
     ids = [c.id for c in cohorts]
-    coaches: dict[int, list[str]] = {i: [] for i in ids}
-    for cohort_id, email in db.session.execute(
-            select(CohortCoach.cohort_id, User.email).join(User, User.id == CohortCoach.coach_id)
-            .where(CohortCoach.cohort_id.in_(ids)).order_by(User.email)):
-        coaches[cohort_id].append(email)
-    reps = dict(db.session.execute(
-        select(Membership.cohort_id, func.count()).where(
-            Membership.cohort_id.in_(ids), Membership.moved_out_at.is_(None))
-        .group_by(Membership.cohort_id)).all())
+    coaches = queries.cohort_coaches(ids, order_by=User.email)
+    reps = queries.rep_counts(ids)
     return [{"id": c.id, "name": c.name, "track": c.track.slug, "start_on": c.start_on,
-             "territory": c.territory, "coaches": coaches[c.id], "reps": reps.get(c.id, 0)}
+             "territory": c.territory, "coaches": [coach.email for coach in coaches[c.id]],
+             "reps": reps.get(c.id, 0)}
             for c in cohorts]
 
 
 @api_access(*STAFF_ROLES)
 @operation("List the cohorts this token may see", tag="Cohorts", response=schemas.CohortList)
 def cohorts():
-    found = list(db.session.scalars(access.visible_cohorts(current_user).options(
-        joinedload(Cohort.track)).order_by(Cohort.start_on, Cohort.name)))
+    found = queries.cohorts_by_start(current_user)
     return respond(schemas.CohortList, {"items": _cohort_rows(found)})
 
 
@@ -57,9 +47,7 @@ def cohorts():
 def cohort(cohort_id: int):
     found = visible_cohort(cohort_id)
     (row,) = _cohort_rows([found])
-    members = db.session.scalars(
-        select(Membership).options(joinedload(Membership.user), joinedload(Membership.cohort))
-        .where(Membership.cohort_id == found.id, Membership.moved_out_at.is_(None)))
+    members = queries.current_memberships(cohort_ids=[found.id])
     row["members"] = sorted(({"id": m.user.id, "email": m.user.email, "name": m.user.name,
                               "start_on": m.effective_start_on, "end_on": m.end_on}
                              for m in members), key=lambda r: r["email"])

@@ -4,25 +4,23 @@ import datetime as dt
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, json_body, respond
+from cev_learn.api.blueprint import json_body, respond
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts.access import can_coach_rep
 from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.services import current_membership
-from cev_learn.content.models import Milestone, Track
+from cev_learn.content.models import Milestone
 from cev_learn.platform.db import db
 from cev_learn.platform.problems import ApiProblem
-from cev_learn.ramp import achievements
-from cev_learn.ramp.models import Achievement, AchievementChange
+from cev_learn.ramp import achievements, queries
+from cev_learn.ramp.models import Achievement
 
 API = "api"
 HISTORY = Param("history", {"type": "boolean", "default": False},
@@ -34,9 +32,7 @@ HISTORY = Param("history", {"type": "boolean", "default": False},
            response=schemas.AchievementList, params=(HISTORY,), problems=(400, 404))
 def rep_achievements(user_id: int):
     rep = rep_for(user_id)
-    body = {"items": [_achievement(*row) for row in db.session.execute(
-        _achievements().where(Achievement.user_id == rep.id)
-        .order_by(Achievement.achieved_on, Milestone.slug))]}
+    body = {"items": [_achievement(*row) for row in queries.achievements_of(rep.id)]}
     if _wants_history():
         body["history"] = _history(rep)
     return respond(schemas.AchievementList, body)
@@ -49,14 +45,6 @@ def _wants_history() -> bool:
     return value in ("true", "1")
 
 
-def _achievements():
-    recorder = aliased(User)
-    return (select(Achievement, Milestone, Track.slug, recorder.email)
-            .join(Milestone, Milestone.id == Achievement.milestone_id)
-            .join(Track, Track.id == Milestone.track_id)
-            .outerjoin(recorder, recorder.id == Achievement.recorded_by_id))
-
-
 def _achievement(stored: Achievement | None, milestone: Milestone, track: str,
                  recorded_by: str | None) -> dict:
     return {"milestone": milestone.slug, "title": milestone.title, "track": track,
@@ -66,17 +54,10 @@ def _achievement(stored: Achievement | None, milestone: Milestone, track: str,
 
 
 def _history(rep: User) -> list[dict]:
-    recorder = aliased(User)
-    rows = db.session.execute(
-        select(AchievementChange, Milestone.slug, Track.slug, recorder.email)
-        .join(Milestone, Milestone.id == AchievementChange.milestone_id)
-        .join(Track, Track.id == Milestone.track_id)
-        .outerjoin(recorder, recorder.id == AchievementChange.recorded_by_id)
-        .where(AchievementChange.user_id == rep.id)
-        .order_by(AchievementChange.created_at, AchievementChange.id))
     return [{"milestone": slug, "track": track, "achieved_on": change.achieved_on,
              "source": change.source, "recorded_by": email, "note": change.note,
-             "created_at": change.created_at} for change, slug, track, email in rows]
+             "created_at": change.created_at}
+            for change, slug, track, email in queries.achievement_history(rep.id)]
 
 
 @api_access(*STAFF_ROLES, write=True)
@@ -86,7 +67,7 @@ def _history(rep: User) -> list[dict]:
                        "measures until it is cleared with null. Sending the same body again "
                        "changes nothing. 404 when the milestone is not on the rep's track.")
 def record_achievement(user_id: int, milestone_slug: str):
-    rep = rep_for(user_id, can_coach_rep)
+    rep = rep_for(user_id, policy.can_coach_rep)
     membership = current_membership(rep)
     milestone = _milestone(membership, milestone_slug)
     body = json_body(schemas.AchievementIn)
@@ -96,26 +77,23 @@ def record_achievement(user_id: int, milestone_slug: str):
         raise ApiProblem(422, "the achievement was not saved; see errors",
                          errors=[{"pointer": "/achieved_on", "detail": problem}])
     note = body.note or None
-    current = db.session.scalar(select(Achievement).where(
-        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
-    if not _unchanged(current, body.achieved_on, note):
+    stored = queries.achievement(rep.id, milestone.id)
+    if not _unchanged(stored[0] if stored else None, body.achieved_on, note):
         _record(rep, milestone, body.achieved_on, note, today)
     return respond(schemas.AchievementOut,
                    _achievement_now(rep, milestone, membership.cohort.track.slug))
 
 
 def _milestone(membership: Membership | None, slug: str) -> Milestone:
-    milestone = None if membership is None else db.session.scalar(select(Milestone).where(
-        Milestone.track_id == membership.cohort.track_id, Milestone.slug == slug,
-        Milestone.retired_at.is_(None)))
+    milestone = None if membership is None else queries.active_milestone(
+        membership.cohort.track_id, slug)
     if milestone is None:
         raise ApiProblem(404, f"no milestone {slug!r} on this rep's track")
     return milestone
 
 
 def _achievement_now(rep: User, milestone: Milestone, track: str) -> dict:
-    row = db.session.execute(_achievements().where(
-        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id)).first()
+    row = queries.achievement(rep.id, milestone.id)
     return _achievement(*row) if row else _achievement(None, milestone, track, None)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cev_learn.api import outcome_schemas as schemas
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, json_body, respond
+from cev_learn.api.blueprint import json_body, respond
 from cev_learn.api.spec import operation
 from cev_learn.platform.db import db
 from cev_learn.platform.problems import ApiProblem

@@ -1,29 +1,26 @@
 """A rep's progress and submitted quiz attempts, for the staff who may see the rep's page."""
 import datetime as dt
-from collections.abc import Callable
 
 from flask_login import current_user
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, respond
+from cev_learn.api.blueprint import respond
 from cev_learn.api.spec import operation
-from cev_learn.cohorts.access import can_view_rep, visible_rep
+from cev_learn.cohorts.access import Rule, visible_rep
 from cev_learn.cohorts.schedule import WEEK, WorkItem
-from cev_learn.platform.db import db
 from cev_learn.platform.problems import ApiProblem
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Achievement
+from cev_learn.quizzes import queries as quiz_queries
+from cev_learn.ramp import queries as ramp_queries
 from cev_learn.ramp.standing import RepSummary, rep_summary
 
 
 
-def rep_for(user_id: int, rule: Callable[[User, User], bool] = can_view_rep) -> User:
+def rep_for(user_id: int, rule: Rule = policy.can_view_rep) -> User:
     """The rep if the token's user passes `rule` for them; 404 otherwise, as on the pages."""
     rep = visible_rep(current_user, user_id, rule)
     if rep is None:
@@ -71,12 +68,7 @@ def _quiz_results(summary: RepSummary) -> list[dict]:
     results = {quiz.id: {"slug": quiz.slug, "title": quiz.title, "best_score": None,
                          "passed": False, "attempts_used": 0, "max_attempts": quiz.max_attempts}
                for quiz in summary.track_data.quizzes.values()}
-    submitted = Attempt.state != AttemptState.IN_PROGRESS
-    for quiz, used, best, passed in db.session.execute(
-            select(Quiz, func.count(Attempt.id), func.max(case((submitted, Attempt.score))),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
-            .join(Attempt, Attempt.quiz_id == Quiz.id)
-            .where(Attempt.user_id == summary.rep.id).group_by(Quiz.id)):
+    for quiz, used, best, passed in quiz_queries.attempted_quizzes(summary.rep):
         results[quiz.id] = {"slug": quiz.slug, "title": quiz.title, "best_score": best,
                             "passed": bool(passed), "attempts_used": used,
                             "max_attempts": quiz.max_attempts}
@@ -84,8 +76,7 @@ def _quiz_results(summary: RepSummary) -> list[dict]:
 
 
 def _milestones(summary: RepSummary) -> list[dict]:
-    sources = dict(db.session.execute(select(Achievement.milestone_id, Achievement.source)
-                                      .where(Achievement.user_id == summary.rep.id)).all())
+    sources = ramp_queries.achievement_sources(summary.rep.id)
     return [{"slug": line.milestone.slug, "title": line.milestone.title, "due_on": line.due_on,
              "achieved_on": line.achieved_on,
              "status": line.standing.value if line.standing else None,
@@ -101,10 +92,7 @@ def _milestones(summary: RepSummary) -> list[dict]:
                        "Attempts still in progress are left out.")
 def rep_attempts(user_id: int):
     rep = rep_for(user_id)
-    attempts = db.session.scalars(
-        select(Attempt).options(joinedload(Attempt.quiz))
-        .where(Attempt.user_id == rep.id, Attempt.state != AttemptState.IN_PROGRESS)
-        .order_by(Attempt.submitted_at, Attempt.id))
+    attempts = quiz_queries.submitted_attempts(rep)
     return respond(schemas.AttemptList, {"items": [
         {"quiz": a.quiz.slug, "quiz_title": a.quiz.title, "attempt_no": a.attempt_no,
          "state": a.state.value, "started_at": a.started_at, "submitted_at": a.submitted_at,

@@ -4,45 +4,26 @@ Admins see every user; coaches and managers the reps they may see on the web pag
 """
 from flask import request
 from flask_login import current_user
-from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, json_body, respond
+from cev_learn.api.blueprint import json_body, respond
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts import user_import_service
-from cev_learn.cohorts.access import visible_rep_filter
-from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.cohorts import queries, user_import_service
 from cev_learn.cohorts.user_import import Problem, UserRow, check_user_values
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.problems import ApiProblem
 
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
-# Aliased: visible_rep_filter's subqueries name User and Membership themselves, and would
-# otherwise correlate with (or lose their FROM to) this query's own tables.
-Listed = aliased(User, name="listed_user")
 LIST_PARAMS = (
     Param("role", {"type": "string", "enum": [r.value for r in Role]}, "Only users of this role"),
     Param("email", {"type": "string"}, "Only the user with this email (any case)"),
     Param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
     Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                        "default": PER_PAGE}, "Users per page"))
-
-
-def _visible_users(viewer: User) -> Select:
-    """Users with their current cohort and dates, as far as the viewer may see them."""
-    current = aliased(Membership)
-    stmt = (select(Listed, Cohort.name, current.start_on, current.end_on)
-            .outerjoin(current, and_(current.user_id == Listed.id,
-                                     current.moved_out_at.is_(None)))
-            .outerjoin(Cohort, Cohort.id == current.cohort_id))
-    if viewer.role is not Role.ADMIN:
-        stmt = stmt.where(Listed.role == Role.REP, visible_rep_filter(viewer, Listed.id))
-    return stmt
 
 
 def _user_row(user: User, cohort: str | None, start_date, end_date) -> dict:
@@ -60,15 +41,11 @@ def _query_int(name: str, default: int, highest: int) -> int:
     return int(value)
 
 
-def _filtered(stmt: Select) -> Select:
-    role, email = request.args.get("role", "").strip(), request.args.get("email", "").strip()
-    if role:
-        if role not in {r.value for r in Role}:
-            raise ApiProblem(400, f"role {role!r} is not one of rep, coach, manager, admin")
-        stmt = stmt.where(Listed.role == Role(role))
-    if email:
-        stmt = stmt.where(Listed.email == email.lower())
-    return stmt
+def _query_role() -> Role | None:
+    role = request.args.get("role", "").strip()
+    if role and role not in {r.value for r in Role}:
+        raise ApiProblem(400, f"role {role!r} is not one of rep, coach, manager, admin")
+    return Role(role) if role else None
 
 
 @api_access(*STAFF_ROLES)
@@ -78,11 +55,9 @@ def _filtered(stmt: Select) -> Select:
 def users():
     page = _query_int("page", 1, MAX_PAGE)
     per_page = _query_int("per_page", PER_PAGE, MAX_PER_PAGE)
-    stmt = _filtered(_visible_users(current_user))
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(Listed.id).subquery()))
-    rows = db.session.execute(stmt.order_by(Listed.id).limit(per_page)
-                              .offset((page - 1) * per_page))
+    rows, total = queries.visible_users_page(current_user, role=_query_role(),
+                                      email=request.args.get("email", "").strip().lower(),
+                                      page=page, per_page=per_page)
     return respond(schemas.UserList, {"items": [_user_row(*row) for row in rows],
                                       "page": page, "per_page": per_page, "total": total})
 
@@ -90,7 +65,7 @@ def users():
 @api_access(*STAFF_ROLES)
 @operation("One user", tag="Users", response=schemas.UserOut, problems=(404,))
 def user(user_id: int):
-    row = db.session.execute(_visible_users(current_user).where(Listed.id == user_id)).first()
+    row = queries.visible_user(current_user, user_id=user_id)
     if row is None:
         raise ApiProblem(404, f"no user {user_id} that this token may see")
     return respond(schemas.UserOut, _user_row(*row))
@@ -116,8 +91,7 @@ def upsert_user():
     if problems:
         db.session.rollback()
         raise _invalid(problems)
-    found = db.session.execute(
-        _visible_users(current_user).where(Listed.email == row.email)).one()
+    found = queries.visible_user(current_user, email=row.email)
     return respond(schemas.UserOut, _user_row(*found), status=201 if report.created else 200)
 
 

@@ -7,29 +7,21 @@ cursor had passed that time would never see it. The X-Experience-API-Consistent-
 header tells clients up to when a page is complete.
 """
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, and_, false, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.analytics import queries
 from cev_learn.api import xapi
 from cev_learn.api.auth import api_access
-from cev_learn.api.blueprint import bp, respond
+from cev_learn.api.blueprint import respond
 from cev_learn.api.outcome_schemas import XapiStatementResult
 from cev_learn.api.spec import Param, operation
-from cev_learn.cohorts.access import visible_rep_filter
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Track
-from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.db import utcnow
 from cev_learn.platform.problems import ApiProblem
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
-from cev_learn.ramp.models import Achievement
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
-# The rep a statement is about, aliased: the visibility rule has a subquery on User of its own.
-Rep = aliased(User, name="rep")
 PARAMS = (
     Param("since", {"type": "string", "format": "date-time"},
           "Only statements stored after this instant (a time without a zone is UTC)"),
@@ -37,45 +29,6 @@ PARAMS = (
           "Where the previous page ended; follow `more` rather than building it"),
     Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                     "default": DEFAULT_LIMIT}, "Statements per page"),
-)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one kind of event is stored. `query` selects: row id, when it happened, when it
-    was stored, rep name, rep email, track slug, slug, title (and, for quizzes, score and
-    passed)."""
-
-    kind: str
-    query: Select
-    stored: InstrumentedAttribute  # the column saying when it was stored (indexed)
-    id: InstrumentedAttribute
-    user_id: InstrumentedAttribute
-    dates: bool = False  # when it happened is a date: stamped at the day's start
-
-
-SOURCES = (
-    Source(xapi.MODULE, select(
-        ModuleProgress.id, ModuleProgress.completed_at, ModuleProgress.completed_at, Rep.name,
-        Rep.email, Track.slug, Module.slug, Module.title)
-        .join(Module, Module.id == ModuleProgress.module_id)
-        .join(Track, Track.id == Module.track_id).join(Rep, Rep.id == ModuleProgress.user_id)
-        .where(ModuleProgress.completed_at.is_not(None)),
-        ModuleProgress.completed_at, ModuleProgress.id, ModuleProgress.user_id),
-    Source(xapi.QUIZ, select(
-        Attempt.id, Attempt.submitted_at, Attempt.graded_at, Rep.name, Rep.email, Track.slug,
-        Quiz.slug, Quiz.title, Attempt.score, Attempt.passed)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Track, Track.id == Quiz.track_id).join(Rep, Rep.id == Attempt.user_id)
-        .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None),
-               Attempt.graded_at.is_not(None)),
-        Attempt.graded_at, Attempt.id, Attempt.user_id),
-    Source(xapi.MILESTONE, select(
-        Achievement.id, Achievement.achieved_on, Achievement.updated_at, Rep.name, Rep.email,
-        Track.slug, Milestone.slug, Milestone.title)
-        .join(Milestone, Milestone.id == Achievement.milestone_id)
-        .join(Track, Track.id == Milestone.track_id).join(Rep, Rep.id == Achievement.user_id),
-        Achievement.updated_at, Achievement.id, Achievement.user_id, dates=True),
 )
 
 
@@ -97,8 +50,8 @@ SOURCES = (
 def xapi_statements():
     since, cursor, limit = _query_since(), _query_cursor(), _query_limit()
     until = utcnow() - dt.timedelta(seconds=current_app.config["XAPI_SETTLE_SECONDS"])
-    batches = [_events(source, current_user, since, cursor, until, limit + 1)
-               for source in SOURCES]
+    batches = [_events(kind, current_user, since, cursor, until, limit + 1)
+               for kind in queries.LEARNING_EVENTS]
     page, more = xapi.first_page(batches, limit)
     base_url = current_app.config["BASE_URL"]
     response = respond(XapiStatementResult, {
@@ -109,29 +62,14 @@ def xapi_statements():
     return response
 
 
-def _events(source: Source, viewer: User, since: dt.datetime | None,
+def _events(kind: str, viewer: User, since: dt.datetime | None,
             cursor: xapi.Position | None, until: dt.datetime, limit: int) -> list[xapi.Event]:
     """The first `limit` events of one kind of the reps `viewer` may see, stored after `since`
     and the cursor and at the latest `until`, in position order."""
-    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id),
-                              source.stored <= until)
-    if since is not None:
-        stmt = stmt.where(source.stored > since)
-    if cursor is not None:
-        stmt = stmt.where(_after(source, cursor))
-    rows = db.session.execute(stmt.order_by(source.stored, source.id).limit(limit))
-    return [xapi.Event(source.kind, row_id, xapi.start_of(at) if source.dates else at, *rest)
-            for row_id, at, *rest in rows]
-
-
-def _after(source: Source, position: xapi.Position):
-    """SQL: sorts after `position` = (stored, kind, id)."""
-    stored, kind, row_id = position
-    if source.kind == kind:
-        tie = source.id > row_id
-    else:
-        tie = true() if source.kind > kind else false()
-    return or_(source.stored > stored, and_(source.stored == stored, tie))
+    dated = queries.LEARNING_EVENTS[kind].dates
+    return [xapi.Event(kind, row_id, xapi.start_of(at) if dated else at, *rest)
+            for row_id, at, *rest in queries.learning_events(kind, viewer, since, cursor,
+                                                             until, limit)]
 
 
 def _query_since() -> dt.datetime | None:

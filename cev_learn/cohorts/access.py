@@ -1,5 +1,9 @@
-"""Which reps a viewer may see: the facts the pure policy needs, loaded in one statement,
-and the same rule as a SQL filter for lists."""
+"""Which reps and cohorts a viewer may see, for the rules of `accounts.policy`: what they need
+to know about a rep (`policy.RepScope`), loaded in one statement, and the same rules in SQL
+for lists and counts (`visible_rep_filter`, `visible_cohorts`).
+
+The rule and its SQL form are one rule written twice: tests/accounts/test_visibility_rule.py
+checks that they agree, for every viewer and every rep of random organisations."""
 from collections.abc import Callable
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -7,47 +11,25 @@ from sqlalchemy.orm import aliased, joinedload
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import RepScope
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.platform.db import db
 
-
-Facts = tuple[str | None, frozenset[int]]  # the rep's territory now, their cohort's coaches' ids
-
-
-def rep_facts(rep: User) -> Facts:
-    """The rep's territory now (`policy.rep_territory`) and the ids of their cohort's coaches."""
-    return _facts(rep, db.session.execute(
-        select(Membership.id, Cohort.territory, CohortCoach.coach_id)
-        .select_from(Membership).join(Cohort, Cohort.id == Membership.cohort_id)
-        .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
-        .where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))).all())
+Rule = Callable[[User, RepScope], bool]  # policy.can_view_rep or policy.can_coach_rep
 
 
-def _facts(rep: User, rows) -> Facts:
-    """Facts from (current membership id, its cohort's territory, a coach id) rows."""
-    rows = [row for row in rows if row[0] is not None]
-    territory = policy.rep_territory(rows[0][1] if rows else None, bool(rows), rep)
-    return territory, frozenset(coach_id for _, _, coach_id in rows if coach_id is not None)
+def find_rep(user_id: int) -> tuple[User, RepScope] | None:
+    """The rep with this id and their scope, in one statement; None when no rep has it."""
+    found = _user_and_scope(user_id)
+    return found if found is not None and found[0].role is Role.REP else None
 
 
-def can_view_rep(viewer: User, rep: User, facts: Facts | None = None) -> bool:
-    if viewer.id == rep.id or viewer.role is Role.ADMIN:
-        return True
-    if viewer.role is Role.REP:
-        return False
-    return policy.can_view_rep(viewer, rep, *(facts or rep_facts(rep)))
+def rep_scope(rep: User) -> RepScope:
+    """What the rules need to know about this rep now: one statement."""
+    return _user_and_scope(rep.id)[1]
 
 
-def can_coach_rep(viewer: User, rep: User, facts: Facts | None = None) -> bool:
-    if viewer.role is Role.REP or viewer.id == rep.id:
-        return False
-    return policy.can_coach_rep(viewer, rep, *(facts or rep_facts(rep)))
-
-
-def visible_rep(viewer: User, user_id: int,
-                rule: Callable[[User, User, Facts], bool] = can_view_rep) -> User | None:
-    """The rep with this id if `rule` lets the viewer at them; None otherwise (callers answer
-    404, so nobody learns which ids exist). The rep and the facts: one statement."""
+def _user_and_scope(user_id: int) -> tuple[User, RepScope] | None:
     rows = db.session.execute(
         select(User, Membership.id, Cohort.territory, CohortCoach.coach_id)
         .outerjoin(Membership, and_(Membership.user_id == User.id,
@@ -55,16 +37,34 @@ def visible_rep(viewer: User, user_id: int,
         .outerjoin(Cohort, Cohort.id == Membership.cohort_id)
         .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
         .where(User.id == user_id)).all()
-    rep = rows[0][0] if rows else None
-    if rep is None or rep.role is not Role.REP:
+    if not rows:
         return None
-    facts = _facts(rep, [row[1:] for row in rows])
-    return rep if rule(viewer, rep, facts) else None
+    user = rows[0][0]
+    in_cohort = rows[0][1] is not None  # one current membership at most
+    territory = policy.rep_territory(rows[0][2], in_cohort, user)
+    return user, RepScope(user.id, territory, frozenset(
+        coach_id for *_, coach_id in rows if coach_id is not None))
+
+
+def allows(rule: Rule, viewer: User, rep: User) -> bool:
+    """`rule` for the viewer and this rep, loading the rep's scope (one statement) only when
+    the answer turns on it (`policy.placement_decides`)."""
+    if policy.placement_decides(viewer, rep.id):
+        return rule(viewer, rep_scope(rep))
+    return rule(viewer, RepScope(rep.id, territory=None))  # the rule reads neither here
+
+
+def visible_rep(viewer: User, user_id: int, rule: Rule = policy.can_view_rep) -> User | None:
+    """The rep with this id if `rule` lets the viewer at them; None otherwise (callers answer
+    404, so nobody learns which ids exist). The rep and their scope: one statement."""
+    found = find_rep(user_id)
+    return found[0] if found is not None and rule(viewer, found[1]) else None
 
 
 def coachable_rep_ids(viewer: User, rep_ids: list[int]) -> set[int]:
-    """Those of these reps the viewer may coach (`can_coach_rep` for many: one statement)."""
-    if viewer.role is Role.REP or not rep_ids:
+    """Those of these reps the viewer may coach (`policy.can_coach_rep` for many: one
+    statement)."""
+    if not policy.is_staff(viewer) or not rep_ids:
         return set()
     return set(db.session.scalars(select(User.id).where(
         User.id.in_(rep_ids), User.role == Role.REP, User.id != viewer.id,
@@ -85,23 +85,23 @@ def viewer_scope(viewer: User) -> tuple:
 
 
 def visible_cohorts(viewer: User) -> Select:
-    """Cohorts a viewer works with, as a query (same rule as the policy)."""
+    """Cohorts a viewer works with, as a query: `policy.can_view_cohort` in SQL."""
     stmt = select(Cohort)
+    if policy.sees_every_rep(viewer):
+        return stmt
     if viewer.role is Role.COACH:
-        stmt = stmt.where(exists().where(CohortCoach.cohort_id == Cohort.id,
+        return stmt.where(exists().where(CohortCoach.cohort_id == Cohort.id,
                                          CohortCoach.coach_id == viewer.id))
-    elif (territory := policy.managed_territory(viewer)) is not None:
-        stmt = stmt.where(Cohort.territory == territory)
-    elif viewer.role is Role.REP:
-        stmt = stmt.where(False)
-    return stmt
+    if viewer.role is Role.MANAGER:
+        return stmt.where(Cohort.territory == viewer.territory)
+    return stmt.where(False)
 
 
 def visible_rep_filter(viewer: User, user_id_column):
-    """A SQL condition on a user id column: rows of reps the viewer may see (the policy's
-    rule: a rep's territory is their current cohort's, or their own while in no cohort)."""
-    territory = policy.managed_territory(viewer)
-    if viewer.role is Role.ADMIN or (viewer.role is Role.MANAGER and territory is None):
+    """`policy.can_view_rep` in SQL: a condition on a user id column, true on rows of reps the
+    viewer may see. A rep in a cohort is seen where their cohort is (`visible_cohorts`); a rep
+    in no cohort by the managers of their own territory (`policy.rep_territory`)."""
+    if policy.sees_every_rep(viewer):
         return True
     if viewer.role is Role.REP:
         return user_id_column == viewer.id
@@ -112,7 +112,7 @@ def visible_rep_filter(viewer: User, user_id_column):
     if viewer.role is Role.MANAGER:
         rep = aliased(User)  # its own name, so this holds when the column is User.id itself
         placed = exists().where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))
-        unplaced_here = exists().where(rep.id == user_id_column, rep.territory == territory,
-                                       ~placed)
+        unplaced_here = exists().where(rep.id == user_id_column,
+                                       rep.territory == viewer.territory, ~placed)
         return or_(in_cohort, unplaced_here)
     return in_cohort

@@ -3,7 +3,7 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from cev_learn.accounts.decorators import role_required
@@ -43,11 +43,10 @@ def _fill_choices(form: CohortForm) -> None:
 def index():
     cohorts = list(db.session.scalars(visible_cohorts(current_user).order_by(
         Cohort.start_on.desc())))
-    counts = dict(db.session.execute(
-        select(Membership.cohort_id, func.count()).where(Membership.moved_out_at.is_(None))
-        .group_by(Membership.cohort_id)).all())
-    return render_template("cohorts/manage_index.html", cohorts=cohorts, counts=counts,
-                           coaches=cohort_coaches([c.id for c in cohorts]))
+    ids = [c.id for c in cohorts]
+    return render_template("cohorts/manage_index.html", cohorts=cohorts,
+                           counts=queries.rep_counts(ids),
+                           coaches=cohort_coaches(ids))
 
 
 @managers

@@ -7,11 +7,11 @@ Every function costs a fixed number of statements however many reps or items the
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts.access import visible_rep_filter
+from cev_learn.cohorts.access import visible_cohorts, visible_rep_filter
 from cev_learn.cohorts.models import CoachingNote, Cohort, CohortCoach, Membership, Signoff
 from cev_learn.content.track_data import TrackData
 from cev_learn.platform.db import db
@@ -45,6 +45,20 @@ def rep_start_on(user: User) -> dt.date:
     return user.start_on or user.created_at.date()
 
 
+def cohorts_by_start(viewer: User) -> list[Cohort]:
+    """The cohorts the viewer works with and their tracks, by start date and name."""
+    return list(db.session.scalars(visible_cohorts(viewer).options(joinedload(Cohort.track))
+                                   .order_by(Cohort.start_on, Cohort.name)))
+
+
+def rep_counts(cohort_ids: list[int]) -> dict[int, int]:
+    """How many reps each of these cohorts has now (those with none are left out)."""
+    return dict(db.session.execute(
+        select(Membership.cohort_id, func.count()).where(
+            Membership.cohort_id.in_(cohort_ids), Membership.moved_out_at.is_(None))
+        .group_by(Membership.cohort_id)).all())
+
+
 def unplaced_reps(viewer: User, limit: int = 50) -> list:
     """The newest active reps in no cohort whom the viewer may place: the ones waiting."""
     placed = select(Membership.id).where(Membership.user_id == User.id,
@@ -62,6 +76,50 @@ def cohort_reps(cohort_id: int, today: dt.date, viewer: User) -> list[User]:
             if m.end_on is None or m.end_on >= today]
 
 
+# Aliased: visible_rep_filter's subqueries name User and Membership themselves, and would
+# otherwise correlate with (or lose their FROM to) this query's own tables.
+Listed = aliased(User, name="listed_user")
+
+
+def _visible_users(viewer: User) -> Select:
+    """(user, their current cohort's name, their start and end dates in it) of the users the
+    viewer may see: everyone for admins, the reps they may see for coaches and managers."""
+    current = aliased(Membership)
+    stmt = (select(Listed, Cohort.name, current.start_on, current.end_on)
+            .outerjoin(current, and_(current.user_id == Listed.id,
+                                     current.moved_out_at.is_(None)))
+            .outerjoin(Cohort, Cohort.id == current.cohort_id))
+    if viewer.role is not Role.ADMIN:
+        stmt = stmt.where(Listed.role == Role.REP, visible_rep_filter(viewer, Listed.id))
+    return stmt
+
+
+def visible_users_page(viewer: User, *, role: Role | None, email: str, page: int,
+                per_page: int) -> tuple[list, int]:
+    """One page of `_visible_users` by id, only of a role and an email when given, and how many
+    there are in all: two statements."""
+    stmt = _visible_users(viewer)
+    if role is not None:
+        stmt = stmt.where(Listed.role == role)
+    if email:
+        stmt = stmt.where(Listed.email == email)
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Listed.id).subquery()))
+    rows = db.session.execute(stmt.order_by(Listed.id).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def visible_user(viewer: User, *, user_id: int | None = None, email: str | None = None):
+    """The row of `_visible_users` with this id or email; None when the viewer may not see them."""
+    stmt = _visible_users(viewer)
+    if user_id is not None:
+        stmt = stmt.where(Listed.id == user_id)
+    if email is not None:
+        stmt = stmt.where(Listed.email == email)
+    return db.session.execute(stmt).first()
+
+
 def notes_for(rep: User, include_private: bool) -> list[CoachingNote]:
     stmt = (select(CoachingNote).options(joinedload(CoachingNote.author))
             .where(CoachingNote.user_id == rep.id).order_by(CoachingNote.created_at.desc()))
@@ -76,10 +134,11 @@ def signoffs_for(rep: User) -> list[Signoff]:
         .where(Signoff.user_id == rep.id).order_by(Signoff.created_at.desc())))
 
 
-def cohort_coaches(cohort_ids: list[int]) -> dict[int, list[User]]:
+def cohort_coaches(cohort_ids: list[int], order_by=User.name) -> dict[int, list[User]]:
+    """The coaches of each cohort, by name (pages) or by `order_by` (the API: by email)."""
     rows = db.session.execute(select(CohortCoach.cohort_id, User).join(
         User, User.id == CohortCoach.coach_id).where(CohortCoach.cohort_id.in_(cohort_ids))
-        .order_by(User.name))
+        .order_by(order_by))
     coaches = defaultdict(list)
     for cohort_id, user in rows:
         coaches[cohort_id].append(user)

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.policy import managed_territory
+from cev_learn.accounts.policy import can_view_rep, managed_territory
 from cev_learn.accounts.services import find_user_by_email, normalise_email
-from cev_learn.cohorts.access import can_view_rep, visible_cohorts
+from cev_learn.cohorts.access import allows, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.platform import events
@@ -147,7 +147,8 @@ def rep_for(actor: User, email: str) -> User:
     """
     user = find_user_by_email(email)
     if managed_territory(actor) is not None and (
-            user is None or user.role is not Role.REP or not can_view_rep(actor, user)):
+            user is None or user.role is not Role.REP
+            or not allows(can_view_rep, actor, user)):
         raise CohortError(f"No rep you manage has the email {normalise_email(email)}. A rep "
                           "in another territory is placed by its manager or an admin.", "rep")
     if user is None:

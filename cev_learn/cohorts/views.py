@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
@@ -15,11 +16,12 @@ from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, sig
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.cohorts.schedule import week_view
 from cev_learn.cohorts.services import current_membership
-from cev_learn.content.models import Milestone, Rubric
+from cev_learn.content.models import Rubric
 from cev_learn.platform import caching
 from cev_learn.platform.db import db
 from cev_learn.platform.forms import form_status
 from cev_learn.ramp import achievements, standing
+from cev_learn.ramp import queries as ramp_queries
 
 
 
@@ -56,8 +58,12 @@ def _visible_rep(user_id: int) -> User:
 
 
 def _coachable_rep(user_id: int) -> User:
-    rep = _visible_rep(user_id)
-    if not access.can_coach_rep(current_user, rep):
+    """The rep if the viewer may coach them: 404 when they may not see them, 403 when they
+    see but may not coach them (the rep and their scope: one statement)."""
+    rep, scope = access.find_rep(user_id) or abort(404)
+    if not policy.can_view_rep(current_user, scope):
+        abort(404)
+    if not policy.can_coach_rep(current_user, scope):
         abort(403)
     return rep
 
@@ -169,9 +175,7 @@ def signoff(user_id: int, rubric_slug: str):
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
-    milestone = db.session.scalar(select(Milestone).where(
-        Milestone.track_id == _track_id(rep),
-        Milestone.slug == milestone_slug, Milestone.retired_at.is_(None))) or abort(404)
+    milestone = ramp_queries.active_milestone(_track_id(rep), milestone_slug) or abort(404)
     form = MilestoneForm()
     if not form.validate_on_submit():
         flash("Enter a valid date (or leave it empty to clear) and a note of at most 500 "

@@ -4,6 +4,7 @@ from flask_login import current_user
 from wtforms import DecimalField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access
@@ -69,7 +70,7 @@ def analysis(quiz_id: int):
 @staff_only
 def grade(attempt_id: int, key: str):
     attempt = queries.attempt_with_context(attempt_id) or abort(404)
-    if not access.can_coach_rep(current_user, attempt.user):
+    if not access.allows(policy.can_coach_rep, current_user, attempt.user):
         abort(404)
     form = GradeForm()
     questions = services.version_questions(attempt.version)

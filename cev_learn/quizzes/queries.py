@@ -37,6 +37,25 @@ def answers_by_key(attempt: Attempt) -> dict[str, AttemptAnswer]:
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
 
 
+def attempted_quizzes(rep: User) -> list[tuple[Quiz, int, float | None, int]]:
+    """Each quiz the rep attempted, with how many attempts they used (one in progress too),
+    the best score of a submitted one and whether one passed (1 or 0): one statement."""
+    submitted = Attempt.state != AttemptState.IN_PROGRESS
+    return list(db.session.execute(
+        select(Quiz, func.count(Attempt.id), func.max(case((submitted, Attempt.score))),
+               func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+        .join(Attempt, Attempt.quiz_id == Quiz.id)
+        .where(Attempt.user_id == rep.id).group_by(Quiz.id)))
+
+
+def submitted_attempts(rep: User) -> list[Attempt]:
+    """The rep's submitted attempts and their quizzes, oldest first."""
+    return list(db.session.scalars(
+        select(Attempt).options(joinedload(Attempt.quiz))
+        .where(Attempt.user_id == rep.id, Attempt.state != AttemptState.IN_PROGRESS)
+        .order_by(Attempt.submitted_at, Attempt.id)))
+
+
 def best_results(rep: User, quiz_ids: list[int]) -> dict[int, tuple[float | None, bool]]:
     """Per quiz: the rep's best score and whether any attempt passed."""
     rows = db.session.execute(

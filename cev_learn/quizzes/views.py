@@ -6,6 +6,7 @@ from flask import (abort, current_app, flash, jsonify, redirect, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
@@ -79,7 +80,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
 @signed_in
 def attempt(attempt_id: int):
     attempt = queries.attempt_with_context(attempt_id) or abort(404)
-    if not access.can_view_rep(current_user, attempt.user):
+    if not access.allows(policy.can_view_rep, current_user, attempt.user):
         abort(404)
     mine = attempt.user_id == current_user.id
     if mine and attempt.state is AttemptState.IN_PROGRESS:
