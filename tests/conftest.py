@@ -47,15 +47,51 @@ def _test_config(url: str, instance: Path, **overrides) -> dict:
     return config
 
 
+@pytest.fixture(scope="session")
+def _shared_apps():
+    """Apps lent to one test after another (see `_lend`), by name."""
+    return {}
+
+
+def _fingerprint(app) -> tuple:
+    """What a test could change on an app object: its config, routes, hooks and attributes."""
+    app.jinja_env, app.jinja_loader  # noqa: B018 - made on first use, so made here first
+    hooks = [{key: list(funcs) for key, funcs in registry.items() if funcs} for registry in (
+        app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+        app.url_value_preprocessors, app.url_default_functions,
+        app.template_context_processors)]
+    handlers = {(name, code): dict(found) for name, codes in app.error_handler_spec.items()
+                for code, found in codes.items() if found}
+    return (dict(app.config), sorted(vars(app)), dict(app.view_functions),
+            sorted(str(rule) for rule in app.url_map.iter_rules()), sorted(app.extensions),
+            hooks, handlers, dict(app.jinja_env.globals), dict(app.jinja_env.filters))
+
+
+def _lend(shared: dict, name: str, build):
+    """An app built once and lent to each test in turn, as a fresh app would be: its page
+    cache emptied, the tables emptied after the test. Building an app, compiling its SQL and
+    its templates are most of what a short test costs; a test that changed the app object
+    (config, routes, hooks, attributes) leaves it behind, and the next test gets a new one."""
+    lent = shared.get(name)
+    if lent is None or _fingerprint(lent[0]) != lent[1]:
+        app = build()
+        lent = shared[name] = (app, _fingerprint(app))
+    app = lent[0]
+    with app.app_context():
+        cache.clear()
+    return app
+
+
 @pytest.fixture
-def data_context(database_url, tmp_path):
+def data_context(database_url, tmp_path, _shared_apps):
     """An app context for test code to set up and inspect data, emptied afterwards.
 
     It belongs to a twin app, so requests made by the test client get their own fresh
     contexts (and a fresh `g`), as they do in production. On SQLite its statements run in
     autocommit mode, so test code never holds a lock or an old snapshot while requests run.
     """
-    twin = create_app(_test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit"))
+    twin = _lend(_shared_apps, "twin", lambda: create_app(
+        _test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit")))
     with twin.app_context():
         yield twin
         db.session.remove()
@@ -65,7 +101,7 @@ def data_context(database_url, tmp_path):
 
 @pytest.fixture
 def make_app(database_url, tmp_path, data_context):
-    """Build an app under test on the test database (no context pushed)."""
+    """Build a new app under test on the test database (no context pushed)."""
     apps = []
 
     def build(**overrides):
@@ -74,6 +110,10 @@ def make_app(database_url, tmp_path, data_context):
         return app
 
     yield build
+    _release(*apps)
+
+
+def _release(*apps):
     for app in apps:
         with app.app_context():
             db.session.remove()
@@ -89,8 +129,11 @@ def _empty_tables():
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(database_url, tmp_path, data_context, _shared_apps):
+    """The app under test with the test configuration (lent: see `_lend`)."""
+    app = _lend(_shared_apps, "app", lambda: create_app(_test_config(database_url, tmp_path)))
+    yield app
+    _release(app)
 
 
 @pytest.fixture
