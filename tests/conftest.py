@@ -1,4 +1,5 @@
 """Shared fixtures: one migrated database per run, a fresh app and empty tables per test."""
+import datetime as dt
 import os
 import re
 from contextlib import contextmanager
@@ -6,14 +7,16 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.caching import cache
+from cev_learn.content.loader import load_tree
+from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.content.track_data import forget_tracks
-from cev_learn.db import db
+from cev_learn.db import db, utcnow
 
 FAST_HASH = "pbkdf2:sha256:1000"
 PASSWORD = "correct horse battery staple"
@@ -161,6 +164,76 @@ def make_user(role: Role = Role.REP, *, email: str | None = None, name: str | No
 
 
 make_user.counter = 0
+
+def sync_content(app, root: Path, *, sources=None) -> SyncReport:
+    """Sync a course folder (or one track folder) through the sync service as the app under
+    test, in its own context (not the tests' twin, whose SQLite statements autocommit), and
+    commit: what `cev-learn content sync` does, returning the service's report. `sources`:
+    the folder already loaded."""
+    with app.app_context():
+        adapter = app.url_map.bind("localhost")
+        urls = Urls(module=lambda track, module: adapter.build(
+                        "content.module", {"track_slug": track, "module_slug": module}),
+                    asset=lambda track, asset: adapter.build(
+                        "content.asset", {"track_slug": track, "path": asset}))
+        report = sync_tracks(sources or load_tree(root, app.config["ACTIVITY_TYPES"]),
+                             urls=urls, now=utcnow(),
+                             retire_missing_tracks=not (root / "track.yaml").exists())
+        db.session.commit()
+    return report
+
+
+@pytest.fixture(scope="session")
+def quiz_track_files(tmp_path_factory):
+    """The small test track (tests/quizzes/fixtures.py) written once, and loaded once."""
+    from tests.quizzes.fixtures import quiz_track
+    root = quiz_track(tmp_path_factory.mktemp("quiz-track"))
+    return root, load_tree(root)
+
+
+@pytest.fixture
+def synced_track(app, quiz_track_files) -> SyncReport:
+    """The small test track synced (modules intro and discovery, the quiz `check`, the rubric
+    `pitch`, the milestone first-meeting): the sync service's report."""
+    root, sources = quiz_track_files
+    report = sync_content(app, root, sources=sources)
+    assert report.changed and [report.counts[kind].created for kind in
+                               ("tracks", "quizzes", "milestones", "rubrics")] == [1, 1, 1, 1]
+    return report
+
+
+@pytest.fixture
+def signed_in(app):
+    """signed_in(role, **user fields) -> a test client signed in as a new user of that role
+    (the user is `client.user`)."""
+    def sign_in(role: Role = Role.REP, **fields):
+        client = app.test_client()
+        client.user = make_user(role, **fields)
+        response = login(client, client.user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def make_attempt(synced_track):
+    """make_attempt(owner, submitted=False) -> an attempt of `owner` at the synced track's quiz,
+    started now (and submitted with no answers when asked), committed."""
+    from cev_learn.quizzes import services
+    from cev_learn.quizzes.models import Quiz
+
+    def start(owner: User, submitted: bool = False):
+        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+        grace = dt.timedelta(seconds=30)
+        attempt = services.start_attempt(owner, quiz, utcnow(), grace)
+        if submitted:
+            services.submit_attempt(attempt.id, None, utcnow(), grace)
+        db.session.commit()
+        return attempt
+
+    return start
+
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 

@@ -14,7 +14,6 @@ from cev_learn.cohorts.services import place_rep
 from cev_learn.db import db
 from tests.conftest import CSRF_META, login, make_user, post_form
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 TODAY = dt.date.today()
 
@@ -52,8 +51,7 @@ def test_bookkeeping_and_rolled_back_writes_leave_the_version_alone(app):
         assert data_version() == before + 1  # the user's commit, not the rolled-back change
 
 
-def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, tmp_path, count_queries):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, synced_track, count_queries):
     coach = make_user(Role.COACH)
     first = make_user(Role.REP, name="First Rep")
     cohort = make_cohort(reps=[first], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
@@ -70,9 +68,8 @@ def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, tmp_path, co
     assert "Newcomer Rep" in client.get("/coach").get_data(as_text=True)
 
 
-def test_a_cached_page_is_built_for_each_viewer_scope(app, tmp_path):
+def test_a_cached_page_is_built_for_each_viewer_scope(app, synced_track):
     """A coach never gets the page cached for another coach (or a manager's wider one)."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     sam, rita = make_user(Role.COACH), make_user(Role.COACH)
     manager = make_user(Role.MANAGER)
     make_cohort(name="Cohort Sam", reps=[make_user(Role.REP, name="Sam Rep")], coaches=[sam],
@@ -88,8 +85,7 @@ def test_a_cached_page_is_built_for_each_viewer_scope(app, tmp_path):
     assert "Cohort Sam" in manager_view and "Cohort Rita" in manager_view
 
 
-def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path, synced_track):
     manager = make_user(Role.MANAGER)
     rep = make_user(Role.REP, email="ramping@example.com")
     cohort = make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=30))
@@ -108,8 +104,7 @@ def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
     assert after != before
 
 
-def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_a_reps_week_shows_a_new_shared_note_at_once(app, synced_track):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
     coach_web, rep_web = web(app, coach), web(app, rep)  # signing in changes data too
@@ -120,8 +115,7 @@ def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
     assert "Keep calling the warm leads" in rep_web.get("/week").get_data(as_text=True)
 
 
-def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, synced_track):
     rep = make_user(Role.REP)
     make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=8))
     first, second = (web(app, make_user(Role.ADMIN)) for _ in range(2))
@@ -140,10 +134,9 @@ def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_pa
 
 
 def test_an_activity_for_one_rep_rebuilds_only_the_pages_that_show_it(app, tmp_path,
-                                                                       count_queries):
+                                                                       count_queries, synced_track):
     """A CRM write names the reps it changed: their pages, their cohort's and the summary
     across cohorts are built again; another cohort's pages are still served from the cache."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     busy, quiet = (make_user(Role.REP, email=f"{n}@example.com") for n in ("busy", "quiet"))
     start = TODAY - dt.timedelta(days=30)
     busy_cohort = make_cohort(name="Busy", reps=[busy], start_on=start)

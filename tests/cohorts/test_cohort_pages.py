@@ -10,15 +10,12 @@ from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.db import db
 from tests.conftest import login, make_user, post_form
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 TODAY = dt.date.today()
 
 
 @pytest.fixture
-def track_app(app, tmp_path):
-    result = app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
-    assert result.exit_code == 0, result.output
+def track_app(app, synced_track):
     return app
 
 

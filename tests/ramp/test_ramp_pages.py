@@ -16,7 +16,6 @@ from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Milestone, Quota
 from tests.conftest import login, make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 from tests.ramp.conftest import D
 
 AS_OF = "2026-03-31"
@@ -97,8 +96,7 @@ def test_cohort_page_compares_cohorts_on_one_chart(app, organisation):
     assert client.get(f"/ramp/cohorts/{first}?compare=x").status_code == 400
 
 
-def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_rep_ramp_page_weekly_pace_and_attainment(app, synced_track):
     rep = make_user(Role.REP, name="Pace Rep")
     make_cohort(reps=[rep], start_on=D(2026, 3, 2))
     # Targets are calls [10, 20]: week 1 has 5 calls (50%), week 2 has 30 (150%).
@@ -121,8 +119,7 @@ def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
     assert points(later, "rep-attainment") == [("Month 1 · Mar 2026", "0.25")]
 
 
-def test_rep_home_shows_this_weeks_pace(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_rep_home_shows_this_weeks_pace(app, synced_track):
     rep = make_user(Role.REP)
     today = dt.date.today()
     make_cohort(reps=[rep], start_on=today - dt.timedelta(days=8))  # week 2: target 20 calls
@@ -143,8 +140,7 @@ def meeting_status(html: str) -> str:
     return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 
 
-def test_crm_milestones_get_a_status_once_crm_data_exists(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_crm_milestones_get_a_status_once_crm_data_exists(app, synced_track):
     slow, busy = make_user(Role.REP), make_user(Role.REP)
     today = dt.date.today()
     make_cohort(reps=[slow, busy], start_on=today - dt.timedelta(days=25))
@@ -181,8 +177,7 @@ def test_coaches_see_only_their_cohorts_and_bad_queries_say_why(app, organisatio
     assert web(app, organisation["A"]).get("/ramp").status_code == 403
 
 
-def test_correlations_appear_only_with_fifteen_productive_reps(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_correlations_appear_only_with_fifteen_productive_reps(app, synced_track):
     start = D(2026, 1, 5)
     reps = [make_user(Role.REP) for _ in range(15)]
     make_cohort(reps=reps, start_on=start)
@@ -230,9 +225,8 @@ def _bulk_reps(cohort, n: int, start_on: dt.date) -> list[int]:
     return ids
 
 
-def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, tmp_path,
+def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, synced_track,
                                                                        page_statements):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     manager = make_user(Role.MANAGER)
     start = dt.date.today() - dt.timedelta(days=40)
 
@@ -286,10 +280,9 @@ def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app,
             assert client.get(link).status_code == 200, link
 
 
-def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(app, tmp_path):
+def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(app, synced_track):
     """45 reps: the page lists 20 at a time (reps, pace chart and table), a data table longer
     than 100 rows shows its first 100, and the CSV still holds every row."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     start = dt.date.today() - dt.timedelta(days=100)
     cohort = make_cohort(start_on=start)
     refresh_reps(_bulk_reps(cohort, 45, start), dt.date.today())
@@ -304,8 +297,7 @@ def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(a
     assert len(pace) == 1 + 20 * weeks
 
 
-def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, synced_track):
     coach = make_user(Role.COACH)
     start = dt.date.today() - dt.timedelta(days=10)
     cohort = make_cohort(start_on=start, coaches=[coach])
@@ -317,8 +309,7 @@ def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, tmp
     assert f'href="/ramp/cohorts/{cohort.id}"' in html
 
 
-def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(app, synced_track):
     track = find_track("test-track")
     window = track_data([track])[track.id].onboarding_days
     today = dt.date.today()
