@@ -204,16 +204,34 @@ def synced_track(app, quiz_track_files) -> SyncReport:
 
 @pytest.fixture
 def signed_in(app):
-    """signed_in(role, **user fields) -> a test client signed in as a new user of that role
-    (the user is `client.user`)."""
-    def sign_in(role: Role = Role.REP, **fields):
+    """signed_in(user) -> a test client of the app under test signed in as that user;
+    signed_in(role, **user fields) -> one signed in as a new user of that role. The user is
+    `client.user`."""
+    def sign_in(user_or_role: User | Role = Role.REP, **fields):
         client = app.test_client()
-        client.user = make_user(role, **fields)
+        client.user = (user_or_role if isinstance(user_or_role, User)
+                       else make_user(user_or_role, **fields))
         response = login(client, client.user.email)
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def make_quiz(app, tmp_path):
+    """make_quiz(**settings) -> the quiz `check` of the small test track, written under
+    `tmp_path` with these settings (pass_mark, max_attempts, review, time_limit_minutes, see
+    tests/quizzes/fixtures.py) and synced through the sync service."""
+    from tests.quizzes.fixtures import quiz_track
+    from cev_learn.quizzes.models import Quiz
+
+    def make(**settings):
+        report = sync_content(app, quiz_track(tmp_path, **settings))
+        assert report.counts["quizzes"].created == 1, report.lines()
+        return db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+
+    return make
 
 
 @pytest.fixture
