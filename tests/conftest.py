@@ -123,12 +123,47 @@ def _release(*apps):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _stored_rows():
+    """What `stored_once` built, by name: (result, every table's rows)."""
+    return {}
+
+
+@pytest.fixture
+def stored_once(app, _stored_rows):
+    """stored_once(name, build) -> build()'s result. The first test of a run to ask for `name`
+    runs `build` (a demo seed, say); later ones get the rows it stored written back in bulk
+    instead, the same rows with the same ids, and the same result. For tests that only read
+    what `build` made (or change it: the tables are emptied after each test as always)."""
+    def build_or_restore(name: str, build):
+        if name not in _stored_rows:
+            result = build()
+            with db.engine.connect() as conn:
+                rows = {table.name: [row._asdict() for row in conn.execute(table.select())]
+                        for table in _data_tables()}
+            _stored_rows[name] = result, rows
+            return result
+        result, rows = _stored_rows[name]
+        with app.app_context(), db.engine.begin() as conn:  # one transaction (not the twin's)
+            for table in _data_tables():
+                if rows[table.name]:
+                    conn.execute(table.insert(), rows[table.name])
+        return result
+
+    return build_or_restore
+
+
+def _data_tables():
+    """Every table tests write, parents first (not data_version: one row, made by its
+    migration)."""
+    return [table for table in db.metadata.sorted_tables if table.name != "data_version"]
+
+
 def _empty_tables():
     forget_tracks()  # ids start again in an emptied database
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name != "data_version":  # one row, made by its migration
-                conn.execute(table.delete())
+        for table in reversed(_data_tables()):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
