@@ -153,6 +153,20 @@ def stored_once(app, _stored_rows):
     return build_or_restore
 
 
+@pytest.fixture
+def demo_organisation(app, stored_once):
+    """demo_organisation() -> the output of `cev-learn demo seed` run after a sync of the
+    shipped courses (what `make run` sets up), seeded once per run (see `stored_once`)."""
+    def seed():
+        assert sync_content(app, ROOT / "courses").counts["tracks"].created >= 1
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return lambda: stored_once("demo organisation", seed)
+
+
 def _data_tables():
     """Every table tests write, parents first (not data_version: one row, made by its
     migration)."""
