@@ -1,4 +1,5 @@
-"""Shared fixtures: one migrated database per run, a fresh app and empty tables per test."""
+"""Shared fixtures: one migrated database per run, apps lent to one test after another (see
+`_lend`), tables emptied after each test, and the data most tests start from."""
 import datetime as dt
 import os
 import re
@@ -17,6 +18,9 @@ from cev_learn.content.loader import load_tree
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.content.track_data import forget_tracks
 from cev_learn.db import db, utcnow
+from cev_learn.quizzes import services
+from cev_learn.quizzes.models import Quiz
+from tests.quizzes.fixtures import quiz_track
 
 FAST_HASH = "pbkdf2:sha256:1000"
 PASSWORD = "correct horse battery staple"
@@ -235,7 +239,6 @@ def sync_content(app, root: Path, *, sources=None) -> SyncReport:
 @pytest.fixture(scope="session")
 def quiz_track_files(tmp_path_factory):
     """The small test track (tests/quizzes/fixtures.py) written once, and loaded once."""
-    from tests.quizzes.fixtures import quiz_track
     root = quiz_track(tmp_path_factory.mktemp("quiz-track"))
     return root, load_tree(root)
 
@@ -272,8 +275,6 @@ def make_quiz(app, tmp_path):
     """make_quiz(**settings) -> the quiz `check` of the small test track, written under
     `tmp_path` with these settings (pass_mark, max_attempts, review, time_limit_minutes, see
     tests/quizzes/fixtures.py) and synced through the sync service."""
-    from tests.quizzes.fixtures import quiz_track
-    from cev_learn.quizzes.models import Quiz
 
     def make(**settings):
         report = sync_content(app, quiz_track(tmp_path, **settings))
@@ -287,8 +288,6 @@ def make_quiz(app, tmp_path):
 def make_attempt(synced_track):
     """make_attempt(owner, submitted=False) -> an attempt of `owner` at the synced track's quiz,
     started now (and submitted with no answers when asked), committed."""
-    from cev_learn.quizzes import services
-    from cev_learn.quizzes.models import Quiz
 
     def start(owner: User, submitted: bool = False):
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
