@@ -1,4 +1,6 @@
-"""Shared fixtures: one migrated database per run, a fresh app and empty tables per test."""
+"""Shared fixtures: one migrated database per run, apps lent to one test after another (see
+`_lend`), tables emptied after each test, and the data most tests start from."""
+import datetime as dt
 import os
 import re
 from contextlib import contextmanager
@@ -6,14 +8,19 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
+from cev_learn.content.loader import load_tree
+from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.content.track_data import forget_tracks
 from cev_learn.platform.caching import cache
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, utcnow
+from cev_learn.quizzes import services
+from cev_learn.quizzes.models import Quiz
+from tests.quizzes.fixtures import quiz_track
 
 FAST_HASH = "pbkdf2:sha256:1000"
 PASSWORD = "correct horse battery staple"
@@ -47,15 +54,51 @@ def _test_config(url: str, instance: Path, **overrides) -> dict:
     return config
 
 
+@pytest.fixture(scope="session")
+def _shared_apps():
+    """Apps lent to one test after another (see `_lend`), by name."""
+    return {}
+
+
+def _fingerprint(app) -> tuple:
+    """What a test could change on an app object: its config, routes, hooks and attributes."""
+    app.jinja_env, app.jinja_loader  # noqa: B018 - made on first use, so made here first
+    hooks = [{key: list(funcs) for key, funcs in registry.items() if funcs} for registry in (
+        app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+        app.url_value_preprocessors, app.url_default_functions,
+        app.template_context_processors)]
+    handlers = {(name, code): dict(found) for name, codes in app.error_handler_spec.items()
+                for code, found in codes.items() if found}
+    return (dict(app.config), sorted(vars(app)), dict(app.view_functions),
+            sorted(str(rule) for rule in app.url_map.iter_rules()), sorted(app.extensions),
+            hooks, handlers, dict(app.jinja_env.globals), dict(app.jinja_env.filters))
+
+
+def _lend(shared: dict, name: str, build):
+    """An app built once and lent to each test in turn, as a fresh app would be: its page
+    cache emptied, the tables emptied after the test. Building an app, compiling its SQL and
+    its templates are most of what a short test costs; a test that changed the app object
+    (config, routes, hooks, attributes) leaves it behind, and the next test gets a new one."""
+    lent = shared.get(name)
+    if lent is None or _fingerprint(lent[0]) != lent[1]:
+        app = build()
+        lent = shared[name] = (app, _fingerprint(app))
+    app = lent[0]
+    with app.app_context():
+        cache.clear()
+    return app
+
+
 @pytest.fixture
-def data_context(database_url, tmp_path):
+def data_context(database_url, tmp_path, _shared_apps):
     """An app context for test code to set up and inspect data, emptied afterwards.
 
     It belongs to a twin app, so requests made by the test client get their own fresh
     contexts (and a fresh `g`), as they do in production. On SQLite its statements run in
     autocommit mode, so test code never holds a lock or an old snapshot while requests run.
     """
-    twin = create_app(_test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit"))
+    twin = _lend(_shared_apps, "twin", lambda: create_app(
+        _test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit")))
     with twin.app_context():
         yield twin
         db.session.remove()
@@ -65,7 +108,7 @@ def data_context(database_url, tmp_path):
 
 @pytest.fixture
 def make_app(database_url, tmp_path, data_context):
-    """Build an app under test on the test database (no context pushed)."""
+    """Build a new app under test on the test database (no context pushed)."""
     apps = []
 
     def build(**overrides):
@@ -74,23 +117,79 @@ def make_app(database_url, tmp_path, data_context):
         return app
 
     yield build
+    _release(*apps)
+
+
+def _release(*apps):
     for app in apps:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
 
 
-def _empty_tables():
-    forget_tracks()  # ids start again in an emptied database
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name != "data_version":  # one row, made by its migration
-                conn.execute(table.delete())
+@pytest.fixture(scope="session")
+def _stored_rows():
+    """What `stored_once` built, by name: (result, every table's rows)."""
+    return {}
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def stored_once(app, _stored_rows):
+    """stored_once(name, build) -> build()'s result. The first test of a run to ask for `name`
+    runs `build` (a demo seed, say); later ones get the rows it stored written back in bulk
+    instead, the same rows with the same ids, and the same result. For tests that only read
+    what `build` made (or change it: the tables are emptied after each test as always)."""
+    def build_or_restore(name: str, build):
+        if name not in _stored_rows:
+            result = build()
+            with db.engine.connect() as conn:
+                rows = {table.name: [row._asdict() for row in conn.execute(table.select())]
+                        for table in _data_tables()}
+            _stored_rows[name] = result, rows
+            return result
+        result, rows = _stored_rows[name]
+        with app.app_context(), db.engine.begin() as conn:  # one transaction (not the twin's)
+            for table in _data_tables():
+                if rows[table.name]:
+                    conn.execute(table.insert(), rows[table.name])
+        return result
+
+    return build_or_restore
+
+
+@pytest.fixture
+def demo_organisation(app, stored_once):
+    """demo_organisation() -> the output of `cev-learn demo seed` run after a sync of the
+    shipped courses (what `make run` sets up), seeded once per run (see `stored_once`)."""
+    def seed():
+        assert sync_content(app, ROOT / "courses").counts["tracks"].created >= 1
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return lambda: stored_once("demo organisation", seed)
+
+
+def _data_tables():
+    """Every table tests write, parents first (not data_version: one row, made by its
+    migration)."""
+    return [table for table in db.metadata.sorted_tables if table.name != "data_version"]
+
+
+def _empty_tables():
+    forget_tracks()  # ids start again in an emptied database
+    with db.engine.begin() as conn:
+        for table in reversed(_data_tables()):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, tmp_path, data_context, _shared_apps):
+    """The app under test with the test configuration (lent: see `_lend`)."""
+    app = _lend(_shared_apps, "app", lambda: create_app(_test_config(database_url, tmp_path)))
+    yield app
+    _release(app)
 
 
 @pytest.fixture
@@ -118,6 +217,89 @@ def make_user(role: Role = Role.REP, *, email: str | None = None, name: str | No
 
 
 make_user.counter = 0
+
+def sync_content(app, root: Path, *, sources=None) -> SyncReport:
+    """Sync a course folder (or one track folder) through the sync service as the app under
+    test, in its own context (not the tests' twin, whose SQLite statements autocommit), and
+    commit: what `cev-learn content sync` does, returning the service's report. `sources`:
+    the folder already loaded."""
+    with app.app_context():
+        adapter = app.url_map.bind("localhost")
+        urls = Urls(module=lambda track, module: adapter.build(
+                        "content.module", {"track_slug": track, "module_slug": module}),
+                    asset=lambda track, asset: adapter.build(
+                        "content.asset", {"track_slug": track, "path": asset}))
+        report = sync_tracks(sources or load_tree(root, app.config["ACTIVITY_TYPES"]),
+                             urls=urls, now=utcnow(),
+                             retire_missing_tracks=not (root / "track.yaml").exists())
+        db.session.commit()
+    return report
+
+
+@pytest.fixture(scope="session")
+def quiz_track_files(tmp_path_factory):
+    """The small test track (tests/quizzes/fixtures.py) written once, and loaded once."""
+    root = quiz_track(tmp_path_factory.mktemp("quiz-track"))
+    return root, load_tree(root)
+
+
+@pytest.fixture
+def synced_track(app, quiz_track_files) -> SyncReport:
+    """The small test track synced (modules intro and discovery, the quiz `check`, the rubric
+    `pitch`, the milestone first-meeting): the sync service's report."""
+    root, sources = quiz_track_files
+    report = sync_content(app, root, sources=sources)
+    assert report.changed and [report.counts[kind].created for kind in
+                               ("tracks", "quizzes", "milestones", "rubrics")] == [1, 1, 1, 1]
+    return report
+
+
+@pytest.fixture
+def signed_in(app):
+    """signed_in(user) -> a test client of the app under test signed in as that user;
+    signed_in(role, **user fields) -> one signed in as a new user of that role. The user is
+    `client.user`."""
+    def sign_in(user_or_role: User | Role = Role.REP, **fields):
+        client = app.test_client()
+        client.user = (user_or_role if isinstance(user_or_role, User)
+                       else make_user(user_or_role, **fields))
+        response = login(client, client.user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def make_quiz(app, tmp_path):
+    """make_quiz(**settings) -> the quiz `check` of the small test track, written under
+    `tmp_path` with these settings (pass_mark, max_attempts, review, time_limit_minutes, see
+    tests/quizzes/fixtures.py) and synced through the sync service."""
+
+    def make(**settings):
+        report = sync_content(app, quiz_track(tmp_path, **settings))
+        assert report.counts["quizzes"].created == 1, report.lines()
+        return db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+
+    return make
+
+
+@pytest.fixture
+def make_attempt(synced_track):
+    """make_attempt(owner, submitted=False) -> an attempt of `owner` at the synced track's quiz,
+    started now (and submitted with no answers when asked), committed."""
+
+    def start(owner: User, submitted: bool = False):
+        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+        grace = dt.timedelta(seconds=30)
+        attempt = services.start_attempt(owner, quiz, utcnow(), grace)
+        if submitted:
+            services.submit_attempt(attempt.id, None, utcnow(), grace)
+        db.session.commit()
+        return attempt
+
+    return start
+
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 

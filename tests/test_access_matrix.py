@@ -3,7 +3,6 @@
 The routes come from app.url_map, so a new route without an access rule, or with a rule
 that is not enforced, fails here without anyone writing a test for it.
 """
-import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,13 +13,10 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
-from cev_learn.platform.db import db, utcnow
-from cev_learn.quizzes import services
-from cev_learn.quizzes.models import Attempt, Quiz
+from cev_learn.platform.db import db
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
 ROUTES = sorted(
@@ -39,16 +35,6 @@ def test_every_route_declares_an_access_rule(endpoint):
     rule = access_rule(endpoint)
     assert rule == PUBLIC or (isinstance(rule, frozenset) and rule <= set(Role)), (
         f"{endpoint} has no access rule: decorate it with @public or @role_required(...)")
-
-
-def make_attempt(owner, submitted: bool) -> Attempt:
-    quiz = db.session.scalar(select(Quiz))
-    grace = dt.timedelta(seconds=30)
-    attempt = services.start_attempt(owner, quiz, utcnow(), grace)
-    if submitted:
-        services.submit_attempt(attempt.id, None, utcnow(), grace)
-    db.session.commit()
-    return attempt
 
 
 # Report tables differ per page; each CSV route gets one of its own.
@@ -73,9 +59,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
 
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.value if a else "anonymous")
 @pytest.mark.parametrize("endpoint,path,methods", ROUTES, ids=[r[0] for r in ROUTES])
-def test_role_matrix(app, tmp_path, endpoint, path, methods, actor):
+def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, actor):
     target = make_user(Role.REP)
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     user = make_user(actor) if actor is not None else None
     # The target rep is in a cohort the acting coach coaches (object rules are tested apart).

@@ -10,19 +10,12 @@ from sqlalchemy import insert, text
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.cohorts.services import place_rep
 from cev_learn.platform.caching import (build_once, cache, changed, cohort_scope, data_version,
-                               rep_scope, versions)
+                                        rep_scope, versions)
 from cev_learn.platform.db import db
-from tests.conftest import CSRF_META, login, make_user, post_form
+from tests.conftest import CSRF_META, make_user, post_form
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 TODAY = dt.date.today()
-
-
-def web(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def test_a_change_bumps_the_data_version_once_per_transaction(app):
@@ -52,12 +45,12 @@ def test_bookkeeping_and_rolled_back_writes_leave_the_version_alone(app):
         assert data_version() == before + 1  # the user's commit, not the rolled-back change
 
 
-def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, tmp_path, count_queries):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, synced_track, count_queries,
+                                                               signed_in):
     coach = make_user(Role.COACH)
     first = make_user(Role.REP, name="First Rep")
     cohort = make_cohort(reps=[first], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
-    client = web(app, coach)
+    client = signed_in(coach)
     assert "First Rep" in client.get("/coach").get_data(as_text=True)
     with count_queries() as counter:
         again = client.get("/coach")
@@ -70,9 +63,8 @@ def test_coach_home_is_served_from_the_cache_until_a_rep_joins(app, tmp_path, co
     assert "Newcomer Rep" in client.get("/coach").get_data(as_text=True)
 
 
-def test_a_cached_page_is_built_for_each_viewer_scope(app, tmp_path):
+def test_a_cached_page_is_built_for_each_viewer_scope(app, synced_track, signed_in):
     """A coach never gets the page cached for another coach (or a manager's wider one)."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     sam, rita = make_user(Role.COACH), make_user(Role.COACH)
     manager = make_user(Role.MANAGER)
     make_cohort(name="Cohort Sam", reps=[make_user(Role.REP, name="Sam Rep")], coaches=[sam],
@@ -80,20 +72,19 @@ def test_a_cached_page_is_built_for_each_viewer_scope(app, tmp_path):
     make_cohort(name="Cohort Rita", reps=[make_user(Role.REP, name="Rita Rep")],
                 coaches=[rita], start_on=TODAY - dt.timedelta(days=8))
     for viewer, own, other in ((sam, "Sam", "Rita"), (rita, "Rita", "Sam")):
-        client = web(app, viewer)
+        client = signed_in(viewer)
         coach_home, ramp = (client.get(url).get_data(as_text=True) for url in ("/coach", "/ramp"))
         assert f"{own} Rep" in coach_home and f"{other} Rep" not in coach_home
         assert f"Cohort {own}" in ramp and f"Cohort {other}" not in ramp
-    manager_view = web(app, manager).get("/ramp").get_data(as_text=True)
+    manager_view = signed_in(manager).get("/ramp").get_data(as_text=True)
     assert "Cohort Sam" in manager_view and "Cohort Rita" in manager_view
 
 
-def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path, synced_track, signed_in):
     manager = make_user(Role.MANAGER)
     rep = make_user(Role.REP, email="ramping@example.com")
     cohort = make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=30))
-    client = web(app, manager)
+    client = signed_in(manager)
     client.get("/ramp")  # shows the welcome message, once
     page = f"/ramp/cohorts/{cohort.id}"
     before = client.get(page).get_data(as_text=True)
@@ -108,11 +99,10 @@ def test_the_ramp_report_reflects_an_import_at_once(app, tmp_path):
     assert after != before
 
 
-def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_a_reps_week_shows_a_new_shared_note_at_once(app, synced_track, signed_in):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
-    coach_web, rep_web = web(app, coach), web(app, rep)  # signing in changes data too
+    coach_web, rep_web = signed_in(coach), signed_in(rep)  # signing in changes data too
     rep_web.get("/week")
     assert "Keep calling the warm leads" not in rep_web.get("/week").get_data(as_text=True)
     post_form(coach_web, f"/reps/{rep.id}/notes",
@@ -120,11 +110,10 @@ def test_a_reps_week_shows_a_new_shared_note_at_once(app, tmp_path):
     assert "Keep calling the warm leads" in rep_web.get("/week").get_data(as_text=True)
 
 
-def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, synced_track, signed_in):
     rep = make_user(Role.REP)
     make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=8))
-    first, second = (web(app, make_user(Role.ADMIN)) for _ in range(2))
+    first, second = (signed_in(Role.ADMIN) for _ in range(2))
     tokens = []
     for client in (first, second):  # the second gets the page the first one's request built
         page = client.get(f"/reps/{rep.id}").get_data(as_text=True)
@@ -139,16 +128,15 @@ def test_viewers_sharing_a_cached_page_each_get_their_own_csrf_token(app, tmp_pa
         assert posted.status_code == 302
 
 
-def test_an_activity_for_one_rep_rebuilds_only_the_pages_that_show_it(app, tmp_path,
-                                                                       count_queries):
+def test_an_activity_for_one_rep_rebuilds_only_the_pages_that_show_it(
+        app, tmp_path, count_queries, synced_track, signed_in):
     """A CRM write names the reps it changed: their pages, their cohort's and the summary
     across cohorts are built again; another cohort's pages are still served from the cache."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     busy, quiet = (make_user(Role.REP, email=f"{n}@example.com") for n in ("busy", "quiet"))
     start = TODAY - dt.timedelta(days=30)
     busy_cohort = make_cohort(name="Busy", reps=[busy], start_on=start)
     quiet_cohort = make_cohort(name="Quiet", reps=[quiet], start_on=start)
-    manager, quiet_rep = web(app, make_user(Role.MANAGER)), web(app, quiet)
+    manager, quiet_rep = signed_in(Role.MANAGER), signed_in(quiet)
     manager.get("/coach"), quiet_rep.get("/tracks")  # the welcome message, once
     pages = {url: manager.get(url).get_data(as_text=True)
              for url in (f"/ramp/cohorts/{busy_cohort.id}", f"/ramp/cohorts/{quiet_cohort.id}",

@@ -135,11 +135,11 @@ def test_seed_if_empty_is_a_quiet_no_op_on_existing_data(app):
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_seed_with_content_keeps_the_two_current_cohorts_people_rely_on(app):
-    result = seed(app)
+def test_seed_with_content_keeps_the_two_current_cohorts_people_rely_on(app, demo_organisation):
+    output = demo_organisation()
     cohorts = cohorts_by_start()
     assert [c.name for c in cohorts] == [line.split("cohort", 1)[1].strip()
-                                         for line in result.output.splitlines()
+                                         for line in output.splitlines()
                                          if line.strip().startswith("cohort")]
     north, dach = cohorts[-2:]
     assert north.name.endswith("AEs · EMEA North") and dach.name.endswith("AEs · DACH")
@@ -164,8 +164,8 @@ def test_seed_with_content_keeps_the_two_current_cohorts_people_rely_on(app):
     assert north.name in page and "Behind" in page
 
 
-def test_earlier_cohorts_took_longer_to_get_productive(app):
-    seed(app)
+def test_earlier_cohorts_took_longer_to_get_productive(app, demo_organisation):
+    demo_organisation()
     cohorts = cohorts_by_start()
     assert len(cohorts) == 7
     today = dt.date.today()
@@ -179,8 +179,8 @@ def test_earlier_cohorts_took_longer_to_get_productive(app):
     assert current is None or current < medians[-1]
 
 
-def test_crm_data_is_dated_up_to_today_with_unique_ids_and_monthly_quotas(app):
-    seed(app)
+def test_crm_data_is_dated_up_to_today_with_unique_ids_and_monthly_quotas(app, demo_organisation):
+    demo_organisation()
     today = dt.date.today()
     records = select(func.count()).select_from(ActivityRecord)
     assert db.session.scalar(records) > 1000
@@ -199,8 +199,8 @@ def test_crm_data_is_dated_up_to_today_with_unique_ids_and_monthly_quotas(app):
     assert db.session.scalar(streak) >= 3  # some reps reach two months at quota
 
 
-def test_the_struggling_rep_is_well_behind_on_meetings(app):
-    seed(app)
+def test_the_struggling_rep_is_well_behind_on_meetings(app, demo_organisation):
+    demo_organisation()
     meetings = dict(db.session.execute(
         select(User.email, func.sum(ActivityRecord.quantity)).join(ActivityRecord)
         .where(ActivityRecord.type == "meeting", User.email.in_(

@@ -9,7 +9,6 @@ from sqlalchemy import event
 from cev_learn.platform.caching import cache
 from cev_learn.platform.db import db
 from tests.conftest import login
-from tests.test_demo import seed
 
 # Tables that grow with reps and years of CRM data; small ones (cohort, track, …) may be read
 # whole when a page lists them all.
@@ -56,12 +55,12 @@ def full_scans(engine, statements) -> list[str]:
     return found
 
 
-def test_pages_read_large_tables_through_indexes(app):
+def test_pages_read_large_tables_through_indexes(app, demo_organisation):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by table statistics")
         engine = db.engine
-    seed(app)
+    demo_organisation()
     rep_id = db.session.scalar(db.text("SELECT id FROM user WHERE email = 'rep01@example.com'"))
     cohort_id = db.session.scalar(db.text(
         "SELECT cohort_id FROM membership WHERE user_id = :rep"), {"rep": rep_id})

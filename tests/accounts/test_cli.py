@@ -65,6 +65,7 @@ def test_duplicate_email_is_refused(app):
     assert user_count() == 1
 
 
+@pytest.mark.slow  # a new process
 def test_console_script_runs_the_same_commands(tmp_path):
     env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(tmp_path),
            "CEV_LEARN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite",

@@ -6,7 +6,6 @@ from cev_learn.accounts.models import Role
 from cev_learn.api.tokens import create_token
 from cev_learn.platform.db import db, utcnow
 from tests.conftest import make_user
-from tests.quizzes.fixtures import quiz_track
 from tests.ramp.conftest import organisation  # noqa: F401 - a fixture API tests share
 
 
@@ -46,10 +45,8 @@ def api(app):
 
 
 @pytest.fixture
-def api_track(app, tmp_path):
+def api_track(app, synced_track):
     """The small test track (modules, a quiz, the first-meeting milestone) synced."""
-    result = app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
-    assert result.exit_code == 0, result.output
     return app
 
 

@@ -8,30 +8,21 @@ from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, CoachingNote, Cohort, Membership, Signoff
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user, post_form
+from tests.conftest import make_user, post_form
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 TODAY = dt.date.today()
 
 
 @pytest.fixture
-def track_app(app, tmp_path):
-    result = app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
-    assert result.exit_code == 0, result.output
+def track_app(app, synced_track):
     return app
 
 
-def web(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
-
-
-def test_manager_creates_a_cohort_and_adds_reps(track_app):
+def test_manager_creates_a_cohort_and_adds_reps(track_app, signed_in):
     manager, coach = make_user(Role.MANAGER), make_user(Role.COACH)
     rep = make_user(Role.REP, name="Nia Newhire")
-    client = web(track_app, manager)
+    client = signed_in(manager)
     response = post_form(client, "/cohorts/new", {
         "name": "2026-Q1 AEs", "track": "test-track", "start_on": "2026-01-05",
         "territory": "DACH", "coaches": [str(coach.id)]}, token_from="/cohorts/new")
@@ -54,8 +45,8 @@ def test_manager_creates_a_cohort_and_adds_reps(track_app):
     ("name", "Spring\u202e2026", "Name contains an invisible text-direction character"),
     ("territory", "EMEA\u2067", "Territory contains an invisible text-direction character"),
 ])
-def test_bad_cohort_input_is_named_and_saves_nothing(track_app, field, value, message):
-    client = web(track_app, make_user(Role.MANAGER))
+def test_bad_cohort_input_is_named_and_saves_nothing(track_app, field, value, message, signed_in):
+    client = signed_in(Role.MANAGER)
     data = {"name": "X", "track": "test-track", "start_on": "2026-01-05", field: value}
     response = post_form(client, "/cohorts/new", data, token_from="/cohorts/new")
     assert response.status_code == 400
@@ -63,9 +54,9 @@ def test_bad_cohort_input_is_named_and_saves_nothing(track_app, field, value, me
     assert db.session.scalar(select(func.count()).select_from(Cohort)) == 0
 
 
-def test_duplicate_cohort_name_is_refused(track_app):
+def test_duplicate_cohort_name_is_refused(track_app, signed_in):
     make_cohort(name="Taken")
-    client = web(track_app, make_user(Role.ADMIN))
+    client = signed_in(Role.ADMIN)
     response = post_form(client, "/cohorts/new", {"name": "Taken", "track": "test-track",
                                                   "start_on": "2026-01-05"},
                          token_from="/cohorts/new")
@@ -73,10 +64,10 @@ def test_duplicate_cohort_name_is_refused(track_app):
     assert "a cohort named &#39;Taken&#39; already exists" in response.get_data(as_text=True)
 
 
-def test_moving_a_rep_keeps_history(track_app):
+def test_moving_a_rep_keeps_history(track_app, signed_in):
     rep = make_user(Role.REP)
     first, second = make_cohort(reps=[rep]), make_cohort()
-    client = web(track_app, make_user(Role.ADMIN))
+    client = signed_in(Role.ADMIN)
     post_form(client, f"/cohorts/{second.id}/members", {"rep": rep.email},
               token_from=f"/cohorts/{second.id}")
     rows = db.session.scalars(select(Membership).where(Membership.user_id == rep.id)
@@ -85,10 +76,10 @@ def test_moving_a_rep_keeps_history(track_app):
     assert rows[0].moved_out_at is not None and rows[1].moved_out_at is None
 
 
-def test_end_date_before_start_is_refused(track_app):
+def test_end_date_before_start_is_refused(track_app, signed_in):
     rep = make_user(Role.REP)
     cohort = make_cohort(start_on=dt.date(2026, 3, 2))
-    client = web(track_app, make_user(Role.ADMIN))
+    client = signed_in(Role.ADMIN)
     response = post_form(client, f"/cohorts/{cohort.id}/members",
                          {"rep": rep.email, "end_on": "2026-03-01"}, token_from=f"/cohorts/{cohort.id}")
     assert response.status_code == 400
@@ -102,12 +93,12 @@ def test_end_date_before_start_is_refused(track_app):
     ("coach", "{email} is a coach, not a rep."),
     ("deactivated", "{email} is deactivated."),
 ])
-def test_adding_a_member_names_a_wrong_email_and_stores_nothing(track_app, who, message):
+def test_adding_a_member_names_a_wrong_email_and_stores_nothing(track_app, who, message, signed_in):
     user = {"coach": lambda: make_user(Role.COACH),
             "deactivated": lambda: make_user(Role.REP, active=False)}.get(who, lambda: None)()
     email = user.email if user else who
     cohort = make_cohort()
-    client = web(track_app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     response = post_form(client, f"/cohorts/{cohort.id}/members", {"rep": email},
                          token_from=f"/cohorts/{cohort.id}")
     assert response.status_code == 400
@@ -115,11 +106,11 @@ def test_adding_a_member_names_a_wrong_email_and_stores_nothing(track_app, who, 
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
 
 
-def test_add_a_rep_suggests_only_reps_in_no_cohort(track_app):
+def test_add_a_rep_suggests_only_reps_in_no_cohort(track_app, signed_in):
     waiting, placed = make_user(Role.REP, name="Wanda Waiting"), make_user(Role.REP)
     gone = make_user(Role.REP, active=False)
     cohort = make_cohort(reps=[placed])
-    page = web(track_app, make_user(Role.MANAGER)).get(f"/cohorts/{cohort.id}").get_data(
+    page = signed_in(Role.MANAGER).get(f"/cohorts/{cohort.id}").get_data(
         as_text=True)
     suggestions = page.split('<datalist id="unplaced-reps">')[1].split("</datalist>")[0]
     assert f'<option value="{waiting.email}">Wanda Waiting</option>' in suggestions
@@ -128,20 +119,20 @@ def test_add_a_rep_suggests_only_reps_in_no_cohort(track_app):
     assert 'list="unplaced-reps"' in page and 'type="email"' in page
 
 
-def test_manager_with_a_territory_sees_only_its_cohorts(track_app):
+def test_manager_with_a_territory_sees_only_its_cohorts(track_app, signed_in):
     make_cohort(name="North crew", territory="EMEA North")
     make_cohort(name="DACH crew", territory="DACH")
-    north = web(track_app, make_user(Role.MANAGER, territory="EMEA North"))
+    north = signed_in(Role.MANAGER, territory="EMEA North")
     page = north.get("/cohorts").get_data(as_text=True)
     assert "North crew" in page and "DACH crew" not in page
-    everyone = web(track_app, make_user(Role.MANAGER)).get("/cohorts").get_data(as_text=True)
+    everyone = signed_in(Role.MANAGER).get("/cohorts").get_data(as_text=True)
     assert "North crew" in everyone and "DACH crew" in everyone
 
 
-def test_rep_week_shows_overdue_first_and_due_items(track_app):
+def test_rep_week_shows_overdue_first_and_due_items(track_app, signed_in):
     rep = make_user(Role.REP)
     make_cohort(reps=[rep], start_on=TODAY - dt.timedelta(days=3))
-    page = web(track_app, rep).get("/week").get_data(as_text=True)
+    page = signed_in(rep).get("/week").get_data(as_text=True)
     # intro is due on day 1 (overdue), discovery on day 5, the quiz on day 7
     assert page.index("Overdue</h2>") < page.index("Due in the next 7 days")
     assert "Introduction" in page and "Discovery" in page and "Check yourself" in page
@@ -149,7 +140,7 @@ def test_rep_week_shows_overdue_first_and_due_items(track_app):
     assert "First meeting" in page and "Day 3 of your onboarding" in page
 
 
-def test_individual_start_dates_and_leavers(track_app):
+def test_individual_start_dates_and_leavers(track_app, signed_in):
     late_starter, leaver = make_user(Role.REP, name="Late Starter"), make_user(Role.REP, name="Gone")
     coach = make_user(Role.COACH)
     cohort = make_cohort(coaches=[coach], start_on=TODAY - dt.timedelta(days=10))
@@ -159,13 +150,13 @@ def test_individual_start_dates_and_leavers(track_app):
     place_rep(late_starter, cohort, start_on=TODAY, end_on=None, now=now)
     place_rep(leaver, cohort, start_on=None, end_on=TODAY - dt.timedelta(days=1), now=now)
     db.session.commit()
-    week = web(track_app, late_starter).get("/week").get_data(as_text=True)
+    week = signed_in(late_starter).get("/week").get_data(as_text=True)
     assert "Day 0 of your onboarding" in week and "Overdue</h2>" not in week
-    coach_page = web(track_app, coach).get("/coach").get_data(as_text=True)
+    coach_page = signed_in(coach).get("/coach").get_data(as_text=True)
     assert "Late Starter" in coach_page and "Gone" not in coach_page
 
 
-def test_coach_home_ranks_reps_by_need(track_app):
+def test_coach_home_ranks_reps_by_need(track_app, signed_in):
     coach = make_user(Role.COACH)
     slow, fast = make_user(Role.REP, name="Slow Sam"), make_user(Role.REP, name="Fast Fay")
     make_cohort(reps=[slow, fast], coaches=[coach], start_on=TODAY - dt.timedelta(days=6))
@@ -174,30 +165,30 @@ def test_coach_home_ranks_reps_by_need(track_app):
                                       completed_at=dt.datetime.now(dt.UTC),
                                       content_hash_read=module.content_hash))
     db.session.commit()
-    page = web(track_app, coach).get("/coach").get_data(as_text=True)
+    page = signed_in(coach).get("/coach").get_data(as_text=True)
     assert page.index("Slow Sam") < page.index("Fast Fay")
     slow_row = page[page.index("Slow Sam"):page.index("Fast Fay")]
     assert "Behind" in slow_row and "Not in 7 days" in slow_row
 
 
-def test_coach_assigns_a_module_and_the_rep_sees_it(track_app):
+def test_coach_assigns_a_module_and_the_rep_sees_it(track_app, signed_in):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach], start_on=TODAY)
     module = db.session.scalar(select(Module).where(Module.slug == "discovery"))
     due = TODAY + dt.timedelta(days=2)
-    response = post_form(web(track_app, coach), f"/reps/{rep.id}/assignments", {
+    response = post_form(signed_in(coach), f"/reps/{rep.id}/assignments", {
         "item": f"module:{module.id}", "due_on": due.isoformat(), "note": "Before Thursday."},
         token_from=f"/reps/{rep.id}")
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 1
-    week = web(track_app, rep).get("/week").get_data(as_text=True)
+    week = signed_in(rep).get("/week").get_data(as_text=True)
     assert "Assigned by your coach" in week and "Before Thursday." in week
 
 
-def test_assignment_in_the_past_or_outside_the_track_is_refused(track_app):
+def test_assignment_in_the_past_or_outside_the_track_is_refused(track_app, signed_in):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach])
-    client = web(track_app, coach)
+    client = signed_in(coach)
     module = db.session.scalar(select(Module))
     for item, due in ((f"module:{module.id}", TODAY - dt.timedelta(days=1)),
                       ("module:999999", TODAY + dt.timedelta(days=1))):
@@ -206,10 +197,10 @@ def test_assignment_in_the_past_or_outside_the_track_is_refused(track_app):
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
-def test_signoff_scores_and_completes(track_app):
+def test_signoff_scores_and_completes(track_app, signed_in):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach])
-    client = web(track_app, coach)
+    client = signed_in(coach)
     url = f"/reps/{rep.id}/signoffs/pitch"
     assert "Discovery questions" in client.get(url).get_data(as_text=True)
     post_form(client, url, {"score_0": "4", "score_1": "4", "score_2": "3",
@@ -224,44 +215,44 @@ def test_signoff_scores_and_completes(track_app):
     assert db.session.scalar(select(func.count()).select_from(Signoff)) == 2
 
 
-def test_private_notes_stay_private(track_app):
+def test_private_notes_stay_private(track_app, signed_in):
     coach, rep = make_user(Role.COACH), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach])
-    client = web(track_app, coach)
+    client = signed_in(coach)
     post_form(client, f"/reps/{rep.id}/notes", {"body": "PRIVATE-NOTE"}, token_from=f"/reps/{rep.id}")
     post_form(client, f"/reps/{rep.id}/notes", {"body": "SHARED-NOTE", "shared": "y"},
               token_from=f"/reps/{rep.id}")
     assert db.session.scalar(select(func.count()).select_from(CoachingNote)) == 2
-    week = web(track_app, rep).get("/week").get_data(as_text=True)
+    week = signed_in(rep).get("/week").get_data(as_text=True)
     assert "SHARED-NOTE" in week and "PRIVATE-NOTE" not in week
     rep_page = client.get(f"/reps/{rep.id}").get_data(as_text=True)
     assert "PRIVATE-NOTE" in rep_page and "SHARED-NOTE" in rep_page
 
 
-def test_other_coaches_and_reps_cannot_reach_a_rep(track_app):
+def test_other_coaches_and_reps_cannot_reach_a_rep(track_app, signed_in):
     coach, other_coach = make_user(Role.COACH), make_user(Role.COACH)
     rep, other_rep = make_user(Role.REP), make_user(Role.REP)
     make_cohort(reps=[rep], coaches=[coach])
     make_cohort(reps=[other_rep], coaches=[other_coach])
-    outsider = web(track_app, other_coach)
+    outsider = signed_in(other_coach)
     assert outsider.get(f"/reps/{rep.id}").status_code == 404
     assert post_form(outsider, f"/reps/{rep.id}/notes", {"body": "x"},
                      token_from="/coach").status_code == 404
     assert outsider.get(f"/reps/{rep.id}/signoffs/pitch").status_code == 404
     assert "PRIVATE" not in outsider.get("/coach").get_data(as_text=True)
     assert rep.name not in outsider.get("/coach").get_data(as_text=True)
-    rep_client = web(track_app, other_rep)
+    rep_client = signed_in(other_rep)
     assert rep_client.get(f"/reps/{rep.id}").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(CoachingNote)) == 0
 
 
-def test_coach_pages_cost_the_same_at_10_and_200_reps(track_app, page_statements):
+def test_coach_pages_cost_the_same_at_10_and_200_reps(track_app, page_statements, signed_in):
     def measure(n):
         coach = make_user(Role.COACH)
         reps = [make_user(Role.REP) for _ in range(n)]
         make_cohort(reps=reps, coaches=[coach], start_on=TODAY - dt.timedelta(days=8))
-        client = web(track_app, coach)
-        rep_web = web(track_app, reps[0])
+        client = signed_in(coach)
+        rep_web = signed_in(reps[0])
         return {name: page_statements(who, url) for name, who, url in (
             ("coach home", client, "/coach"), ("rep page", client, f"/reps/{reps[0].id}"),
             ("rep week", rep_web, "/week"))}
@@ -291,19 +282,19 @@ def test_cohorts_cli(track_app):
     assert db.session.scalar(select(func.count()).select_from(Cohort)) == 1
 
 
-def test_cohort_pages_are_scoped_to_the_managers_territory(track_app):
+def test_cohort_pages_are_scoped_to_the_managers_territory(track_app, signed_in):
     dach = make_cohort(name="DACH crew", territory="DACH", reps=[make_user(Role.REP)])
-    north = web(track_app, make_user(Role.MANAGER, territory="EMEA North"))
+    north = signed_in(Role.MANAGER, territory="EMEA North")
     membership_id = db.session.scalar(select(Membership.id).where(Membership.cohort_id == dach.id))
     assert north.get(f"/cohorts/{dach.id}").status_code == 404
     assert post_form(north, f"/cohorts/{dach.id}/members/{membership_id}/remove",
                      token_from="/cohorts").status_code == 404
     assert db.session.get(Membership, membership_id).moved_out_at is None
-    coach = web(track_app, make_user(Role.COACH))
+    coach = signed_in(Role.COACH)
     assert coach.get(f"/cohorts/{dach.id}").status_code == 403
 
 
-def test_coach_records_and_clears_a_milestone_by_hand(track_app):
+def test_coach_records_and_clears_a_milestone_by_hand(track_app, signed_in):
     from cev_learn.ramp.models import Achievement, AchievementChange
 
     coach, other, rep = make_user(Role.COACH), make_user(Role.COACH), make_user(Role.REP)
@@ -311,9 +302,9 @@ def test_coach_records_and_clears_a_milestone_by_hand(track_app):
     make_cohort(coaches=[other])
     url = f"/reps/{rep.id}/milestones/first-meeting"
     day = (TODAY - dt.timedelta(days=3)).isoformat()
-    assert post_form(web(track_app, other), url, {"achieved_on": day},
+    assert post_form(signed_in(other), url, {"achieved_on": day},
                      token_from="/coach").status_code == 404
-    client = web(track_app, coach)
+    client = signed_in(coach)
     future = (TODAY + dt.timedelta(days=3)).isoformat()
     post_form(client, url, {"achieved_on": future}, token_from=f"/reps/{rep.id}")
     assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
@@ -329,7 +320,7 @@ def test_coach_records_and_clears_a_milestone_by_hand(track_app):
     assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == 2
 
 
-def test_assigning_to_the_whole_cohort_reaches_current_reps_only(track_app):
+def test_assigning_to_the_whole_cohort_reaches_current_reps_only(track_app, signed_in):
     coach = make_user(Role.COACH)
     rep, mate, leaver = make_user(Role.REP), make_user(Role.REP), make_user(Role.REP)
     cohort = make_cohort(reps=[rep, mate], coaches=[coach], start_on=TODAY - dt.timedelta(days=5))
@@ -339,14 +330,14 @@ def test_assigning_to_the_whole_cohort_reaches_current_reps_only(track_app):
               now=dt.datetime.now(dt.UTC))
     db.session.commit()
     module = db.session.scalar(select(Module).where(Module.slug == "discovery"))
-    post_form(web(track_app, coach), f"/reps/{rep.id}/assignments", {
+    post_form(signed_in(coach), f"/reps/{rep.id}/assignments", {
         "item": f"module:{module.id}", "due_on": (TODAY + dt.timedelta(days=2)).isoformat(),
         "whole_cohort": "y"}, token_from=f"/reps/{rep.id}")
     assigned = set(db.session.scalars(select(Assignment.user_id)))
     assert assigned == {rep.id, mate.id}
 
 
-def test_cohorts_past_onboarding_fold_into_a_list_of_ramp_reports(track_app):
+def test_cohorts_past_onboarding_fold_into_a_list_of_ramp_reports(track_app, signed_in):
     coach = make_user(Role.COACH)
     veteran = make_user(Role.REP, name="Veteran Rep")
     newcomer = make_user(Role.REP, name="Newcomer Rep")
@@ -354,7 +345,7 @@ def test_cohorts_past_onboarding_fold_into_a_list_of_ramp_reports(track_app):
                       start_on=TODAY - dt.timedelta(days=400))
     make_cohort(name="New cohort", reps=[newcomer], coaches=[coach],
                 start_on=TODAY - dt.timedelta(days=8))
-    page = web(track_app, coach).get("/coach").get_data(as_text=True)
+    page = signed_in(coach).get("/coach").get_data(as_text=True)
     finished = page[page.index("Finished onboarding"):]
     assert "Newcomer Rep" in page and "Veteran Rep" not in page
     assert "New cohort" not in finished and "Old cohort" in finished

@@ -153,6 +153,7 @@ def html(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_a_rep_gets_a_digest_of_overdue_work_and_work_due_today_or_tomorrow(
         people, mail_server, mailing_app):
     mailbox, port = mail_server()
@@ -178,6 +179,7 @@ def test_a_rep_gets_a_digest_of_overdue_work_and_work_due_today_or_tomorrow(
     assert f"Discovery (Module) – due today, {shown(TODAY)}" in html(soon)
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_a_coach_gets_one_weekly_digest_naming_only_their_reps_who_need_help(
         people, mail_server, mailing_app):
     mailbox, port = mail_server()
@@ -196,6 +198,7 @@ def test_a_coach_gets_one_weekly_digest_naming_only_their_reps_who_need_help(
     assert (people.coach.id, COACH_WEEKLY, week_start(TODAY)) in logged()
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_reps_with_nothing_due_leavers_and_deactivated_accounts_get_nothing(
         people, mail_server, mailing_app):
     mailbox, port = mail_server()
@@ -209,6 +212,7 @@ def test_reps_with_nothing_due_leavers_and_deactivated_accounts_get_nothing(
         (p.id, COACH_WEEKLY, week_start(TODAY)) for p in expected[3:]}
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_a_second_run_the_same_day_sends_nothing_and_says_so(people, mail_server, mailing_app):
     mailbox, port = mail_server()
     app = mailing_app(port)
@@ -220,6 +224,7 @@ def test_a_second_run_the_same_day_sends_nothing_and_says_so(people, mail_server
     assert len(mailbox.received) == 5 and len(logged()) == 5
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_dry_run_lists_messages_and_sends_and_logs_nothing(people, mail_server, mailing_app):
     mailbox, port = mail_server()
     result = send(mailing_app(port), "--dry-run")
@@ -233,6 +238,7 @@ def test_dry_run_lists_messages_and_sends_and_logs_nothing(people, mail_server, 
     assert mailbox.received == [] and logged() == set()
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_smtp_down_reports_every_reminder_and_logs_nothing(people, mailing_app):
     port = free_port()  # nothing listens there
     result = send(mailing_app(port))
@@ -246,6 +252,7 @@ def test_smtp_down_reports_every_reminder_and_logs_nothing(people, mailing_app):
     assert logged() == set()
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_a_refused_recipient_is_retried_on_the_next_run_alone(people, mail_server, mailing_app):
     picky, port = mail_server(reject=[people.late.email])
     result = send(mailing_app(port))

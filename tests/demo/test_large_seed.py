@@ -37,6 +37,14 @@ def seed(app, *args: str):
     return result
 
 
+@pytest.fixture
+def organisation(app, stored_once):
+    """The organisation `seed(app, "--reps", "60", "--cohorts", "6")` makes, seeded once per
+    run: `organisation()` -> the seed command's result."""
+    return lambda: stored_once("60 reps in 6 cohorts",
+                               lambda: seed(app, "--reps", "60", "--cohorts", "6"))
+
+
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -102,8 +110,8 @@ def test_leavers_are_in_older_cohorts_and_left_before_today():
 
 # --- The seeded organisation ----------------------------------------------------------------
 
-def test_seed_builds_cohorts_reps_and_their_data_in_proportion(app):
-    result = seed(app, "--reps", "60", "--cohorts", "6")
+def test_seed_builds_cohorts_reps_and_their_data_in_proportion(app, organisation):
+    result = organisation()
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.start_on)))
     assert len(cohorts) == 6
     reps = select(User.id).where(User.role == Role.REP)
@@ -139,8 +147,8 @@ def test_seed_builds_cohorts_reps_and_their_data_in_proportion(app):
     assert re.search(r"created in \d+ s", summary)
 
 
-def test_crm_detail_covers_the_first_weeks_and_deals_the_whole_tenure(app):
-    seed(app, "--reps", "60", "--cohorts", "6")
+def test_crm_detail_covers_the_first_weeks_and_deals_the_whole_tenure(app, organisation):
+    organisation()
     # Tenure days are worked out here: date arithmetic differs between SQLite and PostgreSQL.
     rows = db.session.execute(select(ActivityRecord.type, ActivityRecord.occurred_on,
                                      User.start_on).join(User, User.id == ActivityRecord.user_id))
@@ -149,8 +157,8 @@ def test_crm_detail_covers_the_first_weeks_and_deals_the_whole_tenure(app):
     assert count(ActivityRecord, ActivityRecord.occurred_on > dt.date.today()) == 0
 
 
-def test_leavers_are_inactive_and_have_no_activity_after_leaving(app):
-    seed(app, "--reps", "60", "--cohorts", "6")
+def test_leavers_are_inactive_and_have_no_activity_after_leaving(app, organisation):
+    organisation()
     leavers = list(db.session.execute(select(Membership.user_id, Membership.end_on, Cohort.start_on)
                                       .join(Cohort).where(Membership.end_on.is_not(None))))
     assert leavers
@@ -162,8 +170,8 @@ def test_leavers_are_inactive_and_have_no_activity_after_leaving(app):
     assert count(User, User.role == Role.REP, User.active.is_(False)) == len(leavers)
 
 
-def test_achievements_are_what_recompute_for_stores(app):
-    seed(app, "--reps", "60", "--cohorts", "6")
+def test_achievements_are_what_recompute_for_stores(app, organisation):
+    organisation()
     achieved = select(User.email, Milestone.slug, Achievement.achieved_on, Achievement.source) \
         .join(User, User.id == Achievement.user_id).join(Milestone)
     seeded = set(db.session.execute(achieved))
@@ -197,8 +205,8 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_others(app, monkeypa
     assert other["attempt"] != first["attempt"]
 
 
-def test_rep_coach_and_manager_see_the_seeded_organisation(app):
-    seed(app, "--reps", "60", "--cohorts", "6")
+def test_rep_coach_and_manager_see_the_seeded_organisation(app, organisation):
+    organisation()
     rep = db.session.scalar(select(User).where(User.email == "rep0001@example.com"))
     newest = db.session.scalar(select(Cohort).order_by(Cohort.start_on.desc()))
     oldest = db.session.scalar(select(Cohort).order_by(Cohort.start_on))

@@ -8,11 +8,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from bench.servers import Server, cev_learn, instance_env, seed_demo
 from cev_learn.demo import DEMO_PASSWORD
 from cev_learn.ops.serving import TRACKS_CHECKED_EVERY
+
+pytestmark = pytest.mark.slow  # new gunicorn processes and the command line
 
 MAX_STATEMENTS = 12
 PAGES = ("/ramp", "/coach", "/cohorts", "/tracks/sales-foundations")

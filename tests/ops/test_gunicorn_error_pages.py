@@ -13,6 +13,8 @@ from bench.servers import Server, instance_env
 from cev_learn.ops.serving import with_headers
 from cev_learn.platform.security import security_headers
 
+pytestmark = pytest.mark.slow  # real gunicorn servers
+
 ROOT = Path(__file__).resolve().parents[2]
 # gunicorn's limits (limit_request_line, limit_request_field_size) are 8190 bytes.
 TOO_LONG = 8191

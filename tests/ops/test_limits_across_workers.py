@@ -28,6 +28,8 @@ from tests.api.conftest import token_for
 from tests.conftest import FAST_HASH, make_user
 from tests.ops.test_throttle_workers import Browser, answering
 
+pytestmark = pytest.mark.slow  # real gunicorn servers with several workers
+
 WORKERS = 2  # per instance
 INSTANCES = 2
 API_LIMIT = 20  # per minute, per token

@@ -20,6 +20,8 @@ from cev_learn.accounts.models import Role
 from tests.api.conftest import token_for
 from tests.conftest import CSRF_META, FAST_HASH, PASSWORD, make_user
 
+pytestmark = pytest.mark.slow  # real gunicorn servers with several workers
+
 WORKERS = 2  # per instance
 INSTANCES = 2
 WINDOW = 3  # seconds, of both throttles: a short cool-down

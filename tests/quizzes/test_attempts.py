@@ -13,22 +13,15 @@ from cev_learn.quizzes import services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz
 from cev_learn.quizzes.questions import QuestionType
-from tests.conftest import csrf_token, login, make_user, post_form, reload
+from tests.conftest import csrf_token, login, make_user, post_form, reload, sync_content
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 QUIZ_URL = "/tracks/test-track/quizzes/check"
 
 
-def sync(app, root):
-    result = app.test_cli_runner().invoke(args=["content", "sync", str(root)])
-    assert result.exit_code == 0, result.output
-
-
 @pytest.fixture
-def quiz_app(app, tmp_path):
-    sync(app, quiz_track(tmp_path))
-    app.quiz_root = tmp_path
+def quiz_app(app, make_quiz):
+    make_quiz()
     return app
 
 
@@ -205,8 +198,8 @@ def test_ten_concurrent_submissions_record_one_result(quiz_app):
     assert attempt.score == pytest.approx(4.5 / 6)
 
 
-def test_ten_concurrent_starts_with_one_attempt_left_make_one_attempt(app, tmp_path):
-    sync(app, quiz_track(tmp_path, max_attempts=2))
+def test_ten_concurrent_starts_with_one_attempt_left_make_one_attempt(app, make_quiz):
+    make_quiz(max_attempts=2)
     rep, client = rep_client(app)
     attempt_id, _take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
@@ -232,8 +225,8 @@ def test_ten_concurrent_starts_with_one_attempt_left_make_one_attempt(app, tmp_p
         Attempt.user_id == rep.id)) == 2
 
 
-def test_attempt_limit_is_enforced(app, tmp_path):
-    sync(app, quiz_track(tmp_path, max_attempts=1))
+def test_attempt_limit_is_enforced(app, make_quiz):
+    make_quiz(max_attempts=1)
     rep, client = rep_client(app)
     attempt_id, _take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
@@ -243,8 +236,8 @@ def test_attempt_limit_is_enforced(app, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
 
 
-def test_late_answers_are_not_graded(app, tmp_path):
-    sync(app, quiz_track(tmp_path, time_limit_minutes=10))
+def test_late_answers_are_not_graded(app, make_quiz):
+    make_quiz(time_limit_minutes=10)
     _rep, client = rep_client(app)
     attempt_id, take = start(client)
     f = by_prompt(take)
@@ -266,8 +259,8 @@ def test_late_answers_are_not_graded(app, tmp_path):
     assert attempt.submitted_at <= past + dt.timedelta(seconds=30)
 
 
-def test_review_policy_never_keeps_answers_private(app, tmp_path):
-    sync(app, quiz_track(tmp_path, review="never"))
+def test_review_policy_never_keeps_answers_private(app, make_quiz):
+    make_quiz(review="never")
     _rep, client = rep_client(app)
     attempt_id, take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
@@ -354,22 +347,22 @@ def test_results_csv_neutralises_formulas(quiz_app):
     assert "\n=" not in body and ",=" not in body
 
 
-def test_a_content_change_does_not_rewrite_history(quiz_app):
+def test_a_content_change_does_not_rewrite_history(quiz_app, tmp_path):
     _rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
               token_from=f"/attempts/{attempt_id}")
-    gift = quiz_app.quiz_root / "test-track/quizzes/check.gift"
+    gift = tmp_path / "test-track/quizzes/check.gift"
     gift.write_text(gift.read_text().replace("Who signs the contract", "Who approves the budget"))
-    sync(quiz_app, quiz_app.quiz_root)
+    assert sync_content(quiz_app, tmp_path).counts["quizzes"].updated == 1
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Who signs the contract" in result and "Who approves the budget" not in result
     _attempt, new_take = start(client)
     assert "Who approves the budget" in new_take
 
 
-def test_review_after_passing_waits_for_a_pass(app, tmp_path):
-    sync(app, quiz_track(tmp_path, review="after_passing", pass_mark=0.5))
+def test_review_after_passing_waits_for_a_pass(app, make_quiz):
+    make_quiz(review="after_passing", pass_mark=0.5)
     _rep, client = rep_client(app)
     attempt_id, _take = start(client)
     post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")

@@ -10,7 +10,6 @@ from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord, Quota
 from tests.conftest import make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 
 D = dt.date
 START = D(2026, 1, 5)
@@ -22,7 +21,7 @@ def activity(rep, ext, on, kind, amount=0.0):
 
 
 @pytest.fixture
-def organisation(app, tmp_path):
+def organisation(app, synced_track):
     """Track milestone first-meeting (a meeting, due day 21) is the productivity milestone.
 
     A: meeting Jan 15 (day 10)           -> productive on day 10
@@ -31,8 +30,6 @@ def organisation(app, tmp_path):
     D: own start Jan 10, meeting Apr 10  -> after as_of (Mar 31): censored at day 80
     E: starts Apr 5, after as_of         -> left out
     """
-    with app.app_context():
-        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     reps = {name: make_user(Role.REP, name=f"Rep {name}") for name in "ABCDE"}
     cohort = make_cohort(name="2026-Q1 AEs", start_on=START)
     now = dt.datetime.now(dt.UTC)

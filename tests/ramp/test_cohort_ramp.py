@@ -10,7 +10,6 @@ from cev_learn.ramp.achievements import recompute_for, record_by_hand
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.conftest import make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 from tests.ramp.conftest import D
 
 EXPECTED = {
@@ -65,9 +64,7 @@ def test_ramp_cohort_errors(app, organisation):
     assert "median time to productivity: 30 days" in table.output
 
 
-def test_an_activity_import_updates_the_touched_reps_achievements(app, tmp_path):
-    with app.app_context():
-        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_an_activity_import_updates_the_touched_reps_achievements(app, tmp_path, synced_track):
     rep, other = make_user(Role.REP), make_user(Role.REP)
     make_cohort(reps=[rep, other], start_on=D(2026, 3, 2))
     csv_file = tmp_path / "activities.csv"
@@ -82,9 +79,7 @@ def test_an_activity_import_updates_the_touched_reps_achievements(app, tmp_path)
         (rep.id, D(2026, 3, 10), "auto")]
 
 
-def test_ramp_recompute_records_what_no_event_triggered(app, tmp_path):
-    with app.app_context():
-        app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_ramp_recompute_records_what_no_event_triggered(app, synced_track):
     rep = make_user(Role.REP)
     make_cohort(reps=[rep], start_on=D(2026, 3, 2))
     # Written straight to the table (as a month closing would), so nothing recomputed yet.

@@ -34,6 +34,8 @@ from tests.api.conftest import ApiClient, token_for
 from tests.conftest import csrf_token, login, make_user, post_form
 from tests.ramp import raw_ramp
 
+pytestmark = pytest.mark.slow  # writes from many threads at once
+
 CLIENTS = 8
 BATCHES = 5          # per client
 OWN = 6              # records of its own per batch

@@ -15,18 +15,11 @@ from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
-from tests.conftest import login, make_user
+from tests.conftest import make_user
 from tests.factories import make_cohort
-from tests.quizzes.fixtures import quiz_track
 from tests.ramp.conftest import D
 
 AS_OF = "2026-03-31"
-
-
-def web(app, user):
-    client = app.test_client()
-    login(client, user.email)
-    return client
 
 
 def svg(html: str, chart_id: str) -> str:
@@ -47,9 +40,9 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_dashboard_shows_time_to_productivity_per_cohort(app, organisation):
+def test_dashboard_shows_time_to_productivity_per_cohort(app, organisation, signed_in):
     manager = make_user(Role.MANAGER)
-    html = web(app, manager).get(f"/ramp?as_of={AS_OF}").get_data(as_text=True)
+    html = signed_in(manager).get(f"/ramp?as_of={AS_OF}").get_data(as_text=True)
     assert "2026-Q1 AEs" in html
     assert "30 days" in html  # the hand-worked median
     assert points(html, "ttp-trend") == [("Jan 2026", "30")]
@@ -58,8 +51,8 @@ def test_dashboard_shows_time_to_productivity_per_cohort(app, organisation):
     assert ("10", "0.25") in km and ("30", "0.625") in km
 
 
-def test_dashboard_csv_downloads_match_the_report(app, organisation):
-    client = web(app, make_user(Role.MANAGER))
+def test_dashboard_csv_downloads_match_the_report(app, organisation, signed_in):
+    client = signed_in(Role.MANAGER)
     rows = csv_rows(client.get(f"/ramp/export/cohorts.csv?as_of={AS_OF}"))
     assert rows[0][:7] == ["Cohort", "Start", "Territory", "Reps", "Productive",
                            "Still ramping or left", "Median days to productivity"]
@@ -68,9 +61,9 @@ def test_dashboard_csv_downloads_match_the_report(app, organisation):
     assert client.get("/ramp/export/nothing.csv").status_code == 404
 
 
-def test_cohort_page_charts_funnel_and_ramp_curve(app, organisation):
+def test_cohort_page_charts_funnel_and_ramp_curve(app, organisation, signed_in):
     cohort_id = db.session.scalar(db.select(Membership.cohort_id).limit(1))
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     html = client.get(f"/ramp/cohorts/{cohort_id}?as_of={AS_OF}").get_data(as_text=True)
     assert points(html, "funnel") == [("First meeting", "2")]
     assert [x for x, _ in points(html, "ramp-curve")] == ["1", "2"]
@@ -82,11 +75,11 @@ def test_cohort_page_charts_funnel_and_ramp_curve(app, organisation):
                                                 ("Rep D", "")}
 
 
-def test_cohort_page_compares_cohorts_on_one_chart(app, organisation):
+def test_cohort_page_compares_cohorts_on_one_chart(app, organisation, signed_in):
     first = db.session.scalar(db.select(Membership.cohort_id).limit(1))
     rep = make_user(Role.REP, name="Rep Later")
     later = make_cohort(name="2026-Q2 AEs", reps=[rep], start_on=D(2026, 3, 2))
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     html = client.get(f"/ramp/cohorts/{later.id}?as_of={AS_OF}").get_data(as_text=True)
     # By default the cohorts that started before are drawn next to this one.
     chart = svg(html, "km-cohort")
@@ -98,8 +91,7 @@ def test_cohort_page_compares_cohorts_on_one_chart(app, organisation):
     assert client.get(f"/ramp/cohorts/{first}?compare=x").status_code == 400
 
 
-def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_rep_ramp_page_weekly_pace_and_attainment(app, synced_track, signed_in):
     rep = make_user(Role.REP, name="Pace Rep")
     make_cohort(reps=[rep], start_on=D(2026, 3, 2))
     # Targets are calls [10, 20]: week 1 has 5 calls (50%), week 2 has 30 (150%).
@@ -112,7 +104,7 @@ def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
     db.session.add(Quota(user_id=rep.id, month=D(2026, 3, 1), amount=10_000))
     refresh_reps([rep.id], D(2026, 3, 31))
     db.session.commit()
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     html = client.get(f"/ramp/reps/{rep.id}?as_of=2026-03-16").get_data(as_text=True)
     assert points(html, "rep-weekly") == [("1", "0.5"), ("2", "1.5")]
     assert points(html, "rep-attainment") == [("Month 1 · Mar 2026", "0.0")]  # deal after as_of
@@ -122,8 +114,7 @@ def test_rep_ramp_page_weekly_pace_and_attainment(app, tmp_path):
     assert points(later, "rep-attainment") == [("Month 1 · Mar 2026", "0.25")]
 
 
-def test_rep_home_shows_this_weeks_pace(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_rep_home_shows_this_weeks_pace(app, synced_track, signed_in):
     rep = make_user(Role.REP)
     today = dt.date.today()
     make_cohort(reps=[rep], start_on=today - dt.timedelta(days=8))  # week 2: target 20 calls
@@ -131,7 +122,7 @@ def test_rep_home_shows_this_weeks_pace(app, tmp_path):
                                   type="call", quantity=15))
     refresh_reps([rep.id], today)
     db.session.commit()
-    html = web(app, rep).get("/week").get_data(as_text=True)
+    html = signed_in(rep).get("/week").get_data(as_text=True)
     assert "Week 2 activity" in html
     assert re.search(r"call</span>\s*<strong>15</strong>\s*<span[^>]*>of 20</span>", html)
     assert "75%" in html
@@ -144,13 +135,12 @@ def meeting_status(html: str) -> str:
     return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 
 
-def test_crm_milestones_get_a_status_once_crm_data_exists(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_crm_milestones_get_a_status_once_crm_data_exists(app, synced_track, signed_in):
     slow, busy = make_user(Role.REP), make_user(Role.REP)
     today = dt.date.today()
     make_cohort(reps=[slow, busy], start_on=today - dt.timedelta(days=25))
     # No CRM data yet: the meeting milestone (due day 21) cannot be judged.
-    assert meeting_status(web(app, slow).get("/week").get_data(as_text=True)) == (
+    assert meeting_status(signed_in(slow).get("/week").get_data(as_text=True)) == (
         "Measured from CRM activity")
     db.session.add(ActivityRecord(external_id="call", user_id=slow.id, occurred_on=today,
                                   type="call"))
@@ -159,31 +149,30 @@ def test_crm_milestones_get_a_status_once_crm_data_exists(app, tmp_path):
     db.session.commit()
     refresh_reps([slow.id, busy.id], today)
     db.session.commit()
-    assert meeting_status(web(app, slow).get("/week").get_data(as_text=True)) == "Behind"
-    assert meeting_status(web(app, busy).get("/week").get_data(as_text=True)).startswith(
+    assert meeting_status(signed_in(slow).get("/week").get_data(as_text=True)) == "Behind"
+    assert meeting_status(signed_in(busy).get("/week").get_data(as_text=True)).startswith(
         "Reached")
 
 
-def test_coaches_see_only_their_cohorts_and_bad_queries_say_why(app, organisation):
+def test_coaches_see_only_their_cohorts_and_bad_queries_say_why(app, organisation, signed_in):
     cohort_id = db.session.scalar(db.select(Membership.cohort_id).limit(1))
     rep_id = organisation["A"].id
-    stranger = web(app, make_user(Role.COACH))
+    stranger = signed_in(Role.COACH)
     assert stranger.get(f"/ramp/cohorts/{cohort_id}").status_code == 404
     assert stranger.get(f"/ramp/reps/{rep_id}").status_code == 404
     assert stranger.get(f"/ramp/cohorts/{cohort_id}/export/km.csv").status_code == 404
     assert "2026-Q1 AEs" not in stranger.get("/ramp").get_data(as_text=True)
-    elsewhere = web(app, make_user(Role.MANAGER, territory="Nordics"))
+    elsewhere = signed_in(Role.MANAGER, territory="Nordics")
     assert elsewhere.get(f"/ramp/cohorts/{cohort_id}").status_code == 404
-    manager = web(app, make_user(Role.MANAGER))
+    manager = signed_in(Role.MANAGER)
     bad = manager.get("/ramp?as_of=March")
     assert bad.status_code == 400 and "as_of &#39;March&#39; is not a date" in bad.get_data(
         as_text=True)
     assert manager.get(f"/ramp/cohorts/{cohort_id}?page=0").status_code == 400
-    assert web(app, organisation["A"]).get("/ramp").status_code == 403
+    assert signed_in(organisation["A"]).get("/ramp").status_code == 403
 
 
-def test_correlations_appear_only_with_fifteen_productive_reps(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_correlations_appear_only_with_fifteen_productive_reps(app, synced_track, signed_in):
     start = D(2026, 1, 5)
     reps = [make_user(Role.REP) for _ in range(15)]
     make_cohort(reps=reps, start_on=start)
@@ -198,7 +187,7 @@ def test_correlations_appear_only_with_fifteen_productive_reps(app, tmp_path):
     db.session.commit()
     refresh_reps([r.id for r in reps], D(2026, 11, 27))
     db.session.commit()
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     html = client.get(f"/ramp?as_of={AS_OF}").get_data(as_text=True)
     assert "correlation, not cause" in html
     rows = csv_rows(client.get(f"/ramp/export/correlations.csv?as_of={AS_OF}"))
@@ -231,9 +220,8 @@ def _bulk_reps(cohort, n: int, start_on: dt.date) -> list[int]:
     return ids
 
 
-def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, tmp_path,
-                                                                       page_statements):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, synced_track,
+                                                                       page_statements, signed_in):
     manager = make_user(Role.MANAGER)
     start = dt.date.today() - dt.timedelta(days=40)
 
@@ -241,7 +229,7 @@ def test_dashboard_and_cohort_page_cost_the_same_at_10_and_2000_reps(app, tmp_pa
         cohort = make_cohort(start_on=start)
         refresh_reps(_bulk_reps(cohort, n, start), dt.date.today())
         db.session.commit()
-        client = web(app, manager)
+        client = signed_in(manager)
         rep_id = db.session.scalar(db.select(Membership.user_id)
                                    .where(Membership.cohort_id == cohort.id).limit(1))
         return {name: page_statements(client, url) for name, url in (
@@ -261,7 +249,8 @@ def _csv_links(html: str) -> set[str]:
     return set(re.findall(r'href="([^"]*/export/[^"]*\.csv[^"]*)"', html.replace("&amp;", "&")))
 
 
-def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app, organisation):
+def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app, organisation,
+                                                                            signed_in):
     """Two won deals of 1e308 in one month sum past the largest float; a quota of the smallest
     float makes attainment infinite. Written straight to the database, as data imported before
     amounts were bounded: every ramp page and CSV download still answers, with finite charts."""
@@ -274,7 +263,7 @@ def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app,
     db.session.add(Quota(user_id=rep.id, month=D(2026, 3, 1), amount=5e-324))
     db.session.commit()
     cohort_id = db.session.scalar(db.select(Membership.cohort_id).limit(1))
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     for page in ("/ramp", f"/ramp/cohorts/{cohort_id}", f"/ramp/reps/{rep.id}"):
         response = client.get(f"{page}?as_of=2026-04-30")
         assert response.status_code == 200, page
@@ -287,15 +276,15 @@ def test_amounts_stored_before_the_bound_cannot_break_ramp_pages_or_exports(app,
             assert client.get(link).status_code == 200, link
 
 
-def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(app, tmp_path):
+def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(app, synced_track,
+                                                                               signed_in):
     """45 reps: the page lists 20 at a time (reps, pace chart and table), a data table longer
     than 100 rows shows its first 100, and the CSV still holds every row."""
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
     start = dt.date.today() - dt.timedelta(days=100)
     cohort = make_cohort(start_on=start)
     refresh_reps(_bulk_reps(cohort, 45, start), dt.date.today())
     db.session.commit()
-    client = web(app, make_user(Role.MANAGER))
+    client = signed_in(Role.MANAGER)
     html = client.get(f"/ramp/cohorts/{cohort.id}").get_data(as_text=True)
     assert "Page 1 of 3 · 45 reps" in html
     assert len(re.findall(r'href="/ramp/reps/\d+', html)) == 20
@@ -305,21 +294,21 @@ def test_a_large_cohort_page_folds_its_long_tables_and_keeps_them_whole_in_csv(a
     assert len(pace) == 1 + 20 * weeks
 
 
-def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_coach_home_shows_the_twelve_reps_who_need_help_most_per_cohort(app, synced_track,
+                                                                        signed_in):
     coach = make_user(Role.COACH)
     start = dt.date.today() - dt.timedelta(days=10)
     cohort = make_cohort(start_on=start, coaches=[coach])
     refresh_reps(_bulk_reps(cohort, 15, start), dt.date.today())
     db.session.commit()
-    html = web(app, coach).get("/coach").get_data(as_text=True)
+    html = signed_in(coach).get("/coach").get_data(as_text=True)
     assert len(re.findall(r'href="/reps/\d+"', html)) == 12
     assert "The 12 who need you most of 15." in html
     assert f'href="/ramp/cohorts/{cohort.id}"' in html
 
 
-def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(app, tmp_path):
-    app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
+def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(app, synced_track,
+                                                                               signed_in):
     track = find_track("test-track")
     window = track_data([track])[track.id].onboarding_days
     today = dt.date.today()
@@ -333,7 +322,7 @@ def test_the_dashboard_lists_who_needs_help_until_their_onboarding_window_ends(a
     leaving.end_on = today - dt.timedelta(days=1)
     db.session.commit()
 
-    rows = csv_rows(web(app, make_user(Role.MANAGER)).get("/ramp/export/needs-help.csv"))
+    rows = csv_rows(signed_in(Role.MANAGER).get("/ramp/export/needs-help.csv"))
     listed = {row[0]: row for row in rows[1:]}
     # Nothing done on the window's last day: behind, with every item of the track overdue.
     work = track_data([track])[track.id].work

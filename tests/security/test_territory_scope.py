@@ -19,7 +19,6 @@ from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login
-from tests.quizzes.fixtures import quiz_track
 from tests.ramp.test_upload_page import page_text
 from tests.security.module_data import snapshot
 from tests.security.territory_cast import build_cast, secret
@@ -29,10 +28,8 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
-def cast(app, tmp_path):
+def cast(app, synced_track):
     """The cast in a database of this test's own: these tests' writes succeed."""
-    result = app.test_cli_runner().invoke(args=["content", "sync", str(quiz_track(tmp_path))])
-    assert result.exit_code == 0, result.output
     return build_cast()
 
 
