@@ -33,7 +33,7 @@ def _routes(keep) -> list[tuple[str, list[str]]]:
 
 
 # Admin pages refuse managers by role (the role matrix covers them).
-REP_ROUTES = _routes(lambda r: "<int:user_id>" in r.rule and not r.endpoint.startswith("admin."))
+REP_ROUTES = _routes(lambda r: "<int:user_id>" in r.rule and not r.rule.startswith("/admin/"))
 # Memberships have a matrix of their own (test_object_access.py).
 COHORT_ROUTES = _routes(lambda r: "<int:cohort_id>" in r.rule and "membership_id" not in r.rule)
 SAMPLE = {"rubric_slug": "pitch", "milestone_slug": "first-meeting", "name": "weekly"}
