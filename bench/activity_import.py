@@ -20,8 +20,9 @@ from contextlib import closing
 from pathlib import Path
 
 import organisation
-from harness import BenchError, Server, sign_in, sql_counts
+from harness import Server, sign_in, sql_counts
 from pages import COHORTS as ORG_COHORTS, MANAGER, PASSWORD, REPS as ORG_REPS, WORKERS
+from pages import Page, open_alone
 
 ROWS = int(os.environ.get("BENCH_ACTIVITY_ROWS", "1000000"))
 REPS = int(os.environ.get("BENCH_REPS", "500"))
@@ -60,6 +61,9 @@ def write_organisation_activities(path: Path, rows: int, emails: list[str]) -> N
                       f"{1 + n % 3},{amount}\n")
 
 
+RAMP = Page("manager: Ramp dashboard", "/ramp", "manager", None)
+
+
 def into_organisation(tmp: Path) -> dict:
     """Import into a working copy of the seeded organisation while gunicorn serves it, then
     time the manager's Ramp page (cached before the import) once, alone."""
@@ -72,11 +76,11 @@ def into_organisation(tmp: Path) -> dict:
     write_organisation_activities(tmp / "organisation.csv", ROWS, emails)
     with Server(env, WORKERS, tmp / "server.log") as server:
         headers = {"Cookie": sign_in(server, MANAGER, PASSWORD)}
-        before = _open(server, "/ramp", headers)
+        before = open_alone(server, RAMP, headers)
         seconds = timed(env, "import", "activities", str(tmp / "organisation.csv"))
         server.wait_until_idle()
         mark = server.log.mark()
-        after = _open(server, "/ramp", headers)
+        after = open_alone(server, RAMP, headers)
         time.sleep(0.05)  # the request's log line is written just after its response
         sql, _, _ = sql_counts(server.log.entries(mark), "/ramp")
     return {"organisation_reps": org.reps, "organisation_cohorts": org.cohorts,
@@ -89,14 +93,6 @@ CURRENT_REP_EMAILS = """
 SELECT u.email FROM membership m JOIN "user" u ON u.id = m.user_id
 WHERE m.moved_out_at IS NULL AND u.role = 'rep' ORDER BY u.id
 """
-
-
-def _open(server: Server, path: str, headers: dict) -> float:
-    started = time.perf_counter()
-    reply = server.get(path, headers)
-    if reply.status != 200:
-        raise BenchError(f"{path} gave {reply.status}")
-    return (time.perf_counter() - started) * 1000
 
 
 def timed(env, *args) -> float:

@@ -4,6 +4,7 @@ section in the top bar is its view module's (navigation.in_section)."""
 from flask import Blueprint
 
 from cev_learn.accounts import admin_views, token_views, views
+from cev_learn.platform.routing import add_routes
 
 bp = Blueprint("accounts", __name__)
 
@@ -21,7 +22,5 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/admin/tokens/<int:token_id>/revoke", token_views.revoke_token, ["POST"]),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)
 bp.before_app_request(views.enforce_session_lifetime)

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from cev_learn.cohorts.schedule import tenure_day  # days since the start date (day 0)
+
 ROUND_PLACES = 4
 REPORT_DAYS = (30, 60, 90, 180)
 STATUSES = ("complete", "on_track", "at_risk", "behind")
@@ -19,11 +21,6 @@ WEEK = 7
 
 
 # --- Tenure ---------------------------------------------------------------------------------
-
-def tenure_day(start_on: dt.date, day: dt.date) -> int:
-    """Days since the start date; the start date is day 0."""
-    return (day - start_on).days
-
 
 def tenure_week(start_on: dt.date, day: dt.date) -> int:
     """Week 1 is tenure days 0–6, week 2 is days 7–13, and so on."""

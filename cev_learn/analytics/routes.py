@@ -4,6 +4,7 @@ defined, and a page's section in the top bar is its view module's (navigation.in
 from flask import Blueprint
 
 from cev_learn.analytics import views
+from cev_learn.platform.routing import add_routes
 
 bp = Blueprint("analytics", __name__)
 
@@ -16,7 +17,5 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/ramp/reps/<int:user_id>/export/<name>.csv", views.rep_csv, ["GET"]),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)
 bp.register_error_handler(views.BadQuery, views.bad_query)

@@ -3,6 +3,7 @@ One place to find the view of a URL; each view declares who may call it where it
 from cev_learn.api import (cohort_views, doc_views, milestone_views, outcome_views, rep_views,
                            user_views, xapi_views)
 from cev_learn.api.blueprint import bp
+from cev_learn.platform.routing import add_routes
 
 ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/openapi.json", doc_views.openapi, ["GET"]),
@@ -23,6 +24,4 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/xapi/statements", xapi_views.xapi_statements, ["GET"]),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)

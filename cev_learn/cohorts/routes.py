@@ -4,6 +4,7 @@ it is defined, and a page's section in the top bar is its view module's (navigat
 from flask import Blueprint
 
 from cev_learn.cohorts import import_views, manage_views, views
+from cev_learn.platform.routing import add_routes
 
 bp = Blueprint("cohorts", __name__)
 
@@ -24,6 +25,4 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/admin/import/users", import_views.users, ["GET", "POST"], "import_users"),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)

@@ -76,6 +76,7 @@ class WeekView:
 
 
 def tenure_day(start_on: dt.date, today: dt.date) -> int:
+    """Days since the start date; the start date is day 0."""
     return (today - start_on).days
 
 

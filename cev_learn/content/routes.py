@@ -4,6 +4,7 @@ the top bar is its view module's (navigation.in_section)."""
 from flask import Blueprint
 
 from cev_learn.content import views
+from cev_learn.platform.routing import add_routes
 
 bp = Blueprint("content", __name__)
 
@@ -16,6 +17,4 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/search", views.search, ["GET"]),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)

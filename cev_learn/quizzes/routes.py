@@ -3,6 +3,7 @@ find the view of a URL; each view declares who may call it where it is defined, 
 section in the top bar is its view module's (navigation.in_section)."""
 from flask import Blueprint
 
+from cev_learn.platform.routing import add_routes
 from cev_learn.quizzes import coach_views, views
 
 bp = Blueprint("quizzes", __name__)
@@ -20,6 +21,4 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/quizzes/attempts/<int:attempt_id>/grade/<key>", coach_views.grade, ["POST"]),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)

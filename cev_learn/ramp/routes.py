@@ -4,6 +4,7 @@ is its view module's (navigation.in_section)."""
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from cev_learn.platform.routing import add_routes
 from cev_learn.ramp import upload_views
 
 bp = Blueprint("ramp", __name__)
@@ -13,7 +14,5 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/ramp/import/confirm", upload_views.confirm, ["POST"], "confirm_upload"),
 ]
 
-for path, view, methods, *endpoint in ROUTES:
-    bp.add_url_rule(path, endpoint=(endpoint or [view.__name__])[0], view_func=view,
-                    methods=methods)
+add_routes(bp, ROUTES)
 bp.register_error_handler(RequestEntityTooLarge, upload_views.file_too_large)
