@@ -3,11 +3,11 @@ from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import LoginFailure, Role, User
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, ModuleProgress, Rubric,
-                                      ScheduleItem, Track)
+from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, ModuleProgress, Quiz,
+                                      QuizVersion, Rubric, ScheduleItem, Track)
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.rate_limits import RateLimitWindow
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizVersion
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Quota, RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.pending_imports import PendingImport
 

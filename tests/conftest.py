@@ -14,12 +14,12 @@ from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.loader import load_tree
+from cev_learn.content.models import Quiz
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.content.track_data import forget_tracks
 from cev_learn.platform.caching import cache
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
-from cev_learn.quizzes.models import Quiz
 from tests.quizzes.fixtures import quiz_track
 
 FAST_HASH = "pbkdf2:sha256:1000"

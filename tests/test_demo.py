@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import Role, User
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.content.models import Milestone, Module, ModuleProgress
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.demo import DEMO_PASSWORD, demo_people, history_plan
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Attempt, Quiz
+from cev_learn.quizzes.models import Attempt
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from tests.conftest import _empty_tables, login, make_user
 

@@ -27,8 +27,6 @@ KNOWN_UPWARD = frozenset({
     ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
     ("cev_learn.content.loader", "cev_learn.quizzes.layout"),
     ("cev_learn.content.loader", "cev_learn.quizzes.questions"),
-    ("cev_learn.content.sync", "cev_learn.quizzes.models"),
-    ("cev_learn.content.track_data", "cev_learn.quizzes.models"),
 })
 
 

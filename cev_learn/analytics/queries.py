@@ -14,10 +14,10 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Track
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Track
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE

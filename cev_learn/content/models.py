@@ -15,9 +15,15 @@ class ItemKind(enum.Enum):
     MILESTONE = "milestone"
 
 
-def _enum(kind, name):
+class ReviewPolicy(enum.Enum):
+    AFTER_EACH_ATTEMPT = "after_each_attempt"
+    AFTER_PASSING = "after_passing"
+    NEVER = "never"
+
+
+def _enum(kind, name, length=16):
     return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e],
-                native_enum=False, length=16, validate_strings=True)
+                native_enum=False, length=length, validate_strings=True)
 
 
 class Track(db.Model):
@@ -126,3 +132,39 @@ class Rubric(db.Model):
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class Quiz(db.Model):
+    """A quiz as a track's course files declare it; its questions are in its versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(300))
+    pass_mark: Mapped[float]
+    max_attempts: Mapped[int | None]
+    time_limit_minutes: Mapped[int | None]
+    draw: Mapped[int | None]
+    shuffle: Mapped[bool] = mapped_column(default=True)
+    review: Mapped[ReviewPolicy] = mapped_column(_enum(ReviewPolicy, "quiz_review_policy", 24))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    question_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    track = relationship("Track")
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
+class QuizVersion(db.Model):
+    """The questions of a quiz as they were at one content hash; attempts point here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[list] = mapped_column(JSON)  # [{"key": ..., **Question.to_json()}]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("quiz_id", "content_hash"),)

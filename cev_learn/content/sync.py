@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
-from cev_learn.content.models import Asset, ItemKind, Milestone, Module, Rubric, ScheduleItem, Track
+from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, Quiz, QuizVersion,
+                                      ReviewPolicy, Rubric, ScheduleItem, Track)
 from cev_learn.content.rendering import render_markdown
 from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.platform.sanitize import ID_PREFIX
-from cev_learn.quizzes.models import Quiz, QuizVersion, ReviewPolicy
 
 KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")
 

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
-from cev_learn.content.models import ItemKind, Milestone, Module, Rubric, ScheduleItem, Track
+from cev_learn.content.models import ItemKind, Milestone, Module, Quiz, Rubric, ScheduleItem, Track
 from cev_learn.platform.db import db, private_reader
-from cev_learn.quizzes.models import Quiz
 
 
 @dataclass

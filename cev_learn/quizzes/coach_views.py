@@ -8,11 +8,12 @@ from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access
+from cev_learn.content.models import Quiz
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
-from cev_learn.quizzes.models import Attempt, Quiz
+from cev_learn.quizzes.models import Attempt
 from flask_wtf import FlaskForm
 
 staff_only = role_required(Role.COACH, Role.MANAGER, Role.ADMIN)

@@ -1,17 +1,13 @@
-"""Quizzes, their content versions, attempts and answers."""
+"""Taking quizzes: attempts and their answers. A quiz and its content versions are declared
+in the course files, so they live with the track (content.models)."""
 import datetime as dt
 import enum
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cev_learn.platform.db import UTCDateTime, db, utcnow
-
-
-class ReviewPolicy(enum.Enum):
-    AFTER_EACH_ATTEMPT = "after_each_attempt"
-    AFTER_PASSING = "after_passing"
-    NEVER = "never"
+from cev_learn.content.models import Quiz, QuizVersion
+from cev_learn.platform.db import UTCDateTime, db
 
 
 class AttemptState(enum.Enum):
@@ -28,40 +24,6 @@ class AttemptState(enum.Enum):
 def _enum(kind, name):
     return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e],
                 native_enum=False, length=24, validate_strings=True)
-
-
-class Quiz(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
-    slug: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(String(200))
-    file_name: Mapped[str] = mapped_column(String(300))
-    pass_mark: Mapped[float]
-    max_attempts: Mapped[int | None]
-    time_limit_minutes: Mapped[int | None]
-    draw: Mapped[int | None]
-    shuffle: Mapped[bool] = mapped_column(default=True)
-    review: Mapped[ReviewPolicy] = mapped_column(_enum(ReviewPolicy, "quiz_review_policy"))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    question_count: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-    track = relationship("Track")
-
-    __table_args__ = (UniqueConstraint("track_id", "slug"),)
-
-
-class QuizVersion(db.Model):
-    """The questions of a quiz as they were at one content hash; attempts point here."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    questions: Mapped[list] = mapped_column(JSON)  # [{"key": ..., **Question.to_json()}]
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    __table_args__ = (UniqueConstraint("quiz_id", "content_hash"),)
 
 
 class Attempt(db.Model):

@@ -1,5 +1,6 @@
 """What a rep may see after submitting: the review policy as a pure function."""
-from cev_learn.quizzes.models import AttemptState, ReviewPolicy
+from cev_learn.content.models import ReviewPolicy
+from cev_learn.quizzes.models import AttemptState
 
 
 def may_review(policy: ReviewPolicy, attempt_state: AttemptState, passed_any: bool) -> bool:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Rubric
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric
 from cev_learn.platform import events
 from cev_learn.platform.db import db, utcnow
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 

@@ -18,10 +18,10 @@ from cev_learn.cohorts.models import Assignment, AssignmentKind, Cohort, Members
 from cev_learn.cohorts.queries import current_memberships
 from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
                                         milestone_standing, rep_standing, tenure_day)
-from cev_learn.content.models import Milestone, Module, ModuleProgress
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.models import Achievement, Quota
 

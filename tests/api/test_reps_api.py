@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, AssignmentKind
-from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.content.models import Module, ModuleProgress, Quiz
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
-from cev_learn.quizzes.models import AttemptState, Quiz
+from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
 from tests.conftest import make_user

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.content.models import Milestone, Module, ModuleProgress
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.demo import DEMO_PASSWORD, large as demo_large
 from cev_learn.demo.large import DETAIL_DAYS, LEAVES_AFTER, WHOLE_TENURE_TYPES, large_plan
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, Quiz
+from cev_learn.quizzes.models import Attempt, AttemptAnswer
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 from tests.conftest import _empty_tables, login

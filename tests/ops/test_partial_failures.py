@@ -17,10 +17,10 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import CohortCoach, Membership, Signoff
 from cev_learn.cohorts.services import create_cohort, find_track
 from cev_learn.content import sync as content_sync
-from cev_learn.content.models import Module
+from cev_learn.content.models import Module, QuizVersion
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, QuizVersion
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.ramp import facts, import_service
 from cev_learn.ramp.models import Achievement, ActivityRecord
 from cev_learn.ramp.pending_imports import PendingImport

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from cev_learn.analytics import metrics
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Rubric, Track
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric, Track
 from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Attempt, AttemptState, Quiz
+from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import (Achievement, ActivityRecord, Quota, RepMonthActivity, RepWeekActivity)
 

@@ -31,11 +31,10 @@ from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
 from cev_learn.cohorts.services import (create_cohort, current_membership, find_track,
                                         place_rep, remove_rep, update_cohort)
-from cev_learn.content.models import Module, Rubric
+from cev_learn.content.models import Module, Quiz, Rubric
 from cev_learn.content.services import complete_module
 from cev_learn.platform.db import db
 from cev_learn.quizzes.layout import field_name
-from cev_learn.quizzes.models import Quiz
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from cev_learn.ramp import facts, standing
 from cev_learn.ramp.import_service import import_activities, import_quotas

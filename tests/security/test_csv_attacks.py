@@ -21,10 +21,10 @@ from werkzeug.test import encode_multipart
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import pages
 from cev_learn.cohorts.models import Membership
+from cev_learn.content.models import Quiz
 from cev_learn.platform.csv_safety import FORMULA_PREFIXES, safe_cell
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
-from cev_learn.quizzes.models import Quiz
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord, Quota

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from cev_learn import create_app
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role, User
+from cev_learn.content.models import Quiz
 from cev_learn.platform.db import db
-from cev_learn.quizzes.models import Quiz
 from cev_learn.ramp.reminders import compose, load_plan
 from tests.api.conftest import token_for
 from tests.conftest import _empty_tables, _test_config, csrf_token, login, make_user
