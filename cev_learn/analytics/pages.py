@@ -53,20 +53,6 @@ def _pct_columns(prefix: str = "Productive by day ") -> list[Column]:
 # --- Dashboard ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class HelpRow:
-    """A rep behind or at risk now, as the dashboard lists them."""
-
-    rep_id: int
-    rep_name: str
-    cohort_name: str
-    standing: Standing
-    tenure: int
-    overdue: int
-    next_title: str | None
-    next_due: dt.date | None
-
-
-@dataclass(frozen=True)
 class CohortBlock:
     """What the dashboard shows of one cohort: built from that cohort's data only, so it is
     cached under the cohort's version and built again only when one of its reps changes."""
@@ -75,7 +61,7 @@ class CohortBlock:
     observations: list[metrics.Observation]   # TTP of its reps, for the pooled curves
     km: list[tuple[int, float]]
     ramping: int
-    needs_help: list[HelpRow]
+    needs_help: list[standing.HelpNeeded]
     paces: list[tuple[dict, int | None]]       # early pace and TTP per rep (correlations)
 
 
@@ -88,7 +74,7 @@ class Dashboard:
     latest: tuple[Cohort, int] | None        # newest cohort with a median, and the median
     previous: tuple[Cohort, int] | None      # the one before it, for the trend
     productive_by_90: float | None
-    needs_help: list[HelpRow]                # neediest first
+    needs_help: list[standing.HelpNeeded]  # neediest first
     territories: list[reports.GroupSummary]
     correlations: dict[str, dict]
     correlation_reps: int
@@ -136,10 +122,9 @@ def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
 def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict[int, CohortBlock]:
     """The dashboard's part of each cohort, built together (a fixed number of statements)."""
     data = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
-    by_id = {c.id: c for c in cohorts}
     needs_help = defaultdict(list)
     for need in standing.needing_help(cohorts, today):
-        needs_help[need.cohort_id].append(_help(need, by_id[need.cohort_id]))
+        needs_help[need.cohort_id].append(need)
     blocks = {}
     for cohort in cohorts:
         observations = reports.observations(data, [cohort])
@@ -149,12 +134,6 @@ def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict
             reports.km_points(curve), _ramping(data, cohort),
             needs_help[cohort.id], reports.early_paces(data, [cohort]))
     return blocks
-
-
-def _help(need: standing.HelpNeeded, cohort: Cohort) -> HelpRow:
-    nxt = need.next_milestone
-    return HelpRow(need.rep_id, need.rep_name, cohort.name, need.standing, need.tenure,
-                   need.overdue, nxt.title if nxt else None, need.next_due)
 
 
 def _ramping(data: RampData, cohort: Cohort) -> int:

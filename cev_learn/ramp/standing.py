@@ -273,15 +273,18 @@ def summaries(memberships: list[Membership], today: dt.date, *,
 
 @dataclass(frozen=True)
 class HelpNeeded:
-    """A rep behind or at risk today, as the ramp dashboard lists them."""
+    """A rep behind or at risk today, as the ramp dashboard lists them (plain values: the
+    dashboard caches them)."""
 
     rep_id: int
     rep_name: str
     cohort_id: int
+    cohort_name: str
     standing: Standing
     tenure: int
     overdue: int
-    next_milestone: Milestone | None
+    next_slug: str | None   # their next milestone: the open one due first
+    next_title: str | None
     next_due: dt.date | None
 
 
@@ -294,7 +297,7 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         return []
     tracks = track_data({c.track for c in cohorts})
     reps = db.session.execute(select(
-        Membership.user_id, User.name, Membership.cohort_id, Cohort.track_id,
+        Membership.user_id, User.name, Membership.cohort_id, Cohort.name, Cohort.track_id,
         func.coalesce(Membership.start_on, Cohort.start_on, type_=Date))
         .join(User, User.id == Membership.user_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
@@ -314,7 +317,7 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     found, measured_later = [], []
     due_days = {track_id: [(m.id, m.due_day) for m in data.milestones]
                 for track_id, data in tracks.items()}
-    for user_id, name, cohort_id, track_id, start in reps:
+    for user_id, name, cohort_id, cohort_name, track_id, start in reps:
         data, rep = tracks[track_id], progress[user_id]
         tenure = tenure_day(start, today)
         overdue = sum(1 for kind, _, due_day, item_id, _ in data.work
@@ -324,7 +327,7 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
                                        tenure=tenure)
                     for milestone_id, due_day in due_days[track_id]
                     if milestone_id not in rep.achieved and tenure > due_day]
-        row = (user_id, name, cohort_id, data, start, tenure, overdue)
+        row = (user_id, name, cohort_id, cohort_name, data, start, tenure, overdue)
         if overdue or Standing.BEHIND in past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
         else:
@@ -332,7 +335,7 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     if measured_later:
         _add_crm_data(progress, [row[0] for row in measured_later])
     for row in measured_later:
-        user_id, _, _, data, start, tenure, overdue = row
+        user_id, _, _, _, data, start, tenure, overdue = row
         rep = progress[user_id]
         open_ones = [m for m in data.milestones if m.id not in rep.achieved]
         measured = _engine_facts(data, rep, start) if open_ones else None
@@ -357,10 +360,11 @@ def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.d
 
 
 def _help_needed(row: tuple, standing: Standing, achieved: dict[int, dt.date]) -> HelpNeeded:
-    user_id, name, cohort_id, data, start, tenure, overdue = row
+    user_id, name, cohort_id, cohort_name, data, start, tenure, overdue = row
     open_ones = [m for m in data.milestones if m.id not in achieved]
     nxt = min(open_ones, key=lambda m: m.due_day) if open_ones else None
-    return HelpNeeded(user_id, name, cohort_id, standing, tenure, overdue, nxt,
+    return HelpNeeded(user_id, name, cohort_id, cohort_name, standing, tenure, overdue,
+                      nxt.slug if nxt else None, nxt.title if nxt else None,
                       start + dt.timedelta(days=nxt.due_day) if nxt else None)
 
 

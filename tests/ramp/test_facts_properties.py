@@ -416,7 +416,7 @@ class Org:
 
 def needing_help_now(cohorts: list[Cohort], today: dt.date) -> dict:
     return {need.rep_id: (need.standing, need.tenure, need.overdue,
-                          need.next_milestone.slug if need.next_milestone else None, need.next_due)
+                          need.next_slug, need.next_due)
             for need in standing.needing_help(cohorts, today)}
 
 
