@@ -15,7 +15,8 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.loader import load_tree
 from cev_learn.content.models import Quiz
-from cev_learn.content.sync import SyncReport, Urls, sync_tracks
+from cev_learn.content.services import sync_course_folder
+from cev_learn.content.sync import SyncReport
 from cev_learn.content.track_data import forget_tracks
 from cev_learn.platform.caching import cache
 from cev_learn.platform.db import db, utcnow
@@ -224,14 +225,8 @@ def sync_content(app, root: Path, *, sources=None) -> SyncReport:
     commit: what `cev-learn content sync` does, returning the service's report. `sources`:
     the folder already loaded."""
     with app.app_context():
-        adapter = app.url_map.bind("localhost")
-        urls = Urls(module=lambda track, module: adapter.build(
-                        "content.module", {"track_slug": track, "module_slug": module}),
-                    asset=lambda track, asset: adapter.build(
-                        "content.asset", {"track_slug": track, "path": asset}))
-        report = sync_tracks(sources or load_tree(root, app.config["ACTIVITY_TYPES"]),
-                             urls=urls, now=utcnow(),
-                             retire_missing_tracks=not (root / "track.yaml").exists())
+        report = sync_course_folder(
+            root, sources or load_tree(root, app.config["ACTIVITY_TYPES"]), utcnow())
         db.session.commit()
     return report
 

@@ -6,7 +6,7 @@ from flask import current_app
 
 from cev_learn.content.loader import load_tree
 from cev_learn.content.problems import ContentError
-from cev_learn.content.sync import Urls, sync_tracks
+from cev_learn.content.services import sync_course_folder
 from cev_learn.platform.db import db, utcnow
 
 content_cli = click.Group("content", help="Check and load playbook content from courses/.")
@@ -39,18 +39,9 @@ def check_command(path):
 @click.argument("path", required=False)
 def sync_command(path):
     """Load content into the database in one transaction; unchanged files are skipped."""
-    root = _root(path)
     tracks = _load(path)
-    adapter = current_app.url_map.bind("localhost")
-    urls = Urls(
-        module=lambda track, module: adapter.build(
-            "content.module", {"track_slug": track, "module_slug": module}),
-        asset=lambda track, asset: adapter.build(
-            "content.asset", {"track_slug": track, "path": asset}))
-    single_track = (root / "track.yaml").exists()
     try:
-        report = sync_tracks(tracks, urls=urls, now=utcnow(),
-                             retire_missing_tracks=not single_track)
+        report = sync_course_folder(_root(path), tracks, utcnow())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,10 +1,14 @@
 """Reading progress: explicit inputs, flush only; the caller commits."""
 import datetime as dt
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from cev_learn.accounts.models import User
+from cev_learn.content.loader import TrackSource
 from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.platform import events
 from cev_learn.platform.db import db
 
@@ -38,3 +42,17 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     db.session.flush()
     events.records_changed([rep.id], now.date())
     return True
+
+
+def sync_course_folder(root: Path, tracks: list[TrackSource], now: dt.datetime) -> SyncReport:
+    """Sync the tracks loaded from a course folder (or from one track's folder) as
+    `cev-learn content sync` does: links to modules and assets are built from the app's routes,
+    and a whole folder retires the tracks it no longer has. Flushes; the caller commits."""
+    adapter = current_app.url_map.bind("localhost")
+    urls = Urls(
+        module=lambda track, module: adapter.build(
+            "content.module", {"track_slug": track, "module_slug": module}),
+        asset=lambda track, asset: adapter.build(
+            "content.asset", {"track_slug": track, "path": asset}))
+    return sync_tracks(tracks, urls=urls, now=now,
+                       retire_missing_tracks=not (root / "track.yaml").exists())
