@@ -1,10 +1,7 @@
 """The layering of docs/architecture.md, checked on every module's imports (those inside
 functions too): a module imports from its own layer or the layers below it, never above.
 A domain's pages (views, forms) are the web layer, at the level of the API.
-
-The imports that break the rule today are listed in KNOWN_UPWARD, each one to be removed by
-moving code to where it belongs. The list only shrinks: a new upward import fails, and so
-does a listed one that is gone (take it off the list)."""
+Every domain package leans only on those below it, so no two depend on each other."""
 import ast
 from pathlib import Path
 
@@ -20,15 +17,6 @@ WEB = frozenset({"views", "forms", "routes", "blueprint"})
 APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.ops",
                  "cev_learn.core_views", "cev_learn.navigation",
                  "cev_learn.models"})
-
-KNOWN_UPWARD = frozenset({
-    # content -> quizzes
-    ("cev_learn.content.loader", "cev_learn.quizzes.formats.errors"),
-    ("cev_learn.content.loader", "cev_learn.quizzes.formats.files"),
-    ("cev_learn.content.loader", "cev_learn.quizzes.layout"),
-    ("cev_learn.content.loader", "cev_learn.quizzes.questions"),
-})
-
 
 def layer(module: str) -> str:
     """The layer of a module (or of a name imported from a package)."""
@@ -75,11 +63,7 @@ def upward_imports() -> set[tuple[str, str]]:
 
 
 def test_no_module_imports_from_a_layer_above_its_own():
-    assert sorted(upward_imports() - KNOWN_UPWARD) == []
-
-
-def test_every_known_upward_import_is_still_there():
-    assert sorted(KNOWN_UPWARD - upward_imports()) == []
+    assert sorted(upward_imports()) == []
 
 
 def test_layers_of_modules():

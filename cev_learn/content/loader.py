@@ -13,13 +13,12 @@ import yaml
 
 from cev_learn.content import schema
 from cev_learn.content.problems import ContentError, Problem
+from cev_learn.content.questions import Question, question_key
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.files import parse_quiz_file
 from cev_learn.content.symlinks import symlink_problems
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 from cev_learn.platform.activity_types import ACTIVITY_TYPES
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.files import parse_quiz_file
-from cev_learn.quizzes.layout import question_key
-from cev_learn.quizzes.questions import Question
 
 SLUG = schema.SLUG
 MODULE_FILE = re.compile(r"^(\d{1,4})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")

@@ -17,12 +17,12 @@ from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching, services as cohort_services
 from cev_learn.cohorts.models import AssignmentKind
 from cev_learn.content.models import ItemKind, Module, ModuleProgress, Quiz, Rubric, Track
+from cev_learn.content.questions import Question, QuestionType
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import draw_layout
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.quizzes.questions import Question, QuestionType
 
 GRACE = dt.timedelta(seconds=30)
 ESSAY_FEEDBACK = "Good playback; add the cost in their words."

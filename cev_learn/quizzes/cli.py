@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.files import parse_quiz_file
-from cev_learn.quizzes.questions import Question, QuestionType
+from cev_learn.content.questions import Question, QuestionType
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.files import parse_quiz_file
 
 quiz_cli = click.Group("quiz", help="Check quiz files: .gift, .txt (Aiken) or .quiz.yaml.")
 

@@ -3,7 +3,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from cev_learn.quizzes.questions import Question, QuestionType
+from cev_learn.content.questions import Question, QuestionType
 
 NUMERIC_EPSILON = 1e-9
 

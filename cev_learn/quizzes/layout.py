@@ -4,26 +4,18 @@ Options are sent to the browser as opaque tokens naming the question and the opt
 *presented* position ("<key>.<position>"), never its position in the source file, so the page
 reveals nothing about which option is right.
 """
-import hashlib
-import json
 import math
 import random
 from collections.abc import Mapping
 
+from cev_learn.content.questions import Question, QuestionType
 from cev_learn.quizzes.grading import Response
-from cev_learn.quizzes.questions import Question, QuestionType
 
 MAX_TEXT_ANSWER = 10_000
 
 
 class InvalidAnswer(ValueError):
     """A submitted form does not fit the attempt; the message names the question."""
-
-
-def question_key(question: Question) -> str:
-    """A stable identity for a question: the same content gives the same key."""
-    payload = json.dumps(question.to_json(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def draw_layout(keys_and_questions: list[tuple[str, Question]], draw: int | None,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from cev_learn.content.questions import Question, QuestionType
 from cev_learn.quizzes.grading import Response, grade
 from cev_learn.quizzes.layout import field_name, option_token
 from cev_learn.quizzes.models import Attempt, AttemptAnswer
-from cev_learn.quizzes.questions import Question, QuestionType
 from cev_learn.quizzes.rendering import render_text
 from cev_learn.quizzes.services import version_questions
 

@@ -6,11 +6,11 @@ from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Quiz, QuizVersion, Track
+from cev_learn.content.questions import Question, QuestionType
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
 from cev_learn.quizzes.analysis import ItemScores, ItemStats, choice_counts, item_stats
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.quizzes.questions import Question, QuestionType
 from cev_learn.quizzes.services import version_questions
 
 PAGE_SIZE = 50

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Quiz, QuizVersion
+from cev_learn.content.questions import Question
 from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.quizzes.questions import Question
 
 __all__ = ["AttemptClosed", "AttemptLimitReached", "InvalidAnswer", "QuizError", "grade_answer",
            "save_answers", "start_attempt", "submit_attempt"]

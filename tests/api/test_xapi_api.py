@@ -13,11 +13,11 @@ from sqlalchemy import select
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, QuizVersion
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState
-from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp.achievements import record_by_hand
 from cev_learn.ramp.models import Achievement
 from tests.conftest import make_user

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from cev_learn.quizzes.formats.files import parse_quiz_file
-from cev_learn.quizzes.questions import QuestionType
+from cev_learn.content.questions import QuestionType
+from cev_learn.content.quiz_formats.files import parse_quiz_file
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 

@@ -9,11 +9,11 @@ from sqlalchemy import func, select, update
 
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Quiz
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.quizzes.questions import QuestionType
 from tests.conftest import csrf_token, login, make_user, post_form, reload, sync_content
 from tests.factories import make_cohort
 

@@ -4,9 +4,9 @@ import json
 import pytest
 
 from cev_learn import create_app
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.files import MAX_BYTES, parse_quiz_file
-from cev_learn.quizzes.questions import Question, QuestionType
+from cev_learn.content.questions import Question, QuestionType
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.files import MAX_BYTES, parse_quiz_file
 
 GIFT = """\
 // Discovery basics

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
 from cev_learn.content.models import Milestone, Quiz
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
-from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp.models import Achievement
 from tests.conftest import make_user
 from tests.content.trees import TRACK_YAML, good_track

@@ -9,11 +9,11 @@ from cev_learn.cohorts import coaching
 from cev_learn.cohorts.services import current_membership, place_rep, remove_rep, update_cohort
 from cev_learn.content import services as content_services
 from cev_learn.content.models import Milestone, Module, Rubric
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import AttemptState
-from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp import achievements, facts
 from cev_learn.ramp.achievements import hand_date_problem
 from cev_learn.ramp.import_service import import_activities, import_quotas

@@ -13,10 +13,10 @@ from cev_learn.accounts.passwords import verify_password
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       Membership, Signoff)
 from cev_learn.content.models import Module
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.quizzes.questions import QuestionType
 from cev_learn.ramp.models import Achievement
 from tests.api.conftest import token_for
 from tests.conftest import FAST_HASH, PASSWORD, csrf_token, login, make_user

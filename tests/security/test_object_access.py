@@ -23,10 +23,10 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Module, Quiz
+from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt
-from cev_learn.quizzes.questions import QuestionType
 from tests.api.conftest import token_for
 from tests.conftest import csrf_token, login, make_user
 from tests.factories import make_cohort

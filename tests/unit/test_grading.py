@@ -1,9 +1,9 @@
 """Grading every question type, as a rep's answer would be scored."""
 import pytest
 
-from cev_learn.quizzes.grading import Response, grade, short_answer_matches, total_score
-from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
+from cev_learn.quizzes.grading import Response, grade, short_answer_matches, total_score
 
 SINGLE = Question(QuestionType.SINGLE, "Who signs?", choices=(
     Choice("Dana", 1.0, "Right: the economic buyer."), Choice("Tom", 0.0, "He champions."),

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cev_learn.content.problems import Problem
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
+from cev_learn.content.quiz_formats.errors import QuizFormatError
 
 FORMATS = ("html", "markdown", "moodle", "plain")
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}

@@ -3,10 +3,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.gift import parse_gift
-from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.gift import parse_gift
 
 SINGLE, MULTIPLE = QuestionType.SINGLE, QuestionType.MULTIPLE
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from cev_learn.content.problems import Problem
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.questions import Choice, Question, QuestionType
+from cev_learn.content.questions import Choice, Question, QuestionType
+from cev_learn.content.quiz_formats.errors import QuizFormatError
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
 _ANSWER = re.compile(r"ANSWER:(.*)")

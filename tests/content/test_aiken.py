@@ -1,9 +1,9 @@
 """Aiken reading: single-choice questions with lettered options and an ANSWER: line."""
 import pytest
 
-from cev_learn.quizzes.formats.aiken import parse_aiken
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.questions import Choice, Question, QuestionType
+from cev_learn.content.questions import Choice, Question, QuestionType
+from cev_learn.content.quiz_formats.aiken import parse_aiken
+from cev_learn.content.quiz_formats.errors import QuizFormatError
 
 
 def test_parenthesis_and_dot_options_with_and_without_blank_lines():

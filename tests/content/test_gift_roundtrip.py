@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cev_learn.quizzes.formats.gift import export_gift, parse_gift
-from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
+from cev_learn.content.quiz_formats.gift import export_gift, parse_gift
 
 SPECIAL = "~=#{}:\\\n"
 syntax = st.sampled_from([*SPECIAL, *"->%[]*_/$TF ab"])

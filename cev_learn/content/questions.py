@@ -3,6 +3,8 @@
 Pure: no Flask, no database. Stored on attempts and quiz versions as JSON (to_json/from_json).
 """
 import enum
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 
@@ -104,3 +106,9 @@ class Question:
             answer=data.get("answer"), true_feedback=data.get("true_feedback"),
             false_feedback=data.get("false_feedback"),
             general_feedback=data.get("general_feedback"), category=data.get("category"))
+
+
+def question_key(question: Question) -> str:
+    """A stable identity for a question: the same content gives the same key."""
+    payload = json.dumps(question.to_json(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]

@@ -2,11 +2,11 @@
 from pathlib import Path
 
 from cev_learn.content.problems import Problem
-from cev_learn.quizzes.formats.aiken import parse_aiken
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.gift import parse_gift
-from cev_learn.quizzes.formats.native import parse_native
-from cev_learn.quizzes.questions import Question
+from cev_learn.content.questions import Question
+from cev_learn.content.quiz_formats.aiken import parse_aiken
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.gift import parse_gift
+from cev_learn.content.quiz_formats.native import parse_native
 
 MAX_BYTES = 1024 * 1024
 PARSERS = ((".quiz.yaml", parse_native), (".gift", parse_gift), (".txt", parse_aiken))

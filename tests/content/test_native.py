@@ -3,10 +3,10 @@ import textwrap
 
 import pytest
 
-from cev_learn.quizzes.formats.errors import QuizFormatError
-from cev_learn.quizzes.formats.native import parse_native
-from cev_learn.quizzes.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
+from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.native import parse_native
 
 EVERY_TYPE = """\
 questions:
