@@ -2,9 +2,7 @@
 `_lend`), tables emptied after each test, and the data most tests start from."""
 import datetime as dt
 import os
-import re
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -12,47 +10,26 @@ from sqlalchemy import event, select
 
 from cev_learn import create_app
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.loader import load_tree
 from cev_learn.content.models import Quiz
-from cev_learn.content.services import sync_course_folder
 from cev_learn.content.sync import SyncReport
-from cev_learn.content.track_data import forget_tracks
 from cev_learn.platform.caching import cache
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
+from tests.helpers import (ROOT, app_config, data_tables, empty_tables, login, make_user,
+                           sync_content)
 from tests.quizzes.fixtures import quiz_track
-
-FAST_HASH = "pbkdf2:sha256:1000"
-PASSWORD = "correct horse battery staple"
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("CEV_LEARN_TEST_DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    app = create_app(app_config(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade(directory=app.config["MIGRATIONS_DIR"])
         db.engine.dispose()
     return url
-
-
-def _test_config(url: str, instance: Path, **overrides) -> dict:
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": url,
-        "PASSWORD_HASH_METHOD": FAST_HASH,
-        "REQUEST_LOG": False,
-        "SERVER_NAME": "localhost",
-        # Each app its own cache: tests empty the database between them, and versions with it.
-        "CACHE_TYPE": "SimpleCache",
-    }
-    config.update(overrides)
-    return config
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +76,11 @@ def data_context(database_url, tmp_path, _shared_apps):
     autocommit mode, so test code never holds a lock or an old snapshot while requests run.
     """
     twin = _lend(_shared_apps, "twin", lambda: create_app(
-        _test_config(database_url, tmp_path, SQLITE_BEGIN="autocommit")))
+        app_config(database_url, tmp_path, SQLITE_BEGIN="autocommit")))
     with twin.app_context():
         yield twin
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
 
 
@@ -113,7 +90,7 @@ def make_app(database_url, tmp_path, data_context):
     apps = []
 
     def build(**overrides):
-        app = create_app(_test_config(database_url, tmp_path, **overrides))
+        app = create_app(app_config(database_url, tmp_path, **overrides))
         apps.append(app)
         return app
 
@@ -145,12 +122,12 @@ def stored_once(app, _stored_rows):
             result = build()
             with db.engine.connect() as conn:
                 rows = {table.name: [row._asdict() for row in conn.execute(table.select())]
-                        for table in _data_tables()}
+                        for table in data_tables()}
             _stored_rows[name] = result, rows
             return result
         result, rows = _stored_rows[name]
         with app.app_context(), db.engine.begin() as conn:  # one transaction (not the twin's)
-            for table in _data_tables():
+            for table in data_tables():
                 if rows[table.name]:
                     conn.execute(table.insert(), rows[table.name])
         return result
@@ -172,23 +149,10 @@ def demo_organisation(app, stored_once):
     return lambda: stored_once("demo organisation", seed)
 
 
-def _data_tables():
-    """Every table tests write, parents first (not data_version: one row, made by its
-    migration)."""
-    return [table for table in db.metadata.sorted_tables if table.name != "data_version"]
-
-
-def _empty_tables():
-    forget_tracks()  # ids start again in an emptied database
-    with db.engine.begin() as conn:
-        for table in reversed(_data_tables()):
-            conn.execute(table.delete())
-
-
 @pytest.fixture
 def app(database_url, tmp_path, data_context, _shared_apps):
     """The app under test with the test configuration (lent: see `_lend`)."""
-    app = _lend(_shared_apps, "app", lambda: create_app(_test_config(database_url, tmp_path)))
+    app = _lend(_shared_apps, "app", lambda: create_app(app_config(database_url, tmp_path)))
     yield app
     _release(app)
 
@@ -196,39 +160,6 @@ def app(database_url, tmp_path, data_context, _shared_apps):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def reload(obj):
-    """The object as the database has it now (after requests changed it)."""
-    db.session.rollback()
-    return db.session.get(type(obj), obj.id)
-
-
-def make_user(role: Role = Role.REP, *, email: str | None = None, name: str | None = None,
-              password: str = PASSWORD, active: bool = True, territory: str | None = None) -> User:
-    """Create and commit a user (call inside an app context)."""
-    make_user.counter += 1
-    n = make_user.counter
-    user = User(email=email or f"{role.value}{n}@example.com", name=name or f"{role.label} {n}",
-                role=role, active=active, territory=territory,
-                password_hash=hash_password(password, FAST_HASH), session_generation=0)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-make_user.counter = 0
-
-def sync_content(app, root: Path, *, sources=None) -> SyncReport:
-    """Sync a course folder (or one track folder) through the sync service as the app under
-    test, in its own context (not the tests' twin, whose SQLite statements autocommit), and
-    commit: what `cev-learn content sync` does, returning the service's report. `sources`:
-    the folder already loaded."""
-    with app.app_context():
-        report = sync_course_folder(
-            root, sources or load_tree(root, app.config["ACTIVITY_TYPES"]), utcnow())
-        db.session.commit()
-    return report
 
 
 @pytest.fixture(scope="session")
@@ -294,27 +225,6 @@ def make_attempt(synced_track):
         return attempt
 
     return start
-
-
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """The CSRF token of this client's session, read from a page like a browser would."""
-    response = client.get(path, follow_redirects=True)
-    match = CSRF_META.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, email: str, password: str = PASSWORD, **extra):
-    data = {"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
-    return client.post("/login", data=data)
-
-
-def post_form(client, path: str, data: dict | None = None, token_from: str = "/"):
-    """POST a form with a valid CSRF token, as the page would."""
-    return client.post(path, data={"csrf_token": csrf_token(client, token_from), **(data or {})})
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
 from cev_learn.platform.db import db
 from tests.api.conftest import token_for
-from tests.conftest import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})

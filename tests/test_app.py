@@ -13,7 +13,7 @@ from cev_learn import create_app
 from cev_learn.accounts.decorators import public
 from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
-from tests.conftest import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user
 
 SECURITY_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                     "X-Frame-Options"]

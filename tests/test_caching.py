@@ -12,7 +12,7 @@ from cev_learn.cohorts.services import place_rep
 from cev_learn.platform.caching import (build_once, cache, changed, cohort_scope, data_version,
                                         rep_scope, versions)
 from cev_learn.platform.db import db
-from tests.conftest import CSRF_META, make_user, post_form
+from tests.helpers import CSRF_META, make_user, post_form
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()

@@ -15,7 +15,7 @@ from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
-from tests.conftest import _empty_tables, login, make_user
+from tests.helpers import empty_tables, login, make_user
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
 TODAY = dt.date(2026, 11, 27)
@@ -237,7 +237,7 @@ def _snapshot() -> dict:
 
 def _start_over() -> None:
     db.session.rollback()
-    _empty_tables()
+    empty_tables()
 
 
 def _current_reps_only(snapshot: dict) -> dict:

@@ -27,7 +27,7 @@ from cev_learn.platform.db import db
 from cev_learn.platform.health import migration_heads
 from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.ramp.pending_imports import PendingImport
-from tests.conftest import ROOT, _test_config
+from tests.helpers import ROOT, app_config
 
 COURSES = ROOT / "courses"
 
@@ -50,7 +50,7 @@ def test_each_migration_goes_down_and_up_again_keeping_the_data(tmp_path):
     What a migration creates its downgrade drops by design (the first one drops every
     table): those tables and columns come back empty, and are left out of the comparison."""
     with scratch_database(tmp_path, "migrations") as url:
-        app = create_app(_test_config(url, tmp_path))
+        app = create_app(app_config(url, tmp_path))
         directory = app.config["MIGRATIONS_DIR"]
         with app.app_context():
             upgrade(directory=directory)

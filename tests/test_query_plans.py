@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from cev_learn.platform.caching import cache
 from cev_learn.platform.db import db
-from tests.conftest import login
+from tests.helpers import login
 
 # Tables that grow with reps and years of CRM data; small ones (cohort, track, …) may be read
 # whole when a page lists them all.

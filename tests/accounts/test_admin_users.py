@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.platform.db import db
-from tests.conftest import PASSWORD, login, make_user, post_form, reload
+from tests.helpers import PASSWORD, login, make_user, post_form, reload
 
 DIRECTION_TAIL = " that can make it read as something else; type it again without it"
 NEW_USER = {"email": "new.rep@example.com", "name": "New Rep", "role": "rep",

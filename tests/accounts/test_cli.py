@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user
+from tests.helpers import login, make_user
 
 CEV_LEARN = str(Path(sys.executable).with_name("cev-learn"))
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from cev_learn.accounts.models import LoginFailure, Role, User
 from cev_learn.platform.db import db
-from tests.conftest import csrf_token, login, make_user, reload
+from tests.helpers import csrf_token, login, make_user, reload
 from tests.unit.test_redirects import OPEN_REDIRECT_PAYLOADS
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.accounts.passwords import verify_password
 from cev_learn.platform.db import db
-from tests.conftest import FAST_HASH, PASSWORD, login, make_user, post_form, reload
+from tests.helpers import FAST_HASH, PASSWORD, login, make_user, post_form, reload
 
 LIMIT = 3
 WINDOW = dt.timedelta(minutes=15)

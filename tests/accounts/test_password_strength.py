@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import guessable
 from cev_learn.platform.db import db
-from tests.conftest import PASSWORD, login, make_user, post_form
+from tests.helpers import PASSWORD, login, make_user, post_form
 
 WEAK = ["password1234", "qwertyuiop123", "aaaaaaaaaaaa", "123456789012", "iloveyou2026!"]
 STRONG = ["correct horse battery staple", "a brand new passphrase", "kettle orbit sunday plum"]

@@ -3,7 +3,7 @@ deactivation; sessions expire; the session changes at sign-in."""
 import time
 
 from cev_learn.accounts.models import Role
-from tests.conftest import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form
+from tests.helpers import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form
 
 
 def _copy_cookies(source, target):

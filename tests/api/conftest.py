@@ -5,7 +5,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.api.tokens import create_token
 from cev_learn.platform.db import db, utcnow
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.ramp.conftest import organisation  # noqa: F401 - a fixture API tests share
 
 

@@ -10,7 +10,7 @@ from cev_learn.cohorts.models import Cohort
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
-from tests.conftest import login, make_user, reload
+from tests.helpers import login, make_user, reload
 from tests.factories import make_cohort
 from tests.ramp.conftest import D
 

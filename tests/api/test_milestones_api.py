@@ -13,7 +13,7 @@ from cev_learn.ramp import facts
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.api.test_reps_api import START, TODAY, assert_problem, day, team  # noqa: F401
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 RECORDED = {"milestone": "first-meeting", "title": "First meeting", "track": "test-track",
             "achieved_on": day(-2), "source": "api", "recorded_by": "kim@example.com",

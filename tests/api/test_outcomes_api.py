@@ -11,7 +11,7 @@ from cev_learn.platform.db import db
 from cev_learn.ramp import import_service
 from cev_learn.ramp.import_service import import_activities
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()

@@ -13,7 +13,7 @@ from cev_learn.quizzes import services
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()

@@ -13,7 +13,7 @@ from cev_learn.api.auth import current_token
 from cev_learn.platform.caching import data_version
 from cev_learn.platform.db import db, utcnow
 from tests.api.conftest import token_for
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 URL = "/api/v1/users"
 LIMIT = 3

@@ -7,7 +7,7 @@ from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role
 from cev_learn.api.tokens import digest
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user, post_form
+from tests.helpers import login, make_user, post_form
 
 
 def test_cli_creates_a_read_token_whose_secret_works_once_shown(app):

@@ -10,7 +10,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.models import CohortCoach, Membership
 from cev_learn.platform.db import db
-from tests.conftest import make_user, reload
+from tests.helpers import make_user, reload
 from tests.factories import make_cohort
 
 SPRING = dt.date(2026, 3, 2)

@@ -20,7 +20,7 @@ from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp.achievements import record_by_hand
 from cev_learn.ramp.models import Achievement
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 
 UTC = dt.UTC

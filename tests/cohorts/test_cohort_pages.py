@@ -8,7 +8,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Assignment, CoachingNote, Cohort, Membership, Signoff
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.platform.db import db
-from tests.conftest import make_user, post_form
+from tests.helpers import make_user, post_form
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()

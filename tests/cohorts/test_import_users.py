@@ -11,7 +11,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.models import CohortCoach, Membership
 from cev_learn.cohorts.services import create_cohort, find_track, place_rep
 from cev_learn.platform.db import db, utcnow
-from tests.conftest import login, make_user, post_form
+from tests.helpers import login, make_user, post_form
 from tests.content.trees import good_track
 
 HEADER = "email,name,role,cohort,start_date,end_date,territory,coach_email"

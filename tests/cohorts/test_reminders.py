@@ -18,7 +18,7 @@ from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.platform.db import db
 from cev_learn.ramp.reminders import (COACH_WEEKLY, REP_DIGEST, plan_reminders, rep_digest,
                                          week_start)
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 

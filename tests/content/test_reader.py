@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user, post_form
+from tests.helpers import login, make_user, post_form
 from tests.content.trees import DISCOVERY, good_track
 from tests.factories import make_cohort
 

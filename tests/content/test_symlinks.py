@@ -8,7 +8,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.content.loader import check_tree
 from cev_learn.content.models import Asset
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user
+from tests.helpers import login, make_user
 from tests.content.test_sync import snapshot, sync
 from tests.content.trees import DISCOVERY, PNG, TRACK_YAML, good_track, write_tree
 

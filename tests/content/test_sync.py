@@ -7,7 +7,7 @@ from sqlalchemy import event, select
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Asset, Milestone, Module, ModuleProgress, ScheduleItem, Track
 from cev_learn.platform.db import db
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.content.trees import DISCOVERY, INTRO, good_track, write_tree
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt, AttemptAnswer
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
-from tests.conftest import _empty_tables, login
+from tests.helpers import empty_tables, login
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 TODAY = dt.date(2026, 11, 27)
@@ -51,7 +51,7 @@ def count(model, *where) -> int:
 
 def start_over() -> None:
     db.session.rollback()
-    _empty_tables()
+    empty_tables()
 
 
 def digest() -> dict[str, str]:

@@ -14,7 +14,7 @@ from cev_learn import create_app
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Module
 from cev_learn.platform.db import db
-from tests.conftest import FAST_HASH, PASSWORD, make_user
+from tests.helpers import FAST_HASH, PASSWORD, make_user
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e

@@ -25,7 +25,7 @@ from cev_learn.platform.caching import DataVersion
 from cev_learn.platform.db import db
 from cev_learn.platform.health import migration_heads
 from cev_learn.ramp.models import ActivityRecord
-from tests.conftest import _test_config, login
+from tests.helpers import app_config, login
 from tests.test_migrations import COURSES, changed, scratch_database, table_rows
 
 REP = "rep01@example.com"
@@ -42,7 +42,7 @@ def directory(tmp_path_factory):
 def source(directory):
     """An app on a database of its own holding the demo organisation."""
     with scratch_database(directory, "backup_source") as url:
-        app = create_app(_test_config(url, directory))
+        app = create_app(app_config(url, directory))
         with app.app_context():
             upgrade(directory=app.config["MIGRATIONS_DIR"])
             assert cli(app, "content", "sync", str(COURSES)).exit_code == 0
@@ -157,7 +157,7 @@ def test_backup_taken_while_the_app_writes_restores_a_consistent_copy(source, di
     assert f"revision {head}, rows: user {len(quiet['user'][1])}, " in backed_up.output
 
     with scratch_database(directory, "backup_restored") as restored_url:
-        restored = create_app(_test_config(restored_url, directory))
+        restored = create_app(app_config(restored_url, directory))
         result = cli(restored, "restore", str(directory / "live.backup"), "--yes")
         assert result.exit_code == 0, result.output
         assert result.output.startswith(f"Restored from {directory / 'live.backup'}: ")
@@ -267,7 +267,7 @@ def test_backup_of_a_database_that_is_not_there_writes_nothing(source, directory
     missing = make_url(url_of(source)).set(database="cev_learn_no_such_database")
     missing = (f"sqlite:///{directory / 'never-created.sqlite'}" if on_sqlite(source)
                else missing.render_as_string(hide_password=False))
-    app = create_app(_test_config(missing, directory))
+    app = create_app(app_config(missing, directory))
     result = cli(app, "backup", str(directory / "nothing.backup"))
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert not (directory / "nothing.backup").exists()

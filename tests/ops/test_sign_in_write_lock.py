@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from cev_learn.accounts import services
 from cev_learn.accounts.models import LoginFailure
 from cev_learn.platform.db import db
-from tests.conftest import login, make_user, reload
+from tests.helpers import login, make_user, reload
 
 
 def test_password_is_hashed_while_others_can_write(app, client, database_url, monkeypatch):

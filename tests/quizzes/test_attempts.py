@@ -14,7 +14,7 @@ from cev_learn.platform.db import db
 from cev_learn.quizzes import services
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from tests.conftest import csrf_token, login, make_user, post_form, reload, sync_content
+from tests.helpers import csrf_token, login, make_user, post_form, reload, sync_content
 from tests.factories import make_cohort
 
 QUIZ_URL = "/tracks/test-track/quizzes/check"

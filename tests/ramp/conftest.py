@@ -8,7 +8,7 @@ from cev_learn.cohorts.services import place_rep
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord, Quota
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 
 D = dt.date

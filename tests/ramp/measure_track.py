@@ -13,7 +13,7 @@ from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
 from cev_learn.ramp.models import Achievement
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.content.trees import TRACK_YAML, good_track
 
 D = dt.date

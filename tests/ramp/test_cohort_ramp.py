@@ -8,7 +8,7 @@ from cev_learn.content.models import Milestone
 from cev_learn.platform.db import db
 from cev_learn.ramp.achievements import recompute_for, record_by_hand
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 from tests.ramp.conftest import D
 

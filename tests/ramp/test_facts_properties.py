@@ -40,7 +40,7 @@ from cev_learn.ramp import facts, standing
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import ApiClient, token_for
-from tests.conftest import _empty_tables, make_user
+from tests.helpers import empty_tables, make_user
 from tests.ramp import raw_ramp
 from tests.ramp.raw_ramp import QUIZ_RIGHT
 
@@ -434,7 +434,7 @@ def needing_help_by_summaries(today: dt.date) -> dict:
 
 def fresh_organisation(app, track_root, world: World) -> Org:
     db.session.remove()
-    _empty_tables()
+    empty_tables()
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["content", "sync", str(track_root)])
     assert result.exit_code == 0, result.output

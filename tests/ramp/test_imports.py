@@ -13,7 +13,7 @@ from cev_learn.platform.db import db
 from cev_learn.ramp import csv_imports, import_cli
 from cev_learn.ramp.import_service import BATCH, import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord, Quota
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 ACTIVITIES = "external_id,rep_email,occurred_on,type,quantity,amount"
 QUOTAS = "rep_email,month,amount"

@@ -15,7 +15,7 @@ from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 from tests.ramp.conftest import D
 

@@ -18,7 +18,7 @@ from cev_learn.ramp import achievements, facts
 from cev_learn.ramp.achievements import hand_date_problem
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.ramp.measure_track import (D, NO_GRACE, START, at, auto, cohort, member,  # noqa: F401
                                       quiz, ramp_track, reached, sync, take_basics, track)
 

@@ -17,7 +17,7 @@ from cev_learn.platform.db import db, utcnow
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from cev_learn.ramp.pending_imports import PendingImport
-from tests.conftest import csrf_token, login, make_user, post_form
+from tests.helpers import csrf_token, login, make_user, post_form
 from tests.content.trees import good_track
 from tests.factories import make_cohort
 

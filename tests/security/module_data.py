@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from cev_learn import create_app
 from cev_learn.platform.db import db
-from tests.conftest import _empty_tables, _test_config
+from tests.helpers import empty_tables, app_config
 from tests.quizzes.fixtures import quiz_track
 from tests.snapshots import stored_state
 
@@ -20,8 +20,8 @@ def snapshot() -> dict[str, tuple[int, str]]:
 def module_data(database_url: str, root, **config):
     """An app under test with the track synced, and the data context of `data_context`
     kept for a whole test module (data is set up once), emptied afterwards."""
-    app = create_app(_test_config(database_url, root, **config))
-    twin = create_app(_test_config(database_url, root, SQLITE_BEGIN="autocommit"))
+    app = create_app(app_config(database_url, root, **config))
+    twin = create_app(app_config(database_url, root, SQLITE_BEGIN="autocommit"))
     with twin.app_context():
         try:
             result = app.test_cli_runner().invoke(args=["content", "sync",
@@ -30,7 +30,7 @@ def module_data(database_url: str, root, **config):
             yield app
         finally:
             db.session.remove()
-            _empty_tables()
+            empty_tables()
             db.engine.dispose()
     with app.app_context():
         db.session.remove()

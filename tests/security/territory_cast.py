@@ -16,7 +16,7 @@ from cev_learn.cohorts import coaching
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
-from tests.conftest import make_user
+from tests.helpers import make_user
 from tests.factories import make_cohort
 
 REPS = {  # key: (user territory, cohort)

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from cev_learn.accounts.models import Role
 from tests.api.conftest import token_for
-from tests.conftest import PASSWORD, csrf_token, login, make_user, post_form
+from tests.helpers import PASSWORD, csrf_token, login, make_user, post_form
 
 
 def _session_serializer(app, digest):

@@ -28,7 +28,7 @@ from cev_learn.quizzes import services as quizzes
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord, Quota
-from tests.conftest import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 from tests.snapshots import stored_state

@@ -28,7 +28,7 @@ from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt
 from tests.api.conftest import token_for
-from tests.conftest import csrf_token, login, make_user
+from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from cev_learn.accounts.models import Role
-from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.helpers import PASSWORD, csrf_token, make_user
 
 SOURCE = Path(__file__).resolve().parents[2] / "cev_learn"
 SITE = ("http", "localhost")

@@ -7,7 +7,7 @@ import pytest
 
 from cev_learn.accounts.models import Role
 from tests.api.conftest import token_for
-from tests.conftest import PASSWORD, csrf_token, login, make_user, post_form
+from tests.helpers import PASSWORD, csrf_token, login, make_user, post_form
 
 
 class _Lines(logging.Handler):

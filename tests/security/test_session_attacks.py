@@ -21,7 +21,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import Quota
 from tests.api.conftest import token_for
-from tests.conftest import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form
+from tests.helpers import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form
 
 SESSION, REMEMBER = "cev_learn_session", "cev_learn_remember"
 HOUR, DAY = 3600, 24 * 3600

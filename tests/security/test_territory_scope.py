@@ -18,7 +18,7 @@ from cev_learn.content.models import Module
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.conftest import token_for
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 from tests.ramp.test_upload_page import page_text
 from tests.security.module_data import snapshot
 from tests.security.territory_cast import build_cast, secret

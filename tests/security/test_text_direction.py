@@ -6,7 +6,7 @@ from flask import render_template_string
 from markupsafe import Markup
 
 from cev_learn.accounts.models import Role
-from tests.conftest import login, make_user
+from tests.helpers import login, make_user
 from tests.content.trees import good_track
 from tests.factories import make_cohort
 from tests.unit.test_text_direction import leaking_controls

@@ -24,7 +24,7 @@ from cev_learn.content.models import Quiz
 from cev_learn.platform.db import db
 from cev_learn.ramp.reminders import compose, load_plan
 from tests.api.conftest import token_for
-from tests.conftest import _empty_tables, _test_config, csrf_token, login, make_user
+from tests.helpers import empty_tables, app_config, csrf_token, login, make_user
 from tests.content.trees import INTRO, TRACK_YAML, good_track, write_tree
 from tests.factories import make_cohort
 from tests.security.html_checks import (Inspection, Page, as_page, assert_inert, assert_shown,
@@ -226,8 +226,8 @@ def options_of(page: Page, select: str) -> list[str]:
 @pytest.fixture(scope="module")
 def site(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("xss")
-    data_app = create_app(_test_config(database_url, instance, SQLITE_BEGIN="autocommit"))
-    app = create_app(_test_config(database_url, instance))
+    data_app = create_app(app_config(database_url, instance, SQLITE_BEGIN="autocommit"))
+    app = create_app(app_config(database_url, instance))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["content", "sync", str(course_tree(instance))])
     assert result.exit_code == 0, result.output
@@ -239,7 +239,7 @@ def site(database_url, tmp_path_factory):
             with each.app_context():
                 db.session.remove()
                 if each is data_app:
-                    _empty_tables()
+                    empty_tables()
                 db.engine.dispose()
 
 
