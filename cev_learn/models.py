@@ -1,6 +1,6 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.api_tokens import ApiToken
-from cev_learn.accounts.models import LoginFailure, Role, User
+from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLink, User
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, ModuleProgress, Quiz,
@@ -13,7 +13,9 @@ from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
-           "CoachingNote", "Cohort", "CohortCoach", "DataVersion", "ItemKind", "LoginFailure",
+           "CoachingNote", "Cohort", "CohortCoach", "DataVersion", "ItemKind", "LinkPurpose",
+           "LoginFailure",
            "Membership", "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota",
            "QuizVersion", "RateLimitWindow", "ReminderLog", "RepMonthActivity", "RepWeekActivity",
-           "Role", "Rubric", "ScheduleItem", "ScopeVersion", "Signoff", "Track", "User"]
+           "Role", "Rubric", "ScheduleItem", "ScopeVersion", "SignInLink", "Signoff", "Track",
+           "User"]

@@ -20,6 +20,10 @@ from tests.helpers import (ROOT, app_config, data_tables, empty_tables, login, m
                            sync_content)
 from tests.quizzes.fixtures import quiz_track
 
+# Fixtures of their own modules, for every test: a real SMTP server on localhost (mail_server),
+# API clients with tokens (api, api_track), the small ramp organisation (organisation).
+pytest_plugins = ["tests.mail", "tests.api.fixtures", "tests.ramp.fixtures"]
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("CEV_LEARN_TEST_DATABASE_URL")

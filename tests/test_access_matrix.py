@@ -14,7 +14,7 @@ from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
 from cev_learn.platform.db import db
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 
@@ -45,7 +45,7 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "track_slug": "test-track", "module_slug": "intro", "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
-              "milestone_slug": "first-meeting", "token_id": 1}
+              "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))

@@ -1,6 +1,7 @@
 """cev-learn demo seed: a small organisation on an empty database, never on top of data."""
 import datetime as dt
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -112,12 +113,23 @@ def test_seed_creates_staff_and_reps_who_can_sign_in(app):
     assert result.exit_code == 0, result.output
     assert "admin@example.com" in result.output and DEMO_PASSWORD in result.output
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {Role.ADMIN: 1, Role.MANAGER: 1, Role.COACH: 2, Role.REP: 12}
+    assert roles == {Role.ADMIN: 1, Role.MANAGER: 1, Role.COACH: 2, Role.REP: 12 + 3}
     for email, home in [("admin@example.com", "/admin/users"), ("manager@example.com", "/ramp"),
                         ("coach.sam@example.com", "/coach"), ("rep01@example.com", "/week")]:
         client = app.test_client()
         assert login(client, email, DEMO_PASSWORD).status_code == 302
         assert client.get("/").headers["Location"] == home
+
+
+def test_seed_shows_people_who_have_not_joined_in_each_state(app):
+    assert app.test_cli_runner().invoke(args=["demo", "seed", "--no-history"]).exit_code == 0
+    client = app.test_client()
+    assert login(client, "admin@example.com", DEMO_PASSWORD).status_code == 302
+    page = client.get("/admin/users?q=newcomer").get_data(as_text=True)
+    for name, state in (("Ines Newcomer", "Invited"), ("Jon Newcomer", "Invitation expired"),
+                        ("Kim Newcomer", "Never joined")):
+        assert re.search(name + r".*?>" + state + "<", page, re.S), name
+    assert login(app.test_client(), "new.ines@example.com", DEMO_PASSWORD).status_code == 400
 
 
 def test_seed_refuses_a_database_with_users(app):

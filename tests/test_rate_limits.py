@@ -14,7 +14,7 @@ from cev_learn.platform.db import db
 from cev_learn.platform.extensions import limiter
 from cev_learn.platform.rate_limits import KEY_CHARS, DatabaseStorage, RateLimitWindow
 from cev_learn.platform.security import CSP_REPORT_PATH
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import login, make_user
 
 KEY = "LIMITER/token:abc/api/3/1/minute"

@@ -5,10 +5,12 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
-from cev_learn.accounts import services
-from cev_learn.accounts.models import Role
+from sqlalchemy import select
+
+from cev_learn.accounts import services, sign_in_links
+from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.text_direction import direction_control_problem
 
 users_cli = click.Group("users", help="Manage user accounts.")
@@ -40,6 +42,38 @@ def create_user_command(email, name, role, territory, password_stdin):
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@users_cli.command("invite")
+@click.argument("emails", nargs=-1)
+@click.option("--all-waiting", is_flag=True,
+              help="Every active user with no password and no open invitation.")
+def invite_command(emails, all_waiting):
+    """Email a one-time link to choose a password (valid a week) to the people at EMAILS who
+    have not joined yet, then send every invitation still waiting (queued by an import or
+    refused by the mail server earlier). Running it again sends nothing twice."""
+    if not emails and not all_waiting:
+        raise click.UsageError("name one or more EMAILS, or use --all-waiting")
+    now = utcnow()
+    users = []
+    for email in emails:
+        user = services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"no user with the email {email}")
+        if user.password_hash is not None or not user.active:
+            click.echo(f"{user.email} has a password or is deactivated: not invited", err=True)
+        users.append(user)
+    if all_waiting:
+        users += db.session.scalars(select(User).where(User.active.is_(True),
+                                                       User.password_hash.is_(None)))
+    sign_in_links.invite(users, by=None, now=now)
+    db.session.commit()
+    report = sign_in_links.deliver(sign_in_links.queued_invitations(), current_app.config, now)
+    click.echo(f"invitations: {report.summary()}")
+    for address, why in report.failed:
+        click.echo(f"not delivered to {address}: {why}", err=True)
+    if report.failed:
+        raise SystemExit(1)
 
 
 def _read_password(from_stdin: bool, personal: tuple[str, ...] = ()) -> str:

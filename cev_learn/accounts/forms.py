@@ -59,8 +59,25 @@ class _UserFieldsForm(FlaskForm):
                          description="A rep's first day. Schedules count days from it.")
 
 
+NO_WAY_IN = "Set a password, or tick the invitation so they choose one."
+
+
 class UserCreateForm(_UserFieldsForm):
-    password, confirm = _new_password_fields()
+    invite = BooleanField("Email an invitation to choose a password", default=True,
+                          description="A one-time link that works for a week. Or leave it "
+                                      "unticked and set a password below.")
+    password = PasswordField(
+        "Password", validators=[Optional(), Length(min=MIN_LENGTH, max=MAX_LENGTH), not_guessable],
+        description=f"Only without an invitation. At least {MIN_LENGTH} characters.")
+    confirm = PasswordField("Repeat the password", validators=[
+        EqualTo("password", message="The two passwords differ.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.password.data and not self.invite.data:
+            self.password.errors = [*self.password.errors, NO_WAY_IN]
+            return False
+        return valid
 
 
 class UserEditForm(_UserFieldsForm):
@@ -77,6 +94,18 @@ class _PersonalForm(FlaskForm):
 
 class PasswordResetForm(_PersonalForm):
     password, confirm = _new_password_fields()
+
+
+class ChoosePasswordForm(_PersonalForm):
+    """A password chosen through a one-time link (an invitation or a password reset)."""
+
+    password, confirm = _new_password_fields()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", filters=[lambda value: value.strip() if value else value],
+                       validators=[DataRequired(), Length(max=254),
+                                   Email(message="Enter a valid email address.")])
 
 
 class PasswordChangeForm(_PersonalForm):

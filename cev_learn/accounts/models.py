@@ -1,9 +1,10 @@
-"""Accounts: users with one role each, and failed sign-in records for throttling."""
+"""Accounts: users with one role each, failed sign-in records for throttling, and the one-time
+links by email that let a person choose a password (invitations and password resets)."""
 import datetime as dt
 import enum
 import time
 
-from sqlalchemy import Enum, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cev_learn.platform.db import UTCDateTime, db, utcnow
@@ -73,3 +74,40 @@ class LoginFailure(db.Model):
     failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (Index("ix_login_failure_key_failed_at", "key", "failed_at"),)
+
+
+class LinkPurpose(enum.Enum):
+    INVITATION = "invitation"          # a new person chooses their first password
+    PASSWORD_RESET = "password_reset"  # someone who forgot theirs chooses a new one
+
+
+class SignInLink(db.Model):
+    """A one-time link, sent by email, to choose a password. Only the SHA-256 digest of its
+    secret is stored, and only once the email goes out (an invitation is queued without
+    one): whoever reads the database cannot follow it. Used once, then never again."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        Enum(LinkPurpose, name="link_purpose", values_callable=lambda e: [m.value for m in e],
+             validate_strings=True, native_enum=False, length=16))
+    digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    delivery_error: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_sign_in_link_user_id_purpose", "user_id", "purpose"),)
+
+    def usable(self, now: dt.datetime) -> bool:
+        """Sent, not yet used or revoked, and not expired."""
+        return (self.sent_at is not None and self.used_at is None and self.revoked_at is None
+                and self.expires_at is not None and now < self.expires_at)
+
+    def open(self, now: dt.datetime) -> bool:
+        """Waiting to be sent, or sent and still usable."""
+        return self.used_at is None and self.revoked_at is None and (
+            self.sent_at is None or (self.expires_at is not None and now < self.expires_at))

@@ -1,7 +1,11 @@
 """Reads for account pages."""
+import datetime as dt
+from collections.abc import Iterable
+
 from sqlalchemy import or_, select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.sign_in_links import SignIn, newest_invitations, sign_in_state
 from cev_learn.platform.db import db
 
 PAGE_SIZE = 50
@@ -21,3 +25,11 @@ def user_page(*, search: str, role: str, status: str, page: int):
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
     return db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+
+
+def sign_ins(users: Iterable[User], now: dt.datetime) -> dict[int, SignIn]:
+    """How each of these users signs in: a password, an invitation and its state, or
+    nothing yet (one statement)."""
+    users = list(users)
+    invitations = newest_invitations(u.id for u in users)
+    return {u.id: sign_in_state(u, invitations.get(u.id), now) for u in users}

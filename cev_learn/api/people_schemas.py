@@ -30,6 +30,9 @@ class UserIn(Strict):
     end_date: dt.date | None = Field(None, description="The day a leaver left")
     coach_email: str | None = Field(None, description="A coach, manager or admin added to the "
                                                       "coaches of the rep's cohort")
+    invite: bool = Field(False, description="Email the user a one-time link to choose a "
+                                            "password (valid a week) if they have none yet and "
+                                            "no open invitation; never sent twice")
 
 
 class UserOut(Out):
@@ -43,6 +46,13 @@ class UserOut(Out):
     start_date: dt.date | None = Field(description="The rep's own start date; null: the "
                                                    "cohort's")
     end_date: dt.date | None
+
+
+class UserSaved(UserOut):
+    invitation: Literal["sent", "not_delivered", "already_open", "not_needed"] | None = Field(
+        description="With invite: sent now; not delivered (the mail server refused it: it stays "
+                    "queued for the next send); an open invitation was already sent; or not "
+                    "needed (the user has a password or is deactivated). Null without invite")
 
 
 class UserList(Out):

@@ -2,11 +2,13 @@
 
 Admins see every user; coaches and managers the reps they may see on the web pages.
 """
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from cev_learn.accounts import sign_in_links
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.services import find_user_by_email
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
@@ -73,16 +75,21 @@ def user(user_id: int):
 
 @api_access(Role.ADMIN, write=True)
 @operation("Create or update a user by email", tag="Users", request=schemas.UserIn,
-           response=schemas.UserOut, problems=(409,), status=200, also=(201,),
+           response=schemas.UserSaved, problems=(409,), status=200, also=(201,),
            description="Checked and applied exactly like one row of users.csv: a rep is placed "
                        "in the cohort and the coach joins its coaches. Answers 201 when the "
                        "user was created, 200 when it existed (sending the same body again "
-                       "changes nothing). Any problem (422) leaves everything unchanged.")
+                       "changes nothing). Any problem (422) leaves everything unchanged. With "
+                       "invite, a user without a password gets an invitation email.")
 def upsert_user():
-    row = _checked_row(json_body(schemas.UserIn))
+    body = json_body(schemas.UserIn)
+    row = _checked_row(body)
+    now = utcnow()
     try:
-        report, problems = user_import_service.upsert_user(row, now=utcnow(), actor=current_user)
+        report, problems = user_import_service.upsert_user(row, now=now, actor=current_user)
         if not problems:
+            user = find_user_by_email(row.email)
+            queued = sign_in_links.invite([user], by=current_user, now=now) if body.invite else []
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -91,14 +98,24 @@ def upsert_user():
     if problems:
         db.session.rollback()
         raise _invalid(problems)
+    invitation = _invitation(user, queued, now) if body.invite else None
     found = queries.visible_user(current_user, email=row.email)
-    return respond(schemas.UserOut, _user_row(*found), status=201 if report.created else 200)
+    return respond(schemas.UserSaved, {**_user_row(*found), "invitation": invitation},
+                   status=201 if report.created else 200)
+
+
+def _invitation(user: User, queued: list, now) -> str:
+    """Send the invitation just queued; what became of it (see UserSaved.invitation)."""
+    if queued:
+        delivered = sign_in_links.deliver(queued, current_app.config, now)
+        return "sent" if delivered.sent else "not_delivered"
+    return "not_needed" if user.password_hash is not None or not user.active else "already_open"
 
 
 def _checked_row(body: schemas.UserIn) -> UserRow:
     """The body as the cells of a users.csv row, through the import's own checks."""
     cells = {name: "" if value is None else str(value).strip()
-             for name, value in body.model_dump().items()}
+             for name, value in body.model_dump(exclude={"invite"}).items()}
     row, problems = check_user_values(cells)
     if problems:
         raise _invalid(problems)

@@ -2,7 +2,9 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 
+from cev_learn.accounts import sign_in_links
 from cev_learn.cohorts.user_import import ImportFileError, decode_csv
 from cev_learn.cohorts.user_import_service import import_users
 from cev_learn.platform.db import db, utcnow
@@ -14,7 +16,9 @@ import_cli = click.Group("import", help="Import users, quotas and activities fro
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True,
               help="Import the good rows and list the bad ones, instead of importing nothing.")
-def import_users_command(file: Path, skip_invalid: bool):
+@click.option("--invite", is_flag=True,
+              help="Email each new person a one-time link to choose a password (a week).")
+def import_users_command(file: Path, skip_invalid: bool, invite: bool):
     """Create or update users from FILE.csv and place reps in their cohorts.
 
     Columns: email,name,role (required), cohort,start_date,end_date,territory,coach_email.
@@ -34,8 +38,15 @@ def import_users_command(file: Path, skip_invalid: bool):
         db.session.rollback()
         count = report.bad_rows
         raise click.ClickException(f"{count} bad row{'s' if count != 1 else ''}; nothing imported")
+    now = utcnow()
+    queued = sign_in_links.invite(report.new_users, by=None, now=now) if invite else []
     db.session.commit()
     click.echo(report.summary())
+    if queued:
+        delivered = sign_in_links.deliver(queued, current_app.config, now)
+        click.echo(f"invitations: {delivered.summary()}")
+        for address, why in delivered.failed:
+            click.echo(f"not delivered to {address}: {why}", err=True)
     if report.errors:
         count = report.bad_rows
         click.echo(f"{count} bad row{'s' if count != 1 else ''} skipped", err=True)

@@ -1,10 +1,11 @@
 """Admin upload pages for CSV imports (docs/formats.md)."""
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField
 
+from cev_learn.accounts import sign_in_links
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.user_import import ImportFileError, decode_csv
@@ -22,6 +23,10 @@ class UserImportForm(FlaskForm):
         "Skip invalid rows",
         description="Import the good rows and list the bad ones. Unticked, one bad row "
                     "stops the whole import and nothing is saved.")
+    invite = BooleanField(
+        "Email invitations to the new people", default=True,
+        description="Each new person gets a one-time link to choose a password, valid for a "
+                    "week. People already in cev_learn get nothing.")
 
 
 @role_required(Role.ADMIN)
@@ -38,8 +43,16 @@ def users():
         if report is None or not report.imported:
             db.session.rollback()
         else:
+            now = utcnow()
+            queued = sign_in_links.invite(report.new_users, by=current_user, now=now) \
+                if form.invite.data else []
             db.session.commit()
-            flash(f"Import done. {report.summary()}.", "warning" if report.errors else "success")
+            message = f"Import done. {report.summary()}."
+            delivered = sign_in_links.deliver(queued, current_app.config, now) if queued else None
+            if delivered is not None:
+                message += f" Invitations: {delivered.summary()}."
+            flash(message, "warning" if report.errors or (delivered and delivered.failed)
+                  else "success")
             if not report.errors:
                 return redirect(url_for("accounts.users"))
     status = 400 if report is not None and not report.imported else form_status(form)

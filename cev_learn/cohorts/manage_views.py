@@ -1,11 +1,12 @@
 """Managers and admins create cohorts, pick coaches, and add, move or remove reps."""
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from cev_learn.accounts import sign_in_links
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role, User
@@ -120,8 +121,17 @@ def add_member(cohort_id: int):
             db.session.rollback()
             show_error(form, exc.field, str(exc))
         else:
+            now = utcnow()
+            queued = sign_in_links.invite([rep], by=current_user, now=now) \
+                if form.invite.data else []
             db.session.commit()
-            flash(f"{rep.name} is in {cohort.name}.", "success")
+            message = f"{rep.name} is in {cohort.name}."
+            if queued:
+                report = sign_in_links.deliver(queued, current_app.config, now)
+                message += (f" Invitation sent to {rep.email}." if report.sent else
+                            f" The invitation to {rep.email} could not be sent "
+                            f"({report.failed[0][1]}); send it again from their user page.")
+            flash(message, "success")
             return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return _detail_page(cohort, _cohort_form(cohort), form, 400)
 

@@ -25,6 +25,7 @@ class UserImportReport:
     coaches_linked: int = 0
     errors: list[RowError] = field(default_factory=list)
     imported: bool = False  # False: a row was bad and nothing was applied
+    new_users: list[User] = field(default_factory=list)  # created, without a password yet
 
     @property
     def bad_rows(self) -> int:
@@ -142,12 +143,14 @@ def _apply_users(rows: list[UserRow], known: _Known, report: UserImportReport) -
     for row in rows:
         user = known.users.get(row.email)
         if user is None:
-            # No password: the user cannot sign in until an admin sets one.
+            # No password: the user signs in once they follow an invitation (or an admin
+            # sets one).
             user = User(email=row.email, name=row.name, role=row.role, territory=row.territory,
                         active=True, session_generation=0)
             db.session.add(user)
             known.users[row.email] = user
             report.created += 1
+            report.new_users.append(user)
         elif _update_user(user, row):
             report.updated += 1
         else:

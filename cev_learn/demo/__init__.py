@@ -5,6 +5,7 @@ their learning (modules, quizzes, sign-offs, coaching) and `large` the organisat
 thousands of reps that `--reps` asks for."""
 import datetime as dt
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,13 +13,13 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from cev_learn.accounts import services
-from cev_learn.accounts.models import Role, User
+from cev_learn.accounts import services, sign_in_links
+from cev_learn.accounts.models import LinkPurpose, Role, SignInLink, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.progress import seed_alumni, seed_progress
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, utcnow
 from cev_learn.ramp.facts import refresh_reps
 
 DEMO_PASSWORD = "onboard-demo-2026"
@@ -128,6 +129,31 @@ def seed_demo(people: list[DemoPerson], password: str, hash_method: str) -> list
     return users
 
 
+# New people who have not joined yet, each in one of the states the users page shows:
+# (email name, name, days since their invitation was sent; None: never invited).
+NEWCOMERS = (("new.ines", "Ines Newcomer", 2), ("new.jon", "Jon Newcomer", 9),
+             ("new.kim", "Kim Newcomer", None))
+
+
+def seed_newcomers(now: dt.datetime, hash_method: str, invitation_days: int) -> list[User]:
+    """Reps added but not joined: one invited two days ago, one whose invitation expired, one
+    never invited. Their links' secrets were never kept (only digests are), as for real."""
+    users = []
+    for local, name, days_ago in NEWCOMERS:
+        user = services.create_user(email=f"{local}@{DEMO_DOMAIN}", name=name, role=Role.REP,
+                                    territory=TERRITORIES[0], password=None,
+                                    hash_method=hash_method)
+        users.append(user)
+        if days_ago is not None:
+            sent = now - dt.timedelta(days=days_ago)
+            db.session.add(SignInLink(
+                user_id=user.id, purpose=LinkPurpose.INVITATION, created_at=sent, sent_at=sent,
+                digest=sign_in_links.digest(secrets.token_urlsafe(32)),
+                expires_at=sent + dt.timedelta(days=invitation_days)))
+    db.session.flush()
+    return users
+
+
 @dataclass(frozen=True)
 class SeedSummary:
     cohorts: list[str]  # oldest first
@@ -215,6 +241,8 @@ def seed_command(reps, seed, history, if_empty, cohorts):
     alumni = [a.person for c in earlier for a in c.members]
     users = seed_demo(people + alumni, DEMO_PASSWORD, current_app.config["PASSWORD_HASH_METHOD"])
     summary = seed_cohorts(users, track, today, seed, earlier) if track else SeedSummary([])
+    newcomers = seed_newcomers(utcnow(), current_app.config["PASSWORD_HASH_METHOD"],
+                               current_app.config["INVITATION_DAYS"])
     db.session.commit()
     click.echo(f"Demo organisation created. Every account's password is: {DEMO_PASSWORD}")
     for name in summary.cohorts:
@@ -227,3 +255,5 @@ def seed_command(reps, seed, history, if_empty, cohorts):
         click.echo(f"  … and {len(people) - 6} more reps (rep03@{DEMO_DOMAIN} onwards)")
     if alumni:
         click.echo(f"  … and {len(alumni)} reps of earlier cohorts ({alumni[0].email} onwards)")
+    click.echo(f"  … and {len(newcomers)} new reps who have not joined yet "
+               f"({', '.join(u.email for u in newcomers)}): see Users")

@@ -49,7 +49,7 @@ DEFAULTS = {
     "REQUEST_LOG": True,
     # Answers saved up to this long after a quiz deadline still count (network delays).
     "QUIZ_GRACE_SECONDS": 30,
-    # Reminder emails (cev-learn reminders send): the SMTP server, the sender, and the
+    # Emails (reminders, invitations, password resets): the SMTP server, the sender, and the
     # address people open the app at, for links in messages.
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 25,
@@ -59,6 +59,13 @@ DEFAULTS = {
     "SMTP_TIMEOUT_SECONDS": 10,
     "MAIL_FROM": "cev_learn <no-reply@localhost>",
     "BASE_URL": "http://127.0.0.1:5000",
+    # One-time links by email to choose a password: an invitation lasts a week, a password
+    # reset an hour. "Forgot password?" sends at most this many links per email address and
+    # per client address in an hour (counted where rate limits count: shared by every worker).
+    "INVITATION_DAYS": 7,
+    "PASSWORD_RESET_MINUTES": 60,
+    "PASSWORD_RESET_LIMIT": "5 per hour",
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS": "20 per hour",
     # The xAPI feed serves statements this long after they are stored, so a write still
     # committing cannot land behind a client's cursor; longer than the slowest write
     # transaction (a large CRM import recomputing milestones).

@@ -1,9 +1,13 @@
-"""Send email over SMTP: one connection for a batch, one result per message."""
+"""Compose email from the app's templates and send it over SMTP: one connection for a batch,
+one result per message."""
 import smtplib
 import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,26 @@ class Delivery:
     @property
     def sent(self) -> bool:
         return self.error is None
+
+
+def compose(*, to: str, subject: str, template: str, values: Mapping,
+            config: Mapping) -> EmailMessage:
+    """Plain text (`template`.txt) with an HTML alternative (`template`.html, autoescaped),
+    rendered with `values` and `base_url` (the app's address, for links)."""
+    # The app's Jinja environment, not render_template: this also runs without a request
+    # (commands), and the app's context processors ask for current_user.
+    env = current_app.jinja_env
+    values = {**values, "base_url": config["BASE_URL"].rstrip("/")}
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    sender_domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=sender_domain)
+    message.set_content(env.get_template(template + ".txt").render(values))
+    message.add_alternative(env.get_template(template + ".html").render(values), subtype="html")
+    return message
 
 
 def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> Iterator[Delivery]:

@@ -7,9 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -20,7 +18,7 @@ from cev_learn.cohorts.queries import current_memberships
 from cev_learn.cohorts.schedule import Standing, WorkItem
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
-from cev_learn.platform.mail import send_messages
+from cev_learn.platform import mail
 from cev_learn.ramp.standing import RepSummary, rep_progress, summarise
 
 REP_DIGEST = "rep_digest"
@@ -170,22 +168,9 @@ def _sent_log(today: dt.date) -> set[tuple[int, str, dt.date]]:
 
 def compose(reminder: Reminder, config: Mapping) -> EmailMessage:
     """The email for a reminder: plain text with an HTML alternative (autoescaped)."""
-    # The app's Jinja environment, not render_template: this runs without a request, and the
-    # app's context processors ask for current_user.
-    env = current_app.jinja_env
-    values = {"reminder": reminder, "base_url": config["BASE_URL"].rstrip("/")}
-    values["link"] = values["base_url"] + reminder.path
-    message = EmailMessage()
-    message["Subject"] = reminder.subject
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = reminder.email
-    message["Date"] = formatdate(localtime=False)
-    sender_domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(domain=sender_domain)
-    message.set_content(env.get_template(reminder.template + ".txt").render(values))
-    message.add_alternative(env.get_template(reminder.template + ".html").render(values),
-                            subtype="html")
-    return message
+    link = config["BASE_URL"].rstrip("/") + reminder.path
+    return mail.compose(to=reminder.email, subject=reminder.subject, template=reminder.template,
+                        values={"reminder": reminder, "link": link}, config=config)
 
 
 @dataclass
@@ -202,7 +187,7 @@ def send_reminders(reminders: list[Reminder], config: Mapping, now: dt.datetime)
     """
     messages = [compose(r, config) for r in reminders]
     report = SendReport()
-    for reminder, delivery in zip(reminders, send_messages(messages, config), strict=True):
+    for reminder, delivery in zip(reminders, mail.send_messages(messages, config), strict=True):
         if not delivery.sent:
             report.failures.append((reminder, delivery.error))
             continue

@@ -9,10 +9,10 @@ from cev_learn.api.spec import ARGUMENT
 from cev_learn.cohorts.models import Cohort
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import login, make_user, reload
 from tests.factories import make_cohort
-from tests.ramp.conftest import D
+from tests.ramp.helpers import D
 
 
 def test_requests_without_a_valid_token_get_401_problems(app, api):

@@ -15,7 +15,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import make_user
 from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track

@@ -12,7 +12,7 @@ from cev_learn.api import tokens
 from cev_learn.api.auth import current_token
 from cev_learn.platform.caching import data_version
 from cev_learn.platform.db import db, utcnow
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import make_user
 
 URL = "/api/v1/users"

@@ -10,6 +10,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import user_import_service
 from cev_learn.cohorts.models import CohortCoach, Membership
 from cev_learn.platform.db import db
+from tests.api.helpers import ApiClient, token_for
 from tests.helpers import make_user, reload
 from tests.factories import make_cohort
 
@@ -151,7 +152,8 @@ def test_put_creates_a_rep_in_a_cohort_with_a_coach(org, admin_api):
     dee = db.session.scalar(select(User).where(User.email == "dee@example.com"))
     assert response.json == {"id": dee.id, "email": "dee@example.com", "name": "Dee Rep",
                              "role": "rep", "territory": "EMEA", "active": True,
-                             "cohort": "Spring", "start_date": "2026-03-09", "end_date": None}
+                             "cohort": "Spring", "start_date": "2026-03-09", "end_date": None,
+                             "invitation": None}
     assert dee.password_hash is None
     assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)  # lou joins Spring
 
@@ -199,7 +201,8 @@ def test_put_updates_an_existing_user_and_moves_a_rep(org, admin_api):
     assert response.status_code == 200, response.json
     assert response.json == {"id": ana.id, "email": "ana@example.com", "name": "Ana Moved",
                              "role": "rep", "territory": "EMEA", "active": True,
-                             "cohort": "Autumn", "start_date": None, "end_date": "2026-12-31"}
+                             "cohort": "Autumn", "start_date": None, "end_date": "2026-12-31",
+                             "invitation": None}
     old, new = db.session.scalars(select(Membership).where(Membership.user_id == ana.id)
                                   .order_by(Membership.id))
     assert old.moved_out_at is not None and new.moved_out_at is None  # history stays
@@ -326,3 +329,21 @@ def test_the_document_describes_the_users_endpoints(org, api):
     assert {"403", "409", "415", "422"} <= set(put["responses"])
     assert [p["name"] for p in document["paths"]["/api/v1/users"]["get"]["parameters"]] == [
         "role", "email", "page", "per_page"]
+
+
+@pytest.mark.slow  # a real SMTP server
+def test_put_with_invite_emails_a_new_user_once(make_app, mail_server, synced_track):
+    mailbox, port = mail_server()
+    app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=port, BASE_URL="https://learn.example.com")
+    admin = make_user(Role.ADMIN)
+    client = ApiClient(app.test_client(), token_for(admin, Scope.WRITE))
+    body = {"email": "ivo@example.com", "name": "Ivo Invited", "role": "rep", "invite": True}
+    first = client.put("/api/v1/users", json=body)
+    assert first.status_code == 201 and first.json["invitation"] == "sent"
+    again = client.put("/api/v1/users", json=body)
+    assert again.status_code == 200 and again.json["invitation"] == "already_open"
+    joined = client.put("/api/v1/users", json={**body, "email": admin.email, "role": "admin",
+                                                "name": admin.name})
+    assert joined.json["invitation"] == "not_needed"
+    assert mailbox.recipients == ["ivo@example.com"]
+    assert "/welcome/" in mailbox.to("ivo@example.com").get_body(("plain",)).get_content()

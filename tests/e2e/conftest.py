@@ -1,20 +1,12 @@
 """Browser tests: the real app under gunicorn, driven by Playwright in Debian's Chromium."""
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bench.servers import Server
-
-CHROMIUM = os.environ.get("CEV_LEARN_CHROMIUM", "/usr/bin/chromium")
-BIN = Path(sys.executable).parent
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
-NEW_REP = "kai.fresh@example.com"
-NEW_REP_PASSWORD = "kai's first password"
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.helpers import BIN, CHROMIUM, DESKTOP, NEW_REP, NEW_REP_PASSWORD, PHONE
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +57,3 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from cev_learn.content.questions import QuestionType
 from cev_learn.content.quiz_formats.files import parse_quiz_file
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import NEW_REP, NEW_REP_PASSWORD, screenshot
+from tests.e2e.helpers import NEW_REP, NEW_REP_PASSWORD, screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e

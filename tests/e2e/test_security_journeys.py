@@ -3,7 +3,7 @@ refused with the reason, and a manager of one territory imports CRM data only fo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e

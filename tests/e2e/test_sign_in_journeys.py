@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cev_learn.demo import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import screenshot
 
 pytestmark = pytest.mark.e2e
 

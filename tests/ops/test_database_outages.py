@@ -18,7 +18,7 @@ from cev_learn.cohorts.models import CoachingNote
 from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.content.trees import good_track
 from tests.factories import make_cohort

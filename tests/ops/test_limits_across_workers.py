@@ -24,7 +24,7 @@ from cev_learn.accounts import throttle
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.platform.db import db
 from cev_learn.platform.security import CSP_REPORT_PATH, CSP_REPORTS_PER_ADDRESS
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import FAST_HASH, make_user
 from tests.ops.test_throttle_workers import Browser, answering
 

@@ -24,7 +24,7 @@ from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.ramp import facts, import_service
 from cev_learn.ramp.models import Achievement, ActivityRecord
 from cev_learn.ramp.pending_imports import PendingImport
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user, post_form
 from tests.content.trees import good_track
 from tests.factories import make_cohort

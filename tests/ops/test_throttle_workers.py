@@ -17,7 +17,7 @@ import requests
 
 from bench.servers import Server, instance_env
 from cev_learn.accounts.models import Role
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import CSRF_META, FAST_HASH, PASSWORD, make_user
 
 pytestmark = pytest.mark.slow  # real gunicorn servers with several workers

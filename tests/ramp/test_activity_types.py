@@ -6,7 +6,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import make_user
 from tests.content.trees import TRACK_YAML, good_track
 from tests.factories import make_cohort

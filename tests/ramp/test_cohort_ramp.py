@@ -10,7 +10,7 @@ from cev_learn.ramp.achievements import recompute_for, record_by_hand
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.helpers import make_user
 from tests.factories import make_cohort
-from tests.ramp.conftest import D
+from tests.ramp.helpers import D
 
 EXPECTED = {
     "cohort": "2026-Q1 AEs", "as_of": "2026-03-31", "track": "test-track",

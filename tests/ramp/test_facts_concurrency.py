@@ -30,7 +30,7 @@ from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import facts
 from cev_learn.ramp.achievements import recompute_for
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import ApiClient, token_for
+from tests.api.helpers import ApiClient, token_for
 from tests.helpers import csrf_token, login, make_user, post_form
 from tests.ramp import raw_ramp
 

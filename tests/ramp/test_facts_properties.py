@@ -39,7 +39,7 @@ from cev_learn.quizzes.services import start_attempt, submit_attempt, version_qu
 from cev_learn.ramp import facts, standing
 from cev_learn.ramp.import_service import import_activities, import_quotas
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import ApiClient, token_for
+from tests.api.helpers import ApiClient, token_for
 from tests.helpers import empty_tables, make_user
 from tests.ramp import raw_ramp
 from tests.ramp.raw_ramp import QUIZ_RIGHT

@@ -17,7 +17,7 @@ from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 from tests.helpers import make_user
 from tests.factories import make_cohort
-from tests.ramp.conftest import D
+from tests.ramp.helpers import D
 
 AS_OF = "2026-03-31"
 

@@ -10,7 +10,7 @@ from flask.json.tag import TaggedJSONSerializer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from cev_learn.accounts.models import Role
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import PASSWORD, csrf_token, login, make_user, post_form
 
 

@@ -15,7 +15,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.api.spec import API_PREFIX
 from cev_learn.platform.strict_json import MAX_DEPTH
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import make_user
 from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot as every_table

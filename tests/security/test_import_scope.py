@@ -8,7 +8,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord, Quota
-from tests.api.conftest import api_track, token_for  # noqa: F401 (a fixture)
+from tests.api.helpers import token_for
 from tests.helpers import login, make_user
 from tests.factories import make_cohort
 from tests.ramp.test_upload_page import check, checked_token, confirm, page_text

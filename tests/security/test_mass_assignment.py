@@ -18,7 +18,7 @@ from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.ramp.models import Achievement
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import FAST_HASH, PASSWORD, csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot

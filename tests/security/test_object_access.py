@@ -27,7 +27,7 @@ from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot
@@ -241,6 +241,8 @@ CASES = {
     "accounts.deactivate_user": Case(**SELF_STATUS, data=lambda w: {"confirm": "y"}),
     "accounts.reset_password": Case(**USER, data=lambda w: {"password": "taken over entirely",
                                                          "confirm": "taken over entirely"}),
+    "accounts.invite_user": Case(**USER),
+    "accounts.revoke_invitation": Case(**USER),
     "accounts.revoke_token": Case(
         **by_id("token_id", lambda w: w.targets["token"],
                 lambda w, actor, i: actor.role is Role.ADMIN and i in w.token_ids),

@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from cev_learn.accounts.models import Role
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import PASSWORD, csrf_token, login, make_user, post_form
 
 

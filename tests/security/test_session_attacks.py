@@ -20,7 +20,7 @@ from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import Quota
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import CSRF_META, PASSWORD, csrf_token, login, make_user, post_form
 
 SESSION, REMEMBER = "cev_learn_session", "cev_learn_remember"

@@ -16,7 +16,7 @@ from cev_learn.accounts.policy import can_view_rep
 from cev_learn.cohorts.access import rep_scope, visible_rep_filter
 from cev_learn.content.models import Module
 from cev_learn.platform.db import db
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login
 from tests.ramp.test_upload_page import check, page_text
 from tests.security.module_data import module_data, snapshot

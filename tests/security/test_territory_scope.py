@@ -17,7 +17,7 @@ from cev_learn.cohorts.models import Assignment, AssignmentKind, Cohort
 from cev_learn.content.models import Module
 from cev_learn.platform.db import db
 from cev_learn.ramp.models import ActivityRecord
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login
 from tests.ramp.test_upload_page import page_text
 from tests.security.module_data import snapshot

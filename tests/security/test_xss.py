@@ -23,7 +23,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.content.models import Quiz
 from cev_learn.platform.db import db
 from cev_learn.ramp.reminders import compose, load_plan
-from tests.api.conftest import token_for
+from tests.api.helpers import token_for
 from tests.helpers import empty_tables, app_config, csrf_token, login, make_user
 from tests.content.trees import INTRO, TRACK_YAML, good_track, write_tree
 from tests.factories import make_cohort

@@ -1,4 +1,5 @@
-"""Ramp test fixtures: a small organisation whose ramp numbers were worked out by hand."""
+"""Ramp fixtures, for every test (registered in tests/conftest.py): a small organisation whose
+ramp numbers were worked out by hand."""
 import datetime as dt
 
 import pytest
@@ -7,17 +8,10 @@ from cev_learn.accounts.models import Role
 from cev_learn.cohorts.services import place_rep
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
-from cev_learn.ramp.models import ActivityRecord, Quota
+from cev_learn.ramp.models import Quota
 from tests.helpers import make_user
 from tests.factories import make_cohort
-
-D = dt.date
-START = D(2026, 1, 5)
-
-
-def activity(rep, ext, on, kind, amount=0.0):
-    db.session.add(ActivityRecord(external_id=ext, user_id=rep.id, occurred_on=on, type=kind,
-                                  quantity=1, amount=amount))
+from tests.ramp.helpers import D, START, activity
 
 
 @pytest.fixture
