@@ -59,13 +59,13 @@ class _UserFieldsForm(FlaskForm):
                          description="A rep's first day. Schedules count days from it.")
 
 
-NO_WAY_IN = "Set a password, or tick the invitation so they choose one."
+NO_WAY_IN = "Set a password, or invite them to choose their own."
 
 
 class UserCreateForm(_UserFieldsForm):
-    invite = BooleanField("Email an invitation to choose a password", default=True,
-                          description="A one-time link that works for a week. Or leave it "
-                                      "unticked and set a password below.")
+    invite = BooleanField("Invite them to choose their own password", default=True,
+                          description="A one-time link by email that works for a week. Or "
+                                      "untick it and set a password below.")
     password = PasswordField(
         "Password", validators=[Optional(), Length(min=MIN_LENGTH, max=MAX_LENGTH), not_guessable],
         description=f"Only without an invitation. At least {MIN_LENGTH} characters.")

@@ -33,9 +33,9 @@ class MemberForm(FlaskForm):
     start_on = DateField("Individual start date", validators=[Optional()],
                          description="Leave empty to use the cohort's start date.")
     end_on = DateField("Left the company on", validators=[Optional()])
-    invite = BooleanField("Email an invitation if they have not joined yet", default=True,
-                          description="A one-time link to choose a password, valid a week. "
-                                      "Never sent twice while one is open.")
+    invite = BooleanField("Invite them if they have not joined yet", default=True,
+                          description="A one-time link by email to choose their password, "
+                                      "valid a week. Never sent twice while one is open.")
 
 
 class AssignmentForm(FlaskForm):

@@ -24,9 +24,9 @@ class UserImportForm(FlaskForm):
         description="Import the good rows and list the bad ones. Unticked, one bad row "
                     "stops the whole import and nothing is saved.")
     invite = BooleanField(
-        "Email invitations to the new people", default=True,
-        description="Each new person gets a one-time link to choose a password, valid for a "
-                    "week. People already in cev_learn get nothing.")
+        "Invite the new people to choose their password", default=True,
+        description="Each new person gets a one-time link by email, valid for a week. People "
+                    "already in cev_learn get nothing.")
 
 
 @role_required(Role.ADMIN)

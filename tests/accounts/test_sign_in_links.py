@@ -230,7 +230,7 @@ def test_a_new_person_needs_a_password_or_an_invitation(mailing):
     response = post_form(client, "/admin/users/new", {
         "email": "none@example.com", "name": "No Way", "role": "rep"})
     assert response.status_code == 400
-    assert "Set a password, or tick the invitation" in response.get_data(as_text=True)
+    assert "Set a password, or invite them to choose their own." in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "none@example.com")) is None
     assert mailbox.received == []
 

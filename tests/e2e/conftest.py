@@ -4,18 +4,38 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from bench.servers import Server
 from tests.e2e.helpers import BIN, CHROMIUM, DESKTOP, NEW_REP, NEW_REP_PASSWORD, PHONE
+from tests.mail import Mailbox, free_port
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Migrate, seed the demo organisation and serve it with gunicorn on a free port."""
-    instance = tmp_path_factory.mktemp("e2e-instance")
+def live_instance(tmp_path_factory) -> Path:
+    """The served app's instance folder; its database is `e2e.sqlite` there."""
+    return tmp_path_factory.mktemp("e2e-instance")
+
+
+@pytest.fixture(scope="session")
+def live_mailbox():
+    """The SMTP server the served app sends its emails to (what it received)."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield mailbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_instance, live_mailbox):
+    """Migrate, seed the demo organisation and serve it with gunicorn on a free port, sending
+    email to `live_mailbox`."""
+    instance = live_instance
     env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
            "CEV_LEARN_DATABASE_URL": f"sqlite:///{instance}/e2e.sqlite",
-           "CEV_LEARN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+           "CEV_LEARN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+           "CEV_LEARN_SMTP_HOST": "127.0.0.1", "CEV_LEARN_SMTP_PORT": str(live_mailbox[1])}
     for args in (["db", "upgrade"], ["content", "sync"], ["demo", "seed"]):
         subprocess.run([str(BIN / "cev-learn"), *args], env=env, check=True,
                        capture_output=True, timeout=120)
@@ -23,7 +43,9 @@ def live_server(tmp_path_factory):
     subprocess.run([str(BIN / "cev-learn"), "users", "create", NEW_REP, "--name", "Kai Fresh",
                     "--role", "rep", "--password-stdin"], env=env, check=True,
                    input=NEW_REP_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
-    with Server(env, 2, instance / "server.log") as server:
+    server = Server(env, 2, instance / "server.log")
+    server.env["CEV_LEARN_BASE_URL"] = server.url  # links in emails lead back to it
+    with server:
         yield server.url
 
 

@@ -40,8 +40,9 @@ def test_a_territory_manager_imports_only_for_their_own_reps(browser, page, live
     page.get_by_label("Full name").fill("Mae Northcott")
     page.get_by_label("Role").select_option("manager")
     page.get_by_label("Territory").fill("EMEA North")
-    page.get_by_label("New password", exact=True).fill("northern lights ledger")
-    page.get_by_label("Repeat the new password").fill("northern lights ledger")
+    page.get_by_label("Invite them to choose their own password").uncheck()
+    page.get_by_label("Password", exact=True).fill("northern lights ledger")
+    page.get_by_label("Repeat the password").fill("northern lights ledger")
     page.get_by_role("button", name="Create user").click()
     expect(page.locator(".flash--success")).to_contain_text("mae.north@example.com created")
 
