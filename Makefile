@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The real OpenID provider the single sign-on tests start (oidc-provider, from npm)
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+
 ## Set everything up and serve the demo on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/cev-learn db upgrade
@@ -26,11 +31,11 @@ run: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class cev_learn.ops.serving.SyncWorker --access-logfile /dev/null 'cev_learn:create_app()'
 
 ## The whole suite except browser tests, on SQLite
-test: install
+test: install $(OIDC_PROVIDER)
 	$(BIN)/pytest -m "not e2e" -q
 
 ## The same suite on a throwaway PostgreSQL cluster
-test-pg: install
+test-pg: install $(OIDC_PROVIDER)
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
 
 ## Static checks: bandit on the code (no medium or high finding without an explained
@@ -51,7 +56,7 @@ two-servers: install
 .PHONY: soak two-servers
 
 ## Browser tests: Playwright driving Debian's Chromium
-e2e: install chromium
+e2e: install chromium $(OIDC_PROVIDER)
 	$(BIN)/pytest -m e2e -q
 
 ## Benchmarks (not part of make test): content sync, activity import, page speed under wrk,

@@ -21,7 +21,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.init_app(app)
     observability.init_app(app)
     caching.init_app(app)
+    from cev_learn.accounts import sso
     from cev_learn.cohorts import services as cohort_services
+
+    sso.init_app(app)  # the OpenID provider of the settings, if any
     from cev_learn.ramp import facts
 
     facts.listen()  # services announce changed records; the ramp facts follow

@@ -21,8 +21,9 @@ from tests.helpers import (ROOT, app_config, data_tables, empty_tables, login, m
 from tests.quizzes.fixtures import quiz_track
 
 # Fixtures of their own modules, for every test: a real SMTP server on localhost (mail_server),
-# API clients with tokens (api, api_track), the small ramp organisation (organisation).
-pytest_plugins = ["tests.mail", "tests.api.fixtures", "tests.ramp.fixtures"]
+# a real OpenID provider (oidc_provider), API clients with tokens (api, api_track), the small
+# ramp organisation (organisation).
+pytest_plugins = ["tests.mail", "tests.oidc.server", "tests.api.fixtures", "tests.ramp.fixtures"]
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):

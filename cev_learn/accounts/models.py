@@ -38,9 +38,17 @@ class User(db.Model):
     start_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The identity provider's account (issuer and subject) this user signs in with, once they
+    # have signed in through single sign-on: found by it the next time, whatever the email.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
-    # Lists of people by role (reps waiting for a cohort, coaches to choose) read it in order.
-    __table_args__ = (Index("ix_user_role_active_created_at", "role", "active", "created_at"),)
+    __table_args__ = (
+        # Lists of people by role (reps waiting for a cohort, coaches to choose) read it in
+        # order.
+        Index("ix_user_role_active_created_at", "role", "active", "created_at"),
+        Index("ix_user_sso_issuer_sso_subject", "sso_issuer", "sso_subject", unique=True),
+    )
 
     # Flask-Login protocol
     @property

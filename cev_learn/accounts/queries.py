@@ -2,10 +2,12 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.sign_in_links import SignIn, newest_invitations, sign_in_state
+from cev_learn.accounts.sso import requires_sso
 from cev_learn.platform.db import db
 
 PAGE_SIZE = 50
@@ -32,4 +34,6 @@ def sign_ins(users: Iterable[User], now: dt.datetime) -> dict[int, SignIn]:
     nothing yet (one statement)."""
     users = list(users)
     invitations = newest_invitations(u.id for u in users)
-    return {u.id: sign_in_state(u, invitations.get(u.id), now) for u in users}
+    config = current_app.config
+    return {u.id: sign_in_state(u, invitations.get(u.id), now,
+                                sso_only=requires_sso(u.email, config)) for u in users}

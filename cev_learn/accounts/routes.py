@@ -4,13 +4,15 @@ find the view of a URL; each view declares who may call it where it is defined, 
 section in the top bar is its view module's (navigation.in_section)."""
 from flask import Blueprint
 
-from cev_learn.accounts import admin_views, link_views, token_views, views
+from cev_learn.accounts import admin_views, link_views, sso_views, token_views, views
 from cev_learn.platform.routing import add_routes
 
 bp = Blueprint("accounts", __name__)
 
 ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/login", views.login, ["GET", "POST"]),
+    ("/login/sso", sso_views.sso_start, ["GET"]),
+    ("/login/sso/callback", sso_views.sso_callback, ["GET"]),
     ("/logout", views.logout, ["POST"]),
     ("/account/password", views.change_password, ["GET", "POST"]),
     ("/password/forgot", link_views.forgot_password, ["GET", "POST"]),

@@ -20,7 +20,9 @@ from enum import Enum
 
 from sqlalchemy import and_, bindparam, or_, select, update
 
-from cev_learn.accounts import services
+from flask import current_app
+
+from cev_learn.accounts import services, sso
 from cev_learn.accounts.models import LinkPurpose, SignInLink, User
 from cev_learn.platform import mail
 from cev_learn.platform.db import db
@@ -49,6 +51,8 @@ def lifetime(purpose: LinkPurpose, config: Mapping) -> dt.timedelta:
 
 class SignInState(Enum):
     PASSWORD = "Password"
+    SSO = "Single sign-on"
+    BOTH = "Password or single sign-on"
     INVITED = "Invited"
     INVITATION_QUEUED = "Invitation not sent yet"
     INVITATION_FAILED = "Invitation not delivered"
@@ -63,17 +67,22 @@ class SignIn:
 
     @property
     def joined(self) -> bool:
-        return self.state is SignInState.PASSWORD
+        return self.state in (SignInState.PASSWORD, SignInState.SSO, SignInState.BOTH)
 
     @property
     def can_invite(self) -> bool:
         return not self.joined
 
 
-def sign_in_state(user: User, invitation: SignInLink | None, now: dt.datetime) -> SignIn:
-    """How `user` signs in, given their newest invitation (pure)."""
+def sign_in_state(user: User, invitation: SignInLink | None, now: dt.datetime, *,
+                  sso_only: bool = False) -> SignIn:
+    """How `user` signs in, given their newest invitation and whether their email's domain
+    signs in with single sign-on only (pure)."""
+    if sso_only or (user.sso_subject is not None and user.password_hash is None):
+        return SignIn(SignInState.SSO, invitation)
     if user.password_hash is not None:
-        return SignIn(SignInState.PASSWORD, invitation)
+        linked = user.sso_subject is not None
+        return SignIn(SignInState.BOTH if linked else SignInState.PASSWORD, invitation)
     if invitation is None or invitation.revoked_at is not None or invitation.used_at is not None:
         return SignIn(SignInState.NEVER_JOINED, invitation)
     if invitation.sent_at is None:
@@ -102,9 +111,10 @@ def newest_invitations(user_ids: Iterable[int]) -> dict[int, SignInLink]:
 
 def invite(users: Iterable[User], *, by: User | None, now: dt.datetime) -> list[SignInLink]:
     """Queue an invitation for each active user who has no password yet and no open
-    invitation; returns the new ones (send them with `deliver`). Running it again queues
-    nothing more."""
-    waiting = {u.id: u for u in users if u.active and u.password_hash is None}
+    invitation, and who may sign in with one (not single sign-on only); returns the new ones
+    (send them with `deliver`). Running it again queues nothing more."""
+    waiting = {u.id: u for u in users if u.active and u.password_hash is None
+               and not sso.requires_sso(u.email, current_app.config)}
     if not waiting:
         return []
     already = set(db.session.scalars(select(SignInLink.user_id).where(
@@ -219,9 +229,10 @@ def _in_words(span: dt.timedelta) -> str:
 
 def send_password_reset(email: str, config: Mapping, now: dt.datetime) -> bool:
     """Email a password-reset link to the active account with this address, and commit;
-    False when there is none (the caller answers the same either way)."""
+    False when there is none, or its domain signs in with single sign-on only (the caller
+    answers the same either way)."""
     user = services.find_user_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.active or sso.requires_sso(email, config):
         return False
     link = SignInLink(user_id=user.id, purpose=LinkPurpose.PASSWORD_RESET, created_at=now)
     db.session.add(link)

@@ -4,7 +4,7 @@ import datetime as dt
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cev_learn.accounts import services, sessions, throttle
+from cev_learn.accounts import services, sessions, sso, throttle
 from cev_learn.accounts.decorators import public, signed_in
 from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from cev_learn.accounts.passwords import verify_password
@@ -17,6 +17,7 @@ from cev_learn.platform.observability import security_event
 GENERIC_FAILURE = "Email or password is incorrect."
 THROTTLED = "Too many failed sign-in attempts. Wait {wait}, then try again."
 PASSWORD_THROTTLED = "Too many wrong current passwords. Wait {wait}, then try again."
+SSO_ONLY = "Accounts at {domain} sign in with single sign-on, not a password: use the button below."
 
 
 def enforce_session_lifetime():
@@ -36,35 +37,42 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_path or url_for("core.home"))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        policy, now = ThrottlePolicy.from_config(current_app.config), utcnow()
-        # Read only while the password is hashed (most of a second): on SQLite a write
-        # transaction would hold the one write lock meanwhile, and a burst of sign-ins
-        # would queue every writer past the busy timeout. The throttle commits on its own.
-        set_write_intent(False)
-        attempt = throttle.admit_attempt(form.email.data, request.remote_addr, policy, now)
-        result = services.check_sign_in(attempt, email=form.email.data,
-                                        password=form.password.data,
-                                        hash_method=current_app.config["PASSWORD_HASH_METHOD"])
-        if result.user is not None:
-            with write_transaction():
-                services.record_sign_in(result, email=form.email.data, now=now)
-            security_event("sign_in", account=result.user.email)
-            sessions.start_session(result.user, remember=form.remember.data)
-            flash(f"Welcome back, {result.user.name}.", "success")
-            return redirect(next_path or url_for("core.home"))
-        security_event("sign_in_throttled" if result.throttled else "sign_in_failed",
-                       account=form.email.data.strip().lower()[:254])
-        if result.throttled:
-            form.form_errors.append(THROTTLED.format(wait=_wait(policy.window)))
-            status = 429
-        else:
-            form.form_errors.append(GENERIC_FAILURE)
-            status = 400
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/login.html", form=form, next_path=next_path), status
+    if not form.validate_on_submit():
+        return login_page(form, next_path, 400 if request.method == "POST" else 200)
+    account = form.email.data.strip().lower()[:254]
+    if sso.requires_sso(form.email.data, current_app.config):
+        form.form_errors.append(SSO_ONLY.format(domain=account.rpartition("@")[2]))
+        security_event("sign_in_refused_sso_only", account=account)
+        return login_page(form, next_path, 400)
+    policy, now = ThrottlePolicy.from_config(current_app.config), utcnow()
+    # Read only while the password is hashed (most of a second): on SQLite a write
+    # transaction would hold the one write lock meanwhile, and a burst of sign-ins
+    # would queue every writer past the busy timeout. The throttle commits on its own.
+    set_write_intent(False)
+    attempt = throttle.admit_attempt(form.email.data, request.remote_addr, policy, now)
+    result = services.check_sign_in(attempt, email=form.email.data, password=form.password.data,
+                                    hash_method=current_app.config["PASSWORD_HASH_METHOD"])
+    if result.user is not None:
+        with write_transaction():
+            services.record_sign_in(result, email=form.email.data, now=now)
+        security_event("sign_in", account=result.user.email)
+        sessions.start_session(result.user, remember=form.remember.data)
+        flash(f"Welcome back, {result.user.name}.", "success")
+        return redirect(next_path or url_for("core.home"))
+    security_event("sign_in_throttled" if result.throttled else "sign_in_failed", account=account)
+    if result.throttled:
+        form.form_errors.append(THROTTLED.format(wait=_wait(policy.window)))
+        return login_page(form, next_path, 429)
+    form.form_errors.append(GENERIC_FAILURE)
+    return login_page(form, next_path, 400)
+
+
+def login_page(form: LoginForm, next_path: str | None, status: int):
+    """The sign-in page, with the single sign-on button when a provider is set up."""
+    config = current_app.config
+    provider = config["OIDC_PROVIDER_NAME"] if sso.enabled(config) else None
+    return render_template("accounts/login.html", form=form, next_path=next_path,
+                           sso_provider=provider), status
 
 
 @signed_in

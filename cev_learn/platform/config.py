@@ -66,6 +66,27 @@ DEFAULTS = {
     "PASSWORD_RESET_MINUTES": 60,
     "PASSWORD_RESET_LIMIT": "5 per hour",
     "PASSWORD_RESET_LIMIT_PER_ADDRESS": "20 per hour",
+    # Single sign-on with OpenID Connect (Authorization Code flow with PKCE): the provider's
+    # issuer URL (its discovery document is <issuer>/.well-known/openid-configuration) and this
+    # app's client there, whose redirect URI is <BASE_URL>/login/sso/callback. People are
+    # matched by verified email (OIDC_EMAILS_VERIFIED: the provider sends no email_verified
+    # but issues only addresses it owns, as Microsoft Entra ID does for a tenant's domains);
+    # OIDC_CREATE_ACCOUNTS creates the missing ones whose email domain is in
+    # OIDC_CREATE_DOMAINS (as reps unless OIDC_ROLE_CLAIM names a claim holding rep, coach,
+    # manager or admin). Email domains in OIDC_REQUIRED_DOMAINS may not sign in with a
+    # password.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_CREATE_ACCOUNTS": False,
+    "OIDC_CREATE_DOMAINS": [],
+    "OIDC_EMAILS_VERIFIED": False,
+    "OIDC_ROLE_CLAIM": None,
+    "OIDC_TERRITORY_CLAIM": None,
+    "OIDC_REQUIRED_DOMAINS": [],
+    "OIDC_LEEWAY_SECONDS": 60,
+    "OIDC_PROVIDER_NAME": "single sign-on",
     # The xAPI feed serves statements this long after they are stored, so a write still
     # committing cannot land behind a client's cursor; longer than the slowest write
     # transaction (a large CRM import recomputing milestones).

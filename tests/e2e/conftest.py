@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from bench.servers import Server
 from tests.e2e.helpers import BIN, CHROMIUM, DESKTOP, NEW_REP, NEW_REP_PASSWORD, PHONE
 from tests.mail import Mailbox, free_port
+from tests.oidc.server import CLIENT_ID, CLIENT_SECRET, Provider
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +46,16 @@ def live_server(live_instance, live_mailbox):
                    input=NEW_REP_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
     server = Server(env, 2, instance / "server.log")
     server.env["CEV_LEARN_BASE_URL"] = server.url  # links in emails lead back to it
-    with server:
-        yield server.url
+    # Single sign-on through a real OpenID provider that sends people back to this server.
+    provider = Provider([server.url + "/login/sso/callback"], {})
+    server.env.update({"CEV_LEARN_OIDC_ISSUER": provider.issuer,
+                       "CEV_LEARN_OIDC_CLIENT_ID": CLIENT_ID,
+                       "CEV_LEARN_OIDC_CLIENT_SECRET": CLIENT_SECRET})
+    try:
+        with server:
+            yield server.url
+    finally:
+        provider.stop()
 
 
 @pytest.fixture(scope="session")

@@ -92,3 +92,22 @@ def test_a_rep_who_forgot_their_password_sets_a_new_one_from_a_phone(
     page.get_by_role("button", name="Set new password").click()
     expect(page).to_have_url(live_server + "/week")
     expect(page.locator(".flash--success")).to_contain_text("Your new password is set")
+
+
+def test_a_rep_signs_in_through_the_identity_provider_and_a_replayed_answer_is_refused(
+        browser, page, live_server):
+    page.goto(live_server + "/login")
+    screenshot(page, "sign-in-with-sso")
+    page.get_by_role("link", name="Sign in with single sign-on").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test identity provider")
+    page.get_by_label("Account").fill("rep07@example.com")  # the provider vouches for the email
+    with page.expect_request(re.compile(r".*/login/sso/callback\?.*")) as answer:
+        page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(live_server + "/week")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This week")
+
+    replay = browser.new_context().new_page()
+    replay.goto(answer.value.url)
+    expect(replay.get_by_role("alert")).to_contain_text("could not be verified")
+    expect(replay.get_by_role("heading", level=1)).to_have_text("Sign in to cev_learn")
+    screenshot(replay, "sso-replayed-answer")

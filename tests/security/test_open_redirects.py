@@ -17,8 +17,11 @@ SOURCE = Path(__file__).resolve().parents[2] / "cev_learn"
 SITE = ("http", "localhost")
 # The next-style parameters, and the redirects not built by url_for, in the code: all of
 # them go through the views below.
-COVERED_PARAMETERS = {("accounts/views.py", "next")}
-COVERED_REDIRECTS = {("accounts/views.py", 'next_path or url_for("core.home")')}
+# accounts/sso_views.py: test_next_never_leads_off_the_site_after_single_sign_on, in
+# accounts/test_sso.py beside the real OpenID provider it needs.
+COVERED_PARAMETERS = {("accounts/views.py", "next"), ("accounts/sso_views.py", "next")}
+COVERED_REDIRECTS = {("accounts/views.py", 'next_path or url_for("core.home")'),
+                     ("accounts/sso_views.py", 'safe_next_path(next_path) or url_for("core.home")')}
 REDIRECT_WORDS = re.compile(r"next|return|redirect|url|continue|back|came_from|goto|target|"
                             r"dest|referr?er|origin|callback|success|forward", re.I)
 
