@@ -17,6 +17,8 @@ from cev_learn.platform.observability import security_event
 NEXT_KEY = "sso_next"
 STATE_KEY = "sso_state"   # [state, when it expires]: one sign-in started from this browser
 STATE_SECONDS = 600
+UNAVAILABLE = ("The identity provider cannot be reached right now. Try again in a few minutes, "
+               "or sign in with your password if you have one.")
 NOT_VERIFIED = ("Single sign-on did not work: the answer from the identity provider could not "
                 "be verified. Try again from the start.")
 
@@ -30,7 +32,14 @@ def sso_start():
         session[NEXT_KEY] = next_path
     state = secrets.token_urlsafe(32)
     session[STATE_KEY] = [state, time.time() + STATE_SECONDS]
-    return sso.client().authorize_redirect(sso.redirect_uri(current_app.config), state=state)
+    try:
+        return sso.client().authorize_redirect(sso.redirect_uri(current_app.config),
+                                               state=state)
+    except sso.SSO_ERRORS as exc:  # the provider's discovery document could not be read
+        security_event("sso_unavailable", reason=_reason(exc))
+        form = LoginForm(formdata=None)
+        form.form_errors.append(UNAVAILABLE)
+        return login_page(form, next_path, 503)
 
 
 @public

@@ -11,6 +11,7 @@ from cev_learn.accounts import sso, sso_views
 from cev_learn.accounts.models import Role, SignInLink, User
 from cev_learn.platform.db import db
 from tests.helpers import PASSWORD, csrf_token, login, make_user, reload
+from tests.mail import free_port
 from tests.security.test_open_redirects import PAYLOADS, on_site
 from tests.oidc.server import (CLIENT_ID, CLIENT_SECRET, OTHER_CLIENT_ID, OTHER_SECRET,
                                Provider)
@@ -211,6 +212,13 @@ def test_a_domain_that_requires_single_sign_on_gets_no_password_sign_in(
                  PASSWORD).status_code == 302  # other domains keep their passwords
     response, _ = sign_in_through(oidc_provider, client, "hal@example.org")
     assert response.status_code == 302
+
+
+def test_a_provider_that_cannot_be_reached_is_said_so(make_app, oidc_provider):
+    app = make_app(**sso_settings(oidc_provider, OIDC_ISSUER=f"http://127.0.0.1:{free_port()}"))
+    response = app.test_client().get("/login/sso")
+    assert response.status_code == 503
+    assert "The identity provider cannot be reached right now" in response.get_data(as_text=True)
 
 
 def test_without_a_provider_there_is_no_single_sign_on(client):
