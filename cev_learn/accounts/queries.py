@@ -26,6 +26,9 @@ def user_page(*, search: str, role: str, status: str, page: int):
         stmt = stmt.where(User.active.is_(True))
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
+    elif status == "not_joined":  # no password and never signed in through the provider
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None),
+                          User.sso_subject.is_(None))
     return db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
 
 

@@ -160,6 +160,9 @@ def test_the_users_list_shows_how_each_person_signs_in(mailing):
     assert ">Password<" in rows["Pat Password"]
     assert ">Never joined<" in rows["Nell Never"]
     assert ">Invited<" in rows["Ivy Invited"]
+    waiting = client.get("/admin/users?status=not_joined").get_data(as_text=True)
+    assert "Nell Never" in waiting and "Ivy Invited" in waiting
+    assert "Pat Password" not in waiting
 
 
 def test_a_refused_invitation_stays_queued_with_the_reason_and_goes_out_on_the_next_run(
