@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.accounts.routes import bp as accounts_bp
     from cev_learn.analytics.routes import bp as analytics_bp
     from cev_learn.api.routes import bp as api_bp
+    from cev_learn.api.scim_views import bp as scim_bp
     from cev_learn.cohorts.routes import bp as cohorts_bp
     from cev_learn.content.routes import bp as content_bp
     from cev_learn.core_views import bp as core_bp
@@ -43,9 +44,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # One blueprint per domain, its URLs listed in <domain>/routes.py; besides them, the home
     # page and health checks (core_views) and the browsers' security reports (platform).
     for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
-                      ramp_bp, api_bp, security_bp):
+                      ramp_bp, api_bp, scim_bp, security_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
+    extensions.csrf.exempt(scim_bp)
 
     from cev_learn import navigation
     from cev_learn.platform import errors, templating

@@ -44,7 +44,8 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
 
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
-              "track_slug": "test-track", "module_slug": "intro", "path": "chart.png", "quiz_slug": "check", "rubric_slug": "pitch",
+              "path": "Users" if endpoint.startswith("scim.") else "chart.png",
+              "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
               "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
@@ -73,10 +74,11 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
     url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort,
                                                                endpoint))
     client = app.test_client()
-    api = endpoint.startswith("api.")
+    api = endpoint.startswith(("api.", "scim."))
     headers = {}
     if actor is not None and api:  # the API takes bearer tokens (read+write: roles decide)
-        headers["Authorization"] = f"Bearer {token_for(user, Scope.WRITE)}"
+        scope = Scope.SCIM if endpoint.startswith("scim.") else Scope.WRITE
+        headers["Authorization"] = f"Bearer {token_for(user, scope)}"
     elif actor is not None:
         assert login(client, user.email).status_code == 302
     method = "GET" if "GET" in methods else methods[0]

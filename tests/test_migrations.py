@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from cev_learn import create_app
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import LoginFailure, User
+from cev_learn.api.scim import ScimUser
 from cev_learn.cohorts.models import ReminderLog
 from cev_learn.content.models import Asset, Track
 from cev_learn.content.track_data import forget_tracks
@@ -96,6 +97,9 @@ def seed_every_table(app) -> None:
         ReminderLog(user_id=user.id, kind="weekly", for_date=now.date(), sent_at=now),
         RateLimitWindow(key="LIMITER/token:abc/api/600/1/minute", hits=3, ends_at=now),
         ScopeVersion(scope=f"rep:{user.id}", version=4),
+        ScimUser(id="2819c223", user_id=user.id, created_at=now, updated_at=now,
+                 document={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                           "userName": user.email}),
     ])
     db.session.commit()
 

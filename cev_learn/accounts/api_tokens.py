@@ -11,10 +11,11 @@ from cev_learn.platform.db import UTCDateTime, db, utcnow
 class Scope(enum.Enum):
     READ = "read"
     WRITE = "write"  # read and write
+    SCIM = "scim"    # provisioning at /scim/v2 only: an identity provider's, never the API's
 
     @property
     def label(self) -> str:
-        return {"read": "Read", "write": "Read and write"}[self.value]
+        return {"read": "Read", "write": "Read and write", "scim": "SCIM provisioning"}[self.value]
 
 
 class ApiToken(db.Model):

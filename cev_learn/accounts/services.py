@@ -59,7 +59,8 @@ def create_user(*, email: str, name: str, role: Role, password: str | None, hash
 def update_user(user: User, *, actor: User, email: str, name: str, role: Role,
                 territory: str | None, start_on: dt.date | None) -> User:
     email = normalise_email(email)
-    _ensure_email_free(email, except_user=user)
+    if email != user.email:
+        _ensure_email_free(email, except_user=user)
     if actor.id == user.id and role is not user.role:
         raise SelfLockout("change the role of")
     user.email, user.name, user.role = email, name.strip(), role

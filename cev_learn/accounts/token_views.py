@@ -23,6 +23,9 @@ class TokenForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Name the token."), Length(max=100)],
                        description="What it is for, e.g. 'Salesforce sync'.")
     write = BooleanField("Allow writes", description="Unticked, the token can only read.")
+    scim = BooleanField("For SCIM provisioning",
+                        description="A token for an identity provider at /scim/v2 (it opens "
+                                    "nothing else); the user must be an admin.")
 
 
 class RevokeForm(FlaskForm):
@@ -41,7 +44,8 @@ def index():
             try:
                 created, secret = create_token(
                     user=user, name=form.name.data, actor=current_user, now=utcnow(),
-                    scope=Scope.WRITE if form.write.data else Scope.READ)
+                    scope=Scope.SCIM if form.scim.data else
+                    Scope.WRITE if form.write.data else Scope.READ)
             except TokenError as exc:
                 form.name.errors.append(str(exc).capitalize() + ".")
             else:

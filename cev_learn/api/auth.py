@@ -27,6 +27,9 @@ def api_access(*roles: Role, write: bool = False):
         @wraps(view)
         def guarded(*args, **kwargs):
             token = current_token()
+            if token.scope is Scope.SCIM:
+                raise ApiProblem(403, "a SCIM provisioning token works only at /scim/v2; "
+                                      "create an API token for the API")
             if token.user.role not in allowed:
                 raise ApiProblem(403, f"a {token.user.role.value} token may not use this "
                                       "endpoint")

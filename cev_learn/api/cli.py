@@ -13,14 +13,16 @@ tokens_cli = click.Group("tokens", help="API tokens for CRMs, HR systems and war
 @click.option("--user", "email", required=True, help="The token acts as this user (role, cohorts).")
 @click.option("--name", required=True, help="What the token is for, e.g. 'Salesforce sync'.")
 @click.option("--write", is_flag=True, help="Read and write (default: read only).")
-def create_command(email, name, write):
+@click.option("--scim", is_flag=True,
+              help="For an identity provider's SCIM provisioning at /scim/v2 (an admin's).")
+def create_command(email, name, write, scim):
     """Create a token and print its secret (shown only this once)."""
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"no user with email {email!r}; see cev-learn users create")
     try:
-        token, secret = create_token(user=user, name=name, scope=Scope.WRITE if write else
-                                     Scope.READ, actor=None, now=utcnow())
+        scope = Scope.SCIM if scim else Scope.WRITE if write else Scope.READ
+        token, secret = create_token(user=user, name=name, scope=scope, actor=None, now=utcnow())
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
