@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from cev_learn import create_app
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import LoginFailure, User
-from cev_learn.api.scim import ScimUser
+from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import ReminderLog
 from cev_learn.content.models import Asset, Track
 from cev_learn.content.track_data import forget_tracks
@@ -100,6 +100,10 @@ def seed_every_table(app) -> None:
         ScimUser(id="2819c223", user_id=user.id, created_at=now, updated_at=now,
                  document={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
                            "userName": user.email}),
+        ScimGroup(id="e9e30dba", created_at=now, updated_at=now,
+                  document={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                            "displayName": "cev_learn coaches",
+                            "members": [{"value": "2819c223"}]}),
     ])
     db.session.commit()
 

@@ -15,7 +15,14 @@ the cev_learn user it manages, kept in step on every write:
   person's history stays, as cev_learn never deletes people).
 
 A person created by SCIM is a rep; someone already in cev_learn with the same email is taken
-over rather than duplicated. Groups are not served: roles and cohorts are cev_learn's own.
+over rather than duplicated.
+
+Groups carry roles. A group is stored as sent; the four named "cev_learn reps", "cev_learn
+coaches", "cev_learn managers" and "cev_learn admins" (any case, singular too) give their
+members that role: whenever such a group changes, each member it gained or lost gets the
+highest role of the role groups they are still in, or rep in none. Other groups change nothing
+(cohorts need a track and a start date no directory holds). The token's own admin keeps their
+role.
 """
 import datetime as dt
 from collections.abc import Generator
@@ -24,8 +31,9 @@ from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from scim2_models import (AuthenticationScheme, Bulk, ChangePassword, Email, EnterpriseUser,
-                          ETag, Filter, InvalidValueException, Patch, Required, ResourceType,
-                          ScimProvider, ServiceProviderConfig, Sort, UniquenessException, User)
+                          ETag, Filter, Group, InvalidValueException, Patch, Required,
+                          ResourceType, ScimProvider, ServiceProviderConfig, Sort,
+                          UniquenessException, User)
 from scim2_server.applications.wsgi import WSGIApplication
 from scim2_server.memory import InMemoryStorage
 from sqlalchemy import JSON, ForeignKey, String, delete, select
@@ -60,11 +68,31 @@ class ScimUser(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ScimGroup(db.Model):
+    """A group provisioned by SCIM, stored as sent (its members are SCIM user ids)."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+ROLE_GROUPS = {f"cev_learn {name}": role for role in Role
+               for name in (role.value, role.value + "s", role.value + "es")}
+RANK = {Role.REP: 0, Role.COACH: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+
+def group_role(group: Any) -> Role | None:
+    """The role a group gives its members, if it is one of the role groups."""
+    return ROLE_GROUPS.get(" ".join(str(group.display_name or "").split()).lower())
+
+
 def provider() -> ScimProvider:
     """What the service publishes at /ServiceProviderConfig, /ResourceTypes and /Schemas."""
     return ScimProvider(
-        models=[CevUser, EnterpriseUser],
-        resource_types=[ResourceType.from_resource(CevUser[EnterpriseUser])],
+        models=[CevUser, EnterpriseUser, Group],
+        resource_types=[ResourceType.from_resource(CevUser[EnterpriseUser]),
+                        ResourceType.from_resource(Group)],
         config=ServiceProviderConfig(
             documentation_uri=None,
             patch=Patch(supported=True), bulk=Bulk(supported=False, max_operations=0,
@@ -89,6 +117,7 @@ class DatabaseStorage(InMemoryStorage):
         self.actor, self.hash_method = actor, hash_method
         self.rows: dict[str, ScimUser] = {}
         self.people: dict[int, Person] = {}
+        self.groups: dict[str, ScimGroup] = {}
 
     @contextmanager
     def operation(self) -> Generator[None]:
@@ -98,13 +127,21 @@ class DatabaseStorage(InMemoryStorage):
             select(ScimUser, Person).join(Person, Person.id == ScimUser.user_id)).all()
         self.rows = {row.id: row for row, _ in loaded}
         self.people = {person.id: person for _, person in loaded}
-        self.resources = [CevUser[EnterpriseUser].model_validate(row.document)
-                          for row in self.rows.values()]
+        self.groups = {row.id: row for row in db.session.scalars(select(ScimGroup))}
+        self.resources = [*(CevUser[EnterpriseUser].model_validate(row.document)
+                            for row in self.rows.values()),
+                          *(Group.model_validate(row.document) for row in self.groups.values())]
         with super().operation():
             yield
 
     def create(self, resource_type: ResourceType, resource: Any) -> Any:
         created = super().create(resource_type, resource)
+        if isinstance(created, Group):
+            self.groups[created.id] = row = ScimGroup(id=created.id, document=_document(created))
+            db.session.add(row)
+            self._apply_roles(_member_ids(created) if group_role(created) else set())
+            db.session.flush()
+            return created
         person = self._person_for(created, existing=None)
         row = ScimUser(id=created.id, user_id=person.id, document=_document(created))
         db.session.add(row)
@@ -114,7 +151,16 @@ class DatabaseStorage(InMemoryStorage):
 
     def update(self, resource_type: ResourceType, resource: Any, *,
                expected_version: str | None = None) -> Any:
+        before = self._stored(resource_type, resource.id) if isinstance(resource, Group) else None
+        before_members = _member_ids(before) if before is not None and group_role(before) else set()
         updated = super().update(resource_type, resource, expected_version=expected_version)
+        if isinstance(updated, Group):
+            row = self.groups[updated.id]
+            row.document, row.updated_at = _document(updated), utcnow()
+            after = _member_ids(updated) if group_role(updated) else set()
+            self._apply_roles(before_members | after)
+            db.session.flush()
+            return updated
         row = self.rows[updated.id]
         self._person_for(updated, existing=self.people[row.user_id])
         row.document, row.updated_at = _document(updated), utcnow()
@@ -123,13 +169,32 @@ class DatabaseStorage(InMemoryStorage):
 
     def delete(self, resource_type: ResourceType, resource_id: str, *,
                expected_version: str | None = None) -> None:
+        stored = self._stored(resource_type, resource_id)
         super().delete(resource_type, resource_id, expected_version=expected_version)
+        if isinstance(stored, Group):
+            del self.groups[resource_id]
+            db.session.execute(delete(ScimGroup).where(ScimGroup.id == resource_id))
+            self._apply_roles(_member_ids(stored) if group_role(stored) else set())
+            db.session.flush()
+            return
         row = self.rows.pop(resource_id)
         person = self.people[row.user_id]
         if person.active and person.id != self.actor.id:
             services.deactivate_user(person, actor=self.actor)
         db.session.execute(delete(ScimUser).where(ScimUser.id == resource_id))
         db.session.flush()
+
+    def _apply_roles(self, user_ids: set[str]) -> None:
+        """Give each of these SCIM users the highest role of the role groups they are in now,
+        rep in none (the token's own admin excepted)."""
+        groups = [g for g in self.resources if isinstance(g, Group) and group_role(g)]
+        for user_id in user_ids:
+            row = self.rows.get(user_id)
+            person = self.people.get(row.user_id) if row else None
+            if person is None or person.id == self.actor.id:
+                continue
+            roles = [group_role(g) for g in groups if user_id in _member_ids(g)]
+            person.role = max(roles, key=RANK.__getitem__, default=Role.REP)
 
     def _person_for(self, resource: Any, existing: Person | None) -> Person:
         """Create or update the person a SCIM user manages, as the module docstring says."""
@@ -158,6 +223,10 @@ class DatabaseStorage(InMemoryStorage):
         elif resource.active is not False and not existing.active:
             services.activate_user(existing)
         return existing
+
+
+def _member_ids(group: Any) -> set[str]:
+    return {member.value for member in (group.members or []) if member.value}
 
 
 def _document(resource: Any) -> dict:

@@ -11,6 +11,7 @@ a request that rolls back keeps its hit, and a hit never commits the request's w
 import datetime as dt
 import hashlib
 
+from flask import g, has_request_context
 from limits.errors import ConfigurationError
 from limits.storage import Storage
 from sqlalchemy import String, case, delete, select
@@ -45,6 +46,8 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add `amount` to the key's hits and return them, in a new window if the last ended."""
         now = utcnow()
+        if has_request_context():
+            g.pop("rate_limit_windows", None)  # what the headers read comes after this hit
         hits = _hit(_stored(key), now, now + dt.timedelta(seconds=expiry), amount)
         if hits == amount:  # a window began: a cheap moment to forget the ended ones
             _forget_ended(now)
@@ -96,9 +99,18 @@ def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> int:
 
 def _current_window(key: str) -> RateLimitWindow | None:
     """The key's window, for the rate-limit headers of a response (a hit is counted by
-    `incr` alone). While the database is away it is unknown: the answer the request already
-    has — a 503 from the failed hit, or its own result — must not become a 500 because of a
-    header."""
+    `incr` alone), read once per request: the headers ask for its hits and its end. While
+    the database is away it is unknown: the answer the request already has — a 503 from the
+    failed hit, or its own result — must not become a 500 because of a header."""
+    if not has_request_context():
+        return _read_window(key)
+    read = g.setdefault("rate_limit_windows", {})
+    if key not in read:
+        read[key] = _read_window(key)
+    return read[key]
+
+
+def _read_window(key: str) -> RateLimitWindow | None:
     # A reader of its own: on SQLite it never waits for a write lock the request holds.
     try:
         with private_reader() as session:

@@ -174,3 +174,32 @@ def test_the_tokens_page_creates_scim_tokens(app):
     secret = re.search(r"cev_[A-Za-z0-9_-]{20,}", page).group(0)
     assert scim(app.test_client(), "GET", "/ServiceProviderConfig", secret).status_code == 200
     assert "SCIM provisioning" in client.get("/admin/tokens").get_data(as_text=True)
+
+
+def group(name: str, *member_ids: str) -> dict:
+    return {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name,
+            "members": [{"value": member_id} for member_id in member_ids]}
+
+
+def test_role_groups_give_their_members_the_role_and_other_groups_change_nothing(
+        provisioning):
+    client, token = provisioning
+    ids = {name: scim(client, "POST", "/Users", token, new_user(f"{name}@example.com")).json["id"]
+           for name in ("kim", "lou")}
+
+    def role(name: str) -> Role:
+        return db.session.scalar(select(User.role).where(User.email == f"{name}@example.com"))
+
+    coaches = scim(client, "POST", "/Groups", token,
+                   group("cev_learn Coaches", ids["kim"], ids["lou"])).json
+    assert (role("kim"), role("lou")) == (Role.COACH, Role.COACH)
+    scim(client, "POST", "/Groups", token, group("CEV_LEARN MANAGER", ids["kim"]))
+    assert role("kim") is Role.MANAGER  # the highest of their role groups
+    scim(client, "POST", "/Groups", token, group("Sales EMEA", ids["lou"]))
+    assert role("lou") is Role.COACH  # not a role group
+    leave = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations": [{"op": "remove", "path": f'members[value eq "{ids["lou"]}"]'}]}
+    assert scim(client, "PATCH", f"/Groups/{coaches['id']}", token, leave).status_code < 300
+    assert role("lou") is Role.REP and role("kim") is Role.MANAGER
+    assert scim(client, "DELETE", f"/Groups/{coaches['id']}", token).status_code == 204
+    assert role("kim") is Role.MANAGER
