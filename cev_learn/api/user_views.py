@@ -73,14 +73,16 @@ def user(user_id: int):
     return respond(schemas.UserOut, _user_row(*row))
 
 
-@api_access(Role.ADMIN, write=True)
+@api_access(Role.MANAGER, Role.ADMIN, write=True)
 @operation("Create or update a user by email", tag="Users", request=schemas.UserIn,
            response=schemas.UserSaved, problems=(409,), status=200, also=(201,),
            description="Checked and applied exactly like one row of users.csv: a rep is placed "
                        "in the cohort and the coach joins its coaches. Answers 201 when the "
                        "user was created, 200 when it existed (sending the same body again "
                        "changes nothing). Any problem (422) leaves everything unchanged. With "
-                       "invite, a user without a password gets an invitation email.")
+                       "invite, a user without a password gets an invitation email. Managers "
+                       "add and change reps only: new ones and those they manage, in cohorts "
+                       "they work with and their own territory (blank: theirs).")
 def upsert_user():
     body = json_body(schemas.UserIn)
     row = _checked_row(body)

@@ -1,4 +1,4 @@
-"""Admin upload pages for CSV imports (docs/formats.md)."""
+"""The users CSV upload page of admins and managers (docs/formats.md)."""
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -29,7 +29,7 @@ class UserImportForm(FlaskForm):
                     "already in cev_learn get nothing.")
 
 
-@role_required(Role.ADMIN)
+@role_required(Role.MANAGER, Role.ADMIN)
 def users():
     form = UserImportForm()
     report = None
@@ -54,6 +54,11 @@ def users():
             flash(message, "warning" if report.errors or (delivered and delivered.failed)
                   else "success")
             if not report.errors:
-                return redirect(url_for("accounts.users"))
+                return redirect(url_for(_back_to()))
     status = 400 if report is not None and not report.imported else form_status(form)
     return render_template("admin/import_users.html", form=form, report=report), status
+
+
+def _back_to() -> str:
+    """Admins come from Users, managers from Cohorts."""
+    return "accounts.users" if current_user.role is Role.ADMIN else "cohorts.cohort_list"

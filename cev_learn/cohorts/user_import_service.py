@@ -1,12 +1,19 @@
 """Import users.csv: check rows against the database, then apply them. Flush only; the
 caller commits once (or rolls back). Never deactivates anyone and never touches passwords.
-The API's user upsert goes through `upsert_user`: one row, the same checks and changes."""
+The API's user upsert goes through `upsert_user`: one row, the same checks and changes.
+
+Who imports decides what a file may change (`actor`): admins (and the command line, with no
+actor) anyone; managers reps only — new ones, and those they manage (`policy.can_coach_rep`),
+in cohorts they work with, in their own territory."""
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.accounts.policy import managed_territory
+from cev_learn.cohorts.access import coachable_rep_ids, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.cohorts.services import place_reps
 from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
@@ -47,7 +54,8 @@ class UserImportReport:
 @dataclass
 class _Known:
     users: dict[str, User]     # by email: the users the file names that exist
-    cohorts: dict[str, Cohort]  # by name: the cohorts the file names that exist
+    cohorts: dict[str, Cohort]  # by name: the cohorts the file names that the actor works with
+    changeable: set[str] | None = None  # emails of those users the actor may change; None: all
 
 
 def import_users(text: str, *, skip_invalid: bool, now: dt.datetime,
@@ -55,11 +63,11 @@ def import_users(text: str, *, skip_invalid: bool, now: dt.datetime,
     """Create or update the users of a users.csv text and place reps in their cohorts.
 
     Any bad row stops the whole import unless `skip_invalid`; then the good rows go in.
-    `actor` is the admin uploading the file, who may not change their own role.
+    `actor` is the admin or manager uploading the file, who may not change their own role.
     Raises ImportFileError when the file as a whole cannot be read.
     """
     rows, errors = parse_users_csv(text)
-    known = _load_known(rows)
+    known = _load_known(rows, actor)
     good, db_errors = _check_rows(rows, known, actor)
     report = UserImportReport(errors=sorted(errors + db_errors))
     if report.errors and not skip_invalid:
@@ -72,7 +80,8 @@ def upsert_user(row: UserRow, *, now: dt.datetime,
                 actor: User | None = None) -> tuple[UserImportReport, list[Problem]]:
     """Create or update one user as a one-row users.csv would; with problems (by column)
     nothing is applied."""
-    known = _load_known([row])
+    known = _load_known([row], actor)
+    row = _with_default_territory(row, known, actor)
     problems = _row_problems(row, known, _roles(known), actor)
     report = UserImportReport()
     if not problems:
@@ -87,7 +96,7 @@ def _apply(rows: list[UserRow], known: _Known, report: UserImportReport,
     report.imported = True
 
 
-def _load_known(rows: list[UserRow]) -> _Known:
+def _load_known(rows: list[UserRow], actor: User | None) -> _Known:
     emails = sorted({r.email for r in rows} | {r.coach_email for r in rows if r.coach_email})
     users = {}
     for start in range(0, len(emails), _CHUNK):
@@ -95,8 +104,34 @@ def _load_known(rows: list[UserRow]) -> _Known:
         users.update((u.email, u) for u in db.session.scalars(
             select(User).where(User.email.in_(chunk))))
     names = sorted({r.cohort for r in rows if r.cohort})
-    cohorts = {c.name: c for c in db.session.scalars(select(Cohort).where(Cohort.name.in_(names)))}
-    return _Known(users=users, cohorts=cohorts)
+    # A cohort the actor does not work with reads as one that does not exist.
+    cohorts = select(Cohort) if _changes_anyone(actor) else visible_cohorts(actor)
+    cohorts = {c.name: c for c in db.session.scalars(cohorts.where(Cohort.name.in_(names)))}
+    return _Known(users=users, cohorts=cohorts, changeable=_changeable(
+        actor, [users[r.email] for r in rows if r.email in users]))
+
+
+def _changes_anyone(actor: User | None) -> bool:
+    return actor is None or actor.role is Role.ADMIN
+
+
+def _changeable(actor: User | None, existing: list[User]) -> set[str] | None:
+    """The emails of these users a manager may change: the reps they manage."""
+    if _changes_anyone(actor):
+        return None
+    ids = [user.id for user in existing]
+    managed = set()
+    for start in range(0, len(ids), _CHUNK):
+        managed |= coachable_rep_ids(actor, ids[start:start + _CHUNK])
+    return {user.email for user in existing if user.id in managed}
+
+
+def _with_default_territory(row: UserRow, known: _Known, actor: User | None) -> UserRow:
+    """A new rep a territory manager adds without a territory joins the manager's."""
+    territory = managed_territory(actor) if actor is not None else None
+    if territory and row.territory is None and row.email not in known.users:
+        return dataclasses.replace(row, territory=territory)
+    return row
 
 
 def _check_rows(rows: list[UserRow], known: _Known,
@@ -105,6 +140,7 @@ def _check_rows(rows: list[UserRow], known: _Known,
     roles = _roles(known)
     good, errors = [], []
     for row in rows:
+        row = _with_default_territory(row, known, actor)
         problems = _row_problems(row, known, roles, actor)
         if problems:
             errors.extend(RowError(row.line, message) for _, message in problems)
@@ -120,7 +156,7 @@ def _roles(known: _Known) -> dict[str, Role]:
 
 def _row_problems(row: UserRow, known: _Known, roles: dict[str, Role],
                   actor: User | None) -> list[Problem]:
-    problems = []
+    problems = _scope_problems(row, known, actor)
     if actor is not None and row.email == actor.email and row.role is not actor.role:
         problems.append(("role", "you cannot change your own role; ask another admin"))
     cohort = known.cohorts.get(row.cohort) if row.cohort else None
@@ -136,6 +172,25 @@ def _row_problems(row: UserRow, known: _Known, roles: dict[str, Role],
         elif role not in COACH_ROLES:
             problems.append(("coach_email", f"{row.coach_email} is a {role.value}, "
                                             "not a coach, manager or admin"))
+    return problems
+
+
+def _scope_problems(row: UserRow, known: _Known, actor: User | None) -> list[Problem]:
+    """What a manager's row may not change: anyone but reps, a rep they do not manage (the
+    same answer for every such account, whoever it is), another territory."""
+    if known.changeable is None:
+        return []
+    problems = []
+    if row.role is not Role.REP:
+        problems.append(("role", "managers add and change reps only; an admin adds coaches, "
+                                 "managers and admins"))
+    if row.email in known.users and row.email not in known.changeable:
+        problems.append(("email", f"{row.email} is someone you do not manage; their manager "
+                                  "or an admin can change them"))
+    territory = managed_territory(actor)
+    if territory and row.territory not in (None, territory):
+        problems.append(("territory", f"you manage {territory}; reps of {row.territory} are "
+                                      "added by their manager or an admin"))
     return problems
 
 
