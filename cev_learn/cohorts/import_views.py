@@ -56,7 +56,9 @@ def users():
             if not report.errors:
                 return redirect(url_for(_back_to()))
     status = 400 if report is not None and not report.imported else form_status(form)
-    return render_template("admin/import_users.html", form=form, report=report), status
+    return render_template("admin/import_users.html", form=form, report=report,
+                           for_admin=current_user.role is Role.ADMIN,
+                           back=url_for(_back_to())), status
 
 
 def _back_to() -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.policy import managed_territory
+from cev_learn.accounts.policy import can_manage_users, managed_territory
 from cev_learn.cohorts.access import coachable_rep_ids, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.cohorts.services import place_reps
@@ -112,7 +112,8 @@ def _load_known(rows: list[UserRow], actor: User | None) -> _Known:
 
 
 def _changes_anyone(actor: User | None) -> bool:
-    return actor is None or actor.role is Role.ADMIN
+    """The command line (no actor) and those who manage users change anyone."""
+    return actor is None or can_manage_users(actor)
 
 
 def _changeable(actor: User | None, existing: list[User]) -> set[str] | None:
