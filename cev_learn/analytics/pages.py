@@ -121,7 +121,7 @@ def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
 
 def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict[int, CohortBlock]:
     """The dashboard's part of each cohort, built together (a fixed number of statements)."""
-    data = load_outcomes(cohorts, as_of, weekly_until=reports.CORRELATION_WEEKS)
+    data = load_outcomes(cohorts, as_of, early_weeks=True)
     needs_help = defaultdict(list)
     for need in standing.needing_help(cohorts, today):
         needs_help[need.cohort_id].append(need)

@@ -21,7 +21,7 @@ from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
 from cev_learn.ramp.engine import BOOKING_TYPE
-from cev_learn.ramp.models import Achievement, Quota, RepWeekActivity
+from cev_learn.ramp.models import Achievement, Quota, RepEarlyActivity
 from cev_learn.ramp.sql import month_of
 
 
@@ -96,11 +96,12 @@ class Member:
 
 
 def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
-                  weekly_until: int | None = None) -> RampData:
+                  early_weeks: bool = False) -> RampData:
     """Only what time to productivity needs of some cohorts, as seen on `as_of`: members as
     rows with their achievement of their track's productivity milestone and, with
-    `weekly_until`, the weekly activity of the reps who reached it (two statements; no
-    bookings, quotas or other milestones: `reports.cohort_summary` needs none)."""
+    `early_weeks`, the activity of tenure weeks 1..EARLY_WEEKS of the reps who reached it (two
+    statements; no bookings, quotas or other milestones: `reports.cohort_summary` needs
+    none)."""
     cohorts = list(cohorts)
     data = RampData(as_of, cohorts, {c.id: [] for c in cohorts}, defaultdict(list),
                     defaultdict(dict), {}, {})
@@ -127,27 +128,26 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
         data.members[cohort_id].append(Member(user_id, cohort_id, start_on, end_on))
         if reached_on is not None:
             _keep_achievement(data, measures, user_id, milestone_id, reached_on, source == AUTO)
-    if weekly_until is not None and productivity:
+    if early_weeks and productivity:
         targeted = {kind for c in cohorts for kind in (c.track.activity_targets or {})}
         productive = (select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
                       .join(Achievement, reached).where(*current))
-        data.weekly = _early_weeks(productive, weekly_until, targeted)
+        data.weekly = _early_weeks(productive, targeted)
     return data
 
 
-def _early_weeks(rep_ids, weeks: int, kinds: set[str]) -> dict[int, dict[str, dict[int, int]]]:
-    """Quantity per rep, activity type and tenure week 1..weeks, one row per rep and type (the
-    weeks side by side). Whole weeks, read as stored: a week over by as_of holds no record
-    after it, and `reports.mean_early_pace` reads only those (a covering index serves it)."""
+def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, dict[int, int]]]:
+    """Quantity per rep, activity type and tenure week 1..EARLY_WEEKS, from the early-weeks
+    facts (one row per rep and type, the weeks side by side). Whole weeks, read as stored: a
+    week over by as_of holds no record after it, and `reports.mean_early_pace` reads only
+    those."""
     result: dict[int, dict[str, dict[int, int]]] = defaultdict(dict)
     if not kinds:
         return result
-    week = RepWeekActivity
-    by_week = [func.sum(case((week.week == n, week.quantity))) for n in range(1, weeks + 1)]
+    early = RepEarlyActivity
     for user_id, kind, *quantities in db.session.execute(
-            select(week.user_id, week.type, *by_week)
-            .where(week.user_id.in_(rep_ids), week.type.in_(sorted(kinds)), week.week <= weeks)
-            .group_by(week.user_id, week.type)).all():
+            select(early.user_id, early.type, *early.week_columns())
+            .where(early.user_id.in_(rep_ids), early.type.in_(sorted(kinds)))).all():
         result[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
     return result
 

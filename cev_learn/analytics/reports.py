@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 from cev_learn.analytics import metrics
 from cev_learn.analytics.queries import RampData, load_ramp
 from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.ramp.models import EARLY_WEEKS
 
-CORRELATION_WEEKS = 8
+CORRELATION_WEEKS = EARLY_WEEKS
 NO_TERRITORY = "No territory"
 
 

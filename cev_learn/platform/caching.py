@@ -49,8 +49,8 @@ UNTRACKED_TABLES = frozenset({
 })
 # Tables whose changes a transaction can describe by the reps it changed (see `changed`).
 REP_TABLES = frozenset({
-    "activity_record", "quota", "rep_week_activity", "rep_month_activity", "achievement",
-    "achievement_change", "attempt", "module_progress", "signoff",
+    "activity_record", "quota", "rep_week_activity", "rep_month_activity", "rep_early_activity",
+    "achievement", "achievement_change", "attempt", "module_progress", "signoff",
 })
 ORGANISATION = "org"
 _CHANGED = "cev_learn_page_data_changed"     # the tracked tables written in the transaction

@@ -2,8 +2,10 @@
 
 Two tables sum the activity records that count for ramp (those of a rep in a cohort, from
 their start date): per rep × type × tenure week (`RepWeekActivity`) and per rep × type ×
-calendar month (`RepMonthActivity`). With the stored achievements they are everything a
-ramp page needs, and a page reads a few rows per rep whatever the number of records.
+calendar month (`RepMonthActivity`); a third holds each rep's first weeks by type side by
+side (`RepEarlyActivity`: the weekly facts of weeks 1..EARLY_WEEKS, pivoted). With the stored
+achievements they are everything a ramp page needs, and a page reads a few rows per rep
+whatever the number of records.
 
 Every service that changes what a rep's ramp is measured from (CRM activities and quotas,
 quiz results, module completions, sign-offs, memberships, milestone definitions) calls
@@ -29,7 +31,8 @@ from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.platform import caching, events
 from cev_learn.platform.db import db
 from cev_learn.ramp.achievements import recompute_for
-from cev_learn.ramp.models import ActivityRecord, RepMonthActivity, RepWeekActivity
+from cev_learn.ramp.models import (EARLY_WEEKS, ActivityRecord, RepEarlyActivity,
+                                   RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.sql import days_after, first_of_month, tenure_week
 
 CHUNK = 500
@@ -85,19 +88,22 @@ def sum_activity() -> None:
     """Sum every counted record into the activity facts, replacing what they held (a
     rebuild, or a bulk load such as the large demo organisation, which stores achievements
     itself)."""
-    db.session.execute(delete(RepWeekActivity))
-    db.session.execute(delete(RepMonthActivity))
+    for table in FACT_TABLES:
+        db.session.execute(delete(table))
     _insert_facts(None)
 
 
+FACT_TABLES = (RepWeekActivity, RepMonthActivity, RepEarlyActivity)
+
+
 def _replace_facts(rep_ids: list[int]) -> None:
-    db.session.execute(delete(RepWeekActivity).where(RepWeekActivity.user_id.in_(rep_ids)))
-    db.session.execute(delete(RepMonthActivity).where(RepMonthActivity.user_id.in_(rep_ids)))
+    for table in FACT_TABLES:
+        db.session.execute(delete(table).where(table.user_id.in_(rep_ids)))
     _insert_facts(rep_ids)
 
 
 def _insert_facts(rep_ids: list[int] | None) -> None:
-    """Sum the counted records of these reps (None: everyone) into both fact tables."""
+    """Sum the counted records of these reps (None: everyone) into the fact tables."""
     record = ActivityRecord
     week = tenure_week(record.occurred_on, counted_start())
     db.session.execute(insert(RepWeekActivity).from_select(
@@ -112,6 +118,14 @@ def _insert_facts(rep_ids: list[int] | None) -> None:
                          func.sum(counted_amount()), func.max(record.occurred_on),
                          rep_ids=rep_ids)
         .group_by(record.user_id, record.type, month)))
+    fact = RepWeekActivity
+    early = select(fact.user_id, fact.type,
+                   *[func.sum(fact.quantity).filter(fact.week == n)
+                     for n in range(1, EARLY_WEEKS + 1)]).where(fact.week <= EARLY_WEEKS)
+    db.session.execute(insert(RepEarlyActivity).from_select(
+        ["user_id", "type", *(c.key for c in RepEarlyActivity.week_columns())],
+        (early if rep_ids is None else early.where(fact.user_id.in_(rep_ids)))
+        .group_by(fact.user_id, fact.type)))
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -74,6 +74,9 @@ class AchievementChange(db.Model):
     __table_args__ = (Index("ix_achievement_change_user_id", "user_id"),)
 
 
+EARLY_WEEKS = 8  # the tenure weeks early pace is measured over (analytics.reports)
+
+
 class RepWeekActivity(db.Model):
     """Ramp fact: a rep's counted CRM activity of one type in one tenure week (week 1 = days
     0–6 from their start date). Counted records are those of a rep in a cohort, from their
@@ -85,12 +88,29 @@ class RepWeekActivity(db.Model):
     quantity: Mapped[int]
     last_on: Mapped[dt.date]  # the latest record's day: after as_of, the week is cut there
 
-    __table_args__ = (
-        Index("ix_rep_week_activity_last_on", "last_on"),
-        # each rep's weeks by type, quantity included: the first weeks of many reps are read
-        # side by side without touching the table (analytics.queries._early_weeks)
-        Index("ix_rep_week_activity_by_type", "user_id", "type", "week", "quantity"),
-    )
+    __table_args__ = (Index("ix_rep_week_activity_last_on", "last_on"),)
+
+
+class RepEarlyActivity(db.Model):
+    """Ramp fact: a rep's counted CRM activity of one type in each of tenure weeks
+    1..EARLY_WEEKS, side by side (None: nothing that week), exactly the RepWeekActivity rows
+    of those weeks; what the correlation of early pace with time to productivity reads for
+    thousands of reps at once. Kept current by ramp.facts with the weekly facts."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    week_1: Mapped[int | None]
+    week_2: Mapped[int | None]
+    week_3: Mapped[int | None]
+    week_4: Mapped[int | None]
+    week_5: Mapped[int | None]
+    week_6: Mapped[int | None]
+    week_7: Mapped[int | None]
+    week_8: Mapped[int | None]
+
+    @classmethod
+    def week_columns(cls) -> list:
+        return [getattr(cls, f"week_{n}") for n in range(1, EARLY_WEEKS + 1)]
 
 
 class RepMonthActivity(db.Model):

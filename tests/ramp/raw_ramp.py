@@ -18,7 +18,8 @@ from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
-from cev_learn.ramp.models import (Achievement, ActivityRecord, Quota, RepMonthActivity, RepWeekActivity)
+from cev_learn.ramp.models import (EARLY_WEEKS, Achievement, ActivityRecord, Quota,
+                                   RepEarlyActivity, RepMonthActivity, RepWeekActivity)
 
 TRACK_YAML = """\
 title: Ramp Facts Track
@@ -214,6 +215,22 @@ def expected_month_facts(raw: Raw) -> dict[tuple, tuple[int, float, dt.date]]:
 def stored_week_facts() -> dict[tuple, tuple[int, dt.date]]:
     return {(f.user_id, f.type, f.week): (f.quantity, f.last_on)
             for f in db.session.scalars(select(RepWeekActivity))}
+
+
+def expected_early_facts(raw: Raw) -> dict[tuple, tuple[int | None, ...]]:
+    """(rep, type) -> quantity in each of tenure weeks 1..EARLY_WEEKS (None: no record), for
+    the reps and types with a record in one of those weeks."""
+    facts = {}
+    for (rep_id, kind, week), (quantity, _) in expected_week_facts(raw).items():
+        if week <= EARLY_WEEKS:
+            weeks = facts.setdefault((rep_id, kind), [None] * EARLY_WEEKS)
+            weeks[week - 1] = quantity
+    return {key: tuple(weeks) for key, weeks in facts.items()}
+
+
+def stored_early_facts() -> dict[tuple, tuple[int | None, ...]]:
+    return {(f.user_id, f.type): tuple(getattr(f, c.key) for c in f.week_columns())
+            for f in db.session.scalars(select(RepEarlyActivity))}
 
 
 def stored_month_facts() -> dict[tuple, tuple[int, float, dt.date]]:
