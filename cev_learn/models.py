@@ -9,16 +9,16 @@ from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, Module
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
-from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Quota,
-                                   RepEarlyActivity, RepMonthActivity, RepWeekActivity)
+from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, CrmPerson,
+                                   ImportMapping, Quota, RepEarlyActivity, RepMonthActivity,
+                                   RepWeekActivity)
 from cev_learn.ramp.pending_imports import PendingImport
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
-           "CoachingNote", "Cohort", "CohortCoach", "DataVersion", "ItemKind", "LinkPurpose",
-           "LoginFailure",
-           "Membership", "Milestone", "Module", "ModuleProgress", "PendingImport", "Quiz", "Quota",
-           "QuizVersion", "RateLimitWindow", "ReminderLog", "RepEarlyActivity", "RepMonthActivity",
-           "RepWeekActivity", "Role", "Rubric", "ScheduleItem", "ScimGroup", "ScimUser", "ScopeVersion", "SignInLink", "Signoff",
-           "Track",
-           "User"]
+           "CoachingNote", "Cohort", "CohortCoach", "CrmPerson", "DataVersion", "ImportMapping",
+           "ItemKind", "LinkPurpose", "LoginFailure", "Membership", "Milestone", "Module",
+           "ModuleProgress", "PendingImport", "Quiz", "Quota", "QuizVersion", "RateLimitWindow",
+           "ReminderLog", "RepEarlyActivity", "RepMonthActivity", "RepWeekActivity", "Role",
+           "Rubric", "ScheduleItem", "ScimGroup", "ScimUser", "ScopeVersion", "SignInLink",
+           "Signoff", "Track", "User"]

@@ -37,12 +37,65 @@ def decode_csv(data: bytes) -> str:
     return text
 
 
-def open_csv(text: str, columns: tuple[str, ...], required: tuple[str, ...]):
+# --- Files as spreadsheets and CRMs save them -------------------------------------------
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+SNIFFED_LINES = 20
+
+
+def decode_any(data: bytes) -> tuple[str, str]:
+    """The text of an exported file and the encoding it was read in: UTF-8 (with or without a
+    byte order mark), UTF-16 as Excel saves "Unicode text" (with a byte order mark, or
+    without one when the text is mostly ASCII), else Windows-1252, which older exports use."""
+    for mark, codec, name in ((b"\xef\xbb\xbf", "utf-8", "UTF-8 with byte order mark"),
+                              (b"\xff\xfe", "utf-16-le", "UTF-16 (little-endian)"),
+                              (b"\xfe\xff", "utf-16-be", "UTF-16 (big-endian)")):
+        if data.startswith(mark):
+            return _decoded(data[len(mark):], codec, name), name
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII as UTF-16: every other byte
+        if head[1::2].count(0) > head[0::2].count(0):
+            return _decoded(data, "utf-16-le", "UTF-16 (little-endian)"), "UTF-16 (little-endian)"
+        return _decoded(data, "utf-16-be", "UTF-16 (big-endian)"), "UTF-16 (big-endian)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return _decoded(data, "cp1252", "Windows-1252"), "Windows-1252"
+
+
+def _decoded(data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"the file is not readable as {name} text (byte {data[exc.start]:#04x} at offset "
+            f"{exc.start}); save it as 'CSV UTF-8'") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: of comma, semicolon and tab, the one that splits its first
+    lines into the most fields, the same number on most of them (a comma wins a tie)."""
+    lines = [line for line in text.splitlines()[:SNIFFED_LINES] if line.strip()]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        try:
+            widths = [len(cells) for cells in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            return (0, 0)
+        common = Counter(widths).most_common(1)[0] if widths else (1, 0)
+        return (common[1], common[0]) if common[0] > 1 else (0, 0)
+
+    best = max(DELIMITERS, key=lambda d: (score(d), d == ","))
+    return best if score(best) > (0, 0) else ","
+
+
+def open_csv(text: str, columns: tuple[str, ...], required: tuple[str, ...],
+             delimiter: str = ","):
     """A csv reader past the header, and the header: known, unique and complete columns."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ImportFileError("the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return reader, _read_header(reader, columns, required)
 
 

@@ -68,19 +68,19 @@ class _Memo(dict):
         return value
 
 
-def parse_quotas_csv(text: str) -> tuple[list[QuotaRow], list[CellError]]:
+def parse_quotas_csv(text: str, delimiter: str = ",") -> tuple[list[QuotaRow], list[CellError]]:
     """Check every row of a quotas.csv text; raise ImportFileError if the file is unreadable."""
-    reader, header = open_csv(text, QUOTA_COLUMNS, QUOTA_COLUMNS)
+    reader, header = open_csv(text, QUOTA_COLUMNS, QUOTA_COLUMNS, delimiter)
     errors: list[CellError] = []
     rows = check_quota_cells(_data_rows(reader, len(header), MAX_QUOTA_ROWS, errors),
                              errors, _positions(header, QUOTA_COLUMNS))
     return rows, errors
 
 
-def parse_activities_csv(text: str, types: Sequence[str] = ACTIVITY_TYPES,
+def parse_activities_csv(text: str, types: Sequence[str] = ACTIVITY_TYPES, delimiter: str = ",",
                          ) -> tuple[list[ActivityRow], list[CellError]]:
     """Check every row of an activities.csv text; raise ImportFileError if it is unreadable."""
-    reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED)
+    reader, header = open_csv(text, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, delimiter)
     errors: list[CellError] = []
     rows = check_activity_cells(_data_rows(reader, len(header), MAX_ACTIVITY_ROWS, errors),
                                 errors, _positions(header, ACTIVITY_COLUMNS), types=types)

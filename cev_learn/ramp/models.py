@@ -3,7 +3,7 @@ them), and the ramp facts summed from the activities. The milestones and rubrics
 are declared in track.yaml and stored with the rest of a track (content.models)."""
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cev_learn.platform.db import UTCDateTime, db, utcnow
@@ -125,3 +125,31 @@ class RepMonthActivity(db.Model):
     last_on: Mapped[dt.date]  # the latest record's day: after as_of, the month is cut there
 
     __table_args__ = (Index("ix_rep_month_activity_last_on", "last_on"),)
+
+
+class CrmPerson(db.Model):
+    """A CRM's name for a cev_learn account: its user id or a full name, as one source (a CRM:
+    salesforce, hubspot, or a saved mapping's) writes it; filled in on the import check page
+    for the names an export uses that match no account by themselves."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    crm_key: Mapped[str] = mapped_column(String(200))  # crm_mappings.person_key of the cell
+    label: Mapped[str] = mapped_column(String(200))    # the cell as the export wrote it
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("source", "crm_key"),
+                      Index("ix_crm_person_user_id", "user_id"))
+
+
+class ImportMapping(db.Model):
+    """A custom mapping a manager saved for one source's exports (crm_mappings.CrmMapping,
+    stored as its definition and checked again whenever it is read)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
