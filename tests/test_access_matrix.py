@@ -13,6 +13,7 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
+from cev_learn.ramp.models import ImportMapping
 from cev_learn.platform.db import db
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
@@ -42,11 +43,13 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
                  "analytics.rep_csv": "weekly"}
 
 
-def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
+def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, actor=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "path": "Users" if endpoint.startswith("scim.") else "chart.png",
               "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
               "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
+    if "mapping_id" in rule_args:
+        values["mapping_id"] = _sample_mapping(actor).id
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))
@@ -56,6 +59,15 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None):
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
+
+
+def _sample_mapping(actor) -> ImportMapping:
+    """A saved mapping the actor made (who may change whose mappings: test_object_access)."""
+    mapping = ImportMapping(name="Sample", kind="activities", created_by_id=actor, definition={
+        "source": "sample", "columns": {"rep": "Owner", "occurred_on": "Day", "type": "Kind"}})
+    db.session.add(mapping)
+    db.session.commit()
+    return mapping
 
 
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.value if a else "anonymous")
@@ -71,8 +83,8 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
-    url = app.url_map.bind("localhost").build(endpoint, sample_args(rule.arguments, target, attempt, cohort,
-                                                               endpoint))
+    url = app.url_map.bind("localhost").build(endpoint, sample_args(
+        rule.arguments, target, attempt, cohort, endpoint, user.id if user else None))
     client = app.test_client()
     api = endpoint.startswith(("api.", "scim."))
     headers = {}

@@ -74,6 +74,27 @@ class BatchResult(Out):
         description="Milestone achievements of the reps concerned that this batch changed")
 
 
+class FileShapeOut(Out):
+    encoding: str = Field(description="UTF-8, UTF-8 with byte order mark, UTF-16 (…), "
+                                      "Windows-1252")
+    delimiter: str = Field(description="comma, semicolon or tab")
+    header_line: int
+    mapping: str = Field(description="The mapping's name: native, a built-in one or a saved one")
+    dates: str | None = Field(None, description="How dates were read, for a mapping with dates")
+    footer_lines: int = Field(description="Lines of a report's footer left out")
+
+
+class FileImportResult(Out):
+    received: int = Field(description="Rows read from the file as records (a deal may give two)")
+    created: int
+    updated: int
+    unchanged: int
+    skipped: dict[str, int] = Field(description="Rows left out by the mapping, by reason "
+                                                "(e.g. a type it does not count)")
+    achievements_changed: int
+    shape: FileShapeOut
+
+
 # --- xAPI ----------------------------------------------------------------------------------
 
 class XapiOut(Out):

@@ -21,6 +21,8 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
      milestone_views.record_achievement, ["PUT"]),
     ("/activities", outcome_views.post_activities, ["POST"]),
     ("/quotas", outcome_views.post_quotas, ["POST"]),
+    ("/imports/activities", outcome_views.import_activities_file, ["POST"]),
+    ("/imports/quotas", outcome_views.import_quotas_file, ["POST"]),
     ("/xapi/statements", xapi_views.xapi_statements, ["GET"]),
 ]
 

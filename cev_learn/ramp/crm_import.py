@@ -33,6 +33,11 @@ from cev_learn.ramp.models import CrmPerson, ImportMapping
 NATIVE = "native"
 PREVIEW_ROWS = 10
 MAX_PEOPLE_SHOWN = 50  # unmatched names the check page offers to match at once
+MATCH_IT = "match it to a rep on the check page or with `cev-learn import match`"
+
+
+class NoFormatError(ImportFileError):
+    """The file's columns match no format: a mapping can describe them."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ def match_people(mapping: CrmMapping, keys: set[str],
     if mapping.person == "crm_id":
         for key in left:
             result[key] = NoMatch(f"no account is matched to this {mapping.source} user id; "
-                                  "match it on the check page")
+                                  f"{MATCH_IT}")
         return result
     by_name = defaultdict(list)
     for name, email in db.session.execute(select(User.name, User.email).where(
@@ -200,11 +205,9 @@ def match_people(mapping: CrmMapping, keys: set[str],
         if len(found) == 1:
             result[key] = found[0]
         elif found:
-            result[key] = NoMatch(f"{len(found)} people have this name; match it to one of "
-                                  "them on the check page")
+            result[key] = NoMatch(f"{len(found)} people have this name; {MATCH_IT}")
         else:
-            result[key] = NoMatch("no account has this name; match it to one on the check "
-                                  "page")
+            result[key] = NoMatch(f"no account has this name; {MATCH_IT}")
     return result
 
 
@@ -262,9 +265,9 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
             raise ImportFileError(f"there is no mapping called {mapping_name!r} for {kind}")
         match = maps.find_header(first, chosen, ())
         if match is None:
-            raise ImportFileError(_lacks(chosen[0], chosen[0].missing(first[0] if first else [])))
+            raise NoFormatError(_lacks(chosen[0], chosen[0].missing(first[0] if first else [])))
     if match is None:
-        raise ImportFileError(_no_format(first, candidates, native))
+        raise NoFormatError(_no_format(first, candidates, native))
     if match.mapping is None:
         return _read_native(text, kind, encoding, delimiter, types)
     return _read_mapped(lines, match, kind, encoding, delimiter, uploader, types)

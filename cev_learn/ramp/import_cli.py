@@ -1,7 +1,6 @@
 """cev-learn import quotas|activities: commands of the `import` group (cohorts/cli.py)."""
 import datetime as dt
 import sys
-from functools import partial
 from pathlib import Path
 
 import click
@@ -10,15 +9,20 @@ from flask import current_app
 from cev_learn.accounts.models import User
 from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts.cli import import_cli
-from cev_learn.platform.csv_files import ImportFileError, decode_csv
+from cev_learn.platform.csv_files import ImportFileError
 from cev_learn.platform.db import db, no_cyclic_gc
-from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activities,
-                                           import_quotas)
+from cev_learn.ramp.crm_import import CrmImport, import_file, mappings_for, save_matches
+from cev_learn.ramp.import_service import UPLOADERS, RampImportReport
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _SKIP_INVALID = click.option(
     "--skip-invalid", is_flag=True,
     help="Import the good rows and list the bad ones, instead of importing nothing.")
+_MAPPING = click.option(
+    "--mapping", metavar="NAME",
+    help="Read FILE with this mapping: native, a built-in one (salesforce-activities, "
+         "salesforce-opportunities, hubspot-activities, hubspot-deals) or a saved one. "
+         "Without it the format is detected from the columns.")
 _AS = click.option(
     "--as", "as_email", metavar="EMAIL",
     help="Import as this manager or admin: rows for reps outside their territory, or that "
@@ -28,27 +32,66 @@ _AS = click.option(
 @import_cli.command("quotas")
 @click.argument("file", type=_FILE)
 @_SKIP_INVALID
+@_MAPPING
 @_AS
-def import_quotas_command(file: Path, skip_invalid: bool, as_email: str | None):
-    """Create or update reps' monthly quotas from FILE.csv.
+def import_quotas_command(file: Path, skip_invalid: bool, mapping: str | None,
+                          as_email: str | None):
+    """Create or update reps' monthly quotas from FILE.
 
-    Columns: rep_email,month (YYYY-MM),amount (the full monthly quota).
+    cev_learn's columns: rep_email,month (YYYY-MM),amount (the full monthly quota); or any
+    export a saved mapping describes.
     """
-    _run(import_quotas, file, skip_invalid, as_email)
+    _run("quotas", file, skip_invalid, mapping, as_email)
 
 
 @import_cli.command("activities")
 @click.argument("file", type=_FILE)
 @_SKIP_INVALID
+@_MAPPING
 @_AS
-def import_activities_command(file: Path, skip_invalid: bool, as_email: str | None):
-    """Create or update CRM activities from FILE.csv, matched by external_id.
+def import_activities_command(file: Path, skip_invalid: bool, mapping: str | None,
+                              as_email: str | None):
+    """Create or update CRM activities from FILE, matched by external_id.
 
-    Columns: external_id,rep_email,occurred_on (YYYY-MM-DD),type (required), quantity
-    (default 1), amount (default 0).
+    cev_learn's columns: external_id,rep_email,occurred_on (YYYY-MM-DD),type (required),
+    quantity (default 1), amount (default 0). Salesforce activity and opportunity reports
+    and HubSpot activity and deal exports are read as they come; other exports through a
+    saved mapping.
     """
-    _run(partial(import_activities, types=current_app.config["ACTIVITY_TYPES"]), file,
-         skip_invalid, as_email)
+    _run("activities", file, skip_invalid, mapping, as_email)
+
+
+@import_cli.command("mappings")
+def list_mappings_command():
+    """List the formats FILE may be read with: built-in and saved mappings."""
+    types = current_app.config["ACTIVITY_TYPES"]
+    click.echo("native\tcev_learn CSV (activities.csv, quotas.csv)")
+    for kind in ("activities", "quotas"):
+        for mapping in mappings_for(kind, types):
+            origin = "built in" if mapping.preset else "saved"
+            click.echo(f"{mapping.name}\t{mapping.title if mapping.preset else kind} "
+                       f"({origin}; people of {mapping.source})")
+
+
+@import_cli.command("match")
+@click.argument("source")
+@click.argument("crm_name")
+@click.argument("email")
+@_AS
+def match_command(source: str, crm_name: str, email: str, as_email: str | None):
+    """Record that CRM_NAME (a CRM user id or full name, as SOURCE's exports write it)
+    stands for the rep with EMAIL."""
+    rep = find_user_by_email(email)
+    actor = _uploader(as_email)
+    if rep is None:
+        raise click.BadParameter(f"no account has the email {email}", param_hint="EMAIL")
+    try:
+        save_matches(source, {crm_name: rep.id}, actor)
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{source}: {crm_name!r} is {rep.email}")
 
 
 def _uploader(email: str | None) -> User | None:
@@ -61,13 +104,15 @@ def _uploader(email: str | None) -> User | None:
     return user
 
 
-def _run(importer, file: Path, skip_invalid: bool, as_email: str | None) -> None:
+def _run(kind: str, file: Path, skip_invalid: bool, mapping: str | None,
+         as_email: str | None) -> None:
     uploader = _uploader(as_email)
     bar = _TerminalProgress(f"Importing {file.name}") if _on_terminal() else None
     try:
         with no_cyclic_gc():
-            report = importer(decode_csv(file.read_bytes()), skip_invalid=skip_invalid,
-                              today=dt.date.today(), progress=bar, uploader=uploader)
+            found = import_file(file.read_bytes(), kind, skip_invalid=skip_invalid,
+                                today=dt.date.today(), mapping_name=mapping, uploader=uploader,
+                                types=current_app.config["ACTIVITY_TYPES"], progress=bar)
     except ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {exc}") from None
@@ -77,7 +122,23 @@ def _run(importer, file: Path, skip_invalid: bool, as_email: str | None) -> None
     finally:
         if bar is not None:
             bar.close()
-    _finish(report)
+    _describe(found)
+    _finish(found.report)
+
+
+def _describe(found: CrmImport) -> None:
+    """What was detected, on stderr (stdout stays the summary)."""
+    shape = found.shape
+    if shape.mapping_name != "native":
+        dates = f", dates {shape.dates}" if shape.dates else ""
+        click.echo(f"Read as {shape.mapping} ({shape.encoding}, {shape.delimiter}-separated, "
+                   f"header on line {shape.header_line}{dates})", err=True)
+    for reason, count in found.skipped.items():
+        click.echo(f"left out: {count} row{'s' if count != 1 else ''} of {reason}", err=True)
+    if found.unmatched:
+        click.echo(f"Names that match no account ({found.source}): "
+                   + ", ".join(found.unmatched) + f"; match them with "
+                   f"`cev-learn import match {found.source} NAME EMAIL`", err=True)
 
 
 def _finish(report: RampImportReport) -> None:

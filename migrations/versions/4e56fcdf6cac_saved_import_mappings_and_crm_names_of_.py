@@ -42,9 +42,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_mapping')),
     sa.UniqueConstraint('name', name=op.f('uq_import_mapping_name'))
     )
+    with op.batch_alter_table('pending_import', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mapping', sa.String(length=80), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('pending_import', schema=None) as batch_op:
+        batch_op.drop_column('mapping')
     op.drop_table('import_mapping')
     op.drop_index('ix_crm_person_user_id', table_name='crm_person')
     op.drop_table('crm_person')

@@ -255,15 +255,19 @@ def test_a_row_can_have_several_problems_and_lines_are_physical_lines(app, tmp_p
 
 
 @pytest.mark.parametrize("kind,content,message", [
-    ("activities", b"external_id,rep_email,occurred_on,type\nx,caf\xe9@example.com,2026-03-02,call",
-     "the file is not UTF-8 text (byte 0xe9 at offset 44); save it as 'CSV UTF-8'"),
+    ("activities", b"external_id,rep_email,occurred_on,type\nx,caf\x81@example.com,2026-03-02,call",
+     "the file is not readable as Windows-1252 text (byte 0x81 at offset 44); save it as "
+     "'CSV UTF-8'"),
     ("activities", b"", "the file is empty"),
     ("quotas", b"\xef\xbb\xbf\r\n \n", "the file is empty"),
     ("activities", b"crm-1,ana@example.com,2026-03-02,call\n",
-     "line 1: no header row; the first line must name the columns, "
-     "e.g. external_id,rep_email,occurred_on,type"),
+     "line 1: the columns ('crm-1', 'ana@example.com', '2026-03-02', 'call') match no format "
+     "cev_learn knows: neither its own (external_id, rep_email, occurred_on, type, quantity, "
+     "amount) nor a CRM export; describe them in a custom mapping"),
     ("quotas", b"ana@example.com,2026-03,100\n",
-     "line 1: no header row; the first line must name the columns, e.g. rep_email,month,amount"),
+     "line 1: the columns ('ana@example.com', '2026-03', '100') match no format cev_learn "
+     "knows: neither its own (rep_email, month, amount) nor a CRM export; describe them in a "
+     "custom mapping"),
     ("activities", b"external_id,rep_email,occurred_on,type,notes\n",
      "unknown column 'notes'; the columns are external_id, rep_email, occurred_on, type, "
      "quantity, amount"),

@@ -340,16 +340,13 @@ def test_skip_invalid_with_only_bad_rows_has_nothing_to_import(client, manager, 
 # --- Bad files and forms ------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind,content,filename,field,message", [
-    ("activities", None, None, "file", "Choose a CSV file to check."),
-    ("activities", b"", "", "file", "Choose a CSV file to check."),
-    ("activities", VALID.encode(), "activities.xlsx", "file", "Choose a file ending in .csv."),
-    ("activities", b"external_id,rep_email,occurred_on,type\nx,caf\xe9@example.com,2026-03-02,call",
-     "crm.csv", "file", "crm.csv: the file is not UTF-8 text (byte 0xe9 at offset 44); "
-                        "save it as 'CSV UTF-8'"),
+    ("activities", None, None, "file", "Choose a file to check."),
+    ("activities", b"", "", "file", "Choose a file to check."),
+    ("activities", VALID.encode(), "activities.xlsx", "file", "Choose a .csv, .txt or .tsv file."),
+    ("activities", b"external_id,rep_email,occurred_on,type\nx,caf\x81@example.com,2026-03-02,call",
+     "crm.csv", "file", "crm.csv: the file is not readable as Windows-1252 text (byte 0x81 at "
+                        "offset 44); save it as 'CSV UTF-8'"),
     ("quotas", b"\xef\xbb\xbf\r\n \n", "quotas.csv", "file", "quotas.csv: the file is empty"),
-    ("activities", b"crm-1,ana@example.com,2026-03-02,call\n", "activities.csv", "file",
-     "activities.csv: line 1: no header row; the first line must name the columns, "
-     "e.g. external_id,rep_email,occurred_on,type"),
     ("activities", b"external_id,rep_email,occurred_on,type,notes\n", "activities.csv", "file",
      "activities.csv: unknown column 'notes'; the columns are external_id, rep_email, "
      "occurred_on, type, quantity, amount"),
@@ -373,6 +370,34 @@ def test_a_bad_upload_is_named_next_to_its_field_and_stores_nothing(client, mana
     assert f'id="{field}-error">{message}</p>' in page
     assert '<div class="error-summary" role="alert"' in page
     assert records() == {} and quotas() == {} and count(PendingImport) == 0
+
+
+def test_a_file_whose_columns_match_no_format_names_the_formats_and_offers_a_mapping(
+        client, manager, reps):
+    response = post_form(client, PAGE, {"kind": "activities", "file": (
+        io.BytesIO(b"crm-1,ana@example.com,2026-03-02,call\n"), "activities.csv")},
+        token_from=PAGE)
+    page = page_text(response)
+    assert response.status_code == 400
+    assert ('id="file-error">activities.csv: line 1: the columns (\'crm-1\', '
+            "'ana@example.com', '2026-03-02', 'call') match no format cev_learn knows: neither "
+            "its own (external_id, rep_email, occurred_on, type, quantity, amount) nor a CRM "
+            "export; describe them in a custom mapping</p>") in page
+    [pending] = db.session.scalars(select(PendingImport)).all()  # only to describe it
+    assert f"/ramp/import/mappings/new?token={pending.token}&kind=activities" in page
+    assert records() == {}
+
+
+def test_an_export_close_to_a_preset_names_it_and_the_columns_it_lacks(client, manager, reps):
+    content = b'"Assigned","Subject","Priority"\n"Ana Rep","Intro","Normal"\n'
+    response = post_form(client, PAGE, {"kind": "activities",
+                                        "file": (io.BytesIO(content), "report.csv")},
+                         token_from=PAGE)
+    page = page_text(response)
+    assert response.status_code == 400
+    assert ("report.csv: the columns match no format; the closest is Salesforce activity "
+            "report, which also needs 'Date', 'Activity Type'") in page
+    assert records() == {}
 
 
 def test_a_file_over_the_size_limit_gets_the_413_page(client, manager, reps):

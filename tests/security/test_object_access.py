@@ -27,6 +27,7 @@ from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt
+from cev_learn.ramp.models import ImportMapping
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
@@ -116,7 +117,18 @@ def _build(app: Flask) -> World:
                      ApiToken.user_id == users["kim"].id)),
                  "module": db.session.scalar(select(Module.id).where(Module.slug == "intro")),
                  "membership": membership_of[users["ana"].id],
-                 "south_membership": membership_of[users["cy"].id]})
+                 "south_membership": membership_of[users["cy"].id],
+                 "mapping": _mapping_of(users["mae"])})
+
+
+def _mapping_of(manager: User) -> int:
+    """A mapping Mae saved: she and the admins may change it, Max may not."""
+    mapping = ImportMapping(name="Mae's CRM", kind="activities", created_by_id=manager.id,
+                            definition={"source": "maes-crm", "columns": {
+                                "rep": "Owner", "occurred_on": "Day", "type": "Kind"}})
+    db.session.add(mapping)
+    db.session.commit()
+    return mapping.id
 
 
 def _attempts(users: dict[str, User]) -> dict[int, tuple[int, bool]]:
@@ -226,6 +238,10 @@ OWN_ATTEMPT = by_id("attempt_id", lambda w: w.targets["open_attempt"],
 # A quiz is content every staff member may open; its results are filtered by rep (see
 # test_lists_and_exports_show_nothing_of_another_cohort).
 QUIZ = by_id("quiz_id", lambda w: w.targets["quiz"], lambda w, actor, i: i == w.targets["quiz"])
+# A saved import mapping: its maker and the admins change it.
+MAPPING = by_id("mapping_id", lambda w: w.targets["mapping"],
+                lambda w, actor, i: i == w.targets["mapping"] and (
+                    actor.role is Role.ADMIN or actor.id == w.users["mae"].id))
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 COHORT_FORM = {"name": "Taken over", "track": "test-track", "start_on": "2026-01-05",
                "territory": "Elsewhere"}
@@ -286,6 +302,11 @@ CASES = {
     "cohorts.add_note": Case(**COACH, data=lambda w: {"body": "Taken over", "shared": "y"}),
     "cohorts.signoff": Case(**by_id("user_id", ana, coaches_rep, rubric_slug="pitch"),
                             data=lambda w: {"score_0": "5", "score_1": "5", "score_2": "5"}),
+    "ramp.edit_mapping": Case(**MAPPING, data=lambda w: {
+        "name": "Mae's CRM", "kind": "activities", "source": "taken-over", "person": "auto",
+        "dates": "auto", "decimal": "auto", "column_rep": "Owner", "column_occurred_on": "Day",
+        "column_type": "Kind"}),
+    "ramp.delete_mapping": Case(**MAPPING),
     "cohorts.record_milestone": Case(**by_id("user_id", ana, coaches_rep,
                                              milestone_slug="first-meeting"),
                                      data=lambda w: {"achieved_on": YESTERDAY}),
