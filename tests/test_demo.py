@@ -15,7 +15,7 @@ from cev_learn.demo import DEMO_PASSWORD, demo_people, history_plan
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt
-from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
+from cev_learn.ramp.models import Achievement, ActivityRecord, CrmPerson, ImportMapping, Quota
 from tests.helpers import empty_tables, login, make_user
 
 COURSES = Path(__file__).resolve().parents[1] / "courses"
@@ -275,3 +275,36 @@ def test_history_does_not_change_the_current_reps(app):
     seed(app, "--no-history")
     assert len(cohorts_by_start()) == 2
     assert _current_reps_only(_snapshot()) == with_history
+
+
+def test_the_demo_crm_exports_import_once_their_stranger_is_matched(app, demo_organisation,
+                                                                    tmp_path):
+    """The demo keeps a saved mapping and the names its CRMs use for two reps; its exports of
+    this week import unedited once the one name that is no account is matched."""
+    demo_organisation()
+    assert db.session.scalar(select(ImportMapping.name)) == "Pipedrive activities"
+    runner = app.test_cli_runner()
+    for fmt in ("salesforce-activities", "hubspot-activities"):
+        source = fmt.split("-")[0]
+        [(label, rep_id)] = db.session.execute(select(CrmPerson.label, CrmPerson.user_id)
+                                               .where(CrmPerson.source == source)).all()
+        path = tmp_path / f"{fmt}.csv"
+        written = runner.invoke(args=["demo", "crm-export", str(path), "--format", fmt])
+        assert written.exit_code == 0, written.output
+        assert label in path.read_bytes().decode("utf-8-sig")  # the CRM's own name for a rep
+        before = db.session.scalar(select(func.count()).select_from(ActivityRecord))
+        refused = runner.invoke(args=["import", "activities", str(path)])
+        assert refused.exit_code == 1 and "'Jordan Blake': no account has this name" \
+            in refused.stderr
+        rep = db.session.scalars(select(User).where(User.role == Role.REP, User.active.is_(True))
+                                 .order_by(User.id)).first()
+        assert runner.invoke(args=["import", "match", source, "Jordan Blake",
+                                   rep.email]).exit_code == 0
+        imported = runner.invoke(args=["import", "activities", str(path)])
+        assert imported.exit_code == 0, imported.output
+        db.session.rollback()
+        added = db.session.scalar(select(func.count()).select_from(ActivityRecord)) - before
+        assert added > 10 and f"activities: {added} created" in imported.stdout
+        assert db.session.scalar(select(func.count()).select_from(ActivityRecord).where(
+            ActivityRecord.user_id == rep_id,
+            ActivityRecord.external_id.like(f"{source}:%"))) > 0

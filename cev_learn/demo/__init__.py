@@ -18,6 +18,7 @@ from cev_learn.accounts.models import LinkPurpose, Role, SignInLink, User
 from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
+from cev_learn.demo.crm_exports import crm_export_command, seed_crm_setup
 from cev_learn.demo.progress import seed_alumni, seed_progress
 from cev_learn.platform.db import db, utcnow
 from cev_learn.ramp.facts import refresh_reps
@@ -206,6 +207,7 @@ def _profile(seed: int, email: str, start_on: dt.date, median_ttp: int,
 
 
 demo_cli = click.Group("demo", help="Demo data to try cev_learn with.")
+demo_cli.add_command(crm_export_command)
 
 
 @demo_cli.command("seed")
@@ -243,6 +245,7 @@ def seed_command(reps, seed, history, if_empty, cohorts):
     summary = seed_cohorts(users, track, today, seed, earlier) if track else SeedSummary([])
     newcomers = seed_newcomers(utcnow(), current_app.config["PASSWORD_HASH_METHOD"],
                                current_app.config["INVITATION_DAYS"])
+    seed_crm_setup(users)
     db.session.commit()
     click.echo(f"Demo organisation created. Every account's password is: {DEMO_PASSWORD}")
     for name in summary.cohorts:

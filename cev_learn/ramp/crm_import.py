@@ -211,11 +211,11 @@ def match_people(mapping: CrmMapping, keys: set[str],
     return result
 
 
-def save_matches(source: str, matches: dict[str, int], actor: User) -> int:
+def save_matches(source: str, matches: dict[str, int], actor: User | None) -> int:
     """Record which account each CRM name or id (as the export writes it) stands for; returns
-    how many were saved. Every account must be a rep the actor may see, and a name already
-    matched may be changed only if its account is one too; raises ValueError otherwise (one
-    message whatever the reason). Flush only."""
+    how many were saved. Every account must be a rep the actor may see (None: the command
+    line, any rep), and a name already matched may be changed only if its account is one too;
+    raises ValueError otherwise (one message whatever the reason). Flush only."""
     keys = {maps.person_key(label, "name" if "@" not in label else maps.AUTO): label
             for label in matches}
     ids = {user_id for user_id in matches.values()}
