@@ -11,6 +11,7 @@ import click
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.platform.csv_safety import safe_cell
 from cev_learn.platform.db import db
 from cev_learn.ramp.crm_import import save_matches, save_mapping
 from cev_learn.ramp.crm_mappings import SKIP
@@ -67,8 +68,8 @@ def salesforce_report(rows: list[tuple]) -> bytes:
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(["Assigned", "Activity Type", "Date", "Subject", "Priority"])
     for name, day, kind, subject in rows:
-        writer.writerow([name, SALESFORCE_TYPES[kind], f"{day.month}/{day.day}/{day.year}",
-                         subject, "Normal"])
+        writer.writerow([safe_cell(name), SALESFORCE_TYPES[kind],
+                         f"{day.month}/{day.day}/{day.year}", subject, "Normal"])
     return ("\ufeff" + out.getvalue() + "\r\n" + "\r\n".join(FOOTER) + "\r\n").encode()
 
 
@@ -79,8 +80,9 @@ def hubspot_export(rows: list[tuple]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(["Record ID", "Activity date", "Activity type", "Activity assigned to"])
     for number, (name, day, kind, _) in enumerate(rows, 1):
-        writer.writerow([90_000_000 + number, f"{day:%Y-%m-%d} {9 + number % 8:02d}:{number % 60:02d}",
-                         HUBSPOT_TYPES[kind], name])
+        writer.writerow([90_000_000 + number,
+                         f"{day:%Y-%m-%d} {9 + number % 8:02d}:{number % 60:02d}",
+                         HUBSPOT_TYPES[kind], safe_cell(name)])
     return out.getvalue().encode()
 
 

@@ -162,13 +162,12 @@ class HeaderMatch:
 
 def find_header(rows: Sequence[Sequence[str]], mappings: Iterable[CrmMapping],
                 native: Sequence[str]) -> HeaderMatch | None:
-    """The header among the first rows: the native format's when a row names one of its
-    columns, else the row and mapping that match every required field with the most
-    columns. None when nothing matches."""
+    """The header among the first rows: the native format's when a row names two of its
+    columns (one could be a CRM's "Type"), else the row and mapping that match every
+    required field with the most columns. None when nothing matches."""
     mappings = list(mappings)
     for index, row in enumerate(rows[:HEADER_LINES]):
-        cells = {cell.strip().lower() for cell in row}
-        if cells & set(native):
+        if sum(1 for cell in row if cell.strip().lower() in native) >= 2:
             return HeaderMatch(None, index)
         fits = [(len(m.positions(row)), -n, m) for n, m in enumerate(mappings)
                 if not m.missing(row)]
