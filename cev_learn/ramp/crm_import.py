@@ -131,7 +131,7 @@ def mapping_from(name: str, kind: str, definition: dict, types: Sequence[str]) -
         raise ValueError(f"{bad_types[0]!r} is not an activity type")
     return CrmMapping(
         name, name, kind, checked.source,
-        {f: (column.lower(),) for f, column in checked.columns.items()},
+        {f: (column,) for f, column in checked.columns.items()},
         checked.person, checked.dates, checked.decimal,
         {crm.strip().lower(): ours for crm, ours in checked.types.items()},
         checked.deals, tuple(s.strip().lower() for s in checked.won_stages))
@@ -198,8 +198,8 @@ def match_people(mapping: CrmMapping, keys: set[str],
         return result
     by_name = defaultdict(list)
     for name, email in db.session.execute(select(User.name, User.email).where(
-            User.active.is_(True), allowed)):
-        by_name[" ".join(name.split()).casefold()].append(email)
+            User.role == Role.REP, User.active.is_(True), allowed)):
+        by_name[maps.name_key(name)].append(email)
     for key in left:
         found = by_name.get(key, [])
         if len(found) == 1:
@@ -216,8 +216,7 @@ def save_matches(source: str, matches: dict[str, int], actor: User | None) -> in
     how many were saved. Every account must be a rep the actor may see (None: the command
     line, any rep), and a name already matched may be changed only if its account is one too;
     raises ValueError otherwise (one message whatever the reason). Flush only."""
-    keys = {maps.person_key(label, "name" if "@" not in label else maps.AUTO): label
-            for label in matches}
+    keys = {maps.person_key(label, maps.AUTO): label for label in matches}
     ids = {user_id for user_id in matches.values()}
     allowed = True if actor is None else visible_rep_filter(actor, User.id)
     reps = set(db.session.scalars(select(User.id).where(
@@ -265,7 +264,9 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
             raise ImportFileError(f"there is no mapping called {mapping_name!r} for {kind}")
         match = maps.find_header(first, chosen, ())
         if match is None:
-            raise NoFormatError(_lacks(chosen[0], chosen[0].missing(first[0] if first else [])))
+            near = maps.closest(first, chosen)
+            raise NoFormatError(_lacks(*near) if near else _lacks(
+                chosen[0], chosen[0].missing(first[0] if first else [])))
     if match is None:
         raise NoFormatError(_no_format(first, candidates, native))
     if match.mapping is None:
@@ -334,7 +335,7 @@ def _read_mapped(lines, match, kind: str, encoding: str, delimiter: str,
 def _numbered_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """(first physical line, cells) of every row, blank ones included (as [])."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""),
-                        delimiter=delimiter)
+                        delimiter=delimiter, strict=True)
     rows, line = [], 1
     try:
         for cells in reader:
@@ -369,4 +370,4 @@ def _no_format(first: list[list[str]], candidates: list[CrmMapping], native) -> 
 
 def _lacks(mapping: CrmMapping, missing: list[str]) -> str:
     return (f"the columns match no format; the closest is {mapping.title}, which also needs "
-            + ", ".join(repr(name.title() if name.islower() else name) for name in missing))
+            + ", ".join(repr(name) for name in missing))

@@ -13,6 +13,7 @@ reader an email for each.
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class CrmMapping:
     title: str
     kind: str                            # activities | quotas
     source: str                          # whose people table names its reps (salesforce…)
-    columns: Mapping[str, tuple[str, ...]]  # field -> accepted column names (lower case)
+    columns: Mapping[str, tuple[str, ...]]  # field -> accepted column names, as vendors write them
     person: str = AUTO                   # how the rep column names people (PEOPLE)
     dates: str = AUTO                    # a DATE_FORMATS key, or auto (found per file)
     decimal: str = AUTO                  # DECIMALS
@@ -88,6 +89,7 @@ class CrmMapping:
     deals: bool = False                  # won deals → deal_won, the others → opportunity
     won_stages: tuple[str, ...] = ("closed won",)
     preset: bool = False
+    id_prefix: str = ""                  # before each record id (default: the source)
 
     @property
     def shape(self) -> str:
@@ -102,8 +104,8 @@ class CrmMapping:
         found = {}
         for name in FIELDS[self.shape]:
             for column in self.columns.get(name, ()):
-                if column in cells:
-                    found[name] = cells.index(column)
+                if column.lower() in cells:
+                    found[name] = cells.index(column.lower())
                     break
         return found
 
@@ -114,8 +116,7 @@ class CrmMapping:
 
 
 def _columns(**names: str | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    return {key: tuple(n.lower() for n in ((value,) if isinstance(value, str) else value))
-            for key, value in names.items()}
+    return {key: (value,) if isinstance(value, str) else value for key, value in names.items()}
 
 
 PRESETS = {m.name: m for m in (
@@ -142,13 +143,13 @@ PRESETS = {m.name: m for m in (
         types={"call": "call", "meeting": "meeting", "email": "email",
                "linkedin message": "email", "incoming email": SKIP, "forwarded email": SKIP,
                "task": SKIP, "note": SKIP},
-        preset=True),
+        preset=True, id_prefix="hubspot-activity"),
     CrmMapping(
         "hubspot-deals", "HubSpot deals export", ACTIVITIES, "hubspot",
         _columns(rep="Deal owner", stage="Deal Stage", amount="Amount",
                  closed_on="Close Date", created_on="Create Date", external_id="Record ID",
                  name="Deal Name"),
-        deals=True, preset=True),
+        deals=True, preset=True, id_prefix="hubspot-deal"),
 )}
 
 
@@ -162,17 +163,18 @@ class HeaderMatch:
 
 def find_header(rows: Sequence[Sequence[str]], mappings: Iterable[CrmMapping],
                 native: Sequence[str]) -> HeaderMatch | None:
-    """The header among the first rows: the native format's when a row names two of its
-    columns (one could be a CRM's "Type"), else the row and mapping that match every
-    required field with the most columns. None when nothing matches."""
+    """The header among the first rows: the first row that a mapping reads (every required
+    field, the mapping with the most columns winning), or that names two of the native
+    format's columns (then the native format's rules say what else is wrong with it). None
+    when no row does."""
     mappings = list(mappings)
     for index, row in enumerate(rows[:HEADER_LINES]):
-        if sum(1 for cell in row if cell.strip().lower() in native) >= 2:
-            return HeaderMatch(None, index)
         fits = [(len(m.positions(row)), -n, m) for n, m in enumerate(mappings)
                 if not m.missing(row)]
         if fits:
             return HeaderMatch(max(fits, key=lambda fit: fit[:2])[2], index)
+        if sum(1 for cell in row if cell.strip().lower() in native) >= 2:
+            return HeaderMatch(None, index)
     return None
 
 
@@ -245,9 +247,10 @@ def _decimal_of(text: str) -> str:
     return other  # one mark before three digits: a thousands separator (12,500 or 12.500)
 
 
-def parse_month(cell: str) -> str | None:
+def parse_month(cell: str, dates: str = AUTO) -> str | None:
     """A month as the native format writes it (YYYY-MM): from 2026-11, 11/2026, Nov 2026,
-    November 2026 or a date in it; None otherwise."""
+    November 2026 or a date in it (written as `dates` says, or in any DATE_FORMATS order for
+    auto); None otherwise."""
     text = cell.strip()
     if match := _MONTH_NAMED.fullmatch(text):
         number = _MONTHS.get(match["name"].lower())
@@ -255,7 +258,7 @@ def parse_month(cell: str) -> str | None:
     if match := _MONTH_NUMBERED.fullmatch(text):
         year, month = (match["y"], match["m"]) if match["y"] else (match["y2"], match["m2"])
         return f"{year}-{int(month):02d}" if 1 <= int(month) <= 12 else None
-    for fmt in DATE_FORMATS:
+    for fmt in (DATE_FORMATS if dates == AUTO else (dates,)):
         if day := parse_date(text, fmt):
             return f"{day:%Y-%m}"
     return None
@@ -263,16 +266,20 @@ def parse_month(cell: str) -> str | None:
 
 def person_key(cell: str, person: str) -> str:
     """How a rep cell is looked up: an email (lower case) when the mapping says so or, for
-    auto, when the cell holds one ('Jane Doe <jane@x.com>' too); else the CRM id as written
-    or the name with case and spacing evened out."""
+    auto, when the cell holds one ('Jane Doe <jane@x.com>' too); else the CRM id or the name
+    evened out (name_key)."""
     text = cell.strip()
     if person in (AUTO, "email") and (match := _EMAIL.search(text)):
         return match[0].lower()
-    if person == "crm_id":
-        return text
     if person == "email":
         return text.lower()
-    return " ".join(text.split()).casefold()
+    return name_key(text)
+
+
+def name_key(text: str) -> str:
+    """A CRM user id or a person's name as it is compared: Unicode composed (as some exports
+    decompose it), spacing and case evened out."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def is_email_key(key: str) -> bool:
@@ -413,7 +420,7 @@ class Reader:
     def _quota(self, line: int, cells, people):
         rep, amount = self._rep(line, cells, people), self._amount(line, cells)
         cell = self.cell(cells, "month")
-        month = parse_month(cell)
+        month = parse_month(cell, self.mapping.dates)
         problems = [p for p in (rep, amount) if isinstance(p, Problem)]
         if month is None:
             problems.append(Problem(line, f"{self.column('month')} {cell.strip()!r} is not a "
@@ -425,7 +432,7 @@ class Reader:
     def _external_id(self, cells, identity: tuple[str, ...]) -> str:
         """The record's id in the CRM, prefixed with the source; without an id column, one
         made of the row's identifying cells (and how many times they came before)."""
-        source = self.mapping.source
+        source = self.mapping.id_prefix or self.mapping.source
         written = self.cell(cells, "external_id").strip()
         if written:
             return f"{source}:{written}"

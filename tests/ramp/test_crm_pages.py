@@ -187,7 +187,7 @@ def test_the_command_line_reads_exports_with_or_without_a_mapping(app, tmp_path,
     wrong = runner.invoke(args=["import", "activities", str(path), "--mapping", "hubspot-deals"])
     assert wrong.exit_code == 1
     assert ("the columns match no format; the closest is HubSpot deals export, which also "
-            "needs 'Deal Owner', 'Deal Stage', 'Close Date', 'Amount'") in wrong.stderr
+            "needs 'Deal owner', 'Deal Stage', 'Close Date', 'Amount'") in wrong.stderr
     done = runner.invoke(args=["import", "activities", str(path)])
     assert done.exit_code == 0, done.output
     assert done.stdout == "activities: 3 created, 0 updated, 0 unchanged\n"
