@@ -8,8 +8,9 @@ unless `skip_invalid`.
 import csv
 import datetime as dt
 import io
+import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -252,8 +253,8 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
     if not text.strip():
         raise ImportFileError("the file is empty")
     delimiter = sniff_delimiter(text)
-    lines = _numbered_rows(text, delimiter)
-    first = [cells for _, cells in lines[:maps.HEADER_LINES]]
+    first = [cells for _, cells in itertools.islice(_numbered_rows(text, delimiter),
+                                                     maps.HEADER_LINES)]
     native = ACTIVITY_COLUMNS if kind == ACTIVITIES else QUOTA_COLUMNS
     candidates = mappings_for(kind, types)
     if mapping_name in (None, NATIVE):
@@ -271,7 +272,8 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
         raise NoFormatError(_no_format(first, candidates, native))
     if match.mapping is None:
         return _read_native(text, kind, encoding, delimiter, types)
-    return _read_mapped(lines, match, kind, encoding, delimiter, uploader, types)
+    return _read_mapped(list(_numbered_rows(text, delimiter)), match, kind, encoding, delimiter,
+                        uploader, types)
 
 
 def import_file(data: bytes, kind: str, *, skip_invalid: bool, today: dt.date,
@@ -332,18 +334,18 @@ def _read_mapped(lines, match, kind: str, encoding: str, delimiter: str,
     return found, rows, errors
 
 
-def _numbered_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """(first physical line, cells) of every row, blank ones included (as [])."""
+def _numbered_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of each row, blank ones included (as []). Strict: a quote
+    left open is an error, not the rest of the file swallowed into one cell."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""),
                         delimiter=delimiter, strict=True)
-    rows, line = [], 1
+    line = 1
     try:
         for cells in reader:
-            rows.append((line, cells if "".join(cells).strip() else []))
+            yield line, cells if "".join(cells).strip() else []
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"line {line}: {exc}") from None
-    return rows
 
 
 def _data_and_footer(rows: list[tuple[int, list[str]]]):

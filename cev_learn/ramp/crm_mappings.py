@@ -164,16 +164,16 @@ class HeaderMatch:
 def find_header(rows: Sequence[Sequence[str]], mappings: Iterable[CrmMapping],
                 native: Sequence[str]) -> HeaderMatch | None:
     """The header among the first rows: the first row that a mapping reads (every required
-    field, the mapping with the most columns winning), or that names two of the native
-    format's columns (then the native format's rules say what else is wrong with it). None
-    when no row does."""
+    field, the mapping with the most columns winning), or a first line that names two of the
+    native format's columns (then the native format's rules say what else is wrong with it;
+    its header is always line 1). None when no row does."""
     mappings = list(mappings)
     for index, row in enumerate(rows[:HEADER_LINES]):
         fits = [(len(m.positions(row)), -n, m) for n, m in enumerate(mappings)
                 if not m.missing(row)]
         if fits:
             return HeaderMatch(max(fits, key=lambda fit: fit[:2])[2], index)
-        if sum(1 for cell in row if cell.strip().lower() in native) >= 2:
+        if index == 0 and sum(1 for cell in row if cell.strip().lower() in native) >= 2:
             return HeaderMatch(None, index)
     return None
 
