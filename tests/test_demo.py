@@ -307,4 +307,4 @@ def test_the_demo_crm_exports_import_once_their_stranger_is_matched(app, demo_or
         assert added > 10 and f"activities: {added} created" in imported.stdout
         assert db.session.scalar(select(func.count()).select_from(ActivityRecord).where(
             ActivityRecord.user_id == rep_id,
-            ActivityRecord.external_id.like(f"{source}:%"))) > 0
+            ActivityRecord.external_id.like(f"{source}%:%"))) > 0
