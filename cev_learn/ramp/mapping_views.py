@@ -92,12 +92,18 @@ def mappings():
 
 @role_required(*UPLOADERS)
 def new_mapping():
+    """The mapping form: empty, or — opened from a checked file that matched no format (the
+    file's token comes in a POST body, never the address) — offering that file's columns."""
+    if request.method == "POST" and request.form.get("describe"):
+        opened = ConfirmImportForm()
+        if not opened.validate_on_submit():
+            abort(400)
+        form = MappingForm(formdata=None, token=opened.token.data,
+                           kind=request.form.get("kind") if request.form.get("kind") in KINDS
+                           else "activities")
+        return _form_page(form, None, _checked_header(opened.token.data or ""))
     form = MappingForm()
-    header = _checked_header(form.token.data or request.args.get("token", ""))
-    if request.method == "GET":
-        form.token.data = request.args.get("token", "")
-        form.kind.data = request.args.get("kind", "activities")
-    return _save(form, None, header)
+    return _save(form, None, _checked_header(form.token.data or ""))
 
 
 @role_required(*UPLOADERS)

@@ -141,9 +141,8 @@ def test_an_unknown_export_is_described_in_a_mapping_and_checked_again(client, m
     assert response.status_code == 400
     assert "match no format cev_learn knows" in page
     [pending] = db.session.scalars(select(PendingImport)).all()
-    form_url = f"/ramp/import/mappings/new?token={pending.token}&kind=activities"
-    assert form_url in page
-    form = text(client.get(form_url))
+    form = text(post_form(client, "/ramp/import/mappings/new", {
+        "token": pending.token, "kind": "activities", "describe": "1"}, token_from=PAGE))
     assert "<code>Mitarbeiter</code>, <code>Datum</code>, <code>Art</code>" in form
     saved = post_form(client, "/ramp/import/mappings/new", {
         "token": pending.token, "name": "Acme CRM", "kind": "activities", "source": "acme",
