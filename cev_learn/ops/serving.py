@@ -6,8 +6,9 @@ writes those pages straight to the socket with no header but Content-Type, Conte
 Connection. Serve with `--worker-class cev_learn.ops.serving.SyncWorker` (`make run` does), or
 `cev_learn.ops.serving.ThreadWorker` with `--threads`.
 
-These workers also read what every rep of a track shares (content.track_data) once they have
-loaded the app, before their first request, so no request of a new process pays for it; and
+These workers also compile every page template and read what every rep of a track shares
+(content.track_data) once they have loaded the app, before their first request, so no request
+of a new process pays for either (a page's templates cost tens of milliseconds to compile); and
 between requests, at most once a second, they read again any track a content sync changed, so
 the requests after a sync do not pay for it either (only one that arrives within that second
 of the sync may still read its track itself).
@@ -56,11 +57,21 @@ class _HeaderedErrorPages:
 TRACKS_CHECKED_EVERY = 1.0  # seconds
 
 
+def compile_templates(app) -> int:
+    """Compile every template of the app into its Jinja environment's cache; returns how many."""
+    env = app.jinja_env
+    names = [name for name in env.list_templates() if name.endswith((".html", ".txt"))]
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 class _ReadTracksFirst:
     _tracks_checked_at = float("-inf")
 
     def load_wsgi(self):
         super().load_wsgi()
+        compile_templates(self.wsgi)
         self._read_tracks()
         # What the worker keeps for its whole life (modules, routes, templates, the tracks)
         # leaves the garbage collector's view: the collections that a page building many

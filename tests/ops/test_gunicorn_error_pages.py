@@ -97,3 +97,16 @@ def test_headers_go_after_the_status_line_of_a_response_and_nowhere_else():
                                      b"close\r\n\r\n<html>")
     assert with_headers(b"more of a body\r\n", headers) == b"more of a body\r\n"
     assert with_headers(b"HTTP/1.1 400 Bad Request", headers) == b"HTTP/1.1 400 Bad Request"
+
+
+def test_a_worker_compiles_every_template_before_its_first_request(app):
+    """What `load_wsgi` runs: afterwards rendering any template compiles nothing."""
+    from cev_learn.ops.serving import compile_templates
+
+    env = app.jinja_env
+    env.cache.clear()
+    count = compile_templates(app)
+    assert count >= 50 and len(env.cache) == count
+    compiled = dict(env.cache)
+    env.get_template("ramp/import.html")
+    assert dict(env.cache) == compiled  # served from the cache, not compiled again
