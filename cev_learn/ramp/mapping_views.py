@@ -5,6 +5,7 @@ with `cev-learn import … --mapping NAME` and through the API."""
 import csv
 import datetime as dt
 import io
+import itertools
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -202,7 +203,7 @@ def _filled(mapping: ImportMapping) -> MappingForm:
 
 
 def _checked_header(token: str) -> list[str]:
-    """The first line's cells of the checked file the form describes (none without one)."""
+    """The header's cells of the checked file the form describes (none without one)."""
     pending = find_upload(token, current_user, utcnow()) if token else None
     if pending is None:
         return []
@@ -210,9 +211,14 @@ def _checked_header(token: str) -> list[str]:
         text, _ = decode_any(pending.content)
     except ImportFileError:
         return []
-    first = next(csv.reader(io.StringIO(text.removeprefix("\ufeff").split("\n", 1)[0]),
-                            delimiter=sniff_delimiter(text)), [])
-    return [cell.strip() for cell in first if cell.strip()][:100]
+    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=sniff_delimiter(text))
+    try:
+        first = list(itertools.islice(rows, maps.HEADER_LINES))
+    except csv.Error:
+        return []
+    # the header: the first of the widest rows (a title line above it has one cell)
+    header = max(first, key=lambda row: sum(1 for cell in row if cell.strip()), default=[])
+    return [cell.strip() for cell in header if cell.strip()][:100]
 
 
 def _form_page(form: MappingForm, mapping: ImportMapping | None, header: list[str]) -> str:
