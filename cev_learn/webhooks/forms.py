@@ -20,7 +20,8 @@ class EndpointForm(FlaskForm):
         "Endpoint URL", validators=[DataRequired("Enter the URL that receives the events."),
                                     Length(max=MAX_URL_LENGTH)],
         description="Where cev_learn posts each event, e.g. https://crm.example.com/hooks/learning "
-                    "(https, or http; a public address unless private ones are allowed below).")
+                    "(https, or http), at a public address unless private ones are allowed in "
+                    "the Webhooks settings.")
     description = StringField("Description", validators=[Length(max=MAX_DESCRIPTION)],
                               description="What it is for, e.g. 'Salesforce onboarding flow'.")
     event_types = EventTypesField("Events to send", default=list)

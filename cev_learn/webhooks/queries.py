@@ -1,5 +1,6 @@
 """What the admin webhook pages read: the endpoints with their deliveries counted, and one
 endpoint's delivery log."""
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -59,6 +60,13 @@ class LogLine:
     event: OutboxEvent
     rep_name: str
     rep_email: str
+
+    @property
+    def message(self) -> str:
+        """The message as sent, indented to be read (not dispatched yet: empty)."""
+        if not self.event.body:
+            return ""
+        return json.dumps(json.loads(self.event.body), indent=2, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
