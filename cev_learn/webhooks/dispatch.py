@@ -9,12 +9,13 @@ event is dispatched) added; see docs/webhooks.md.
 import datetime as dt
 import json
 
-from sqlalchemy import Date, bindparam, func, insert, select, update
+from sqlalchemy import Date, Integer, Text, func, insert, select
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.platform.db import db
 from cev_learn.platform.outbox import OutboxEvent
+from cev_learn.webhooks.bulk import update_each
 from cev_learn.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 BATCH = 500
@@ -37,16 +38,18 @@ def dispatch(now: dt.datetime, limit: int = BATCH) -> int:
     for event in events:
         bodies.append({"b_id": event.id, "b_body": message(event, reps.get(event.rep_id))})
         deliveries += [{"endpoint_id": endpoint.id, "event_id": event.id,
-                        "rep_id": event.rep_id, "status": DeliveryStatus.PENDING,
+                        "rep_id": event.rep_id, "status": DeliveryStatus.PENDING.value,
                         "attempts": 0, "next_attempt_at": now, "created_at": now}
                        for endpoint in endpoints
                        if event.type in endpoint.event_types
                        and endpoint.created_at <= event.created_at]
-    if deliveries:
-        db.session.execute(insert(WebhookDelivery), deliveries)
+    for start in range(0, len(deliveries), BATCH):  # multi-row INSERTs: one per BATCH rows
+        db.session.execute(insert(WebhookDelivery.__table__).values(
+            deliveries[start:start + BATCH]))
     table = OutboxEvent.__table__
-    db.session.execute(update(table).where(table.c.id == bindparam("b_id"))
-                       .values(body=bindparam("b_body"), dispatched_at=now), bodies)
+    update_each(table, (("b_id", Integer()), ("b_body", Text())), bodies,
+                lambda given: (table.c.id == given.c.b_id,),
+                lambda given: {"body": given.c.b_body, "dispatched_at": now})
     return len(events)
 
 

@@ -34,15 +34,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (Integer, String, Text, and_, delete, exists, func, or_, select,
+                        update)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.platform import mail
-from cev_learn.platform.db import db, private_reader, utcnow, write_transaction
+from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
+                                   write_transaction)
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.webhooks import dispatch as dispatching
+from cev_learn.webhooks.bulk import update_each
 from cev_learn.webhooks import endpoints as endpoint_services
 from cev_learn.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from cev_learn.webhooks.sending import Outcome, Sender, signature_headers
@@ -93,6 +96,28 @@ class Done:
 _CHAIN_END = object()
 
 
+_RELEASED = {"leased_until": None, "lease_token": None}
+_RESULT_COLUMNS = (("b_id", Integer()), ("b_token", String(32)), ("b_at", UTCDateTime()),
+                   ("b_code", Integer()), ("b_error", String(500)), ("b_response", Text()),
+                   ("b_next", UTCDateTime()))
+
+
+def _update_each(rows: list[dict], changes) -> None:
+    """Update many deliveries, each by its id and only while it is still leased with the
+    given token; `changes(results)` maps columns to values, maybe the results' columns."""
+    table = D.__table__
+    update_each(table, _RESULT_COLUMNS, rows, lambda given: (
+        table.c.id == given.c.b_id, table.c.lease_token == given.c.b_token,
+        table.c.status == PENDING.value), changes)
+
+
+def _attempted(results) -> dict:
+    """What an attempt leaves on a delivery, from the results' columns."""
+    return {"attempts": D.__table__.c.attempts + 1, "last_attempt_at": results.c.b_at,
+            "last_status_code": results.c.b_code, "last_error": results.c.b_error,
+            "last_response": results.c.b_response, **_RELEASED}
+
+
 def retry_wait(schedule: list[float], attempts: int) -> dt.timedelta | None:
     """How long to wait after the `attempts`-th failed attempt (None: give up)."""
     if attempts > len(schedule):
@@ -120,9 +145,10 @@ class Worker:
         self.results: queue.Queue = queue.Queue()
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
         # Chains leased at once: some wait for a thread, so none is idle between claims.
-        self.queued_chains = self.concurrency * 4
+        self.queued_chains = self.concurrency * 8
         self.in_flight = 0
         self.unrecorded: list[Done] = []
+        self._busy = {"dispatch": False, "claim": False}  # skip the read-only look for work
         self.stopping = threading.Event()
         self.counts: Counter = Counter()
 
@@ -150,6 +176,8 @@ class Worker:
                         busy = self.claim() > 0 or busy
                 except DBAPIError as exc:  # the database is away: try again in a moment
                     db.session.rollback()
+                    if once:
+                        raise
                     log.warning("webhooks: database error, trying again: %s", exc.orig)
                     self.stopping.wait(max(self.poll, 1.0))
                     continue
@@ -206,14 +234,15 @@ class Worker:
     # --- Dispatch, claim, send ---------------------------------------------------------------
 
     def dispatch(self) -> int:
-        with private_reader() as reader:  # SQLite: no write lock just to find nothing to do
-            waiting = reader.scalar(select(OutboxEvent.id).where(
-                OutboxEvent.dispatched_at.is_(None)).limit(1))
-        if waiting is None:
-            return 0
+        if not self._busy["dispatch"]:
+            with private_reader() as reader:  # SQLite: no write lock to find nothing to do
+                if reader.scalar(select(OutboxEvent.id).where(
+                        OutboxEvent.dispatched_at.is_(None)).limit(1)) is None:
+                    return 0
         with write_transaction():
             self._lock()
             dispatched = dispatching.dispatch(self.clock())
+        self._busy["dispatch"] = dispatched == dispatching.BATCH  # more waiting, surely
         self.counts["events dispatched"] += dispatched
         return dispatched
 
@@ -222,15 +251,16 @@ class Worker:
         returns how many deliveries were claimed."""
         slots = self.queued_chains - self.in_flight
         now = self.clock()
-        with private_reader() as reader:
-            due = reader.scalar(select(D.id).where(
-                D.status == PENDING, D.next_attempt_at <= now,
-                or_(D.leased_until.is_(None), D.leased_until <= now)).limit(1))
-        if due is None:
-            return 0
+        if not self._busy["claim"]:
+            with private_reader() as reader:
+                if reader.scalar(select(D.id).where(
+                        D.status == PENDING, D.next_attempt_at <= now,
+                        or_(D.leased_until.is_(None), D.leased_until <= now)).limit(1)) is None:
+                    return 0
         with write_transaction():
             self._lock()
             chains = self._lease(slots, self.clock())
+        self._busy["claim"] = len(chains) == slots  # as many as asked: more may be due
         for chain in chains:
             self.in_flight += 1
             self.pool.submit(self._send_chain, chain)
@@ -248,11 +278,12 @@ class Worker:
             return []
         tokens = {pair: secrets.token_hex(16) for pair in picked}
         until = now + dt.timedelta(seconds=self.lease)
-        db.session.execute(
-            update(D.__table__).where(D.__table__.c.id == bindparam("b_id"))
-            .values(leased_until=until, lease_token=bindparam("b_token")),
-            [{"b_id": row.id, "b_token": tokens[pair]}
-             for pair, chain in picked.items() for row in chain])
+        table = D.__table__
+        update_each(table, _RESULT_COLUMNS[:2],
+                    [{"b_id": row.id, "b_token": tokens[pair]}
+                     for pair, chain in picked.items() for row in chain],
+                    lambda given: (table.c.id == given.c.b_id,),
+                    lambda given: {"leased_until": until, "lease_token": given.c.b_token})
         ids = [row.id for chain in picked.values() for row in chain]
         messages = {row.id: row for row in db.session.execute(
             select(D.id, OutboxEvent.public_id, OutboxEvent.type, OutboxEvent.body)
@@ -340,10 +371,6 @@ class Worker:
         if not self.unrecorded:
             return
         done, now = self.unrecorded, self.clock()
-        table = D.__table__
-        mine = and_(table.c.id == bindparam("b_id"), table.c.lease_token == bindparam("b_token"),
-                    table.c.status == PENDING.value)
-        released = dict(leased_until=None, lease_token=None)
         groups: dict[str, list[dict]] = {"delivered": [], "retry": [], "released": []}
         exhausted: list[Done] = []
         for item in done:
@@ -354,28 +381,21 @@ class Worker:
                 continue
             tried = {**key, "b_at": item.at, "b_code": outcome.status_code,
                      "b_error": outcome.error, "b_response": outcome.response}
+            wait = retry_wait(self.schedule, item.job.attempts + 1)
             if outcome.ok:
                 groups["delivered"].append(tried)
-            elif retry_wait(self.schedule, item.job.attempts + 1) is None:
+            elif wait is None:
                 exhausted.append(item)
             else:
-                wait = retry_wait(self.schedule, item.job.attempts + 1)
                 groups["retry"].append({**tried, "b_next": now + wait})
-        attempt = dict(attempts=table.c.attempts + 1, last_attempt_at=bindparam("b_at"),
-                       last_status_code=bindparam("b_code"), last_error=bindparam("b_error"),
-                       last_response=bindparam("b_response"), **released)
         disabled = []
         with write_transaction():
-            if groups["delivered"]:
-                db.session.execute(update(table).where(mine).values(
-                    status=DeliveryStatus.DELIVERED.value, delivered_at=bindparam("b_at"),
-                    next_attempt_at=None, **attempt), groups["delivered"])
-            if groups["retry"]:
-                db.session.execute(update(table).where(mine).values(
-                    next_attempt_at=bindparam("b_next"), **attempt), groups["retry"])
-            if groups["released"]:
-                db.session.execute(update(table).where(mine).values(**released),
-                                   groups["released"])
+            _update_each(groups["delivered"], lambda r: {
+                **_attempted(r), "status": DeliveryStatus.DELIVERED.value,
+                "delivered_at": r.c.b_at, "next_attempt_at": None})
+            _update_each(groups["retry"], lambda r: {
+                **_attempted(r), "next_attempt_at": r.c.b_next})
+            _update_each(groups["released"], lambda r: _RELEASED)
             for item in exhausted:
                 disabled += self._give_up(item, now)
         self.unrecorded = []
