@@ -29,8 +29,7 @@ NAV_ITEMS = {
     Role.REP: [NavItem("This week", "cohorts.rep_home"), PLAYBOOK],
     Role.COACH: [NavItem("My reps", "cohorts.coach_home"), RAMP, QUIZ_RESULTS, PLAYBOOK],
     Role.MANAGER: [RAMP, COHORTS, NavItem("Reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
-    Role.ADMIN: [NavItem("Users", "accounts.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK,
-                 NavItem("Webhooks", "webhooks.index")],
+    Role.ADMIN: [NavItem("Users", "accounts.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK],
 }
 
 

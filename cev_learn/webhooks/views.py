@@ -1,6 +1,6 @@
-"""Admin → Webhooks: register endpoints (a new secret is shown once), the setting that allows
-private addresses, and each endpoint's page: change it, enable or disable it, replace its
-secret, remove it, and its delivery log with "Send again"."""
+"""Users → Webhooks (the admins' pages): register endpoints (a new secret is shown once), the
+setting that allows private addresses, and each endpoint's page: change it, enable or disable
+it, replace its secret, remove it, and its delivery log with "Send again"."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
