@@ -45,7 +45,8 @@ class Receiver:
 
     def __init__(self, *, fail_first: int = 0, fail_status: int = 503, delay: float = 0.0,
                  answer=None, hold: bool = False, response_body: bytes = b"",
-                 headers: dict[str, str] | None = None, keep_bodies: bool = True):
+                 headers: dict[str, str] | None = None, keep_bodies: bool = True,
+                 tls: tuple[str, str] | None = None):
         self.fail_first, self.fail_status, self.delay = fail_first, fail_status, delay
         self.answer, self.response_body = answer, response_body
         self.extra_headers = headers or {}
@@ -84,6 +85,14 @@ class Receiver:
                 pass
 
         self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if tls is not None:  # (certificate file, key file): https
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def _status_for_next(self) -> int:
@@ -100,7 +109,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hooks"
 
     @property
     def accepted(self) -> list[Received]:

@@ -1,5 +1,6 @@
 """The SSRF guard: which URLs and addresses webhooks may reach, IPv4 and IPv6, and the checked
 address being the one a delivery connects to (no DNS rebinding)."""
+import datetime
 import ipaddress
 import socket
 
@@ -134,3 +135,65 @@ def test_a_delivery_connects_to_the_address_it_checked_and_names_the_host(monkey
     assert outcome.ok and outcome.status_code == 204
     [request] = receiver.requests
     assert request.headers["host"] == f"crm.internal.example:{receiver.port}"
+
+
+def certificate_files(directory, name: str):
+    """A CA and a server certificate it signed for `name`: (CA file, (cert file, key file))."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def make(subject, issuer, key, signer, ca):
+        now = datetime.datetime.now(datetime.UTC)
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]),
+                                            critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
+    ca = make(ca_name, ca_name, ca_key, ca_key, True)
+    cert = make(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), ca_name, key,
+                ca_key, False)
+    files = {"ca.pem": ca.public_bytes(serialization.Encoding.PEM),
+             "cert.pem": cert.public_bytes(serialization.Encoding.PEM),
+             "key.pem": key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption())}
+    for file_name, data in files.items():
+        (directory / file_name).write_bytes(data)
+    return str(directory / "ca.pem"), (str(directory / "cert.pem"), str(directory / "key.pem"))
+
+
+def test_https_checks_the_certificate_against_the_urls_host_at_the_checked_address(
+        monkeypatch, tmp_path):
+    """The connection goes to the checked address; TLS names the URL's host (SNI) and the
+    certificate must be valid for it: one from an unknown CA, or for another name, fails."""
+    from bench.receiver import Receiver
+
+    ca, server_files = certificate_files(tmp_path, "crm.internal.example")
+    monkeypatch.setattr(addresses, "resolver", fake_dns({
+        "crm.internal.example": [["127.0.0.1"]], "other.internal.example": [["127.0.0.1"]]}))
+    with Receiver(tls=server_files) as receiver:
+        untrusting = Sender(timeout=2)
+        unknown = untrusting.post(f"https://crm.internal.example:{receiver.port}/", b"{}", {},
+                                  allow_private=True)
+        trusting = Sender(timeout=2)
+        trusting._tls.load_verify_locations(ca)
+        trusted = trusting.post(f"https://crm.internal.example:{receiver.port}/", b"{}", {},
+                                allow_private=True)
+        wrong_name = trusting.post(f"https://other.internal.example:{receiver.port}/", b"{}",
+                                   {}, allow_private=True)
+        untrusting.close(), trusting.close()
+    assert not unknown.ok and "certificate verify failed" in unknown.error
+    assert unknown.error.startswith(f"TLS failed with crm.internal.example:{receiver.port}")
+    assert trusted.ok and trusted.status_code == 204
+    assert not wrong_name.ok and "hostname 'other.internal.example' doesn't match" in \
+        wrong_name.error
+    assert len(receiver.requests) == 1
