@@ -151,6 +151,7 @@ class Worker:
         self._busy = {"dispatch": False, "claim": False}  # skip the read-only look for work
         self.stopping = threading.Event()
         self.counts: Counter = Counter()
+        self._reported: Counter = Counter()  # the counts of the last summary
 
     # --- The loop -------------------------------------------------------------------------
 
@@ -166,10 +167,10 @@ class Worker:
                     self._record()
                     moment = time.monotonic()
                     if moment >= next_standing:
-                        self.check_standings()
+                        self._now_and_then(self.check_standings)
                         next_standing = moment + self.standing_every
                     if moment >= next_purge:
-                        self.purge()
+                        self._now_and_then(self.purge)
                         next_purge = moment + PURGE_EVERY
                     busy = self.dispatch() > 0
                     if self.in_flight < self.queued_chains:
@@ -186,7 +187,7 @@ class Worker:
                     break
                 if not busy:
                     self._collect(block=True)
-                if time.monotonic() >= next_summary and self.counts:
+                if time.monotonic() >= next_summary:
                     self._summary()
                     next_summary = time.monotonic() + SUMMARY_EVERY
         finally:
@@ -210,8 +211,7 @@ class Worker:
             db.session.rollback()
             log.warning("webhooks: could not record the last results: %s", exc.orig)
         self.sender.close()
-        if self.counts:
-            self._summary()
+        self._summary()
 
     def _collect(self, block: bool) -> None:
         """Take the results the threads left: wait up to a poll interval for the first one
@@ -228,8 +228,23 @@ class Worker:
             return
 
     def _summary(self) -> None:
-        log.info("webhooks: %s", ", ".join(f"{key} {value}"
-                                            for key, value in sorted(self.counts.items())))
+        """What was done since the last summary, if anything."""
+        done = {key: value - self._reported[key] for key, value in sorted(self.counts.items())
+                if value != self._reported[key]}
+        if done:
+            log.info("webhooks: %s", ", ".join(f"{key} {value}" for key, value in done.items()))
+            self._reported = Counter(self.counts)
+
+    def _now_and_then(self, task) -> None:
+        """A periodic task (the standing check, the purge): a failure of its own is logged,
+        and deliveries go on; the database being away is the loop's to handle."""
+        try:
+            task()
+        except DBAPIError:
+            raise
+        except Exception:  # noqa: BLE001 - keep delivering whatever the task ran into
+            db.session.rollback()
+            log.exception("webhooks: %s failed", task.__name__)
 
     # --- Dispatch, claim, send ---------------------------------------------------------------
 

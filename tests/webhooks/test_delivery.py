@@ -293,3 +293,18 @@ def test_message_bodies_are_the_same_bytes_on_every_attempt(app):
     bodies = {r.body for r in receiver.requests}
     assert len(receiver.requests) == 3 and len(bodies) == 1
     assert json.loads(bodies.pop())["data"]["n"] == 0
+
+
+def test_a_failing_standing_check_does_not_stop_deliveries(app, monkeypatch, caplog):
+    from cev_learn.webhooks import worker as worker_module
+
+    def broken(today, now):
+        raise RuntimeError("a rep nobody expected")
+
+    monkeypatch.setattr(worker_module, "check_standings", broken)
+    with Receiver() as receiver:
+        register(receiver.url)
+        emit_events(reps(1), 2)
+        counts = run_worker(app)
+    assert counts["delivered"] == 2 and len(receiver.accepted) == 2
+    assert "check_standings failed" in caplog.text
