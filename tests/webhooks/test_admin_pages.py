@@ -2,6 +2,8 @@
 secret shown once, the private-address setting, changing, disabling, removing, and the delivery
 log with "Send again"; every page within the statement budget."""
 import html
+import json
+import logging
 import re
 
 import pytest
@@ -13,7 +15,7 @@ from cev_learn.platform.db import db
 from cev_learn.platform.outbox import EVENT_TYPES
 from cev_learn.webhooks.models import (DeliveryStatus, WebhookDelivery, WebhookEndpoint,
                                        WebhookSettings)
-from tests.helpers import csrf_token, make_user
+from tests.helpers import csrf_token, login, make_user
 from tests.webhooks.helpers import allow_private_addresses, emit_events, register, run_worker
 
 INDEX = "/admin/webhooks"
@@ -208,8 +210,8 @@ def test_names_and_urls_people_typed_are_shown_inert(admin):
 def test_only_admins_reach_the_webhook_pages(signed_in):
     for role in (Role.REP, Role.COACH, Role.MANAGER):
         assert signed_in(role).get(INDEX).status_code == 403
-    admin_page = signed_in(Role.ADMIN).get(INDEX).get_data(as_text=True)
-    assert 'href="/admin/webhooks"' in admin_page  # in the admin's top bar
+    users_page = signed_in(Role.ADMIN).get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/webhooks">Webhooks</a>' in users_page  # beside API tokens
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(admin):
@@ -228,3 +230,41 @@ def test_the_pages_cost_a_fixed_number_of_statements(app, admin, page_statements
              for path in (INDEX, f"{INDEX}/{endpoints[0].id}",
                           f"{INDEX}/{endpoints[0].id}?status=delivered&page=2")}
     assert max(costs.values()) <= 12, costs
+
+
+def test_webhook_changes_are_in_the_security_log_without_the_secret(make_app):
+    app = make_app(REQUEST_LOG=True)
+    entries = []
+
+    class Lines(logging.Handler):
+        def emit(self, record):
+            entries.append(json.loads(record.getMessage()))
+
+    handler, logger = Lines(), logging.getLogger("cev_learn.request")
+    logger.addHandler(handler)
+    try:
+        admin = make_user(Role.ADMIN)
+        client = app.test_client()
+        login(client, admin.email)
+        entries.clear()
+        submit(client, f"{INDEX}/settings", {"allow_private": "y"})
+        with Receiver() as receiver:
+            body = text_of(submit(client, INDEX, {"url": receiver.url,
+                                                  "event_types": ["quiz.passed"]}))
+            endpoint_id = db.session.scalar(select(WebhookEndpoint.id))
+            page = f"{INDEX}/{endpoint_id}"
+            submit(client, page, {"url": receiver.url, "event_types": ["quiz.failed"]},
+                   token_from=page)
+            submit(client, page + "/secret", {}, token_from=page)
+            submit(client, page + "/remove", {"confirm": "y"}, token_from=page)
+    finally:
+        logger.removeHandler(handler)
+    recorded = [(e["event"], e.get("endpoint_id"), e["user_id"]) for e in entries
+                if "event" in e]
+    assert recorded == [("webhook_settings_changed", None, admin.id),
+                        ("webhook_endpoint_created", endpoint_id, admin.id),
+                        ("webhook_endpoint_changed", endpoint_id, admin.id),
+                        ("webhook_secret_replaced", endpoint_id, admin.id),
+                        ("webhook_endpoint_removed", endpoint_id, admin.id)]
+    secret = re.search(r'id="endpoint-secret">(whsec_[^<]+)<', body).group(1)
+    assert secret not in json.dumps(entries)
