@@ -22,12 +22,15 @@ OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
 $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
 
-## Set everything up and serve the demo on http://$(HOST):$(PORT)
+## Set everything up and serve the demo on http://$(HOST):$(PORT), with the webhook worker
+## beside the app server (stopped with it)
 run: install
 	$(BIN)/cev-learn db upgrade
 	$(BIN)/cev-learn content sync
 	$(BIN)/cev-learn demo seed --if-empty
 	@echo "cev_learn is at http://$(HOST):$(PORT) — sign in as admin@example.com / onboard-demo-2026"
+	$(BIN)/cev-learn worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class cev_learn.ops.serving.SyncWorker --access-logfile /dev/null 'cev_learn:create_app()'
 
 ## The whole suite except browser tests, on SQLite
@@ -60,13 +63,20 @@ e2e: install chromium $(OIDC_PROVIDER)
 	$(BIN)/pytest -m e2e -q
 
 ## Benchmarks (not part of make test): content sync, activity import, page speed under wrk,
-## then the pages while activities and quiz submissions arrive (SQLite, then PostgreSQL)
+## then the pages while activities and quiz submissions arrive (SQLite, then PostgreSQL),
+## then 10,000 webhook events drained by the worker (SQLite, then PostgreSQL)
 bench: install wrk
 	$(BIN)/python bench/content_sync.py
 	$(BIN)/python bench/activity_import.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/live.py
 	scripts/with-postgres $(BIN)/python bench/live.py
+	$(MAKE) bench-webhooks
+
+## Only the webhook delivery benchmark (BENCH_EVENTS, default 10,000), SQLite then PostgreSQL
+bench-webhooks: install
+	$(BIN)/python bench/webhooks.py
+	scripts/with-postgres $(BIN)/python bench/webhooks.py
 
 ## Only the page benchmark (BENCH_REPS=50 for a quick run; see bench/pages.py)
 bench-pages: install wrk
@@ -81,7 +91,7 @@ bench-live: install wrk
 wrk:
 	@command -v wrk >/dev/null || scripts/install-wrk
 
-.PHONY: bench-pages bench-live wrk
+.PHONY: bench-pages bench-live bench-webhooks wrk
 
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium

@@ -24,7 +24,9 @@ def register_commands(app: Flask) -> None:
     from cev_learn.demo import demo_cli
     from cev_learn.quizzes.cli import quiz_cli
     import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
+    from cev_learn.webhooks.cli import worker_command
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
-                  ramp_cli, demo_cli, tokens_cli, backup_command, restore_command):
+                  ramp_cli, demo_cli, tokens_cli, backup_command, restore_command,
+                  worker_command):
         app.cli.add_command(group)

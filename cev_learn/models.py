@@ -7,12 +7,15 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
 from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, ModuleProgress, Quiz,
                                       QuizVersion, Rubric, ScheduleItem, Track)
 from cev_learn.platform.caching import DataVersion, ScopeVersion
+from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, CrmPerson,
                                    ImportMapping, Quota, RepEarlyActivity, RepMonthActivity,
                                    RepWeekActivity)
 from cev_learn.ramp.pending_imports import PendingImport
+from cev_learn.webhooks.models import (WebhookDelivery, WebhookEndpoint, WebhookRepStanding,
+                                       WebhookSettings)
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
@@ -22,3 +25,5 @@ __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "As
            "ReminderLog", "RepEarlyActivity", "RepMonthActivity", "RepWeekActivity", "Role",
            "Rubric", "ScheduleItem", "ScimGroup", "ScimUser", "ScopeVersion", "SignInLink",
            "Signoff", "Track", "User"]
+__all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStanding",
+            "WebhookSettings"]

@@ -18,6 +18,7 @@ from cev_learn.platform.db import db
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
+from tests.webhooks.helpers import stored_delivery
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
 ROUTES = sorted(
@@ -43,7 +44,8 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
                  "analytics.rep_csv": "weekly"}
 
 
-def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, actor=None):
+def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, webhook=None,
+                actor=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "path": "Users" if endpoint.startswith("scim.") else "chart.png",
               "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
@@ -56,6 +58,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, act
     if attempt is not None:
         values.update(attempt_id=attempt.id, quiz_id=attempt.quiz_id,
                       key=attempt.layout[-1]["key"])
+    if webhook is not None:
+        values.update(endpoint_id=webhook.endpoint_id, delivery_id=webhook.id)
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
@@ -83,8 +87,9 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
+    webhook = stored_delivery(target.id) if rule.arguments & {"endpoint_id"} else None
     url = app.url_map.bind("localhost").build(endpoint, sample_args(
-        rule.arguments, target, attempt, cohort, endpoint, user.id if user else None))
+        rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None))
     client = app.test_client()
     api = endpoint.startswith(("api.", "scim."))
     headers = {}

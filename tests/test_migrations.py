@@ -28,7 +28,9 @@ from cev_learn.platform.db import db
 from cev_learn.platform.health import migration_heads
 from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.ramp.pending_imports import PendingImport
+from cev_learn.webhooks.models import WebhookRepStanding, WebhookSettings
 from tests.helpers import ROOT, app_config
+from tests.webhooks.helpers import stored_delivery
 
 COURSES = ROOT / "courses"
 
@@ -104,8 +106,12 @@ def seed_every_table(app) -> None:
                   document={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                             "displayName": "cev_learn coaches",
                             "members": [{"value": "2819c223"}]}),
+        WebhookSettings(id=1, allow_private_addresses=True, updated_at=now,
+                        updated_by_id=user.id),
+        WebhookRepStanding(rep_id=user.id, standing="at_risk", changed_at=now),
     ])
     db.session.commit()
+    stored_delivery(user.id)  # an endpoint, an event and its delivery
 
 
 def current_rows() -> dict:

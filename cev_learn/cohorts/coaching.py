@@ -1,14 +1,14 @@
 """What coaches do for a rep: assignments, sign-offs and notes (a milestone recorded by hand is
 the ramp's: ramp.achievements.record_milestone).
 Flush only; callers commit. What changes a rep's milestones brings their achievements up to
-date as of `today`."""
+date as of `today`; a sign-off goes to the outbox (`signoff.recorded`)."""
 import datetime as dt
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Assignment, AssignmentKind, CoachingNote, Signoff
 from cev_learn.content.models import Rubric
-from cev_learn.platform import events
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 
 MAX_SCORE = 5
@@ -50,6 +50,11 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
                       passed=score >= rubric.pass_mark - 1e-9, signed_on=today)
     db.session.add(signoff)
     db.session.flush()
+    outbox.emit("signoff.recorded", rep.id, {
+        "rubric": {"slug": rubric.slug, "title": rubric.title, "pass_mark": rubric.pass_mark},
+        "signoff": {"id": signoff.id, "score": round(score, 4), "passed": signoff.passed,
+                    "signed_on": today.isoformat()},
+        "coach": {"id": coach.id, "name": coach.name, "email": coach.email}})
     events.records_changed([rep.id], today)
     return signoff
 

@@ -9,7 +9,7 @@ from cev_learn.accounts.models import User
 from cev_learn.content.loader import TrackSource
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
-from cev_learn.platform import events
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 
 
@@ -32,14 +32,20 @@ def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
 
 def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     """Mark the module read in its current version, bringing the rep's achievements up to
-    date as of the day of `now`; False if that was already so."""
+    date as of the day of `now` (and saying so to the outbox: `module.completed`); False if
+    that was already so."""
     progress = _progress(rep, module)
     if progress.completed_at is not None and progress.content_hash_read == module.content_hash:
         return False
+    first_time = progress.completed_at is None
     progress.opened_at = progress.opened_at or now
     progress.completed_at = now
     progress.content_hash_read = module.content_hash
     db.session.flush()
+    outbox.emit("module.completed", rep.id, {
+        "module": {"slug": module.slug, "title": module.title},
+        "track": {"slug": module.track.slug, "title": module.track.title},
+        "completed_at": now.isoformat(), "first_completion": first_time}, now)
     events.records_changed([rep.id], now.date())
     return True
 

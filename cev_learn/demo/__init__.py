@@ -20,6 +20,7 @@ from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.crm_exports import crm_export_command, seed_crm_setup
 from cev_learn.demo.progress import seed_alumni, seed_progress
+from cev_learn.demo.webhooks import seed_webhooks
 from cev_learn.platform.db import db, utcnow
 from cev_learn.ramp.facts import refresh_reps
 
@@ -247,6 +248,8 @@ def seed_command(reps, seed, history, if_empty, cohorts):
                                current_app.config["INVITATION_DAYS"])
     seed_crm_setup(users)
     db.session.commit()
+    logged = seed_webhooks([u.id for u in users if u.role is Role.REP], utcnow()) if track else 0
+    db.session.commit()
     click.echo(f"Demo organisation created. Every account's password is: {DEMO_PASSWORD}")
     for name in summary.cohorts:
         click.echo(f"  cohort   {name}")
@@ -260,3 +263,6 @@ def seed_command(reps, seed, history, if_empty, cohorts):
         click.echo(f"  … and {len(alumni)} reps of earlier cohorts ({alumni[0].email} onwards)")
     click.echo(f"  … and {len(newcomers)} new reps who have not joined yet "
                f"({', '.join(u.email for u in newcomers)}): see Users")
+    if logged:
+        click.echo(f"  … and an example webhook endpoint with {logged} deliveries in its log: "
+                   "see Webhooks")

@@ -46,6 +46,9 @@ cache = Cache()
 UNTRACKED_TABLES = frozenset({
     "alembic_version", "data_version", "login_failure", "api_token", "pending_import",
     "reminder_log", "attempt_answer", "rate_limit_window", "scope_version",
+    # Events on their way out and the webhooks' own records: no cached page shows them.
+    "outbox_event", "webhook_endpoint", "webhook_delivery", "webhook_settings",
+    "webhook_rep_standing",
 })
 # Tables whose changes a transaction can describe by the reps it changed (see `changed`).
 REP_TABLES = frozenset({

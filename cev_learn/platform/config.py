@@ -91,6 +91,22 @@ DEFAULTS = {
     # committing cannot land behind a client's cursor; longer than the slowest write
     # transaction (a large CRM import recomputing milestones).
     "XAPI_SETTLE_SECONDS": 60,
+    # Webhooks (`cev-learn worker`): each request gives up after WEBHOOK_TIMEOUT_SECONDS; a
+    # failed delivery is tried again after each wait of WEBHOOK_RETRY_SECONDS in turn (about a
+    # day in all), then the endpoint is disabled and the admins are emailed. A worker leases
+    # what it sends for WEBHOOK_LEASE_SECONDS (a worker that dies mid-delivery leaves it to
+    # another after that), sends on WEBHOOK_CONCURRENCY connections at once, up to
+    # WEBHOOK_CHAIN_LENGTH events of one rep in a row, looks for work every
+    # WEBHOOK_POLL_SECONDS when idle, checks reps' standing for rep.at_risk every
+    # WEBHOOK_STANDING_CHECK_SECONDS and keeps delivered events WEBHOOK_KEEP_DAYS days.
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "WEBHOOK_RETRY_SECONDS": [5, 300, 1800, 7200, 18000, 36000, 36000],
+    "WEBHOOK_LEASE_SECONDS": 120,
+    "WEBHOOK_CONCURRENCY": 8,
+    "WEBHOOK_CHAIN_LENGTH": 50,
+    "WEBHOOK_POLL_SECONDS": 0.5,
+    "WEBHOOK_STANDING_CHECK_SECONDS": 3600,
+    "WEBHOOK_KEEP_DAYS": 30,
     # API rate limit per token (Flask-Limiter syntax) and where every rate limit counts:
     # database:// in the app's own database, shared by all workers and servers; or
     # redis://host:6379 to spare the database that write per request. (memory:// would count

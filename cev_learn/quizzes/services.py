@@ -1,7 +1,9 @@
 """Attempts: start, save answers, submit and grade, coach grading. Flush only; callers commit.
 
 A graded result that appears or changes (an attempt submitted, a coach's grade) brings the
-rep's achievements up to date as of the day of `now`, in the same transaction.
+rep's achievements up to date as of the day of `now`, in the same transaction; a result that
+becomes final, or turns from failed to passed or back, goes to the outbox (`quiz.passed`,
+`quiz.failed`).
 
 Integrity rests on the database, not on timing: UNIQUE(user, quiz, attempt_no) stops two
 concurrent starts from both creating an attempt, and every change to an attempt first locks
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Quiz, QuizVersion
 from cev_learn.content.questions import Question
-from cev_learn.platform import events
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 from cev_learn.quizzes.grading import Response, grade, total_score
 from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
@@ -178,7 +180,20 @@ def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers
     db.session.flush()
     graded = AttemptState.GRADED in (before[0], attempt.state)  # what milestones count
     if graded and (attempt.state, attempt.score, attempt.passed) != before:
+        if attempt.state is AttemptState.GRADED and (
+                before[0] is not AttemptState.GRADED or before[2] != attempt.passed):
+            _announce_result(attempt, quiz, now)
         events.records_changed([attempt.user_id], now.date())
+
+
+def _announce_result(attempt: Attempt, quiz: Quiz, now: dt.datetime) -> None:
+    outbox.emit("quiz.passed" if attempt.passed else "quiz.failed", attempt.user_id, {
+        "quiz": {"slug": quiz.slug, "title": quiz.title, "pass_mark": quiz.pass_mark},
+        "track": {"slug": quiz.track.slug, "title": quiz.track.title},
+        "attempt": {"id": attempt.id, "number": attempt.attempt_no,
+                    "score": round(attempt.score, 4),
+                    "submitted_at": attempt.submitted_at.isoformat(),
+                    "graded_at": attempt.graded_at.isoformat()}}, now)
 
 
 def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None,

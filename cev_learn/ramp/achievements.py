@@ -1,7 +1,9 @@
 """Materialized achievements: recomputed for the reps an event touches, never per page view.
 
 Automatic results come from the pure engine; a coach's (or an import's) entry for a milestone
-wins over the engine until it is cleared. Every change is kept in AchievementChange.
+wins over the engine until it is cleared. Every change is kept in AchievementChange. A
+milestone a rep had not reached before goes to the outbox (`milestone.achieved`, and
+`rep.productive` for the track's productivity milestone) in the same transaction.
 """
 import datetime as dt
 from collections import defaultdict
@@ -11,8 +13,8 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric
-from cev_learn.platform import events
+from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric, Track
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
@@ -50,12 +52,12 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date) -> int:
     for user_id, membership in memberships.items():
         for milestone in milestones[membership.cohort.track_id]:
             reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
-            changed += _apply(user_id, milestone.id, reached,
+            changed += _apply(user_id, milestone, reached,
                               existing.get((user_id, milestone.id)))
     return changed
 
 
-def _apply(user_id: int, milestone_id: int, reached: dt.date | None,
+def _apply(user_id: int, milestone: Milestone, reached: dt.date | None,
            current: Achievement | None) -> int:
     if current is not None and current.source != AUTO:
         return 0  # a coach's or an import's word stands until it is cleared
@@ -67,13 +69,28 @@ def _apply(user_id: int, milestone_id: int, reached: dt.date | None,
     if reached is None:
         db.session.delete(current)
     elif current is None:
-        db.session.add(Achievement(user_id=user_id, milestone_id=milestone_id,
+        db.session.add(Achievement(user_id=user_id, milestone_id=milestone.id,
                                    achieved_on=reached, source=AUTO, updated_at=now))
+        _announce(user_id, milestone, reached, AUTO, now)
     else:
         current.achieved_on, current.updated_at = reached, now
-    db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone_id,
+    db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone.id,
                                      achieved_on=reached, source=AUTO, created_at=now))
     return 1
+
+
+def _announce(rep_id: int, milestone: Milestone, achieved_on: dt.date, source: str,
+              now: dt.datetime) -> None:
+    """Tell the outbox a rep reached a milestone they had not reached before; reaching the
+    track's productivity milestone is also the rep becoming productive."""
+    track = db.session.get(Track, milestone.track_id)  # loaded already, as a rule
+    about = {"milestone": {"slug": milestone.slug, "title": milestone.title,
+                           "due_day": milestone.due_day},
+             "track": {"slug": track.slug, "title": track.title},
+             "achieved_on": achieved_on.isoformat(), "source": source}
+    outbox.emit("milestone.achieved", rep_id, about, now)
+    if track.productivity_milestone == milestone.slug:
+        outbox.emit("rep.productive", rep_id, about, now)
 
 
 def _facts(memberships: dict[int, Membership], track_ids: set[int]) -> dict[int, engine.RepFacts]:
@@ -138,6 +155,7 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
         db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id,
                                    achieved_on=achieved_on, source=source,
                                    recorded_by_id=actor.id, note=note, updated_at=now))
+        _announce(rep.id, milestone, achieved_on, source, now)
     else:
         if (current.achieved_on, current.source, current.note) != (achieved_on, source, note):
             current.updated_at = now

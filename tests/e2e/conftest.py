@@ -29,14 +29,20 @@ def live_mailbox():
 
 
 @pytest.fixture(scope="session")
-def live_server(live_instance, live_mailbox):
+def live_env(live_instance, live_mailbox) -> dict[str, str]:
+    """The environment the served app (and a webhook worker beside it) runs with."""
+    instance = live_instance
+    return {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
+            "CEV_LEARN_DATABASE_URL": f"sqlite:///{instance}/e2e.sqlite",
+            "CEV_LEARN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "CEV_LEARN_SMTP_HOST": "127.0.0.1", "CEV_LEARN_SMTP_PORT": str(live_mailbox[1])}
+
+
+@pytest.fixture(scope="session")
+def live_server(live_instance, live_env):
     """Migrate, seed the demo organisation and serve it with gunicorn on a free port, sending
     email to `live_mailbox`."""
-    instance = live_instance
-    env = {**os.environ, "CEV_LEARN_INSTANCE_PATH": str(instance),
-           "CEV_LEARN_DATABASE_URL": f"sqlite:///{instance}/e2e.sqlite",
-           "CEV_LEARN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-           "CEV_LEARN_SMTP_HOST": "127.0.0.1", "CEV_LEARN_SMTP_PORT": str(live_mailbox[1])}
+    instance, env = live_instance, live_env
     for args in (["db", "upgrade"], ["content", "sync"], ["demo", "seed"]):
         subprocess.run([str(BIN / "cev-learn"), *args], env=env, check=True,
                        capture_output=True, timeout=120)

@@ -32,6 +32,7 @@ from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot
+from tests.webhooks.helpers import stored_delivery
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
 OBJECT_ROUTES = sorted({rule.endpoint for rule in _APP.url_map.iter_rules()
@@ -98,6 +99,7 @@ def _build(app: Flask) -> World:
     for body, shared in (("NOTE-PRIVATE", False), ("NOTE-SHARED", True)):
         coaching.add_note(rep=users["ana"], author=users["kim"], body=body, shared=shared)
     db.session.commit()
+    webhook = stored_delivery(users["ana"].id)
     actors = {key: _sign_in(app, users[key]) for key in ATTACKERS}
     cohort_names = {north.id: "North", south.id: "South"}
     memberships = {m.id: (cohort_names[m.cohort_id], m.user_id)
@@ -118,6 +120,7 @@ def _build(app: Flask) -> World:
                  "module": db.session.scalar(select(Module.id).where(Module.slug == "intro")),
                  "membership": membership_of[users["ana"].id],
                  "south_membership": membership_of[users["cy"].id],
+                 "webhook_delivery": webhook.id, "webhook_endpoint": webhook.endpoint_id,
                  "mapping": _mapping_of(users["mae"])})
 
 
@@ -245,6 +248,10 @@ MAPPING = by_id("mapping_id", lambda w: w.targets["mapping"],
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 COHORT_FORM = {"name": "Taken over", "track": "test-track", "start_on": "2026-01-05",
                "territory": "Elsewhere"}
+# Webhook endpoints are the admins' (their pages refuse everyone else by role).
+WEBHOOK_ENDPOINT = by_id("endpoint_id", lambda w: w.targets["webhook_endpoint"],
+                         lambda w, actor, i: actor.role is Role.ADMIN
+                         and i == w.targets["webhook_endpoint"])
 SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                + [{"user_id": w.users["ada"].id}],  # admins may not change their own status
                "reachable": lambda w, actor, args: admin_changes_status(w, actor, args["user_id"]),
@@ -310,6 +317,17 @@ CASES = {
     "cohorts.record_milestone": Case(**by_id("user_id", ana, coaches_rep,
                                              milestone_slug="first-meeting"),
                                      data=lambda w: {"achieved_on": YESTERDAY}),
+    **{f"webhooks.{name}": Case(**WEBHOOK_ENDPOINT, data=lambda w: {"confirm": "y"})
+       for name in ("endpoint", "enable_endpoint", "disable_endpoint", "replace_secret",
+                    "remove_endpoint")},
+    "webhooks.send_again": Case(
+        probes=lambda w: [{"endpoint_id": w.targets["webhook_endpoint"], "delivery_id": i}
+                          for i in around(w.targets["webhook_delivery"])]
+        + [{"endpoint_id": w.targets["webhook_endpoint"] + 1,
+            "delivery_id": w.targets["webhook_delivery"]}],
+        reachable=lambda w, actor, args: actor.role is Role.ADMIN and (
+            args["endpoint_id"], args["delivery_id"]) == (
+            w.targets["webhook_endpoint"], w.targets["webhook_delivery"])),
 }
 
 
