@@ -52,7 +52,7 @@ def test_a_territory_manager_imports_only_for_their_own_reps(browser, page, live
     csv_file = tmp_path / "activities.csv"
     csv_file.write_text(ACTIVITIES)
     mae.get_by_label("What the file holds").select_option("activities")
-    mae.get_by_label("CSV file").set_input_files(str(csv_file))
+    mae.get_by_label("File", exact=True).set_input_files(str(csv_file))
     mae.get_by_role("button", name="Check file").click()
     expect(mae.get_by_role("alert")).to_contain_text("1 bad row; nothing can be imported")
     expect(mae.locator("#bad-rows")).to_contain_text(
@@ -60,7 +60,7 @@ def test_a_territory_manager_imports_only_for_their_own_reps(browser, page, live
     screenshot(mae, "import-other-territory")
 
     mae.get_by_label("Skip invalid rows").check()
-    mae.get_by_label("CSV file").set_input_files(str(csv_file))
+    mae.get_by_label("File", exact=True).set_input_files(str(csv_file))
     mae.get_by_role("button", name="Check file").click()
     mae.get_by_role("button", name="Import 1 row").click()
     expect(mae.locator(".flash")).to_contain_text("1 created")
