@@ -276,6 +276,19 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
                         uploader, types)
 
 
+def header_of(data: bytes) -> list[str]:
+    """The cells of a file's header as read for detection: the widest of its first rows (a
+    title line above it has one cell); none when the file cannot be read."""
+    try:
+        text, _ = decode_any(data)
+        first = [cells for _, cells in itertools.islice(
+            _numbered_rows(text, sniff_delimiter(text)), maps.HEADER_LINES)]
+    except ImportFileError:
+        return []
+    header = max(first, key=lambda row: sum(1 for cell in row if cell.strip()), default=[])
+    return [cell.strip() for cell in header if cell.strip()]
+
+
 def import_file(data: bytes, kind: str, *, skip_invalid: bool, today: dt.date,
                 mapping_name: str | None = None, uploader: User | None = None,
                 types: Sequence[str] = ACTIVITY_TYPES,

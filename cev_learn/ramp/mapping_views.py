@@ -2,10 +2,7 @@
 reads — which column holds each field, how dates and amounts are written, what each activity
 type counts as — and every later export of that source imports unedited, on the upload page,
 with `cev-learn import … --mapping NAME` and through the API."""
-import csv
 import datetime as dt
-import io
-import itertools
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,11 +14,10 @@ from wtforms.validators import DataRequired, Length
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
-from cev_learn.platform.csv_files import ImportFileError, decode_any, sniff_delimiter
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.forms import form_status, show_error
 from cev_learn.ramp import crm_mappings as maps
-from cev_learn.ramp.crm_import import mapping_from, save_mapping
+from cev_learn.ramp.crm_import import header_of, mapping_from, save_mapping
 from cev_learn.ramp.import_service import UPLOADERS
 from cev_learn.ramp.models import ImportMapping
 from cev_learn.ramp.pending_imports import KINDS, find_upload, recheck
@@ -205,20 +201,7 @@ def _filled(mapping: ImportMapping) -> MappingForm:
 def _checked_header(token: str) -> list[str]:
     """The header's cells of the checked file the form describes (none without one)."""
     pending = find_upload(token, current_user, utcnow()) if token else None
-    if pending is None:
-        return []
-    try:
-        text, _ = decode_any(pending.content)
-    except ImportFileError:
-        return []
-    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=sniff_delimiter(text))
-    try:
-        first = list(itertools.islice(rows, maps.HEADER_LINES))
-    except csv.Error:
-        return []
-    # the header: the first of the widest rows (a title line above it has one cell)
-    header = max(first, key=lambda row: sum(1 for cell in row if cell.strip()), default=[])
-    return [cell.strip() for cell in header if cell.strip()][:100]
+    return header_of(pending.content)[:100] if pending is not None else []
 
 
 def _form_page(form: MappingForm, mapping: ImportMapping | None, header: list[str]) -> str:

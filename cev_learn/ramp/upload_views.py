@@ -20,6 +20,7 @@ from cev_learn.platform.errors import render_error
 from cev_learn.platform.forms import form_status, show_error
 from cev_learn.ramp.crm_import import (NATIVE, CrmImport, NoFormatError, mappings_for,
                                       save_matches)
+from cev_learn.ramp.crm_mappings import PRESETS
 from cev_learn.ramp.import_service import UPLOADERS
 from cev_learn.ramp.pending_imports import (KINDS, PendingImport, check_upload, confirm_upload,
                                             find_upload, keep_upload, recheck)
@@ -211,7 +212,7 @@ def _rep_suggestions(found: CrmImport) -> list[tuple[str, str]]:
 def _upload_page(form: CrmUploadForm, **context) -> str:
     return render_template("ramp/import.html", form=form,
                            activity_types=current_app.config["ACTIVITY_TYPES"],
-                           presets=[m for m in mappings_for("activities") if m.preset],
+                           presets=[m for m in PRESETS.values() if m.kind == "activities"],
                            max_size=_size(current_app.config["MAX_CONTENT_LENGTH"]), **context)
 
 
