@@ -16,6 +16,7 @@ from tests.helpers import CSRF_META, make_user, post_form
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ()  # TODAY moves to the day each test runs (conftest)
 
 
 def test_a_change_bumps_the_data_version_once_per_transaction(app):

@@ -13,7 +13,7 @@ from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.throttle import TokenThrottlePolicy
 from cev_learn.api import tokens
-from cev_learn.platform.db import db, utcnow, write_transaction
+from cev_learn.platform.db import utcnow
 from cev_learn.platform.problems import ApiProblem
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cev_learn"'}
@@ -60,11 +60,8 @@ def current_token() -> ApiToken:
                               "(an admin creates one under Users → API tokens)", headers=CHALLENGE)
     now = utcnow()
     token = _authenticate(secret.strip(), request.remote_addr, now)
-    if tokens.last_use_is_stale(token, now):  # saved in its own short write
-        token_id = token.id
-        with write_transaction():
-            db.session.get(ApiToken, token_id).last_used_at = now
-        token = db.session.get(ApiToken, token_id)
+    if tokens.last_use_is_stale(token, now):
+        tokens.save_last_use(token, now)
     g.api_token = token
     return token
 

@@ -10,12 +10,13 @@ import hmac
 import secrets
 from typing import TypeVar
 
-from sqlalchemy import ScalarSelect, literal, select
+from sqlalchemy import ScalarSelect, literal, select, update
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import User
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, writes_expected
 
 TOKEN_PREFIX = "cev_"
 LAST_USED_EVERY = dt.timedelta(minutes=5)  # how stale last_used_at may get (saves writes)
@@ -71,6 +72,19 @@ def usable(token: ApiToken) -> bool:
 def last_use_is_stale(token: ApiToken, now: dt.datetime) -> bool:
     """Whether last_used_at should be written now (at most every LAST_USED_EVERY)."""
     return token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY
+
+
+def save_last_use(token: ApiToken, now: dt.datetime) -> None:
+    """Write when the token was last used. A request that writes saves it with its own work
+    (on SQLite it holds the write lock already); one that reads, in a short transaction of
+    its own, and the loaded token says so without being read again."""
+    if writes_expected():
+        token.last_used_at = now
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == token.id)
+                           .values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)
 
 
 def revoke(token: ApiToken, now: dt.datetime) -> None:

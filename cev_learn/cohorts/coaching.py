@@ -55,7 +55,7 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
         "signoff": {"id": signoff.id, "score": round(score, 4), "passed": signoff.passed,
                     "signed_on": today.isoformat()},
         "coach": {"id": coach.id, "name": coach.name, "email": coach.email}})
-    events.records_changed([rep.id], today)
+    events.records_changed([rep.id], today, {events.SIGNOFFS})
     return signoff
 
 

@@ -158,11 +158,12 @@ def signoff(user_id: int, rubric_slug: str):
         comments = [form[f"comment_{i}"].data or "" for i in range(len(rubric.criteria))]
         result = coaching.record_signoff(rep=rep, rubric=rubric, coach=current_user,
                                          scores=scores, comments=comments, today=dt.date.today())
-        db.session.commit()
         verdict = "passed" if result.passed else "not passed yet"
-        flash(f"{rubric.title} sign-off recorded: {round(result.score * 100)}%, {verdict}.",
-              "success")
-        return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#signoffs")
+        done = f"{rubric.title} sign-off recorded: {round(result.score * 100)}%, {verdict}."
+        back = redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#signoffs")
+        db.session.commit()  # what the message and the address need is read before
+        flash(done, "success")
+        return back
     return render_template("cohorts/signoff.html", rep=rep, rubric=rubric, form=form,
                            fields=[(form[f"score_{i}"], form[f"comment_{i}"])
                                    for i in range(len(rubric.criteria))]), form_status(form)
@@ -175,21 +176,25 @@ def signoff(user_id: int, rubric_slug: str):
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
-    milestone = ramp_queries.active_milestone(_track_id(rep), milestone_slug) or abort(404)
+    membership = current_membership(rep) or abort(404)
+    milestone = ramp_queries.active_milestone(membership.cohort.track_id, milestone_slug) \
+        or abort(404)
     form = MilestoneForm()
+    back = redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#milestones")
     if not form.validate_on_submit():
         flash("Enter a valid date (or leave it empty to clear) and a note of at most 500 "
               "characters.", "error")
     elif problem := achievements.hand_date_problem(
-            form.achieved_on.data, current_membership(rep).effective_start_on, dt.date.today()):
+            form.achieved_on.data, membership.effective_start_on, dt.date.today()):
         flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
         achievements.record_milestone(rep=rep, milestone=milestone,
                                   achieved_on=form.achieved_on.data,
                                   note=form.note.data or None, actor=current_user,
                                   today=dt.date.today())
+        done = f"{milestone.title}: " + (
+            f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
+            if form.achieved_on.data else "correction cleared.")
         db.session.commit()
-        flash(f"{milestone.title}: " + (f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
-                                        if form.achieved_on.data else "correction cleared."),
-              "success")
-    return redirect(url_for("cohorts.rep_page", user_id=rep.id) + "#milestones")
+        flash(done, "success")
+    return back

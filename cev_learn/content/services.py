@@ -3,14 +3,14 @@ import datetime as dt
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cev_learn.accounts.models import User
 from cev_learn.content.loader import TrackSource
 from cev_learn.content.models import Module, ModuleProgress
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.platform import events, outbox
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, upsert
 
 
 def _progress(rep: User, module: Module) -> ModuleProgress:
@@ -23,11 +23,15 @@ def _progress(rep: User, module: Module) -> ModuleProgress:
 
 
 def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
-    """Remember when a rep first opened a module."""
-    progress = _progress(rep, module)
-    if progress.opened_at is None:
-        progress.opened_at = now
-    db.session.flush()
+    """Remember when a rep first opened a module. Unlike the other services it commits, in a
+    short write of its own: the page that calls it only reads, and stays in its read."""
+    progress = ModuleProgress.__table__
+    opened = upsert(progress).values(user_id=rep.id, module_id=module.id, opened_at=now)
+    opened = opened.on_conflict_do_update(
+        index_elements=[progress.c.user_id, progress.c.module_id],
+        set_={"opened_at": func.coalesce(progress.c.opened_at, opened.excluded.opened_at)})
+    with db.engine.begin() as connection:
+        connection.execute(opened)
 
 
 def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
@@ -46,7 +50,7 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
         "module": {"slug": module.slug, "title": module.title},
         "track": {"slug": module.track.slug, "title": module.track.title},
         "completed_at": now.isoformat(), "first_completion": first_time}, now)
-    events.records_changed([rep.id], now.date())
+    events.records_changed([rep.id], now.date(), {events.MODULES})
     return True
 
 

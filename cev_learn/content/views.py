@@ -12,7 +12,7 @@ from cev_learn.cohorts import access, queries as cohort_queries
 from cev_learn.content import queries, services
 from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
-from cev_learn.platform.db import db, utcnow, write_transaction
+from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries as quiz_queries
 
 
@@ -48,8 +48,7 @@ def module(track_slug: str, module_slug: str):
     if current_user.role is Role.REP:
         reading = queries.readings(current_user, [module.id]).get(module.id)
         if reading is None or reading.opened_at is None:
-            with write_transaction():
-                services.record_opened(current_user, module, utcnow())
+            services.record_opened(current_user, module, utcnow())
             reading = Reading(utcnow(), None, None)
         context["status"] = module_status(reading, module.content_hash, None, dt.date.today())
     else:
@@ -62,11 +61,12 @@ def module(track_slug: str, module_slug: str):
 def complete_module(track_slug: str, module_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
     module = queries.get_active_module(track, module_slug) or abort(404)
+    back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
     if ConfirmForm().validate_on_submit():
         if services.complete_module(current_user, module, utcnow()):
             flash(f"“{module.title}” marked as complete.", "success")
         db.session.commit()
-    return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
+    return back
 
 
 @signed_in

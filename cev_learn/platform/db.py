@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -76,6 +77,13 @@ def set_write_intent(writes: bool) -> None:
     _write_intent.set(writes)
 
 
+def writes_expected() -> bool:
+    """Whether this request (or command) is expected to write: on SQLite its transactions
+    take the write lock up front, so a write of its own on another connection would wait
+    for it."""
+    return _write_intent.get()
+
+
 @contextmanager
 def write_transaction():
     """End any read transaction, then run the block in a write transaction and commit it."""
@@ -89,6 +97,18 @@ def write_transaction():
         raise
     finally:
         _write_intent.reset(token)
+
+
+def upsert(table):
+    """INSERT … ON CONFLICT for this app's database (SQLite or PostgreSQL): `upsert(t).values(…)
+    .on_conflict_do_update(…)`."""
+    dialect = db.engine.dialect.name
+    if dialect not in _UPSERTS:
+        raise RuntimeError(f"cev_learn runs on SQLite or PostgreSQL, not {dialect}")
+    return _UPSERTS[dialect](table)
+
+
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @contextmanager

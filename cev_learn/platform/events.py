@@ -9,13 +9,26 @@ from collections.abc import Iterable
 from blinker import Signal
 
 rep_records_changed = Signal("the learning or CRM records of some reps changed")
+
+# Which of a rep's records changed, so that a listener rebuilds only what is measured from
+# them (a module completion leaves the activity sums alone). A change to what everything is
+# measured against (a membership, a start date, a milestone) is all of them.
+ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS = (
+    "activities", "quotas", "quizzes", "modules", "signoffs")
+ALL_RECORDS = frozenset({ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS})
 tracks_remeasured = Signal("what some tracks' milestones measure changed (a content sync)")
 
 
-def records_changed(rep_ids: Iterable[int], today: dt.date) -> int:
-    """Announce that these reps' records changed (flushed, not committed) as of `today`;
-    returns how many things the listeners changed in turn (achievements, for the ramp)."""
-    results = rep_records_changed.send(rep_ids=list(rep_ids), today=today)
+def records_changed(rep_ids: Iterable[int], today: dt.date,
+                    records: Iterable[str] = ALL_RECORDS) -> int:
+    """Announce that these reps' records of these kinds changed (flushed, not committed) as
+    of `today` (no kinds: something else shown with them changed, such as a milestone a
+    coach dated by hand); returns how many things the listeners changed in turn
+    (achievements, for the ramp)."""
+    records = frozenset(records)
+    if not records <= ALL_RECORDS:
+        raise ValueError(f"unknown kinds of records: {sorted(records - ALL_RECORDS)}")
+    results = rep_records_changed.send(rep_ids=list(rep_ids), today=today, records=records)
     return sum(changed or 0 for _listener, changed in results)
 
 

@@ -12,17 +12,14 @@ import datetime as dt
 import hashlib
 
 from flask import g, has_request_context
-from limits.errors import ConfigurationError
 from limits.storage import Storage
 from sqlalchemy import String, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.platform.db import UTCDateTime, db, private_reader, utcnow
+from cev_learn.platform.db import UTCDateTime, db, private_reader, upsert, utcnow
 
 KEY_CHARS = 255
-UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class RateLimitWindow(db.Model):
@@ -46,12 +43,10 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add `amount` to the key's hits and return them, in a new window if the last ended."""
         now = utcnow()
-        if has_request_context():
-            g.pop("rate_limit_windows", None)  # what the headers read comes after this hit
-        hits = _hit(_stored(key), now, now + dt.timedelta(seconds=expiry), amount)
-        if hits == amount:  # a window began: a cheap moment to forget the ended ones
-            _forget_ended(now)
-        return hits
+        window = _hit(_stored(key), now, now + dt.timedelta(seconds=expiry), amount)
+        if has_request_context():  # what the headers read: the window as this hit left it
+            g.setdefault("rate_limit_windows", {})[key] = window
+        return window.hits
 
     def get(self, key: str) -> int:
         window = _current_window(key)
@@ -79,22 +74,23 @@ class DatabaseStorage(Storage):
             connection.execute(delete(RateLimitWindow).where(RateLimitWindow.key == _stored(key)))
 
 
-def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> int:
-    """Add `amount` to the key's hits in one atomic statement, committed at once."""
-    dialect = db.engine.dialect.name
-    if dialect not in UPSERTS:
-        raise ConfigurationError(f"database:// rate limits need SQLite or PostgreSQL, "
-                                 f"not {dialect}")
+def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> RateLimitWindow:
+    """Add `amount` to the key's hits in one atomic statement, committed at once, and return
+    the window as it now is (detached). A new window is a cheap moment to forget the ended
+    ones, in the same short transaction."""
     window = RateLimitWindow.__table__
-    insert = UPSERTS[dialect](window).values(key=key, hits=amount, ends_at=ends_at)
+    insert = upsert(window).values(key=key, hits=amount, ends_at=ends_at)
     ended = window.c.ends_at <= now  # SET sees the row as it was: both test the old end
-    upsert = insert.on_conflict_do_update(
+    hit = insert.on_conflict_do_update(
         index_elements=[window.c.key],
         set_={"hits": case((ended, amount), else_=window.c.hits + amount),
               "ends_at": case((ended, insert.excluded.ends_at), else_=window.c.ends_at)},
-    ).returning(window.c.hits)
+    ).returning(window.c.hits, window.c.ends_at)
     with db.engine.begin() as connection:
-        return connection.execute(upsert).scalar_one()
+        hits, stored_end = connection.execute(hit).one()
+        if hits == amount:
+            connection.execute(delete(RateLimitWindow).where(RateLimitWindow.ends_at <= now))
+    return RateLimitWindow(key=key, hits=hits, ends_at=stored_end)
 
 
 def _current_window(key: str) -> RateLimitWindow | None:
@@ -118,11 +114,6 @@ def _read_window(key: str) -> RateLimitWindow | None:
                 RateLimitWindow.key == _stored(key), RateLimitWindow.ends_at > utcnow()))
     except SQLAlchemyError:
         return None
-
-
-def _forget_ended(now: dt.datetime) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(delete(RateLimitWindow).where(RateLimitWindow.ends_at <= now))
 
 
 def _stored(key: str) -> str:

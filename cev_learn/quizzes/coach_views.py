@@ -74,6 +74,7 @@ def grade(attempt_id: int, key: str):
     if not access.allows(policy.can_coach_rep, current_user, attempt.user):
         abort(404)
     form = GradeForm()
+    back = redirect(url_for("quizzes.attempt", attempt_id=attempt.id) + f"#question-{key}")
     questions = services.version_questions(attempt.version)
     question = questions.get(key) or abort(404)
     if form.validate_on_submit():
@@ -92,4 +93,4 @@ def grade(attempt_id: int, key: str):
                 flash("Grade saved; the attempt's score is updated.", "success")
     else:
         flash("Enter the points awarded, from 0 up to the question's points.", "error")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id) + f"#question-{key}")
+    return back

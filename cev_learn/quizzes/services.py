@@ -13,7 +13,7 @@ its state, so a double submit grades once and the second sees the result.
 import datetime as dt
 import random
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Quiz, QuizVersion
@@ -101,7 +101,7 @@ def save_answers(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -
     if not is_open(attempt, now, grace):
         raise AttemptClosed("Time is up: answers can no longer be changed.")
     responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
-    _store(attempt, responses, now)
+    _insert(_store(responses, now, attempt, _answers(attempt)))
     return attempt
 
 
@@ -114,37 +114,62 @@ def submit_attempt(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta)
     attempt = lock_attempt(attempt_id)
     if attempt.state is not AttemptState.IN_PROGRESS:
         return attempt
+    answers, new = _answers(attempt), []
     if form is not None and is_open(attempt, now, grace):
         responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
-        _store(attempt, responses, now)
-    _finish(attempt, attempt.quiz, now, grace)
+        new = _store(responses, now, attempt, answers)
+    _finish(attempt, attempt.quiz, now, grace, answers, new)
     return attempt
 
 
 def store_responses(attempt: Attempt, responses: dict[str, Response], now: dt.datetime) -> None:
     """Save responses already in the question's own terms (used by imports and demo data)."""
-    _store(attempt, responses, now)
+    _insert(_store(responses, now, attempt, _answers(attempt)))
 
 
-def _store(attempt: Attempt, responses: dict[str, Response], now: dt.datetime) -> None:
-    existing = {a.question_key: a for a in db.session.scalars(
+def _answers(attempt: Attempt) -> dict[str, AttemptAnswer]:
+    """The attempt's saved answers by question key."""
+    return {a.question_key: a for a in db.session.scalars(
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+
+
+def _store(responses: dict[str, Response], now: dt.datetime, attempt: Attempt,
+           answers: dict[str, AttemptAnswer]) -> list[AttemptAnswer]:
+    """Put the responses into `answers`: a changed one is saved by the session, a new one is
+    returned to be saved (`_insert`), all at once."""
+    new = []
     for key, response in responses.items():
-        row = existing.get(key)
+        row = answers.get(key)
         if row is None:
-            db.session.add(AttemptAnswer(attempt_id=attempt.id, question_key=key,
-                                         response=response.to_json(), saved_at=now))
+            answers[key] = row = AttemptAnswer(attempt_id=attempt.id, question_key=key,
+                                               response=response.to_json(), saved_at=now)
+            new.append(row)
         elif row.response != response.to_json():
             row.response, row.saved_at = response.to_json(), now
+    return new
+
+
+def _insert(rows: list[AttemptAnswer]) -> None:
+    """Save new answers in one statement (the session would send one per row on SQLite, to
+    read back ids nothing needs); the session's changes are flushed with them."""
+    if rows:
+        db.session.execute(insert(AttemptAnswer), [
+            {column: getattr(row, column) for column in ANSWER_COLUMNS} for row in rows])
     db.session.flush()
 
 
+ANSWER_COLUMNS = ("attempt_id", "question_key", "response", "saved_at", "fraction")
+
+
 def _finish(attempt: Attempt, quiz: Quiz, now: dt.datetime,
-            grace: dt.timedelta = dt.timedelta(0)) -> None:
-    """Grade an attempt with the answers saved in time; answers saved late count as blank."""
+            grace: dt.timedelta = dt.timedelta(0),
+            answers: dict[str, AttemptAnswer] | None = None,
+            new: list[AttemptAnswer] | None = None) -> None:
+    """Grade an attempt with the answers saved in time; answers saved late count as blank.
+    `answers` are the attempt's (read when not given), `new` those not saved yet."""
     questions = version_questions(attempt.version)
-    answers = {a.question_key: a for a in db.session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    answers = _answers(attempt) if answers is None else answers
+    new = [] if new is None else new
     end = closes_at(attempt, grace)
     for entry in attempt.layout:
         key, question = entry["key"], questions[entry["key"]]
@@ -152,12 +177,13 @@ def _finish(attempt: Attempt, quiz: Quiz, now: dt.datetime,
             continue
         row = answers.get(key)
         if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, question_key=key, response={}, saved_at=now)
-            db.session.add(row)
-            answers[key] = row
+            answers[key] = row = AttemptAnswer(attempt_id=attempt.id, question_key=key,
+                                               response={}, saved_at=now)
+            new.append(row)
         on_time = end is None or row.saved_at <= end
         response = Response.from_json(row.response) if on_time else Response()
         row.fraction = grade(question, response).fraction
+    _insert(new)
     attempt.submitted_at = min(now, end) if end else now
     _score(attempt, quiz, questions, answers, now)
 
@@ -183,7 +209,7 @@ def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers
         if attempt.state is AttemptState.GRADED and (
                 before[0] is not AttemptState.GRADED or before[2] != attempt.passed):
             _announce_result(attempt, quiz, now)
-        events.records_changed([attempt.user_id], now.date())
+        events.records_changed([attempt.user_id], now.date(), {events.QUIZZES})
 
 
 def _announce_result(attempt: Attempt, quiz: Quiz, now: dt.datetime) -> None:
@@ -202,14 +228,12 @@ def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None
     attempt = lock_attempt(attempt_id)
     if attempt.state is AttemptState.IN_PROGRESS:
         raise AttemptClosed("The rep has not submitted this attempt yet.")
-    answer = db.session.scalar(select(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_key == key))
+    answers = _answers(attempt)
+    answer = answers.get(key)
     if answer is None:
         raise InvalidAnswer("that question is not part of this attempt")
     answer.fraction, answer.comment = fraction, comment
     answer.graded_by_id, answer.graded_at = coach.id, now
-    answers = {a.question_key: a for a in db.session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
     _score(attempt, attempt.quiz, version_questions(attempt.version), answers, now)
     return attempt
 

@@ -128,8 +128,9 @@ def submit(attempt_id: int):
     except InvalidAnswer as exc:
         db.session.rollback()
         return _problem(str(exc), 400, False, attempt)
+    back = redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     db.session.commit()
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return back
 
 
 def _problem(message: str, status: int, wants_json: bool, attempt: Attempt):

@@ -9,7 +9,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
@@ -24,33 +25,47 @@ AUTO = "auto"
 CHUNK = 500
 
 
-def recompute_for(rep_ids: Iterable[int], as_of: dt.date) -> int:
-    """Recompute the achievements of these reps; returns how many rows changed."""
-    ids = sorted(set(rep_ids))
+def recompute_for(rep_ids: Iterable[int], as_of: dt.date,
+                  records: Iterable[str] = events.ALL_RECORDS) -> int:
+    """Recompute the achievements of these reps whose milestones are measured from records
+    of these kinds (all of them by default); returns how many rows changed."""
+    ids, records = sorted(set(rep_ids)), frozenset(records)
+    if not records:
+        return 0
     changed = 0
     for start in range(0, len(ids), CHUNK):
-        changed += _recompute_chunk(ids[start:start + CHUNK], as_of)
+        changed += _recompute_chunk(ids[start:start + CHUNK], as_of, records)
     db.session.flush()
     return changed
 
 
-def _recompute_chunk(rep_ids: list[int], as_of: dt.date) -> int:
-    memberships = {m.user_id: m for m in db.session.scalars(
-        select(Membership).join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(Membership.user_id.in_(rep_ids), Membership.moved_out_at.is_(None)))}
-    if not memberships:
-        return 0
+def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]) -> int:
+    memberships, milestones = {}, defaultdict(dict)
+    # The reps' memberships, cohorts, milestones and tracks (which the outbox names): one
+    # statement, a row per rep and milestone.
+    for membership, milestone, _track in db.session.execute(
+            select(Membership, Milestone, Track)
+            .join(Membership.cohort).options(contains_eager(Membership.cohort))
+            .outerjoin(Milestone, and_(Milestone.track_id == Cohort.track_id,
+                                       Milestone.retired_at.is_(None)))
+            .outerjoin(Track, Track.id == Milestone.track_id)
+            .where(Membership.user_id.in_(rep_ids), Membership.moved_out_at.is_(None))):
+        memberships[membership.user_id] = membership
+        if milestone is not None and engine.measured_from(milestone.measure) & records:
+            milestones[milestone.track_id][milestone.id] = milestone
+    milestones = {track_id: list(by_id.values()) for track_id, by_id in milestones.items()}
     track_ids = {m.cohort.track_id for m in memberships.values()}
-    milestones = defaultdict(list)
-    for milestone in db.session.scalars(select(Milestone).where(
-            Milestone.track_id.in_(track_ids), Milestone.retired_at.is_(None))):
-        milestones[milestone.track_id].append(milestone)
-    facts = _facts(memberships, track_ids)
+    if not milestones:
+        return 0
+    facts = _facts(memberships, track_ids, frozenset().union(*(
+        engine.measured_from(m.measure) for track in milestones.values() for m in track)))
     existing = {(a.user_id, a.milestone_id): a for a in db.session.scalars(
-        select(Achievement).where(Achievement.user_id.in_(list(memberships))))}
+        select(Achievement).where(Achievement.user_id.in_(list(memberships)),
+                                  Achievement.milestone_id.in_(
+                                      [m.id for track in milestones.values() for m in track])))}
     changed = 0
     for user_id, membership in memberships.items():
-        for milestone in milestones[membership.cohort.track_id]:
+        for milestone in milestones.get(membership.cohort.track_id, ()):
             reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
             changed += _apply(user_id, milestone, reached,
                               existing.get((user_id, milestone.id)))
@@ -93,38 +108,47 @@ def _announce(rep_id: int, milestone: Milestone, achieved_on: dt.date, source: s
         outbox.emit("rep.productive", rep_id, about, now)
 
 
-def _facts(memberships: dict[int, Membership], track_ids: set[int]) -> dict[int, engine.RepFacts]:
+def _facts(memberships: dict[int, Membership], track_ids: set[int],
+           records: frozenset[str]) -> dict[int, engine.RepFacts]:
+    """What the engine judges these reps from: their records of these kinds (one statement
+    per kind; the others are left empty)."""
     rep_ids = list(memberships)
     activities, quotas = defaultdict(list), defaultdict(dict)
-    for row in db.session.execute(select(
-            ActivityRecord.user_id, ActivityRecord.external_id, ActivityRecord.occurred_on,
-            ActivityRecord.type, ActivityRecord.quantity, ActivityRecord.amount)
-            .where(ActivityRecord.user_id.in_(rep_ids))):
-        activities[row[0]].append(engine.Activity(*row[1:]))
-    for user_id, month, amount in db.session.execute(
-            select(Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
-        quotas[user_id][month] = amount
+    if events.ACTIVITIES in records:
+        for row in db.session.execute(select(
+                ActivityRecord.user_id, ActivityRecord.external_id, ActivityRecord.occurred_on,
+                ActivityRecord.type, ActivityRecord.quantity, ActivityRecord.amount)
+                .where(ActivityRecord.user_id.in_(rep_ids))):
+            activities[row[0]].append(engine.Activity(*row[1:]))
+    if events.QUOTAS in records:
+        for user_id, month, amount in db.session.execute(select(
+                Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
+            quotas[user_id][month] = amount
     quiz_results = defaultdict(list)
-    for user_id, slug, submitted, score in db.session.execute(
-            select(Attempt.user_id, Quiz.slug, Attempt.submitted_at, Attempt.score)
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED)):
-        quiz_results[user_id].append(engine.QuizResult(slug, submitted.date(), score))
-    modules = defaultdict(dict)
-    for user_id, slug, completed in db.session.execute(
-            select(ModuleProgress.user_id, Module.slug, ModuleProgress.completed_at)
-            .join(Module, Module.id == ModuleProgress.module_id)
-            .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None))):
-        modules[user_id][slug] = completed.date()
-    all_modules = defaultdict(list)
-    for track_id, slug in db.session.execute(select(Module.track_id, Module.slug).where(
-            Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
-        all_modules[track_id].append(slug)
+    if events.QUIZZES in records:
+        for user_id, slug, submitted, score in db.session.execute(
+                select(Attempt.user_id, Quiz.slug, Attempt.submitted_at, Attempt.score)
+                .join(Quiz, Quiz.id == Attempt.quiz_id)
+                .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED)):
+            quiz_results[user_id].append(engine.QuizResult(slug, submitted.date(), score))
+    modules, all_modules = defaultdict(dict), defaultdict(list)
+    if events.MODULES in records:
+        for user_id, slug, completed in db.session.execute(
+                select(ModuleProgress.user_id, Module.slug, ModuleProgress.completed_at)
+                .join(Module, Module.id == ModuleProgress.module_id)
+                .where(ModuleProgress.user_id.in_(rep_ids),
+                       ModuleProgress.completed_at.is_not(None))):
+            modules[user_id][slug] = completed.date()
+        for track_id, slug in db.session.execute(select(Module.track_id, Module.slug).where(
+                Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
+            all_modules[track_id].append(slug)
     signoffs = defaultdict(list)
-    for user_id, slug, signed, passed in db.session.execute(
-            select(Signoff.user_id, Rubric.slug, Signoff.signed_on, Signoff.passed)
-            .join(Rubric, Rubric.id == Signoff.rubric_id).where(Signoff.user_id.in_(rep_ids))):
-        signoffs[user_id].append(engine.SignoffResult(slug, signed, passed))
+    if events.SIGNOFFS in records:
+        for user_id, slug, signed, passed in db.session.execute(
+                select(Signoff.user_id, Rubric.slug, Signoff.signed_on, Signoff.passed)
+                .join(Rubric, Rubric.id == Signoff.rubric_id)
+                .where(Signoff.user_id.in_(rep_ids))):
+            signoffs[user_id].append(engine.SignoffResult(slug, signed, passed))
     return {user_id: engine.RepFacts(
         start_on=m.effective_start_on, activities=activities[user_id], quotas=quotas[user_id],
         quiz_attempts=quiz_results[user_id], modules_completed=modules[user_id],
@@ -176,4 +200,8 @@ def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | 
     `hand_date_problem` first."""
     record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
                    actor=actor, source=source)
-    events.records_changed([rep.id], today)
+    # No record changed, only who dates the milestone: the rep's pages are built again, and
+    # a cleared entry hands the milestone back to the engine.
+    events.records_changed([rep.id], today, records=())
+    if achieved_on is None:
+        recompute_for([rep.id], today, engine.measured_from(milestone.measure))

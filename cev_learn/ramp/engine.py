@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cev_learn.content.schema import MEASURE_SHAPES
+from cev_learn.platform.events import ACTIVITIES, MODULES, QUIZZES, QUOTAS, SIGNOFFS
 
 BOOKING_TYPE = "deal_won"
 
@@ -84,6 +85,17 @@ def measure_kind(measure: dict) -> str:
     if kind is None:
         raise ValueError(f"not a milestone measure: {measure!r}")
     return kind
+
+
+# The records each shape of measure is judged from.
+MEASURED_FROM = {"activity": frozenset({ACTIVITIES}), "bookings": frozenset({ACTIVITIES}),
+                 "attainment": frozenset({ACTIVITIES, QUOTAS}), "quiz": frozenset({QUIZZES}),
+                 "modules": frozenset({MODULES}), "signoff": frozenset({SIGNOFFS})}
+
+
+def measured_from(measure: dict) -> frozenset[str]:
+    """The kinds of records (events.ACTIVITIES, …) the measure is judged from."""
+    return MEASURED_FROM[measure_kind(measure)]
 
 
 def achieved_on(measure: dict, facts: RepFacts, as_of: dt.date) -> dt.date | None:

@@ -40,9 +40,12 @@ CHUNK = 500
 
 # --- Keeping them current -------------------------------------------------------------------
 
-def refresh_reps(rep_ids: Iterable[int], today: dt.date) -> int:
-    """Bring the facts and achievements of these reps up to date with their records; returns
-    how many achievements changed. Flushes only: the caller's transaction commits.
+def refresh_reps(rep_ids: Iterable[int], today: dt.date,
+                 records: Iterable[str] = events.ALL_RECORDS) -> int:
+    """Bring the facts and achievements of these reps up to date with their records of these
+    kinds (events.ACTIVITIES, …; all of them by default: a membership or start date changes
+    what every record counts for); returns how many achievements changed. Flushes only: the
+    caller's transaction commits.
 
     The reps' rows are locked first (PostgreSQL; SQLite runs one writer at a time), so two
     transactions writing for the same rep refresh one after the other and the second sees
@@ -50,19 +53,26 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date) -> int:
     the records a transaction has just written hold a key-share lock on their rep's row
     (the foreign key), which a plain FOR UPDATE would wait on, in a circle.
     """
-    ids = sorted(set(rep_ids))
+    ids, records = sorted(set(rep_ids)), frozenset(records)
     if not ids:
         return 0
-    cohort_ids = set()
-    for chunk in _chunks(ids):
-        db.session.execute(select(User.id).where(User.id.in_(chunk)).order_by(User.id)
-                           .with_for_update(key_share=True))
-        cohort_ids.update(db.session.scalars(select(Membership.cohort_id).where(
-            Membership.user_id.in_(chunk), Membership.moved_out_at.is_(None))))
-    caching.changed([*map(caching.rep_scope, ids), *map(caching.cohort_scope, cohort_ids)])
-    for chunk in _chunks(ids):
-        _replace_facts(chunk)
-    return recompute_for(ids, today)
+    cohort_ids = {cohort_id for chunk in _chunks(ids)
+                  for cohort_id in db.session.scalars(_lock_with_cohorts(chunk))}
+    caching.changed([*map(caching.rep_scope, ids),
+                     *map(caching.cohort_scope, cohort_ids - {None})])
+    if events.ACTIVITIES in records:  # the only records the activity facts sum
+        for chunk in _chunks(ids):
+            _replace_facts(chunk)
+    return recompute_for(ids, today, records)
+
+
+def _lock_with_cohorts(rep_ids: list[int]):
+    """Lock these reps' rows, reading the cohort each is in now (None: in none)."""
+    return (select(Membership.cohort_id).select_from(User)
+            .outerjoin(Membership, and_(Membership.user_id == User.id,
+                                        Membership.moved_out_at.is_(None)))
+            .where(User.id.in_(rep_ids)).order_by(User.id)
+            .with_for_update(of=User, key_share=True))
 
 
 def listen() -> None:
@@ -71,8 +81,9 @@ def listen() -> None:
     events.rep_records_changed.connect(_on_records_changed)
 
 
-def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date) -> int:
-    return refresh_reps(rep_ids, today)
+def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date,
+                        records: frozenset[str]) -> int:
+    return refresh_reps(rep_ids, today, records)
 
 
 def rebuild(today: dt.date) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.platform.activity_types import ACTIVITY_TYPES
+from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
@@ -188,7 +189,9 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
         if progress is not None:
             progress(min(start + BATCH, len(good)), len(good))
     db.session.flush()
-    report.achievements_changed = facts.refresh_reps(report.touched_rep_ids, today)
+    report.achievements_changed = facts.refresh_reps(
+        report.touched_rep_ids, today, {events.QUOTAS if report.kind == "quotas"
+                                        else events.ACTIVITIES})
 
 
 def _write(model, new: list[dict], changed: list[dict], report: RampImportReport) -> None:

@@ -15,6 +15,7 @@ from tests.helpers import make_user
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ('MEETING_ON',)  # moved with TODAY (conftest)
 MEETING_ON = TODAY - dt.timedelta(days=2)  # after the cohort's start (ten days ago)
 
 

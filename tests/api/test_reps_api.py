@@ -17,6 +17,7 @@ from tests.helpers import make_user
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ('START',)  # moved with TODAY (conftest)
 START = TODAY - dt.timedelta(days=3)
 STARTED_AT = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 SUBMITTED_AT = dt.datetime(2026, 1, 5, 9, 12, tzinfo=dt.UTC)

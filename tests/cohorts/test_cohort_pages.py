@@ -12,6 +12,7 @@ from tests.helpers import make_user, post_form
 from tests.factories import make_cohort
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ()  # TODAY moves to the day each test runs (conftest)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tests.factories import make_cohort
 from tests.quizzes.fixtures import quiz_track
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ()  # TODAY moves to the day each test runs (conftest)
 BASE_URL = "https://learn.example.com"
 MAIL_FROM = "cev_learn <reminders@example.com>"
 

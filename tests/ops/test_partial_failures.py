@@ -120,7 +120,7 @@ def signed_in(app, user):
 
 # --- Quiz submission -----------------------------------------------------------------------
 
-def test_a_submission_failing_at_its_last_answer_keeps_the_attempt_open(
+def test_a_submission_failing_once_its_answers_are_stored_keeps_the_attempt_open(
         failing_app, tmp_path, breaker):
     assert sync(failing_app, quiz_track(tmp_path)).exit_code == 0
     rep = make_user(Role.REP)
@@ -132,7 +132,7 @@ def test_a_submission_failing_at_its_last_answer_keeps_the_attempt_open(
     questions = quiz_services.version_questions(attempt.version)
     graded = sum(questions[entry["key"]].type.graded for entry in attempt.layout)
 
-    breaker.arm(quiz_services, "grade", at_call=graded)
+    breaker.arm(quiz_services, "total_score", at_call=1)  # every answer graded and stored
     before = stored_state()
     assert_clean_error_page(client.post(url, data=answers))
     assert breaker.wrote_before_fault("attempt_answer")  # the answers were stored, then undone

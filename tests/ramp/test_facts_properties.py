@@ -47,6 +47,7 @@ from tests.ramp.raw_ramp import QUIZ_RIGHT
 # The API stores what it is sent as of the server's today: the whole organisation lives
 # around the real today, so every write brings achievements up to date as of the same day.
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ('NOW',)  # moved with TODAY (conftest)
 NOW = dt.datetime.combine(TODAY, dt.time(12), dt.UTC)
 GRACE = dt.timedelta(seconds=30)
 TYPES = ("call", "meeting", "deal_won", "email")

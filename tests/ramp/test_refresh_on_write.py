@@ -10,6 +10,7 @@ from cev_learn.cohorts.services import current_membership, place_rep, remove_rep
 from cev_learn.content import services as content_services
 from cev_learn.content.models import Milestone, Module, Rubric
 from cev_learn.content.questions import QuestionType
+from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response
@@ -171,9 +172,11 @@ def test_a_rep_taken_out_of_a_cohort_is_refreshed(cohort, monkeypatch):
     ana = member(cohort)
     refreshed = []
     monkeypatch.setattr(facts, "refresh_reps",
-                        lambda rep_ids, today: refreshed.append((list(rep_ids), today)) or 0)
+                        lambda rep_ids, today, records: refreshed.append(
+                            (list(rep_ids), today, records)) or 0)
     remove_rep(current_membership(ana), at(20))
-    assert refreshed == [([ana.id], D(2026, 3, 20))]
+    # Everything is measured again: the start date every record counts from may change.
+    assert refreshed == [([ana.id], D(2026, 3, 20), events.ALL_RECORDS)]
 
 
 # --- Content -------------------------------------------------------------------------------

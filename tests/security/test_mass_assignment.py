@@ -24,6 +24,7 @@ from tests.factories import make_cohort
 from tests.security.module_data import module_data, snapshot
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ('YESTERDAY',)  # moved with TODAY (conftest)
 YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 NEW_PASSWORD = "a brand new passphrase"
 # What a user row must keep whatever a form sends (names of columns and of fields alike).

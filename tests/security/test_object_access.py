@@ -41,6 +41,7 @@ ATTACKERS = ("ben", "cy", "kim", "lou", "mae", "max", "ada")
 # Nothing of Ana's (a North rep) may reach a refused response or another cohort's lists.
 SECRETS = ("Ana ZEBRA", "ana.zebra@", "NOTE-PRIVATE", "NOTE-SHARED")
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ('YESTERDAY',)  # moved with TODAY (conftest)
 GRACE = dt.timedelta(seconds=30)
 
 

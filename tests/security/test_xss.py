@@ -33,6 +33,7 @@ from tests.security.xss_payloads import ALL, EMAILS, EVALUATED, PAYLOADS
 
 TRACK = "xss-track"
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ()  # TODAY moves to the day each test runs (conftest)
 
 
 def packed(limit: int, items=ALL) -> list[str]:

@@ -21,6 +21,7 @@ from tests.helpers import make_user, post_form
 from tests.webhooks.helpers import register
 
 TODAY = dt.date.today()
+DAYS_FROM_TODAY = ()  # TODAY moves to the day each test runs (conftest)
 MODULE = "/tracks/test-track/modules/intro"
 
 
