@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
@@ -239,6 +239,48 @@ def save_matches(source: str, matches: dict[str, int], actor: User | None) -> in
             old.user_id, old.label = user_id, label[:200]
     db.session.flush()
     return len(keys)
+
+
+class MatchProblems(ValueError):
+    """Names that cannot be matched as asked, one line each; nothing was saved."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def match_by_email(source: str, emails: dict[str, str], actor: User | None) -> int:
+    """Record which rep each CRM name or id stands for, given the rep's email (case does not
+    matter); returns how many were saved, or raises MatchProblems and saves nothing. Only
+    reps the actor may see are found (None: the command line, any rep): another's is
+    answered as no one. Flush only."""
+    wanted = {label.strip(): email.strip().lower() for label, email in emails.items()
+              if label.strip() and email.strip()}
+    if not wanted:
+        raise MatchProblems(["Give the email of at least one rep."])
+    allowed = True if actor is None else visible_rep_filter(actor, User.id)
+    ids = dict(db.session.execute(select(func.lower(User.email), User.id).where(
+        func.lower(User.email).in_(set(wanted.values())), User.role == Role.REP,
+        allowed)).all())
+    problems = [f"{label}: {email} is not a rep you manage"
+                for label, email in wanted.items() if email not in ids]
+    if problems:
+        raise MatchProblems(problems)
+    try:
+        return save_matches(source, {label: ids[email] for label, email in wanted.items()},
+                            actor)
+    except ValueError as exc:
+        raise MatchProblems([str(exc)]) from None
+
+
+def suggested_reps(actor: User, most: int) -> list[tuple[str, str]]:
+    """(name, email) of the active reps the actor may match names to, by name, when there
+    are at most `most` of them; else none (the email is typed)."""
+    reps = db.session.execute(
+        select(User.name, User.email).where(User.role == Role.REP, User.active.is_(True),
+                                            visible_rep_filter(actor, User.id))
+        .order_by(User.name).limit(most + 1)).all()
+    return [] if len(reps) > most else [tuple(rep) for rep in reps]
 
 
 # --- Files -------------------------------------------------------------------------------

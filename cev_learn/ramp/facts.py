@@ -9,7 +9,10 @@ whatever the number of records.
 
 Every service that changes what a rep's ramp is measured from (CRM activities and quotas,
 quiz results, module completions, sign-offs, memberships, milestone definitions) calls
-`refresh_reps` for the reps it changed, in its own transaction, before the caller commits.
+`refresh_reps` for the reps it changed, naming the kinds of records that changed (through
+`events.records_changed`), in its own transaction, before the caller commits: the activity
+facts are summed again only when activities (or what they count from) changed, and only the
+milestones measured from those records are judged again.
 Views and commands never call it themselves. It also tells the page cache which reps and
 cohorts changed, so only their pages and the organisation's summary are built again. `rebuild` recomputes every fact from the raw
 records (`cev-learn ramp rebuild`).

@@ -11,7 +11,8 @@ from cev_learn.accounts.services import find_user_by_email
 from cev_learn.cohorts.cli import import_cli
 from cev_learn.platform.csv_files import ImportFileError
 from cev_learn.platform.db import db, no_cyclic_gc
-from cev_learn.ramp.crm_import import CrmImport, import_file, mappings_for, save_matches
+from cev_learn.ramp.crm_import import (CrmImport, MatchProblems, import_file, mappings_for,
+                                      match_by_email)
 from cev_learn.ramp.import_service import UPLOADERS, RampImportReport
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -81,17 +82,13 @@ def list_mappings_command():
 def match_command(source: str, crm_name: str, email: str, as_email: str | None):
     """Record that CRM_NAME (a CRM user id or full name, as SOURCE's exports write it)
     stands for the rep with EMAIL."""
-    rep = find_user_by_email(email)
-    actor = _uploader(as_email)
-    if rep is None:
-        raise click.BadParameter(f"no account has the email {email}", param_hint="EMAIL")
     try:
-        save_matches(source, {crm_name: rep.id}, actor)
-    except ValueError as exc:
+        match_by_email(source, {crm_name: email}, _uploader(as_email))
+    except MatchProblems as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"{source}: {crm_name!r} is {rep.email}")
+    click.echo(f"{source}: {crm_name!r} is {email}")
 
 
 def _uploader(email: str | None) -> User | None:

@@ -21,7 +21,7 @@ from cev_learn.ramp.crm_import import header_of, mapping_from, save_mapping
 from cev_learn.ramp.import_service import UPLOADERS
 from cev_learn.ramp.models import ImportMapping
 from cev_learn.ramp.pending_imports import KINDS, find_upload, recheck
-from cev_learn.ramp.upload_views import ConfirmImportForm, _check_page
+from cev_learn.ramp.upload_views import ConfirmImportForm, check_page
 
 SKIP_WORD = "skip"
 
@@ -154,7 +154,7 @@ def _save(form: MappingForm, mapping: ImportMapping | None, header: list[str]):
         pending.mapping = " ".join(form.name.data.split())
         pending.kind = form.kind.data
         db.session.commit()
-        return _check_page(recheck(pending, dt.date.today()), pending, None)
+        return check_page(recheck(pending, dt.date.today()), pending, None)
     db.session.commit()
     flash(f"Saved the mapping {form.name.data}.", "success")
     return redirect(url_for("ramp.mappings"))

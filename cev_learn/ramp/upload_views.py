@@ -12,19 +12,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from cev_learn.accounts.decorators import role_required
-from cev_learn.accounts.models import Role, User
-from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.platform.csv_files import ImportFileError
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.errors import render_error
 from cev_learn.platform.forms import form_status, show_error
-from cev_learn.ramp.crm_import import (NATIVE, CrmImport, NoFormatError, mappings_for,
-                                      save_matches)
+from cev_learn.ramp.crm_import import (NATIVE, CrmImport, MatchProblems, NoFormatError,
+                                      match_by_email, mappings_for, suggested_reps)
 from cev_learn.ramp.crm_mappings import PRESETS
 from cev_learn.ramp.import_service import UPLOADERS
 from cev_learn.ramp.pending_imports import (KINDS, PendingImport, check_upload, confirm_upload,
                                             find_upload, keep_upload, recheck)
-from sqlalchemy import func, select
 
 GONE = ("This checked file is not waiting to be imported: it was imported already, it was "
         "checked more than an hour ago, or it was checked by someone else. Check the file again.")
@@ -98,7 +95,7 @@ def upload():
     report = found.report
     if report.imported and report.changed or found.unmatched:
         # Ready to import, or waiting for names to be matched: kept under a token.
-        return _check_page(found, _keep(form, content, mapping), filename), (
+        return check_page(found, _keep(form, content, mapping), filename), (
             200 if report.imported else 400)
     # Bad rows stop it, or every row is stored already: there is nothing to confirm.
     return _upload_page(form, found=found, report=report, filename=filename), (
@@ -123,34 +120,16 @@ def match_people():
     if source not in {m.source for kind in KINDS for m in mappings_for(kind, types)}:
         return render_error(400, "The names to match belong to no known source. Check the "
                                  "file again.")
-    matches, problems = {}, []
-    emails = {}
-    for label, email in zip(request.form.getlist("crm_name"), request.form.getlist("email")):
-        if label.strip() and email.strip():
-            emails[label.strip()] = email.strip().lower()
-    # Only reps the uploader manages are found: another's is answered as no one.
-    ids = dict(db.session.execute(
-        select(func.lower(User.email), User.id).where(
-            func.lower(User.email).in_(set(emails.values())), User.role == Role.REP,
-            visible_rep_filter(current_user, User.id))).all())
-    for label, email in emails.items():
-        if email in ids:
-            matches[label] = ids[email]
-        else:
-            problems.append(f"{label}: {email} is not a rep you manage")
-    if matches and not problems:
-        try:
-            save_matches(source, matches, current_user)
-        except ValueError as exc:
-            problems.append(str(exc))
-    if problems or not matches:
+    emails = dict(zip(request.form.getlist("crm_name"), request.form.getlist("email")))
+    try:
+        matched = match_by_email(source, emails, current_user)
+    except MatchProblems as exc:
         db.session.rollback()
         found = recheck(pending, dt.date.today())
-        return _check_page(found, pending, None,
-                           match_problems=problems or ["Give the email of at least one rep."]), 400
+        return check_page(found, pending, None, match_problems=exc.problems), 400
     db.session.commit()
-    flash(f"Matched {len(matches)} name{'' if len(matches) == 1 else 's'}.", "success")
-    return _check_page(recheck(pending, dt.date.today()), pending, None)
+    flash(f"Matched {matched} name{'' if matched == 1 else 's'}.", "success")
+    return check_page(recheck(pending, dt.date.today()), pending, None)
 
 
 @role_required(*UPLOADERS)
@@ -187,7 +166,7 @@ def _pending_from_form() -> PendingImport | None:
             if form.validate_on_submit() else None)
 
 
-def _check_page(found: CrmImport, pending: PendingImport, filename: str | None,
+def check_page(found: CrmImport, pending: PendingImport, filename: str | None,
                 **context) -> str:
     report = found.report
     return render_template(
@@ -200,13 +179,7 @@ def _check_page(found: CrmImport, pending: PendingImport, filename: str | None,
 def _rep_suggestions(found: CrmImport) -> list[tuple[str, str]]:
     """(name, email) of reps the uploader may match names to, when there are few enough to
     list; else none (the email is typed)."""
-    if not found.unmatched:
-        return []
-    reps = db.session.execute(
-        select(User.name, User.email).where(User.role == Role.REP, User.active.is_(True),
-                                            visible_rep_filter(current_user, User.id))
-        .order_by(User.name).limit(MAX_SUGGESTED_REPS + 1)).all()
-    return [] if len(reps) > MAX_SUGGESTED_REPS else [tuple(rep) for rep in reps]
+    return suggested_reps(current_user, MAX_SUGGESTED_REPS) if found.unmatched else []
 
 
 def _upload_page(form: CrmUploadForm, **context) -> str:
