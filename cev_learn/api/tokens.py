@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import User
-from cev_learn.platform.db import db, writes_expected
+from cev_learn.platform.db import db, one_statement, writes_expected
 
 TOKEN_PREFIX = "cev_"
 LAST_USED_EVERY = dt.timedelta(minutes=5)  # how stale last_used_at may get (saves writes)
@@ -81,7 +81,7 @@ def save_last_use(token: ApiToken, now: dt.datetime) -> None:
     if writes_expected():
         token.last_used_at = now
         return
-    with db.engine.begin() as connection:
+    with one_statement() as connection:
         connection.execute(update(ApiToken).where(ApiToken.id == token.id)
                            .values(last_used_at=now))
     set_committed_value(token, "last_used_at", now)

@@ -124,6 +124,19 @@ def no_cyclic_gc():
             gc.enable()
 
 
+ONE_STATEMENT = "cev_learn_one_statement"  # an execution option: see `one_statement`
+
+
+@contextmanager
+def one_statement():
+    """A connection of its own for a single write that is its own transaction, committed when
+    the block ends: on SQLite no BEGIN is sent (one statement is atomic there by itself), so
+    it costs that one statement. Run exactly one statement in it."""
+    with db.engine.connect().execution_options(**{ONE_STATEMENT: True}) as connection:
+        yield connection
+        connection.commit()
+
+
 @contextmanager
 def private_reader():
     """A database session of its own for reads only, closed after the block: on SQLite it
@@ -182,7 +195,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, begin_mode: str) -> 
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if begin_mode == "autocommit":
+        if begin_mode == "autocommit" or connection.get_execution_options().get(ONE_STATEMENT):
             return
         immediate = begin_mode == "immediate" and _write_intent.get()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

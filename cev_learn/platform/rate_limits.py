@@ -17,7 +17,8 @@ from sqlalchemy import String, case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cev_learn.platform.db import UTCDateTime, db, private_reader, upsert, utcnow
+from cev_learn.platform.db import (UTCDateTime, db, one_statement, private_reader, upsert,
+                                  utcnow)
 
 KEY_CHARS = 255
 
@@ -27,7 +28,7 @@ class RateLimitWindow(db.Model):
 
     key: Mapped[str] = mapped_column(String(KEY_CHARS), primary_key=True)
     hits: Mapped[int]
-    # Indexed: a new window deletes every ended one (see DatabaseStorage.incr).
+    # Indexed: ended windows are deleted together (forget_ended).
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
@@ -76,8 +77,8 @@ class DatabaseStorage(Storage):
 
 def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> RateLimitWindow:
     """Add `amount` to the key's hits in one atomic statement, committed at once, and return
-    the window as it now is (detached). A new window is a cheap moment to forget the ended
-    ones, in the same short transaction."""
+    the window as it now is (detached). Ended windows of other keys are forgotten by
+    `forget_ended`, outside requests."""
     window = RateLimitWindow.__table__
     insert = upsert(window).values(key=key, hits=amount, ends_at=ends_at)
     ended = window.c.ends_at <= now  # SET sees the row as it was: both test the old end
@@ -86,11 +87,18 @@ def _hit(key: str, now: dt.datetime, ends_at: dt.datetime, amount: int) -> RateL
         set_={"hits": case((ended, amount), else_=window.c.hits + amount),
               "ends_at": case((ended, insert.excluded.ends_at), else_=window.c.ends_at)},
     ).returning(window.c.hits, window.c.ends_at)
-    with db.engine.begin() as connection:
+    with one_statement() as connection:
         hits, stored_end = connection.execute(hit).one()
-        if hits == amount:
-            connection.execute(delete(RateLimitWindow).where(RateLimitWindow.ends_at <= now))
     return RateLimitWindow(key=key, hits=hits, ends_at=stored_end)
+
+
+def forget_ended(now: dt.datetime | None = None) -> int:
+    """Delete the windows that have ended (a key hit again starts a new one anyway); returns
+    how many. The webhooks worker runs it with its hourly purge, so the table holds about an
+    hour of keys, and a request never pays for it."""
+    with one_statement() as connection:
+        return connection.execute(delete(RateLimitWindow).where(
+            RateLimitWindow.ends_at <= (now or utcnow()))).rowcount
 
 
 def _current_window(key: str) -> RateLimitWindow | None:

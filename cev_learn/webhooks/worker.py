@@ -20,7 +20,8 @@ another worker (or itself, restarted) sends it again, with the same webhook-id. 
 at least once; receivers drop repeats by webhook-id.
 
 Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk`) and
-removes deliveries and events older than WEBHOOK_KEEP_DAYS.
+removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
+that have ended (`platform.rate_limits.forget_ended`).
 """
 import datetime as dt
 import logging
@@ -40,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.platform import mail
+from cev_learn.platform import mail, rate_limits
 from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
                                    write_transaction)
 from cev_learn.platform.outbox import OutboxEvent
@@ -487,7 +488,9 @@ class Worker:
         return raised
 
     def purge(self) -> None:
-        """Forget deliveries done (delivered or failed) and events older than the log keeps."""
+        """Forget deliveries done (delivered or failed) and events older than the log keeps,
+        and the rate-limit windows that have ended (requests never clean them up)."""
+        rate_limits.forget_ended(self.clock())
         cutoff = self.clock() - self.keep
         old = select(OutboxEvent.id).where(OutboxEvent.dispatched_at < cutoff)
         with write_transaction():

@@ -14,6 +14,7 @@ from bench.receiver import Receiver
 from cev_learn.accounts.models import Role, User
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.outbox import OutboxEvent
+from cev_learn.platform.rate_limits import RateLimitWindow
 from cev_learn.webhooks import endpoints
 from cev_learn.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from cev_learn.webhooks.sending import Sender
@@ -283,6 +284,17 @@ def test_delivered_and_failed_deliveries_are_forgotten_after_the_keep_days(app):
     assert [d.status for d in deliveries()] == [DeliveryStatus.PENDING]
     assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 1
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 1
+
+
+def test_the_purge_forgets_rate_limit_windows_that_have_ended(app):
+    now = utcnow()
+    db.session.add_all([RateLimitWindow(key="ended", hits=3, ends_at=now),
+                        RateLimitWindow(key="running", hits=1,
+                                        ends_at=now + dt.timedelta(minutes=5))])
+    db.session.commit()
+    with app.app_context():
+        Worker(app, clock=lambda: now + dt.timedelta(seconds=1)).purge()
+    assert db.session.scalars(select(RateLimitWindow.key)).all() == ["running"]
 
 
 def test_message_bodies_are_the_same_bytes_on_every_attempt(app):
