@@ -7,7 +7,7 @@ concerns up to date in the same transaction.
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import can_view_rep, managed_territory
@@ -17,6 +17,8 @@ from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.platform import events
 from cev_learn.platform.db import db
+
+CHUNK = 500  # reps per IN (...)
 
 
 class CohortError(Exception):
@@ -132,6 +134,15 @@ def set_coaches(cohort: Cohort, coaches: list[User]) -> None:
     db.session.flush()
 
 
+def current_memberships_of(rep_ids: Iterable[int]) -> dict[int, Membership]:
+    """Rep id → their membership now, for those of these reps in a cohort."""
+    ids = sorted(set(rep_ids))
+    return {m.user_id: m for start in range(0, len(ids), CHUNK)
+            for m in db.session.scalars(select(Membership).where(
+                Membership.user_id.in_(ids[start:start + CHUNK]),
+                Membership.moved_out_at.is_(None)))}
+
+
 def current_membership(rep: User) -> Membership | None:
     return db.session.scalar(select(Membership).where(
         Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
@@ -173,32 +184,51 @@ def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt
 Placement = tuple[User, Cohort, dt.date | None, dt.date | None]  # rep, cohort, start, end
 
 
-def place_reps(placements: Iterable[Placement], *, now: dt.datetime) -> list[Membership]:
-    """`place_rep` for many reps, with one refresh of their achievements at the end."""
-    memberships = [_place(*placement, now) for placement in placements]
+def place_reps(placements: Iterable[Placement], *, now: dt.datetime,
+               current: dict[int, Membership] | None = None) -> list[Membership]:
+    """`place_rep` for many reps, with one refresh of their achievements at the end. `current`
+    is each rep's membership now when the caller has read them (rep id → membership; a rep
+    in none left out); else they are read, in one statement per CHUNK reps."""
+    placements = list(placements)
+    if current is None:
+        current = current_memberships_of([rep.id for rep, *_ in placements])
+    kept, new = {}, {}
+    for rep, cohort, start_on, end_on in placements:
+        _check_placement(rep, cohort, start_on, end_on)
+        membership = current.get(rep.id)
+        if rep.id in new or membership is None or membership.cohort_id != cohort.id:
+            if membership is not None and rep.id not in new:
+                membership.moved_out_at = now  # the old one stays, as history
+            new[rep.id] = {"cohort_id": cohort.id, "user_id": rep.id, "start_on": start_on,
+                           "end_on": end_on, "joined_at": now}
+        else:
+            membership.start_on, membership.end_on = start_on, end_on
+            kept[rep.id] = membership
+    db.session.flush()  # the old memberships closed before the new ones open
+    placed = {**kept, **_insert_memberships(list(new.values()))}
+    memberships = [placed[rep.id] for rep in dict.fromkeys(rep for rep, *_ in placements)]
+    current.update(placed)
     events.records_changed([m.user_id for m in memberships], now.date())
     return memberships
 
 
-def _place(rep: User, cohort: Cohort, start_on: dt.date | None, end_on: dt.date | None,
-           now: dt.datetime) -> Membership:
+def _check_placement(rep: User, cohort: Cohort, start_on: dt.date | None,
+                     end_on: dt.date | None) -> None:
     if rep.role is not Role.REP:
         raise CohortError(f"{rep.email} is a {rep.role.value}; only reps join cohorts", "rep")
     if end_on is not None and end_on < (start_on or cohort.start_on):
         raise CohortError("the end date is before the start date", "end_on")
-    membership = current_membership(rep)
-    if membership is not None and membership.cohort_id == cohort.id:
-        membership.start_on, membership.end_on = start_on, end_on
-        db.session.flush()
-        return membership
-    if membership is not None:
-        membership.moved_out_at = now
-        db.session.flush()
-    membership = Membership(cohort_id=cohort.id, user_id=rep.id, start_on=start_on,
-                            end_on=end_on, joined_at=now)
-    db.session.add(membership)
-    db.session.flush()
-    return membership
+
+
+def _insert_memberships(rows: list[dict]) -> dict[int, Membership]:
+    """Rep id → the membership created for them: one INSERT … RETURNING per CHUNK, however
+    many (an ORM flush would insert them one by one)."""
+    created = {}
+    for start in range(0, len(rows), CHUNK):
+        created.update((m.user_id, m) for m in db.session.scalars(
+            insert(Membership).returning(Membership).execution_options(render_nulls=True),
+            rows[start:start + CHUNK]))
+    return created
 
 
 def remove_rep(membership: Membership, now: dt.datetime) -> None:

@@ -9,13 +9,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import can_manage_users, managed_territory
 from cev_learn.cohorts.access import coachable_rep_ids, visible_cohorts
-from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.cohorts.services import place_reps
+from cev_learn.cohorts.models import Cohort, CohortCoach
+from cev_learn.cohorts.services import current_memberships_of, place_reps
 from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
 from cev_learn.platform.db import db
 
@@ -196,22 +196,34 @@ def _scope_problems(row: UserRow, known: _Known, actor: User | None) -> list[Pro
 
 
 def _apply_users(rows: list[UserRow], known: _Known, report: UserImportReport) -> None:
+    new = []
     for row in rows:
         user = known.users.get(row.email)
         if user is None:
             # No password: the user signs in once they follow an invitation (or an admin
             # sets one).
-            user = User(email=row.email, name=row.name, role=row.role, territory=row.territory,
-                        active=True, session_generation=0)
-            db.session.add(user)
-            known.users[row.email] = user
-            report.created += 1
-            report.new_users.append(user)
+            new.append({"email": row.email, "name": row.name, "role": row.role,
+                        "territory": row.territory, "active": True, "session_generation": 0})
         elif _update_user(user, row):
             report.updated += 1
         else:
             report.unchanged += 1
     db.session.flush()
+    report.new_users = _insert_users(new)
+    report.created = len(new)
+    known.users.update((user.email, user) for user in report.new_users)
+
+
+def _insert_users(new: list[dict]) -> list[User]:
+    """Create these users, in the order given: one INSERT … RETURNING per _CHUNK of them,
+    however many (an ORM flush would insert them one by one)."""
+    created = []
+    for start in range(0, len(new), _CHUNK):
+        chunk = new[start:start + _CHUNK]
+        by_email = {user.email: user for user in db.session.scalars(
+            insert(User).returning(User).execution_options(render_nulls=True), chunk)}
+        created += [by_email[row["email"]] for row in chunk]
+    return created
 
 
 def _update_user(user: User, row: UserRow) -> bool:
@@ -228,7 +240,7 @@ def _update_user(user: User, row: UserRow) -> bool:
 def _apply_memberships(rows: list[UserRow], known: _Known, report: UserImportReport,
                        now: dt.datetime) -> None:
     placed = [row for row in rows if row.cohort]
-    current = _current_memberships([known.users[row.email].id for row in placed])
+    current = current_memberships_of([known.users[row.email].id for row in placed])
     moves = []
     for row in placed:
         rep, cohort = known.users[row.email], known.cohorts[row.cohort]
@@ -240,16 +252,7 @@ def _apply_memberships(rows: list[UserRow], known: _Known, report: UserImportRep
             _link_coach(cohort, known.users[row.coach_email], report)
     db.session.flush()
     if moves:  # one refresh of the placed reps' achievements
-        report.memberships_changed += len(place_reps(moves, now=now))
-
-
-def _current_memberships(user_ids: list[int]) -> dict[int, Membership]:
-    found = {}
-    for start in range(0, len(user_ids), _CHUNK):
-        found.update((m.user_id, m) for m in db.session.scalars(select(Membership).where(
-            Membership.user_id.in_(user_ids[start:start + _CHUNK]),
-            Membership.moved_out_at.is_(None))))
-    return found
+        report.memberships_changed += len(place_reps(moves, now=now, current=current))
 
 
 def _link_coach(cohort: Cohort, coach: User, report: UserImportReport) -> None:

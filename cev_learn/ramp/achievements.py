@@ -8,15 +8,17 @@ milestone a rep had not reached before goes to the outbox (`milestone.achieved`,
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, insert, literal,
+                        select, union_all)
 from sqlalchemy.orm import contains_eager
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric, Track
 from cev_learn.platform import events, outbox
-from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
@@ -29,69 +31,96 @@ def recompute_for(rep_ids: Iterable[int], as_of: dt.date,
                   records: Iterable[str] = events.ALL_RECORDS) -> int:
     """Recompute the achievements of these reps whose milestones are measured from records
     of these kinds (all of them by default); returns how many rows changed."""
-    ids, records = sorted(set(rep_ids)), frozenset(records)
-    if not records:
-        return 0
-    changed = 0
+    records = frozenset(records)
+    return recompute(rep_ids, as_of, records).changed if records else 0
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    changed: int          # achievements changed
+    cohort_ids: set[int]  # the cohorts the reps are in now
+
+
+def recompute(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
+    """`recompute_for`, also saying which cohorts the reps are in (read with their
+    milestones, so with no kinds of records it costs that one statement)."""
+    ids, changed, cohort_ids = sorted(set(rep_ids)), 0, set()
     for start in range(0, len(ids), CHUNK):
-        changed += _recompute_chunk(ids[start:start + CHUNK], as_of, records)
+        done = _recompute_chunk(ids[start:start + CHUNK], as_of, records)
+        changed += done.changed
+        cohort_ids |= done.cohort_ids
     db.session.flush()
-    return changed
+    return Recomputed(changed, cohort_ids)
 
 
-def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]) -> int:
-    memberships, milestones = {}, defaultdict(dict)
-    # The reps' memberships, cohorts, milestones and tracks (which the outbox names): one
-    # statement, a row per rep and milestone.
-    for membership, milestone, _track in db.session.execute(
-            select(Membership, Milestone, Track)
+def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
+    memberships, milestones, existing = {}, defaultdict(dict), {}
+    # The reps' memberships, cohorts, milestones, tracks (which the outbox names) and stored
+    # achievements: one statement, a row per rep and milestone.
+    for membership, milestone, _track, achievement in db.session.execute(
+            select(Membership, Milestone, Track, Achievement)
             .join(Membership.cohort).options(contains_eager(Membership.cohort))
             .outerjoin(Milestone, and_(Milestone.track_id == Cohort.track_id,
                                        Milestone.retired_at.is_(None)))
             .outerjoin(Track, Track.id == Milestone.track_id)
+            .outerjoin(Achievement, and_(Achievement.user_id == Membership.user_id,
+                                         Achievement.milestone_id == Milestone.id))
             .where(Membership.user_id.in_(rep_ids), Membership.moved_out_at.is_(None))):
         memberships[membership.user_id] = membership
         if milestone is not None and engine.measured_from(milestone.measure) & records:
             milestones[milestone.track_id][milestone.id] = milestone
+            if achievement is not None:
+                existing[membership.user_id, milestone.id] = achievement
+    cohort_ids = {m.cohort_id for m in memberships.values()}
     milestones = {track_id: list(by_id.values()) for track_id, by_id in milestones.items()}
     track_ids = {m.cohort.track_id for m in memberships.values()}
     if not milestones:
-        return 0
+        return Recomputed(0, cohort_ids)
     facts = _facts(memberships, track_ids, frozenset().union(*(
         engine.measured_from(m.measure) for track in milestones.values() for m in track)))
-    existing = {(a.user_id, a.milestone_id): a for a in db.session.scalars(
-        select(Achievement).where(Achievement.user_id.in_(list(memberships)),
-                                  Achievement.milestone_id.in_(
-                                      [m.id for track in milestones.values() for m in track])))}
-    changed = 0
+    changes = _Changes(utcnow())
     for user_id, membership in memberships.items():
         for milestone in milestones.get(membership.cohort.track_id, ()):
             reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
-            changed += _apply(user_id, milestone, reached,
-                              existing.get((user_id, milestone.id)))
-    return changed
+            changes.apply(user_id, milestone, reached, existing.get((user_id, milestone.id)))
+    return Recomputed(changes.write(), cohort_ids)
 
 
-def _apply(user_id: int, milestone: Milestone, reached: dt.date | None,
-           current: Achievement | None) -> int:
-    if current is not None and current.source != AUTO:
-        return 0  # a coach's or an import's word stands until it is cleared
-    if current is None and reached is None:
-        return 0
-    if current is not None and current.achieved_on == reached:
-        return 0
-    now = utcnow()  # the achievement and its history entry: one moment
-    if reached is None:
-        db.session.delete(current)
-    elif current is None:
-        db.session.add(Achievement(user_id=user_id, milestone_id=milestone.id,
-                                   achieved_on=reached, source=AUTO, updated_at=now))
-        _announce(user_id, milestone, reached, AUTO, now)
-    else:
-        current.achieved_on, current.updated_at = reached, now
-    db.session.add(AchievementChange(user_id=user_id, milestone_id=milestone.id,
-                                     achieved_on=reached, source=AUTO, created_at=now))
-    return 1
+class _Changes:
+    """What a recompute changes in the stored achievements, written together: the new ones
+    and the history in one statement each, however many milestones the reps reached."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now  # the achievements and their history entries: one moment
+        self.new: list[dict] = []
+        self.history: list[dict] = []
+
+    def apply(self, user_id: int, milestone: Milestone, reached: dt.date | None,
+              current: Achievement | None) -> None:
+        if current is not None and current.source != AUTO:
+            return  # a coach's or an import's word stands until it is cleared
+        if current is None and reached is None:
+            return
+        if current is not None and current.achieved_on == reached:
+            return
+        if reached is None:
+            db.session.delete(current)
+        elif current is None:
+            self.new.append({"user_id": user_id, "milestone_id": milestone.id,
+                             "achieved_on": reached, "source": AUTO, "updated_at": self.now})
+            _announce(user_id, milestone, reached, AUTO, self.now)
+        else:
+            current.achieved_on, current.updated_at = reached, self.now
+        self.history.append({"user_id": user_id, "milestone_id": milestone.id,
+                             "achieved_on": reached, "source": AUTO, "created_at": self.now})
+
+    def write(self) -> int:
+        """Store the changes (flushed); returns how many achievements changed."""
+        db.session.flush()  # the moved and cleared ones first, so the new never collide
+        for model, rows in ((Achievement, self.new), (AchievementChange, self.history)):
+            if rows:  # NULLs written as such: rows with and without a date in one statement
+                db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+        return len(self.history)
 
 
 def _announce(rep_id: int, milestone: Milestone, achieved_on: dt.date, source: str,
@@ -110,50 +139,79 @@ def _announce(rep_id: int, milestone: Milestone, achieved_on: dt.date, source: s
 
 def _facts(memberships: dict[int, Membership], track_ids: set[int],
            records: frozenset[str]) -> dict[int, engine.RepFacts]:
-    """What the engine judges these reps from: their records of these kinds (one statement
-    per kind; the others are left empty)."""
-    rep_ids = list(memberships)
+    """What the engine judges these reps from: their records of these kinds, read in one
+    statement (the others are left empty)."""
     activities, quotas = defaultdict(list), defaultdict(dict)
-    if events.ACTIVITIES in records:
-        for row in db.session.execute(select(
-                ActivityRecord.user_id, ActivityRecord.external_id, ActivityRecord.occurred_on,
-                ActivityRecord.type, ActivityRecord.quantity, ActivityRecord.amount)
-                .where(ActivityRecord.user_id.in_(rep_ids))):
-            activities[row[0]].append(engine.Activity(*row[1:]))
-    if events.QUOTAS in records:
-        for user_id, month, amount in db.session.execute(select(
-                Quota.user_id, Quota.month, Quota.amount).where(Quota.user_id.in_(rep_ids))):
-            quotas[user_id][month] = amount
-    quiz_results = defaultdict(list)
-    if events.QUIZZES in records:
-        for user_id, slug, submitted, score in db.session.execute(
-                select(Attempt.user_id, Quiz.slug, Attempt.submitted_at, Attempt.score)
-                .join(Quiz, Quiz.id == Attempt.quiz_id)
-                .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED)):
-            quiz_results[user_id].append(engine.QuizResult(slug, submitted.date(), score))
+    quiz_results, signoffs = defaultdict(list), defaultdict(list)
     modules, all_modules = defaultdict(dict), defaultdict(list)
-    if events.MODULES in records:
-        for user_id, slug, completed in db.session.execute(
-                select(ModuleProgress.user_id, Module.slug, ModuleProgress.completed_at)
-                .join(Module, Module.id == ModuleProgress.module_id)
-                .where(ModuleProgress.user_id.in_(rep_ids),
-                       ModuleProgress.completed_at.is_not(None))):
-            modules[user_id][slug] = completed.date()
-        for track_id, slug in db.session.execute(select(Module.track_id, Module.slug).where(
-                Module.track_id.in_(track_ids), Module.retired_at.is_(None))):
-            all_modules[track_id].append(slug)
-    signoffs = defaultdict(list)
-    if events.SIGNOFFS in records:
-        for user_id, slug, signed, passed in db.session.execute(
-                select(Signoff.user_id, Rubric.slug, Signoff.signed_on, Signoff.passed)
-                .join(Rubric, Rubric.id == Signoff.rubric_id)
-                .where(Signoff.user_id.in_(rep_ids))):
-            signoffs[user_id].append(engine.SignoffResult(slug, signed, passed))
+    parts = _record_parts(list(memberships), track_ids, records)
+    for kind, owner, name, activity_type, day, moment, quantity, amount in (
+            db.session.execute(union_all(*parts)) if parts else ()):
+        if kind == events.ACTIVITIES:
+            activities[owner].append(engine.Activity(name, day, activity_type, quantity, amount))
+        elif kind == events.QUOTAS:
+            quotas[owner][day] = amount
+        elif kind == events.QUIZZES:
+            quiz_results[owner].append(engine.QuizResult(name, moment.date(), amount))
+        elif kind == events.MODULES:
+            modules[owner][name] = moment.date()
+        elif kind == _TRACK_MODULE:
+            all_modules[owner].append(name)
+        else:
+            signoffs[owner].append(engine.SignoffResult(name, day, bool(quantity)))
     return {user_id: engine.RepFacts(
         start_on=m.effective_start_on, activities=activities[user_id], quotas=quotas[user_id],
         quiz_attempts=quiz_results[user_id], modules_completed=modules[user_id],
         all_module_slugs=all_modules[m.cohort.track_id], signoffs=signoffs[user_id])
         for user_id, m in memberships.items()}
+
+
+_TRACK_MODULE = "track module"  # a module of a track the reps are on (owner: the track)
+
+
+def _record_parts(rep_ids: list[int], track_ids: set[int], records: frozenset[str]) -> list:
+    """One SELECT per kind of record wanted, all of one shape for a UNION ALL: (kind, owner,
+    name, activity type, day, moment, quantity, amount), the columns a kind has no use for
+    NULL."""
+    def row(kind, owner, *, name=None, activity_type=None, day=None, moment=None,
+            quantity=None, amount=None):
+        return select(literal(kind, String), owner,
+                      cast(name, String) if name is None else name,
+                      cast(activity_type, String) if activity_type is None else activity_type,
+                      cast(day, Date) if day is None else day,
+                      cast(moment, UTCDateTime()) if moment is None else moment,
+                      cast(quantity, Integer) if quantity is None else quantity,
+                      cast(amount, Float) if amount is None else amount)
+
+    parts = []
+    if events.ACTIVITIES in records:
+        record = ActivityRecord
+        parts.append(row(events.ACTIVITIES, record.user_id, name=record.external_id,
+                         activity_type=record.type, day=record.occurred_on,
+                         quantity=record.quantity, amount=record.amount)
+                     .where(record.user_id.in_(rep_ids)))
+    if events.QUOTAS in records:
+        parts.append(row(events.QUOTAS, Quota.user_id, day=Quota.month, amount=Quota.amount)
+                     .where(Quota.user_id.in_(rep_ids)))
+    if events.QUIZZES in records:
+        parts.append(row(events.QUIZZES, Attempt.user_id, name=Quiz.slug,
+                         moment=Attempt.submitted_at, amount=Attempt.score)
+                     .join(Quiz, Quiz.id == Attempt.quiz_id)
+                     .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED))
+    if events.MODULES in records:
+        parts.append(row(events.MODULES, ModuleProgress.user_id, name=Module.slug,
+                         moment=ModuleProgress.completed_at)
+                     .join(Module, Module.id == ModuleProgress.module_id)
+                     .where(ModuleProgress.user_id.in_(rep_ids),
+                            ModuleProgress.completed_at.is_not(None)))
+        parts.append(row(_TRACK_MODULE, Module.track_id, name=Module.slug)
+                     .where(Module.track_id.in_(track_ids), Module.retired_at.is_(None)))
+    if events.SIGNOFFS in records:
+        parts.append(row(events.SIGNOFFS, Signoff.user_id, name=Rubric.slug,
+                         day=Signoff.signed_on, quantity=case((Signoff.passed, 1), else_=0))
+                     .join(Rubric, Rubric.id == Signoff.rubric_id)
+                     .where(Signoff.user_id.in_(rep_ids)))
+    return parts
 
 
 def hand_date_problem(achieved_on: dt.date | None, start_on: dt.date,
@@ -166,11 +224,17 @@ def hand_date_problem(achieved_on: dt.date | None, start_on: dt.date,
     return None
 
 
+_UNREAD = object()  # the caller has not read the achievement
+
+
 def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
-                   note: str | None, actor: User, source: str = "coach") -> None:
-    """A coach records or corrects a milestone (None clears it, handing back to the engine)."""
-    current = db.session.scalar(select(Achievement).where(
-        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
+                   note: str | None, actor: User, source: str = "coach",
+                   current: Achievement | None = _UNREAD) -> None:
+    """A coach records or corrects a milestone (None clears it, handing back to the engine).
+    `current` is the stored achievement when the caller has read it (None: there is none)."""
+    if current is _UNREAD:
+        current = db.session.scalar(select(Achievement).where(
+            Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
     now = utcnow()  # the achievement and its history entry: one moment
     if achieved_on is None:
         if current is not None:
@@ -193,13 +257,13 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
 
 def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
                      note: str | None, actor: User, today: dt.date,
-                     source: str = "coach") -> None:
+                     source: str = "coach", current: Achievement | None = _UNREAD) -> None:
     """Record or correct the day a rep reached a milestone (None clears the correction and
     hands the milestone back to what cev_learn measures), then bring what depends on the rep's
     records up to date as of `today`. Flush only; the caller commits, and checks the date with
     `hand_date_problem` first."""
     record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
-                   actor=actor, source=source)
+                   actor=actor, source=source, current=current)
     # No record changed, only who dates the milestone: the rep's pages are built again, and
     # a cleared entry hands the milestone back to the engine.
     events.records_changed([rep.id], today, records=())

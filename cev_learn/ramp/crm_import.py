@@ -140,11 +140,18 @@ def mapping_from(name: str, kind: str, definition: dict, types: Sequence[str]) -
 
 def mappings_for(kind: str, types: Sequence[str] = ACTIVITY_TYPES) -> list[CrmMapping]:
     """The presets of a kind, then the saved mappings that still read (one statement)."""
-    found = [m for m in maps.PRESETS.values() if m.kind == kind]
-    for saved in db.session.scalars(select(ImportMapping).where(ImportMapping.kind == kind)
+    return all_mappings((kind,), types)[kind]
+
+
+def all_mappings(kinds: Sequence[str] = (ACTIVITIES, QUOTAS),
+                 types: Sequence[str] = ACTIVITY_TYPES) -> dict[str, list[CrmMapping]]:
+    """`mappings_for` of each of these kinds, in one statement."""
+    found = {kind: [m for m in maps.PRESETS.values() if m.kind == kind] for kind in kinds}
+    for saved in db.session.scalars(select(ImportMapping).where(ImportMapping.kind.in_(kinds))
                                     .order_by(ImportMapping.name)):
         try:
-            found.append(mapping_from(saved.name, kind, saved.definition, types))
+            found[saved.kind].append(mapping_from(saved.name, saved.kind, saved.definition,
+                                                  types))
         except ValueError:
             continue  # a saved mapping that no longer reads is shown, and fixed, on its page
     return found
@@ -334,13 +341,14 @@ def header_of(data: bytes) -> list[str]:
 def import_file(data: bytes, kind: str, *, skip_invalid: bool, today: dt.date,
                 mapping_name: str | None = None, uploader: User | None = None,
                 types: Sequence[str] = ACTIVITY_TYPES,
-                progress: Progress | None = None) -> CrmImport:
-    """Read a file (read_file) and store its rows; raises ImportFileError as read_file."""
+                progress: Progress | None = None, write: bool = True) -> CrmImport:
+    """Read a file (read_file) and store its rows (with `write` False, only report what
+    storing them would do); raises ImportFileError as read_file."""
     found, rows, errors = read_file(data, kind, mapping_name=mapping_name, uploader=uploader,
                                     types=types)
     store = import_activity_rows if kind == ACTIVITIES else import_quota_rows
     found.report = store(rows, errors, skip_invalid=skip_invalid, today=today,
-                         progress=progress, uploader=uploader)
+                         progress=progress, uploader=uploader, write=write)
     return found
 
 

@@ -41,6 +41,7 @@ class RampImportReport:
     # Reps whose quotas or activities this import changed (for a moved activity, both the
     # rep it left and the rep it joined): their achievements are brought up to date.
     touched_rep_ids: set[int] = field(default_factory=set)
+    new_external_ids: list[str] = field(default_factory=list)  # the activities created
     achievements_changed: int = 0
 
     @property
@@ -72,11 +73,12 @@ def import_quotas(text: str, *, skip_invalid: bool, today: dt.date,
 
 def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_invalid: bool,
                       today: dt.date, progress: Progress | None = None,
-                      uploader: User | None = None) -> RampImportReport:
-    """Create or update quotas from checked rows; `errors` are the problems of the others."""
+                      uploader: User | None = None, write: bool = True) -> RampImportReport:
+    """Create or update quotas from checked rows; `errors` are the problems of the others.
+    With `write` False, only report what it would do (a check: nothing is written)."""
     report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid, uploader)
     if report.imported:
-        _apply(good, _quota_batch, report, progress, today)
+        _apply(good, _quota_batch, report, progress, today, write)
     return report
 
 
@@ -96,14 +98,15 @@ def import_activities(text: str, *, skip_invalid: bool, today: dt.date,
 
 def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
                          skip_invalid: bool, today: dt.date, progress: Progress | None = None,
-                         source: str = "import",
-                         uploader: User | None = None) -> RampImportReport:
+                         source: str = "import", uploader: User | None = None,
+                         write: bool = True) -> RampImportReport:
     """Create or update activity records from checked rows; `errors` are the problems of the
-    others. New records are marked with `source` (import | api)."""
+    others. New records are marked with `source` (import | api). With `write` False, only
+    report what it would do (a check: nothing is written)."""
     report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid,
                             uploader)
     if report.imported:
-        _apply(good, partial(_activity_batch, source=source), report, progress, today)
+        _apply(good, partial(_activity_batch, source=source), report, progress, today, write)
     return report
 
 
@@ -183,26 +186,32 @@ def _users_by_email(emails: set[str]) -> dict[str, tuple[int, Role]]:
 
 
 def _apply(good: list, write_batch, report: RampImportReport, progress: Progress | None,
-           today: dt.date) -> None:
+           today: dt.date, write: bool) -> None:
     for start in range(0, len(good), BATCH):
-        write_batch(good[start:start + BATCH], report)
+        write_batch(good[start:start + BATCH], report, write=write)
         if progress is not None:
             progress(min(start + BATCH, len(good)), len(good))
+    if not write:
+        return
     db.session.flush()
-    report.achievements_changed = facts.refresh_reps(
-        report.touched_rep_ids, today, {events.QUOTAS if report.kind == "quotas"
-                                        else events.ACTIVITIES})
+    if report.kind == "quotas":
+        changed = facts.refresh_reps(report.touched_rep_ids, today, {events.QUOTAS})
+    else:  # new records only (a CRM sync, as a rule) are added to the sums as they are
+        changed = facts.refresh_reps(report.touched_rep_ids, today, {events.ACTIVITIES},
+                                     added=None if report.updated else report.new_external_ids)
+    report.achievements_changed = changed
 
 
-def _write(model, new: list[dict], changed: list[dict], report: RampImportReport) -> None:
-    """Insert and update rows in one order every writer shares (new rows by their unique key,
-    changed rows by id), so two batches touching the same records wait for each other
-    instead of deadlocking."""
+def _write(model, new: list[dict], changed: list[dict], report: RampImportReport,
+           write: bool) -> None:
+    """Insert and update rows (when `write`; counted either way) in one order every writer
+    shares (new rows by their unique key, changed rows by id), so two batches touching the
+    same records wait for each other instead of deadlocking."""
     new = sorted(new, key=_natural_key)
     changed = sorted(changed, key=lambda row: row["id"])
-    if new:
+    if new and write:
         db.session.execute(insert(model), new)
-    if changed:
+    if changed and write:
         db.session.execute(update(model), changed)  # bulk UPDATE by primary key
     report.created += len(new)
     report.updated += len(changed)
@@ -220,7 +229,7 @@ def _chunks(values: list) -> Iterable[list]:
 # --- Activities --------------------------------------------------------------------------
 
 def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportReport, *,
-                    source: str) -> None:
+                    source: str, write: bool) -> None:
     existing = _existing_activities([row.external_id for _, row in batch])
     new, changed, touched = [], [], report.touched_rep_ids
     for user_id, row in batch:
@@ -230,6 +239,7 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             new.append({"external_id": row.external_id, "user_id": user_id,
                         "occurred_on": row.occurred_on, "type": row.type,
                         "quantity": row.quantity, "amount": row.amount, "source": source})
+            report.new_external_ids.append(row.external_id)
             touched.add(user_id)
         elif old[1] != wanted:
             changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
@@ -238,7 +248,7 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             touched.add(old[1][0])
         else:
             report.unchanged += 1
-    _write(ActivityRecord, new, changed, report)
+    _write(ActivityRecord, new, changed, report, write)
 
 
 def _existing_activities(external_ids: list[str]) -> dict[str, tuple[int, tuple]]:
@@ -256,7 +266,8 @@ def _existing_activities(external_ids: list[str]) -> dict[str, tuple[int, tuple]
 
 # --- Quotas ------------------------------------------------------------------------------
 
-def _quota_batch(batch: list[tuple[int, QuotaRow]], report: RampImportReport) -> None:
+def _quota_batch(batch: list[tuple[int, QuotaRow]], report: RampImportReport, *,
+                 write: bool) -> None:
     existing = _existing_quotas(sorted({user_id for user_id, _ in batch}))
     new, changed = [], []
     for user_id, row in batch:
@@ -269,7 +280,7 @@ def _quota_batch(batch: list[tuple[int, QuotaRow]], report: RampImportReport) ->
             report.unchanged += 1
             continue
         report.touched_rep_ids.add(user_id)
-    _write(Quota, new, changed, report)
+    _write(Quota, new, changed, report, write)
 
 
 def _existing_quotas(user_ids: list[int]) -> dict[tuple, tuple[int, float]]:

@@ -3,8 +3,9 @@
 A browser cannot send a file twice, so "Check file" keeps the upload here under a random
 token; matching people, describing the file in a mapping and "Import" send only the token
 back. Every step runs the same import as `cev-learn import` (crm_import): checking runs it
-inside a savepoint that is rolled back, and confirming runs it again from scratch, since reps,
-matches and mappings may have changed in between.
+without writing anything (every row checked and counted as created, updated or unchanged),
+and confirming runs it again from scratch, since reps, matches and mappings may have changed
+in between.
 """
 import datetime as dt
 import secrets
@@ -40,15 +41,11 @@ class PendingImport(db.Model):
 
 def check_upload(kind: str, content: bytes, *, mapping: str | None, skip_invalid: bool,
                  uploader: User, today: dt.date) -> CrmImport:
-    """What importing this file would do, bad rows included; nothing of it stays written.
+    """What importing this file would do, bad rows included; nothing is written.
 
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    savepoint = db.session.begin_nested()
-    try:
-        return _import(kind, content, mapping, skip_invalid, uploader, today)
-    finally:
-        savepoint.rollback()
+    return _import(kind, content, mapping, skip_invalid, uploader, today, write=False)
 
 
 def recheck(pending: PendingImport, today: dt.date) -> CrmImport:
@@ -94,7 +91,7 @@ def confirm_upload(pending: PendingImport, *, today: dt.date) -> CrmImport:
 
 
 def _import(kind: str, content: bytes, mapping: str | None, skip_invalid: bool,
-            uploader: User, today: dt.date) -> CrmImport:
+            uploader: User, today: dt.date, write: bool = True) -> CrmImport:
     return import_file(content, kind, skip_invalid=skip_invalid, today=today,
                        mapping_name=mapping, uploader=uploader,
-                       types=current_app.config["ACTIVITY_TYPES"])
+                       types=current_app.config["ACTIVITY_TYPES"], write=write)

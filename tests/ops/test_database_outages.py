@@ -247,12 +247,12 @@ def test_writes_during_a_restart_are_stored_once_or_refused_with_a_503(
     inside, resume = threading.Event(), threading.Event()
     refresh = facts.refresh_reps
 
-    def refresh_after_the_restart(rep_ids, today, records):
+    def refresh_after_the_restart(rep_ids, today, records, **options):
         rep_ids = set(rep_ids)
         if held_rep_id in rep_ids:
             inside.set()
             resume.wait(30)
-        return refresh(rep_ids, today, records)
+        return refresh(rep_ids, today, records, **options)
 
     monkeypatch.setattr(facts, "refresh_reps", refresh_after_the_restart)
     restarted, stop = threading.Event(), threading.Event()

@@ -224,12 +224,12 @@ def test_two_batches_for_the_same_rep_sent_at_once_are_both_stored(app, org, mon
     both_written = threading.Barrier(2)
     refresh = facts.refresh_reps
 
-    def refresh_once_both_are_written(rep_ids, today, records):
+    def refresh_once_both_are_written(rep_ids, today, records, **options):
         try:
             both_written.wait(timeout=5)
         except threading.BrokenBarrierError:
             pass  # the other batch waits for this one before writing: no need to meet
-        return refresh(rep_ids, today, records)
+        return refresh(rep_ids, today, records, **options)
 
     monkeypatch.setattr(facts, "refresh_reps", refresh_once_both_are_written)
     rep = org["reps"][0]
