@@ -39,17 +39,18 @@ def create_user():
         else:
             queued = sign_in_links.invite([user], by=current_user, now=utcnow()) \
                 if form.invite.data and not form.password.data else []
-            db.session.commit()
-            security_event("user_created", target_user_id=user.id, role=user.role.value)
+            user_id, email, role = user.id, user.email, user.role.value
+            done = redirect(url_for("accounts.users"))
+            report = sign_in_links.deliver(queued, current_app.config, utcnow())  # commits
+            security_event("user_created", target_user_id=user_id, role=role)
             if queued:
-                report = sign_in_links.deliver(queued, current_app.config, utcnow())
-                security_event("invitation_sent", target_user_id=user.id,
+                security_event("invitation_sent", target_user_id=user_id,
                                delivered=bool(report.sent))
-                flash(f"User {user.email} created. " + _delivered(report, user.email),
+                flash(f"User {email} created. " + _delivered(report, email),
                       "success" if report.sent else "warning")
             else:
-                flash(f"User {user.email} created.", "success")
-            return redirect(url_for("accounts.users"))
+                flash(f"User {email} created.", "success")
+            return done
     return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
@@ -104,17 +105,16 @@ def invite_user(user_id: int):
     """Send an invitation, or a new one: the link of any earlier one stops working."""
     user = _editable_user(user_id)
     if ConfirmForm().validate_on_submit():
-        now = utcnow()
+        now, email = utcnow(), user.email
         link = sign_in_links.reinvite(user, by=current_user, now=now)
-        db.session.commit()
+        report = sign_in_links.deliver([link] if link else [], current_app.config, now)  # commits
         if link is None:
-            flash(f"{user.email} already has a password or is deactivated: no invitation sent.",
+            flash(f"{email} already has a password or is deactivated: no invitation sent.",
                   "warning")
         else:
-            report = sign_in_links.deliver([link], current_app.config, now)
-            security_event("invitation_sent", target_user_id=user.id, delivered=bool(report.sent))
-            flash(_delivered(report, user.email), "success" if report.sent else "warning")
-    return redirect(url_for("accounts.edit_user", user_id=user.id))
+            security_event("invitation_sent", target_user_id=user_id, delivered=bool(report.sent))
+            flash(_delivered(report, email), "success" if report.sent else "warning")
+    return redirect(url_for("accounts.edit_user", user_id=user_id))
 
 
 @admin_only

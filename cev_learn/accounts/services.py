@@ -76,7 +76,9 @@ def set_password(user: User, password: str, hash_method: str) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    user.session_generation += 1
+    # Counted up in the database (with any other change to the user: one UPDATE), so two
+    # requests doing it at once both count, and the user need not be read first.
+    user.session_generation = User.session_generation + 1
     db.session.flush()
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 
 from flask import current_app
 
@@ -165,53 +165,55 @@ class DeliveryReport:
 
 
 def deliver(links: Iterable[SignInLink], config: Mapping, now: dt.datetime) -> DeliveryReport:
-    """Send these queued links in one batch over one SMTP connection, and commit.
+    """Send these queued links in one batch over one SMTP connection, and commit (the
+    caller's work with them: creating a link and sending it is one commit).
 
     The links still queued are claimed (marked sent, with their digest and expiry) and
     committed before the batch goes out, so no later run sends them again; a run at the same
-    time finds them claimed and skips them. A fixed number of statements for any batch. A message the server refuses puts its link back in the queue with the reason, to be
-    sent by the next run or the admin's "send again"."""
+    time finds them claimed and skips them. A fixed number of statements for any batch. A
+    message the server refuses puts its link back in the queue with the reason, to be sent by
+    the next run or the admin's "send again"."""
     report = DeliveryReport()
-    wanted = [link.id for link in links]
+    wanted = {link.id: (secrets.token_urlsafe(SECRET_BYTES), link.purpose) for link in links}
     claimed = list(db.session.execute(
         update(LINKS).where(SignInLink.id.in_(wanted), *_queued())
-        .values(sent_at=now, delivery_error=None)
+        .values(sent_at=now, delivery_error=None,
+                digest=case({link_id: digest(secret)
+                             for link_id, (secret, _) in wanted.items()}, value=LINKS.c.id),
+                expires_at=case({link_id: now + lifetime(purpose, config)
+                                 for link_id, (_, purpose) in wanted.items()},
+                                value=LINKS.c.id))
         .returning(SignInLink.id, SignInLink.user_id, SignInLink.purpose)).all()) if wanted else []
     report.already_sent = len(wanted) - len(claimed)
-    if not claimed:
-        db.session.commit()
-        return report
-    secrets_by_id = {link_id: secrets.token_urlsafe(SECRET_BYTES) for link_id, _, _ in claimed}
-    db.session.execute(update(LINKS).where(LINKS.c.id == bindparam("link_id")).values(
-        digest=bindparam("new_digest"), expires_at=bindparam("new_expiry")), [
-        {"link_id": link_id, "new_digest": digest(secrets_by_id[link_id]),
-         "new_expiry": now + lifetime(purpose, config)} for link_id, _, purpose in claimed])
+    users = {u.id: (u.email, u.name) for u in db.session.scalars(
+        select(User).where(User.id.in_({user_id for _, user_id, _ in claimed})))} \
+        if claimed else {}
     db.session.commit()
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({user_id for _, user_id, _ in claimed})))}
-    messages = [_message(purpose, users[user_id], secrets_by_id[link_id], config)
+    if not claimed:
+        return report
+    messages = [_message(purpose, *users[user_id], wanted[link_id][0], config)
                 for link_id, user_id, purpose in claimed]
     failures = []
     for (link_id, user_id, _), delivery in zip(claimed, mail.send_messages(messages, config),
                                                strict=True):
         if delivery.sent:
-            report.sent.append(users[user_id].email)
+            report.sent.append(users[user_id][0])
         else:
-            report.failed.append((users[user_id].email, delivery.error))
+            report.failed.append((users[user_id][0], delivery.error))
             failures.append({"link_id": link_id, "error": delivery.error[:ERROR_CHARS]})
     if failures:  # back in the queue, with the reason
         db.session.execute(update(LINKS).where(LINKS.c.id == bindparam("link_id"))
                            .values(digest=None, sent_at=None, expires_at=None,
                                    delivery_error=bindparam("error")), failures)
-    db.session.commit()
+        db.session.commit()
     return report
 
 
-def _message(purpose: LinkPurpose, user: User, secret: str, config: Mapping):
+def _message(purpose: LinkPurpose, email: str, name: str, secret: str, config: Mapping):
     base_url = config["BASE_URL"].rstrip("/")
     return mail.compose(
-        to=user.email, subject=SUBJECTS[purpose], template=TEMPLATES[purpose],
-        values={"name": user.name, "link": base_url + PATHS[purpose] + secret,
+        to=email, subject=SUBJECTS[purpose], template=TEMPLATES[purpose],
+        values={"name": name, "link": base_url + PATHS[purpose] + secret,
                 "lifetime": _in_words(lifetime(purpose, config))}, config=config)
 
 

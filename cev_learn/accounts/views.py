@@ -93,7 +93,8 @@ def logout():
 @signed_in
 def change_password():
     user = current_user._get_current_object()
-    email, method = user.email, current_app.config["PASSWORD_HASH_METHOD"]
+    email, method, stored_hash = (user.email, current_app.config["PASSWORD_HASH_METHOD"],
+                                  user.password_hash)
     form = PasswordChangeForm(personal=(email, user.name))
     if not form.validate_on_submit():
         return _password_page(form, 400 if request.method == "POST" else 200)
@@ -105,15 +106,15 @@ def change_password():
     attempt = throttle.admit_attempt(email, request.remote_addr, policy, now)
     if attempt is None:
         return _password_change_throttled(form, email, policy, now)
-    if not verify_password(user.password_hash, form.current_password.data, method):
+    if not verify_password(stored_hash, form.current_password.data, method):
         security_event("password_change_failed", account=email)
         form.current_password.errors.append("This is not your current password.")
         return _password_page(form, 400)
     with write_transaction():
         throttle.forgive_attempt(attempt, email)
         services.set_password(user, form.password.data, method)
+        sessions.start_session(user, remember=False)  # reads the new session generation
     security_event("password_changed")
-    sessions.start_session(user, remember=False)
     flash("Password changed. Other devices have been signed out.", "success")
     return redirect(url_for("core.home"))
 

@@ -15,8 +15,9 @@ from cev_learn.api.blueprint import json_body, respond
 from cev_learn.api.rep_views import rep_for
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.models import Membership
-from cev_learn.cohorts.services import current_membership
+from cev_learn.cohorts.queries import current_memberships
 from cev_learn.content.models import Milestone
+from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
 from cev_learn.platform.problems import ApiProblem
 from cev_learn.ramp import achievements, queries
@@ -68,7 +69,7 @@ def _history(rep: User) -> list[dict]:
                        "changes nothing. 404 when the milestone is not on the rep's track.")
 def record_achievement(user_id: int, milestone_slug: str):
     rep = rep_for(user_id, policy.can_coach_rep)
-    membership = current_membership(rep)
+    membership = next(iter(current_memberships(rep_ids=[rep.id])), None)
     milestone = _milestone(membership, milestone_slug)
     body = json_body(schemas.AchievementIn)
     today = dt.date.today()
@@ -76,17 +77,31 @@ def record_achievement(user_id: int, milestone_slug: str):
     if problem:
         raise ApiProblem(422, "the achievement was not saved; see errors",
                          errors=[{"pointer": "/achieved_on", "detail": problem}])
-    note = body.note or None
+    note, track = body.note or None, membership.cohort.track.slug
     stored = queries.achievement(rep.id, milestone.id)
-    if not _unchanged(stored[0] if stored else None, body.achieved_on, note):
-        _record(rep, milestone, body.achieved_on, note, today)
-    return respond(schemas.AchievementOut,
-                   _achievement_now(rep, milestone, membership.cohort.track.slug))
+    current = stored[0] if stored else None
+    if _unchanged(current, body.achieved_on, note):
+        return respond(schemas.AchievementOut, _achievement(*stored) if stored else
+                       _achievement(None, milestone, track, None))
+    try:
+        achievements.record_milestone(rep=rep, milestone=milestone, achieved_on=body.achieved_on,
+                                      note=note, actor=current_user, today=today, source=API,
+                                      current=current)
+        saved = _achievement_now(rep, milestone, track)  # read before the commit expires it
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiProblem(409, "this achievement was changed by another request at the same "
+                              "time; send it again") from None
+    return respond(schemas.AchievementOut, saved)
 
 
 def _milestone(membership: Membership | None, slug: str) -> Milestone:
-    milestone = None if membership is None else queries.active_milestone(
-        membership.cohort.track_id, slug)
+    """The active milestone with this slug on the rep's track (read with the track's data,
+    which this process keeps)."""
+    milestones = [] if membership is None else track_data(
+        [membership.cohort.track])[membership.cohort.track_id].milestones
+    milestone = next((m for m in milestones if m.slug == slug), None)
     if milestone is None:
         raise ApiProblem(404, f"no milestone {slug!r} on this rep's track")
     return milestone
@@ -104,15 +119,3 @@ def _unchanged(current: Achievement | None, achieved_on: dt.date | None,
         return current is None or current.source == achievements.AUTO
     return current is not None and (current.source, current.achieved_on, current.note) == (
         API, achieved_on, note)
-
-
-def _record(rep: User, milestone: Milestone, achieved_on: dt.date | None, note: str | None,
-            today: dt.date) -> None:
-    try:
-        achievements.record_milestone(rep=rep, milestone=milestone, achieved_on=achieved_on,
-                                  note=note, actor=current_user, today=today, source=API)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiProblem(409, "this achievement was changed by another request at the same "
-                              "time; send it again") from None

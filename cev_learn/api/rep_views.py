@@ -15,7 +15,6 @@ from cev_learn.cohorts.access import Rule, visible_rep
 from cev_learn.cohorts.schedule import WEEK, WorkItem
 from cev_learn.platform.problems import ApiProblem
 from cev_learn.quizzes import queries as quiz_queries
-from cev_learn.ramp import queries as ramp_queries
 from cev_learn.ramp.standing import RepSummary, rep_summary
 
 
@@ -76,12 +75,10 @@ def _quiz_results(summary: RepSummary) -> list[dict]:
 
 
 def _milestones(summary: RepSummary) -> list[dict]:
-    sources = ramp_queries.achievement_sources(summary.rep.id)
     return [{"slug": line.milestone.slug, "title": line.milestone.title, "due_on": line.due_on,
              "achieved_on": line.achieved_on,
              "status": line.standing.value if line.standing else None,
-             "progress": line.progress,
-             "source": sources.get(line.milestone.id) if line.achieved_on else None}
+             "progress": line.progress, "source": line.source if line.achieved_on else None}
             for line in summary.milestones]
 
 

@@ -89,29 +89,25 @@ def upsert_user():
     now = utcnow()
     try:
         report, problems = user_import_service.upsert_user(row, now=now, actor=current_user)
-        if not problems:
-            user = find_user_by_email(row.email)
-            queued = sign_in_links.invite([user], by=current_user, now=now) if body.invite else []
-            db.session.commit()
+        if problems:
+            db.session.rollback()
+            raise _invalid(problems)
+        user = find_user_by_email(row.email)
+        queued = sign_in_links.invite([user], by=current_user, now=now) if body.invite else []
+        # The answer is read before the commit, so nothing is read again after it.
+        saved = _user_row(*queries.visible_user(current_user, email=row.email))
+        waiting = "not_needed" if user.password_hash is not None or not user.active \
+            else "already_open"
+        delivered = sign_in_links.deliver(queued, current_app.config, now)  # commits
     except IntegrityError:
         db.session.rollback()
         raise ApiProblem(409, f"{row.email} was changed by another request at the same time; "
                               "send it again") from None
-    if problems:
-        db.session.rollback()
-        raise _invalid(problems)
-    invitation = _invitation(user, queued, now) if body.invite else None
-    found = queries.visible_user(current_user, email=row.email)
-    return respond(schemas.UserSaved, {**_user_row(*found), "invitation": invitation},
+    invitation = None
+    if body.invite:  # what became of it (see UserSaved.invitation)
+        invitation = ("sent" if delivered.sent else "not_delivered") if queued else waiting
+    return respond(schemas.UserSaved, {**saved, "invitation": invitation},
                    status=201 if report.created else 200)
-
-
-def _invitation(user: User, queued: list, now) -> str:
-    """Send the invitation just queued; what became of it (see UserSaved.invitation)."""
-    if queued:
-        delivered = sign_in_links.deliver(queued, current_app.config, now)
-        return "sent" if delivered.sent else "not_delivered"
-    return "not_needed" if user.password_hash is not None or not user.active else "already_open"
 
 
 def _checked_row(body: schemas.UserIn) -> UserRow:

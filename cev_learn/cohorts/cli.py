@@ -40,10 +40,9 @@ def import_users_command(file: Path, skip_invalid: bool, invite: bool):
         raise click.ClickException(f"{count} bad row{'s' if count != 1 else ''}; nothing imported")
     now = utcnow()
     queued = sign_in_links.invite(report.new_users, by=None, now=now) if invite else []
-    db.session.commit()
+    delivered = sign_in_links.deliver(queued, current_app.config, now)  # commits
     click.echo(report.summary())
     if queued:
-        delivered = sign_in_links.deliver(queued, current_app.config, now)
         click.echo(f"invitations: {delivered.summary()}")
         for address, why in delivered.failed:
             click.echo(f"not delivered to {address}: {why}", err=True)

@@ -46,11 +46,12 @@ def users():
             now = utcnow()
             queued = sign_in_links.invite(report.new_users, by=current_user, now=now) \
                 if form.invite.data else []
-            db.session.commit()
             message = f"Import done. {report.summary()}."
-            delivered = sign_in_links.deliver(queued, current_app.config, now) if queued else None
-            if delivered is not None:
+            delivered = sign_in_links.deliver(queued, current_app.config, now)  # commits
+            if queued:
                 message += f" Invitations: {delivered.summary()}."
+            else:
+                delivered = None
             flash(message, "warning" if report.errors or (delivered and delivered.failed)
                   else "success")
             if not report.errors:

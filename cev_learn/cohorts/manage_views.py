@@ -4,6 +4,7 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from cev_learn.accounts import sign_in_links
@@ -124,29 +125,32 @@ def add_member(cohort_id: int):
             now = utcnow()
             queued = sign_in_links.invite([rep], by=current_user, now=now) \
                 if form.invite.data else []
-            db.session.commit()
-            message = f"{rep.name} is in {cohort.name}."
+            message, email = f"{rep.name} is in {cohort.name}.", rep.email
+            done = redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+            report = sign_in_links.deliver(queued, current_app.config, now)  # commits
             if queued:
-                report = sign_in_links.deliver(queued, current_app.config, now)
-                message += (f" Invitation sent to {rep.email}." if report.sent else
-                            f" The invitation to {rep.email} could not be sent "
+                message += (f" Invitation sent to {email}." if report.sent else
+                            f" The invitation to {email} could not be sent "
                             f"({report.failed[0][1]}); send it again from their user page.")
             flash(message, "success")
-            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+            return done
     return _detail_page(cohort, _cohort_form(cohort), form, 400)
 
 
 @managers
 def remove_member(cohort_id: int, membership_id: int):
     cohort = _cohort(cohort_id)
-    membership = db.session.get(Membership, membership_id)
+    membership = db.session.scalar(select(Membership).options(joinedload(Membership.user))
+                                   .where(Membership.id == membership_id))
     if membership is None or membership.cohort_id != cohort.id or membership.moved_out_at:
         abort(404)
+    back = redirect(url_for("cohorts.cohort_detail", cohort_id=cohort_id))
     if ConfirmForm().validate_on_submit():
+        left = f"{membership.user.name} left {cohort.name}; their history stays."
         services.remove_rep(membership, utcnow())
         db.session.commit()
-        flash(f"{membership.user.name} left {cohort.name}; their history stays.", "success")
-    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+        flash(left, "success")
+    return back
 
 
 def _users(ids: list[int]) -> list[User]:

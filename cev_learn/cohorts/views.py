@@ -13,10 +13,10 @@ from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
-from cev_learn.cohorts.models import AssignmentKind
+from cev_learn.cohorts.models import AssignmentKind, Membership
 from cev_learn.cohorts.schedule import week_view
-from cev_learn.cohorts.services import current_membership
 from cev_learn.content.models import Rubric
+from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.platform import caching
 from cev_learn.platform.db import db
 from cev_learn.platform.forms import form_status
@@ -85,38 +85,44 @@ def _rep_page_body(rep: User, today: dt.date) -> str:
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
-        assignment_form=_assignment_form(summary), note_form=NoteForm(formdata=None),
+        assignment_form=_assignment_form(summary.track_data if summary else None),
+        note_form=NoteForm(formdata=None),
         milestone_form=MilestoneForm(formdata=None),
         rubrics=sorted(summary.track_data.rubrics.values(), key=lambda r: r.title)
         if summary else [])
 
 
+def _membership(rep: User) -> Membership:
+    """The rep's current membership, with its cohort and track (404 for a rep in no cohort):
+    one statement."""
+    return next(iter(queries.current_memberships([rep.id])), None) or abort(404)
+
+
 def _track_id(rep: User) -> int:
     """The track of the rep's current cohort (404 for a rep in no cohort)."""
-    membership = current_membership(rep) or abort(404)
-    return membership.cohort.track_id
+    return _membership(rep).cohort.track_id
 
 
-def _assignment_form(summary, formdata=None):
+def _assignment_form(data: TrackData | None, formdata=None):
+    """The assignment form, offering the modules and quizzes of the rep's track (none for a
+    rep in no cohort)."""
     form = AssignmentForm(formdata=formdata)
-    if summary is not None:
-        form.item.choices = queries.assignable_items(summary.track_data)
-    else:
-        form.item.choices = []
+    form.item.choices = queries.assignable_items(data) if data is not None else []
     return form
 
 
 @role_required(*STAFF_ROLES)
 def assign(user_id: int):
     rep = _coachable_rep(user_id)
-    summary = standing.rep_summary(rep, dt.date.today())
-    if summary is None:
-        abort(404)
-    form = _assignment_form(summary, request.form)
+    membership = _membership(rep)
+    form = _assignment_form(track_data([membership.cohort.track])[membership.cohort.track_id],
+                            request.form)
+    back = redirect(url_for("cohorts.rep_page", user_id=user_id))
     if form.validate_on_submit():
         kind, _, item_id = form.item.data.partition(":")
-        reps = queries.cohort_reps(summary.membership.cohort_id, dt.date.today(),
+        reps = queries.cohort_reps(membership.cohort_id, dt.date.today(),
                                    current_user) if form.whole_cohort.data else [rep]
+        who = f"{len(reps)} reps" if len(reps) > 1 else rep.name
         try:
             coaching.assign(reps=reps, kind=AssignmentKind(kind), item_id=int(item_id),
                             due_on=form.due_on.data, note=form.note.data, coach=current_user,
@@ -124,12 +130,11 @@ def assign(user_id: int):
         except coaching.CoachingError as exc:
             flash(str(exc), "error")
         else:
-            db.session.commit()
-            who = f"{len(reps)} reps" if len(reps) > 1 else rep.name
+            db.session.commit()  # what the message and the address need is read before
             flash(f"Assigned to {who}, due {form.due_on.data:%d %b %Y}.", "success")
     else:
         flash("Choose a module or quiz and a due date.", "error")
-    return redirect(url_for("cohorts.rep_page", user_id=rep.id))
+    return back
 
 
 @role_required(*STAFF_ROLES)
@@ -176,7 +181,7 @@ def signoff(user_id: int, rubric_slug: str):
 def record_milestone(user_id: int, milestone_slug: str):
     """A coach records or corrects a milestone by hand; an empty date clears the correction."""
     rep = _coachable_rep(user_id)
-    membership = current_membership(rep) or abort(404)
+    membership = _membership(rep)
     milestone = ramp_queries.active_milestone(membership.cohort.track_id, milestone_slug) \
         or abort(404)
     form = MilestoneForm()

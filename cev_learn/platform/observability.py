@@ -9,7 +9,7 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 logger = logging.getLogger("cev_learn.request")
@@ -58,9 +58,10 @@ def init_app(app: Flask) -> None:
 
 
 def request_log_fields(status: int) -> dict:
-    # Only report a user already loaded by the request: never query just to log.
-    user = g.get("_login_user")
-    user_id = user.id if user is not None and user.is_authenticated else None
+    # Only report a user already loaded by the request, and by their identity alone: never
+    # query just to log (after a commit the loaded user's attributes are expired).
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    user_id = state.identity[0] if state is not None and state.identity else None
     fields = {
         "ts": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
         "method": request.method,

@@ -153,8 +153,9 @@ def _save(form: MappingForm, mapping: ImportMapping | None, header: list[str]):
     if pending is not None:
         pending.mapping = " ".join(form.name.data.split())
         pending.kind = form.kind.data
-        db.session.commit()
-        return check_page(recheck(pending, dt.date.today()), pending, None)
+        page = check_page(recheck(pending, dt.date.today()), pending, None)
+        db.session.commit()  # the page is built first: nothing is read again after it
+        return page
     db.session.commit()
     flash(f"Saved the mapping {form.name.data}.", "success")
     return redirect(url_for("ramp.mappings"))

@@ -37,13 +37,6 @@ def achievement(rep_id: int, milestone_id: int):
         Achievement.user_id == rep_id, Achievement.milestone_id == milestone_id)).first()
 
 
-def achievement_sources(rep_id: int) -> dict[int, str]:
-    """Milestone id -> who gave the rep's stored achievement its date (auto, a coach, an
-    import, the API)."""
-    return dict(db.session.execute(select(Achievement.milestone_id, Achievement.source)
-                                   .where(Achievement.user_id == rep_id)).all())
-
-
 def achievement_history(rep_id: int) -> list:
     """Every change to the rep's achievements, oldest first, as (change, milestone slug,
     track slug, the email of who made it)."""

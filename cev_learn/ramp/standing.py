@@ -40,6 +40,7 @@ class RepProgress:
     assignments: list[Assignment] = field(default_factory=list)
     waiting_grading: int = 0
     achieved: dict[int, dt.date] = field(default_factory=dict)  # milestone id -> stored date
+    achieved_by: dict[int, str] = field(default_factory=dict)  # milestone id -> its source
     # CRM data: monthly sums (type, month, quantity, amount) from the start date, and quotas
     crm_months: list[tuple[str, dt.date, int, float]] = field(default_factory=list)
     quotas: dict[dt.date, float] = field(default_factory=dict)
@@ -56,6 +57,7 @@ class MilestoneLine:
     standing: Standing | None  # None: measured from CRM data, not imported yet
     achieved_on: dt.date | None
     progress: float | None
+    source: str | None = None  # who dated the achievement: auto | coach | import | api
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,10 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
 def _add_done(progress: dict[int, RepProgress], rep_ids) -> None:
     """Finished modules, sign-offs, stored achievements and submitted attempts of some reps
     (a list or a subquery of ids): two statements."""
-    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)).all():
+    for kind, user_id, item_id, on, source in db.session.execute(_dated_facts(rep_ids)).all():
         getattr(progress[user_id], kind)[item_id] = _as_date(on)
+        if source is not None:
+            progress[user_id].achieved_by[item_id] = source
     for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
             select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
                    Attempt.passed, Attempt.submitted_at)
@@ -124,18 +128,19 @@ def _add_attempt(progress: RepProgress, quiz_id: int, state: AttemptState, score
 
 
 def _dated_facts(rep_ids: list[int]):
-    """(RepProgress field, rep, item, date) of finished modules, passed sign-offs and stored
-    achievements, in one statement."""
+    """(RepProgress field, rep, item, date, source) of finished modules, passed sign-offs and
+    stored achievements (the only ones with a source), in one statement."""
     return union_all(
         select(literal_column("'modules_done'"), ModuleProgress.user_id,
-               ModuleProgress.module_id, func.date(ModuleProgress.completed_at, type_=Date))
+               ModuleProgress.module_id, func.date(ModuleProgress.completed_at, type_=Date),
+               null())
         .where(ModuleProgress.user_id.in_(rep_ids), ModuleProgress.completed_at.is_not(None)),
         select(literal_column("'signoffs_passed'"), Signoff.user_id, Signoff.rubric_id,
-               func.min(Signoff.signed_on))
+               func.min(Signoff.signed_on), null())
         .where(Signoff.user_id.in_(rep_ids), Signoff.passed.is_(True))
         .group_by(Signoff.user_id, Signoff.rubric_id),
         select(literal_column("'achieved'"), Achievement.user_id, Achievement.milestone_id,
-               Achievement.achieved_on)
+               Achievement.achieved_on, Achievement.source)
         .where(Achievement.user_id.in_(rep_ids)))
 
 
@@ -240,7 +245,7 @@ def _milestone_line(milestone: Milestone, progress: RepProgress, measured: engin
         achieved=achieved_on is not None, progress=fraction, due_day=milestone.due_day,
         tenure=tenure_day(start, today))
     return MilestoneLine(milestone, start + dt.timedelta(days=milestone.due_day), standing,
-                         achieved_on, fraction)
+                         achieved_on, fraction, progress.achieved_by.get(milestone.id))
 
 
 def rep_summary(rep: User, today: dt.date) -> RepSummary | None:

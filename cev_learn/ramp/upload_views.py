@@ -17,7 +17,7 @@ from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.errors import render_error
 from cev_learn.platform.forms import form_status, show_error
 from cev_learn.ramp.crm_import import (NATIVE, CrmImport, MatchProblems, NoFormatError,
-                                      match_by_email, mappings_for, suggested_reps)
+                                      all_mappings, match_by_email, suggested_reps)
 from cev_learn.ramp.crm_mappings import PRESETS
 from cev_learn.ramp.import_service import UPLOADERS
 from cev_learn.ramp.pending_imports import (KINDS, PendingImport, check_upload, confirm_upload,
@@ -58,10 +58,9 @@ class CrmUploadForm(FlaskForm):
         types = current_app.config["ACTIVITY_TYPES"]
         choices = [SelectChoice(DETECT, "Detect from the columns"),
                    SelectChoice(NATIVE, "cev_learn CSV (activities.csv, quotas.csv)")]
-        for kind in KINDS:
+        for kind, mappings in all_mappings(KINDS, types).items():
             choices += [SelectChoice(m.name, f"{m.title}" if m.preset else
-                                     f"{m.name} (saved, {kind})")
-                        for m in mappings_for(kind, types)]
+                                     f"{m.name} (saved, {kind})") for m in mappings]
         self.mapping.choices = choices
 
     def validate_mapping(self, field):
@@ -90,23 +89,24 @@ def upload():
         if not isinstance(exc, NoFormatError):
             return _upload_page(form), 400
         # Kept, so that a mapping can describe its columns and the file be checked again.
-        kept = _keep(form, content, mapping)
-        return _upload_page(form, describe=kept.token), 400
+        page = _upload_page(form, describe=_keep(form, content, mapping).token)
+        db.session.commit()
+        return page, 400
     report = found.report
     if report.imported and report.changed or found.unmatched:
         # Ready to import, or waiting for names to be matched: kept under a token.
-        return check_page(found, _keep(form, content, mapping), filename), (
-            200 if report.imported else 400)
+        page = check_page(found, _keep(form, content, mapping), filename)
+        db.session.commit()  # the page is built first: nothing is read again after it
+        return page, 200 if report.imported else 400
     # Bad rows stop it, or every row is stored already: there is nothing to confirm.
     return _upload_page(form, found=found, report=report, filename=filename), (
         400 if report.errors else 200)
 
 
 def _keep(form: CrmUploadForm, content: bytes, mapping: str | None) -> PendingImport:
-    pending = keep_upload(user=current_user, kind=form.kind.data, content=content,
-                          mapping=mapping, skip_invalid=form.skip_invalid.data, now=utcnow())
-    db.session.commit()
-    return pending
+    """Keep the upload under a token (flushed; the caller commits)."""
+    return keep_upload(user=current_user, kind=form.kind.data, content=content,
+                       mapping=mapping, skip_invalid=form.skip_invalid.data, now=utcnow())
 
 
 @role_required(*UPLOADERS)
@@ -117,7 +117,7 @@ def match_people():
         return render_error(404, GONE)
     source = request.form.get("source", "")
     types = current_app.config["ACTIVITY_TYPES"]
-    if source not in {m.source for kind in KINDS for m in mappings_for(kind, types)}:
+    if source not in {m.source for found in all_mappings(KINDS, types).values() for m in found}:
         return render_error(400, "The names to match belong to no known source. Check the "
                                  "file again.")
     emails = dict(zip(request.form.getlist("crm_name"), request.form.getlist("email")))
@@ -127,9 +127,10 @@ def match_people():
         db.session.rollback()
         found = recheck(pending, dt.date.today())
         return check_page(found, pending, None, match_problems=exc.problems), 400
-    db.session.commit()
     flash(f"Matched {matched} name{'' if matched == 1 else 's'}.", "success")
-    return check_page(recheck(pending, dt.date.today()), pending, None)
+    page = check_page(recheck(pending, dt.date.today()), pending, None)
+    db.session.commit()  # the page is built first: nothing is read again after it
+    return page
 
 
 @role_required(*UPLOADERS)
@@ -139,7 +140,6 @@ def confirm():
         return render_error(404, GONE)
     again = CrmUploadForm(formdata=None, kind=pending.kind, skip_invalid=pending.skip_invalid,
                           mapping=pending.mapping or DETECT)
-    again.fill_mappings()
     try:
         found = confirm_upload(pending, today=dt.date.today())
     except ImportFileError as exc:
@@ -148,6 +148,7 @@ def confirm():
     report = found.report
     if not report.imported:
         db.session.rollback()
+        again.fill_mappings()
         return _upload_page(again, report=report, rechecked=True), 400
     db.session.commit()
     flash(_summary(report), "warning" if report.errors else "success")

@@ -3,6 +3,7 @@ JSON, all or nothing, idempotent, and problems that point at the bad item and fi
 import datetime as dt
 
 import pytest
+from flask import g, request_finished
 from sqlalchemy import func, select
 
 from cev_learn.accounts.api_tokens import Scope
@@ -399,3 +400,25 @@ def test_the_document_describes_both_batches(app):
         assert {"200", "401", "403", "409", "415", "422"} <= set(post["responses"])
     batch = document["components"]["schemas"]["ActivityBatch"]["properties"]["records"]
     assert (batch["minItems"], batch["maxItems"]) == (1, 1000)
+
+
+def test_a_crm_sync_posting_one_record_at_a_time_stays_within_the_statement_budget(
+        app, people, manager_api):
+    """One new record is added to the rep's facts and their milestones judged within the
+    budget of 12 statements; reaching a milestone adds its achievement, its history and its
+    outbox entry (one statement each)."""
+    costs, changed = [], []
+
+    def cost(_sender, **_extra):
+        costs.append(g.sql_count)
+
+    with request_finished.connected_to(cost, app):
+        for n, kind in enumerate(["call", "call", "meeting", "call"]):
+            response = manager_api.post("/api/v1/activities",
+                                        json={"records": [record(f"sync-{n}", type=kind)]})
+            assert response.json["created"] == 1
+            changed.append(response.json["achievements_changed"])
+    assert changed == [0, 0, 1, 0]  # the meeting is Ana's first
+    reached = costs.pop(2)
+    assert max(costs) <= 12
+    assert reached <= 12 + 3
