@@ -41,8 +41,15 @@ class RampImportReport:
     # Reps whose quotas or activities this import changed (for a moved activity, both the
     # rep it left and the rep it joined): their achievements are brought up to date.
     touched_rep_ids: set[int] = field(default_factory=set)
-    new_external_ids: list[str] = field(default_factory=list)  # the activities created
+    # The activities created, while few enough to be added to the ramp facts as they are.
+    new_external_ids: list[str] = field(default_factory=list)
     achievements_changed: int = 0
+
+    def only_added(self) -> list[str] | None:
+        """The external ids of the activities created, when creating them is all this import
+        did and they are few enough to be listed (facts.ADD_AT_MOST); else None."""
+        listed = len(self.new_external_ids) == self.created
+        return self.new_external_ids if listed and not self.updated else None
 
     @property
     def bad_rows(self) -> int:
@@ -198,7 +205,7 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.QUOTAS})
     else:  # new records only (a CRM sync, as a rule) are added to the sums as they are
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.ACTIVITIES},
-                                     added=None if report.updated else report.new_external_ids)
+                                     added=report.only_added())
     report.achievements_changed = changed
 
 
@@ -239,7 +246,8 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             new.append({"external_id": row.external_id, "user_id": user_id,
                         "occurred_on": row.occurred_on, "type": row.type,
                         "quantity": row.quantity, "amount": row.amount, "source": source})
-            report.new_external_ids.append(row.external_id)
+            if len(report.new_external_ids) <= facts.ADD_AT_MOST:
+                report.new_external_ids.append(row.external_id)
             touched.add(user_id)
         elif old[1] != wanted:
             changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
