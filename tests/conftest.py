@@ -75,7 +75,6 @@ OVER_BUDGET: dict[tuple[str, str], int] = {
     ("POST", "/cohorts/<int:cohort_id>/members"): 16,
     # A milestone's correction cleared: the engine judges it again and may store it.
     ("PUT", "/api/v1/reps/<int:user_id>/achievements/<milestone_slug>"): 15,
-    ("POST", "/cohorts/<int:cohort_id>"): 13,  # refused settings: the page read again
 }
 _reading_tracks = False  # True while a request's tracks are read before it (not its cost)
 

@@ -30,15 +30,24 @@ def _cohort(cohort_id: int) -> Cohort:
 
 
 def _fill_choices(form: CohortForm) -> None:
+    """Offer the active tracks and coaches, kept on the form (`tracks`, `coaches_by_id`) for
+    the chosen ones: a submitted form reads none of them again."""
     if (territory := managed_territory(current_user)) is not None:
         form.territory.description = f"Your cohorts are in {territory}."
         form.territory.data = form.territory.data or territory
-    form.track.choices = [SelectChoice(slug, title) for slug, title in db.session.execute(
-        select(Track.slug, Track.title).where(Track.retired_at.is_(None)).order_by(Track.title))]
-    form.coaches.choices = [SelectChoice(uid, f"{name} ({email})") for uid, name, email in
-                            db.session.execute(select(User.id, User.name, User.email).where(
-                                User.role.in_([Role.COACH, Role.MANAGER]),
-                                User.active.is_(True)).order_by(User.name))]
+    form.tracks = {t.slug: t for t in db.session.scalars(
+        select(Track).where(Track.retired_at.is_(None)).order_by(Track.title))}
+    form.track.choices = [SelectChoice(slug, t.title) for slug, t in form.tracks.items()]
+    form.coaches_by_id = {u.id: u for u in db.session.scalars(select(User).where(
+        User.role.in_([Role.COACH, Role.MANAGER]), User.active.is_(True)).order_by(User.name))}
+    form.coaches.choices = [SelectChoice(uid, f"{u.name} ({u.email})")
+                            for uid, u in form.coaches_by_id.items()]
+
+
+def _chosen(form: CohortForm) -> dict:
+    """The track and coaches a valid submitted form names (among those it offered)."""
+    return {"track": form.tracks[form.track.data],
+            "coaches": [form.coaches_by_id[uid] for uid in form.coaches.data]}
 
 
 @managers
@@ -58,9 +67,8 @@ def create():
     if form.validate_on_submit():
         try:
             cohort = services.create_cohort(
-                name=form.name.data, track=services.find_track(form.track.data),
-                start_on=form.start_on.data, territory=form.territory.data,
-                coaches=_users(form.coaches.data), actor=current_user)
+                name=form.name.data, start_on=form.start_on.data,
+                territory=form.territory.data, actor=current_user, **_chosen(form))
         except services.CohortError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))
@@ -77,11 +85,9 @@ def detail(cohort_id: int):
     form = _cohort_form(cohort, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
-            services.update_cohort(cohort, name=form.name.data,
-                                   track=services.find_track(form.track.data),
-                                   start_on=form.start_on.data, territory=form.territory.data,
-                                   coaches=_users(form.coaches.data), actor=current_user,
-                                   today=dt.date.today())
+            services.update_cohort(cohort, name=form.name.data, start_on=form.start_on.data,
+                                   territory=form.territory.data, actor=current_user,
+                                   today=dt.date.today(), **_chosen(form))
         except services.CohortError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))
@@ -151,7 +157,3 @@ def remove_member(cohort_id: int, membership_id: int):
         db.session.commit()
         flash(left, "success")
     return back
-
-
-def _users(ids: list[int]) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
