@@ -13,12 +13,11 @@ from collections.abc import Callable
 import yaml
 
 from cev_learn.content.problems import Problem
-from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (FORMATS, Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
 from cev_learn.content.quiz_formats.errors import QuizFormatError
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 
-FORMATS = ("html", "markdown", "moodle", "plain")
 COMMON_KEYS = ("type", "prompt", "title", "points", "format", "general_feedback", "category")
 TYPE_KEYS = {
     QuestionType.SINGLE: ("choices",),
