@@ -29,7 +29,7 @@ ASSET_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".csv": "text/csv", ".txt": "text/plain"}
 FRONT_MATTER_KEYS = ("title", "minutes", "summary")
 # Bump when rendering changes, so a sync re-renders files whose bytes did not change.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 _LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")

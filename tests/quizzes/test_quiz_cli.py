@@ -80,8 +80,8 @@ def test_check_lists_every_problem_and_exits_1(invoke, tmp_path):
     assert result.stdout == ""
     assert result.stderr == (
         f"{path}:1: unclosed {{: no }} before the next blank line\n"
-        f"{path}:5: multiple choice needs an answer with a positive weight such as ~%50%; "
-        "mark a single right answer with =\n"
+        f"{path}:5: no answer has a positive weight, so no one could score (Moodle imports "
+        "it anyway); mark the right answer with = or give weights such as ~%50%\n"
         "Error: 2 problems found\n")
 
 
