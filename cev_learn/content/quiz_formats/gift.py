@@ -458,27 +458,29 @@ def export_gift(questions: Iterable[Question]) -> str:
     cannot say one of them."""
     chunks, category = [], None
     for number, question in enumerate(questions, 1):
-        written = _checked(question, number)
+        if (why := why_not_gift(question)) is not None:
+            raise ValueError(f"question {number} ({question.type.value}) cannot be written as "
+                             f"GIFT: {why}")
         if question.category != category:
             chunks.append(f"$CATEGORY: {question.category or ''}".rstrip())
             category = question.category
-        chunks.append(written)
+        chunks.append(_write(question))
     return "\n\n".join(chunks) + "\n" if chunks else ""
 
 
-def _checked(question: Question, number: int) -> str:
-    """The question as GIFT, read back to prove it survives (some texts cannot be escaped)."""
+def why_not_gift(question: Question) -> str | None:
+    """Why GIFT cannot hold the question, or None: it is written, then read back to prove it
+    survives (some texts cannot be escaped)."""
     if question.points != 1:
-        raise ValueError(f"question {number}: GIFT has no points, so {question.points} is lost")
-    written = _write(question)
+        return f"GIFT has no points, so {question.points} is lost"
     header = f"$CATEGORY: {question.category}\n\n" if question.category is not None else ""
-    reading = read_gift(header + written)
-    if reading.questions != [question]:
-        why = f": {reading.problems[0].message}" if reading.problems else \
-            " (e.g. -> in a matching left side or a short answer, an empty text)"
-        raise ValueError(f"question {number} ({question.type.value}) cannot be written as GIFT "
-                         f"that reads back the same{why}")
-    return written
+    reading = read_gift(header + _write(question))
+    if reading.questions == [question]:
+        return None
+    if reading.problems:
+        return f"it would not read back: {reading.problems[0].message}"
+    return ("it would read back differently (e.g. -> in a matching left side or a short "
+            "answer, an empty text)")
 
 
 def _write(question: Question) -> str:

@@ -11,8 +11,9 @@ class QuizReading:
     questions: list[Question] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def questions_or_raise(self) -> list[Question]:
-        """All or nothing: the questions, or QuizFormatError listing every problem."""
-        if self.problems:
+    def questions_or_raise(self, skip_invalid: bool = False) -> list[Question]:
+        """The questions, or QuizFormatError listing every problem: any problem refuses them
+        all, unless skip_invalid keeps the good ones (there must be some)."""
+        if self.problems and not (skip_invalid and self.questions):
             raise QuizFormatError(self.problems)
         return self.questions
