@@ -176,6 +176,8 @@ def test_export_writes_what_moodle_reads_back():
     (Question(SINGLE, "Q?", general_feedback="Why", choices=(Choice("a", 1.0), Choice("b", 0.0))),
      "Aiken has no feedback"),
     (plain("Q?", Choice("a", 1.0), Choice("b", 0.5)), "Aiken has no partial or negative credit"),
+    (plain("Q?", Choice("a", 0.0), Choice("b", 0.0)), "Aiken has exactly one right answer"),
+    (plain("Q?", Choice("a", 1.0), Choice("b", 1.0)), "Aiken has exactly one right answer"),
     (Question(SINGLE, "Q?", points=2, choices=(Choice("a", 1.0), Choice("b", 0.0))),
      "Aiken has no points, so 2 is lost"),
     (plain("Q?", *[Choice(f"c{i}", float(i == 0)) for i in range(27)]),

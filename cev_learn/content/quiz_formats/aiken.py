@@ -174,6 +174,8 @@ def _lost_parts(question: Question) -> str | None:
         return f"Aiken has at most {len(LETTERS)} options"
     if any(c.weight not in (0, 1) for c in question.choices):
         return "Aiken has no partial or negative credit"
+    if sum(c.weight == 1 for c in question.choices) != 1:
+        return "Aiken has exactly one right answer"
     if question.general_feedback or any(c.feedback for c in question.choices):
         return "Aiken has no feedback"
     return None
