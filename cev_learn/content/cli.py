@@ -16,30 +16,41 @@ def _root(path: str | None) -> Path:
     return Path(path) if path else Path(current_app.config["COURSES_DIR"])
 
 
-def _load(path: str | None):
+SKIP_INVALID = click.option(
+    "--skip-invalid", is_flag=True,
+    help="Leave out quiz questions that cannot be read (each is reported) and load the rest, "
+         "as Moodle's import does with \"Stop on error\" off.")
+
+
+def _load(path: str | None, skip_invalid: bool = False):
     try:
-        return load_tree(_root(path), current_app.config["ACTIVITY_TYPES"])
+        tracks = load_tree(_root(path), current_app.config["ACTIVITY_TYPES"], skip_invalid)
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         count = len(exc.problems)
         raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; nothing loaded")
+    for problem in sorted(p for track in tracks for quiz in track.quizzes for p in quiz.skipped):
+        click.echo(f"skipped: {problem}", err=True)
+    return tracks
 
 
 @content_cli.command("check")
 @click.argument("path", required=False)
-def check_command(path):
+@SKIP_INVALID
+def check_command(path, skip_invalid):
     """Validate a courses folder (or one track folder) without touching the database."""
-    tracks = _load(path)
+    tracks = _load(path, skip_invalid)
     modules = sum(len(t.modules) for t in tracks)
     click.echo(f"OK: {len(tracks)} track{'s' if len(tracks) != 1 else ''}, {modules} modules")
 
 
 @content_cli.command("sync")
 @click.argument("path", required=False)
-def sync_command(path):
+@SKIP_INVALID
+def sync_command(path, skip_invalid):
     """Load content into the database in one transaction; unchanged files are skipped."""
-    tracks = _load(path)
+    tracks = _load(path, skip_invalid)
     try:
         report = sync_course_folder(_root(path), tracks, utcnow())
         db.session.commit()

@@ -15,7 +15,7 @@ from cev_learn.content import schema
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.questions import Question, question_key
 from cev_learn.content.quiz_formats.errors import QuizFormatError
-from cev_learn.content.quiz_formats.files import parse_quiz_file
+from cev_learn.content.quiz_formats.files import read_quiz_file
 from cev_learn.content.symlinks import symlink_problems
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 from cev_learn.platform.activity_types import ACTIVITY_TYPES
@@ -29,7 +29,7 @@ ASSET_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".csv": "text/csv", ".txt": "text/plain"}
 FRONT_MATTER_KEYS = ("title", "minutes", "summary")
 # Bump when rendering changes, so a sync re-renders files whose bytes did not change.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 _LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
@@ -68,6 +68,7 @@ class QuizSource:
     settings: schema.QuizSettings
     questions: tuple[tuple[str, Question], ...]  # (key, question) in file order
     content_hash: str  # of the questions only: settings can change without a new version
+    skipped: tuple[Problem, ...] = ()  # questions left out, when loaded with skip_invalid
 
     @property
     def slug(self) -> str:
@@ -93,9 +94,14 @@ class TrackSource:
         return {m.file_name: m for m in self.modules}
 
 
-def load_tree(root: Path, activity_types: tuple[str, ...] = ACTIVITY_TYPES
-              ) -> list[TrackSource]:
-    """Load every track under root (a courses folder, or one track folder)."""
+def load_tree(root: Path, activity_types: tuple[str, ...] = ACTIVITY_TYPES,
+              skip_invalid: bool = False) -> list[TrackSource]:
+    """Load every track under root (a courses folder, or one track folder).
+
+    With skip_invalid, a quiz question that cannot be read is left out and listed in its
+    QuizSource's `skipped`, as Moodle's import does with "Stop on error" off; any other problem,
+    or a quiz left with no question, still refuses the whole tree.
+    """
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
@@ -112,7 +118,7 @@ def load_tree(root: Path, activity_types: tuple[str, ...] = ACTIVITY_TYPES
         if not (folder / "track.yaml").exists():
             problems.append(Problem(str(folder), 1, "not a track: track.yaml is missing"))
             continue
-        loader = _TrackLoader(folder, activity_types)
+        loader = _TrackLoader(folder, activity_types, skip_invalid)
         track = loader.load()
         problems.extend(loader.problems)
         if track is not None:
@@ -147,9 +153,10 @@ def is_relative_link(target: str) -> bool:
 
 
 class _TrackLoader:
-    def __init__(self, folder: Path, activity_types: tuple[str, ...]):
+    def __init__(self, folder: Path, activity_types: tuple[str, ...], skip_invalid: bool = False):
         self.folder = folder
         self.activity_types = activity_types
+        self.skip_invalid = skip_invalid
         self.problems: list[Problem] = []
         self.hasher = hashlib.sha256(FORMAT_VERSION.encode())
 
@@ -182,7 +189,8 @@ class _TrackLoader:
     def _load_quiz(self, settings: schema.QuizSettings) -> QuizSource | None:
         path = self.folder / settings.file
         try:
-            questions = parse_quiz_file(path)
+            reading = read_quiz_file(path)
+            questions = reading.questions_or_raise(self.skip_invalid)
         except QuizFormatError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -200,7 +208,7 @@ class _TrackLoader:
         digest = hashlib.sha256(FORMAT_VERSION.encode())
         for key, _question in keyed:
             digest.update(key.encode())
-        return QuizSource(settings, keyed, digest.hexdigest())
+        return QuizSource(settings, keyed, digest.hexdigest(), tuple(reading.problems))
 
     def _read_bytes(self, rel: str, limit: int) -> bytes | None:
         path = self.folder / rel

@@ -37,9 +37,15 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    text: str
+    format: str | None = None  # None: the question's format
+
+
+@dataclass(frozen=True)
 class Grade:
     fraction: float | None  # None: waits for a coach (essays)
-    feedback: tuple[str, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
 
 
 def grade(question: Question, response: Response) -> Grade:
@@ -56,20 +62,24 @@ def _single(question: Question, response: Response) -> Grade:
     if response.choice is None:
         return Grade(0.0)
     chosen = question.choices[response.choice]
-    return Grade(_clamp(chosen.weight), _present(chosen.feedback))
+    return Grade(_clamp(chosen.weight), _present(chosen.feedback, chosen.feedback_format))
 
 
 def _multiple(question: Question, response: Response) -> Grade:
     picked = [question.choices[i] for i in sorted(response.choices)]
     total = sum(c.weight for c in picked)
-    return Grade(_clamp(total), tuple(c.feedback for c in picked if c.feedback))
+    return Grade(_clamp(total), tuple(Feedback(c.feedback, c.feedback_format)
+                                      for c in picked if c.feedback))
 
 
 def _true_false(question: Question, response: Response) -> Grade:
     if response.boolean is None:
         return Grade(0.0)
-    feedback = question.true_feedback if response.boolean else question.false_feedback
-    return Grade(1.0 if response.boolean == question.answer else 0.0, _present(feedback))
+    if response.boolean:
+        feedback = _present(question.true_feedback, question.true_feedback_format)
+    else:
+        feedback = _present(question.false_feedback, question.false_feedback_format)
+    return Grade(1.0 if response.boolean == question.answer else 0.0, feedback)
 
 
 def normalise_text(text: str) -> str:
@@ -90,7 +100,7 @@ def _short(question: Question, response: Response) -> Grade:
     if not matching:
         return Grade(0.0)
     best = max(matching, key=lambda a: a.weight)
-    return Grade(_clamp(best.weight), _present(best.feedback))
+    return Grade(_clamp(best.weight), _present(best.feedback, best.feedback_format))
 
 
 def _numeric(question: Question, response: Response) -> Grade:
@@ -100,9 +110,9 @@ def _numeric(question: Question, response: Response) -> Grade:
     matching = [n for n in question.numeric
                 if abs(value - n.value) <= n.tolerance + NUMERIC_EPSILON * max(1.0, abs(n.value))]
     if not matching:
-        return Grade(0.0)
+        return Grade(0.0, _present(question.other_feedback, question.other_feedback_format))
     best = max(matching, key=lambda n: n.weight)
-    return Grade(_clamp(best.weight), _present(best.feedback))
+    return Grade(_clamp(best.weight), _present(best.feedback, best.feedback_format))
 
 
 def _matching(question: Question, response: Response) -> Grade:
@@ -124,8 +134,8 @@ def _description(_question: Question, _response: Response) -> Grade:
     return Grade(None)
 
 
-def _present(text: str | None) -> tuple[str, ...]:
-    return (text,) if text else ()
+def _present(text: str | None, fmt: str | None) -> tuple[Feedback, ...]:
+    return (Feedback(text, fmt),) if text else ()
 
 
 _GRADERS = {

@@ -70,46 +70,57 @@ def attempt_view(attempt: Attempt, answers: dict[str, AttemptAnswer], reveal: bo
 
 def _question_view(number, entry, question: Question, response: Response,
                    answer: AttemptAnswer | None, reveal: bool) -> QuestionView:
-    key, fmt = entry["key"], question.format
+    key, fmt = entry["key"], question.format_of
     base = {"number": number, "key": key, "type": question.type, "points": question.points,
-            "prompt_html": render_text(question.prompt, fmt), "field": field_name(key),
-            "text": response.text or "", "boolean": response.boolean}
+            "prompt_html": render_text(question.prompt, question.format),
+            "field": field_name(key), "text": response.text or "", "boolean": response.boolean}
     if answer is not None and answer.graded_at is not None:
         base.update(graded_by_coach=True, comment=answer.comment)
     if reveal:
         base.update(fraction=answer.fraction if answer else None,
-                    explanation=render_text(question.general_feedback, fmt) or None,
-                    feedback=_feedback(question, response, fmt),
+                    explanation=render_text(question.general_feedback,
+                                            fmt(question.general_feedback_format)) or None,
+                    feedback=_feedback(question, response),
                     accepted=_accepted(question))
     if question.type is QuestionType.NUMERIC and response.number is not None:
         base["text"] = f"{response.number:g}"
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         picked = {response.choice} if response.choice is not None else set(response.choices)
         base["options"] = [
-            OptionView(option_token(key, position), render_text(question.choices[i].text, fmt, True),
-                       i in picked,
-                       correct=(question.choices[i].weight > 0) if reveal else None,
-                       feedback=render_text(question.choices[i].feedback, fmt, True) or None
-                       if reveal and i in picked else None)
+            _option_view(question, key, position, i, i in picked, reveal)
             for position, i in enumerate(entry["order"])]
     elif question.type is QuestionType.MATCHING:
         rights = entry["rights"]
         base["matches"] = [
-            MatchRowView(field_name(key, left), render_text(pair.left, fmt, True), [
+            MatchRowView(field_name(key, left),
+                         render_text(pair.left, fmt(pair.left_format), True), [
                 OptionView(option_token(key, position, "r"),
-                           render_text(question.pairs[r].right, fmt, True),
+                           render_text(question.pairs[r].right, question.format, True),
                            response.matches.get(left) == r)
                 for position, r in enumerate(rights)],
-                correct_html=render_text(pair.right, fmt, True) if reveal else None)
+                correct_html=render_text(pair.right, question.format, True) if reveal else None)
             for left, pair in enumerate(question.pairs) if pair.left]
     return QuestionView(**base)
 
 
-def _feedback(question: Question, response: Response, fmt: str) -> list[Markup]:
+def _option_view(question: Question, key: str, position: int, index: int, picked: bool,
+                 reveal: bool) -> OptionView:
+    choice = question.choices[index]
+    feedback = None
+    if reveal and picked:
+        feedback = render_text(choice.feedback, question.format_of(choice.feedback_format),
+                               True) or None
+    return OptionView(option_token(key, position),
+                      render_text(choice.text, question.format_of(choice.format), True), picked,
+                      correct=(choice.weight > 0) if reveal else None, feedback=feedback)
+
+
+def _feedback(question: Question, response: Response) -> list[Markup]:
     if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.ESSAY,
                          QuestionType.DESCRIPTION):
         return []  # choice feedback sits next to each option
-    return [render_text(text, fmt, True) for text in grade(question, response).feedback]
+    return [render_text(note.text, question.format_of(note.format), True)
+            for note in grade(question, response).feedback]
 
 
 def _accepted(question: Question) -> list[str]:

@@ -9,6 +9,14 @@ from cev_learn.content.quiz_formats.errors import QuizFormatError
 from cev_learn.content.quiz_formats.gift import parse_gift
 
 SINGLE, MULTIPLE = QuestionType.SINGLE, QuestionType.MULTIPLE
+GRADES = ("100%, 90%, 83.33333%, 80%, 75%, 70%, 66.66667%, 60%, 50%, 40%, 33.33333%, 30%, 25%, "
+          "20%, 16.66667%, 14.28571%, 12.5%, 11.11111%, 10%, 5%, 0% (or minus one of them)")
+TWO_RIGHT = ("found 2 full-credit answers: Moodle gives full credit for any of them, but "
+             "cev_learn's single choice has one right answer; keep one =, or make it multiple "
+             "choice with weights such as ~%50%")
+NO_SCORE = ("no answer has a positive weight, so no one could score (Moodle imports it anyway); "
+            "mark the right answer with = or give weights such as ~%50%")
+EMPTY = "empty answer (Moodle would show an empty option); write its text or remove it"
 
 
 def one(text: str) -> Question:
@@ -44,14 +52,24 @@ def test_category_applies_to_the_questions_after_it():
     questions = parse_gift("A?{T}\n\n"
                            "$CATEGORY: sales/discovery\n\n"
                            "B?{T}\n\nC?{F}\n\n"
+                           "// a comment before the category\n"
                            "$CATEGORY: $course$/objections\n"
+                           "// and one after it\n\n"
                            "D?{T}\n\n"
                            "$CATEGORY:\n\n"
                            "E?{T}\n")
     assert [(q.prompt, q.category) for q in questions] == [
         ("A?", None), ("B?", "sales/discovery"), ("C?", "sales/discovery"),
         ("D?", "$course$/objections"), ("E?", None)]
-    assert [q.line for q in questions] == [1, 5, 7, 10, 14]
+    assert [q.line for q in questions] == [1, 5, 7, 13, 17]
+
+
+def test_a_question_in_the_category_block_is_refused():
+    with pytest.raises(QuizFormatError) as caught:
+        parse_gift("$CATEGORY: sales\n// c\nD?{T}\n", "quiz.gift")
+    assert [str(p) for p in caught.value.problems] == [
+        "quiz.gift:3: Moodle reads a $CATEGORY: block to its end, so this line would be part of "
+        "the category's name; put a blank line after $CATEGORY:"]
 
 
 @pytest.mark.parametrize("tag", ["markdown", "html", "plain", "moodle"])
@@ -179,9 +197,10 @@ def test_missing_word_form():
         choices=(Choice("buried", 0.0), Choice("entombed", 1.0), Choice("living", 0.0)))
 
 
-def test_missing_word_at_the_start_and_spacing_normalised():
-    assert one("{=Ottawa}   is the capital of Canada.").prompt == "_____ is the capital of Canada."
-    assert one("The capital is{=Ottawa}.").prompt == "The capital is _____ ."
+def test_missing_word_blank_replaces_the_block_exactly():
+    assert one("{=Ottawa}   is the capital.").prompt == "_____   is the capital."
+    assert one("The capital is {=Ottawa}.").prompt == "The capital is _____."
+    assert one("The capital is{=Ottawa}, I think.").prompt == "The capital is_____, I think."
 
 
 @pytest.mark.parametrize("escaped, literal", [
@@ -214,10 +233,10 @@ def test_blank_lines_separate_questions():
         ("A?", True, 1), ("B?", False, 6), ("C?", True, 8)]
 
 
-def test_multi_line_question_text_keeps_line_breaks():
-    question = one("::Scenario::\nThe buyer says: \"too expensive\".\n  What next?\n"
+def test_multi_line_question_text_keeps_line_breaks_but_not_indentation():
+    question = one("::Scenario::\nThe buyer says: \"too expensive\".\n  What next?\t\n"
                    "{=Ask why ~Discount}")
-    assert question.prompt == "The buyer says: \"too expensive\".\n  What next?"
+    assert question.prompt == "The buyer says: \"too expensive\".\nWhat next?"
     assert question.title == "Scenario" and question.line == 1
 
 
@@ -273,37 +292,43 @@ def test_empty_text_gives_no_questions():
 
 @pytest.mark.parametrize("text, error", [
     ("Q{=a ~b", "quiz.gift:1: unclosed {: no } before the next blank line"),
-    ("Q\n\n{=a ~b}", "quiz.gift:3: the question has no text"),
+    ("Q\n\n{=a ~b}", "quiz.gift:3: the question has no text (Moodle would import it empty)"),
     ("Q =a ~b}", "quiz.gift:1: stray } without an opening {"),
     ("Q\n} {=a ~b}", "quiz.gift:2: stray } without an opening {"),
     ("Q{=a ~b}}", "quiz.gift:1: stray } without an opening {"),
-    ("Q{=a {~b}", "quiz.gift:1: { inside an answer block; write \\{ for a brace"),
+    ("Q{=a {~b}", "quiz.gift:1: { inside an answer block (Moodle would read it as answer "
+                  "text); write \\{ for a brace"),
     ("Q{=a ~b} and {=c ~d}", "quiz.gift:1: text after the answer block contains another {; "
                              "one {…} per question (write \\{ for a brace)"),
-    ("[latex]Q{}", "quiz.gift:1: unknown format tag [latex]; "
-                   "use [html], [markdown], [moodle] or [plain]"),
-    ("::t::\n[HTML]Q{}", "quiz.gift:2: unknown format tag [HTML]; "
-                         "use [html], [markdown], [moodle] or [plain]"),
-    ("::title Q{}", "quiz.gift:1: the title has no closing ::"),
-    ("Q{=a =b ~c}", "quiz.gift:1: single choice needs exactly one full-credit answer (=), found 2"),
-    ("Q{=a ~%100%b}",
-     "quiz.gift:1: single choice needs exactly one full-credit answer (=), found 2"),
-    ("Q{~a ~b}", "quiz.gift:1: multiple choice needs an answer with a positive weight such as "
-                 "~%50%; mark a single right answer with ="),
-    ("Q{~%-50%a ~%0%b}", "quiz.gift:1: multiple choice needs an answer with a positive weight "
-                         "such as ~%50%; mark a single right answer with ="),
+    ("[latex]Q{}", "quiz.gift:1: [latex] is not a format tag (Moodle would show it as text); "
+                   "use [html], [markdown], [moodle] or [plain], or to start the text with it "
+                   "write [moodle][latex]"),
+    ("::t::\n[HTML]Q{}", "quiz.gift:2: [HTML] is not a format tag (Moodle would show it as "
+                         "text); use [html], [markdown], [moodle] or [plain], or to start the "
+                         "text with it write [moodle][HTML]"),
+    ("::title Q{}", "quiz.gift:1: the title has no closing :: (Moodle would drop the opening :: "
+                    "and read the title as question text); write ::Title:: or \\: for a colon"),
+    ("Q{=a =b ~c}", f"quiz.gift:1: {TWO_RIGHT}"),
+    ("Q{=a ~%100%b}", f"quiz.gift:1: {TWO_RIGHT}"),
+    ("Q{~a ~b}", f"quiz.gift:1: {NO_SCORE}"),
+    ("Q{~%-50%a ~%0%b}", f"quiz.gift:1: {NO_SCORE}"),
     ("Q{~only}", "quiz.gift:1: a choice question needs at least two answers, found 1"),
-    ("Q{\n=a\n~%fifty%b}", "quiz.gift:3: bad weight %fifty%: write a percentage such as %50% "
-                           "or %-33.33333%"),
-    ("Q{=a ~%50 b}", "quiz.gift:1: the weight has no closing %; write e.g. %50%"),
-    ("Q{=a ~%150%b}", "quiz.gift:1: weight %150% is outside -100..100"),
-    ("Q{=a ~%-100.5%b}", "quiz.gift:1: weight %-100.5% is outside -100..100"),
-    ("Q{=%50%a ~b}", "quiz.gift:1: an = answer is always full credit; "
-                     "write ~%50%… for partial credit"),
-    ("Q{=a ~}", "quiz.gift:1: empty answer"),
-    ("Q{=a ~#feedback only}", "quiz.gift:1: empty answer"),
+    ("Q{\n=a\n~%fifty%b}", "quiz.gift:3: bad weight in '%fifty%b' (Moodle would show it as the "
+                           "answer's text): write a percentage such as %50% or %-33.33333%"),
+    ("Q{=a ~%50 b}", "quiz.gift:1: bad weight in '%50 b' (Moodle would show it as the answer's "
+                     "text): write a percentage such as %50% or %-33.33333%"),
+    ("Q{=a ~%.5%b}", "quiz.gift:1: bad weight in '%.5%b' (Moodle would show it as the answer's "
+                     "text): write a percentage such as %50% or %-33.33333%"),
+    ("Q{=a ~%150%b}", f"quiz.gift:1: weight %150% is not a grade Moodle accepts: use {GRADES}"),
+    ("Q{=a ~%-100.5%b}", "quiz.gift:1: bad weight in '%-100.5%b' (Moodle would show it as the "
+                         "answer's text): write a percentage such as %50% or %-33.33333%"),
+    ("Q{=a ~%35%b}", f"quiz.gift:1: weight %35% is not a grade Moodle accepts: use {GRADES}"),
+    ("Q{=%50%a ~b}", "quiz.gift:1: an = answer is always full credit (Moodle would show '%50%a' "
+                     "as its text); write ~%50%a for partial credit"),
+    ("Q{=a ~}", f"quiz.gift:1: {EMPTY}"),
+    ("Q{=a ~#feedback only}", f"quiz.gift:1: {EMPTY}"),
     ("Q{=%0%a =%-50%b}", "quiz.gift:1: no answer earns credit; give one a positive weight"),
-    ("Q{=ok =}", "quiz.gift:1: empty answer"),
+    ("Q{=ok =}", f"quiz.gift:1: {EMPTY}"),
     ("Q{#abc}", "quiz.gift:1: bad number 'abc' in a numeric answer"),
     ("Q{#3:x}", "quiz.gift:1: bad number 'x' in a numeric answer"),
     ("Q{#3\\:5}", "quiz.gift:1: bad number '3:5' in a numeric answer"),
@@ -314,8 +339,8 @@ def test_empty_text_gives_no_questions():
     ("Q{#1e999}", "quiz.gift:1: bad number '1e999' in a numeric answer"),
     ("Q{#}", "quiz.gift:1: the numeric question has no answer; write e.g. {#3:0.5}"),
     ("Q{#=%0%3}", "quiz.gift:1: no answer earns credit; give one a positive weight"),
-    ("Q{#3 ~#Wrong.}", "quiz.gift:1: ~ (feedback for any other number) is not supported in "
-                       "numeric questions; use general feedback (####…)"),
+    ("Q\n0\nmore{T}", "quiz.gift:2: a line holding only 0 is a blank line to Moodle, which "
+                     "ends the question here; write the 0 on a line with other text"),
     ("Q{=a -> b}", "quiz.gift:1: matching needs at least two pairs with a left side "
                    "(=left -> right), found 1"),
     ("Q{=a -> b = -> c = -> d}", "quiz.gift:1: matching needs at least two pairs with a left "
@@ -323,8 +348,8 @@ def test_empty_text_gives_no_questions():
     ("Q{\n=a -> b\n=c\n=d -> e}", "quiz.gift:3: matching entry 'c' has no ->; "
                                   "write =left -> right"),
     ("Q{=a -> b =c -> }", "quiz.gift:1: a matching pair needs a right side after ->"),
-    ("::t::", "quiz.gift:1: the question has no text"),
-    ("::t::{}", "quiz.gift:1: the question has no text"),
+    ("::t::", "quiz.gift:1: the question has no text (Moodle would import it empty)"),
+    ("::t::{}", "quiz.gift:1: the question has no text (Moodle would import it empty)"),
 ])
 def test_malformed_questions(text, error):
     with pytest.raises(QuizFormatError) as caught:
@@ -350,15 +375,15 @@ def test_every_problem_is_reported_and_nothing_is_returned():
     with pytest.raises(QuizFormatError) as caught:
         parse_gift(text, "quiz.gift")
     assert [str(p) for p in caught.value.problems] == [
-        "quiz.gift:3: bad weight %x%: write a percentage such as %50% or %-33.33333%",
-        "quiz.gift:3: empty answer",
-        "quiz.gift:3: weight %200% is outside -100..100",
+        "quiz.gift:3: bad weight in '%x%b' (Moodle would show it as the answer's text): write a "
+        "percentage such as %50% or %-33.33333%",
+        f"quiz.gift:3: {EMPTY}",
+        f"quiz.gift:3: weight %200% is not a grade Moodle accepts: use {GRADES}",
         "quiz.gift:7: unclosed {: no } before the next blank line",
         "quiz.gift:10: bad number 'abc' in a numeric answer",
         "quiz.gift:10: bad number 'def' in a numeric answer",
     ]
-    assert str(caught.value).splitlines()[0] == "quiz.gift:3: bad weight %x%: write a " \
-                                                "percentage such as %50% or %-33.33333%"
+    assert str(caught.value).splitlines()[0].startswith("quiz.gift:3: bad weight in '%x%b'")
 
 
 pieces = st.sampled_from([*"~=#{}:\\\n%->.TF )[]/", "TRUE", "####", "::", "{#", "//", "\n\n",

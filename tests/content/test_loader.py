@@ -186,3 +186,28 @@ def test_windows_line_endings_and_bom_are_fine(tmp_path):
     body = "\ufeff" + INTRO.replace("\n", "\r\n")
     (track,) = load_tree(good_track(tmp_path, **{"modules/01-intro.md": body}))
     assert track.modules[0].title == "Introduction"
+
+
+QUIZ_TRACK = TRACK_YAML + "quizzes:\n  icp: {file: quizzes/icp.txt}\n"
+AIKEN_WITH_A_BAD_QUESTION = ("Good?\nA) a\nB) b\nANSWER: A\n\n"
+                             "Bad?\nA) a\nB) b\nANSWER: Z\n")
+
+
+def test_a_bad_question_refuses_the_tree_unless_skip_invalid(tmp_path):
+    good_track(tmp_path, **{"track.yaml": QUIZ_TRACK, "quizzes/icp.txt": AIKEN_WITH_A_BAD_QUESTION})
+    with pytest.raises(ContentError) as caught:
+        load_tree(tmp_path)
+    assert [p.line for p in caught.value.problems] == [9]
+    [track] = load_tree(tmp_path, skip_invalid=True)
+    [quiz] = track.quizzes
+    assert [question.prompt for _key, question in quiz.questions] == ["Good?"]
+    assert [(Path(p.path).name, p.line) for p in quiz.skipped] == [("icp.txt", 9)]
+
+
+def test_skip_invalid_still_refuses_a_quiz_with_no_good_question(tmp_path):
+    good_track(tmp_path, **{"track.yaml": QUIZ_TRACK, "quizzes/icp.txt": "Bad?\nA) a\nANSWER: A\n"})
+    with pytest.raises(ContentError) as caught:
+        load_tree(tmp_path, skip_invalid=True)
+    assert [str(p).split("test-track/")[1] for p in caught.value.problems] == [
+        "quizzes/icp.txt:1: a question needs at least two options, found 1 (an option is a "
+        "capital letter, then ) or ., then its text: A) Yes)"]

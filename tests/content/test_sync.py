@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy import event, select
 
 from cev_learn.accounts.models import Role
-from cev_learn.content.models import Asset, Milestone, Module, ModuleProgress, ScheduleItem, Track
+from cev_learn.content.models import (Asset, Milestone, Module, ModuleProgress, QuizVersion,
+                                      ScheduleItem, Track)
 from cev_learn.platform.db import db
 from tests.helpers import make_user
-from tests.content.trees import DISCOVERY, INTRO, good_track, write_tree
+from tests.content.trees import DISCOVERY, INTRO, TRACK_YAML, good_track, write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,3 +175,21 @@ def test_content_check_of_the_starter_track_passes(app):
     result = app.test_cli_runner().invoke(args=["content", "check", str(ROOT / "courses")])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: 1 track, ")
+
+
+def test_sync_with_skip_invalid_loads_the_good_questions_and_names_the_bad(app, tmp_path):
+    good_track(tmp_path, **{
+        "track.yaml": TRACK_YAML + "quizzes:\n  icp: {file: quizzes/icp.txt}\n",
+        "quizzes/icp.txt": "Good?\nA) a\nB) b\nANSWER: A\n\nBad?\nA) a\nB) b\nANSWER: Z\n"})
+    refused = sync(app, tmp_path)
+    assert refused.exit_code == 1 and "nothing loaded" in refused.output
+    with app.app_context():
+        result = app.test_cli_runner().invoke(
+            args=["content", "sync", "--skip-invalid", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
+    assert len(skipped) == 1 and skipped[0].endswith(
+        "quizzes/icp.txt:9: ANSWER: Z names no option (Moodle would import the question with "
+        "no right answer); the options are A to B")
+    version = db.session.scalar(select(QuizVersion))
+    assert [question["prompt"] for question in version.questions] == ["Good?"]

@@ -1,4 +1,4 @@
-"""`cev-learn quiz check FILE [--json]` and the file reading behind it (parse_quiz_file)."""
+"""`cev-learn quiz check|export` and the file reading behind them (parse_quiz_file)."""
 import json
 
 import pytest
@@ -25,12 +25,21 @@ Describe your last call.{}
 
 
 @pytest.fixture
-def invoke():
-    # An unusable database: the command must never need one.
+def runner():
+    # An unusable database: the commands must never need one.
     app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:////nonexistent/dir/cev.db",
                       "REQUEST_LOG": False})
-    runner = app.test_cli_runner()
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def invoke(runner):
     return lambda *args: runner.invoke(args=["quiz", "check", *map(str, args)])
+
+
+@pytest.fixture
+def export(runner):
+    return lambda *args: runner.invoke(args=["quiz", "export", *map(str, args)])
 
 
 def test_check_prints_a_summary(invoke, tmp_path):
@@ -80,8 +89,8 @@ def test_check_lists_every_problem_and_exits_1(invoke, tmp_path):
     assert result.stdout == ""
     assert result.stderr == (
         f"{path}:1: unclosed {{: no }} before the next blank line\n"
-        f"{path}:5: multiple choice needs an answer with a positive weight such as ~%50%; "
-        "mark a single right answer with =\n"
+        f"{path}:5: no answer has a positive weight, so no one could score (Moodle imports "
+        "it anyway); mark the right answer with = or give weights such as ~%50%\n"
         "Error: 2 problems found\n")
 
 
@@ -90,7 +99,8 @@ def test_check_with_json_still_reports_problems_on_stderr(invoke, tmp_path):
     path.write_text("Q?\nA) a\nB) b\nANSWER: C\n", encoding="utf-8")
     result = invoke(path, "--json")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"{path}:4: ANSWER: C names no option; the options are A to B\n"
+    assert result.stderr == (f"{path}:4: ANSWER: C names no option (Moodle would import the "
+                             "question with no right answer); the options are A to B\n"
                              "Error: 1 problem found\n")
 
 
@@ -173,3 +183,62 @@ def test_a_quiz_without_questions_is_a_problem(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert file_problems(path) == [f"{path}:1: the quiz has no questions"]
+
+
+AIKEN_WITH_A_BAD_QUESTION = ("Good?\nA) a\nB) b\nANSWER: A\n\n"
+                             "Bad?\nA) a\nB) b\nANSWER: Z\n\n"
+                             "Also good?\nA)c\nB)d\nANSWER: B\n")
+
+
+def test_check_with_skip_invalid_keeps_the_good_questions(invoke, tmp_path):
+    path = tmp_path / "quiz.txt"
+    path.write_text(AIKEN_WITH_A_BAD_QUESTION, encoding="utf-8")
+    assert invoke(path).exit_code == 1
+    result = invoke(path, "--skip-invalid")
+    assert (result.exit_code, result.stdout) == (0, "OK: 2 questions (single 2)\n")
+    assert result.stderr == (f"skipped: {path}:9: ANSWER: Z names no option (Moodle would import "
+                             "the question with no right answer); the options are A to B\n")
+
+
+def test_skip_invalid_still_fails_when_no_question_is_good(invoke, tmp_path):
+    path = tmp_path / "quiz.gift"
+    path.write_text("Q{=a ~b\n", encoding="utf-8")
+    result = invoke(path, "--skip-invalid")
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:1: unclosed {{: no }} before the next blank line\n"
+                             "Error: 1 problem found\n")
+
+
+def test_export_gift_to_aiken_and_back(export, invoke, tmp_path):
+    path = tmp_path / "quiz.gift"
+    path.write_text("::Opening:: How do you open a call?{=With an agenda ~With a joke}\n\n"
+                    "Pick the [html] tag?{=[html]<b>bold</b> ~[plain]<b>as typed</b>}\n",
+                    encoding="utf-8")
+    result = export(path, "--to", "aiken")
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:3: cannot be written as aiken: '<b>bold</b>' uses html "
+                             "formatting; Aiken holds plain text only\nError: 1 problem found\n")
+    result = export(path, "--to", "aiken", "--skip-invalid")
+    assert result.exit_code == 0
+    assert result.stdout == ("How do you open a call?\nA) With an agenda\nB) With a joke\n"
+                             "ANSWER: A\n")
+    assert result.stderr.startswith(f"skipped: {path}:3: cannot be written as aiken: ")
+    back = tmp_path / "back.txt"
+    back.write_text(result.stdout, encoding="utf-8")
+    assert invoke(back).stdout == "OK: 1 question (single 1)\n"
+
+
+def test_export_aiken_to_gift(export, tmp_path):
+    path = tmp_path / "quiz.txt"
+    path.write_text("Is <b> shown as typed?\nA) Yes\nB) No\nANSWER: A\n", encoding="utf-8")
+    result = export(path, "--to", "gift")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "[plain]Is <b> shown as typed?{\n\t=Yes\n\t~No\n}\n"
+
+
+def test_export_reports_problems_of_the_file_it_reads(export, tmp_path):
+    path = tmp_path / "quiz.gift"
+    path.write_text("Q{~a ~b}\n", encoding="utf-8")
+    result = export(path, "--to", "gift")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"{path}:1: no answer has a positive weight")

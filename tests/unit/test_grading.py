@@ -3,7 +3,8 @@ import pytest
 
 from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
-from cev_learn.quizzes.grading import Response, grade, short_answer_matches, total_score
+from cev_learn.quizzes.grading import (Feedback, Grade, Response, grade, short_answer_matches,
+                                      total_score)
 
 SINGLE = Question(QuestionType.SINGLE, "Who signs?", choices=(
     Choice("Dana", 1.0, "Right: the economic buyer."), Choice("Tom", 0.0, "He champions."),
@@ -49,10 +50,29 @@ def test_grading(question, response, fraction):
 
 
 def test_feedback_follows_the_answer_given():
-    assert grade(SINGLE, Response(choice=0)).feedback == ("Right: the economic buyer.",)
-    assert grade(TRUE_FALSE, Response(boolean=True)).feedback == ("No: discovery first.",)
-    assert grade(SHORT, Response(text="a buyer")).feedback == ("Which buyer?",)
-    assert grade(NUMERIC, Response(number=11)).feedback == ("Close.",)
+    assert grade(SINGLE, Response(choice=0)).feedback == (Feedback("Right: the economic buyer."),)
+    assert grade(TRUE_FALSE, Response(boolean=True)).feedback == (Feedback("No: discovery first."),)
+    assert grade(SHORT, Response(text="a buyer")).feedback == (Feedback("Which buyer?"),)
+    assert grade(NUMERIC, Response(number=11)).feedback == (Feedback("Close."),)
+    assert grade(NUMERIC, Response(number=99)).feedback == ()
+
+
+def test_feedback_keeps_its_own_format():
+    single = Question(QuestionType.SINGLE, "Q", choices=(
+        Choice("a", 1.0, "<b>yes</b>", feedback_format="html"), Choice("b", 0.0)))
+    assert grade(single, Response(choice=0)).feedback == (Feedback("<b>yes</b>", "html"),)
+    true_false = Question(QuestionType.TRUE_FALSE, "Q", answer=True, false_feedback="*no*",
+                          false_feedback_format="markdown")
+    assert grade(true_false, Response(boolean=False)).feedback == (
+        Feedback("*no*", "markdown"),)
+
+
+def test_numeric_feedback_for_any_other_number():
+    question = Question(QuestionType.NUMERIC, "Q", numeric=(NumericAnswer(3, 2, 1.0),),
+                        other_feedback="Completely wrong", other_feedback_format="plain")
+    assert grade(question, Response(number=5)).feedback == ()
+    assert grade(question, Response(number=6)) == Grade(
+        0.0, (Feedback("Completely wrong", "plain"),))
 
 
 def test_essays_and_descriptions_wait_or_do_not_count():

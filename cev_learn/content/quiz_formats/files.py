@@ -3,25 +3,32 @@ from pathlib import Path
 
 from cev_learn.content.problems import Problem
 from cev_learn.content.questions import Question
-from cev_learn.content.quiz_formats.aiken import parse_aiken
+from cev_learn.content.quiz_formats.aiken import read_aiken
 from cev_learn.content.quiz_formats.errors import QuizFormatError
-from cev_learn.content.quiz_formats.gift import parse_gift
-from cev_learn.content.quiz_formats.native import parse_native
+from cev_learn.content.quiz_formats.gift import read_gift
+from cev_learn.content.quiz_formats.native import read_native
+from cev_learn.content.quiz_formats.reading import QuizReading
 
 MAX_BYTES = 1024 * 1024
-PARSERS = ((".quiz.yaml", parse_native), (".gift", parse_gift), (".txt", parse_aiken))
+READERS = ((".quiz.yaml", read_native), (".gift", read_gift), (".txt", read_aiken))
 
 
 def parse_quiz_file(path: Path) -> list[Question]:
     """The file's questions, or QuizFormatError listing every problem (never a partial quiz)."""
+    return read_quiz_file(path).questions_or_raise()
+
+
+def read_quiz_file(path: Path) -> QuizReading:
+    """The questions read from the file and the problems of those that were not read; a
+    problem with the file as a whole (unreadable, no questions) raises QuizFormatError."""
     path, name = Path(path), str(path)
-    parser = next((parse for suffix, parse in PARSERS if path.name.lower().endswith(suffix)), None)
-    if parser is None:
+    reader = next((read for suffix, read in READERS if path.name.lower().endswith(suffix)), None)
+    if reader is None:
         raise _error(name, "unknown quiz file type; use .gift, .txt (Aiken) or .quiz.yaml")
-    questions = parser(_read_text(path, name), name)
-    if not questions:
+    reading = reader(_read_text(path, name), name)
+    if not reading.questions and not reading.problems:
         raise _error(name, "the quiz has no questions")
-    return questions
+    return reading
 
 
 def _read_text(path: Path, name: str) -> str:

@@ -13,12 +13,11 @@ from collections.abc import Callable
 import yaml
 
 from cev_learn.content.problems import Problem
-from cev_learn.content.questions import (Choice, MatchPair, NumericAnswer, Question,
+from cev_learn.content.questions import (FORMATS, Choice, MatchPair, NumericAnswer, Question,
                                          QuestionType, ShortAnswer)
-from cev_learn.content.quiz_formats.errors import QuizFormatError
+from cev_learn.content.quiz_formats.reading import QuizReading
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 
-FORMATS = ("html", "markdown", "moodle", "plain")
 COMMON_KEYS = ("type", "prompt", "title", "points", "format", "general_feedback", "category")
 TYPE_KEYS = {
     QuestionType.SINGLE: ("choices",),
@@ -36,17 +35,19 @@ WEIGHT = "weight must be a number from -1 to 1 (1 is full credit)"
 
 def parse_native(text: str, path: str = "<quiz.yaml>") -> list[Question]:
     """Read a native quiz file, or raise QuizFormatError listing every problem in it."""
+    return read_native(text, path).questions_or_raise()
+
+
+def read_native(text: str, path: str = "<quiz.yaml>") -> QuizReading:
+    """The questions read from a native quiz file, and the problems of those that were not."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     try:
         doc = YamlDocument(text)
     except yaml.YAMLError as exc:
-        raise QuizFormatError(
-            [Problem(path, yaml_error_line(exc), yaml_error_message(exc))]) from None
+        return QuizReading([], [Problem(path, yaml_error_line(exc), yaml_error_message(exc))])
     reader = _Reader(doc, path)
     questions = reader.read()
-    if reader.problems:
-        raise QuizFormatError(reader.problems)
-    return questions
+    return QuizReading(questions, reader.problems)
 
 
 def _as_number(value) -> float | None:
