@@ -23,7 +23,9 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
 
 ## Set everything up and serve the demo on http://$(HOST):$(PORT), with the webhook worker
-## beside the app server (stopped with it)
+## beside the app server (stopped with it). Links in emails and xAPI activity ids use the
+## address it is served at, unless CEV_LEARN_BASE_URL says another (a proxy's, say).
+run: export CEV_LEARN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/cev-learn db upgrade
 	$(BIN)/cev-learn content sync
