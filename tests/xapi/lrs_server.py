@@ -1,55 +1,57 @@
 """A real Learning Record Store for the push tests: Ralph (ralph-malph, its LRS server on the
-file-system backend), started on a free port with HTTP Basic authentication, stopped and
-started again on the same port and files, and asked what it holds.
+file-system backend), started on a free port with HTTP Basic authentication (credentials
+written by `ralph auth`), stopped and started again on the same port and files, and asked
+what it holds.
 
-Ralph's own `ralph runserver` runs uvicorn with a reloader, and its CLI extra pins an older
-click than Flask's: the tests run what runserver runs (uvicorn serving Ralph's app, set up by
-RALPH_* environment variables; see ralph_app.py for its backend appending) without them, and
-write the credentials file `ralph auth` would (a bcrypt hash per user)."""
-import importlib.util
-import json
+Ralph runs from an environment of its own, tests/xapi/.venv (`make test` makes it from
+requirements.txt): its server pins packages the app's environment must not hold. Its
+`ralph runserver` runs uvicorn with a reloader; the tests run uvicorn themselves, serving
+Ralph's app set up by RALPH_* environment variables (see ralph_app.py for its backend)."""
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import bcrypt
 import pytest
 import requests
 
-from tests.helpers import ROOT
 from tests.mail import free_port
 
+HERE = Path(__file__).resolve().parent
+PYTHON = HERE / ".venv" / "bin" / "python"
 KEY, SECRET = "cev-learn", "lrs-test-secret"
 
 
 class Ralph:
     def __init__(self, directory: Path):
+        if not PYTHON.exists():
+            pytest.fail("the test LRS is not installed: run `make test` (it makes "
+                        "tests/xapi/.venv from tests/xapi/requirements.txt)")
         self.directory = directory
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/xAPI"
         self.process: subprocess.Popen | None = None
         (directory / "statements").mkdir(parents=True, exist_ok=True)
-        hashed = bcrypt.hashpw(SECRET.encode(), bcrypt.gensalt(rounds=4)).decode()
-        (directory / "auth.json").write_text(json.dumps([{
-            "username": KEY, "hash": hashed, "scopes": ["all"],
-            "agent": {"objectType": "Agent", "name": "cev_learn",
-                      "mbox": "mailto:lrs@example.com"}}]))
+        self.env = {**os.environ, "PYTHONPATH": str(HERE), "RALPH_RUNSERVER_BACKEND": "fs",
+                    "RALPH_AUTH_FILE": str(directory / "auth.json"),
+                    "RALPH_APP_DIR": str(directory),
+                    "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH":
+                        str(directory / "statements")}
+        self._ralph("auth", "--username", KEY, "--password", SECRET, "--scope", "all",
+                    "--agent-ifi-mbox", "mailto:lrs@example.com", "--agent-name", "cev_learn",
+                    "--write-to-disk")
+
+    def _ralph(self, *args: str) -> None:
+        done = subprocess.run([str(PYTHON.with_name("ralph")), *args], env=self.env,
+                              cwd=self.directory, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
 
     def start(self) -> "Ralph":
-        if importlib.util.find_spec("ralph") is None:
-            pytest.fail("the test LRS is not installed: run `make install` (ralph-malph)")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "RALPH_RUNSERVER_BACKEND": "fs",
-               "RALPH_AUTH_FILE": str(self.directory / "auth.json"),
-               "RALPH_APP_DIR": str(self.directory),
-               "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH":
-                   str(self.directory / "statements")}
         log = (self.directory / "ralph.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tests.xapi.ralph_app:app", "--host", "127.0.0.1",
+            [str(PYTHON), "-m", "uvicorn", "ralph_app:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning"],
-            cwd=self.directory, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=self.directory, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and self.process.poll() is None:
