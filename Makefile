@@ -22,8 +22,21 @@ OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
 $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
 
+# The real Learning Record Store the xAPI push tests start (Ralph, from PyPI), in an
+# environment of its own: its server pins packages (python-jose and its ecdsa, an old
+# starlette and click) that the app's environment, which `make audit` checks, must not hold
+LRS_VENV := tests/xapi/.venv
+LRS_SERVER := $(LRS_VENV)/.installed-stamp
+$(LRS_SERVER): tests/xapi/requirements.txt
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LRS_VENV)/bin/pip install --quiet -r tests/xapi/requirements.txt
+	touch $(LRS_SERVER)
+
 ## Set everything up and serve the demo on http://$(HOST):$(PORT), with the webhook worker
-## beside the app server (stopped with it)
+## beside the app server (stopped with it). Links in emails and xAPI activity ids use the
+## address it is served at, unless CEV_LEARN_BASE_URL says another (a proxy's, say).
+run: export CEV_LEARN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/cev-learn db upgrade
 	$(BIN)/cev-learn content sync
@@ -34,11 +47,11 @@ run: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class cev_learn.ops.serving.SyncWorker --access-logfile /dev/null 'cev_learn:create_app()'
 
 ## The whole suite except browser tests, on SQLite
-test: install $(OIDC_PROVIDER)
+test: install $(OIDC_PROVIDER) $(LRS_SERVER)
 	$(BIN)/pytest -m "not e2e" -q
 
 ## The same suite on a throwaway PostgreSQL cluster
-test-pg: install $(OIDC_PROVIDER)
+test-pg: install $(OIDC_PROVIDER) $(LRS_SERVER)
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
 
 ## Static checks: bandit on the code (no medium or high finding without an explained
@@ -97,4 +110,4 @@ chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LRS_VENV) .pytest_cache

@@ -25,8 +25,9 @@ def register_commands(app: Flask) -> None:
     from cev_learn.quizzes.cli import quiz_cli
     import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
     from cev_learn.webhooks.cli import worker_command
+    from cev_learn.xapi.cli import xapi_cli
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
                   ramp_cli, demo_cli, tokens_cli, backup_command, restore_command,
-                  worker_command):
+                  worker_command, xapi_cli):
         app.cli.add_command(group)

@@ -16,6 +16,7 @@ from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecor
 from cev_learn.ramp.pending_imports import PendingImport
 from cev_learn.webhooks.models import (WebhookDelivery, WebhookEndpoint, WebhookRepStanding,
                                        WebhookSettings)
+from cev_learn.xapi.models import LrsCursor
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
@@ -27,3 +28,4 @@ __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "As
            "Signoff", "Track", "User"]
 __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStanding",
             "WebhookSettings"]
+__all__ += ["LrsCursor"]

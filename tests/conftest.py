@@ -27,7 +27,8 @@ from tests.quizzes.fixtures import quiz_track
 # Fixtures of their own modules, for every test: a real SMTP server on localhost (mail_server),
 # a real OpenID provider (oidc_provider), API clients with tokens (api, api_track), the small
 # ramp organisation (organisation).
-pytest_plugins = ["tests.mail", "tests.oidc.server", "tests.api.fixtures", "tests.ramp.fixtures"]
+pytest_plugins = ["tests.mail", "tests.oidc.server", "tests.api.fixtures", "tests.ramp.fixtures",
+                  "tests.xapi.lrs_server"]
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):

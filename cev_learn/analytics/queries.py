@@ -248,16 +248,23 @@ LEARNING_EVENTS = {
 Position = tuple[dt.datetime, str, int]  # (stored, kind, row id): the order events come in
 
 
-def learning_events(kind: str, viewer: User, since: dt.datetime | None,
-                    after: Position | None, until: dt.datetime, limit: int) -> list:
+def learning_events(kind: str, viewer: User | None, since: dt.datetime | None,
+                    after: Position | None, until: dt.datetime, limit: int, *,
+                    email: str | None = None, passed: bool | None = None) -> list:
     """The first `limit` events of one kind (a key of LEARNING_EVENTS) of the reps `viewer`
-    may see, stored after `since` and sorting after the position `after`, and at the latest
-    `until`, in position order: one statement."""
+    may see (every rep: None), stored after `since` and sorting after the position `after`,
+    and at the latest `until`, in position order: one statement. `email`: only the rep with
+    this (normalised) email; `passed`: only quiz attempts passed (True) or failed (False)."""
     source = LEARNING_EVENTS[kind]
-    stmt = source.query.where(Rep.role == Role.REP, visible_rep_filter(viewer, source.user_id),
-                              source.stored <= until)
+    stmt = source.query.where(Rep.role == Role.REP, source.stored <= until)
+    if viewer is not None:
+        stmt = stmt.where(visible_rep_filter(viewer, source.user_id))
     if since is not None:
         stmt = stmt.where(source.stored > since)
+    if email is not None:
+        stmt = stmt.where(Rep.email == email)
+    if passed is not None and kind == "quiz":
+        stmt = stmt.where(Attempt.passed == passed)
     if after is not None:
         stmt = stmt.where(_after(kind, source, after))
     return db.session.execute(stmt.order_by(source.stored, source.id).limit(limit)).all()

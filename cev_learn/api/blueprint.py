@@ -12,6 +12,7 @@ from cev_learn.api.spec import API_PREFIX
 from cev_learn.platform.extensions import limiter
 from cev_learn.platform.problems import ApiProblem, from_http_exception, from_problem
 from cev_learn.platform.strict_json import NulCharacter, RefusedJson, loads
+from cev_learn.xapi.statements import API_VERSION as XAPI_VERSION
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 bp.register_error_handler(ApiProblem, from_problem)
@@ -24,6 +25,15 @@ Model = TypeVar("Model", bound=BaseModel)
 @bp.after_request
 def no_caching(response):
     response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.after_request
+def xapi_version(response):
+    """Every answer of the xAPI resource, problems included, says which xAPI version it
+    speaks (xAPI 1.0.3, Communication §3.3)."""
+    if request.endpoint == "api.xapi_statements":
+        response.headers["X-Experience-API-Version"] = XAPI_VERSION
     return response
 
 

@@ -140,10 +140,7 @@ class XapiResult(XapiOut):
 class XapiStatement(XapiOut):
     id: str = Field(description="A UUID, the same each time the statement is read",
                     json_schema_extra={"format": "uuid"})
-    version: Literal["1.0.3"]
     timestamp: dt.datetime = Field(description="When the rep did it")
-    stored: dt.datetime = Field(description="When cev_learn recorded it; statements come in "
-                                            "this order")
     actor: XapiActor
     verb: XapiVerb
     object: XapiActivity

@@ -91,6 +91,21 @@ DEFAULTS = {
     # committing cannot land behind a client's cursor; longer than the slowest write
     # transaction (a large CRM import recomputing milestones).
     "XAPI_SETTLE_SECONDS": 60,
+    # A Learning Record Store to push statements to (`cev-learn worker`, `cev-learn xapi
+    # push`): its xAPI endpoint (statements go to <LRS_URL>/statements) and the key and secret
+    # of HTTP Basic authentication there; none: no pushing. Batches of LRS_BATCH_SIZE
+    # statements; a request gives up after LRS_TIMEOUT_SECONDS; after a failure the next try
+    # waits each of LRS_RETRY_SECONDS in turn, then the last one again and again; a push holds
+    # the LRS for at most LRS_LEASE_SECONDS (a worker that dies mid-push leaves it to the
+    # next after that); the worker looks for new statements every LRS_PUSH_SECONDS.
+    "LRS_URL": None,
+    "LRS_KEY": None,
+    "LRS_SECRET": None,
+    "LRS_BATCH_SIZE": 100,
+    "LRS_TIMEOUT_SECONDS": 10,
+    "LRS_RETRY_SECONDS": [5, 30, 120, 600, 1800, 3600],
+    "LRS_LEASE_SECONDS": 120,
+    "LRS_PUSH_SECONDS": 10,
     # Webhooks (`cev-learn worker`): each request gives up after WEBHOOK_TIMEOUT_SECONDS; a
     # failed delivery is tried again after each wait of WEBHOOK_RETRY_SECONDS in turn (about a
     # day in all), then the endpoint is disabled and the admins are emailed. A worker leases

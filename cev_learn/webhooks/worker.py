@@ -21,7 +21,9 @@ at least once; receivers drop repeats by webhook-id.
 
 Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk`) and
 removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
-that have ended (`platform.rate_limits.forget_ended`).
+that have ended (`platform.rate_limits.forget_ended`). When a Learning Record Store is
+configured (LRS_URL), it pushes the xAPI statements due to it every LRS_PUSH_SECONDS, batch
+after batch while there are more (`xapi.push`).
 """
 import datetime as dt
 import logging
@@ -51,6 +53,8 @@ from cev_learn.webhooks import endpoints as endpoint_services
 from cev_learn.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from cev_learn.webhooks.sending import Outcome, Sender, signature_headers
 from cev_learn.webhooks.standing_watch import check_standings
+from cev_learn.xapi import push
+from cev_learn.xapi.lrs import LrsClient
 
 log = logging.getLogger("cev_learn.webhooks")
 CLAIM_LOCK = 0x63657677  # the advisory lock that serialises claims on PostgreSQL
@@ -143,13 +147,19 @@ class Worker:
             raise ValueError("WEBHOOK_LEASE_SECONDS must exceed WEBHOOK_TIMEOUT_SECONDS by at "
                              "least 2 seconds")
         self.sender = sender or Sender(self.timeout, connections_per_host=self.concurrency)
+        self.lrs = push.PushSettings.from_config(config)  # None: no LRS, no pushing
+        self.lrs_client = LrsClient(self.lrs.lrs) if self.lrs else None
+        self.push_every = float(config["LRS_PUSH_SECONDS"])
+        if self.lrs and push.loopback_warning(self.lrs.base_url):
+            log.warning("xapi: %s", push.loopback_warning(self.lrs.base_url))
         self.results: queue.Queue = queue.Queue()
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
         # Chains leased at once: some wait for a thread, so none is idle between claims.
         self.queued_chains = self.concurrency * 8
         self.in_flight = 0
         self.unrecorded: list[Done] = []
-        self._busy = {"dispatch": False, "claim": False}  # skip the read-only look for work
+        # skip the read-only look for work; push again at once after a full batch
+        self._busy = {"dispatch": False, "claim": False, "push": False}
         self.stopping = threading.Event()
         self.counts: Counter = Counter()
         self._reported: Counter = Counter()  # the counts of the last summary
@@ -159,7 +169,7 @@ class Worker:
     def run(self, once: bool = False) -> Counter:
         """Work until `stop()` (SIGTERM) — or, with `once`, until nothing is due now: every
         event dispatched and every delivery due sent (retries scheduled later are left)."""
-        next_standing = next_purge = next_summary = time.monotonic()
+        next_standing = next_purge = next_summary = next_push = time.monotonic()
         try:
             while not self.stopping.is_set():
                 self._collect(block=False)
@@ -176,6 +186,9 @@ class Worker:
                     busy = self.dispatch() > 0
                     if self.in_flight < self.queued_chains:
                         busy = self.claim() > 0 or busy
+                    if self.lrs and (moment >= next_push or self._busy["push"]):
+                        busy = self.push_statements() or busy
+                        next_push = time.monotonic() + self.push_every
                 except DBAPIError as exc:  # the database is away: try again in a moment
                     db.session.rollback()
                     if once:
@@ -212,6 +225,8 @@ class Worker:
             db.session.rollback()
             log.warning("webhooks: could not record the last results: %s", exc.orig)
         self.sender.close()
+        if self.lrs_client:
+            self.lrs_client.close()
         self._summary()
 
     def _collect(self, block: bool) -> None:
@@ -477,6 +492,25 @@ class Worker:
                 log.warning("webhooks: could not email %s about a disabled endpoint: %s",
                             delivery.message["To"], delivery.error)
         db.session.rollback()
+
+    # --- Statements to the LRS ---------------------------------------------------------------
+
+    def push_statements(self) -> bool:
+        """Send the next batch of statements to the LRS, if one is due; whether more may be
+        due at once. A failure of the LRS waits its turn to be tried again (xapi.push)."""
+        try:
+            batch = push.push_batch(self.lrs, self.lrs_client, self.clock())
+        except DBAPIError:
+            raise
+        except Exception:  # noqa: BLE001 - keep delivering webhooks whatever pushing ran into
+            db.session.rollback()
+            log.exception("xapi: pushing to %s failed", self.lrs.lrs.url)
+            batch = push.Batch(push.FAILED)
+        self._busy["push"] = batch.more
+        self.counts["statements pushed"] += batch.sent
+        self.counts["statements the LRS held otherwise"] += len(batch.conflicts)
+        self.counts["pushes failed, will retry"] += batch.state == push.FAILED
+        return batch.more
 
     # --- Now and then --------------------------------------------------------------------------
 

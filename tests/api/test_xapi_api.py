@@ -1,6 +1,7 @@
 """GET /api/v1/xapi/statements: modules completed, quizzes graded and milestones achieved as
 xAPI statements, of the reps the token may see, paged by an opaque cursor in the order they
-were stored, so a client that polls never misses one recorded late."""
+were stored, so a client that polls never misses one recorded late; filtered by agent and
+verb, the resource's other parameters refused."""
 import base64
 import datetime as dt
 import re
@@ -104,23 +105,19 @@ ANA, BEN = actor("Ana Silva", "ana@example.com"), actor("Ben Okoro", "ben@exampl
 COMPLETED = verb("completed", "http://adlnet.gov/expapi/verbs/completed")
 ACHIEVED = verb("achieved", "https://w3id.org/xapi/dod-isd/verbs/achieved")
 FAILED = verb("failed", "http://adlnet.gov/expapi/verbs/failed")
+PASSED = verb("passed", "http://adlnet.gov/expapi/verbs/passed")
 FIRST_MEETING = activity("milestones/first-meeting", "First meeting", "objective")
 CHECK = activity("quizzes/check", "Check yourself", "assessment")
 EXPECTED = [  # in the order stored: the milestone of the day's start was recorded at 12:30
-    {"version": "1.0.3", "timestamp": "2026-03-02T09:00:00Z",
-     "stored": "2026-03-02T09:00:00Z", "actor": ANA, "verb": COMPLETED,
+    {"timestamp": "2026-03-02T09:00:00Z", "actor": ANA, "verb": COMPLETED,
      "object": activity("modules/intro", "Introduction", "module")},
-    {"version": "1.0.3", "timestamp": "2026-03-02T11:00:00Z",
-     "stored": "2026-03-02T11:00:00Z", "actor": ANA, "verb": FAILED, "object": CHECK,
+    {"timestamp": "2026-03-02T11:00:00Z", "actor": ANA, "verb": FAILED, "object": CHECK,
      "result": {"score": {"scaled": 0.4}, "success": False, "completion": True}},
-    {"version": "1.0.3", "timestamp": "2026-03-02T12:00:00Z",
-     "stored": "2026-03-02T12:00:00Z", "actor": ANA,
-     "verb": verb("passed", "http://adlnet.gov/expapi/verbs/passed"), "object": CHECK,
+    {"timestamp": "2026-03-02T12:00:00Z", "actor": ANA,
+     "verb": PASSED, "object": CHECK,
      "result": {"score": {"scaled": 0.75}, "success": True, "completion": True}},
-    {"version": "1.0.3", "timestamp": "2026-03-02T00:00:00Z",
-     "stored": "2026-03-02T12:30:00Z", "actor": ANA, "verb": ACHIEVED, "object": FIRST_MEETING},
-    {"version": "1.0.3", "timestamp": "2026-03-03T10:00:00Z",
-     "stored": "2026-03-03T10:00:00Z", "actor": BEN, "verb": COMPLETED,
+    {"timestamp": "2026-03-02T00:00:00Z", "actor": ANA, "verb": ACHIEVED, "object": FIRST_MEETING},
+    {"timestamp": "2026-03-03T10:00:00Z", "actor": BEN, "verb": COMPLETED,
      "object": activity("modules/discovery", "Discovery", "module")},
 ]
 
@@ -153,10 +150,31 @@ def test_statements_of_every_kind_in_the_order_stored(api, people):
     assert all(str(uuid.UUID(i)) == i for i in ids) and len(set(ids)) == len(ids)
 
 
-def test_stored_is_iso_8601_with_a_time_zone(api, people):
-    for statement in api(make_user(Role.ADMIN)).get(URL).json["statements"]:
-        assert ISO_8601.fullmatch(statement["stored"])
-        assert dt.datetime.fromisoformat(statement["stored"]).utcoffset() == dt.timedelta(0)
+def test_statements_leave_stored_and_version_to_the_lrs(api, people):
+    """xAPI 1.0.3: `stored` is set by the LRS alone (Data §2.4.8); a statement's producer
+    should not set `version` (§2.4.10). The version spoken is the response's header."""
+    response = api(make_user(Role.ADMIN)).get(URL)
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    for statement in response.json["statements"]:
+        assert "stored" not in statement and "version" not in statement
+        assert ISO_8601.fullmatch(statement["timestamp"])
+        assert dt.datetime.fromisoformat(statement["timestamp"]).utcoffset() == dt.timedelta(0)
+
+
+def test_problems_say_the_xapi_version_too(api, people):
+    for response in (api().get(URL), api(people["ana"]).get(URL),
+                     api(make_user(Role.ADMIN)).get(URL, query_string={"limit": "0"})):
+        assert response.status_code in (400, 401, 403)
+        assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert "X-Experience-API-Version" not in api(make_user(Role.ADMIN)).get(
+        "/api/v1/cohorts").headers
+
+
+def test_activity_ids_start_with_the_configured_base_url(app, api, people):
+    app.config["BASE_URL"] = "https://learn.example.com/"  # CEV_LEARN_BASE_URL
+    ids = [s["object"]["id"] for s in api(make_user(Role.ADMIN)).get(URL).json["statements"]]
+    assert ids[0] == "https://learn.example.com/tracks/test-track/modules/intro"
+    assert all(i.startswith("https://learn.example.com/tracks/test-track/") for i in ids)
 
 
 def test_reading_again_gives_the_same_statements(api, people):
@@ -169,9 +187,8 @@ def test_a_re_dated_milestone_is_a_new_statement_stored_when_it_moved(api, peopl
     before = client.get(URL).json["statements"][3]["id"]
     db.session.scalar(select(Achievement)).achieved_on = dt.date(2026, 3, 1)
     db.session.commit()
-    moved = client.get(URL).json["statements"][-1]
+    moved = client.get(URL).json["statements"][-1]  # recorded last
     assert moved["timestamp"] == "2026-03-01T00:00:00Z" and moved["id"] != before
-    assert dt.datetime.fromisoformat(moved["stored"]) > utcnow() - dt.timedelta(minutes=1)
 
 
 # --- Who sees what -----------------------------------------------------------------------------
@@ -197,6 +214,50 @@ def test_statements_need_a_token_of_staff(api, people):
     rep = api(people["ana"]).get(URL)
     assert rep.status_code == 403
     assert rep.json["detail"] == "a rep token may not use this endpoint"
+
+
+# --- Filters: agent and verb; the rest refused --------------------------------------------
+
+def test_agent_leaves_the_statements_of_one_rep(api, people):
+    client = api(make_user(Role.ADMIN))
+
+    def about(agent):
+        response = client.get(URL, query_string={"agent": agent})
+        assert response.status_code == 200, response.json
+        return without_ids(response.json["statements"])
+
+    assert about('{"mbox": "mailto:ana@example.com"}') == EXPECTED[:4]
+    assert about('{"objectType": "Agent", "mbox": "mailto:Ben@Example.com"}') == EXPECTED[4:]
+    assert about('{"mbox": "mailto:nobody@example.com"}') == []
+    # A coach asking about a rep they do not see gets nothing of them.
+    lee = api(people["lee"]).get(URL, query_string={"agent": '{"mbox": "mailto:ana@example.com"}'})
+    assert lee.json["statements"] == []
+
+
+@pytest.mark.parametrize("iri,expected", [
+    ("http://adlnet.gov/expapi/verbs/completed", [EXPECTED[0], EXPECTED[4]]),
+    ("http://adlnet.gov/expapi/verbs/failed", [EXPECTED[1]]),
+    ("http://adlnet.gov/expapi/verbs/passed", [EXPECTED[2]]),
+    ("https://w3id.org/xapi/dod-isd/verbs/achieved", [EXPECTED[3]]),
+    ("http://adlnet.gov/expapi/verbs/attempted", []),  # a verb cev_learn does not use
+])
+def test_verb_leaves_the_statements_with_that_verb(api, people, iri, expected):
+    response = api(make_user(Role.ADMIN)).get(URL, query_string={"verb": iri})
+    assert response.status_code == 200
+    assert without_ids(response.json["statements"]) == expected
+
+
+def test_filters_go_on_to_the_next_page(api, people):
+    client = api(make_user(Role.ADMIN))
+    query = "agent=%7B%22mbox%22%3A%22mailto%3Aana%40example.com%22%7D" \
+            "&verb=http%3A%2F%2Fadlnet.gov%2Fexpapi%2Fverbs%2Fpassed"
+    completed(people["ben"], "intro", at(2, 13))
+    attempted(people["ana"], 4, at(2, 14), score=0.9, passed=True)
+    attempted(people["ben"], 2, at(2, 15), score=0.9, passed=True)
+    statements, pages = all_pages(client, f"{URL}?{query}&limit=1")
+    assert [(s["actor"], s["timestamp"]) for s in statements] == [
+        (ANA, "2026-03-02T12:00:00Z"), (ANA, "2026-03-02T14:00:00Z")]
+    assert pages == 2
 
 
 # --- Pages and since -----------------------------------------------------------------------
@@ -228,19 +289,20 @@ def test_more_is_a_relative_url_with_an_opaque_cursor(api, people):
 def test_since_leaves_out_statements_stored_up_to_that_instant(api, people):
     client = api(make_user(Role.ADMIN))
 
-    def stored(since):
+    def happened(since):
+        """When the statements stored after `since` happened."""
         response = client.get(URL, query_string={"since": since})
         assert response.status_code == 200
-        return [s["stored"][:16] for s in response.json["statements"]]
+        return [s["timestamp"][:16] for s in response.json["statements"]]
 
     # The milestone happened at 00:00 but was stored at 12:30: after 11:00, it is new.
-    assert stored("2026-03-02T11:00:00Z") == [
-        "2026-03-02T12:00", "2026-03-02T12:30", "2026-03-03T10:00"]
-    assert stored("2026-03-02T12:30:00+00:00") == ["2026-03-03T10:00"]  # stored at that instant
-    assert stored("2026-03-02T12:29:59Z")[0] == "2026-03-02T12:30"
-    assert stored("2026-03-02T10:00:00+01:00")[0] == "2026-03-02T11:00"  # 09:00 UTC
-    assert stored("2026-03-02T09:00") == stored("2026-03-02T09:00Z")  # no zone: UTC
-    assert stored("2026-03-04T00:00:00Z") == []
+    assert happened("2026-03-02T11:00:00Z") == [
+        "2026-03-02T12:00", "2026-03-02T00:00", "2026-03-03T10:00"]
+    assert happened("2026-03-02T12:30:00+00:00") == ["2026-03-03T10:00"]  # stored then
+    assert happened("2026-03-02T12:29:59Z")[0] == "2026-03-02T00:00"
+    assert happened("2026-03-02T10:00:00+01:00")[0] == "2026-03-02T11:00"  # 09:00 UTC
+    assert happened("2026-03-02T09:00") == happened("2026-03-02T09:00Z")  # no zone: UTC
+    assert happened("2026-03-04T00:00:00Z") == []
 
 
 def test_since_and_a_cursor_together(api, people):
@@ -255,10 +317,15 @@ def test_since_and_a_cursor_together(api, people):
 
 def poll(client, since=None):
     """Every statement stored after `since`, following `more`; and the `since` to poll with
-    next time (the last statement's stored time)."""
-    statements, _ = all_pages(client, URL + (f"?since={since.replace('+', '%2B')}"
-                                             if since else ""))
-    return statements, statements[-1]["stored"] if statements else since
+    next time: X-Experience-API-Consistent-Through, up to when every statement was in."""
+    statements, url = [], URL + (f"?since={since.replace('+', '%2B')}" if since else "")
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        statements += response.json["statements"]
+        url, through = response.json["more"], response.headers[
+            "X-Experience-API-Consistent-Through"]
+    return statements, through
 
 
 def essay_waiting(rep, when):
@@ -289,7 +356,7 @@ def test_an_essay_graded_after_the_cursor_passed_its_submission_comes_on_the_nex
     db.session.commit()
     client = api(make_user(Role.ADMIN))
     page = client.get(f"{URL}?limit=6").json
-    assert page["statements"][-1]["stored"] == "2026-03-04T09:00:00Z" and page["more"]
+    assert page["statements"][-1]["timestamp"] == "2026-03-04T09:00:00Z" and page["more"]
     assert "2026-03-03T11:00:00Z" not in [s["timestamp"] for s in page["statements"]]
 
     graded = quizzes.grade_answer(attempt_id, essay, 1.0, "Crisp.", people["lee"], utcnow())
@@ -297,7 +364,7 @@ def test_an_essay_graded_after_the_cursor_passed_its_submission_comes_on_the_nex
     rest, _ = all_pages(client, page["more"])
     assert [(s["actor"], s["timestamp"], s["verb"]) for s in rest] == [
         (ANA, "2026-03-04T10:00:00Z", COMPLETED), (BEN, "2026-03-03T11:00:00Z", FAILED)]
-    assert dt.datetime.fromisoformat(rest[-1]["stored"]) == graded.graded_at
+    assert graded.graded_at > at(4, 10)  # recorded last, though submitted before
     assert rest[-1]["result"]["score"]["scaled"] == pytest.approx(1 / 6)
 
 
@@ -306,7 +373,7 @@ def test_a_milestone_a_coach_re_dates_into_the_past_comes_on_the_next_poll(api, 
     achieved(cy, dt.date(2026, 3, 3), stored=at(3, 9))
     client = api(make_user(Role.ADMIN))
     seen, since = poll(client)
-    assert since == "2026-03-03T10:00:00Z"
+    assert [s["timestamp"] for s in seen][-1] == "2026-03-03T10:00:00Z"
 
     response = api(people["kim"], Scope.WRITE).put(
         f"/api/v1/reps/{cy.id}/achievements/first-meeting",
@@ -334,9 +401,8 @@ def test_a_coach_s_correction_on_the_rep_s_page_comes_on_the_next_poll(api, peop
     record("First call with Harbor & Pine")  # only the note: the same statement, stored anew
     again, since = poll(client, since)
     assert [s["id"] for s in again] == [moved[0]["id"]]
-    assert again[0]["stored"] > moved[0]["stored"]
     record("First call with Harbor & Pine")  # nothing changes: nothing to send
-    assert poll(client, since) == ([], since)
+    assert poll(client, since)[0] == []
 
 
 def test_a_back_dated_crm_meeting_that_reaches_a_milestone_comes_on_the_next_poll(api, people):
@@ -397,12 +463,35 @@ def cursor_of(text: str) -> str:
     ({"cursor": cursor_of('["2026-03-02T00:00:00+00:00", "badge", 1]')}, "cursor"),
     ({"cursor": cursor_of('["2026-03-02T00:00:00+00:00", "module", "1"]')}, "cursor"),
     ({"cursor": cursor_of('["2026-13-02T00:00:00+00:00", "module", 1]')}, "cursor"),
+    ({"agent": "ana@example.com"}, "agent is not JSON"),
+    ({"agent": '["mailto:ana@example.com"]'}, "agent must be an Agent object"),
+    ({"agent": '{"objectType": "Group", "member": []}'}, "agent must be an Agent object"),
+    ({"agent": '{"account": {"homePage": "https://crm.example", "name": "ana"}}'},
+     "agent must identify the rep by mbox"),
+    ({"agent": '{"mbox": "ana@example.com"}'}, "agent must identify the rep by mbox"),
+    ({"verb": "completed"}, "verb 'completed' is not an IRI"),
+    ({"statementId": "9b9ad5c6-2d0e-4e0f-a3a0-0c3f58b0b5b1"},
+     "statementId is not supported by this resource"),
+    ({"activity": f"{BASE}/modules/intro"}, "activity is not supported by this resource"),
+    ({"until": "2026-03-02T00:00:00Z"}, "until is not supported by this resource"),
+    ({"related_agents": "true"}, "related_agents is not supported by this resource"),
+    ({"ascending": "false"}, "ascending is not supported by this resource"),
 ])
 def test_bad_parameters_are_400_problems(api, people, query, detail):
     response = api(make_user(Role.ADMIN)).get(URL, query_string=query)
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert response.json["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize("version", ["0.95", "2.0.0", "1.1"])
+def test_an_xapi_version_it_does_not_speak_is_refused(api, people, version):
+    client = api(make_user(Role.ADMIN))
+    response = client.get(URL, headers={"X-Experience-API-Version": version})
+    assert response.status_code == 400
+    assert response.json["detail"].startswith(f"X-Experience-API-Version {version!r} is not")
+    assert client.get(URL, headers={"X-Experience-API-Version": "1.0.3"}).status_code == 200
+    assert client.get(URL, headers={"X-Experience-API-Version": "1.0.0"}).status_code == 200
 
 
 def test_a_page_costs_the_same_statements_however_much_there_is(api, people, count_queries):
@@ -427,8 +516,9 @@ def test_a_page_costs_the_same_statements_however_much_there_is(api, people, cou
 def test_the_document_describes_the_statements(app):
     document = app.test_client().get("/api/v1/openapi.json").json
     get = document["paths"][URL]["get"]
-    assert [p["name"] for p in get["parameters"]] == ["since", "cursor", "limit"]
+    assert [p["name"] for p in get["parameters"]] == ["since", "cursor", "limit", "agent",
+                                                      "verb"]
     assert {"200", "400", "401", "403"} <= set(get["responses"])
     statement = document["components"]["schemas"]["XapiStatement"]
-    assert {"id", "version", "timestamp", "stored", "actor", "verb", "object"} <= set(
-        statement["required"])
+    assert {"id", "timestamp", "actor", "verb", "object"} <= set(statement["required"])
+    assert not {"stored", "version"} & set(statement["properties"])

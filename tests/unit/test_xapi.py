@@ -1,5 +1,5 @@
-"""xAPI statements (pure): valid xAPI 1.0.3 for the properties used, stable ids, merged pages
-and cursors that round-trip or are refused."""
+"""xAPI statements (pure): valid xAPI 1.0.3 for the properties used, stable ids, merged pages,
+cursors that round-trip or are refused, and the filters by agent and verb."""
 import base64
 import datetime as dt
 import re
@@ -8,29 +8,29 @@ import uuid
 import pytest
 from jsonschema import Draft202012Validator
 
-from cev_learn.api import xapi
-from cev_learn.api.xapi import MILESTONE, MODULE, QUIZ, Event
+from cev_learn.xapi import statements as xapi
+from cev_learn.xapi.statements import MILESTONE, MODULE, QUIZ, Event
 
 BASE = "https://learn.example.com/"
 AT = dt.datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=dt.UTC)
 STORED = AT + dt.timedelta(days=2)  # recorded later: an essay graded, a milestone corrected
 ISO_8601 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 
-# xAPI 1.0.3 (Data, §2.4) for the parts of a Statement this API sends.
+# xAPI 1.0.3 (Data, §2.4) for the parts of a Statement this API sends: no `stored`, which
+# only an LRS sets (§2.4.8), and a `version` only of 1.0.0, if any (§2.4.10).
 IRI = {"type": "string", "pattern": r"^[a-z][a-z0-9+.-]*:[^\s]+$"}
 LANGUAGE_MAP = {"type": "object", "minProperties": 1,
                 "propertyNames": {"pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
                 "additionalProperties": {"type": "string"}}
 STATEMENT = {
     "type": "object", "additionalProperties": False,
-    "required": ["id", "version", "timestamp", "stored", "actor", "verb", "object"],
+    "required": ["id", "timestamp", "actor", "verb", "object"],
     "properties": {
         "id": {"type": "string", "pattern":
                r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"},
-        "version": {"const": "1.0.3"},
+        "version": {"const": "1.0.0"},
         # ISO 8601 with a time zone (Z or ±hh:mm)
         "timestamp": {"type": "string", "pattern": ISO_8601},
-        "stored": {"type": "string", "pattern": ISO_8601},
         "actor": {"type": "object", "additionalProperties": False,
                   "required": ["objectType", "mbox"],
                   "properties": {"objectType": {"const": "Agent"}, "name": {"type": "string"},
@@ -77,16 +77,14 @@ def test_each_statement_is_valid_xapi(one):
     assert list(VALIDATOR.iter_errors(statement)) == []
     assert not nulls(statement)
     assert dt.datetime.fromisoformat(statement["timestamp"]).utcoffset() == dt.timedelta(0)
-    assert dt.datetime.fromisoformat(statement["stored"]) == STORED
+    assert "stored" not in statement and "version" not in statement
     assert uuid.UUID(statement["id"]).version == 5
 
 
 def test_a_module_completion():
     assert xapi.statement(event(MODULE), BASE) == {
         "id": str(xapi.statement_id(event(MODULE))),
-        "version": "1.0.3",
         "timestamp": "2026-03-02T09:30:15.250000Z",
-        "stored": "2026-03-04T09:30:15.250000Z",
         "actor": {"objectType": "Agent", "name": "Ana Silva", "mbox": "mailto:ana@example.com"},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed",
                  "display": {"en-US": "completed"}},
@@ -168,3 +166,46 @@ def encoded(text: str) -> str:
 def test_anything_else_is_not_a_cursor(cursor):
     with pytest.raises(ValueError, match="not a cursor"):
         xapi.decode_cursor(cursor)
+
+
+@pytest.mark.parametrize("text,email", [
+    ('{"mbox": "mailto:ana@example.com"}', "ana@example.com"),
+    ('{"objectType": "Agent", "name": "Ana", "mbox": "mailto:Ana@Example.COM"}',
+     "ana@example.com"),
+])
+def test_an_agent_is_known_by_its_mbox(text, email):
+    assert xapi.email_of_agent(text) == email
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("ana@example.com", "is not JSON"),
+    ('{"mbox": "mailto:a@example.com", "mbox": "mailto:b@example.com"}', "is not JSON"),
+    ("[]", "must be an Agent object"),
+    ('{"objectType": "Group", "mbox": "mailto:team@example.com"}', "must be an Agent object"),
+    ('{"mbox_sha1sum": "ebd31e95054c018b10727ccffd2ef2ec3a016ee9"}', "must identify the rep"),
+    ('{"openid": "https://id.example.com/ana"}', "must identify the rep"),
+    ('{"mbox": "ana@example.com"}', "must identify the rep"),
+    ('{"mbox": ["mailto:ana@example.com"]}', "must identify the rep"),
+])
+def test_anything_else_is_not_an_agent_of_these_statements(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        xapi.email_of_agent(text)
+
+
+def test_a_verb_selects_the_kinds_of_event_that_have_it():
+    assert xapi.kinds_with_verb(xapi.COMPLETED) == {MODULE: None}
+    assert xapi.kinds_with_verb(xapi.PASSED) == {QUIZ: True}
+    assert xapi.kinds_with_verb(xapi.FAILED) == {QUIZ: False}
+    assert xapi.kinds_with_verb(xapi.ACHIEVED) == {MILESTONE: None}
+    assert xapi.kinds_with_verb("http://adlnet.gov/expapi/verbs/attempted") == {}
+    every = [xapi.statement(e, BASE)["verb"]["id"] for e in EVENTS]
+    for one in EVENTS:  # each statement's verb selects its event's kind
+        verb = xapi.statement(one, BASE)["verb"]["id"]
+        assert one.kind in xapi.kinds_with_verb(verb) and verb in every
+
+
+@pytest.mark.parametrize("text,iri", [
+    ("http://adlnet.gov/expapi/verbs/completed", True), ("urn:x:y", True),
+    ("completed", False), ("http://has space", False), ("", False), ("1http://x", False)])
+def test_an_iri_has_a_scheme_and_no_spaces(text, iri):
+    assert xapi.is_iri(text) is iri

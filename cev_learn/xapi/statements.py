@@ -1,16 +1,19 @@
-"""xAPI 1.0.3 statements about onboarding: modules completed, quiz attempts passed or failed,
+"""xAPI statements about onboarding: modules completed, quiz attempts passed or failed,
 milestones achieved. Pure: plain events in, JSON-ready statements out.
 
 A statement's id is a name-based UUID (uuid5) of its event's kind, row id and facts: reading
 an event again gives the same statement, and an event whose facts change (a milestone moved by
 a corrected CRM import, a re-graded quiz) becomes a new statement rather than a conflicting
-copy of the old one.
+copy of the old one. Sending one again is harmless: a Learning Record Store keeps one
+statement per id.
 
-A statement has two times: `timestamp`, when the rep did the thing, and `stored`, when
-cev_learn recorded it (an essay is graded days after its submission; a CRM import or a coach
-may date a milestone in the past). Statements are ordered by position = (stored, kind, row id),
-so one recorded late still comes after everything a client has already read; a cursor is an
-opaque encoding of the last position a page returned.
+An event has two times: `timestamp`, when the rep did the thing, and `stored`, when cev_learn
+recorded it (an essay is graded days after its submission; a CRM import or a coach may date a
+milestone in the past). Only `timestamp` is in the statement: `stored` is the LRS's to set
+(xAPI 1.0.3, Data §2.4.8), and so is `version`, which a statement's producer should not set
+(§2.4.10). Events are ordered by position = (stored, kind, row id), so one recorded late still
+comes after everything a client has already read; a cursor is an opaque encoding of the last
+position a page returned.
 """
 import base64
 import binascii
@@ -18,13 +21,14 @@ import datetime as dt
 import heapq
 import itertools
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cev_learn.platform import strict_json
 
-VERSION = "1.0.3"
+API_VERSION = "1.0.3"  # of the specification followed: the X-Experience-API-Version header
 NAMESPACE = uuid.UUID("61c68bbe-341c-4617-bb6a-c87270606db3")  # fixed: it names every id
 MODULE, QUIZ, MILESTONE = "module", "quiz", "milestone"
 KINDS = frozenset({MODULE, QUIZ, MILESTONE})
@@ -45,6 +49,10 @@ _SHAPES = {
 }
 
 Position = tuple[dt.datetime, str, int]
+Kinds = dict[str, bool | None]  # kinds of event asked for, each with the quiz result it needs
+EVERY_KIND: Kinds = {MODULE: None, QUIZ: None, MILESTONE: None}
+_KINDS_BY_VERB: dict[str, Kinds] = {COMPLETED: {MODULE: None}, PASSED: {QUIZ: True},
+                                    FAILED: {QUIZ: False}, ACHIEVED: {MILESTONE: None}}
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,48 @@ class Event:
         return (self.stored, self.kind, self.row_id)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which events a query asks for: these kinds (a quiz attempt maybe only passed or only
+    failed), of one rep by normalised email or of every rep (None)."""
+
+    kinds: Kinds
+    email: str | None = None
+
+
+EVERYTHING = Selection(EVERY_KIND)
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
+
+
+def is_iri(text: str) -> bool:
+    """Whether `text` has the shape of an absolute IRI (a scheme, a colon, no spaces)."""
+    return _IRI.fullmatch(text) is not None
+
+
+def kinds_with_verb(verb: str) -> Kinds:
+    """The kinds of event whose statements have this verb (an IRI): none for a verb cev_learn
+    does not use."""
+    return dict(_KINDS_BY_VERB.get(verb, {}))
+
+
+def email_of_agent(text: str) -> str:
+    """The normalised email of the Agent a JSON text identifies by mbox (the only identifier
+    of cev_learn's actors); ValueError with the reason for anything else."""
+    try:
+        agent = strict_json.loads(text.encode())
+    except ValueError:
+        raise ValueError("is not JSON") from None
+    if not isinstance(agent, dict) or agent.get("objectType", "Agent") != "Agent":
+        raise ValueError("must be an Agent object, like {\"mbox\": \"mailto:ana@example.com\"}")
+    mbox = agent.get("mbox")
+    if not isinstance(mbox, str) or not mbox.startswith("mailto:") or "@" not in mbox:
+        raise ValueError("must identify the rep by mbox (mailto:…): cev_learn's statements "
+                         "carry no other identifier")
+    return mbox.removeprefix("mailto:").strip().lower()
+
+
 def start_of(day: dt.date) -> dt.datetime:
     """The timestamp of an event known by its day only (a milestone's achieved_on)."""
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
@@ -80,9 +130,7 @@ def statement(event: Event, base_url: str) -> dict:
         verb = PASSED if event.passed else FAILED
     body = {
         "id": str(statement_id(event)),
-        "version": VERSION,
         "timestamp": iso(event.at),
-        "stored": iso(event.stored),
         "actor": {"objectType": "Agent", "name": event.rep_name,
                   "mbox": f"mailto:{event.rep_email}"},
         "verb": {"id": verb, "display": {LANGUAGE: verb.rsplit("/", 1)[1]}},
