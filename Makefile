@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run test test-pg e2e audit bench chromium clean
+.PHONY: install run test test-pg fuzz e2e audit bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test: install $(OIDC_PROVIDER) $(LRS_SERVER)
 ## The same suite on a throwaway PostgreSQL cluster
 test-pg: install $(OIDC_PROVIDER) $(LRS_SERVER)
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
+
+## Only the OpenAPI contract fuzz (part of make test): Schemathesis with every check against
+## the app on a port from 5400 to 5499, once per kind of token; prints each run's figures
+fuzz: install
+	$(BIN)/pytest -m fuzz -q -rP
 
 ## Static checks: bandit on the code (no medium or high finding without an explained
 ## `# nosec`), then every installed dependency against PyPI's vulnerability advisories

@@ -64,8 +64,10 @@ def validation_errors(exc: ValidationError) -> list[dict]:
 
 
 def query_date(name: str, default: dt.date) -> dt.date:
-    value = request.args.get(name, "").strip()
-    if not value:
+    """The date in query parameter `name` (YYYY-MM-DD, nothing around it); `default` when
+    it is left out, a 400 problem when it is no date."""
+    value = request.args.get(name)
+    if value is None:
         return default
     try:
         return dt.date.fromisoformat(value)

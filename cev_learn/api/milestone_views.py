@@ -40,7 +40,7 @@ def rep_achievements(user_id: int):
 
 
 def _wants_history() -> bool:
-    value = request.args.get("history", "").strip().lower()
+    value = request.args.get("history", "").lower()
     if value not in ("", "true", "false", "1", "0"):
         raise ApiProblem(400, f"history {value!r} is not true or false")
     return value in ("true", "1")

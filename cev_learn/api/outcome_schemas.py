@@ -8,15 +8,22 @@ described here for the OpenAPI document.
 import datetime as dt
 from typing import Literal
 
+from flask import current_app, has_app_context
 from pydantic import Field, field_validator, model_serializer
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from cev_learn.api.people_schemas import MAX_EMAIL
 from cev_learn.api.schemas import Out, Strict
+from cev_learn.api.text_patterns import any_case, stripped, visible_text
 from cev_learn.platform.activity_types import ACTIVITY_TYPES
-from cev_learn.ramp.csv_imports import MAX_AMOUNT
+from cev_learn.ramp.csv_imports import MAX_AMOUNT, MAX_EXTERNAL_ID, MAX_QUANTITY
 
 MAX_BATCH = 1000
+REP_EMAIL = {"minLength": 1, "maxLength": MAX_EMAIL, "pattern": visible_text()}
+# YYYY-MM from 0001-01 on, as the import reads a month
+MONTH = stripped("(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+                 "-(?:0[1-9]|1[0-2])")
 
 
 def at_most_a_batch(items):
@@ -30,17 +37,28 @@ def at_most_a_batch(items):
 
 # --- Activities and quotas -------------------------------------------------------------------
 
+def _activity_types(schema: dict) -> None:
+    """The type of an activity is one this installation knows (its ACTIVITY_TYPES setting,
+    read when the document is made), in any case."""
+    types = current_app.config["ACTIVITY_TYPES"] if has_app_context() else ACTIVITY_TYPES
+    schema["pattern"] = any_case(types)
+
+
 class ActivityIn(Strict):
-    external_id: str = Field(description="The CRM's id of the activity (1 to 200 characters); "
-                                         "sending it again updates that record",
-                             json_schema_extra={"minLength": 1, "maxLength": 200})
-    rep_email: str = Field(description="Email of a rep (any case)")
+    external_id: str = Field(description=f"The CRM's id of the activity (1 to "
+                                         f"{MAX_EXTERNAL_ID} characters, not blank); sending "
+                                         "it again updates that record",
+                             json_schema_extra={"minLength": 1, "maxLength": MAX_EXTERNAL_ID,
+                                                "pattern": visible_text()})
+    rep_email: str = Field(description="Email of a rep (any case)",
+                           json_schema_extra=REP_EMAIL)
     occurred_on: str = Field(description="The day it happened, YYYY-MM-DD",
                              json_schema_extra={"format": "date"})
     type: str = Field(description=f"{', '.join(ACTIVITY_TYPES)} or a type the installation "
-                                  "adds in EXTRA_ACTIVITY_TYPES (any case)")
+                                  "adds in EXTRA_ACTIVITY_TYPES, in any case",
+                      json_schema_extra=_activity_types)
     quantity: int = Field(1, strict=True, description="How many (calls, meetings…)",
-                          json_schema_extra={"minimum": 0, "maximum": 2_147_483_647})
+                          json_schema_extra={"minimum": 0, "maximum": MAX_QUANTITY})
     amount: float = Field(0.0, strict=True, description="Value, e.g. of a won deal",
                           json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})
 
@@ -52,9 +70,10 @@ class ActivityBatch(Strict):
 
 
 class QuotaIn(Strict):
-    rep_email: str = Field(description="Email of a rep (any case)")
-    month: str = Field(description="The calendar month, YYYY-MM",
-                       json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"})
+    rep_email: str = Field(description="Email of a rep (any case)",
+                           json_schema_extra=REP_EMAIL)
+    month: str = Field(description="The calendar month, YYYY-MM", json_schema_extra={
+        "pattern": MONTH})
     amount: float = Field(strict=True, description="The rep's full quota for the month",
                           json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})
 

@@ -5,7 +5,21 @@ from typing import Literal
 
 from pydantic import Field
 
-from cev_learn.api.schemas import Out, Strict
+from cev_learn.accounts.models import Role, User
+from cev_learn.api.schemas import Day, Out, Strict
+from cev_learn.api.text_patterns import DIRECTION_CONTROLS, any_case, text, visible_text
+from cev_learn.cohorts.models import Cohort
+from cev_learn.cohorts.user_import import MAX_NAME, MAX_TERRITORY
+
+MAX_EMAIL = User.email.type.length  # 254, the longest address SMTP carries
+MAX_COHORT_NAME = Cohort.name.type.length
+EMAIL = {"format": "email", "maxLength": MAX_EMAIL}
+
+
+def _email_or_empty(schema: dict) -> None:
+    """An optional email: an address, or null or empty for none (as a blank CSV cell)."""
+    schema["anyOf"] = [{"type": "string", **EMAIL}, {"type": "string", "maxLength": 0},
+                       {"type": "null"}]
 
 RoleName = Literal["rep", "coach", "manager", "admin"]
 Standing = Literal["complete", "on_track", "at_risk", "behind"]
@@ -16,21 +30,35 @@ Standing = Literal["complete", "on_track", "at_risk", "behind"]
 class UserIn(Strict):
     """One user, checked and applied like one row of users.csv; matched by email."""
 
-    email: str = Field(description="Matched case-insensitively; stored in lower case")
-    name: str = Field(description="At most 120 characters, without text-direction controls "
-                                  "(U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069)")
-    role: str = Field(description="rep, coach, manager or admin")
-    territory: str | None = Field(None, description="Left out or null: an existing user "
-                                                    "keeps theirs. At most 80 characters, "
-                                                    "without text-direction controls")
+    email: str = Field(description="Matched case-insensitively; stored in lower case",
+                       json_schema_extra=EMAIL)
+    name: str = Field(description=f"At most {MAX_NAME} characters, not blank, without "
+                                  "text-direction controls (U+061C, U+200E, U+200F, "
+                                  "U+202A–U+202E, U+2066–U+2069)",
+                      json_schema_extra={"maxLength": MAX_NAME,
+                                         "pattern": visible_text(forbidden=DIRECTION_CONTROLS)})
+    role: str = Field(description="rep, coach, manager or admin, in any case",
+                      json_schema_extra={"pattern": any_case(r.value for r in Role)})
+    territory: str | None = Field(None, description="Left out, null or empty: an existing "
+                                                    f"user keeps theirs. At most "
+                                                    f"{MAX_TERRITORY} characters, without "
+                                                    "text-direction controls",
+                                  json_schema_extra={"maxLength": MAX_TERRITORY,
+                                                     "pattern": text(forbidden=DIRECTION_CONTROLS)})
     cohort: str | None = Field(None, description="Name of the cohort to place a rep in "
-                                                 "(reps only)")
-    start_date: dt.date | None = Field(None, description="The rep's own start date; left out: "
-                                                         "the cohort's")
-    end_date: dt.date | None = Field(None, description="The day a leaver left")
+                                                 "(reps only)",
+                               json_schema_extra={"maxLength": MAX_COHORT_NAME,
+                                                  "pattern": text()})
+    start_date: Day | None = Field(None, description="The rep's own start date (reps "
+                                                         "only, with a cohort); left out: the "
+                                                         "cohort's")
+    end_date: Day | None = Field(None, description="The day a leaver left (reps only, with "
+                                                       "a cohort); not before start_date")
     coach_email: str | None = Field(None, description="A coach, manager or admin added to the "
-                                                      "coaches of the rep's cohort")
-    invite: bool = Field(False, description="Email the user a one-time link to choose a "
+                                                      "coaches of the rep's cohort (reps only, "
+                                                      "with a cohort); null or empty: none",
+                                    json_schema_extra=_email_or_empty)
+    invite: bool = Field(False, strict=True, description="Email the user a one-time link to choose a "
                                             "password (valid a week) if they have none yet and "
                                             "no open invitation; never sent twice")
 
@@ -154,10 +182,10 @@ class AttemptList(Out):
 
 
 class AchievementIn(Strict):
-    achieved_on: dt.date | None = Field(
+    achieved_on: Day | None = Field(
         description="The day the rep reached the milestone (not in the future, not before "
                     "their start); null clears a recorded date so it is measured again")
-    note: str | None = Field(None, max_length=500)
+    note: str | None = Field(None, max_length=500, json_schema_extra={"pattern": text()})
 
 
 class AchievementOut(Out):

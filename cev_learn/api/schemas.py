@@ -1,14 +1,29 @@
 """Request and response bodies of the API, as pydantic models (they also write the OpenAPI
 schemas). Field names follow the CSV and JSON contracts of docs/formats.md."""
 import datetime as dt
+import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 
 class Strict(BaseModel):
     """Request bodies: unknown fields are an error, like unknown CSV columns."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _date_text(value):
+    """A date is sent as YYYY-MM-DD text, as the document says: not as a number of seconds
+    or a date and time, which pydantic would otherwise read as one."""
+    if not (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD text")
+    return value
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+Day = Annotated[dt.date, BeforeValidator(_date_text)]  # a request body's date
 
 
 class Out(BaseModel):

@@ -6,12 +6,14 @@ document walks the app's URL map, so a route and its description cannot drift ap
 """
 import re
 from dataclasses import dataclass, field
+from functools import wraps
 
-from flask import Flask
+from flask import Flask, request
 from pydantic import BaseModel
 
+from cev_learn.api.text_patterns import text, visible_text
 from cev_learn.platform.db import MAX_ID  # the largest id routes accept
-from cev_learn.platform.problems import API_PREFIX, TITLES
+from cev_learn.platform.problems import API_PREFIX, TITLES, ApiProblem
 
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status", "detail"],
@@ -48,11 +50,28 @@ class Operation:
 
 
 def operation(summary: str, *, tag: str, **details):
-    """Describe an API view for the OpenAPI document."""
+    """Describe an API view for the OpenAPI document; its query parameters, when sent, must
+    have a value (`refuse_blank_values`)."""
     def decorate(view):
-        view.api_operation = Operation(summary, tag, **details)
-        return view
+        described = Operation(summary, tag, **details)
+
+        @wraps(view)
+        def checked(*args, **kwargs):
+            refuse_blank_values(described.params)
+            return view(*args, **kwargs)
+
+        checked.api_operation = described
+        return checked
     return decorate
+
+
+def refuse_blank_values(params: tuple[Param, ...]) -> None:
+    """A 400 problem for a declared query parameter sent blank (`?as_of=`): a value left empty
+    is refused like any bad value rather than read as if it were left out."""
+    for param in params:
+        value = request.args.get(param.name)
+        if value is not None and not value.strip():
+            raise ApiProblem(400, f"{param.name} is empty; give it a value or leave it out")
 
 
 def openapi_document(app: Flask) -> dict:
@@ -71,7 +90,9 @@ def openapi_document(app: Flask) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "cev_learn API", "version": "1.0.0",
                  "description": "Push CRM outcomes in and pull onboarding progress out. "
-                                "Authenticate with 'Authorization: Bearer <token>'."},
+                                "Authenticate with 'Authorization: Bearer <token>'. A query "
+                                "parameter is either left out or given a value: one sent "
+                                "empty (`?as_of=`) is refused with a 400 problem naming it."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
@@ -90,18 +111,29 @@ def _openapi_path(rule) -> str:
 
 
 def _path_parameters(rule) -> list[dict]:
+    """Ids, and names such as a milestone's slug: text without NUL, which no address may hold
+    (platform.security refuses it)."""
     return [{"name": name, "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
              if converter == "int"
-             else {"type": "string"}}
+             else {"type": "string", "minLength": 1, "pattern": text()}}
             for converter, name in ARGUMENT.findall(rule.rule)]
 
 
+def _query_parameter(param: Param) -> dict:
+    """A query parameter as documented: a free text one states that it may not be blank
+    (`refuse_blank_values`) nor hold NUL (platform.security refuses it)."""
+    schema = param.schema
+    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & schema.keys():
+        schema = {**schema, "pattern": visible_text()}
+    return {"name": param.name, "in": "query", "required": param.required, "schema": schema,
+            "description": param.description}
+
+
 def _operation(described: Operation, rule, view, schemas: dict) -> dict:
-    parameters = _path_parameters(rule)
-    parameters += [{"name": p.name, "in": "query", "required": p.required, "schema": p.schema,
-                    "description": p.description} for p in described.params]
+    parameters = _path_parameters(rule) + [_query_parameter(p) for p in described.params]
     problems = sorted({*ALWAYS, *described.problems,
+                       *((400,) if described.params else ()),
                        *((400, 413, 415, 422) if described.request else ()),
                        *((403,) if getattr(view, "access_rule", None) else ())})
     responses = {str(status): _body(described.response, schemas,

@@ -23,7 +23,8 @@ PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 200, 1_000_000
 LIST_PARAMS = (
     Param("role", {"type": "string", "enum": [r.value for r in Role]}, "Only users of this role"),
     Param("email", {"type": "string"}, "Only the user with this email (any case)"),
-    Param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
+    Param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+          "Page number"),
     Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                        "default": PER_PAGE}, "Users per page"))
 
@@ -35,8 +36,8 @@ def _user_row(user: User, cohort: str | None, start_date, end_date) -> dict:
 
 
 def _query_int(name: str, default: int, highest: int) -> int:
-    value = request.args.get(name, "").strip()
-    if not value:
+    value = request.args.get(name)
+    if value is None:
         return default
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= highest:
         raise ApiProblem(400, f"{name} must be a whole number from 1 to {highest}")
@@ -44,8 +45,8 @@ def _query_int(name: str, default: int, highest: int) -> int:
 
 
 def _query_role() -> Role | None:
-    role = request.args.get("role", "").strip()
-    if role and role not in {r.value for r in Role}:
+    role = request.args.get("role")
+    if role is not None and role not in {r.value for r in Role}:
         raise ApiProblem(400, f"role {role!r} is not one of rep, coach, manager, admin")
     return Role(role) if role else None
 

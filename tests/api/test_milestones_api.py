@@ -133,7 +133,7 @@ def test_the_rep_start_and_today_are_allowed(team, coach):
      "String should have at most 500 characters"),
     ({"note": "no date"}, "/achieved_on", "Field required"),
     ({"achieved_on": "yesterday"}, "/achieved_on",
-     "Input should be a valid date or datetime, input is too short"),
+     "Input should be a date as YYYY-MM-DD text"),
     ({"achieved_on": day(-1), "by": "kim"}, "/by", "Extra inputs are not permitted"),
 ])
 def test_each_bad_field_is_a_422_with_its_pointer_and_nothing_is_stored(team, coach, body,
