@@ -15,6 +15,7 @@ from cev_learn.accounts.models import Role
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import respond
 from cev_learn.api.outcome_schemas import XapiStatementResult
+from cev_learn.api import text_patterns
 from cev_learn.api.spec import Param, operation
 from cev_learn.platform.db import utcnow
 from cev_learn.platform.problems import ApiProblem
@@ -22,18 +23,23 @@ from cev_learn.xapi import statements as xapi
 from cev_learn.xapi.events import first_events
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+# Characters of an email address as the agent filter reads it: no quote, backslash, @,
+# whitespace or NUL (so the JSON text stays an Agent identified by mbox).
+_MAILBOX_PART = (f'[^"\\\\@{text_patterns.WHITESPACE}{text_patterns.NUL}]+')
 PARAMS = (
     Param("since", {"type": "string", "format": "date-time"},
           "Only statements stored after this instant (a time without a zone is UTC): the "
           "X-Experience-API-Consistent-Through of the previous poll"),
-    Param("cursor", {"type": "string"},
+    Param("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},  # base64url
           "Where the previous page ended; follow `more` rather than building it"),
     Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                     "default": DEFAULT_LIMIT}, "Statements per page"),
-    Param("agent", {"type": "string"},
+    Param("agent", {"type": "string", "pattern": text_patterns.stripped(
+              r'\{ *"mbox" *: *"mailto:' + _MAILBOX_PART + "@" + _MAILBOX_PART + r'" *\}')},
           'Only statements about this rep: a JSON Agent identified by mbox, like '
           '{"mbox": "mailto:ana@example.com"}'),
-    Param("verb", {"type": "string", "format": "iri"},
+    Param("verb", {"type": "string", "pattern": text_patterns.stripped(
+              f"[A-Za-z][A-Za-z0-9+.-]*:[^{text_patterns.WHITESPACE}{text_patterns.NUL}]+")},
           "Only statements with this verb (an IRI; one cev_learn does not use matches none)"),
 )
 # The Statement Resource's other parameters (xAPI 1.0.3, Communication §2.1.3): refused

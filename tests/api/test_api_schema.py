@@ -116,7 +116,8 @@ def test_every_operation_with_query_parameters_documents_400(document):
 EMPTY = [("/api/v1/cohorts/1/ramp", "as_of"), ("/api/v1/users", "page"),
          ("/api/v1/users", "per_page"), ("/api/v1/users", "role"), ("/api/v1/users", "email"),
          ("/api/v1/reps/1/achievements", "history"), ("/api/v1/xapi/statements", "since"),
-         ("/api/v1/xapi/statements", "cursor"), ("/api/v1/xapi/statements", "limit")]
+         ("/api/v1/xapi/statements", "cursor"), ("/api/v1/xapi/statements", "limit"),
+         ("/api/v1/xapi/statements", "agent"), ("/api/v1/xapi/statements", "verb")]
 
 
 @pytest.mark.parametrize(("path", "name"), EMPTY)
