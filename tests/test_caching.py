@@ -9,8 +9,8 @@ from sqlalchemy import insert, text
 
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.cohorts.services import place_rep
-from cev_learn.platform.caching import (build_once, cache, changed, cohort_scope, data_version,
-                                        rep_scope, versions)
+from cev_learn.platform.caching import (build_once, cache, cached_each, changed, cohort_scope,
+                                        data_version, rep_scope, versions)
 from cev_learn.platform.db import db
 from tests.helpers import CSRF_META, make_user, post_form
 from tests.factories import make_cohort
@@ -226,3 +226,15 @@ def test_a_builder_that_fails_lets_the_next_request_build_at_once(app):
         cache.delete("fails once|3|building")
         assert build_once("fails once|3", lambda: "built") == "built"
         assert cache.get("fails once|3") == "built"
+
+
+def test_values_cached_together_are_kept_apart_whatever_their_versions(app):
+    """Each value is cached under its own scope: two cohorts whose versions are the same
+    number never get each other's value."""
+    scopes = {1: cohort_scope(1), 2: cohort_scope(2)}
+    with app.app_context():
+        first = cached_each("per-cohort", (), scopes, lambda ids: {i: f"cohort {i}" for i in ids},
+                            today=TODAY)
+        again = cached_each("per-cohort", (), scopes, lambda ids: {i: "rebuilt" for i in ids},
+                            today=TODAY)
+    assert first == again == {1: "cohort 1", 2: "cohort 2"}

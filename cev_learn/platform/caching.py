@@ -167,7 +167,7 @@ def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], d
     `build(ids)` makes the missing ones in one go (one statement for the versions, one
     round trip to the cache)."""
     data, by_scope = _versions(scopes.values())
-    keys = {item: _key(name, parts, today, (data, by_scope[scope]))
+    keys = {item: _key(name, parts, today, (data, f"{scope}={by_scope[scope]}"))
             for item, scope in scopes.items()}
     values = dict(zip(keys, cache.get_many(*keys.values()))) if keys else {}
     missing = [item for item, value in values.items() if value is None]
