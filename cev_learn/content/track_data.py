@@ -53,6 +53,13 @@ class TrackData:
         return work
 
     @cached_property
+    def dated_work(self) -> list[tuple[int, str, int]]:
+        """The modules and quizzes of `work` that have a due day, as (due day, kind, module or
+        quiz id), earliest due first."""
+        return sorted((due_day, kind, item_id) for kind, _, due_day, item_id, _ in self.work
+                      if due_day is not None)
+
+    @cached_property
     def quiz_slugs(self) -> dict[int, str]:
         return {quiz.id: slug for slug, quiz in self.quizzes.items()}
 

@@ -320,8 +320,7 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     for user_id, name, cohort_id, cohort_name, track_id, start in reps:
         data, rep = tracks[track_id], progress[user_id]
         tenure = tenure_day(start, today)
-        overdue = sum(1 for kind, _, due_day, item_id, _ in data.work
-                      if is_overdue(due_on(start, due_day), _done_on(rep, kind, item_id), today))
+        overdue = _overdue_track_work(data, rep, tenure)
         overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
         past_due = [milestone_standing(achieved=False, progress=None, due_day=due_day,
                                        tenure=tenure)
@@ -345,6 +344,19 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
                for m in open_ones):
             found.append(_help_needed(row, Standing.AT_RISK, rep.achieved))
     return found
+
+
+def _overdue_track_work(data: TrackData, progress: RepProgress, tenure: int) -> int:
+    """How many of the track's modules and quizzes are overdue (`is_overdue`) on tenure day
+    `tenure`: not done, and due on an earlier day (start + due day < today is due day <
+    tenure)."""
+    overdue = 0
+    for due_day, kind, item_id in data.dated_work:
+        if due_day >= tenure:
+            break
+        if _done_on(progress, kind, item_id) is None:
+            overdue += 1
+    return overdue
 
 
 def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.date) -> tuple:
