@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from cev_learn.cohorts.schedule import tenure_day  # days since the start date (day 0)
 
@@ -207,11 +208,10 @@ def average_ranks(values: Sequence[float]) -> list[float]:
     order = sorted(range(len(values)), key=values.__getitem__)
     ranks = [0.0] * len(values)
     start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for i in order[start:end + 1]:
+    for _, tied in groupby(order, key=values.__getitem__):
+        tied = list(tied)
+        end = start + len(tied) - 1
+        for i in tied:
             ranks[i] = (start + end) / 2 + 1
         start = end + 1
     return ranks
@@ -226,11 +226,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
         raise ValueError("spearman needs pairs: xs and ys differ in length")
     if len(xs) < 3:
         return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
     mean = (len(xs) + 1) / 2  # the mean of ranks 1..n, ties or not
-    sxy = sum((a - mean) * (b - mean) for a, b in zip(rx, ry))
-    sxx = sum((a - mean) ** 2 for a in rx)
-    syy = sum((b - mean) ** 2 for b in ry)
+    dx = [rank - mean for rank in average_ranks(xs)]
+    dy = [rank - mean for rank in average_ranks(ys)]
+    # Ranks and their mean are multiples of ½: these products and sums are exact (below
+    # some 200,000 reps), whatever their order.
+    sxy = sum([a * b for a, b in zip(dx, dy)])
+    sxx = sum([a * a for a in dx])
+    syy = sum([b * b for b in dy])
     if sxx == 0 or syy == 0:
         return None
     return sxy / math.sqrt(sxx * syy)
