@@ -20,7 +20,7 @@ from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
                                         milestone_standing, rep_standing, tenure_day)
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.content.track_data import TrackData, track_data
-from cev_learn.platform.db import db
+from cev_learn.platform.db import column_rows, db
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.models import Achievement, Quota
@@ -102,12 +102,12 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
 def _add_done(progress: dict[int, RepProgress], rep_ids) -> None:
     """Finished modules, sign-offs, stored achievements and submitted attempts of some reps
     (a list or a subquery of ids): two statements."""
-    for kind, user_id, item_id, on in db.session.execute(_dated_facts(rep_ids)).all():
+    for kind, user_id, item_id, on in column_rows(_dated_facts(rep_ids)):
         getattr(progress[user_id], kind)[item_id] = _as_date(on)
-    for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
+    for user_id, quiz_id, state, score, passed, submitted in column_rows(
             select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
                    Attempt.passed, Attempt.submitted_at)
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)).all():
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)):
         _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
 
 
@@ -143,11 +143,11 @@ def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
     """Monthly activity sums from each rep's start date (the ramp facts), and quotas: one
     statement."""
     activity = facts.monthly(rep_ids).subquery()
-    for user_id, kind, month, quantity, amount in db.session.execute(union_all(
+    for user_id, kind, month, quantity, amount in column_rows(union_all(
             select(activity.c.user_id, activity.c.type, activity.c.month, activity.c.quantity,
                    activity.c.amount),
             select(Quota.user_id, null(), Quota.month, null(), Quota.amount)
-            .where(Quota.user_id.in_(rep_ids)))).all():
+            .where(Quota.user_id.in_(rep_ids)))):
         if kind is None:
             progress[user_id].quotas[_as_date(month)] = amount
         else:
@@ -296,12 +296,12 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     if not cohorts:
         return []
     tracks = track_data({c.track for c in cohorts})
-    reps = db.session.execute(select(
+    reps = column_rows(select(
         Membership.user_id, User.name, Membership.cohort_id, Cohort.name, Cohort.track_id,
         func.coalesce(Membership.start_on, Cohort.start_on, type_=Date))
         .join(User, User.id == Membership.user_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(*_onboarding(cohorts, tracks, today))).all()
+        .where(*_onboarding(cohorts, tracks, today)))
     if not reps:
         return []
     onboarding = select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id).where(
@@ -309,9 +309,9 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     progress = defaultdict(RepProgress)
     _add_done(progress, onboarding)
     dues = defaultdict(list)  # rep -> (due day, done day) of their assignments
-    for user_id, kind, module_id, quiz_id, due in db.session.execute(
+    for user_id, kind, module_id, quiz_id, due in column_rows(
             select(Assignment.user_id, Assignment.kind, Assignment.module_id, Assignment.quiz_id,
-                   Assignment.due_on).where(Assignment.user_id.in_(onboarding))).all():
+                   Assignment.due_on).where(Assignment.user_id.in_(onboarding))):
         done = _done_on(progress[user_id], kind.value, module_id or quiz_id)
         dues[user_id].append((due, done))
     found, measured_later = [], []
