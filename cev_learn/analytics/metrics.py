@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from typing import NamedTuple
 
 from cev_learn.cohorts.schedule import tenure_day  # days since the start date (day 0)
 
@@ -35,8 +36,7 @@ def tenure_month(start_on: dt.date, day: dt.date) -> int:
 
 # --- Time to productivity -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RepOutcome:
+class RepOutcome(NamedTuple):  # named tuples: reports make them by the thousand
     start_on: dt.date
     end_on: dt.date | None        # leavers only
     productive_on: dt.date | None  # achieved_on of the productivity milestone
@@ -61,8 +61,7 @@ def time_to_productivity(rep: RepOutcome, as_of: dt.date) -> Observation | None:
     return Observation(tenure_day(rep.start_on, observed_until), event=False)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     day: int
     survival: float  # S(day): share of reps not yet productive after this day
     at_risk: int     # nᵢ: reps still observed and not productive at the start of the day
@@ -82,10 +81,11 @@ def kaplan_meier(observations: Iterable[Observation]) -> list[Step]:
     censorings = Counter(o.day for o in observations if not o.event)
     at_risk, numerator, denominator, curve = len(observations), 1, 1, []
     for day in sorted(events.keys() | censorings.keys()):
-        numerator *= at_risk - events[day]
+        reached, left = events.get(day, 0), censorings.get(day, 0)
+        numerator *= at_risk - reached
         denominator *= at_risk
-        curve.append(Step(day, numerator / denominator, at_risk, events[day], censorings[day]))
-        at_risk -= events[day] + censorings[day]
+        curve.append(Step(day, numerator / denominator, at_risk, reached, left))
+        at_risk -= reached + left
     return curve
 
 
