@@ -42,8 +42,7 @@ class RepOutcome(NamedTuple):  # named tuples: reports make them by the thousand
     productive_on: dt.date | None  # achieved_on of the productivity milestone
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     day: int     # tenure day of the event, or of the last day the rep was observed
     event: bool  # False: censored
 
