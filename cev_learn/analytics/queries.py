@@ -112,10 +112,11 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
         data.milestones[track_id] = shared.milestones
     productivity = {c.track_id: m for c in cohorts if (m := data.productivity_milestone(c))}
     measures = {m.id: m.measure for m in productivity.values()}
+    # Pairs of track and milestone, not a CASE on the track: a planner can tell how many
+    # achievements they match (PostgreSQL took the CASE for a handful, and chose nested loops).
     reached = and_(Achievement.user_id == Membership.user_id,
-                   Achievement.milestone_id == case(
-                       {track: m.id for track, m in productivity.items()}, value=Cohort.track_id,
-                       else_=None),
+                   or_(false(), *(and_(Cohort.track_id == track, Achievement.milestone_id == m.id)
+                                  for track, m in productivity.items())),
                    Achievement.achieved_on <= as_of)
     current = (Membership.cohort_id.in_(data.members), Membership.moved_out_at.is_(None))
     for user_id, cohort_id, start_on, end_on, milestone_id, reached_on, source in (
