@@ -103,7 +103,7 @@ def _add_done(progress: dict[int, RepProgress], rep_ids) -> None:
     """Finished modules, sign-offs, stored achievements and submitted attempts of some reps
     (a list or a subquery of ids): two statements."""
     for kind, user_id, item_id, on in column_rows(_dated_facts(rep_ids)):
-        getattr(progress[user_id], kind)[item_id] = _as_date(on)
+        getattr(progress[user_id], kind)[item_id] = on
     for user_id, quiz_id, state, score, passed, submitted in column_rows(
             select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
                    Attempt.passed, Attempt.submitted_at)
@@ -125,7 +125,8 @@ def _add_attempt(progress: RepProgress, quiz_id: int, state: AttemptState, score
 
 def _dated_facts(rep_ids: list[int]):
     """(RepProgress field, rep, item, date) of finished modules, passed sign-offs and stored
-    achievements, in one statement."""
+    achievements, in one statement: dates on every database (the first SELECT's column is a
+    Date, so SQLite's text is read as one)."""
     return union_all(
         select(literal_column("'modules_done'"), ModuleProgress.user_id,
                ModuleProgress.module_id, func.date(ModuleProgress.completed_at, type_=Date))
@@ -149,14 +150,12 @@ def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
             select(Quota.user_id, null(), Quota.month, null(), Quota.amount)
             .where(Quota.user_id.in_(rep_ids)))):
         if kind is None:
-            progress[user_id].quotas[_as_date(month)] = amount
+            progress[user_id].quotas[month] = amount
         else:
-            progress[user_id].crm_months.append((kind, _as_date(month), quantity, amount))
+            progress[user_id].crm_months.append((kind, month, quantity, amount))
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, str):  # SQLite returns MIN() over an expression as text
-        return dt.date.fromisoformat(value[:10])
+def _as_date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
