@@ -24,7 +24,7 @@ class TrackData:
     schedule: list[ScheduleItem]
     modules: dict[str, Module]
     quizzes: dict[str, Quiz]
-    milestones: list[Milestone]
+    milestones: list[Milestone]  # by due day, then slug
     rubrics: dict[str, Rubric]
 
     @cached_property

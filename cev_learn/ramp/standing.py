@@ -321,12 +321,12 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         tenure = tenure_day(start, today)
         overdue = _overdue_track_work(data, rep, tenure)
         overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
-        past_due = [milestone_standing(achieved=False, progress=None, due_day=due_day,
-                                       tenure=tenure)
-                    for milestone_id, due_day in due_days[track_id]
-                    if milestone_id not in rep.achieved and tenure > due_day]
+        past_due = any(milestone_standing(achieved=False, progress=None, due_day=due_day,
+                                          tenure=tenure) is Standing.BEHIND
+                       for milestone_id, due_day in due_days[track_id]
+                       if milestone_id not in rep.achieved and tenure > due_day)
         row = (user_id, name, cohort_id, cohort_name, data, start, tenure, overdue)
-        if overdue or Standing.BEHIND in past_due:
+        if overdue or past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
         else:
             measured_later.append(row)
@@ -372,8 +372,8 @@ def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.d
 
 def _help_needed(row: tuple, standing: Standing, achieved: dict[int, dt.date]) -> HelpNeeded:
     user_id, name, cohort_id, cohort_name, data, start, tenure, overdue = row
-    open_ones = [m for m in data.milestones if m.id not in achieved]
-    nxt = min(open_ones, key=lambda m: m.due_day) if open_ones else None
+    # The open one due first: milestones are listed by due day (then slug).
+    nxt = next((m for m in data.milestones if m.id not in achieved), None)
     return HelpNeeded(user_id, name, cohort_id, cohort_name, standing, tenure, overdue,
                       nxt.slug if nxt else None, nxt.title if nxt else None,
                       start + dt.timedelta(days=nxt.due_day) if nxt else None)
