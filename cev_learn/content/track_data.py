@@ -60,6 +60,10 @@ class TrackData:
                       if due_day is not None)
 
     @cached_property
+    def module_slugs(self) -> dict[int, str]:
+        return {module.id: slug for slug, module in self.modules.items()}
+
+    @cached_property
     def quiz_slugs(self) -> dict[int, str]:
         return {quiz.id: slug for slug, quiz in self.quizzes.items()}
 

@@ -205,14 +205,14 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 def _engine_facts(data: TrackData, progress: RepProgress, start: dt.date) -> engine.RepFacts:
     """What the milestone engine measures a rep's milestones on the track from, as
     `rep_progress` loaded it (no statements)."""
-    quizzes, rubrics = data.quiz_slugs, data.rubric_slugs
+    modules, quizzes, rubrics = data.module_slugs, data.quiz_slugs, data.rubric_slugs
     return replace(
         engine.facts_from_months(start, progress.crm_months, progress.quotas),
         quiz_attempts=[engine.QuizResult(quizzes[quiz_id], on, score)
                        for quiz_id, on, score in progress.quiz_results if quiz_id in quizzes],
-        modules_completed={slug: progress.modules_done[module.id]
-                           for slug, module in data.modules.items()
-                           if module.id in progress.modules_done},
+        modules_completed={modules[module_id]: on
+                           for module_id, on in progress.modules_done.items()
+                           if module_id in modules},
         all_module_slugs=list(data.modules),
         signoffs=[engine.SignoffResult(rubrics[rubric_id], on, True)
                   for rubric_id, on in progress.signoffs_passed.items() if rubric_id in rubrics])
@@ -349,11 +349,12 @@ def _overdue_track_work(data: TrackData, progress: RepProgress, tenure: int) -> 
     """How many of the track's modules and quizzes are overdue (`is_overdue`) on tenure day
     `tenure`: not done, and due on an earlier day (start + due day < today is due day <
     tenure)."""
+    done_on = {"module": progress.modules_done, "quiz": progress.quizzes_passed}  # `_done_on`
     overdue = 0
     for due_day, kind, item_id in data.dated_work:
         if due_day >= tenure:
             break
-        if _done_on(progress, kind, item_id) is None:
+        if done_on[kind].get(item_id) is None:
             overdue += 1
     return overdue
 
