@@ -128,12 +128,13 @@ def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict
         needs_help[need.cohort_id].append(need)
     blocks = {}
     for cohort in cohorts:
-        observations = reports.observations(data, [cohort])
+        observed = reports.observed_reps(data, cohort)
+        observations = [observation for _, observation in observed]
         curve = metrics.kaplan_meier(observations)
         blocks[cohort.id] = CohortBlock(
             asdict(metrics.observed_summary(observations, curve)), observations,
             reports.km_points(curve), _ramping(data, cohort),
-            needs_help[cohort.id], reports.early_paces(data, [cohort]))
+            needs_help[cohort.id], reports.cohort_early_paces(data, cohort, observed))
     return blocks
 
 
