@@ -8,6 +8,7 @@ work is loaded per track and per set of reps with IN/GROUP BY, never per rep.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from sqlalchemy import Date, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
@@ -270,10 +271,9 @@ def summaries(memberships: list[Membership], today: dt.date, *,
     return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
 
 
-@dataclass(frozen=True)
-class HelpNeeded:
+class HelpNeeded(NamedTuple):
     """A rep behind or at risk today, as the ramp dashboard lists them (plain values: the
-    dashboard caches them)."""
+    dashboard caches them, hundreds at a time)."""
 
     rep_id: int
     rep_name: str
