@@ -9,8 +9,8 @@ from sqlalchemy import insert, text
 
 from cev_learn.accounts.models import LoginFailure, Role
 from cev_learn.cohorts.services import place_rep
-from cev_learn.platform.caching import (build_once, cache, changed, cohort_scope, data_version,
-                                        rep_scope, versions)
+from cev_learn.platform.caching import (ScopeVersion, build_once, cache, cached_each, changed,
+                                        cohort_scope, data_version, rep_scope, versions)
 from cev_learn.platform.db import db
 from tests.helpers import CSRF_META, make_user, post_form
 from tests.factories import make_cohort
@@ -226,3 +226,36 @@ def test_a_builder_that_fails_lets_the_next_request_build_at_once(app):
         cache.delete("fails once|3|building")
         assert build_once("fails once|3", lambda: "built") == "built"
         assert cache.get("fails once|3") == "built"
+
+
+def test_values_cached_together_are_built_again_only_when_their_scope_changes(app):
+    """After a change to one cohort, only its value is built again; the values of the others,
+    and of cohorts asked for by someone else, are kept."""
+    scopes = {1: cohort_scope(1), 2: cohort_scope(2), 3: cohort_scope(3)}
+    built = []
+
+    def build(ids):
+        built.append(sorted(ids))
+        return {i: f"cohort {i}, build {len(built)}" for i in ids}
+
+    with app.app_context():
+        cached_each("per-cohort", (), scopes, build, today=TODAY)
+        cached_each("per-cohort", (), {1: scopes[1]}, build, today=TODAY)
+        db.session.add(ScopeVersion(scope=cohort_scope(2), version=1))
+        db.session.commit()
+        values = cached_each("per-cohort", (), scopes, build, today=TODAY)
+
+    assert built == [[1, 2, 3], [2]]
+    assert values == {1: "cohort 1, build 1", 2: "cohort 2, build 2", 3: "cohort 3, build 1"}
+
+
+def test_values_cached_together_are_kept_apart_whatever_their_versions(app):
+    """Each value is cached under its own scope: two cohorts whose versions are the same
+    number never get each other's value."""
+    scopes = {1: cohort_scope(1), 2: cohort_scope(2)}
+    with app.app_context():
+        first = cached_each("per-cohort", (), scopes, lambda ids: {i: f"cohort {i}" for i in ids},
+                            today=TODAY)
+        again = cached_each("per-cohort", (), scopes, lambda ids: {i: "rebuilt" for i in ids},
+                            today=TODAY)
+    assert first == again == {1: "cohort 1", 2: "cohort 2"}

@@ -11,6 +11,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from typing import NamedTuple
 
 from cev_learn.cohorts.schedule import tenure_day  # days since the start date (day 0)
 
@@ -34,15 +36,13 @@ def tenure_month(start_on: dt.date, day: dt.date) -> int:
 
 # --- Time to productivity -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RepOutcome:
+class RepOutcome(NamedTuple):  # named tuples: reports make them by the thousand
     start_on: dt.date
     end_on: dt.date | None        # leavers only
     productive_on: dt.date | None  # achieved_on of the productivity milestone
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     day: int     # tenure day of the event, or of the last day the rep was observed
     event: bool  # False: censored
 
@@ -60,8 +60,7 @@ def time_to_productivity(rep: RepOutcome, as_of: dt.date) -> Observation | None:
     return Observation(tenure_day(rep.start_on, observed_until), event=False)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     day: int
     survival: float  # S(day): share of reps not yet productive after this day
     at_risk: int     # nᵢ: reps still observed and not productive at the start of the day
@@ -81,10 +80,11 @@ def kaplan_meier(observations: Iterable[Observation]) -> list[Step]:
     censorings = Counter(o.day for o in observations if not o.event)
     at_risk, numerator, denominator, curve = len(observations), 1, 1, []
     for day in sorted(events.keys() | censorings.keys()):
-        numerator *= at_risk - events[day]
+        reached, left = events.get(day, 0), censorings.get(day, 0)
+        numerator *= at_risk - reached
         denominator *= at_risk
-        curve.append(Step(day, numerator / denominator, at_risk, events[day], censorings[day]))
-        at_risk -= events[day] + censorings[day]
+        curve.append(Step(day, numerator / denominator, at_risk, reached, left))
+        at_risk -= reached + left
     return curve
 
 
@@ -207,11 +207,10 @@ def average_ranks(values: Sequence[float]) -> list[float]:
     order = sorted(range(len(values)), key=values.__getitem__)
     ranks = [0.0] * len(values)
     start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for i in order[start:end + 1]:
+    for _, tied in groupby(order, key=values.__getitem__):
+        tied = list(tied)
+        end = start + len(tied) - 1
+        for i in tied:
             ranks[i] = (start + end) / 2 + 1
         start = end + 1
     return ranks
@@ -226,11 +225,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
         raise ValueError("spearman needs pairs: xs and ys differ in length")
     if len(xs) < 3:
         return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
     mean = (len(xs) + 1) / 2  # the mean of ranks 1..n, ties or not
-    sxy = sum((a - mean) * (b - mean) for a, b in zip(rx, ry))
-    sxx = sum((a - mean) ** 2 for a in rx)
-    syy = sum((b - mean) ** 2 for b in ry)
+    dx = [rank - mean for rank in average_ranks(xs)]
+    dy = [rank - mean for rank in average_ranks(ys)]
+    # Ranks and their mean are multiples of ½: these products and sums are exact (below
+    # some 200,000 reps), whatever their order.
+    sxy = sum([a * b for a, b in zip(dx, dy)])
+    sxx = sum([a * a for a in dx])
+    syy = sum([b * b for b in dy])
     if sxx == 0 or syy == 0:
         return None
     return sxy / math.sqrt(sxx * syy)

@@ -18,7 +18,7 @@ from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
 from cev_learn.platform import caching
 from cev_learn.platform.csv_safety import csv_text
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, no_cyclic_gc
 from cev_learn.ramp import standing
 
 COMPARED_COHORTS = 6     # series on one Kaplan–Meier chart (the palette has six colours)
@@ -89,6 +89,7 @@ class Dashboard:
         return self.latest[1] - self.previous[1]
 
 
+@no_cyclic_gc()  # tens of thousands of rows and figures, none of them in a cycle
 def dashboard(viewer: User, as_of: dt.date, today: dt.date) -> Dashboard:
     cohorts = list(db.session.scalars(visible_cohorts(viewer).options(joinedload(Cohort.track))
                                       .order_by(Cohort.start_on, Cohort.name)))
@@ -127,12 +128,13 @@ def cohort_blocks(cohorts: list[Cohort], as_of: dt.date, today: dt.date) -> dict
         needs_help[need.cohort_id].append(need)
     blocks = {}
     for cohort in cohorts:
-        observations = reports.observations(data, [cohort])
+        observed = reports.observed_reps(data, cohort)
+        observations = [observation for _, observation in observed]
         curve = metrics.kaplan_meier(observations)
         blocks[cohort.id] = CohortBlock(
             asdict(metrics.observed_summary(observations, curve)), observations,
             reports.km_points(curve), _ramping(data, cohort),
-            needs_help[cohort.id], reports.early_paces(data, [cohort]))
+            needs_help[cohort.id], reports.cohort_early_paces(data, cohort, observed))
     return blocks
 
 

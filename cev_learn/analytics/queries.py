@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import (Date, Select, String, and_, case, cast, false, func, literal_column, null,
                         or_, select, true, union_all)
@@ -16,7 +17,7 @@ from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Track
 from cev_learn.content.track_data import track_data
-from cev_learn.platform.db import db
+from cev_learn.platform.db import column_rows, db
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
@@ -85,9 +86,9 @@ def load_ramp(cohorts: Iterable[Cohort], as_of: dt.date, *, weekly_until: int | 
     return data
 
 
-@dataclass(frozen=True)
-class Member:
-    """What time to productivity needs of a current membership: a row, not an ORM object."""
+class Member(NamedTuple):
+    """What time to productivity needs of a current membership: a row, not an ORM object
+    (a named tuple: thousands are made at once)."""
 
     user_id: int
     cohort_id: int
@@ -111,20 +112,21 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
         data.milestones[track_id] = shared.milestones
     productivity = {c.track_id: m for c in cohorts if (m := data.productivity_milestone(c))}
     measures = {m.id: m.measure for m in productivity.values()}
+    # Pairs of track and milestone, not a CASE on the track: a planner can tell how many
+    # achievements they match (PostgreSQL took the CASE for a handful, and chose nested loops).
     reached = and_(Achievement.user_id == Membership.user_id,
-                   Achievement.milestone_id == case(
-                       {track: m.id for track, m in productivity.items()}, value=Cohort.track_id,
-                       else_=None),
+                   or_(false(), *(and_(Cohort.track_id == track, Achievement.milestone_id == m.id)
+                                  for track, m in productivity.items())),
                    Achievement.achieved_on <= as_of)
     current = (Membership.cohort_id.in_(data.members), Membership.moved_out_at.is_(None))
     for user_id, cohort_id, start_on, end_on, milestone_id, reached_on, source in (
-            db.session.execute(
+            column_rows(
                 select(Membership.user_id, Membership.cohort_id,
                        func.coalesce(Membership.start_on, Cohort.start_on, type_=Date),
                        Membership.end_on, Achievement.milestone_id, Achievement.achieved_on,
                        Achievement.source)
                 .join(Cohort, Cohort.id == Membership.cohort_id)
-                .outerjoin(Achievement, reached).where(*current)).all()):
+                .outerjoin(Achievement, reached).where(*current))):
         data.members[cohort_id].append(Member(user_id, cohort_id, start_on, end_on))
         if reached_on is not None:
             _keep_achievement(data, measures, user_id, milestone_id, reached_on, source == AUTO)
@@ -145,9 +147,9 @@ def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, dict[int, int]
     if not kinds:
         return result
     early = RepEarlyActivity
-    for user_id, kind, *quantities in db.session.execute(
+    for user_id, kind, *quantities in column_rows(
             select(early.user_id, early.type, *early.week_columns())
-            .where(early.user_id.in_(rep_ids), early.type.in_(sorted(kinds)))).all():
+            .where(early.user_id.in_(rep_ids), early.type.in_(sorted(kinds)))):
         result[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
     return result
 

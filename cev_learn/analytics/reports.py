@@ -37,12 +37,16 @@ def cohort_summary(data: RampData, cohort: Cohort) -> dict:
 
 def observations(data: RampData, cohorts: Iterable[Cohort]) -> list[metrics.Observation]:
     """TTP observations of the reps of some cohorts (for one pooled curve)."""
-    result = []
-    for cohort in cohorts:
-        outcomes = _outcomes(data, _counted(data, cohort), data.productivity_milestone(cohort))
-        result += [o for o in (metrics.time_to_productivity(r, data.as_of) for r in outcomes)
-                   if o is not None]
-    return result
+    return [o for cohort in cohorts for _, o in observed_reps(data, cohort)]
+
+
+def observed_reps(data: RampData, cohort: Cohort) -> list[tuple[Membership, metrics.Observation]]:
+    """The cohort's reps counted on as_of, each with their TTP observation (what
+    `observations` and `early_paces` read, for a caller that needs both to read it once)."""
+    members = _counted(data, cohort)
+    observed = (metrics.time_to_productivity(outcome, data.as_of)
+                for outcome in _outcomes(data, members, data.productivity_milestone(cohort)))
+    return [(m, o) for m, o in zip(members, observed) if o is not None]
 
 
 def km_points(curve: Sequence[metrics.Step]) -> list[tuple[int, float]]:
@@ -127,8 +131,19 @@ def weekly_targets(targets: Sequence[float], weeks: int) -> list[float | None]:
 def mean_pace(actuals: Mapping[int, int], targets: Sequence[float | None]) -> float | None:
     """Mean weekly pace (actual ÷ target, as metrics.pace) over the tenure weeks whose targets
     are given (week 1 first), the weeks without a target left out."""
-    paces = [actuals.get(w, 0) / target for w, target in enumerate(targets, 1) if target]
-    return sum(paces) / len(paces) if paces else None
+    return _mean_pace_over(actuals, _targeted_weeks(targets))
+
+
+def _targeted_weeks(targets: Sequence[float | None]) -> list[tuple[int, float]]:
+    """(tenure week, target) of the weeks that have a target, week 1 first."""
+    return [(week, target) for week, target in enumerate(targets, 1) if target]
+
+
+def _mean_pace_over(actuals: Mapping[int, int], weeks: list[tuple[int, float]]) -> float | None:
+    """`mean_pace` over (week, target) pairs: actual ÷ target averaged; None without any."""
+    if not weeks:
+        return None
+    return sum([actuals.get(week, 0) / target for week, target in weeks]) / len(weeks)
 
 
 def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
@@ -140,25 +155,36 @@ def correlations(data: RampData, cohorts: Iterable[Cohort]) -> dict[str, dict]:
 def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, int]]:
     """Each productive rep's mean pace in weeks 1–8 by activity type, with their TTP (the
     reps still ramping have no TTP to correlate with, so they are left out)."""
+    return [pace for cohort in cohorts
+            for pace in cohort_early_paces(data, cohort, observed_reps(data, cohort))]
+
+
+def cohort_early_paces(data: RampData, cohort: Cohort,
+                       observed: list[tuple[Membership, metrics.Observation]]
+                       ) -> list[tuple[dict, int]]:
+    """`early_paces` of one cohort, from its `observed_reps`."""
+    weeks = _early_weeks_by_observed(cohort.track.activity_targets or {})
     reps = []
-    for cohort in cohorts:
-        targets = {kind: weekly_targets(values, CORRELATION_WEEKS)
-                   for kind, values in (cohort.track.activity_targets or {}).items()}
-        milestone = data.productivity_milestone(cohort)
-        reached = data.achieved.get(milestone.id, {}) if milestone else {}
-        for membership in _counted(data, cohort):
-            if membership.user_id not in reached:
-                continue
-            start_on = membership.effective_start_on
-            observation = metrics.time_to_productivity(metrics.RepOutcome(
-                start_on, membership.end_on, reached[membership.user_id]), data.as_of)
-            if observation is None or not observation.event:
-                continue
-            weekly = data.weekly.get(membership.user_id, {})
-            observed = min(CORRELATION_WEEKS, completed_weeks(start_on, data.as_of))
-            reps.append(({kind: mean_pace(weekly.get(kind, {}), values[:observed])
-                          for kind, values in targets.items()}, observation.day))
+    for membership, observation in observed:
+        if not observation.event:
+            continue
+        weekly = data.weekly.get(membership.user_id, {})
+        observed_weeks = min(CORRELATION_WEEKS,
+                             completed_weeks(membership.effective_start_on, data.as_of))
+        reps.append(({kind: _mean_pace_over(weekly.get(kind, {}), by_observed[observed_weeks])
+                      for kind, by_observed in weeks.items()}, observation.day))
     return reps
+
+
+def _early_weeks_by_observed(targets: Mapping[str, Sequence[float]]) -> dict[str, list]:
+    """For each activity type, and each number of early weeks a rep may have had so far (0 to
+    CORRELATION_WEEKS), the weeks among them with a target (`_targeted_weeks`)."""
+    result = {}
+    for kind, values in targets.items():
+        early = weekly_targets(values, CORRELATION_WEEKS)
+        result[kind] = [_targeted_weeks(early[:observed])
+                        for observed in range(CORRELATION_WEEKS + 1)]
+    return result
 
 
 # --- Helpers --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class TrackData:
     schedule: list[ScheduleItem]
     modules: dict[str, Module]
     quizzes: dict[str, Quiz]
-    milestones: list[Milestone]
+    milestones: list[Milestone]  # by due day, then slug
     rubrics: dict[str, Rubric]
 
     @cached_property
@@ -51,6 +51,17 @@ class TrackData:
                 work.append(("quiz", quiz.title, entry.due_day, quiz.id,
                              {"track": self.track.slug, "quiz": quiz.slug}))
         return work
+
+    @cached_property
+    def dated_work(self) -> list[tuple[int, str, int]]:
+        """The modules and quizzes of `work` that have a due day, as (due day, kind, module or
+        quiz id), earliest due first."""
+        return sorted((due_day, kind, item_id) for kind, _, due_day, item_id, _ in self.work
+                      if due_day is not None)
+
+    @cached_property
+    def module_slugs(self) -> dict[int, str]:
+        return {module.id: slug for slug, module in self.modules.items()}
 
     @cached_property
     def quiz_slugs(self) -> dict[int, str]:

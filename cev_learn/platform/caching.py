@@ -164,16 +164,26 @@ def _built_by_another(key: str, lock: str):
 def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], dict], *,
                 today: dt.date) -> dict:
     """Many values at once, each with its own scope: {id: scope} in, {id: value} out.
-    `build(ids)` makes the missing ones in one go (one statement for the versions, one
-    round trip to the cache)."""
+
+    They are cached together, as one value that holds each with the version of its scope it
+    was built at: one statement for the versions, one read of the cache and at most one write
+    however many values there are (a file each would cost a file system write each). Those
+    never built and those whose scope has changed since are built by `build(ids)` in one go;
+    the others are kept, those of ids not asked for this time included."""
     data, by_scope = _versions(scopes.values())
-    keys = {item: _key(name, parts, today, (data, by_scope[scope]))
-            for item, scope in scopes.items()}
-    values = dict(zip(keys, cache.get_many(*keys.values()))) if keys else {}
-    missing = [item for item, value in values.items() if value is None]
+    key = _key(name, parts, today, (data,))
+    kept = cache.get(key) or {}
+    values, missing = {}, []
+    for item, scope in scopes.items():
+        built_at, value = kept.get(item, (None, None))
+        if built_at == (scope, by_scope[scope]):
+            values[item] = value
+        else:
+            missing.append(item)
     if missing:
         built = build(missing)
-        cache.set_many({keys[item]: built[item] for item in missing})
+        cache.set(key, {**kept, **{item: ((scopes[item], by_scope[scopes[item]]), built[item])
+                                   for item in missing}})
         values.update(built)
     return values
 

@@ -111,6 +111,16 @@ def upsert(table):
 _UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
+def column_rows(statement) -> list:
+    """Every row of a SELECT of columns (not of mapped objects), read in the session's
+    transaction (pending changes flushed first, as `db.session.execute` would) as plain rows:
+    the session would pass each row through the ORM's loading, which columns need nothing
+    from, and that is up to a fifth of the time of a read of thousands of rows."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection().execute(statement).all()
+
+
 @contextmanager
 def no_cyclic_gc():
     """Pause the cycle collector during bulk work: millions of acyclic rows (tuples, dicts)

@@ -23,8 +23,7 @@ from cev_learn.platform.events import ACTIVITIES, MODULES, QUIZZES, QUOTAS, SIGN
 BOOKING_TYPE = "deal_won"
 
 
-@dataclass(frozen=True)
-class Activity:
+class Activity(NamedTuple):  # facts are named tuples: the engine reads thousands at once
     external_id: str
     occurred_on: dt.date
     type: str
@@ -32,15 +31,13 @@ class Activity:
     amount: float = 0.0
 
 
-@dataclass(frozen=True)
-class QuizResult:
+class QuizResult(NamedTuple):
     quiz_slug: str
     submitted_on: dt.date
     score: float  # fraction, 1.0 = full marks
 
 
-@dataclass(frozen=True)
-class SignoffResult:
+class SignoffResult(NamedTuple):
     rubric_slug: str
     signed_on: dt.date
     passed: bool

@@ -8,6 +8,7 @@ work is loaded per track and per set of reps with IN/GROUP BY, never per rep.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from sqlalchemy import Date, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
@@ -20,7 +21,7 @@ from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
                                         milestone_standing, rep_standing, tenure_day)
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.content.track_data import TrackData, track_data
-from cev_learn.platform.db import db
+from cev_learn.platform.db import column_rows, db
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.models import Achievement, Quota
@@ -104,14 +105,14 @@ def rep_progress(rep_ids: list[int]) -> dict[int, RepProgress]:
 def _add_done(progress: dict[int, RepProgress], rep_ids) -> None:
     """Finished modules, sign-offs, stored achievements and submitted attempts of some reps
     (a list or a subquery of ids): two statements."""
-    for kind, user_id, item_id, on, source in db.session.execute(_dated_facts(rep_ids)).all():
-        getattr(progress[user_id], kind)[item_id] = _as_date(on)
+    for kind, user_id, item_id, on, source in column_rows(_dated_facts(rep_ids)):
+        getattr(progress[user_id], kind)[item_id] = on
         if source is not None:
             progress[user_id].achieved_by[item_id] = source
-    for user_id, quiz_id, state, score, passed, submitted in db.session.execute(
+    for user_id, quiz_id, state, score, passed, submitted in column_rows(
             select(Attempt.user_id, Attempt.quiz_id, Attempt.state, Attempt.score,
                    Attempt.passed, Attempt.submitted_at)
-            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)).all():
+            .where(Attempt.user_id.in_(rep_ids), Attempt.state != AttemptState.IN_PROGRESS)):
         _add_attempt(progress[user_id], quiz_id, state, score, passed, _as_date(submitted))
 
 
@@ -129,7 +130,8 @@ def _add_attempt(progress: RepProgress, quiz_id: int, state: AttemptState, score
 
 def _dated_facts(rep_ids: list[int]):
     """(RepProgress field, rep, item, date, source) of finished modules, passed sign-offs and
-    stored achievements (the only ones with a source), in one statement."""
+    stored achievements (the only ones with a source), in one statement: dates on every
+    database (the first SELECT's column is a Date, so SQLite's text is read as one)."""
     return union_all(
         select(literal_column("'modules_done'"), ModuleProgress.user_id,
                ModuleProgress.module_id, func.date(ModuleProgress.completed_at, type_=Date),
@@ -148,20 +150,18 @@ def _add_crm_data(progress: dict[int, RepProgress], rep_ids: list[int]) -> None:
     """Monthly activity sums from each rep's start date (the ramp facts), and quotas: one
     statement."""
     activity = facts.monthly(rep_ids).subquery()
-    for user_id, kind, month, quantity, amount in db.session.execute(union_all(
+    for user_id, kind, month, quantity, amount in column_rows(union_all(
             select(activity.c.user_id, activity.c.type, activity.c.month, activity.c.quantity,
                    activity.c.amount),
             select(Quota.user_id, null(), Quota.month, null(), Quota.amount)
-            .where(Quota.user_id.in_(rep_ids)))).all():
+            .where(Quota.user_id.in_(rep_ids)))):
         if kind is None:
-            progress[user_id].quotas[_as_date(month)] = amount
+            progress[user_id].quotas[month] = amount
         else:
-            progress[user_id].crm_months.append((kind, _as_date(month), quantity, amount))
+            progress[user_id].crm_months.append((kind, month, quantity, amount))
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, str):  # SQLite returns MIN() over an expression as text
-        return dt.date.fromisoformat(value[:10])
+def _as_date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -211,14 +211,14 @@ def _assignment_item(assignment: Assignment, progress: RepProgress) -> WorkItem:
 def _engine_facts(data: TrackData, progress: RepProgress, start: dt.date) -> engine.RepFacts:
     """What the milestone engine measures a rep's milestones on the track from, as
     `rep_progress` loaded it (no statements)."""
-    quizzes, rubrics = data.quiz_slugs, data.rubric_slugs
+    modules, quizzes, rubrics = data.module_slugs, data.quiz_slugs, data.rubric_slugs
     return replace(
         engine.facts_from_months(start, progress.crm_months, progress.quotas),
         quiz_attempts=[engine.QuizResult(quizzes[quiz_id], on, score)
                        for quiz_id, on, score in progress.quiz_results if quiz_id in quizzes],
-        modules_completed={slug: progress.modules_done[module.id]
-                           for slug, module in data.modules.items()
-                           if module.id in progress.modules_done},
+        modules_completed={modules[module_id]: on
+                           for module_id, on in progress.modules_done.items()
+                           if module_id in modules},
         all_module_slugs=list(data.modules),
         signoffs=[engine.SignoffResult(rubrics[rubric_id], on, True)
                   for rubric_id, on in progress.signoffs_passed.items() if rubric_id in rubrics])
@@ -276,10 +276,9 @@ def summaries(memberships: list[Membership], today: dt.date, *,
     return [summarise(m, data[m.cohort.track_id], progress[m.user_id], today) for m in staying]
 
 
-@dataclass(frozen=True)
-class HelpNeeded:
+class HelpNeeded(NamedTuple):
     """A rep behind or at risk today, as the ramp dashboard lists them (plain values: the
-    dashboard caches them)."""
+    dashboard caches them, hundreds at a time)."""
 
     rep_id: int
     rep_name: str
@@ -301,12 +300,12 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     if not cohorts:
         return []
     tracks = track_data({c.track for c in cohorts})
-    reps = db.session.execute(select(
+    reps = column_rows(select(
         Membership.user_id, User.name, Membership.cohort_id, Cohort.name, Cohort.track_id,
         func.coalesce(Membership.start_on, Cohort.start_on, type_=Date))
         .join(User, User.id == Membership.user_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(*_onboarding(cohorts, tracks, today))).all()
+        .where(*_onboarding(cohorts, tracks, today)))
     if not reps:
         return []
     onboarding = select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id).where(
@@ -314,9 +313,9 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     progress = defaultdict(RepProgress)
     _add_done(progress, onboarding)
     dues = defaultdict(list)  # rep -> (due day, done day) of their assignments
-    for user_id, kind, module_id, quiz_id, due in db.session.execute(
+    for user_id, kind, module_id, quiz_id, due in column_rows(
             select(Assignment.user_id, Assignment.kind, Assignment.module_id, Assignment.quiz_id,
-                   Assignment.due_on).where(Assignment.user_id.in_(onboarding))).all():
+                   Assignment.due_on).where(Assignment.user_id.in_(onboarding))):
         done = _done_on(progress[user_id], kind.value, module_id or quiz_id)
         dues[user_id].append((due, done))
     found, measured_later = [], []
@@ -325,15 +324,14 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     for user_id, name, cohort_id, cohort_name, track_id, start in reps:
         data, rep = tracks[track_id], progress[user_id]
         tenure = tenure_day(start, today)
-        overdue = sum(1 for kind, _, due_day, item_id, _ in data.work
-                      if is_overdue(due_on(start, due_day), _done_on(rep, kind, item_id), today))
+        overdue = _overdue_track_work(data, rep, tenure)
         overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
-        past_due = [milestone_standing(achieved=False, progress=None, due_day=due_day,
-                                       tenure=tenure)
-                    for milestone_id, due_day in due_days[track_id]
-                    if milestone_id not in rep.achieved and tenure > due_day]
+        past_due = any(milestone_standing(achieved=False, progress=None, due_day=due_day,
+                                          tenure=tenure) is Standing.BEHIND
+                       for milestone_id, due_day in due_days[track_id]
+                       if milestone_id not in rep.achieved and tenure > due_day)
         row = (user_id, name, cohort_id, cohort_name, data, start, tenure, overdue)
-        if overdue or Standing.BEHIND in past_due:
+        if overdue or past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
         else:
             measured_later.append(row)
@@ -352,6 +350,20 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
     return found
 
 
+def _overdue_track_work(data: TrackData, progress: RepProgress, tenure: int) -> int:
+    """How many of the track's modules and quizzes are overdue (`is_overdue`) on tenure day
+    `tenure`: not done, and due on an earlier day (start + due day < today is due day <
+    tenure)."""
+    done_on = {"module": progress.modules_done, "quiz": progress.quizzes_passed}  # `_done_on`
+    overdue = 0
+    for due_day, kind, item_id in data.dated_work:
+        if due_day >= tenure:
+            break
+        if done_on[kind].get(item_id) is None:
+            overdue += 1
+    return overdue
+
+
 def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.date) -> tuple:
     """Conditions on Membership and Cohort naming the reps of some cohorts still with the
     company and inside their track's onboarding window today (tenure day up to the track's
@@ -366,8 +378,8 @@ def _onboarding(cohorts: list[Cohort], tracks: dict[int, TrackData], today: dt.d
 
 def _help_needed(row: tuple, standing: Standing, achieved: dict[int, dt.date]) -> HelpNeeded:
     user_id, name, cohort_id, cohort_name, data, start, tenure, overdue = row
-    open_ones = [m for m in data.milestones if m.id not in achieved]
-    nxt = min(open_ones, key=lambda m: m.due_day) if open_ones else None
+    # The open one due first: milestones are listed by due day (then slug).
+    nxt = next((m for m in data.milestones if m.id not in achieved), None)
     return HelpNeeded(user_id, name, cohort_id, cohort_name, standing, tenure, overdue,
                       nxt.slug if nxt else None, nxt.title if nxt else None,
                       start + dt.timedelta(days=nxt.due_day) if nxt else None)
