@@ -319,17 +319,20 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         done = _done_on(progress[user_id], kind.value, module_id or quiz_id)
         dues[user_id].append((due, done))
     found, measured_later = [], []
-    due_days = {track_id: [(m.id, m.due_day) for m in data.milestones]
-                for track_id, data in tracks.items()}
+    # Past due without CRM data to measure: behind (one measured from CRM data has no
+    # standing until some is imported, so it waits for the rep's data below).
+    not_crm = {track_id: [m for m in data.milestones
+                          if engine.measure_kind(m.measure) not in CRM_MEASURES]
+               for track_id, data in tracks.items()}
     for user_id, name, cohort_id, cohort_name, track_id, start in reps:
         data, rep = tracks[track_id], progress[user_id]
         tenure = tenure_day(start, today)
         overdue = _overdue_track_work(data, rep, tenure)
         overdue += sum(1 for due, done in dues[user_id] if is_overdue(due, done, today))
-        past_due = any(milestone_standing(achieved=False, progress=None, due_day=due_day,
+        past_due = any(milestone_standing(achieved=False, progress=None, due_day=m.due_day,
                                           tenure=tenure) is Standing.BEHIND
-                       for milestone_id, due_day in due_days[track_id]
-                       if milestone_id not in rep.achieved and tenure > due_day)
+                       for m in not_crm[track_id]
+                       if m.id not in rep.achieved and tenure > m.due_day)
         row = (user_id, name, cohort_id, cohort_name, data, start, tenure, overdue)
         if overdue or past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
@@ -342,11 +345,14 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         rep = progress[user_id]
         open_ones = [m for m in data.milestones if m.id not in rep.achieved]
         measured = _engine_facts(data, rep, start) if open_ones else None
-        # Nothing overdue and nothing past due: by `rep_standing`, at risk as soon as one
-        # milestone is (the earliest due are measured first), else on track.
-        if any(_milestone_line(m, rep, measured, start, today).standing is Standing.AT_RISK
-               for m in open_ones):
-            found.append(_help_needed(row, Standing.AT_RISK, rep.achieved))
+        # Nothing overdue: by `rep_standing`, behind when a milestone is (one measured from
+        # CRM data, past due), else at risk as soon as one milestone is, else on track.
+        standings = {_milestone_line(m, rep, measured, start, today).standing
+                     for m in open_ones}
+        for worst in (Standing.BEHIND, Standing.AT_RISK):
+            if worst in standings:
+                found.append(_help_needed(row, worst, rep.achieved))
+                break
     return found
 
 
