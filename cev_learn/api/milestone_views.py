@@ -12,10 +12,9 @@ from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import json_body, respond
-from cev_learn.api.rep_views import rep_for
+from cev_learn.api.rep_views import placed_rep_for, rep_for
 from cev_learn.api.spec import Param, operation
 from cev_learn.cohorts.models import Membership
-from cev_learn.cohorts.queries import current_memberships
 from cev_learn.content.models import Milestone
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
@@ -68,8 +67,7 @@ def _history(rep: User) -> list[dict]:
                        "measures until it is cleared with null. Sending the same body again "
                        "changes nothing. 404 when the milestone is not on the rep's track.")
 def record_achievement(user_id: int, milestone_slug: str):
-    rep = rep_for(user_id, policy.can_coach_rep)
-    membership = next(iter(current_memberships(rep_ids=[rep.id])), None)
+    rep, membership = placed_rep_for(user_id, policy.can_coach_rep)
     milestone = _milestone(membership, milestone_slug)
     body = json_body(schemas.AchievementIn)
     today = dt.date.today()
@@ -84,16 +82,16 @@ def record_achievement(user_id: int, milestone_slug: str):
         return respond(schemas.AchievementOut, _achievement(*stored) if stored else
                        _achievement(None, milestone, track, None))
     try:
-        achievements.record_milestone(rep=rep, milestone=milestone, achieved_on=body.achieved_on,
-                                      note=note, actor=current_user, today=today, source=API,
-                                      current=current)
-        saved = _achievement_now(rep, milestone, track)  # read before the commit expires it
+        now = achievements.record_milestone(
+            rep=rep, milestone=milestone, achieved_on=body.achieved_on, note=note,
+            actor=current_user, today=today, source=API, current=current)
+        by = current_user.email if body.achieved_on else None  # read before the commit
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise ApiProblem(409, "this achievement was changed by another request at the same "
                               "time; send it again") from None
-    return respond(schemas.AchievementOut, saved)
+    return respond(schemas.AchievementOut, _achievement(now, milestone, track, by))
 
 
 def _milestone(membership: Membership | None, slug: str) -> Milestone:
@@ -105,11 +103,6 @@ def _milestone(membership: Membership | None, slug: str) -> Milestone:
     if milestone is None:
         raise ApiProblem(404, f"no milestone {slug!r} on this rep's track")
     return milestone
-
-
-def _achievement_now(rep: User, milestone: Milestone, track: str) -> dict:
-    row = queries.achievement(rep.id, milestone.id)
-    return _achievement(*row) if row else _achievement(None, milestone, track, None)
 
 
 def _unchanged(current: Achievement | None, achieved_on: dt.date | None,

@@ -11,7 +11,8 @@ from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
 from cev_learn.api.blueprint import respond
 from cev_learn.api.spec import operation
-from cev_learn.cohorts.access import Rule, visible_rep
+from cev_learn.cohorts.access import Rule, visible_placed_rep
+from cev_learn.cohorts.models import Membership
 from cev_learn.cohorts.schedule import WEEK, WorkItem
 from cev_learn.platform.problems import ApiProblem
 from cev_learn.quizzes import queries as quiz_queries
@@ -21,10 +22,16 @@ from cev_learn.ramp.standing import RepSummary, rep_summary
 
 def rep_for(user_id: int, rule: Rule = policy.can_view_rep) -> User:
     """The rep if the token's user passes `rule` for them; 404 otherwise, as on the pages."""
-    rep = visible_rep(current_user, user_id, rule)
-    if rep is None:
+    return placed_rep_for(user_id, rule)[0]
+
+
+def placed_rep_for(user_id: int, rule: Rule = policy.can_view_rep
+                   ) -> tuple[User, Membership | None]:
+    """`rep_for`, with the rep's current membership (None: in no cohort): one statement."""
+    found = visible_placed_rep(current_user, user_id, rule)
+    if found is None:
         raise ApiProblem(404, f"no rep {user_id} that this token may see")
-    return rep
+    return found
 
 
 @api_access(*STAFF_ROLES)

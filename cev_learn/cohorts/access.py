@@ -7,12 +7,13 @@ checks that they agree, for every viewer and every rep of random organisations."
 from collections.abc import Callable
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import RepScope
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.content.models import Track
 from cev_learn.platform.db import db
 
 Rule = Callable[[User, RepScope], bool]  # policy.can_view_rep or policy.can_coach_rep
@@ -20,30 +21,52 @@ Rule = Callable[[User, RepScope], bool]  # policy.can_view_rep or policy.can_coa
 
 def find_rep(user_id: int) -> tuple[User, RepScope] | None:
     """The rep with this id and their scope, in one statement; None when no rep has it."""
-    found = _user_and_scope(user_id)
-    return found if found is not None and found[0].role is Role.REP else None
+    found = _placed_user(user_id)
+    return found[:2] if found is not None and found[0].role is Role.REP else None
 
 
 def rep_scope(rep: User) -> RepScope:
     """What the rules need to know about this rep now: one statement."""
-    return _user_and_scope(rep.id)[1]
+    return _placed_user(rep.id)[1]
 
 
-def _user_and_scope(user_id: int) -> tuple[User, RepScope] | None:
+def visible_placed_rep(viewer: User, user_id: int, rule: Rule = policy.can_view_rep
+                       ) -> tuple[User, Membership | None] | None:
+    """`visible_rep`, with the rep's current membership (its cohort and track loaded; None
+    when in no cohort): still one statement."""
+    found = _placed_user(user_id)
+    if found is None or found[0].role is not Role.REP or not rule(viewer, found[1]):
+        return None
+    return found[0], found[2]
+
+
+def placed_user_by_email(email: str) -> tuple[User, RepScope, Membership | None] | None:
+    """The user with this (normalised) email, their scope as a rep and their current
+    membership (with its cohort and track), in one statement; None when nobody has it."""
+    return _placed_user(User.email == email)
+
+
+def _placed_user(which) -> tuple[User, RepScope, Membership | None] | None:
+    """The user `which` selects (by id, or a condition), their scope and current membership
+    (with its cohort and track)."""
+    if isinstance(which, int):
+        which = User.id == which
     rows = db.session.execute(
-        select(User, Membership.id, Cohort.territory, CohortCoach.coach_id)
+        select(User, Membership, CohortCoach.coach_id)
         .outerjoin(Membership, and_(Membership.user_id == User.id,
                                     Membership.moved_out_at.is_(None)))
         .outerjoin(Cohort, Cohort.id == Membership.cohort_id)
+        .outerjoin(Track, Track.id == Cohort.track_id)
         .outerjoin(CohortCoach, CohortCoach.cohort_id == Cohort.id)
-        .where(User.id == user_id)).all()
+        .options(contains_eager(Membership.cohort).contains_eager(Cohort.track))
+        .where(which)).all()
     if not rows:
         return None
-    user = rows[0][0]
-    in_cohort = rows[0][1] is not None  # one current membership at most
-    territory = policy.rep_territory(rows[0][2], in_cohort, user)
+    user, membership = rows[0][0], rows[0][1]  # one current membership at most
+    territory = policy.rep_territory(membership.cohort.territory if membership else None,
+                                     membership is not None, user)
     return user, RepScope(user.id, territory, frozenset(
-        coach_id for *_, coach_id in rows if coach_id is not None))
+        coach_id for *_, coach_id in rows if coach_id is not None)), membership
 
 
 def allows(rule: Rule, viewer: User, rep: User) -> bool:
@@ -57,8 +80,8 @@ def allows(rule: Rule, viewer: User, rep: User) -> bool:
 def visible_rep(viewer: User, user_id: int, rule: Rule = policy.can_view_rep) -> User | None:
     """The rep with this id if `rule` lets the viewer at them; None otherwise (callers answer
     404, so nobody learns which ids exist). The rep and their scope: one statement."""
-    found = find_rep(user_id)
-    return found[0] if found is not None and rule(viewer, found[1]) else None
+    found = visible_placed_rep(viewer, user_id, rule)
+    return found[0] if found is not None else None
 
 
 def coachable_rep_ids(viewer: User, rep_ids: list[int]) -> set[int]:

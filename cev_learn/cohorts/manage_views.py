@@ -121,12 +121,11 @@ def add_member(cohort_id: int):
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            rep = services.rep_for(current_user, form.rep.data)
+            rep, membership = services.rep_for(current_user, form.rep.data)
             services.place_rep(rep, cohort, start_on=form.start_on.data, end_on=form.end_on.data,
-                               now=utcnow())
-        except services.CohortError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, str(exc))
+                               now=utcnow(), current={rep.id: membership} if membership else {})
+        except services.CohortError as exc:  # raised before anything changed: no rollback,
+            show_error(form, exc.field, str(exc))  # so the page reads nothing again
         else:
             now = utcnow()
             queued = sign_in_links.invite([rep], by=current_user, now=now) \

@@ -11,8 +11,8 @@ from sqlalchemy import insert, select
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import can_view_rep, managed_territory
-from cev_learn.accounts.services import find_user_by_email, normalise_email
-from cev_learn.cohorts.access import allows, visible_cohorts
+from cev_learn.accounts.services import normalise_email
+from cev_learn.cohorts.access import placed_user_by_email, visible_cohorts
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
 from cev_learn.content.models import Track
 from cev_learn.platform import events
@@ -148,18 +148,19 @@ def current_membership(rep: User) -> Membership | None:
         Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
 
 
-def rep_for(actor: User, email: str) -> User:
-    """The active rep with this email whom the actor may place in one of their cohorts; a
-    CohortError on the email field otherwise.
+def rep_for(actor: User, email: str) -> tuple[User, Membership | None]:
+    """The active rep with this email whom the actor may place in one of their cohorts, with
+    their current membership (None: in no cohort), in one statement; a CohortError on the
+    email field otherwise.
 
     A manager limited to a territory hears the same answer for a rep outside it (placed in
     another territory's cohort, or waiting in another territory) as for an email nobody has,
     so the form tells them nothing about people they do not manage.
     """
-    user = find_user_by_email(email)
+    found = placed_user_by_email(normalise_email(email))
+    user = found[0] if found is not None else None
     if managed_territory(actor) is not None and (
-            user is None or user.role is not Role.REP
-            or not allows(can_view_rep, actor, user)):
+            user is None or user.role is not Role.REP or not can_view_rep(actor, found[1])):
         raise CohortError(f"No rep you manage has the email {normalise_email(email)}. A rep "
                           "in another territory is placed by its manager or an admin.", "rep")
     if user is None:
@@ -169,16 +170,16 @@ def rep_for(actor: User, email: str) -> User:
         raise CohortError(f"{user.email} is {article} {user.role.value}, not a rep.", "rep")
     if not user.active:
         raise CohortError(f"{user.email} is deactivated.", "rep")
-    return user
+    return user, found[2]
 
 
 def place_rep(rep: User, cohort: Cohort, *, start_on: dt.date | None, end_on: dt.date | None,
-              now: dt.datetime) -> Membership:
+              now: dt.datetime, current: dict[int, Membership] | None = None) -> Membership:
     """Put a rep in a cohort: update the membership if already there, else move them
     (closing the old membership, so their history in it stays). Their achievements are
     brought up to date as of the day of `now`: their records count from the start date in
-    this cohort, towards its track's milestones."""
-    return place_reps([(rep, cohort, start_on, end_on)], now=now)[0]
+    this cohort, towards its track's milestones. `current` as for `place_reps`."""
+    return place_reps([(rep, cohort, start_on, end_on)], now=now, current=current)[0]
 
 
 Placement = tuple[User, Cohort, dt.date | None, dt.date | None]  # rep, cohort, start, end
@@ -188,13 +189,15 @@ def place_reps(placements: Iterable[Placement], *, now: dt.datetime,
                current: dict[int, Membership] | None = None) -> list[Membership]:
     """`place_rep` for many reps, with one refresh of their achievements at the end. `current`
     is each rep's membership now when the caller has read them (rep id → membership; a rep
-    in none left out); else they are read, in one statement per CHUNK reps."""
+    in none left out); else they are read, in one statement per CHUNK reps. A placement that
+    cannot be made raises CohortError before anything is changed."""
     placements = list(placements)
+    for rep, cohort, start_on, end_on in placements:  # every check before any change
+        _check_placement(rep, cohort, start_on, end_on)
     if current is None:
         current = current_memberships_of([rep.id for rep, *_ in placements])
     kept, new = {}, {}
     for rep, cohort, start_on, end_on in placements:
-        _check_placement(rep, cohort, start_on, end_on)
         membership = current.get(rep.id)
         if rep.id in new or membership is None or membership.cohort_id != cohort.id:
             if membership is not None and rep.id not in new:

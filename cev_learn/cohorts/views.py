@@ -193,10 +193,10 @@ def record_milestone(user_id: int, milestone_slug: str):
             form.achieved_on.data, membership.effective_start_on, dt.date.today()):
         flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
-        achievements.record_milestone(rep=rep, milestone=milestone,
-                                  achieved_on=form.achieved_on.data,
-                                  note=form.note.data or None, actor=current_user,
-                                  today=dt.date.today())
+        achievements.record_milestone(
+            rep=rep, milestone=milestone, achieved_on=form.achieved_on.data,
+            note=form.note.data or None, actor=current_user, today=dt.date.today(),
+            current=achievements.stored_achievement(rep, milestone))
         done = f"{milestone.title}: " + (
             f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
             if form.achieved_on.data else "correction cleared.")

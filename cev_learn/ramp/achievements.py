@@ -8,7 +8,7 @@ milestone a rep had not reached before goes to the outbox (`milestone.achieved`,
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, insert, literal,
                         select, union_all)
@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric, Track
-from cev_learn.platform import events, outbox
+from cev_learn.platform import caching, events, outbox
 from cev_learn.platform.db import UTCDateTime, db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
@@ -39,18 +39,31 @@ def recompute_for(rep_ids: Iterable[int], as_of: dt.date,
 class Recomputed:
     changed: int          # achievements changed
     cohort_ids: set[int]  # the cohorts the reps are in now
+    # (rep, milestone) → the day the engine finds it reached (None: not reached), for each
+    # milestone judged; a coach's date, where there is one, stays what is stored
+    measured: dict[tuple[int, int], dt.date | None] = field(default_factory=dict)
 
 
 def recompute(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
     """`recompute_for`, also saying which cohorts the reps are in (read with their
     milestones, so with no kinds of records it costs that one statement)."""
-    ids, changed, cohort_ids = sorted(set(rep_ids)), 0, set()
+    ids, changed, cohort_ids, measured = sorted(set(rep_ids)), 0, set(), {}
     for start in range(0, len(ids), CHUNK):
         done = _recompute_chunk(ids[start:start + CHUNK], as_of, records)
         changed += done.changed
         cohort_ids |= done.cohort_ids
+        measured |= done.measured
     db.session.flush()
-    return Recomputed(changed, cohort_ids)
+    return Recomputed(changed, cohort_ids, measured)
+
+
+def judge_again(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
+    """`recompute`, then tell the page cache which reps and cohorts changed (their pages and
+    the organisation's summary are built again): what follows any change to a rep's ramp."""
+    ids = sorted(set(rep_ids))
+    done = recompute(ids, as_of, records)
+    caching.changed([*map(caching.rep_scope, ids), *map(caching.cohort_scope, done.cohort_ids)])
+    return done
 
 
 def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
@@ -78,12 +91,13 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
         return Recomputed(0, cohort_ids)
     facts = _facts(memberships, track_ids, frozenset().union(*(
         engine.measured_from(m.measure) for track in milestones.values() for m in track)))
-    changes = _Changes(utcnow())
+    changes, measured = _Changes(utcnow()), {}
     for user_id, membership in memberships.items():
         for milestone in milestones.get(membership.cohort.track_id, ()):
             reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
+            measured[user_id, milestone.id] = reached
             changes.apply(user_id, milestone, reached, existing.get((user_id, milestone.id)))
-    return Recomputed(changes.write(), cohort_ids)
+    return Recomputed(changes.write(), cohort_ids, measured)
 
 
 class _Changes:
@@ -224,25 +238,22 @@ def hand_date_problem(achieved_on: dt.date | None, start_on: dt.date,
     return None
 
 
-_UNREAD = object()  # the caller has not read the achievement
-
-
 def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
-                   note: str | None, actor: User, source: str = "coach",
-                   current: Achievement | None = _UNREAD) -> None:
+                   note: str | None, actor: User, current: Achievement | None,
+                   source: str = "coach") -> Achievement | None:
     """A coach records or corrects a milestone (None clears it, handing back to the engine).
-    `current` is the stored achievement when the caller has read it (None: there is none)."""
-    if current is _UNREAD:
-        current = db.session.scalar(select(Achievement).where(
-            Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
+    `current` is the stored achievement, read by the caller (None: there is none). Returns
+    the one stored now (None when cleared)."""
     now = utcnow()  # the achievement and its history entry: one moment
+    stored = current
     if achieved_on is None:
         if current is not None:
             db.session.delete(current)
+        stored = None
     elif current is None:
-        db.session.add(Achievement(user_id=rep.id, milestone_id=milestone.id,
-                                   achieved_on=achieved_on, source=source,
-                                   recorded_by_id=actor.id, note=note, updated_at=now))
+        stored = Achievement(user_id=rep.id, milestone_id=milestone.id, achieved_on=achieved_on,
+                             source=source, recorded_by_id=actor.id, note=note, updated_at=now)
+        db.session.add(stored)
         _announce(rep.id, milestone, achieved_on, source, now)
     else:
         if (current.achieved_on, current.source, current.note) != (achieved_on, source, note):
@@ -253,19 +264,32 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
                                      achieved_on=achieved_on, source=source,
                                      recorded_by_id=actor.id, note=note, created_at=now))
     db.session.flush()
+    return stored
+
+
+def stored_achievement(rep: User, milestone: Milestone) -> Achievement | None:
+    """The rep's stored achievement of this milestone (one statement)."""
+    return db.session.scalar(select(Achievement).where(
+        Achievement.user_id == rep.id, Achievement.milestone_id == milestone.id))
 
 
 def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
-                     note: str | None, actor: User, today: dt.date,
-                     source: str = "coach", current: Achievement | None = _UNREAD) -> None:
+                     note: str | None, actor: User, today: dt.date, current: Achievement | None,
+                     source: str = "coach") -> Achievement | None:
     """Record or correct the day a rep reached a milestone (None clears the correction and
-    hands the milestone back to what cev_learn measures), then bring what depends on the rep's
-    records up to date as of `today`. Flush only; the caller commits, and checks the date with
-    `hand_date_problem` first."""
-    record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
-                   actor=actor, source=source, current=current)
+    hands the milestone back to what cev_learn measures, judged again at once), then bring
+    what depends on the rep's records up to date as of `today`. `current` is the stored
+    achievement (`stored_achievement`). Returns what is stored for the milestone now: the
+    date recorded, or when cleared what cev_learn measures (not added to the session), or
+    None. Flush only; the caller commits, and checks the date with `hand_date_problem`
+    first."""
+    stored = record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
+                            actor=actor, source=source, current=current)
     # No record changed, only who dates the milestone: the rep's pages are built again, and
     # a cleared entry hands the milestone back to the engine.
-    events.records_changed([rep.id], today, records=())
-    if achieved_on is None:
-        recompute_for([rep.id], today, engine.measured_from(milestone.measure))
+    kinds = engine.measured_from(milestone.measure) if achieved_on is None else frozenset()
+    reached = judge_again([rep.id], today, kinds).measured.get((rep.id, milestone.id))
+    if achieved_on is None and reached is not None:
+        return Achievement(user_id=rep.id, milestone_id=milestone.id, achieved_on=reached,
+                           source=AUTO)
+    return stored

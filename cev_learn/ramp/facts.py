@@ -31,9 +31,9 @@ from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal,
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.schema import MAX_AMOUNT
-from cev_learn.platform import caching, events
+from cev_learn.platform import events
 from cev_learn.platform.db import db, upsert
-from cev_learn.ramp.achievements import recompute, recompute_for
+from cev_learn.ramp.achievements import judge_again, recompute_for
 from cev_learn.ramp.models import (EARLY_WEEKS, ActivityRecord, RepEarlyActivity,
                                    RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.sql import days_after, first_of_month, tenure_week
@@ -73,10 +73,8 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
         _add_to_facts(ids, added)
     elif events.ACTIVITIES in records:  # the only records the activity facts sum
         for chunk in _chunks(ids):
-            _replace_facts(_with_activity(chunk))
-    done = recompute(ids, today, records)
-    caching.changed([*map(caching.rep_scope, ids), *map(caching.cohort_scope, done.cohort_ids)])
-    return done.changed
+            _replace_facts(*_with_activity(chunk))
+    return judge_again(ids, today, records).changed
 
 
 def _lock(rep_ids: list[int]):
@@ -117,20 +115,28 @@ def sum_activity() -> None:
 FACT_TABLES = (RepWeekActivity, RepMonthActivity, RepEarlyActivity)
 
 
-def _with_activity(rep_ids: list[int]) -> list[int]:
-    """Those of these reps with activity records or activity facts (one statement): the
-    others have nothing to sum and nothing to delete, as a rep just created has."""
-    return sorted(db.session.scalars(union(
-        select(ActivityRecord.user_id).where(ActivityRecord.user_id.in_(rep_ids)),
-        select(RepMonthActivity.user_id).where(RepMonthActivity.user_id.in_(rep_ids)))))
+def _with_activity(rep_ids: list[int]) -> tuple[list[int], list[int]]:
+    """Those of these reps with activity records, and those with activity facts (one
+    statement): the others have nothing to sum, or nothing to delete (a rep placed in their
+    first cohort has records perhaps, but no facts yet)."""
+    records, facts = set(), set()
+    for user_id, has_facts in db.session.execute(union(
+            select(ActivityRecord.user_id, literal(False))
+            .where(ActivityRecord.user_id.in_(rep_ids)),
+            select(RepMonthActivity.user_id, literal(True))
+            .where(RepMonthActivity.user_id.in_(rep_ids)))):
+        (facts if has_facts else records).add(user_id)
+    return sorted(records), sorted(facts)
 
 
-def _replace_facts(rep_ids: list[int]) -> None:
-    if not rep_ids:
-        return
-    for table in FACT_TABLES:
-        db.session.execute(delete(table).where(table.user_id.in_(rep_ids)))
-    _insert_facts(rep_ids)
+def _replace_facts(with_records: list[int], with_facts: list[int]) -> None:
+    """Sum the facts of reps again: delete those they have, insert those their records
+    make."""
+    if with_facts:
+        for table in FACT_TABLES:
+            db.session.execute(delete(table).where(table.user_id.in_(with_facts)))
+    if with_records:
+        _insert_facts(with_records)
 
 
 def _add_to_facts(rep_ids: list[int], external_ids: Sequence[str]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, cast, insert, literal, null, select, union_all, update
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
@@ -83,7 +83,7 @@ def import_quota_rows(rows: list[QuotaRow], errors: list[CellError], *, skip_inv
                       uploader: User | None = None, write: bool = True) -> RampImportReport:
     """Create or update quotas from checked rows; `errors` are the problems of the others.
     With `write` False, only report what it would do (a check: nothing is written)."""
-    report, good = _checked(RampImportReport("quotas"), rows, errors, skip_invalid, uploader)
+    report, good, _ = _checked(RampImportReport("quotas"), rows, errors, skip_invalid, uploader)
     if report.imported:
         _apply(good, _quota_batch, report, progress, today, write)
     return report
@@ -110,26 +110,28 @@ def import_activity_rows(rows: list[ActivityRow], errors: list[CellError], *,
     """Create or update activity records from checked rows; `errors` are the problems of the
     others. New records are marked with `source` (import | api). With `write` False, only
     report what it would do (a check: nothing is written)."""
-    report, good = _checked(RampImportReport("activities"), rows, errors, skip_invalid,
-                            uploader)
+    report, good, stored = _checked(RampImportReport("activities"), rows, errors,
+                                    skip_invalid, uploader)
     if report.imported:
-        _apply(good, partial(_activity_batch, source=source), report, progress, today, write)
+        _apply(good, partial(_activity_batch, source=source, stored=stored), report, progress,
+               today, write)
     return report
 
 
 def _checked(report: RampImportReport, rows: list, errors: list[CellError],
              skip_invalid: bool, uploader: User | None
-             ) -> tuple[RampImportReport, list[tuple[int, tuple]]]:
-    """(rep id, row) for the rows the uploader may write; the report holds every error.
+             ) -> tuple[RampImportReport, list[tuple[int, tuple]], "_Stored | None"]:
+    """(rep id, row) for the rows the uploader may write, and the stored records they name
+    when they were read with the people (see `_known`); the report holds every error.
 
     A row may change only what is in the uploader's scope: the rep it names and, for an
     activity that is already stored, the rep it belongs to now. A scoped uploader gets one
     answer for every rep outside their scope, whether or not the email exists.
     """
-    users = _users_by_email({row.rep_email for row in rows})
+    users, theirs, stored = _known(uploader, rows)
     rep_ids = {email: user_id for email, (user_id, role) in users.items() if role is Role.REP}
-    owners = _stored_owners(uploader, rows)
-    theirs = _reps_of(uploader, set(rep_ids.values()) | set(owners.values()))
+    owners = ({} if not _scoped(uploader) or stored is None
+              else {external_id: values[0] for external_id, (_, values) in stored.items()})
     good = []
     for row in rows:
         if (problem := _row_problem(row, users, rep_ids, theirs, owners, uploader)) is None:
@@ -138,7 +140,57 @@ def _checked(report: RampImportReport, rows: list, errors: list[CellError],
             errors.append(CellError(row.line, *problem))
     report.errors = sorted(errors, key=lambda error: error.line)  # keeps a row's own order
     report.imported = not report.errors or skip_invalid
-    return report, good
+    return report, good, stored
+
+
+_Stored = dict[str, tuple[int, tuple]]  # external_id → (id, (user_id, occurred_on, type, …))
+
+
+def _known(uploader: User | None, rows: list
+           ) -> tuple[dict[str, tuple[int, Role]], set[int], _Stored | None]:
+    """What the rows are checked against: (id, role) of the users they name by email; the
+    reps among those, and among the owners of the stored activities they name, whose data
+    the uploader may send; and those stored activities, when read here.
+
+    A file of activities with up to _CHUNK emails and external ids (an API batch, a CRM
+    export of a day) has all of it read in one statement. Larger files are read in chunks,
+    and their stored activities batch by batch as they are written (None here)."""
+    emails = sorted({row.rep_email for row in rows})
+    external_ids = sorted({row.external_id for row in rows if hasattr(row, "external_id")})
+    if external_ids and len(emails) <= _CHUNK and len(external_ids) <= _CHUNK:
+        return _known_at_once(uploader, emails, external_ids)
+    users = _users_by_email(set(emails))
+    owners = _stored_owners(uploader, rows)
+    reps = {user_id for user_id, role in users.values() if role is Role.REP}
+    return users, _reps_of(uploader, reps | set(owners.values())), None
+
+
+def _known_at_once(uploader: User | None, emails: list[str], external_ids: list[str]
+                   ) -> tuple[dict[str, tuple[int, Role]], set[int], _Stored]:
+    """`_known` in one statement: the users by email and the stored activities by external
+    id, each with whether the uploader may send data of its rep."""
+    def theirs(user_id):
+        allowed = True if uploader is None else visible_rep_filter(uploader, user_id)
+        return literal(True) if allowed is True else case((allowed, True), else_=False)
+
+    record, columns = ActivityRecord, (ActivityRecord.id, ActivityRecord.occurred_on,
+                                       ActivityRecord.type, ActivityRecord.quantity,
+                                       ActivityRecord.amount)
+    users, stored, reps = {}, {}, set()
+    for key, user_id, role, mine, record_id, *values in db.session.execute(union_all(
+            select(User.email, User.id, User.role, theirs(User.id),
+                   *(cast(null(), column.type) for column in columns))
+            .where(User.email.in_(emails)),
+            select(record.external_id, record.user_id, cast(null(), User.role.type),
+                   theirs(record.user_id), *columns)
+            .where(record.external_id.in_(external_ids)))):
+        if record_id is None:
+            users[key] = (user_id, role)
+        else:
+            stored[key] = (record_id, tuple([user_id, *values]))
+        if mine and (record_id is not None or role is Role.REP):
+            reps.add(user_id)
+    return users, reps, stored
 
 
 def _row_problem(row, users: dict, rep_ids: dict[str, int], theirs: set[int],
@@ -236,8 +288,11 @@ def _chunks(values: list) -> Iterable[list]:
 # --- Activities --------------------------------------------------------------------------
 
 def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportReport, *,
-                    source: str, write: bool) -> None:
-    existing = _existing_activities([row.external_id for _, row in batch])
+                    source: str, stored: _Stored | None, write: bool) -> None:
+    """Write a batch of rows; `stored` holds the stored records they name, when read already
+    (else they are read here)."""
+    existing = (stored if stored is not None
+                else _existing_activities([row.external_id for _, row in batch]))
     new, changed, touched = [], [], report.touched_rep_ids
     for user_id, row in batch:
         wanted = (user_id, row.occurred_on, row.type, row.quantity, row.amount)
@@ -259,7 +314,7 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
     _write(ActivityRecord, new, changed, report, write)
 
 
-def _existing_activities(external_ids: list[str]) -> dict[str, tuple[int, tuple]]:
+def _existing_activities(external_ids: list[str]) -> _Stored:
     """external_id → (id, (user_id, occurred_on, type, quantity, amount)) of stored records."""
     found = {}
     for chunk in _chunks(external_ids):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.platform.db import db
-from cev_learn.ramp import facts
+from cev_learn.ramp import achievements
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.api.test_reps_api import START, TODAY, assert_problem, day, team  # noqa: F401
@@ -174,7 +174,7 @@ def test_a_write_that_collides_is_a_409_and_leaves_nothing_behind(team, coach, m
     def collide(*_args):  # as when another request stored the same achievement meanwhile
         raise IntegrityError("INSERT INTO achievement", None, Exception("unique"))
 
-    monkeypatch.setattr(facts, "refresh_reps", collide)
+    monkeypatch.setattr(achievements, "recompute", collide)
     response = coach.put(url(team["ana"]), json={"achieved_on": day(-1)})
     assert_problem(response, 409)
     assert counts() == (0, 0)  # the hand-recorded row flushed before is rolled back

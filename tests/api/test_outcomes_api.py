@@ -306,7 +306,9 @@ def test_a_batch_that_races_another_for_the_same_records_is_a_409(people, manage
     assert manager_api.post("/api/v1/activities", json={"records": BATCH[:1]}).status_code == 200
     before = stored()
     # As if a concurrent request stored crm-1 between this one's reading and its writing.
-    monkeypatch.setattr(import_service, "_existing_activities", lambda _ids: {})
+    read = import_service._known_at_once
+    monkeypatch.setattr(import_service, "_known_at_once",
+                        lambda *args: (*read(*args)[:2], {}))  # no stored record found
     response = manager_api.post("/api/v1/activities", json={"records": BATCH})
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"

@@ -19,7 +19,7 @@ from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState
-from cev_learn.ramp.achievements import record_by_hand
+from cev_learn.ramp.achievements import record_by_hand, stored_achievement
 from cev_learn.ramp.models import Achievement
 from tests.helpers import make_user
 from tests.factories import make_cohort
@@ -392,7 +392,7 @@ def test_a_coach_s_correction_on_the_rep_s_page_comes_on_the_next_poll(api, peop
 
     def record(note):
         record_by_hand(rep=ana, milestone=milestone, achieved_on=dt.date(2026, 3, 1),
-                       note=note, actor=kim)
+                       note=note, actor=kim, current=stored_achievement(ana, milestone))
         db.session.commit()
 
     record(None)

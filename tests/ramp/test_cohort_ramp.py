@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import Milestone
 from cev_learn.platform.db import db
-from cev_learn.ramp.achievements import recompute_for, record_by_hand
+from cev_learn.ramp.achievements import recompute_for, record_by_hand, stored_achievement
 from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord
 from tests.helpers import make_user
 from tests.factories import make_cohort
@@ -44,7 +44,8 @@ def test_achievements_follow_the_engine_and_keep_history(app, organisation):
     # A coach's correction wins over the engine and is kept in the history.
     coach = make_user(Role.COACH)
     record_by_hand(rep=reps["C"], milestone=meeting, achieved_on=D(2026, 1, 20),
-                   note="Met Harbor & Pine; not logged in the CRM.", actor=coach)
+                   note="Met Harbor & Pine; not logged in the CRM.", actor=coach,
+                   current=stored_achievement(reps["C"], meeting))
     db.session.commit()
     assert recompute_for([reps["C"].id], D(2026, 11, 27)) == 0
     stored = db.session.scalar(select(Achievement).where(Achievement.user_id == reps["C"].id))

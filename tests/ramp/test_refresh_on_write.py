@@ -128,11 +128,14 @@ def test_clearing_a_milestone_recorded_by_hand_hands_it_back_to_the_records(coho
     meeting(ana, "crm-1", D(2026, 3, 9))
     assert hand_date_problem(D(2026, 3, 5), START, D(2026, 3, 20)) is None
     achievements.record_milestone(rep=ana, milestone=milestone, achieved_on=D(2026, 3, 5),
-                              note="Met them at the fair.", actor=coach, today=D(2026, 3, 20))
+                                  note="Met them at the fair.", actor=coach, today=D(2026, 3, 20),
+                                  current=None)
     db.session.commit()
     assert reached(ana) == {"first-meeting": (D(2026, 3, 5), "coach")}
-    achievements.record_milestone(rep=ana, milestone=milestone, achieved_on=None, note=None,
-                              actor=coach, today=D(2026, 3, 20))
+    now = achievements.record_milestone(
+        rep=ana, milestone=milestone, achieved_on=None, note=None, actor=coach,
+        today=D(2026, 3, 20), current=achievements.stored_achievement(ana, milestone))
+    assert (now.achieved_on, now.source) == (D(2026, 3, 9), "auto")  # what is stored now
     db.session.commit()
     assert reached(ana) == {"first-meeting": auto(D(2026, 3, 9))}
 
