@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 
 from cev_learn.accounts import sign_in_links
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.services import find_user_by_email
 from cev_learn.accounts.policy import STAFF_ROLES
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
@@ -89,11 +88,11 @@ def upsert_user():
     row = _checked_row(body)
     now = utcnow()
     try:
-        report, problems = user_import_service.upsert_user(row, now=now, actor=current_user)
+        report, problems, user = user_import_service.upsert_user(row, now=now,
+                                                                 actor=current_user)
         if problems:
             db.session.rollback()
             raise _invalid(problems)
-        user = find_user_by_email(row.email)
         queued = sign_in_links.invite([user], by=current_user, now=now) if body.invite else []
         # The answer is read before the commit, so nothing is read again after it.
         saved = _user_row(*queries.visible_user(current_user, email=row.email))

@@ -33,6 +33,8 @@ class UserImportForm(FlaskForm):
 def users():
     form = UserImportForm()
     report = None
+    # Read before a commit can expire the signed-in user: nothing is read again after it.
+    back, for_admin = url_for(_back_to()), current_user.role is Role.ADMIN
     if form.validate_on_submit():
         try:
             report = import_users(decode_csv(form.file.data.read()),
@@ -55,11 +57,10 @@ def users():
             flash(message, "warning" if report.errors or (delivered and delivered.failed)
                   else "success")
             if not report.errors:
-                return redirect(url_for(_back_to()))
+                return redirect(back)
     status = 400 if report is not None and not report.imported else form_status(form)
     return render_template("admin/import_users.html", form=form, report=report,
-                           for_admin=current_user.role is Role.ADMIN,
-                           back=url_for(_back_to())), status
+                           for_admin=for_admin, back=back), status
 
 
 def _back_to() -> str:

@@ -9,13 +9,14 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
+from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import can_manage_users, managed_territory
 from cev_learn.cohorts.access import coachable_rep_ids, visible_cohorts
-from cev_learn.cohorts.models import Cohort, CohortCoach
-from cev_learn.cohorts.services import current_memberships_of, place_reps
+from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
+from cev_learn.cohorts.services import place_reps
 from cev_learn.cohorts.user_import import Problem, RowError, UserRow, parse_users_csv
 from cev_learn.platform.db import db
 
@@ -55,6 +56,7 @@ class UserImportReport:
 class _Known:
     users: dict[str, User]     # by email: the users the file names that exist
     cohorts: dict[str, Cohort]  # by name: the cohorts the file names that the actor works with
+    memberships: dict[int, Membership]  # user id → current membership, of those users
     changeable: set[str] | None = None  # emails of those users the actor may change; None: all
 
 
@@ -76,17 +78,18 @@ def import_users(text: str, *, skip_invalid: bool, now: dt.datetime,
     return report
 
 
-def upsert_user(row: UserRow, *, now: dt.datetime,
-                actor: User | None = None) -> tuple[UserImportReport, list[Problem]]:
-    """Create or update one user as a one-row users.csv would; with problems (by column)
-    nothing is applied."""
+def upsert_user(row: UserRow, *, now: dt.datetime, actor: User | None = None
+                ) -> tuple[UserImportReport, list[Problem], User | None]:
+    """Create or update one user as a one-row users.csv would: the report, the problems (by
+    column; with any, nothing is applied) and the user saved (None when not)."""
     known = _load_known([row], actor)
     row = _with_default_territory(row, known, actor)
     problems = _row_problems(row, known, _roles(known), actor)
     report = UserImportReport()
-    if not problems:
-        _apply([row], known, report, now)
-    return report, problems
+    if problems:
+        return report, problems, None
+    _apply([row], known, report, now)
+    return report, problems, known.users[row.email]
 
 
 def _apply(rows: list[UserRow], known: _Known, report: UserImportReport,
@@ -98,17 +101,24 @@ def _apply(rows: list[UserRow], known: _Known, report: UserImportReport,
 
 def _load_known(rows: list[UserRow], actor: User | None) -> _Known:
     emails = sorted({r.email for r in rows} | {r.coach_email for r in rows if r.coach_email})
-    users = {}
-    for start in range(0, len(emails), _CHUNK):
+    users, memberships = {}, {}
+    for start in range(0, len(emails), _CHUNK):  # with their current memberships
         chunk = emails[start:start + _CHUNK]
-        users.update((u.email, u) for u in db.session.scalars(
-            select(User).where(User.email.in_(chunk))))
+        for user, membership in db.session.execute(
+                select(User, Membership).outerjoin(Membership, and_(
+                    Membership.user_id == User.id, Membership.moved_out_at.is_(None)))
+                .where(User.email.in_(chunk))):
+            users[user.email] = user
+            if membership is not None:
+                memberships[user.id] = membership
     names = sorted({r.cohort for r in rows if r.cohort})
-    # A cohort the actor does not work with reads as one that does not exist.
+    # A cohort the actor does not work with reads as one that does not exist; its coaches
+    # are read with it, for the rows that name one.
     cohorts = select(Cohort) if _changes_anyone(actor) else visible_cohorts(actor)
-    cohorts = {c.name: c for c in db.session.scalars(cohorts.where(Cohort.name.in_(names)))}
-    return _Known(users=users, cohorts=cohorts, changeable=_changeable(
-        actor, [users[r.email] for r in rows if r.email in users]))
+    cohorts = {c.name: c for c in db.session.scalars(
+        cohorts.options(joinedload(Cohort.coach_links)).where(Cohort.name.in_(names))).unique()}
+    return _Known(users=users, cohorts=cohorts, memberships=memberships,
+                  changeable=_changeable(actor, [users[r.email] for r in rows if r.email in users]))
 
 
 def _changes_anyone(actor: User | None) -> bool:
@@ -240,7 +250,7 @@ def _update_user(user: User, row: UserRow) -> bool:
 def _apply_memberships(rows: list[UserRow], known: _Known, report: UserImportReport,
                        now: dt.datetime) -> None:
     placed = [row for row in rows if row.cohort]
-    current = current_memberships_of([known.users[row.email].id for row in placed])
+    current = known.memberships  # the new users are in none
     moves = []
     for row in placed:
         rep, cohort = known.users[row.email], known.cohorts[row.cohort]

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, insert, literal,
-                        select, union_all)
+from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, exists, insert,
+                        literal, select, union_all)
 from sqlalchemy.orm import contains_eager
 
 from cev_learn.accounts.models import User
@@ -21,7 +21,8 @@ from cev_learn.platform import caching, events, outbox
 from cev_learn.platform.db import UTCDateTime, db, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
-from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
+from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Quota,
+                                   RepMonthActivity)
 
 AUTO = "auto"
 CHUNK = 500
@@ -42,36 +43,52 @@ class Recomputed:
     # (rep, milestone) → the day the engine finds it reached (None: not reached), for each
     # milestone judged; a coach's date, where there is one, stays what is stored
     measured: dict[tuple[int, int], dt.date | None] = field(default_factory=dict)
+    # When asked for (`activity_held`): rep in a cohort → (has activity records, has
+    # activity facts), what summing their facts again needs to know
+    activity: dict[int, tuple[bool, bool]] = field(default_factory=dict)
 
 
-def recompute(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
+def recompute(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str], *,
+              activity_held: bool = False) -> Recomputed:
     """`recompute_for`, also saying which cohorts the reps are in (read with their
-    milestones, so with no kinds of records it costs that one statement)."""
-    ids, changed, cohort_ids, measured = sorted(set(rep_ids)), 0, set(), {}
+    milestones, so with no kinds of records it costs that one statement) and, with
+    `activity_held`, which of them hold activity records and facts (read in that statement
+    too)."""
+    ids, changed, cohort_ids, measured, activity = sorted(set(rep_ids)), 0, set(), {}, {}
     for start in range(0, len(ids), CHUNK):
-        done = _recompute_chunk(ids[start:start + CHUNK], as_of, records)
+        done = _recompute_chunk(ids[start:start + CHUNK], as_of, records, activity_held)
         changed += done.changed
         cohort_ids |= done.cohort_ids
         measured |= done.measured
+        activity |= done.activity
     db.session.flush()
-    return Recomputed(changed, cohort_ids, measured)
+    return Recomputed(changed, cohort_ids, measured, activity)
 
 
-def judge_again(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
+def judge_again(rep_ids: Iterable[int], as_of: dt.date, records: frozenset[str], *,
+                activity_held: bool = False) -> Recomputed:
     """`recompute`, then tell the page cache which reps and cohorts changed (their pages and
     the organisation's summary are built again): what follows any change to a rep's ramp."""
     ids = sorted(set(rep_ids))
-    done = recompute(ids, as_of, records)
+    done = recompute(ids, as_of, records, activity_held=activity_held)
     caching.changed([*map(caching.rep_scope, ids), *map(caching.cohort_scope, done.cohort_ids)])
     return done
 
 
-def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]) -> Recomputed:
-    memberships, milestones, existing = {}, defaultdict(dict), {}
+def _held(model):
+    """Whether the membership's rep has rows in `model` (a correlated EXISTS)."""
+    return exists().where(model.user_id == Membership.user_id)
+
+
+def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str],
+                     activity_held: bool) -> Recomputed:
+    memberships, milestones, existing, activity = {}, defaultdict(dict), {}, {}
     # The reps' memberships, cohorts, milestones, tracks (which the outbox names) and stored
     # achievements: one statement, a row per rep and milestone.
-    for membership, milestone, _track, achievement in db.session.execute(
-            select(Membership, Milestone, Track, Achievement)
+    held = ((_held(ActivityRecord), _held(RepMonthActivity)) if activity_held
+            else (literal(False), literal(False)))
+    for membership, milestone, _track, achievement, *holds in db.session.execute(
+            select(Membership, Milestone, Track, Achievement, *held)
             .join(Membership.cohort).options(contains_eager(Membership.cohort))
             .outerjoin(Milestone, and_(Milestone.track_id == Cohort.track_id,
                                        Milestone.retired_at.is_(None)))
@@ -80,6 +97,7 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
                                          Achievement.milestone_id == Milestone.id))
             .where(Membership.user_id.in_(rep_ids), Membership.moved_out_at.is_(None))):
         memberships[membership.user_id] = membership
+        activity[membership.user_id] = (bool(holds[0]), bool(holds[1]))
         if milestone is not None and engine.measured_from(milestone.measure) & records:
             milestones[milestone.track_id][milestone.id] = milestone
             if achievement is not None:
@@ -87,8 +105,10 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
     cohort_ids = {m.cohort_id for m in memberships.values()}
     milestones = {track_id: list(by_id.values()) for track_id, by_id in milestones.items()}
     track_ids = {m.cohort.track_id for m in memberships.values()}
+    if not activity_held:
+        activity = {}
     if not milestones:
-        return Recomputed(0, cohort_ids)
+        return Recomputed(0, cohort_ids, activity=activity)
     facts = _facts(memberships, track_ids, frozenset().union(*(
         engine.measured_from(m.measure) for track in milestones.values() for m in track)))
     changes, measured = _Changes(utcnow()), {}
@@ -97,7 +117,7 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
             reached = engine.achieved_on(milestone.measure, facts[user_id], as_of)
             measured[user_id, milestone.id] = reached
             changes.apply(user_id, milestone, reached, existing.get((user_id, milestone.id)))
-    return Recomputed(changes.write(), cohort_ids, measured)
+    return Recomputed(changes.write(), cohort_ids, measured, activity)
 
 
 class _Changes:

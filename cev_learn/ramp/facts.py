@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal, not_, select,
-                        union, union_all)
+                        union_all)
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
@@ -69,12 +69,16 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
     if db.session.get_bind().dialect.name == "postgresql":
         for chunk in _chunks(ids):
             db.session.execute(_lock(chunk))
-    if events.ACTIVITIES in records and added is not None and len(added) <= ADD_AT_MOST:
+    adding = added is not None and len(added) <= ADD_AT_MOST
+    if events.ACTIVITIES in records and adding:
         _add_to_facts(ids, added)
-    elif events.ACTIVITIES in records:  # the only records the activity facts sum
-        for chunk in _chunks(ids):
-            _replace_facts(*_with_activity(chunk))
-    return judge_again(ids, today, records).changed
+    # Summed again: the activity facts of these reps (the only records they sum changed);
+    # the milestones are judged from the records, so they need no facts first.
+    summing = events.ACTIVITIES in records and not adding
+    done = judge_again(ids, today, records, activity_held=summing)
+    if summing:
+        _replace_facts(ids, done.activity)
+    return done.changed
 
 
 def _lock(rep_ids: list[int]):
@@ -115,28 +119,19 @@ def sum_activity() -> None:
 FACT_TABLES = (RepWeekActivity, RepMonthActivity, RepEarlyActivity)
 
 
-def _with_activity(rep_ids: list[int]) -> tuple[list[int], list[int]]:
-    """Those of these reps with activity records, and those with activity facts (one
-    statement): the others have nothing to sum, or nothing to delete (a rep placed in their
-    first cohort has records perhaps, but no facts yet)."""
-    records, facts = set(), set()
-    for user_id, has_facts in db.session.execute(union(
-            select(ActivityRecord.user_id, literal(False))
-            .where(ActivityRecord.user_id.in_(rep_ids)),
-            select(RepMonthActivity.user_id, literal(True))
-            .where(RepMonthActivity.user_id.in_(rep_ids)))):
-        (facts if has_facts else records).add(user_id)
-    return sorted(records), sorted(facts)
-
-
-def _replace_facts(with_records: list[int], with_facts: list[int]) -> None:
-    """Sum the facts of reps again: delete those they have, insert those their records
-    make."""
-    if with_facts:
+def _replace_facts(rep_ids: list[int], held: dict[int, tuple[bool, bool]]) -> None:
+    """Sum the facts of these reps again: delete those they have, insert those their records
+    make. `held` says, for each of them in a cohort, whether they hold activity records and
+    facts: a rep with neither (just created) costs nothing, a rep placed in their first cohort
+    has no facts to delete; a rep in no cohort has no records that count, but may have the
+    facts of one they left."""
+    with_records = [rep for rep, (records, _) in held.items() if records]
+    with_facts = [rep for rep in rep_ids if held.get(rep, (False, True))[1]]
+    for chunk in _chunks(with_facts):
         for table in FACT_TABLES:
-            db.session.execute(delete(table).where(table.user_id.in_(with_facts)))
-    if with_records:
-        _insert_facts(with_records)
+            db.session.execute(delete(table).where(table.user_id.in_(chunk)))
+    for chunk in _chunks(sorted(with_records)):
+        _insert_facts(chunk)
 
 
 def _add_to_facts(rep_ids: list[int], external_ids: Sequence[str]) -> None:
