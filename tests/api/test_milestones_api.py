@@ -171,7 +171,7 @@ def test_who_may_record(team, api):
 
 
 def test_a_write_that_collides_is_a_409_and_leaves_nothing_behind(team, coach, monkeypatch):
-    def collide(*_args):  # as when another request stored the same achievement meanwhile
+    def collide(*_args, **_options):  # as when another request stored it meanwhile
         raise IntegrityError("INSERT INTO achievement", None, Exception("unique"))
 
     monkeypatch.setattr(achievements, "recompute", collide)
