@@ -39,7 +39,7 @@ from cev_learn.platform.db import db, no_cyclic_gc
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
-from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
+from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
 
 SPAN_DAYS = 3 * 365
 COHORTS_PER_COACH = 5
@@ -451,11 +451,7 @@ def _write_achievements(reached: list[tuple[int, int, dt.date]], today: dt.date)
         {"user_id": user_id, "milestone_id": milestone_id, "achieved_on": day, "source": AUTO,
          "recorded_by_id": None, "note": None, "updated_at": stamp}
         for user_id, milestone_id, day in reached])
-    _insert_in_chunks(AchievementChange, [
-        {"user_id": user_id, "milestone_id": milestone_id, "achieved_on": day, "source": AUTO,
-         "recorded_by_id": None, "note": None, "created_at": stamp}
-        for user_id, milestone_id, day in reached])
-    return len(reached)
+    return len(reached)  # their history: written by the database as they are
 
 
 def _insert_in_chunks(model, rows: list[dict]) -> int:

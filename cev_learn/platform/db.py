@@ -99,6 +99,14 @@ def write_transaction():
         _write_intent.reset(token)
 
 
+def one_writer_at_a_time() -> bool:
+    """Whether the database runs one writing transaction at a time (SQLite, whose requests
+    take the write lock with their first statement): what a writer read in its transaction
+    is then what it changes. PostgreSQL runs writers side by side, so such reads may be
+    stale by the time of the write unless rows are locked."""
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
 def upsert(table):
     """INSERT … ON CONFLICT for this app's database (SQLite or PostgreSQL): `upsert(t).values(…)
     .on_conflict_do_update(…)`."""

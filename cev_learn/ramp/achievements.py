@@ -1,7 +1,8 @@
 """Materialized achievements: recomputed for the reps an event touches, never per page view.
 
 Automatic results come from the pure engine; a coach's (or an import's) entry for a milestone
-wins over the engine until it is cleared. Every change is kept in AchievementChange. A
+wins over the engine until it is cleared. Every change is kept in AchievementChange (a date
+set or moved by the database itself, as it is written; a clear by the service). A
 milestone a rep had not reached before goes to the outbox (`milestone.achieved`, and
 `rep.productive` for the track's productivity milestone) in the same transaction.
 """
@@ -122,12 +123,15 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
 
 class _Changes:
     """What a recompute changes in the stored achievements, written together: the new ones
-    and the history in one statement each, however many milestones the reps reached."""
+    in one statement, however many milestones the reps reached (their history is written by
+    the database as they are: see AchievementChange), and the history of those cleared in
+    another."""
 
     def __init__(self, now: dt.datetime):
         self.now = now  # the achievements and their history entries: one moment
         self.new: list[dict] = []
-        self.history: list[dict] = []
+        self.cleared: list[dict] = []
+        self.changed = 0
 
     def apply(self, user_id: int, milestone: Milestone, reached: dt.date | None,
               current: Achievement | None) -> None:
@@ -137,24 +141,25 @@ class _Changes:
             return
         if current is not None and current.achieved_on == reached:
             return
+        self.changed += 1
         if reached is None:
             db.session.delete(current)
+            self.cleared.append({"user_id": user_id, "milestone_id": milestone.id,
+                                 "achieved_on": None, "source": AUTO, "created_at": self.now})
         elif current is None:
             self.new.append({"user_id": user_id, "milestone_id": milestone.id,
                              "achieved_on": reached, "source": AUTO, "updated_at": self.now})
             _announce(user_id, milestone, reached, AUTO, self.now)
         else:
             current.achieved_on, current.updated_at = reached, self.now
-        self.history.append({"user_id": user_id, "milestone_id": milestone.id,
-                             "achieved_on": reached, "source": AUTO, "created_at": self.now})
 
     def write(self) -> int:
         """Store the changes (flushed); returns how many achievements changed."""
         db.session.flush()  # the moved and cleared ones first, so the new never collide
-        for model, rows in ((Achievement, self.new), (AchievementChange, self.history)):
-            if rows:  # NULLs written as such: rows with and without a date in one statement
-                db.session.execute(insert(model).execution_options(render_nulls=True), rows)
-        return len(self.history)
+        for model, rows in ((Achievement, self.new), (AchievementChange, self.cleared)):
+            if rows:
+                db.session.execute(insert(model), rows)
+        return self.changed
 
 
 def _announce(rep_id: int, milestone: Milestone, achieved_on: dt.date, source: str,
@@ -280,9 +285,10 @@ def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | No
             current.updated_at = now
         current.achieved_on, current.source = achieved_on, source
         current.recorded_by_id, current.note = actor.id, note
-    db.session.add(AchievementChange(user_id=rep.id, milestone_id=milestone.id,
-                                     achieved_on=achieved_on, source=source,
-                                     recorded_by_id=actor.id, note=note, created_at=now))
+    if achieved_on is None:  # a date set or moved is copied to the history as it is written
+        db.session.add(AchievementChange(user_id=rep.id, milestone_id=milestone.id,
+                                         achieved_on=None, source=source,
+                                         recorded_by_id=actor.id, note=note, created_at=now))
     db.session.flush()
     return stored
 

@@ -24,37 +24,54 @@ after `as_of` (the fact's `last_on` says so); only then are that period's record
 """
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import (Date, and_, case, delete, exists, func, insert, literal, not_, select,
-                        union_all)
+from sqlalchemy import (Date, Float, Integer, String, and_, case, column, delete, exists, func,
+                        insert, literal, not_, select, text, union_all)
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.platform import events
-from cev_learn.platform.db import db, upsert
+from cev_learn.platform.db import db, one_writer_at_a_time, upsert
 from cev_learn.ramp.achievements import judge_again, recompute_for
 from cev_learn.ramp.models import (EARLY_WEEKS, ActivityRecord, RepEarlyActivity,
                                    RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.sql import days_after, first_of_month, tenure_week
 
 CHUNK = 500
-ADD_AT_MOST = 1_000  # new records added to the facts as they are; more: summed again
+COUNT_IN_AT_MOST = 1_000  # records a write changes counted into the facts; more: summed again
 
 
 # --- Keeping them current -------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ActivityChanges:
+    """The activity records a write created or changed, when they are all that changed of
+    the reps' activity: what the facts need to count them in as they are."""
+
+    external_ids: Sequence[str]  # created or changed (their new values are stored)
+    before: Sequence[tuple[int, str, dt.date, int, float]] = ()  # (rep, type, day, quantity,
+    # amount) of the changed ones before the change
+
+    def __len__(self) -> int:
+        return len(self.external_ids) + len(self.before)
+
+
 def refresh_reps(rep_ids: Iterable[int], today: dt.date,
                  records: Iterable[str] = events.ALL_RECORDS, *,
-                 added: Sequence[str] | None = None) -> int:
+                 changes: ActivityChanges | None = None) -> int:
     """Bring the facts and achievements of these reps up to date with their records of these
     kinds (events.ACTIVITIES, …; all of them by default: a membership or start date changes
     what every record counts for); returns how many achievements changed. Flushes only: the
     caller's transaction commits.
 
-    `added` says the only activity records that changed are new ones, with these external
-    ids: when they are few (ADD_AT_MOST), their sums are added to the facts (three
-    statements) rather than the reps' facts summed again from every record (six).
+    `changes` names the only activity records that changed: when they are few
+    (COUNT_IN_AT_MOST), what they add and what the changed ones took away is counted into the
+    facts (three statements) rather than the reps' facts summed again from every record.
+    What changed records held before was read by the writer before it locked anything, so it
+    is counted out only where no other writer can have changed them since (SQLite); on
+    PostgreSQL a correction sums the reps' facts again, after the lock.
 
     On PostgreSQL the reps' rows are locked first, so two transactions writing for the same
     rep refresh one after the other and the second sees the first's records: no fact is lost
@@ -66,15 +83,16 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
     ids, records = sorted(set(rep_ids)), frozenset(records)
     if not ids:
         return 0
-    if db.session.get_bind().dialect.name == "postgresql":
+    if not one_writer_at_a_time():
         for chunk in _chunks(ids):
             db.session.execute(_lock(chunk))
-    adding = added is not None and len(added) <= ADD_AT_MOST
-    if events.ACTIVITIES in records and adding:
-        _add_to_facts(ids, added)
+    counting = changes is not None and len(changes) <= COUNT_IN_AT_MOST and (
+        not changes.before or one_writer_at_a_time())
+    if events.ACTIVITIES in records and counting:
+        _count_in(ids, changes)
     # Summed again: the activity facts of these reps (the only records they sum changed);
     # the milestones are judged from the records, so they need no facts first.
-    summing = events.ACTIVITIES in records and not adding
+    summing = events.ACTIVITIES in records and not counting
     done = judge_again(ids, today, records, activity_held=summing)
     if summing:
         _replace_facts(ids, done.activity)
@@ -134,20 +152,37 @@ def _replace_facts(rep_ids: list[int], held: dict[int, tuple[bool, bool]]) -> No
         _insert_facts(chunk)
 
 
-def _add_to_facts(rep_ids: list[int], external_ids: Sequence[str]) -> None:
-    """Add these new records (those that count) to their reps' weekly and monthly facts,
-    then make those reps' early weeks again from their weekly facts: an UPSERT each."""
-    record, new = ActivityRecord, ActivityRecord.external_id.in_(sorted(external_ids))
-    week = tenure_week(record.occurred_on, counted_start())
-    _upsert_sums(RepWeekActivity, ["user_id", "type", "week", "quantity", "last_on"],
-                 counted_activity(record.user_id, record.type, week, func.sum(record.quantity),
-                                  func.max(record.occurred_on)).where(new)
-                 .group_by(record.user_id, record.type, week))
-    month = first_of_month(record.occurred_on)
-    _upsert_sums(RepMonthActivity, ["user_id", "type", "month", "quantity", "amount", "last_on"],
-                 counted_activity(record.user_id, record.type, month, func.sum(record.quantity),
-                                  func.sum(counted_amount()), func.max(record.occurred_on))
-                 .where(new).group_by(record.user_id, record.type, month))
+def _count_in(rep_ids: list[int], changes: ActivityChanges) -> None:
+    """Count changed records into their reps' weekly and monthly facts: what the records
+    created or changed hold now is added, what the changed ones held before is taken away;
+    then make those reps' early weeks again from their weekly facts. An UPSERT each. A fact
+    whose records all moved away stays, empty (records 0); its `last_on` may stay later than
+    its records, which only makes a report as of a day before it sum that period from the
+    records themselves."""
+    stored = ActivityRecord.__table__
+    parts = [select(stored.c.user_id, stored.c.type, stored.c.occurred_on, stored.c.quantity,
+                    counted_amount(stored.c.amount).label("amount"), literal(1).label("records"))
+             .where(stored.c.external_id.in_(sorted(changes.external_ids)))]
+    if changes.before:
+        before = _rows(changes.before)
+        parts.append(select(before.c.user_id, before.c.type, before.c.occurred_on,
+                            -before.c.quantity, -counted_amount(before.c.amount), literal(-1)))
+    record = union_all(*parts).subquery("record")
+    counted = counted_activity(record)
+    week = tenure_week(record.c.occurred_on, counted_start())
+    _upsert_sums(RepWeekActivity, ["user_id", "type", "week", "quantity", "records", "last_on"],
+                 counted.with_only_columns(
+                     record.c.user_id, record.c.type, week, func.sum(record.c.quantity),
+                     func.sum(record.c.records), func.max(record.c.occurred_on))
+                 .group_by(record.c.user_id, record.c.type, week))
+    month = first_of_month(record.c.occurred_on)
+    _upsert_sums(RepMonthActivity,
+                 ["user_id", "type", "month", "quantity", "amount", "records", "last_on"],
+                 counted.with_only_columns(
+                     record.c.user_id, record.c.type, month, func.sum(record.c.quantity),
+                     func.sum(record.c.amount), func.sum(record.c.records),
+                     func.max(record.c.occurred_on))
+                 .group_by(record.c.user_id, record.c.type, month))
     table = RepEarlyActivity.__table__
     weeks = [c.key for c in RepEarlyActivity.week_columns()]
     stmt = upsert(table).from_select(["user_id", "type", *weeks],
@@ -157,13 +192,30 @@ def _add_to_facts(rep_ids: list[int], external_ids: Sequence[str]) -> None:
         set_={week: stmt.excluded[week] for week in weeks}))
 
 
+_RECORD_COLUMNS = (column("user_id", Integer), column("type", String(32)),
+                   column("occurred_on", Date), column("quantity", Integer),
+                   column("amount", Float))
+
+
+def _rows(rows: Sequence[tuple]):
+    """Rows of activity records' shape (user_id, type, occurred_on, quantity, amount) as a
+    subquery: a VALUES list, whose columns both databases name column1, column2…"""
+    params, tuples = {}, []
+    for n, row in enumerate(rows):
+        params.update((f"v{n}_{i}", value) for i, value in enumerate(row))
+        tuples.append("(" + ", ".join(f":v{n}_{i}" for i in range(len(row))) + ")")
+    named = ", ".join(f"column{i} AS {c.name}" for i, c in enumerate(_RECORD_COLUMNS, 1))
+    return (text(f"SELECT {named} FROM (VALUES {', '.join(tuples)}) AS before_change")
+            .bindparams(**params).columns(*_RECORD_COLUMNS).subquery("before_change"))
+
+
 def _upsert_sums(fact, columns: list[str], sums) -> None:
     """Add the sums selected by `sums` to the rows of `fact` with the same key (new keys
     inserted), keeping the later `last_on`."""
     table = fact.__table__
     stmt = upsert(table).from_select(columns, sums)
     added = {name: table.c[name] + stmt.excluded[name]
-             for name in columns if name in ("quantity", "amount")}
+             for name in columns if name in ("quantity", "amount", "records")}
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
         set_={**added, "last_on": case((stmt.excluded.last_on > table.c.last_on,
@@ -175,27 +227,30 @@ def _early_weeks():
     type with any of those weeks."""
     fact = RepWeekActivity
     return (select(fact.user_id, fact.type,
-                   *[func.sum(fact.quantity).filter(fact.week == n)
+                   *[func.sum(fact.quantity).filter(fact.week == n, fact.records > 0)
                      for n in range(1, EARLY_WEEKS + 1)])
             .where(fact.week <= EARLY_WEEKS).group_by(fact.user_id, fact.type))
 
 
 def _insert_facts(rep_ids: list[int] | None) -> None:
     """Sum the counted records of these reps (None: everyone) into the fact tables."""
-    record = ActivityRecord
-    week = tenure_week(record.occurred_on, counted_start())
+    record = ActivityRecord.__table__
+    counted = counted_activity(record, rep_ids=rep_ids)
+    week = tenure_week(record.c.occurred_on, counted_start())
     db.session.execute(insert(RepWeekActivity).from_select(
-        ["user_id", "type", "week", "quantity", "last_on"],
-        counted_activity(record.user_id, record.type, week, func.sum(record.quantity),
-                         func.max(record.occurred_on), rep_ids=rep_ids)
-        .group_by(record.user_id, record.type, week)))
-    month = first_of_month(record.occurred_on)
+        ["user_id", "type", "week", "quantity", "records", "last_on"],
+        counted.with_only_columns(record.c.user_id, record.c.type, week,
+                                  func.sum(record.c.quantity), func.count(),
+                                  func.max(record.c.occurred_on))
+        .group_by(record.c.user_id, record.c.type, week)))
+    month = first_of_month(record.c.occurred_on)
     db.session.execute(insert(RepMonthActivity).from_select(
-        ["user_id", "type", "month", "quantity", "amount", "last_on"],
-        counted_activity(record.user_id, record.type, month, func.sum(record.quantity),
-                         func.sum(counted_amount()), func.max(record.occurred_on),
-                         rep_ids=rep_ids)
-        .group_by(record.user_id, record.type, month)))
+        ["user_id", "type", "month", "quantity", "amount", "records", "last_on"],
+        counted.with_only_columns(record.c.user_id, record.c.type, month,
+                                  func.sum(record.c.quantity),
+                                  func.sum(counted_amount(record.c.amount)), func.count(),
+                                  func.max(record.c.occurred_on))
+        .group_by(record.c.user_id, record.c.type, month)))
     early = _early_weeks()
     db.session.execute(insert(RepEarlyActivity).from_select(
         ["user_id", "type", *(c.key for c in RepEarlyActivity.week_columns())],
@@ -214,19 +269,23 @@ def counted_start():
     return func.coalesce(Membership.start_on, Cohort.start_on)
 
 
-def counted_activity(*columns, rep_ids=None):
-    """SELECT `columns` over the activity records that count for ramp: those of reps in a
-    cohort now, from each one's start date; narrowed to some reps (a list or a subquery)."""
-    stmt = _in_cohort(select(*columns), ActivityRecord.user_id).where(
-        ActivityRecord.occurred_on >= counted_start())
-    return stmt if rep_ids is None else stmt.where(ActivityRecord.user_id.in_(rep_ids))
+def counted_activity(record=None, *, rep_ids=None):
+    """SELECT over the activity records that count for ramp, those of reps in a cohort now,
+    from each one's start date (columns to choose with `with_only_columns`); `record` is the
+    activity_record table (by default) or rows of its shape (user_id, type, occurred_on,
+    quantity, amount); narrowed to some reps (a list or a subquery)."""
+    record = ActivityRecord.__table__ if record is None else record
+    stmt = _in_cohort(select(record.c.user_id).select_from(record), record.c.user_id).where(
+        record.c.occurred_on >= counted_start())
+    return stmt if rep_ids is None else stmt.where(record.c.user_id.in_(rep_ids))
 
 
-def counted_amount():
+def counted_amount(amount=None):
     """An activity's amount as sums count it, from 0 to MAX_AMOUNT. Every way in refuses other
-    amounts, but a record stored before they were bounded must not make a sum overflow:
-    PostgreSQL refuses the whole statement, SQLite answers infinity."""
-    amount = ActivityRecord.amount
+    amounts, but a record stored before they were
+    bounded must not make a sum overflow: PostgreSQL refuses the whole statement, SQLite
+    answers infinity."""
+    amount = ActivityRecord.amount if amount is None else amount
     return case((amount > MAX_AMOUNT, float(MAX_AMOUNT)), (amount > 0, amount), else_=0.0)
 
 
@@ -270,7 +329,7 @@ def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
     fact, record = RepMonthActivity, ActivityRecord
     columns = (fact.user_id, fact.type, fact.month, fact.quantity, fact.amount)
     if as_of is None:
-        stmt = select(*columns).where(fact.user_id.in_(rep_ids))
+        stmt = select(*columns).where(fact.user_id.in_(rep_ids), fact.records > 0)
         return stmt if kind is None else stmt.where(fact.type == kind)
     month = as_of.replace(day=1)
     settled = select(*columns).where(fact.user_id.in_(rep_ids), _settled(fact, as_of))
@@ -288,11 +347,11 @@ def monthly(rep_ids, as_of: dt.date | None = None, *, kind: str | None = None):
 
 
 def _settled(fact, as_of: dt.date):
-    """The facts whose every record is dated on or before as_of, counted whole: they are
-    exactly the periods before the one as_of falls in (a record on or before as_of lies in
-    one of those or in as_of's own) and as_of's own when nothing after as_of is in it yet.
-    `NOT >` keeps SQLite on the rep's rows rather than the `last_on` index."""
-    return not_(fact.last_on > as_of)
+    """The facts (not empty) whose every record is dated on or before as_of, counted whole:
+    they are exactly the periods before the one as_of falls in (a record on or before as_of
+    lies in one of those or in as_of's own) and as_of's own when nothing after as_of is in it
+    yet. `NOT >` keeps SQLite on the rep's rows rather than the `last_on` index."""
+    return and_(not_(fact.last_on > as_of), fact.records > 0)
 
 
 def _straddling(stmt, fact, as_of: dt.date, rep_ids):

@@ -41,15 +41,17 @@ class RampImportReport:
     # Reps whose quotas or activities this import changed (for a moved activity, both the
     # rep it left and the rep it joined): their achievements are brought up to date.
     touched_rep_ids: set[int] = field(default_factory=set)
-    # The activities created, while few enough to be added to the ramp facts as they are.
-    new_external_ids: list[str] = field(default_factory=list)
+    # The activities created or changed (with what the changed ones held before), while few
+    # enough to be counted into the ramp facts as they are.
+    changed_ids: list[str] = field(default_factory=list)
+    before: list[tuple] = field(default_factory=list)
     achievements_changed: int = 0
 
-    def only_added(self) -> list[str] | None:
-        """The external ids of the activities created, when creating them is all this import
-        did and they are few enough to be listed (facts.ADD_AT_MOST); else None."""
-        listed = len(self.new_external_ids) == self.created
-        return self.new_external_ids if listed and not self.updated else None
+    def activity_changes(self) -> facts.ActivityChanges | None:
+        """What this import changed of the activities, when it is few enough to be counted
+        into the facts as it is (facts.COUNT_IN_AT_MOST); else None."""
+        listed = len(self.changed_ids) == self.created + self.updated
+        return facts.ActivityChanges(self.changed_ids, self.before) if listed else None
 
     @property
     def bad_rows(self) -> int:
@@ -255,9 +257,9 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
     db.session.flush()
     if report.kind == "quotas":
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.QUOTAS})
-    else:  # new records only (a CRM sync, as a rule) are added to the sums as they are
+    else:  # a few records (a CRM sync, as a rule) are counted into the sums as they are
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.ACTIVITIES},
-                                     added=report.only_added())
+                                     changes=report.activity_changes())
     report.achievements_changed = changed
 
 
@@ -301,17 +303,28 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             new.append({"external_id": row.external_id, "user_id": user_id,
                         "occurred_on": row.occurred_on, "type": row.type,
                         "quantity": row.quantity, "amount": row.amount, "source": source})
-            if len(report.new_external_ids) <= facts.ADD_AT_MOST:
-                report.new_external_ids.append(row.external_id)
+            _listed(report, row.external_id)
             touched.add(user_id)
         elif old[1] != wanted:
             changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
                             "type": row.type, "quantity": row.quantity, "amount": row.amount})
+            if _listed(report, row.external_id):
+                owner, occurred_on, kind, quantity, amount = old[1]
+                report.before.append((owner, kind, occurred_on, quantity, amount))
             touched.add(user_id)
             touched.add(old[1][0])
         else:
             report.unchanged += 1
     _write(ActivityRecord, new, changed, report, write)
+
+
+def _listed(report: RampImportReport, external_id: str) -> bool:
+    """List a record created or changed while the list stays short enough to be counted
+    into the facts as it is; False once it is not."""
+    if len(report.changed_ids) + len(report.before) >= facts.COUNT_IN_AT_MOST:
+        return False
+    report.changed_ids.append(external_id)
+    return True
 
 
 def _existing_activities(external_ids: list[str]) -> _Stored:

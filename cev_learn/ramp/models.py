@@ -60,7 +60,10 @@ class Achievement(db.Model):
 
 
 class AchievementChange(db.Model):
-    """History: every time an achievement was set, moved or cleared, and by whom."""
+    """History: every time an achievement was set, moved or cleared, and by whom. An
+    achievement inserted or updated is copied here by the database itself (a trigger, with
+    its `updated_at` as `created_at`), in the statement that writes it, so no writer can
+    forget it; a cleared one (deleted) is written by the service that clears it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -86,7 +89,8 @@ class RepWeekActivity(db.Model):
     week: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(32), primary_key=True)
     quantity: Mapped[int]
-    last_on: Mapped[dt.date]  # the latest record's day: after as_of, the week is cut there
+    records: Mapped[int] = mapped_column(server_default="0")  # 0: empty (see RepMonthActivity)
+    last_on: Mapped[dt.date]  # no record is later (see RepMonthActivity): after as_of, cut there
 
     __table_args__ = (Index("ix_rep_week_activity_last_on", "last_on"),)
 
@@ -122,7 +126,12 @@ class RepMonthActivity(db.Model):
     type: Mapped[str] = mapped_column(String(32), primary_key=True)
     quantity: Mapped[int]
     amount: Mapped[float]
-    last_on: Mapped[dt.date]  # the latest record's day: after as_of, the month is cut there
+    # How many records it sums: 0 when a correction moved every one away (the fact is then
+    # empty, read as none: a record of quantity and amount 0 still counts as one)
+    records: Mapped[int] = mapped_column(server_default="0")
+    # No record is later than this day (after as_of, the month is cut there): the latest
+    # record's day, or later after a correction moved that record away
+    last_on: Mapped[dt.date]
 
     __table_args__ = (Index("ix_rep_month_activity_last_on", "last_on"),)
 

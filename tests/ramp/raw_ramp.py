@@ -213,8 +213,25 @@ def expected_month_facts(raw: Raw) -> dict[tuple, tuple[int, float, dt.date]]:
 
 
 def stored_week_facts() -> dict[tuple, tuple[int, dt.date]]:
+    """The weekly facts that sum records (an empty one reads as none)."""
     return {(f.user_id, f.type, f.week): (f.quantity, f.last_on)
-            for f in db.session.scalars(select(RepWeekActivity))}
+            for f in db.session.scalars(select(RepWeekActivity).where(RepWeekActivity.records > 0))}
+
+
+def sums(facts: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """Facts without their last day: what they sum."""
+    return {key: value[:-1] for key, value in facts.items()}
+
+
+def no_later_record(stored: dict[tuple, tuple], expected: dict[tuple, tuple]) -> bool:
+    """Whether every stored fact's last day is on or after its latest record's (a correction
+    that moved that record away may leave it later: still no record is later than it)."""
+    return all(stored[key][-1] >= value[-1] for key, value in expected.items())
+
+
+def same_facts(stored: dict[tuple, tuple], expected: dict[tuple, tuple]) -> bool:
+    """The stored facts sum exactly the expected records, no record later than their day."""
+    return sums(stored) == sums(expected) and no_later_record(stored, expected)
 
 
 def expected_early_facts(raw: Raw) -> dict[tuple, tuple[int | None, ...]]:
@@ -229,15 +246,18 @@ def expected_early_facts(raw: Raw) -> dict[tuple, tuple[int | None, ...]]:
 
 
 def stored_early_facts() -> dict[tuple, tuple[int | None, ...]]:
-    return {(f.user_id, f.type): tuple(getattr(f, c.key) for c in f.week_columns())
+    """The early weeks' facts with a week that sums records (one with none reads as none)."""
+    rows = {(f.user_id, f.type): tuple(getattr(f, c.key) for c in f.week_columns())
             for f in db.session.scalars(select(RepEarlyActivity))}
+    return {key: weeks for key, weeks in rows.items() if any(w is not None for w in weeks)}
 
 
 def stored_month_facts() -> dict[tuple, tuple[int, float, dt.date]]:
     """Amounts to the cent: a sum of floats depends on the order the database adds them in,
     which a rebuild need not repeat (161.43 and 161.42999999999998 are one amount)."""
     return {(f.user_id, f.type, f.month): (f.quantity, round(f.amount, 2), f.last_on)
-            for f in db.session.scalars(select(RepMonthActivity))}
+            for f in db.session.scalars(select(RepMonthActivity)
+                                        .where(RepMonthActivity.records > 0))}
 
 
 # --- Figures as of a day --------------------------------------------------------------------
