@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
@@ -181,8 +181,8 @@ def save_mapping(*, name: str, kind: str, definition: dict, actor: User,
 
 def match_people(mapping: CrmMapping, keys: set[str],
                  uploader: User | None) -> dict[str, str | NoMatch]:
-    """For each person key of a file: the email of the account it names, or why none (two
-    statements). Emails are taken as they are (the import checks them); CRM ids and names go
+    """For each person key of a file: the email of the account it names, or why none (one
+    statement). Emails are taken as they are (the import checks them); CRM ids and names go
     through the source's table, then a name is matched to the one account of that full name.
     A scoped uploader's names are matched among the reps they may see, so a name outside
     their scope reads as unknown, whether or not it exists."""
@@ -191,23 +191,24 @@ def match_people(mapping: CrmMapping, keys: set[str],
     if not others:
         return result
     allowed = True if uploader is None else visible_rep_filter(uploader, User.id)
-    for crm_key, email in db.session.execute(
-            select(CrmPerson.crm_key, User.email).join(User, User.id == CrmPerson.user_id)
-            .where(CrmPerson.source == mapping.source, CrmPerson.crm_key.in_(others),
-                   allowed)):
-        result[crm_key] = email
+    matched = select(literal(True), CrmPerson.crm_key, User.email).join(
+        User, User.id == CrmPerson.user_id).where(
+        CrmPerson.source == mapping.source, CrmPerson.crm_key.in_(others), allowed)
+    by_name = defaultdict(list)  # the reps' names, read with the table when names are matched
+    if mapping.person != "crm_id":
+        matched = union_all(matched, select(literal(False), User.name, User.email).where(
+            User.role == Role.REP, User.active.is_(True), allowed))
+    for in_table, key, email in db.session.execute(matched):
+        if in_table:
+            result[key] = email
+        else:
+            by_name[maps.name_key(key)].append(email)
     left = [key for key in others if key not in result]
-    if not left:
-        return result
     if mapping.person == "crm_id":
         for key in left:
             result[key] = NoMatch(f"no account is matched to this {mapping.source} user id; "
                                   f"{MATCH_IT}")
         return result
-    by_name = defaultdict(list)
-    for name, email in db.session.execute(select(User.name, User.email).where(
-            User.role == Role.REP, User.active.is_(True), allowed)):
-        by_name[maps.name_key(name)].append(email)
     for key in left:
         found = by_name.get(key, [])
         if len(found) == 1:
