@@ -34,7 +34,7 @@ def users():
     form = UserImportForm()
     report = None
     # Read before a commit can expire the signed-in user: nothing is read again after it.
-    back, for_admin = url_for(_back_to()), current_user.role is Role.ADMIN
+    back, for_admin = _back_to(), current_user.role is Role.ADMIN
     if form.validate_on_submit():
         try:
             report = import_users(decode_csv(form.file.data.read()),
@@ -57,10 +57,10 @@ def users():
             flash(message, "warning" if report.errors or (delivered and delivered.failed)
                   else "success")
             if not report.errors:
-                return redirect(back)
+                return redirect(url_for(back))
     status = 400 if report is not None and not report.imported else form_status(form)
     return render_template("admin/import_users.html", form=form, report=report,
-                           for_admin=for_admin, back=back), status
+                           for_admin=for_admin, back=url_for(back)), status
 
 
 def _back_to() -> str:

@@ -19,7 +19,7 @@ from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Rubric, Track
 from cev_learn.platform import caching, events, outbox
-from cev_learn.platform.db import UTCDateTime, db, utcnow
+from cev_learn.platform.db import UTCDateTime, db, upsert, utcnow
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, Quota,
@@ -122,14 +122,14 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
 
 
 class _Changes:
-    """What a recompute changes in the stored achievements, written together: the new ones
-    in one statement, however many milestones the reps reached (their history is written by
-    the database as they are: see AchievementChange), and the history of those cleared in
-    another."""
+    """What a recompute changes in the stored achievements, written together: the new and
+    the moved ones in one statement, however many milestones the reps reached (their history
+    is written by the database as they are: see AchievementChange), the cleared ones and
+    their history in one each."""
 
     def __init__(self, now: dt.datetime):
         self.now = now  # the achievements and their history entries: one moment
-        self.new: list[dict] = []
+        self.dated: list[dict] = []  # new or moved
         self.cleared: list[dict] = []
         self.changed = 0
 
@@ -145,20 +145,27 @@ class _Changes:
         if reached is None:
             db.session.delete(current)
             self.cleared.append({"user_id": user_id, "milestone_id": milestone.id,
-                                 "achieved_on": None, "source": AUTO, "created_at": self.now})
-        elif current is None:
-            self.new.append({"user_id": user_id, "milestone_id": milestone.id,
-                             "achieved_on": reached, "source": AUTO, "updated_at": self.now})
+                                 "source": AUTO, "created_at": self.now})
+            return
+        self.dated.append({"user_id": user_id, "milestone_id": milestone.id,
+                           "achieved_on": reached, "source": AUTO, "updated_at": self.now})
+        if current is None:
             _announce(user_id, milestone, reached, AUTO, self.now)
         else:
-            current.achieved_on, current.updated_at = reached, self.now
+            db.session.expire(current)  # moved by the statement below
 
     def write(self) -> int:
         """Store the changes (flushed); returns how many achievements changed."""
-        db.session.flush()  # the moved and cleared ones first, so the new never collide
-        for model, rows in ((Achievement, self.new), (AchievementChange, self.cleared)):
-            if rows:
-                db.session.execute(insert(model), rows)
+        db.session.flush()  # the cleared ones first
+        if self.dated:
+            table = Achievement.__table__
+            stmt = upsert(table)
+            db.session.execute(stmt.on_conflict_do_update(
+                index_elements=[table.c.user_id, table.c.milestone_id],
+                set_={"achieved_on": stmt.excluded.achieved_on,
+                      "updated_at": stmt.excluded.updated_at}), self.dated)
+        if self.cleared:
+            db.session.execute(insert(AchievementChange), self.cleared)
         return self.changed
 
 

@@ -306,11 +306,16 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
     first = [cells for _, cells in itertools.islice(_numbered_rows(text, delimiter),
                                                      maps.HEADER_LINES)]
     native = ACTIVITY_COLUMNS if kind == ACTIVITIES else QUOTA_COLUMNS
-    candidates = mappings_for(kind, types)
-    if mapping_name in (None, NATIVE):
-        match = maps.find_header(first, candidates if mapping_name is None else [], native)
+    candidates = None  # read when needed: the native format and presets need no statement
+    if mapping_name == NATIVE:
+        match = maps.find_header(first, [], native)
+    elif mapping_name is None:
+        candidates = mappings_for(kind, types)
+        match = maps.find_header(first, candidates, native)
     else:
-        chosen = [m for m in candidates if m.name == mapping_name]
+        preset = maps.PRESETS.get(mapping_name)
+        chosen = ([preset] if preset is not None and preset.kind == kind else
+                  [m for m in mappings_for(kind, types) if m.name == mapping_name])
         if not chosen:
             raise ImportFileError(f"there is no mapping called {mapping_name!r} for {kind}")
         match = maps.find_header(first, chosen, ())
@@ -319,7 +324,8 @@ def read_file(data: bytes, kind: str, *, mapping_name: str | None = None,
             raise NoFormatError(_lacks(*near) if near else _lacks(
                 chosen[0], chosen[0].missing(first[0] if first else [])))
     if match is None:
-        raise NoFormatError(_no_format(first, candidates, native))
+        raise NoFormatError(_no_format(first, candidates if candidates is not None
+                                       else mappings_for(kind, types), native))
     if match.mapping is None:
         return _read_native(text, kind, encoding, delimiter, types)
     return _read_mapped(list(_numbered_rows(text, delimiter)), match, kind, encoding, delimiter,

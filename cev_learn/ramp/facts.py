@@ -3,7 +3,8 @@
 Two tables sum the activity records that count for ramp (those of a rep in a cohort, from
 their start date): per rep × type × tenure week (`RepWeekActivity`) and per rep × type ×
 calendar month (`RepMonthActivity`); a third holds each rep's first weeks by type side by
-side (`RepEarlyActivity`: the weekly facts of weeks 1..EARLY_WEEKS, pivoted). With the stored
+side (`RepEarlyActivity`: the weekly facts of the first weeks, pivoted, by the database as
+they are written). With the stored
 achievements they are everything a ramp page needs, and a page reads a few rows per rep
 whatever the number of records.
 
@@ -35,7 +36,7 @@ from cev_learn.content.schema import MAX_AMOUNT
 from cev_learn.platform import events
 from cev_learn.platform.db import db, one_writer_at_a_time, upsert
 from cev_learn.ramp.achievements import judge_again, recompute_for
-from cev_learn.ramp.models import (EARLY_WEEKS, ActivityRecord, RepEarlyActivity,
+from cev_learn.ramp.models import (ActivityRecord, RepEarlyActivity,
                                    RepMonthActivity, RepWeekActivity)
 from cev_learn.ramp.sql import days_after, first_of_month, tenure_week
 
@@ -68,7 +69,7 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
 
     `changes` names the only activity records that changed: when they are few
     (COUNT_IN_AT_MOST), what they add and what the changed ones took away is counted into the
-    facts (three statements) rather than the reps' facts summed again from every record.
+    facts (two statements) rather than the reps' facts summed again from every record.
     What changed records held before was read by the writer before it locked anything, so it
     is counted out only where no other writer can have changed them since (SQLite); on
     PostgreSQL a correction sums the reps' facts again, after the lock.
@@ -153,9 +154,9 @@ def _replace_facts(rep_ids: list[int], held: dict[int, tuple[bool, bool]]) -> No
 
 
 def _count_in(rep_ids: list[int], changes: ActivityChanges) -> None:
-    """Count changed records into their reps' weekly and monthly facts: what the records
-    created or changed hold now is added, what the changed ones held before is taken away;
-    then make those reps' early weeks again from their weekly facts. An UPSERT each. A fact
+    """Count changed records into their reps' weekly and monthly facts (and so their early
+    weeks: see RepEarlyActivity): what the records created or changed hold now is added,
+    what the changed ones held before is taken away. An UPSERT each. A fact
     whose records all moved away stays, empty (records 0); its `last_on` may stay later than
     its records, which only makes a report as of a day before it sum that period from the
     records themselves."""
@@ -183,13 +184,6 @@ def _count_in(rep_ids: list[int], changes: ActivityChanges) -> None:
                      func.sum(record.c.amount), func.sum(record.c.records),
                      func.max(record.c.occurred_on))
                  .group_by(record.c.user_id, record.c.type, month))
-    table = RepEarlyActivity.__table__
-    weeks = [c.key for c in RepEarlyActivity.week_columns()]
-    stmt = upsert(table).from_select(["user_id", "type", *weeks],
-                                     _early_weeks().where(RepWeekActivity.user_id.in_(rep_ids)))
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=[table.c.user_id, table.c.type],
-        set_={week: stmt.excluded[week] for week in weeks}))
 
 
 _RECORD_COLUMNS = (column("user_id", Integer), column("type", String(32)),
@@ -222,16 +216,6 @@ def _upsert_sums(fact, columns: list[str], sums) -> None:
                                         stmt.excluded.last_on), else_=table.c.last_on)}))
 
 
-def _early_weeks():
-    """SELECT (rep, type, weeks 1..EARLY_WEEKS) from the weekly facts, one row per rep and
-    type with any of those weeks."""
-    fact = RepWeekActivity
-    return (select(fact.user_id, fact.type,
-                   *[func.sum(fact.quantity).filter(fact.week == n, fact.records > 0)
-                     for n in range(1, EARLY_WEEKS + 1)])
-            .where(fact.week <= EARLY_WEEKS).group_by(fact.user_id, fact.type))
-
-
 def _insert_facts(rep_ids: list[int] | None) -> None:
     """Sum the counted records of these reps (None: everyone) into the fact tables."""
     record = ActivityRecord.__table__
@@ -250,11 +234,7 @@ def _insert_facts(rep_ids: list[int] | None) -> None:
                                   func.sum(record.c.quantity),
                                   func.sum(counted_amount(record.c.amount)), func.count(),
                                   func.max(record.c.occurred_on))
-        .group_by(record.c.user_id, record.c.type, month)))
-    early = _early_weeks()
-    db.session.execute(insert(RepEarlyActivity).from_select(
-        ["user_id", "type", *(c.key for c in RepEarlyActivity.week_columns())],
-        early if rep_ids is None else early.where(RepWeekActivity.user_id.in_(rep_ids))))
+        .group_by(record.c.user_id, record.c.type, month)))  # and the early weeks with them
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

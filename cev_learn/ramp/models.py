@@ -99,7 +99,9 @@ class RepEarlyActivity(db.Model):
     """Ramp fact: a rep's counted CRM activity of one type in each of tenure weeks
     1..EARLY_WEEKS, side by side (None: nothing that week), exactly the RepWeekActivity rows
     of those weeks; what the correlation of early pace with time to productivity reads for
-    thousands of reps at once. Kept current by ramp.facts with the weekly facts."""
+    thousands of reps at once. Kept by the database itself: a weekly fact of those weeks
+    inserted or updated is copied into its column by a trigger, in the statement that writes
+    it (ramp.facts deletes a rep's rows with their weekly facts)."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     type: Mapped[str] = mapped_column(String(32), primary_key=True)

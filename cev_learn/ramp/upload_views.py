@@ -95,7 +95,8 @@ def upload():
     report = found.report
     if report.imported and report.changed or found.unmatched:
         # Ready to import, or waiting for names to be matched: kept under a token.
-        page = check_page(found, _keep(form, content, mapping), filename)
+        # Kept with the mapping it was read with: what is confirmed is what was previewed.
+        page = check_page(found, _keep(form, content, found.shape.mapping_name), filename)
         db.session.commit()  # the page is built first: nothing is read again after it
         return page, 200 if report.imported else 400
     # Bad rows stop it, or every row is stored already: there is nothing to confirm.
