@@ -20,8 +20,8 @@ from cev_learn.platform.csv_files import ImportFileError
 from cev_learn.platform.problems import ApiProblem
 from cev_learn.ramp.crm_import import CrmImport, import_file
 from cev_learn.ramp.csv_imports import CellError, check_activity_cells, check_quota_cells
-from cev_learn.ramp.import_service import (UPLOADERS, RampImportReport, import_activity_rows,
-                                           import_quota_rows)
+from cev_learn.ramp.import_service import (UPLOADERS, ChangedMeanwhile, RampImportReport,
+                                           import_activity_rows, import_quota_rows)
 
 RULES = ("Every item is checked by the rules of the CSV import; one bad item rejects the "
          "batch with a 422 problem whose errors point at each bad item and field, e.g. "
@@ -135,7 +135,7 @@ def _stored_file(found: CrmImport):
                 {"pointer": f"/lines/{e.line}" + (f"/{e.field}" if e.field else ""),
                  "detail": e.message} for e in report.errors[:1000]])
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, ChangedMeanwhile):
         db.session.rollback()
         raise ApiProblem(409, CONFLICT) from None
     shape = found.shape
@@ -173,7 +173,7 @@ def _store(run_import: Callable[[], RampImportReport], key: str, received: int):
                                   "not valid; nothing was stored",
                              errors=_pointers(report.errors, key))
         db.session.commit()
-    except IntegrityError:  # a concurrent batch inserted the same external_id or month
+    except (IntegrityError, ChangedMeanwhile):  # a concurrent batch wrote the same records
         db.session.rollback()
         raise ApiProblem(409, CONFLICT) from None
     return respond(schemas.BatchResult, {

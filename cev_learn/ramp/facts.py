@@ -70,9 +70,8 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
     `changes` names the only activity records that changed: when they are few
     (COUNT_IN_AT_MOST), what they add and what the changed ones took away is counted into the
     facts (two statements) rather than the reps' facts summed again from every record.
-    What changed records held before was read by the writer before it locked anything, so it
-    is counted out only where no other writer can have changed them since (SQLite); on
-    PostgreSQL a correction sums the reps' facts again, after the lock.
+    What changed records held before is what the writer replaced: it changed each only while
+    it still held that (import_service).
 
     On PostgreSQL the reps' rows are locked first, so two transactions writing for the same
     rep refresh one after the other and the second sees the first's records: no fact is lost
@@ -87,10 +86,9 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
     if not one_writer_at_a_time():
         for chunk in _chunks(ids):
             db.session.execute(_lock(chunk))
-    counting = changes is not None and len(changes) <= COUNT_IN_AT_MOST and (
-        not changes.before or one_writer_at_a_time())
+    counting = changes is not None and len(changes) <= COUNT_IN_AT_MOST
     if events.ACTIVITIES in records and counting:
-        _count_in(ids, changes)
+        _count_in(changes)
     # Summed again: the activity facts of these reps (the only records they sum changed);
     # the milestones are judged from the records, so they need no facts first.
     summing = events.ACTIVITIES in records and not counting
@@ -153,13 +151,12 @@ def _replace_facts(rep_ids: list[int], held: dict[int, tuple[bool, bool]]) -> No
         _insert_facts(chunk)
 
 
-def _count_in(rep_ids: list[int], changes: ActivityChanges) -> None:
+def _count_in(changes: ActivityChanges) -> None:
     """Count changed records into their reps' weekly and monthly facts (and so their early
     weeks: see RepEarlyActivity): what the records created or changed hold now is added,
-    what the changed ones held before is taken away. An UPSERT each. A fact
-    whose records all moved away stays, empty (records 0); its `last_on` may stay later than
-    its records, which only makes a report as of a day before it sum that period from the
-    records themselves."""
+    what the changed ones held before is taken away. An UPSERT each. A fact whose records
+    all moved away stays, empty (records 0); its `last_on` may stay later than its records,
+    which only makes a report as of a day before it sum that period from the records."""
     stored = ActivityRecord.__table__
     parts = [select(stored.c.user_id, stored.c.type, stored.c.occurred_on, stored.c.quantity,
                     counted_amount(stored.c.amount).label("amount"), literal(1).label("records"))

@@ -13,7 +13,7 @@ from cev_learn.platform.csv_files import ImportFileError
 from cev_learn.platform.db import db, no_cyclic_gc
 from cev_learn.ramp.crm_import import (CrmImport, MatchProblems, import_file, mappings_for,
                                       match_by_email)
-from cev_learn.ramp.import_service import UPLOADERS, RampImportReport
+from cev_learn.ramp.import_service import UPLOADERS, ChangedMeanwhile, RampImportReport
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _SKIP_INVALID = click.option(
@@ -110,9 +110,10 @@ def _run(kind: str, file: Path, skip_invalid: bool, mapping: str | None,
             found = import_file(file.read_bytes(), kind, skip_invalid=skip_invalid,
                                 today=dt.date.today(), mapping_name=mapping, uploader=uploader,
                                 types=current_app.config["ACTIVITY_TYPES"], progress=bar)
-    except ImportFileError as exc:
+    except (ImportFileError, ChangedMeanwhile) as exc:
         db.session.rollback()
-        raise click.ClickException(f"{file.name}: {exc}") from None
+        again = "; nothing was stored: run it again" if isinstance(exc, ChangedMeanwhile) else ""
+        raise click.ClickException(f"{file.name}: {exc}{again}") from None
     except Exception:
         db.session.rollback()
         raise

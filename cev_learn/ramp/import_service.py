@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import case, cast, insert, literal, null, select, union_all, update
+from sqlalchemy import (bindparam, case, cast, insert, literal, null, select, union_all,
+                        update)
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
@@ -263,6 +264,11 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
     report.achievements_changed = changed
 
 
+class ChangedMeanwhile(Exception):
+    """A stored record this import changes was changed by another writer after it was read:
+    nothing is stored (the caller rolls back), and the same import sent again applies."""
+
+
 def _write(model, new: list[dict], changed: list[dict], report: RampImportReport,
            write: bool) -> None:
     """Insert and update rows (when `write`; counted either way) in one order every writer
@@ -272,10 +278,34 @@ def _write(model, new: list[dict], changed: list[dict], report: RampImportReport
     changed = sorted(changed, key=lambda row: row["id"])
     if new and write:
         db.session.execute(insert(model), new)
-    if changed and write:
+    if changed and write and model is ActivityRecord:
+        _update_as_read(changed)
+    elif changed and write:
         db.session.execute(update(model), changed)  # bulk UPDATE by primary key
     report.created += len(new)
     report.updated += len(changed)
+
+
+_ACTIVITY_VALUES = ("user_id", "occurred_on", "type", "quantity", "amount")
+
+
+def _update_as_read(rows: list[dict]) -> None:
+    """UPDATE activity records by id, each only while it still holds what was read (its
+    `was_…` values): one statement. What a record held before is then exactly what the ramp
+    facts take away (facts.ActivityChanges), even where writers run side by side
+    (PostgreSQL); a record another writer changed meanwhile raises ChangedMeanwhile."""
+    table = ActivityRecord.__table__
+    stmt = (update(table)
+            .where(table.c.id == bindparam("was_id"),
+                   *(table.c[name] == bindparam(f"was_{name}") for name in _ACTIVITY_VALUES))
+            .values({name: bindparam(f"new_{name}") for name in _ACTIVITY_VALUES}))
+    done = db.session.execute(stmt, [
+        {"was_id": row["id"], **{f"was_{name}": row["was"][i]
+                                 for i, name in enumerate(_ACTIVITY_VALUES)},
+         **{f"new_{name}": row[name] for name in _ACTIVITY_VALUES}} for row in rows])
+    if done.rowcount != len(rows):
+        raise ChangedMeanwhile("a stored activity record was changed by another import at "
+                               "the same time")
 
 
 def _natural_key(row: dict) -> tuple:
@@ -307,7 +337,8 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             touched.add(user_id)
         elif old[1] != wanted:
             changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
-                            "type": row.type, "quantity": row.quantity, "amount": row.amount})
+                            "type": row.type, "quantity": row.quantity, "amount": row.amount,
+                            "was": old[1]})
             if _listed(report, row.external_id):
                 owner, occurred_on, kind, quantity, amount = old[1]
                 report.before.append((owner, kind, occurred_on, quantity, amount))

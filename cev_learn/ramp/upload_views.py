@@ -19,7 +19,7 @@ from cev_learn.platform.forms import form_status, show_error
 from cev_learn.ramp.crm_import import (NATIVE, CrmImport, MatchProblems, NoFormatError,
                                       all_mappings, match_by_email, suggested_reps)
 from cev_learn.ramp.crm_mappings import PRESETS
-from cev_learn.ramp.import_service import UPLOADERS
+from cev_learn.ramp.import_service import UPLOADERS, ChangedMeanwhile
 from cev_learn.ramp.pending_imports import (KINDS, PendingImport, check_upload, confirm_upload,
                                             find_upload, keep_upload, recheck)
 
@@ -146,6 +146,10 @@ def confirm():
     except ImportFileError as exc:
         db.session.rollback()
         return render_error(400, f"The checked file can no longer be read: {exc}")
+    except ChangedMeanwhile:
+        db.session.rollback()
+        return render_error(409, "Another import changed some of these records at the same "
+                                 "time, so nothing was stored. Confirm the file again.")
     report = found.report
     if not report.imported:
         db.session.rollback()
