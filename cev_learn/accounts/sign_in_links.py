@@ -18,14 +18,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sqlalchemy import and_, bindparam, case, or_, select, update
+from sqlalchemy import and_, bindparam, case, inspect, or_, select, update
+from sqlalchemy.orm.util import identity_key
 
 from flask import current_app
 
 from cev_learn.accounts import services, sso
 from cev_learn.accounts.models import LinkPurpose, SignInLink, User
 from cev_learn.platform import mail
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, one_statement
 
 LINKS = SignInLink.__table__  # batch updates by id: plain statements, one per batch
 SECRET_BYTES = 32
@@ -185,9 +186,7 @@ def deliver(links: Iterable[SignInLink], config: Mapping, now: dt.datetime) -> D
                                 value=LINKS.c.id))
         .returning(SignInLink.id, SignInLink.user_id, SignInLink.purpose)).all()) if wanted else []
     report.already_sent = len(wanted) - len(claimed)
-    users = {u.id: (u.email, u.name) for u in db.session.scalars(
-        select(User).where(User.id.in_({user_id for _, user_id, _ in claimed})))} \
-        if claimed else {}
+    users = _names({user_id for _, user_id, _ in claimed})
     db.session.commit()
     if not claimed:
         return report
@@ -201,12 +200,28 @@ def deliver(links: Iterable[SignInLink], config: Mapping, now: dt.datetime) -> D
         else:
             report.failed.append((users[user_id][0], delivery.error))
             failures.append({"link_id": link_id, "error": delivery.error[:ERROR_CHARS]})
-    if failures:  # back in the queue, with the reason
-        db.session.execute(update(LINKS).where(LINKS.c.id == bindparam("link_id"))
-                           .values(digest=None, sent_at=None, expires_at=None,
-                                   delivery_error=bindparam("error")), failures)
-        db.session.commit()
+    if failures:  # back in the queue, with the reason (each link a write of its own)
+        with one_statement() as connection:
+            connection.execute(update(LINKS).where(LINKS.c.id == bindparam("link_id"))
+                               .values(digest=None, sent_at=None, expires_at=None,
+                                       delivery_error=bindparam("error")), failures)
     return report
+
+
+def _names(user_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """(email, name) of these users: those the request has loaded already (the people it
+    just invited, as a rule) read no statement, the others one."""
+    found, missing = {}, set()
+    for user_id in user_ids:
+        user = db.session.identity_map.get(identity_key(User, user_id))
+        if user is not None and not {"email", "name"} & inspect(user).unloaded:
+            found[user_id] = (user.email, user.name)
+        else:
+            missing.add(user_id)
+    if missing:
+        found.update((user_id, (email, name)) for user_id, email, name in db.session.execute(
+            select(User.id, User.email, User.name).where(User.id.in_(missing))))
+    return found
 
 
 def _message(purpose: LinkPurpose, email: str, name: str, secret: str, config: Mapping):
