@@ -196,8 +196,11 @@ def _rows(rows: Sequence[tuple]):
         params.update((f"v{n}_{i}", value) for i, value in enumerate(row))
         tuples.append("(" + ", ".join(f":v{n}_{i}" for i in range(len(row))) + ")")
     named = ", ".join(f"column{i} AS {c.name}" for i, c in enumerate(_RECORD_COLUMNS, 1))
-    return (text(f"SELECT {named} FROM (VALUES {', '.join(tuples)}) AS before_change")
-            .bindparams(**params).columns(*_RECORD_COLUMNS).subquery("before_change"))
+    # Only placeholders and this module's column names are put in the text: every value is
+    # a bound parameter.
+    sql = f"SELECT {named} FROM (VALUES {', '.join(tuples)}) AS before_change"  # nosec B608
+    return (text(sql).bindparams(**params).columns(*_RECORD_COLUMNS)
+            .subquery("before_change"))
 
 
 def _upsert_sums(fact, columns: list[str], sums) -> None:
