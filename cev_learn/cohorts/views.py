@@ -174,7 +174,13 @@ def signoff(user_id: int, rubric_slug: str):
                                    for i in range(len(rubric.criteria))]), form_status(form)
 
 
-
+def _recorded(achieved_on: dt.date | None, before) -> str:
+    """What recording this date (None: clearing) did, for the coach's message."""
+    if achieved_on is not None:
+        return f"recorded as reached on {achieved_on:%d %b %Y}."
+    if before is None or before.source == achievements.AUTO:
+        return "nothing recorded by hand to clear."
+    return "correction cleared."
 
 
 @role_required(*STAFF_ROLES)
@@ -193,13 +199,12 @@ def record_milestone(user_id: int, milestone_slug: str):
             form.achieved_on.data, membership.effective_start_on, dt.date.today()):
         flash(problem[0].upper() + problem[1:] + ".", "error")
     else:
+        current = achievements.stored_achievement(rep, milestone)
         achievements.record_milestone(
             rep=rep, milestone=milestone, achieved_on=form.achieved_on.data,
             note=form.note.data or None, actor=current_user, today=dt.date.today(),
-            current=achievements.stored_achievement(rep, milestone))
-        done = f"{milestone.title}: " + (
-            f"recorded as reached on {form.achieved_on.data:%d %b %Y}."
-            if form.achieved_on.data else "correction cleared.")
+            current=current)
+        done = f"{milestone.title}: {_recorded(form.achieved_on.data, current)}"
         db.session.commit()
         flash(done, "success")
     return back

@@ -24,9 +24,16 @@ def security_event(name: str, **details: str | int | None) -> None:
     g.security_event = {"event": name, **details}
 
 
+def counted(statement: str) -> bool:
+    """Whether a statement counts towards a request's SQL statements: all but a transaction's
+    BEGIN, which PostgreSQL's driver sends by itself (never seen here) and which cev_learn
+    sends on SQLite only to choose its lock mode (platform.db), so both count alike."""
+    return not statement.startswith("BEGIN")
+
+
 @event.listens_for(Engine, "before_cursor_execute")
-def _count_statement(*_args, **_kwargs):
-    if has_request_context() and "sql_count" in g:
+def _count_statement(_connection, _cursor, statement, *_args):
+    if has_request_context() and "sql_count" in g and counted(statement):
         g.sql_count += 1
 
 

@@ -2,7 +2,8 @@
 
 Automatic results come from the pure engine; a coach's (or an import's) entry for a milestone
 wins over the engine until it is cleared. Every change is kept in AchievementChange (a date
-set or moved by the database itself, as it is written; a clear by the service). A
+set or moved, and a measured one cleared, by the database itself as it is written; a hand
+entry cleared by the service that clears it). A
 milestone a rep had not reached before goes to the outbox (`milestone.achieved`, and
 `rep.productive` for the track's productivity milestone) in the same transaction.
 """
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, exists, insert,
+from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, exists,
                         literal, select, union_all)
 from sqlalchemy.orm import contains_eager
 
@@ -123,14 +124,13 @@ def _recompute_chunk(rep_ids: list[int], as_of: dt.date, records: frozenset[str]
 
 class _Changes:
     """What a recompute changes in the stored achievements, written together: the new and
-    the moved ones in one statement, however many milestones the reps reached (their history
-    is written by the database as they are: see AchievementChange), the cleared ones and
-    their history in one each."""
+    the moved ones in one statement, however many milestones the reps reached, the cleared
+    ones in one more (their history is written by the database as they are: see
+    AchievementChange)."""
 
     def __init__(self, now: dt.datetime):
-        self.now = now  # the achievements and their history entries: one moment
+        self.now = now  # the achievements (and so their history entries): one moment
         self.dated: list[dict] = []  # new or moved
-        self.cleared: list[dict] = []
         self.changed = 0
 
     def apply(self, user_id: int, milestone: Milestone, reached: dt.date | None,
@@ -144,8 +144,6 @@ class _Changes:
         self.changed += 1
         if reached is None:
             db.session.delete(current)
-            self.cleared.append({"user_id": user_id, "milestone_id": milestone.id,
-                                 "source": AUTO, "created_at": self.now})
             return
         self.dated.append({"user_id": user_id, "milestone_id": milestone.id,
                            "achieved_on": reached, "source": AUTO, "updated_at": self.now})
@@ -164,8 +162,6 @@ class _Changes:
                 index_elements=[table.c.user_id, table.c.milestone_id],
                 set_={"achieved_on": stmt.excluded.achieved_on,
                       "updated_at": stmt.excluded.updated_at}), self.dated)
-        if self.cleared:
-            db.session.execute(insert(AchievementChange), self.cleared)
         return self.changed
 
 
@@ -273,14 +269,16 @@ def hand_date_problem(achieved_on: dt.date | None, start_on: dt.date,
 def record_by_hand(*, rep: User, milestone: Milestone, achieved_on: dt.date | None,
                    note: str | None, actor: User, current: Achievement | None,
                    source: str = "coach") -> Achievement | None:
-    """A coach records or corrects a milestone (None clears it, handing back to the engine).
+    """A coach records or corrects a milestone (None clears what was recorded by hand,
+    handing the milestone back to the engine: with nothing recorded by hand, nothing changes).
     `current` is the stored achievement, read by the caller (None: there is none). Returns
     the one stored now (None when cleared)."""
     now = utcnow()  # the achievement and its history entry: one moment
     stored = current
     if achieved_on is None:
-        if current is not None:
-            db.session.delete(current)
+        if current is None or current.source == AUTO:
+            return current  # nothing recorded by hand to clear
+        db.session.delete(current)
         stored = None
     elif current is None:
         stored = Achievement(user_id=rep.id, milestone_id=milestone.id, achieved_on=achieved_on,
@@ -316,6 +314,8 @@ def record_milestone(*, rep: User, milestone: Milestone, achieved_on: dt.date | 
     date recorded, or when cleared what cev_learn measures (not added to the session), or
     None. Flush only; the caller commits, and checks the date with `hand_date_problem`
     first."""
+    if achieved_on is None and (current is None or current.source == AUTO):
+        return current  # nothing recorded by hand to clear: what is measured stands
     stored = record_by_hand(rep=rep, milestone=milestone, achieved_on=achieved_on, note=note,
                             actor=actor, source=source, current=current)
     # No record changed, only who dates the milestone: the rep's pages are built again, and

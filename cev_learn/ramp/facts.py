@@ -61,7 +61,7 @@ class ActivityChanges:
 
 def refresh_reps(rep_ids: Iterable[int], today: dt.date,
                  records: Iterable[str] = events.ALL_RECORDS, *,
-                 changes: ActivityChanges | None = None) -> int:
+                 changes: ActivityChanges | None = None, locked: bool = False) -> int:
     """Bring the facts and achievements of these reps up to date with their records of these
     kinds (events.ACTIVITIES, …; all of them by default: a membership or start date changes
     what every record counts for); returns how many achievements changed. Flushes only: the
@@ -78,12 +78,13 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
     or counted twice. The lock is FOR NO KEY UPDATE: the records a transaction has just
     written hold a key-share lock on their rep's row (the foreign key), which a plain FOR
     UPDATE would wait on, in a circle. SQLite needs no statement for it: it runs one writing
-    transaction at a time, and the caller's has written already.
+    transaction at a time, and the caller's has written already. `locked`: the caller has
+    locked these reps in this transaction already, the same way (`lock_reps_where`).
     """
     ids, records = sorted(set(rep_ids)), frozenset(records)
     if not ids:
         return 0
-    if not one_writer_at_a_time():
+    if not one_writer_at_a_time() and not locked:
         for chunk in _chunks(ids):
             db.session.execute(_lock(chunk))
     counting = changes is not None and len(changes) <= COUNT_IN_AT_MOST
@@ -100,8 +101,23 @@ def refresh_reps(rep_ids: Iterable[int], today: dt.date,
 
 def _lock(rep_ids: list[int]):
     """Lock these reps' rows (PostgreSQL), in one order everywhere."""
-    return (select(User.id).where(User.id.in_(rep_ids)).order_by(User.id)
-            .with_for_update(key_share=True))
+    return lock_reps_where(User.id.in_(rep_ids))
+
+
+def lock_reps_where(condition):
+    """Lock the rows of the users this condition picks as `refresh_reps` does (PostgreSQL),
+    in the same order: a SELECT of its own, or a part of another statement (`locking`)."""
+    return (select(User.id).where(condition).order_by(User.id)
+            .with_for_update(of=User, key_share=True))
+
+
+def locking(lock):
+    """A condition that holds, once the rows `lock` (`lock_reps_where`) picks are locked:
+    put in another statement's WHERE, that statement locks them first and costs no statement
+    more. Every row is locked (a count reads them all), before the rest of the statement is
+    read, from what the database held when the statement began."""
+    locked = lock.cte("locked_reps").prefix_with("MATERIALIZED")
+    return select(func.count()).select_from(locked).scalar_subquery() >= 0
 
 
 def listen() -> None:

@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import (bindparam, case, cast, insert, literal, null, select, union_all,
-                        update)
+from sqlalchemy import (and_, bindparam, case, cast, insert, literal, null, or_, select,
+                        union_all, update)
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.platform.activity_types import ACTIVITY_TYPES
 from cev_learn.platform import events
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, one_writer_at_a_time, upsert
 from cev_learn.ramp import facts
 from cev_learn.ramp.csv_imports import (ActivityRow, CellError, QuotaRow, parse_activities_csv,
                                         parse_quotas_csv)
@@ -47,6 +47,8 @@ class RampImportReport:
     changed_ids: list[str] = field(default_factory=list)
     before: list[tuple] = field(default_factory=list)
     achievements_changed: int = 0
+    # The reps the import may change were locked as they were read (PostgreSQL; see _known)
+    reps_locked: bool = False
 
     def activity_changes(self) -> facts.ActivityChanges | None:
         """What this import changed of the activities, when it is few enough to be counted
@@ -132,6 +134,7 @@ def _checked(report: RampImportReport, rows: list, errors: list[CellError],
     answer for every rep outside their scope, whether or not the email exists.
     """
     users, theirs, stored = _known(uploader, rows)
+    report.reps_locked = stored is not None and not one_writer_at_a_time()
     rep_ids = {email: user_id for email, (user_id, role) in users.items() if role is Role.REP}
     owners = ({} if not _scoped(uploader) or stored is None
               else {external_id: values[0] for external_id, (_, values) in stored.items()})
@@ -156,8 +159,9 @@ def _known(uploader: User | None, rows: list
     the uploader may send; and those stored activities, when read here.
 
     A file of activities with up to _CHUNK emails and external ids (an API batch, a CRM
-    export of a day) has all of it read in one statement. Larger files are read in chunks,
-    and their stored activities batch by batch as they are written (None here)."""
+    export of a day) has all of it read in one statement, which on PostgreSQL also locks
+    every rep it could change first (see facts.refresh_reps). Larger files are read in
+    chunks, and their stored activities batch by batch as they are written (None here)."""
     emails = sorted({row.rep_email for row in rows})
     external_ids = sorted({row.external_id for row in rows if hasattr(row, "external_id")})
     if external_ids and len(emails) <= _CHUNK and len(external_ids) <= _CHUNK:
@@ -179,11 +183,15 @@ def _known_at_once(uploader: User | None, emails: list[str], external_ids: list[
     record, columns = ActivityRecord, (ActivityRecord.id, ActivityRecord.occurred_on,
                                        ActivityRecord.type, ActivityRecord.quantity,
                                        ActivityRecord.amount)
+    named = User.email.in_(emails)
+    if not one_writer_at_a_time():  # the reps named and the reps of the stored records
+        named = and_(named, facts.locking(facts.lock_reps_where(or_(named, User.id.in_(
+            select(record.user_id).where(record.external_id.in_(external_ids)))))))
     users, stored, reps = {}, {}, set()
     for key, user_id, role, mine, record_id, *values in db.session.execute(union_all(
             select(User.email, User.id, User.role, theirs(User.id),
                    *(cast(null(), column.type) for column in columns))
-            .where(User.email.in_(emails)),
+            .where(named),
             select(record.external_id, record.user_id, cast(null(), User.role.type),
                    theirs(record.user_id), *columns)
             .where(record.external_id.in_(external_ids)))):
@@ -260,52 +268,62 @@ def _apply(good: list, write_batch, report: RampImportReport, progress: Progress
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.QUOTAS})
     else:  # a few records (a CRM sync, as a rule) are counted into the sums as they are
         changed = facts.refresh_reps(report.touched_rep_ids, today, {events.ACTIVITIES},
-                                     changes=report.activity_changes())
+                                     changes=report.activity_changes(),
+                                     locked=report.reps_locked)
     report.achievements_changed = changed
 
 
 class ChangedMeanwhile(Exception):
-    """A stored record this import changes was changed by another writer after it was read:
-    nothing is stored (the caller rolls back), and the same import sent again applies."""
+    """A record this import stores or changes was stored or changed by another writer after
+    it was read: nothing is stored (the caller rolls back), and the same import sent again
+    applies."""
 
 
 def _write(model, new: list[dict], changed: list[dict], report: RampImportReport,
            write: bool) -> None:
     """Insert and update rows (when `write`; counted either way) in one order every writer
-    shares (new rows by their unique key, changed rows by id), so two batches touching the
-    same records wait for each other instead of deadlocking."""
-    new = sorted(new, key=_natural_key)
-    changed = sorted(changed, key=lambda row: row["id"])
-    if new and write:
-        db.session.execute(insert(model), new)
-    if changed and write and model is ActivityRecord:
-        _update_as_read(changed)
-    elif changed and write:
-        db.session.execute(update(model), changed)  # bulk UPDATE by primary key
+    shares (activity records by external id; quotas new by their unique key, changed by id),
+    so two batches touching the same records wait for each other instead of deadlocking."""
     report.created += len(new)
     report.updated += len(changed)
+    if not write:
+        return
+    if model is ActivityRecord:
+        if new or changed:
+            _write_as_read(new, changed)
+        return
+    if new:
+        db.session.execute(insert(model), sorted(new, key=_natural_key))
+    if changed:  # bulk UPDATE by primary key
+        db.session.execute(update(model), sorted(changed, key=lambda row: row["id"]))
 
 
 _ACTIVITY_VALUES = ("user_id", "occurred_on", "type", "quantity", "amount")
+_WAS, _NOTHING = tuple(f"was_{name}" for name in _ACTIVITY_VALUES), (None,) * 5
 
 
-def _update_as_read(rows: list[dict]) -> None:
-    """UPDATE activity records by id, each only while it still holds what was read (its
-    `was_…` values): one statement. What a record held before is then exactly what the ramp
-    facts take away (facts.ActivityChanges), even where writers run side by side
-    (PostgreSQL); a record another writer changed meanwhile raises ChangedMeanwhile."""
+def _write_as_read(new: list[dict], changed: list[dict]) -> None:
+    """Store new activity records and correct changed ones by external id, in one statement
+    (an UPSERT): a new one only while no other writer stored it meanwhile, a changed one only
+    while it still holds what was read (its `was` values). What a record held before is then
+    exactly what the ramp facts take away (facts.ActivityChanges), even where writers run
+    side by side (PostgreSQL); a record another writer stored or changed meanwhile raises
+    ChangedMeanwhile."""
     table = ActivityRecord.__table__
-    stmt = (update(table)
-            .where(table.c.id == bindparam("was_id"),
-                   *(table.c[name] == bindparam(f"was_{name}") for name in _ACTIVITY_VALUES))
-            .values({name: bindparam(f"new_{name}") for name in _ACTIVITY_VALUES}))
-    done = db.session.execute(stmt, [
-        {"was_id": row["id"], **{f"was_{name}": row["was"][i]
-                                 for i, name in enumerate(_ACTIVITY_VALUES)},
-         **{f"new_{name}": row[name] for name in _ACTIVITY_VALUES}} for row in rows])
+    stmt = upsert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.external_id],
+        set_={name: stmt.excluded[name] for name in _ACTIVITY_VALUES},
+        # A new record's `was` values are NULL: stored meanwhile, it is left as it is.
+        where=and_(*(table.c[name] == bindparam(f"was_{name}") for name in _ACTIVITY_VALUES)))
+    rows = [{**{key: value for key, value in row.items() if key != "was"},
+             **dict(zip(_WAS, row.get("was", _NOTHING)))}
+            for row in sorted([*new, *changed], key=_natural_key)]
+    # rowcount: the rows inserted or updated (kept for an INSERT only when asked)
+    done = db.session.execute(stmt.execution_options(preserve_rowcount=True), rows)
     if done.rowcount != len(rows):
-        raise ChangedMeanwhile("a stored activity record was changed by another import at "
-                               "the same time")
+        raise ChangedMeanwhile("an activity record was stored or changed by another import "
+                               "at the same time")
 
 
 def _natural_key(row: dict) -> tuple:
@@ -336,9 +354,10 @@ def _activity_batch(batch: list[tuple[int, ActivityRow]], report: RampImportRepo
             _listed(report, row.external_id)
             touched.add(user_id)
         elif old[1] != wanted:
-            changed.append({"id": old[0], "user_id": user_id, "occurred_on": row.occurred_on,
-                            "type": row.type, "quantity": row.quantity, "amount": row.amount,
-                            "was": old[1]})
+            changed.append({"external_id": row.external_id, "user_id": user_id,
+                            "occurred_on": row.occurred_on, "type": row.type,
+                            "quantity": row.quantity, "amount": row.amount,
+                            "source": source, "was": old[1]})  # its source stays
             if _listed(report, row.external_id):
                 owner, occurred_on, kind, quantity, amount = old[1]
                 report.before.append((owner, kind, occurred_on, quantity, amount))

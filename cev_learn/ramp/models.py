@@ -60,10 +60,12 @@ class Achievement(db.Model):
 
 
 class AchievementChange(db.Model):
-    """History: every time an achievement was set, moved or cleared, and by whom. An
-    achievement inserted or updated is copied here by the database itself (a trigger, with
-    its `updated_at` as `created_at`), in the statement that writes it, so no writer can
-    forget it; a cleared one (deleted) is written by the service that clears it."""
+    """History: every time an achievement was set, moved or cleared, and by whom, in the
+    order written (`id`). An achievement inserted or updated is copied here by the database
+    itself (a trigger, with its `updated_at` as `created_at`), in the statement that writes
+    it, and so is a measured one deleted (cleared: its records no longer reach it; the
+    database's clock as `created_at`), so no writer can forget them; a correction recorded
+    by hand and cleared is written by the service that clears it, which knows who and why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

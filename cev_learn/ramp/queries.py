@@ -38,8 +38,9 @@ def achievement(rep_id: int, milestone_id: int):
 
 
 def achievement_history(rep_id: int) -> list:
-    """Every change to the rep's achievements, oldest first, as (change, milestone slug,
-    track slug, the email of who made it)."""
+    """Every change to the rep's achievements in the order they were written (their times
+    come from the app's clock and, for a measured one cleared, the database's), as (change,
+    milestone slug, track slug, the email of who made it)."""
     recorder = aliased(User)
     return list(db.session.execute(
         select(AchievementChange, Milestone.slug, Track.slug, recorder.email)
@@ -47,4 +48,4 @@ def achievement_history(rep_id: int) -> list:
         .join(Track, Track.id == Milestone.track_id)
         .outerjoin(recorder, recorder.id == AchievementChange.recorded_by_id)
         .where(AchievementChange.user_id == rep_id)
-        .order_by(AchievementChange.created_at, AchievementChange.id)))
+        .order_by(AchievementChange.id)))

@@ -3,7 +3,7 @@ stored; record or correct a milestone as a coach does on the rep's page, repeata
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cev_learn.accounts.api_tokens import Scope
@@ -110,6 +110,22 @@ def test_null_clears_a_correction_and_the_measured_date_comes_back(team, coach):
     after = counts()
     assert coach.put(url(ana), json={"achieved_on": None}).json == cleared.json
     assert counts() == after  # nothing recorded by hand is left to clear
+
+
+def test_a_measured_milestone_its_records_no_longer_reach_is_cleared_in_the_history(team, api):
+    ana = team["ana"]
+    held_a_meeting(ana, days_ago=1)
+    db.session.execute(update(ActivityRecord).values(type="call"))  # the CRM corrected it
+    db.session.commit()
+    refresh_reps([ana.id], TODAY)
+    db.session.commit()
+    full = api(team["kim"]).get(f"/api/v1/reps/{ana.id}/achievements?history=true").json
+    assert full["items"] == []
+    assert [(change["achieved_on"], change["source"], change["recorded_by"])
+            for change in full["history"]] == [(day(-1), "auto", None), (None, "auto", None)]
+    set_on, cleared_on = (dt.datetime.fromisoformat(change["created_at"])
+                          for change in full["history"])
+    assert set_on <= cleared_on <= dt.datetime.now(dt.UTC)  # timed by the database's clock
 
 
 def test_clearing_a_milestone_nobody_reached_stores_nothing(team, coach):

@@ -4,14 +4,15 @@ import datetime as dt
 
 import pytest
 from flask import g, request_finished
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from cev_learn.accounts.api_tokens import Scope
+from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, utcnow
+from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.ramp import import_service
 from cev_learn.ramp.import_service import import_activities
-from cev_learn.ramp.models import Achievement, ActivityRecord, Quota
+from cev_learn.ramp.models import Achievement, AchievementChange, ActivityRecord, Quota
 from tests.helpers import make_user
 from tests.factories import make_cohort
 
@@ -342,6 +343,29 @@ def test_a_correction_of_a_record_another_batch_changed_meanwhile_is_a_409(
     assert again.json["updated"] == 2
 
 
+def test_a_new_record_another_batch_stored_meanwhile_is_a_409(people, manager_api,
+                                                              monkeypatch):
+    """A record the batch read as new, stored by another batch after the read, is not
+    overwritten: the whole batch stops, and sent again it corrects the record."""
+    assert manager_api.post("/api/v1/activities", json={"records": BATCH}).status_code == 200
+    before = stored()
+    read = import_service._known_at_once
+
+    def read_before_the_other_batch(*args):  # crm-1 not stored yet
+        users, reps, records = read(*args)
+        return users, reps, {key: value for key, value in records.items() if key != "crm-1"}
+
+    monkeypatch.setattr(import_service, "_known_at_once", read_before_the_other_batch)
+    batch = [record("crm-1", quantity=7), record("crm-9", rep_email="ben@example.com")]
+    response = manager_api.post("/api/v1/activities", json={"records": batch})
+    assert response.status_code == 409
+    assert stored() == before  # crm-9 was not stored either
+    monkeypatch.undo()
+    again = manager_api.post("/api/v1/activities", json={"records": batch})
+    assert (again.json["created"], again.json["updated"]) == (1, 1)
+    assert stored()["crm-1"][3] == 7
+
+
 def test_a_quota_batch_that_races_another_is_a_409(people, manager_api, monkeypatch):
     quotas = [{"rep_email": "ana@example.com", "month": "2026-03", "amount": 100}]
     assert manager_api.post("/api/v1/quotas", json={"quotas": quotas}).status_code == 200
@@ -432,8 +456,8 @@ def test_the_document_describes_both_batches(app):
 
 def test_a_crm_sync_posting_one_record_at_a_time_stays_within_the_statement_budget(
         app, people, manager_api):
-    """One new record is added to the rep's facts and their milestones judged within the
-    budget of 12 statements, reaching a milestone (its achievement and outbox entry; the
+    """One new record is added to the rep's facts and their milestones judged well within
+    the budget of 12 statements, reaching a milestone (its achievement and outbox entry; the
     database copies the achievement into its history) included."""
     costs, changed = [], []
 
@@ -448,4 +472,54 @@ def test_a_crm_sync_posting_one_record_at_a_time_stays_within_the_statement_budg
             changed.append(response.json["achievements_changed"])
     assert changed == [0, 0, 1, 0]  # the meeting is Ana's first
     reached = costs.pop(2)
-    assert max(costs) <= 10 and reached <= 12, (costs, reached)
+    first, *later = costs  # the first saves the token's last use
+    assert first <= 9 and max(later) <= 8 and reached <= 10, (costs, reached)
+
+
+def test_a_batch_that_creates_corrects_reaches_moves_and_clears_at_once_stays_within_budget(
+        app, people, manager_api):
+    """The costliest batch there is, on its token's first use in five minutes (its last use is
+    saved): a record created and two corrected, and with them a milestone reached (its
+    achievement and outbox entry), one moved and one cleared (their history written by the
+    database), in at most 12 statements."""
+    cy = make_user(Role.REP, email="cy@example.com")
+    make_cohort(reps=[cy])
+    meetings = [record("m-ana", type="meeting", quantity=1),
+                record("m-ben", rep_email="ben@example.com", type="meeting", quantity=1)]
+    assert manager_api.post("/api/v1/activities",
+                            json={"records": meetings}).json["achievements_changed"] == 2
+    history_before = db.session.scalar(select(func.max(AchievementChange.id)))
+    events_before = db.session.scalar(select(func.max(OutboxEvent.id)))
+    long_ago = utcnow() - dt.timedelta(hours=1)
+    db.session.execute(update(ApiToken).values(last_used_at=long_ago))
+    db.session.commit()
+    costs = []
+
+    def cost(_sender, **_extra):
+        costs.append(g.sql_count)
+
+    earlier = MEETING_ON - dt.timedelta(days=1)
+    with request_finished.connected_to(cost, app):
+        response = manager_api.post("/api/v1/activities", json={"records": [
+            record("m-ana", type="meeting", quantity=1, occurred_on=earlier.isoformat()),
+            record("m-ben", rep_email="ben@example.com", type="call", quantity=1),
+            record("m-cy", rep_email="cy@example.com", type="meeting", quantity=1)]})
+    assert response.status_code == 200, response.json
+    assert response.json == {"received": 3, "created": 1, "updated": 2, "unchanged": 0,
+                             "achievements_changed": 3}
+    assert costs == [costs[0]] and costs[0] <= 12, costs
+    db.session.rollback()
+    assert db.session.scalar(select(ApiToken.last_used_at)) > long_ago
+    ana, ben = people["ana"].id, people["ben"].id
+    achieved = select(Achievement.user_id, Achievement.achieved_on)
+    assert dict(db.session.execute(achieved).all()) == {ana: earlier, cy.id: MEETING_ON}
+    history = db.session.scalars(select(AchievementChange)
+                                 .where(AchievementChange.id > history_before)
+                                 .order_by(AchievementChange.user_id))
+    assert [(change.user_id, change.achieved_on, change.source) for change in history] == [
+        (ana, earlier, "auto"), (ben, None, "auto"), (cy.id, MEETING_ON, "auto")]
+    events = db.session.scalars(select(OutboxEvent).where(OutboxEvent.id > events_before)
+                                .order_by(OutboxEvent.id))
+    # Cy's is news (first-meeting is the track's productivity milestone); a moved one is not
+    assert [(event.type, event.rep_id) for event in events] == [
+        ("milestone.achieved", cy.id), ("rep.productive", cy.id)]

@@ -317,7 +317,13 @@ def test_coach_records_and_clears_a_milestone_by_hand(track_app, signed_in):
     page = client.get(f"/reps/{rep.id}").get_data(as_text=True)
     assert "Reached" in page
     post_form(client, url, {"achieved_on": ""}, token_from=f"/reps/{rep.id}")
+    assert "First meeting: correction cleared." in client.get(f"/reps/{rep.id}").get_data(
+        as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Achievement)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == 2
+    post_form(client, url, {"achieved_on": ""}, token_from=f"/reps/{rep.id}")
+    assert "First meeting: nothing recorded by hand to clear." in client.get(
+        f"/reps/{rep.id}").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AchievementChange)) == 2
 
 

@@ -67,7 +67,8 @@ def quotas() -> dict[tuple, float]:
 
 class Writes:
     """The INSERT/UPDATE/DELETE statements the app's engine runs inside the block on the
-    imported records (activity records and quotas), not on what is worked out from them."""
+    imported records (activity records and quotas), not on what is worked out from them; an
+    INSERT … ON CONFLICT DO UPDATE reads UPSERT."""
 
     TABLES = re.compile(r"^(INSERT INTO|UPDATE|DELETE FROM) \"?(activity_record|quota)\"?\s",
                         re.I)
@@ -79,7 +80,8 @@ class Writes:
 
     def _spy(self, _conn, _cursor, statement, *_args):
         if self.TABLES.match(statement.lstrip()):
-            self.statements.append(statement.split(None, 1)[0].upper())
+            self.statements.append("UPSERT" if " ON CONFLICT " in statement.upper()
+                                   else statement.split(None, 1)[0].upper())
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._spy)
@@ -378,7 +380,7 @@ def test_reimporting_an_external_id_moves_the_record_in_place(app, tmp_path, rep
     with Writes(app) as writes:
         result = run_import(app, tmp_path, "activities", moved)
     assert result.stdout.splitlines() == ["activities: 0 created, 1 updated, 2 unchanged"]
-    assert writes == ["UPDATE"]
+    assert writes == ["UPSERT"]  # by external id: the stored record is corrected
     assert record_ids() == ids
     assert records()["crm-1"] == (ben.id, dt.date(2026, 3, 9), "call", 3, 0.0, "import")
 
@@ -423,7 +425,7 @@ def test_a_large_file_is_written_in_a_few_bulk_statements(app, tmp_path, reps):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"activities: {rows} created, 0 updated, 0 unchanged"]
     batches = -(-rows // BATCH)
-    assert writes == ["INSERT"] * batches
+    assert writes == ["UPSERT"] * batches  # one statement a batch, new and corrected alike
     stored = records()
     assert len(stored) == rows
     assert stored["crm-00000"] == (ben.id, dt.date(2026, 3, 1), "call", 0, 0.25, "import")
@@ -433,5 +435,5 @@ def test_a_large_file_is_written_in_a_few_bulk_statements(app, tmp_path, reps):
     with Writes(app) as writes:
         result = run_import(app, tmp_path, "activities", "\n".join([ACTIVITIES, *changed]))
     assert result.stdout.splitlines() == ["activities: 0 created, 2500 updated, 22500 unchanged"]
-    assert writes == ["UPDATE"] * batches
+    assert writes == ["UPSERT"] * batches
     assert records()["crm-00010"][4] == 10.75 and records()["crm-00011"][4] == 11.25
