@@ -41,11 +41,12 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.quizzes.routes import bp as quizzes_bp
     from cev_learn.ramp.routes import bp as ramp_bp
     from cev_learn.webhooks.routes import bp as webhooks_bp
+    from cev_learn.xapi.routes import bp as xapi_bp
 
     # One blueprint per domain, its URLs listed in <domain>/routes.py; besides them, the home
     # page and health checks (core_views) and the browsers' security reports (platform).
     for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
-                      ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp):
+                      ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp, xapi_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     extensions.csrf.exempt(scim_bp)

@@ -30,8 +30,10 @@ PARAMS = (
     Param("since", {"type": "string", "format": "date-time"},
           "Only statements stored after this instant (a time without a zone is UTC): the "
           "X-Experience-API-Consistent-Through of the previous poll"),
-    Param("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},  # base64url
-          "Where the previous page ended; follow `more` rather than building it"),
+    Param("cursor", {"type": "string", "pattern": xapi.CURSOR_PATTERN},
+          "Where the previous page ended: the time its last statement was stored (microseconds "
+          "since 1970-01-01 UTC), its kind and its row id; statements after that position "
+          "follow. Follow `more` rather than building it"),
     Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                     "default": DEFAULT_LIMIT}, "Statements per page"),
     Param("agent", {"type": "string", "pattern": text_patterns.stripped(
@@ -145,8 +147,9 @@ def _query_cursor() -> xapi.Position | None:
     try:
         return xapi.decode_cursor(text)
     except ValueError:
-        raise ApiProblem(400, "cursor is not one this API gave out; follow the 'more' URL of "
-                              "the previous page, or start again without a cursor") from None
+        raise ApiProblem(400, f"cursor {text!r} is not a position like "
+                              "1772445600000000.module.42; follow the 'more' URL of the "
+                              "previous page, or start again without a cursor") from None
 
 
 def _query_limit() -> int:

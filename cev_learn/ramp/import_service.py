@@ -303,22 +303,34 @@ _WAS, _NOTHING = tuple(f"was_{name}" for name in _ACTIVITY_VALUES), (None,) * 5
 
 
 def _write_as_read(new: list[dict], changed: list[dict]) -> None:
-    """Store new activity records and correct changed ones by external id, in one statement
-    (an UPSERT): a new one only while no other writer stored it meanwhile, a changed one only
-    while it still holds what was read (its `was` values). What a record held before is then
-    exactly what the ramp facts take away (facts.ActivityChanges), even where writers run
-    side by side (PostgreSQL); a record another writer stored or changed meanwhile raises
-    ChangedMeanwhile."""
+    """Store new activity records and correct changed ones (by external id), a changed one
+    only while it still holds what was read (its `was` values): what a record held before is
+    then exactly what the ramp facts take away (facts.ActivityChanges), even where writers
+    run side by side (PostgreSQL). A record another writer changed meanwhile raises
+    ChangedMeanwhile; one it stored meanwhile, ChangedMeanwhile or IntegrityError.
+
+    One statement either way: new records alone are a plain INSERT (a large file's batches
+    as a rule: the fastest there is), changed ones alone a guarded UPDATE, and both together
+    (an API batch, a CRM sync) one guarded UPSERT, which stores a new one only while no other
+    writer stored it meanwhile."""
     table = ActivityRecord.__table__
-    stmt = upsert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.external_id],
-        set_={name: stmt.excluded[name] for name in _ACTIVITY_VALUES},
-        # A new record's `was` values are NULL: stored meanwhile, it is left as it is.
-        where=and_(*(table.c[name] == bindparam(f"was_{name}") for name in _ACTIVITY_VALUES)))
+    if not changed:
+        db.session.execute(insert(table), sorted(new, key=_natural_key))
+        return
     rows = [{**{key: value for key, value in row.items() if key != "was"},
              **dict(zip(_WAS, row.get("was", _NOTHING)))}
             for row in sorted([*new, *changed], key=_natural_key)]
+    guard = and_(*(table.c[name] == bindparam(was) for name, was in zip(_ACTIVITY_VALUES, _WAS)))
+    if not new:
+        stmt = (update(table).where(table.c.external_id == bindparam("key"), guard)
+                .values({name: bindparam(f"new_{name}") for name in _ACTIVITY_VALUES}))
+        rows = [{"key": row["external_id"], **{was: row[was] for was in _WAS},
+                 **{f"new_{name}": row[name] for name in _ACTIVITY_VALUES}} for row in rows]
+    else:
+        stmt = upsert(table)
+        stmt = stmt.on_conflict_do_update(  # a new one's `was` values are NULL: left alone
+            index_elements=[table.c.external_id],
+            set_={name: stmt.excluded[name] for name in _ACTIVITY_VALUES}, where=guard)
     # rowcount: the rows inserted or updated (kept for an INSERT only when asked)
     done = db.session.execute(stmt.execution_options(preserve_rowcount=True), rows)
     if done.rowcount != len(rows):

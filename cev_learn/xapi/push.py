@@ -273,3 +273,34 @@ def push_due(settings: PushSettings, client: LrsClient, clock: Callable[[], dt.d
         if not report.last.more:
             break
     return report
+
+
+# --- How pushing goes ------------------------------------------------------------------------
+
+WAITING_SHOWN = 1000  # statements due counted for the status page, at most
+
+
+@dataclass(frozen=True)
+class PushStatus:
+    """How pushing to the configured LRS goes, for the admins' page: its cursor (None before
+    the first push) and the statements due to it now (at most WAITING_SHOWN counted; `more`:
+    others follow)."""
+
+    url: str
+    cursor: LrsCursor | None
+    due: int
+    more: bool
+
+    @property
+    def failing(self) -> bool:
+        return self.cursor is not None and self.cursor.failures > 0
+
+
+def status(settings: PushSettings, now: dt.datetime) -> PushStatus:
+    """The LRS's cursor and the statements due to it (those stored up to XAPI_SETTLE_SECONDS
+    ago, after the cursor): four statements, whatever the number due."""
+    cursor = db.session.scalar(select(C).where(C.lrs_url == settings.lrs.url))
+    until = now - dt.timedelta(seconds=settings.settle_seconds)
+    due, more = first_events(None, until, WAITING_SHOWN,
+                             after=cursor.position if cursor is not None else None)
+    return PushStatus(settings.lrs.url, cursor, len(due), more)

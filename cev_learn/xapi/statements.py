@@ -12,8 +12,10 @@ recorded it (an essay is graded days after its submission; a CRM import or a coa
 milestone in the past). Only `timestamp` is in the statement: `stored` is the LRS's to set
 (xAPI 1.0.3, Data §2.4.8), and so is `version`, which a statement's producer should not set
 (§2.4.10). Events are ordered by position = (stored, kind, row id), so one recorded late still
-comes after everything a client has already read; a cursor is an opaque encoding of the last
-position a page returned.
+comes after everything a client has already read; a cursor is the last position a page
+returned, written out: `<stored, in microseconds since 1970 UTC>.<kind>.<row id>`. Every text
+of that form is a position (statements after it follow), so any cursor the document allows is
+one the API reads.
 """
 import base64
 import binascii
@@ -162,14 +164,29 @@ def first_page(batches: Iterable[list[Event]], limit: int) -> tuple[list[Event],
     return merged[:limit], len(merged) > limit
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_CURSOR = re.compile(r"([0-9]{1,17})\.(" + "|".join(sorted(KINDS)) + r")\.([0-9]{1,19})")
+CURSOR_PATTERN = f"^{_CURSOR.pattern}$"  # what the API document states
+_LAST_ROW_ID = 2**31 - 1  # no stored row has a higher id
+
+
 def encode_cursor(event: Event) -> str:
-    raw = json.dumps([event.stored.isoformat(), event.kind, event.row_id],
-                     separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return f"{(event.stored - _EPOCH) // _MICROSECOND}.{event.kind}.{event.row_id}"
 
 
 def decode_cursor(text: str) -> Position:
-    """The position a cursor stands for; ValueError for anything not made by encode_cursor.
+    """The position a cursor stands for (a row id beyond any stored one reads as the last
+    there can be); ValueError for a text of another form."""
+    if (match := _CURSOR.fullmatch(text)) is None:
+        return _decode_earlier_cursor(text)
+    micros, kind, row_id = match.groups()
+    return _EPOCH + int(micros) * _MICROSECOND, kind, min(int(row_id), _LAST_ROW_ID)
+
+
+def _decode_earlier_cursor(text: str) -> Position:
+    """A cursor of the form given out before (base64url of [stored ISO time, kind, row id]),
+    still read for clients that saved one.
 
     Cursors given out before statements had a stored time hold a timestamp instead: read as a
     stored time, they re-send what was recorded after it rather than skip anything.

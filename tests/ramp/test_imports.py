@@ -380,9 +380,26 @@ def test_reimporting_an_external_id_moves_the_record_in_place(app, tmp_path, rep
     with Writes(app) as writes:
         result = run_import(app, tmp_path, "activities", moved)
     assert result.stdout.splitlines() == ["activities: 0 created, 1 updated, 2 unchanged"]
-    assert writes == ["UPSERT"]  # by external id: the stored record is corrected
+    assert writes == ["UPDATE"]
     assert record_ids() == ids
     assert records()["crm-1"] == (ben.id, dt.date(2026, 3, 9), "call", 3, 0.0, "import")
+
+
+def test_a_file_that_creates_and_corrects_records_writes_them_in_one_statement(app, tmp_path,
+                                                                              reps):
+    ana, ben = reps
+    assert run_import(app, tmp_path, "activities", VALID_ACTIVITIES).exit_code == 0
+    ids = record_ids()
+    both = VALID_ACTIVITIES.replace("crm-1,ana@example.com,2026-03-02,call,3,",
+                                    "crm-1,ben@example.com,2026-03-09,call,3,") \
+        + "crm-4,ben@example.com,2026-03-10,demo,1,\n"
+    with Writes(app) as writes:
+        result = run_import(app, tmp_path, "activities", both)
+    assert result.stdout.splitlines() == ["activities: 1 created, 1 updated, 2 unchanged"]
+    assert writes == ["UPSERT"]  # by external id: the stored one corrected in place
+    assert record_ids() == {**ids, "crm-4": record_ids()["crm-4"]}
+    assert records()["crm-1"] == (ben.id, dt.date(2026, 3, 9), "call", 3, 0.0, "import")
+    assert records()["crm-4"] == (ben.id, dt.date(2026, 3, 10), "demo", 1, 0.0, "import")
 
 
 def test_the_report_names_the_reps_whose_data_changed(app, reps):
@@ -425,7 +442,7 @@ def test_a_large_file_is_written_in_a_few_bulk_statements(app, tmp_path, reps):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"activities: {rows} created, 0 updated, 0 unchanged"]
     batches = -(-rows // BATCH)
-    assert writes == ["UPSERT"] * batches  # one statement a batch, new and corrected alike
+    assert writes == ["INSERT"] * batches
     stored = records()
     assert len(stored) == rows
     assert stored["crm-00000"] == (ben.id, dt.date(2026, 3, 1), "call", 0, 0.25, "import")
@@ -435,5 +452,5 @@ def test_a_large_file_is_written_in_a_few_bulk_statements(app, tmp_path, reps):
     with Writes(app) as writes:
         result = run_import(app, tmp_path, "activities", "\n".join([ACTIVITIES, *changed]))
     assert result.stdout.splitlines() == ["activities: 0 created, 2500 updated, 22500 unchanged"]
-    assert writes == ["UPSERT"] * batches
+    assert writes == ["UPDATE"] * batches
     assert records()["crm-00010"][4] == 10.75 and records()["crm-00011"][4] == 11.25

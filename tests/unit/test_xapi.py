@@ -143,18 +143,40 @@ def test_first_page_merges_sorted_lists_by_stored_position():
     assert xapi.first_page([[], [], []], 3) == ([], False)
 
 
-def test_a_cursor_round_trips_and_is_url_safe():
+def test_a_cursor_is_the_position_written_out_and_round_trips():
     cursor = xapi.encode_cursor(event(QUIZ, row_id=12345, score=1.0, passed=True))
-    assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor)
+    micros = (STORED - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    assert cursor == f"{micros}.quiz.12345"
+    assert re.fullmatch(xapi.CURSOR_PATTERN, cursor)  # as the API document states it
     assert xapi.decode_cursor(cursor) == (STORED, QUIZ, 12345)
+
+
+@pytest.mark.parametrize("cursor,position", [
+    ("0.module.0", (dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "module", 0)),
+    ("00001.milestone.007", (dt.datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC), "milestone", 7)),
+    ("99999999999999999.quiz.9999999999999999999",  # the last the form allows
+     (dt.datetime(5138, 11, 16, 9, 46, 39, 999999, tzinfo=dt.UTC), "quiz", 2**31 - 1)),
+])
+def test_every_text_of_the_cursor_form_is_a_position(cursor, position):
+    """So a cursor built by hand within the document's pattern is read, never refused; a row
+    id beyond any stored one reads as the last there can be."""
+    assert re.fullmatch(xapi.CURSOR_PATTERN, cursor)
+    assert xapi.decode_cursor(cursor) == position
 
 
 def encoded(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+def test_a_cursor_of_the_earlier_form_is_still_read():
+    assert xapi.decode_cursor(encoded(f'["{STORED.isoformat()}", "quiz", 12345]')) == (
+        STORED, QUIZ, 12345)
+
+
 @pytest.mark.parametrize("cursor", [
-    "", "!!!", "a", encoded("not json"), encoded("{}"), encoded("[1, 2]"),
+    "", "!!!", "a", "1.badge.1", "1.quiz", "-1.quiz.1", "1.quiz.1.", "１.quiz.1",
+    "123456789012345678.quiz.1",
+    encoded("not json"), encoded("{}"), encoded("[1, 2]"),
     encoded('["2026-03-02T09:00:00", "quiz", 1]'),          # no time zone
     encoded('["2026-03-02T09:00:00Z", "badge", 1]'),        # unknown kind
     encoded('["2026-03-02T09:00:00Z", "quiz", "1"]'),       # id not a number
