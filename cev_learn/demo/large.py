@@ -35,7 +35,7 @@ from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, 
                             first_track)
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile, rep_random
 from cev_learn.demo.progress import TrackWork, rep_work
-from cev_learn.platform.db import db, no_cyclic_gc
+from cev_learn.platform.db import db, no_cyclic_gc, refresh_statistics
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
@@ -223,6 +223,7 @@ def seed_large_command(*, reps: int, cohorts: int, seed: int, hash_method: str) 
         summary = seed_large(staff, plan, track=track, today=today, seed=seed,
                              hash_method=hash_method, progress=progress)
     db.session.commit()
+    refresh_statistics()
     click.echo(f"Demo organisation created in {time.monotonic() - started:.0f} s. "
                f"Every account's password is: {DEMO_PASSWORD}")
     for line in summary.lines():

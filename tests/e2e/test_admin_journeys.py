@@ -45,3 +45,20 @@ def test_admin_deactivates_a_rep_after_confirming(page, live_server):
     expect(page.locator(".flash--success")).to_contain_text("is deactivated")
     expect(page.get_by_role("button", name="Reactivate")).to_be_visible()
     screenshot(page, "admin-user-deactivated")
+
+
+def test_admin_finds_how_statements_reach_a_learning_record_store(page, phone_page, live_server):
+    """The demo has no LRS configured: the page says how to set one up, at both widths."""
+    sign_in(page, live_server, "admin@example.com")
+    page.get_by_role("link", name="Users", exact=True).first.click()
+    page.get_by_role("link", name="Learning record store").click()  # beside Webhooks
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learning record store")
+    expect(page.get_by_role("heading", name="No LRS to push to")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("CEV_LEARN_LRS_URL")
+    screenshot(page, "admin-lrs-desktop")
+
+    sign_in(phone_page, live_server, "admin@example.com")
+    phone_page.goto(live_server + "/admin/lrs")
+    expect(phone_page.get_by_role("heading", name="No LRS to push to")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "admin-lrs-phone")
