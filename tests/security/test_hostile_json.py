@@ -266,9 +266,22 @@ def test_every_write_endpoint_has_a_valid_body_to_plant_in(world):
                                    '[NaN, "module", 1]', '["2026-01-01T00:00:00Z", "module", '
                                    + "1" * 5000 + "]"],
                          ids=["1,000 deep", "lone surrogate", "NaN", "huge id"])
-def test_a_hostile_xapi_cursor_is_a_400_problem(world, inner):
+def test_a_hostile_cursor_of_the_earlier_form_is_a_400_problem(world, inner):
+    """The earlier cursors, still read, were base64url JSON."""
     cursor = base64.urlsafe_b64encode(inner.encode()).decode().rstrip("=")
-    response = world.app.test_client().get(f"{API_PREFIX}/xapi/statements?cursor={cursor}",
+    assert_refused_cursor(world, cursor)
+
+
+@pytest.mark.parametrize("cursor", ["1" * 5000 + ".module.1", "1.module." + "9" * 5000,
+                                    "\uff11.module.1", "1e400.module.1"],
+                         ids=["huge time", "huge id", "fullwidth digit", "exponent"])
+def test_a_hostile_cursor_written_out_is_a_400_problem(world, cursor):
+    assert_refused_cursor(world, cursor)
+
+
+def assert_refused_cursor(world, cursor: str) -> None:
+    response = world.app.test_client().get(f"{API_PREFIX}/xapi/statements",
+                                           query_string={"cursor": cursor},
                                            headers=world.headers)
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
-    assert "cursor is not one this API gave out" in response.json["detail"]
+    assert "is not a position like 1772445600000000.module.42" in response.json["detail"]

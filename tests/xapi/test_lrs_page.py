@@ -3,7 +3,10 @@
 """
 import datetime as dt
 
+from sqlalchemy import select
+
 from cev_learn.accounts.models import Role
+from cev_learn.content.models import ModuleProgress
 from cev_learn.platform.db import db, utcnow
 from cev_learn.xapi.models import LrsCursor
 from tests.helpers import login, make_user
@@ -51,7 +54,8 @@ def test_a_failing_push_shows_its_error_the_next_try_and_what_waits(make_app, sy
     completed(rep, "discovery", at(2))
     achieved(rep, dt.date(2026, 3, 3), at(3))
     now = utcnow()
-    db.session.add(LrsCursor(lrs_url=LRS, stored_at=at(2), kind="module", row_id=1,
+    module_done = db.session.scalar(select(ModuleProgress.id))
+    db.session.add(LrsCursor(lrs_url=LRS, stored_at=at(2), kind="module", row_id=module_done,
                              statements_sent=1, failures=3, last_attempt_at=now,
                              next_attempt_at=now + dt.timedelta(minutes=2),
                              last_error="the LRS answered 503 Service Unavailable"))
