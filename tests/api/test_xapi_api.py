@@ -1,6 +1,6 @@
 """GET /api/v1/xapi/statements: modules completed, quizzes graded and milestones achieved as
-xAPI statements, of the reps the token may see, paged by an opaque cursor in the order they
-were stored, so a client that polls never misses one recorded late; filtered by agent and
+xAPI statements, of the reps the token may see, paged by a cursor (the position a page ended
+at, written out) in the order they were stored, so a client that polls never misses one recorded late; filtered by agent and
 verb, the resource's other parameters refused."""
 import base64
 import datetime as dt
@@ -21,6 +21,7 @@ from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp.achievements import record_by_hand, stored_achievement
 from cev_learn.ramp.models import Achievement
+from cev_learn.xapi import statements as xapi
 from tests.helpers import make_user
 from tests.factories import make_cohort
 
@@ -278,11 +279,12 @@ def test_paging_returns_every_statement_exactly_once(api, people, limit):
     assert pages == -(-7 // limit)  # the last page, even a full one, says there is no more
 
 
-def test_more_is_a_relative_url_with_an_opaque_cursor(api, people):
+def test_more_is_a_relative_url_with_a_cursor_the_document_describes(api, people):
     page = api(make_user(Role.ADMIN)).get(f"{URL}?limit=2").json
     more = urlsplit(page["more"])
     assert (more.scheme, more.netloc, more.path) == ("", "", URL)
     assert parse_qs(more.query)["limit"] == ["2"]
+    assert re.fullmatch(xapi.CURSOR_PATTERN, parse_qs(more.query)["cursor"][0])
     assert len(page["statements"]) == 2
 
 
