@@ -37,6 +37,13 @@ def wait_for(condition, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
+def delivery_recorded(page, message_id: str) -> bool:
+    """The worker records a delivery after the receiver has answered, so a page loaded
+    as the message arrives may still say Pending: load it again until it says Delivered."""
+    page.reload()
+    return page.locator("tr", has_text=message_id).get_by_text("Delivered").count() == 1
+
+
 def test_admin_registers_an_endpoint_sees_a_delivery_and_sends_it_again(
         browser, page, phone_page, live_server, live_worker):
     with Receiver() as receiver:
@@ -82,6 +89,7 @@ def test_admin_registers_an_endpoint_sees_a_delivery_and_sends_it_again(
                                                                       name="Webhooks").click()
         page.get_by_role("link", name=receiver.url).click()
         endpoint_url = page.url
+        wait_for(lambda: delivery_recorded(page, first.message_id))
         row = page.locator("tr", has_text=first.message_id)
         expect(row.get_by_text("Delivered")).to_be_visible()
         screenshot(page, "webhooks-delivery-log-desktop")
@@ -91,7 +99,7 @@ def test_admin_registers_an_endpoint_sees_a_delivery_and_sends_it_again(
         again = receiver.accepted[1]
         assert again.message_id == first.message_id and again.body == first.body
         Webhook(secret).verify(again.body, again.headers)
-        page.reload()
+        wait_for(lambda: delivery_recorded(page, first.message_id))
         row = page.locator("tr", has_text=first.message_id)
         expect(row).to_contain_text("sent again")
         expect(row.get_by_text("Delivered")).to_be_visible()
