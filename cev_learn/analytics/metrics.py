@@ -18,7 +18,6 @@ from cev_learn.cohorts.schedule import tenure_day  # days since the start date (
 
 ROUND_PLACES = 4
 REPORT_DAYS = (30, 60, 90, 180)
-STATUSES = ("complete", "on_track", "at_risk", "behind")
 WEEK = 7
 
 
@@ -133,16 +132,6 @@ def observed_summary(observations: Sequence[Observation],
 
 
 # --- Milestone status -----------------------------------------------------------------------
-
-def status_counts(statuses: Iterable[str]) -> dict[str, int]:
-    """How many milestones are in each status; every status is present, zero or not."""
-    counts = dict.fromkeys(STATUSES, 0)
-    for status in statuses:
-        if status not in counts:
-            raise ValueError(f"unknown milestone status: {status!r}")
-        counts[status] += 1
-    return counts
-
 
 # --- Attainment and the ramp curve ----------------------------------------------------------
 

@@ -23,6 +23,7 @@ def _email_or_empty(schema: dict) -> None:
 
 RoleName = Literal["rep", "coach", "manager", "admin"]
 Standing = Literal["complete", "on_track", "at_risk", "behind"]
+MilestoneStatus = Literal["complete", "on_track", "not_started", "at_risk", "behind"]
 
 # --- Users ----------------------------------------------------------------------------------
 
@@ -128,7 +129,10 @@ class MilestoneProgressOut(Out):
     title: str
     due_on: dt.date
     achieved_on: dt.date | None
-    status: Standing | None = Field(description="null: measured from CRM data not imported yet")
+    status: MilestoneStatus | None = Field(
+        description="at_risk only when the due day is near and the pace falls short of it; "
+                    "not_started: nothing towards it yet, the due day not near; null: measured "
+                    "from CRM data not imported yet")
     progress: float | None = Field(description="Progress ÷ target, 0..1")
     source: str | None = Field(description="auto (measured), coach, import or api")
 

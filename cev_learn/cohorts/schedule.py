@@ -1,40 +1,48 @@
 """A rep's week and standing: due dates, what is overdue, milestone and rep status. Pure.
 
 Definitions follow docs/metrics.md: tenure day = days since the start date (day 0); a milestone
-is complete, behind (past its due day, not achieved), at risk (progress ÷ target <
-elapsed ÷ due_day) or on track.
+is complete, behind (past its due day, not achieved), at risk (its due day near and its pace
+short of it), not started yet (nothing towards it) or on track.
 """
 import datetime as dt
 import enum
+import math
 from dataclasses import dataclass
 
 from cev_learn.content.progress import due_date as due_on
 
 __all__ = ["Standing", "WeekView", "WorkItem", "due_on", "is_overdue", "milestone_standing",
-           "milestone_status", "rep_standing", "tenure_day", "week_view"]
+           "at_risk_horizon", "milestone_status", "rep_standing", "tenure_day", "week_view"]
 
 WEEK = 7
+# A milestone can be at risk only in the last part of its window: its last fifth, at most
+# the last two weeks (docs/metrics.md, "Status").
+AT_RISK_HORIZON_SHARE = 0.2
+AT_RISK_HORIZON_DAYS = 14
 
 
 class Standing(enum.Enum):
     COMPLETE = "complete"
     ON_TRACK = "on_track"
+    NOT_STARTED = "not_started"  # a milestone only: nothing towards it yet, its due day far
     AT_RISK = "at_risk"
     BEHIND = "behind"
 
     @property
     def label(self) -> str:
-        return {"complete": "Complete", "on_track": "On track", "at_risk": "At risk",
-                "behind": "Behind"}[self.value]
+        return {"complete": "Complete", "on_track": "On track", "not_started": "Not started yet",
+                "at_risk": "At risk", "behind": "Behind"}[self.value]
 
     @property
     def tone(self) -> str:
-        return {"complete": "ok", "on_track": "ok", "at_risk": "warn", "behind": "bad"}[self.value]
+        return {"complete": "ok", "on_track": "ok", "not_started": "neutral", "at_risk": "warn",
+                "behind": "bad"}[self.value]
 
     @property
     def rank(self) -> int:
         """Higher needs more help (used to sort a coach's reps)."""
-        return {"complete": 0, "on_track": 0, "at_risk": 1, "behind": 2}[self.value]
+        return {"complete": 0, "on_track": 0, "not_started": 0, "at_risk": 1,
+                "behind": 2}[self.value]
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,23 @@ def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
     return WeekView(overdue, soon, done, later, sum(1 for i in items if i.done_on), len(items))
 
 
+def at_risk_horizon(due_day: int) -> int:
+    """How many days before its due day a milestone can turn at risk: the last fifth of its
+    window, at most AT_RISK_HORIZON_DAYS, at least one."""
+    return max(1, min(AT_RISK_HORIZON_DAYS, math.ceil(AT_RISK_HORIZON_SHARE * due_day)))
+
+
 def milestone_status(achieved_on: dt.date | None, progress: float, target: float | None,
                      due_day: int, day: int) -> str:
-    """complete | behind | at_risk | on_track for a milestone on tenure day `day`.
+    """complete | behind | at_risk | not_started | on_track for a milestone on tenure day
+    `day` (docs/metrics.md, "Status").
 
-    `achieved_on` must already be limited to the day reported on (an achievement after it is
-    passed as None). Without a measurable target (None or 0), a milestone cannot be at risk.
+    Behind once its due day is past. At risk only when the due day is near (`at_risk_horizon`)
+    and the pace so far will not reach the target by then (progress ÷ target < day ÷ due_day:
+    the same pace kept up falls short). Otherwise not started yet with nothing towards it, on
+    track with something. `achieved_on` must already be limited to the day reported on (an
+    achievement after it is passed as None). Without a measurable target (None or 0), a
+    milestone cannot be at risk or not started.
     """
     if achieved_on is not None:
         return "complete"
@@ -106,8 +125,11 @@ def milestone_status(achieved_on: dt.date | None, progress: float, target: float
         return "behind"
     if not target:
         return "on_track"
-    elapsed = day / due_day if due_day else 1.0
-    return "at_risk" if progress / target < elapsed else "on_track"
+    share = progress / target
+    near = due_day - day <= at_risk_horizon(due_day)
+    if near and share < (day / due_day if due_day else 1.0):
+        return "at_risk"
+    return "not_started" if share <= 0 else "on_track"
 
 
 def milestone_standing(*, achieved: bool, progress: float | None, due_day: int,

@@ -8,7 +8,7 @@ from cev_learn.analytics.metrics import (Observation, RepOutcome, Step, activity
                                          cohort_summary, kaplan_meier, median_days,
                                          monthly_attainment, pace, pct_productive_by,
                                          percentile, ramp_curve, spearman,
-                                         status_counts, survival_at, tenure_day, tenure_month,
+                                         survival_at, tenure_day, tenure_month,
                                          tenure_week, time_to_productivity, weekly_target)
 from cev_learn.cohorts.schedule import milestone_status
 
@@ -182,22 +182,17 @@ def test_cohort_summary_of_an_empty_cohort():
     (dt.date(2026, 3, 1), 0, 1, 21, 40, "complete"),   # achieved, even if late
     (None, 9, 10, 21, 22, "behind"),                   # past due, not achieved
     (None, 9, 10, 21, 21, "at_risk"),                  # due today: 0.9 < 21/21
-    (None, 1, 4, 20, 10, "at_risk"),                   # 0.25 < 10/20
+    (None, 1, 4, 20, 10, "on_track"),                  # 0.25 < 10/20, but 10 days left
+    (None, 1, 4, 20, 16, "at_risk"),                   # 0.25 < 16/20, 4 days left (horizon)
     (None, 2, 4, 20, 10, "on_track"),                  # 0.5 = 10/20: exactly on pace
     (None, 3, 4, 20, 10, "on_track"),
-    (None, 0, 1, 20, 0, "on_track"),                   # day 0: nothing elapsed yet
+    (None, 0, 1, 20, 0, "not_started"),                # day 0: nothing towards it yet
+    (None, 0, 1, 20, 15, "not_started"),               # 5 days left: not near yet
     (None, 0, None, 20, 10, "on_track"),               # nothing to measure: cannot be at risk
     (None, 0, None, 20, 21, "behind"),
 ])
 def test_milestone_status(achieved_on, progress, target, due_day, on_day, expected):
     assert milestone_status(achieved_on, progress, target, due_day, on_day) == expected
-
-
-def test_status_counts_lists_every_status():
-    assert status_counts(["behind", "complete", "behind", "at_risk"]) == {
-        "complete": 1, "on_track": 0, "at_risk": 1, "behind": 2}
-    with pytest.raises(ValueError, match="late"):
-        status_counts(["late"])
 
 
 # --- Attainment and the ramp curve ----------------------------------------------------------

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, milestone_standing,
-                                        rep_standing, tenure_day, week_view)
+from cev_learn.cohorts.schedule import (Standing, WorkItem, at_risk_horizon, due_on,
+                                        milestone_standing, rep_standing, tenure_day, week_view)
 
 TODAY = dt.date(2026, 3, 16)
 
@@ -40,18 +40,35 @@ def test_week_view_puts_overdue_first_and_looks_seven_days_ahead():
     (True, 0.0, 21, 40, Standing.COMPLETE),
     (False, 0.9, 21, 22, Standing.BEHIND),         # past due, not achieved
     (False, 0.9, 21, 21, Standing.AT_RISK),        # due today: not behind yet, 90% < 100%
-    (False, 0.25, 20, 10, Standing.AT_RISK),       # 25% done, 50% of the time gone
+    (False, 0.25, 20, 17, Standing.AT_RISK),       # 4 days left (horizon 4): 25% < 85% gone
+    (False, 0.25, 20, 10, Standing.ON_TRACK),      # short of pace, but 10 days left of 20
     (False, 0.5, 20, 10, Standing.ON_TRACK),       # exactly on pace
+    (False, 0.0, 20, 10, Standing.NOT_STARTED),    # nothing yet, the due day far
+    (False, 0.0, 20, 16, Standing.AT_RISK),        # nothing yet, due in 4 days
+    (False, 0.85, 20, 16, Standing.ON_TRACK),      # due in 4 days, ahead of pace (85% > 80%)
+    (False, 0.0, 20, 0, Standing.NOT_STARTED),     # the first day
     (False, None, 20, 10, None),                   # not measurable yet
     (False, None, 20, 25, Standing.BEHIND),
+    # The report that led to the horizon: day 12, two months at quota due on day 150
+    (False, 0.0, 150, 12, Standing.NOT_STARTED),
+    (False, 0.05, 150, 12, Standing.ON_TRACK),     # short of pace, but months away
+    (False, 0.5, 150, 136, Standing.AT_RISK),      # 14 days left: the horizon's cap
+    (False, 0.5, 150, 135, Standing.ON_TRACK),     # 15 days left: not yet
 ])
 def test_milestone_standing(achieved, progress, due_day, tenure, expected):
     assert milestone_standing(achieved=achieved, progress=progress, due_day=due_day,
                               tenure=tenure) is expected
 
 
+@pytest.mark.parametrize("due_day,horizon", [(0, 1), (3, 1), (5, 1), (6, 2), (20, 4), (30, 6),
+                                             (70, 14), (150, 14)])
+def test_at_risk_horizon_is_the_last_fifth_of_the_window_at_most_two_weeks(due_day, horizon):
+    assert at_risk_horizon(due_day) == horizon
+
+
 def test_rep_standing_takes_the_worst_signal():
     assert rep_standing(0, [Standing.ON_TRACK, Standing.COMPLETE, None]) is Standing.ON_TRACK
+    assert rep_standing(0, [Standing.NOT_STARTED, Standing.NOT_STARTED]) is Standing.ON_TRACK
     assert rep_standing(0, [Standing.ON_TRACK, Standing.AT_RISK]) is Standing.AT_RISK
     assert rep_standing(1, [Standing.ON_TRACK]) is Standing.BEHIND
     assert rep_standing(0, [Standing.AT_RISK, Standing.BEHIND]) is Standing.BEHIND
