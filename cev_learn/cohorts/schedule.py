@@ -9,7 +9,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from cev_learn.content.progress import due_date as due_on
+from cev_learn.content.progress import due_date as due_on, track_percent
 
 __all__ = ["Standing", "WeekView", "WorkItem", "due_on", "is_overdue", "milestone_standing",
            "at_risk_horizon", "milestone_status", "rep_standing", "tenure_day", "week_view"]
@@ -70,8 +70,8 @@ class WeekView:
     due_soon: list[WorkItem]
     recently_done: list[WorkItem]
     later: int
-    done: int
-    total: int
+    done: int   # the track progress: modules and quizzes of the track's schedule done,
+    total: int  # of all of them (a coach's assignments are not counted)
 
     @property
     def next_up(self) -> WorkItem | None:
@@ -80,7 +80,7 @@ class WeekView:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        return track_percent(self.done, self.total)
 
 
 def tenure_day(start_on: dt.date, today: dt.date) -> int:
@@ -98,7 +98,8 @@ def week_view(items: list[WorkItem], today: dt.date) -> WeekView:
     done = sorted((i for i in items if i.done_on is not None and i.done_on >= recent),
                   key=lambda i: i.done_on, reverse=True)
     later = sum(1 for i in open_items if i.due_on is None or i.due_on >= horizon)
-    return WeekView(overdue, soon, done, later, sum(1 for i in items if i.done_on), len(items))
+    track = [i for i in items if i.source == "track"]
+    return WeekView(overdue, soon, done, later, sum(1 for i in track if i.done_on), len(track))
 
 
 def at_risk_horizon(due_day: int) -> int:

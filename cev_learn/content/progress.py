@@ -49,9 +49,9 @@ def module_status(reading: Reading | None, content_hash: str, due_on: dt.date | 
     return ModuleStatus.NOT_STARTED
 
 
-def percent_complete(statuses: list[ModuleStatus]) -> int:
-    """Share of modules read at least once, as a whole percentage."""
-    if not statuses:
-        return 0
-    done = sum(s in (ModuleStatus.COMPLETED, ModuleStatus.UPDATED) for s in statuses)
-    return round(100 * done / len(statuses))
+def track_percent(done: int, total: int) -> int:
+    """Track progress (docs/metrics.md), as a whole percentage: of the modules and quizzes on
+    the track's schedule, the share done — a module completed (read to the end at least once),
+    a quiz passed. A coach's assignments, reference modules and milestones are not counted;
+    a track with nothing scheduled is at 0."""
+    return round(100 * done / total) if total else 0

@@ -1,5 +1,6 @@
 """Reads for the reader pages: a few statements each, whatever the size of the content."""
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -8,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from cev_learn.accounts.models import Role, User
 from cev_learn.content.models import ItemKind, Milestone, Module, ModuleProgress, Track
 from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
-                                        percent_complete)
+                                        track_percent)
 from cev_learn.content.search import rank, search_terms
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
@@ -72,13 +73,14 @@ def track_summaries() -> dict[int, tuple[int, int]]:
     return {track_id: (count, minutes) for track_id, count, minutes in rows}
 
 
-def rep_percent_by_track(rep: User) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Module.track_id, func.count(Module.id), func.count(ModuleProgress.completed_at))
-        .outerjoin(ModuleProgress, (ModuleProgress.module_id == Module.id)
-                   & (ModuleProgress.user_id == rep.id))
-        .where(Module.retired_at.is_(None)).group_by(Module.track_id))
-    return {track_id: round(100 * done / total) if total else 0 for track_id, total, done in rows}
+def rep_percent_by_track(rep: User, tracks: list[Track], passed_quiz_ids: Container[int]
+                         ) -> dict[int, int]:
+    """The rep's track progress (`progress.track_percent`) on each track, given the quizzes
+    they passed (the quizzes layer knows): one statement."""
+    completed = set(db.session.scalars(select(ModuleProgress.module_id).where(
+        ModuleProgress.user_id == rep.id, ModuleProgress.completed_at.is_not(None))))
+    return {track_id: track_percent(*data.items_done(completed, passed_quiz_ids))
+            for track_id, data in track_data(tracks).items()}
 
 
 def get_active_track(slug: str) -> Track | None:
@@ -106,22 +108,25 @@ class ModuleInTrack:
     module: Module
     previous: Module | None
     next: Module | None
-    position: int  # 1-based, in reading order
-    count: int
+    step: int | None  # its place among the schedule's modules and quizzes (1-based), as the
+    steps: int        # track page numbers them; None: a reference module, not on the schedule
 
 
 def module_in_track(track: Track, slug: str) -> ModuleInTrack | None:
     """An active module (the whole of it: one statement) with its neighbours in reading
     order."""
     order = track_modules(track)
+    work = track_data([track])[track.id].work
     for index, light in enumerate(order):
         if light.slug == slug:
             module = db.session.get(Module, light.id)
             if module is None or module.retired_at is not None:
                 return None
+            step = next((number for number, (kind, _, _, item_id, _) in enumerate(work, 1)
+                         if kind == "module" and item_id == module.id), None)
             return ModuleInTrack(module, order[index - 1] if index else None,
                                  order[index + 1] if index + 1 < len(order) else None,
-                                 index + 1, len(order))
+                                 step, len(work))
     return None
 
 
@@ -129,6 +134,9 @@ def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
     rows = db.session.scalars(select(ModuleProgress).where(
         ModuleProgress.user_id == rep.id, ModuleProgress.module_id.in_(module_ids)))
     return {p.module_id: Reading(p.opened_at, p.completed_at, p.content_hash_read) for p in rows}
+
+
+READ = (ModuleStatus.COMPLETED, ModuleStatus.UPDATED)  # completed once, changed since or not
 
 
 def track_overview(track: Track, viewer: User, today: dt.date, *, start: dt.date | None = None,
@@ -167,7 +175,10 @@ def track_overview(track: Track, viewer: User, today: dt.date, *, start: dt.date
                                        due_date(start, item.due_day) if is_rep else None))
     reference = [module_line(m, None) for m in modules if m.slug not in scheduled]
     module_lines = [line for line in lines if isinstance(line, ModuleLine)] + reference
-    percent = percent_complete([line.status for line in module_lines]) if is_rep else None
+    percent = track_percent(*shared.items_done(
+        {line.module.id for line in module_lines if line.status in READ},
+        {line.quiz.id for line in lines if isinstance(line, QuizLine) and line.passed})) \
+        if is_rep else None
     return TrackOverview(track, lines, reference, percent,
                          sum(m.minutes or 0 for m in modules))
 

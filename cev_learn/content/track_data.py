@@ -5,6 +5,7 @@ changes the track, and then the track's content hash changes too. Pages read the
 rep they show, so each process keeps the newest version of each track it has read, keyed by
 that hash, and reads the track again only after a sync.
 """
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -51,6 +52,14 @@ class TrackData:
                 work.append(("quiz", quiz.title, entry.due_day, quiz.id,
                              {"track": self.track.slug, "quiz": quiz.slug}))
         return work
+
+    def items_done(self, modules_done: Container[int], quizzes_passed: Container[int]
+                   ) -> tuple[int, int]:
+        """(done, total) of `work`, the track progress of a rep who completed `modules_done`
+        and passed `quizzes_passed` (ids); `progress.track_percent` makes it a percentage."""
+        done = sum(1 for kind, _, _, item_id, _ in self.work
+                   if item_id in (modules_done if kind == "module" else quizzes_passed))
+        return done, len(self.work)
 
     @cached_property
     def dated_work(self) -> list[tuple[int, str, int]]:

@@ -20,7 +20,8 @@ from cev_learn.quizzes import queries as quiz_queries
 @signed_in
 def tracks():
     tracks = queries.active_tracks()
-    percents = queries.rep_percent_by_track(current_user) \
+    percents = queries.rep_percent_by_track(
+        current_user, tracks, quiz_queries.passed_quizzes(current_user, tracks)) \
         if current_user.role is Role.REP else {}
     return render_template("content/tracks.html", tracks=tracks, percents=percents,
                            summaries=queries.track_summaries())
@@ -43,7 +44,7 @@ def module(track_slug: str, module_slug: str):
     place = queries.module_in_track(track, module_slug) or abort(404)
     module = place.module
     context = {"track": track, "module": module, "previous": place.previous,
-               "next": place.next, "position": place.position, "count": place.count,
+               "next": place.next, "step": place.step, "steps": place.steps,
                "form": ConfirmForm()}
     if current_user.role is Role.REP:
         reading = queries.readings(current_user, [module.id]).get(module.id)

@@ -67,6 +67,13 @@ def best_results(rep: User, quiz_ids: list[int]) -> dict[int, tuple[float | None
     return {quiz_id: (score, bool(passed)) for quiz_id, score, passed in rows}
 
 
+def passed_quizzes(rep: User, tracks: list[Track]) -> set[int]:
+    """The active quizzes of some tracks a rep has passed (none to look at: no statement)."""
+    quiz_ids = [q.id for data in track_data(tracks).values() for q in data.quizzes.values()]
+    return {quiz_id for quiz_id, (_, passed) in best_results(rep, quiz_ids).items()
+            if passed} if quiz_ids else set()
+
+
 def track_results(rep: User, track: Track) -> dict[int, tuple[float | None, bool]]:
     """`best_results` of a rep on every active quiz of a track (none: no statement)."""
     quiz_ids = [q.id for q in track_data([track])[track.id].quizzes.values()]

@@ -204,3 +204,44 @@ def test_track_due_dates_follow_the_reps_start_in_their_cohort(app, tree):
     page = client.get("/tracks/test-track").get_data(as_text=True)
     assert (cohort_start + dt.timedelta(days=5)).strftime("%d %b %Y") in page
     assert "Overdue" not in page.split("Discovery")[1].split("</tr>")[0]
+
+
+def test_track_progress_is_one_number_on_this_week_the_playbook_and_the_track_page(app, tmp_path):
+    """The schedule's modules and quizzes, done: not reference modules nor a coach's extra
+    work; a module's page counts items as the track page numbers them."""
+    from cev_learn.cohorts.coaching import assign
+    from cev_learn.cohorts.models import AssignmentKind
+    from cev_learn.platform.db import utcnow
+    from cev_learn.quizzes import services
+    from cev_learn.quizzes.models import AttemptState
+    from cev_learn.content.models import Quiz
+    from tests.helpers import sync_content
+    from tests.quizzes.fixtures import quiz_track
+
+    root = quiz_track(tmp_path)  # schedule: intro, discovery, quiz "check"
+    (root / "test-track/modules/03-extra.md").write_text(DISCOVERY.replace("Discovery", "Extra"))
+    sync_content(app, root)
+    rep, client = rep_client(app)
+    coach = make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    for slug in ("intro", "extra"):  # one scheduled module, one reference module
+        post_form(client, f"/tracks/test-track/modules/{slug}/complete",
+                  token_from=f"/tracks/test-track/modules/{slug}")
+    extra = db.session.scalar(select(Module).where(Module.slug == "extra"))
+    assign(reps=[rep], kind=AssignmentKind.MODULE, item_id=extra.id, due_on=dt.date.today(),
+           note=None, coach=coach, today=dt.date.today())  # done: it was read
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+    attempt = services.start_attempt(rep, quiz, utcnow(), dt.timedelta(seconds=30))
+    attempt.state, attempt.score, attempt.passed = AttemptState.GRADED, 0.9, True
+    attempt.submitted_at = utcnow()
+    db.session.commit()
+
+    two_of_three = '<span class="progress__value">67%</span>'
+    for url in ("/week", "/tracks", "/tracks/test-track"):
+        assert two_of_three in client.get(url).get_data(as_text=True), url
+    assert "2 of the track's 3 modules and quizzes done" in client.get("/week").get_data(
+        as_text=True)
+    assert "Item 2 of 3" in client.get("/tracks/test-track/modules/discovery").get_data(
+        as_text=True)
+    assert "Reference: not on the schedule" in client.get(
+        "/tracks/test-track/modules/extra").get_data(as_text=True)

@@ -46,7 +46,7 @@ def test_rep_reads_follows_a_link_completes_and_coach_sees_it(browser, page, liv
     expect(page.locator(".flash--success")).to_contain_text("marked as complete")
     expect(page.locator(".done")).to_have_text("✓ Completed")
     page.get_by_role("link", name="Sales Onboarding Foundations").click()
-    expect(page.get_by_role("group", name="Track progress")).to_contain_text("8%")  # 1 of 13
+    expect(page.get_by_role("group", name="Track progress")).to_contain_text("6%")  # 1 of 17
     row = page.get_by_role("row").filter(has_text=title)
     expect(row).to_contain_text("Completed")
 

@@ -36,6 +36,14 @@ def test_week_view_puts_overdue_first_and_looks_seven_days_ahead():
     assert (week.done, week.total, week.percent) == (2, 8, 25)
 
 
+def test_week_progress_is_the_track_progress_without_a_coachs_assignments():
+    items = [item("read", TODAY, done=TODAY), item("quiz", TODAY, kind="quiz"),
+             item("passed", TODAY, done=TODAY, kind="quiz"), item("unread", None),
+             WorkItem("module", "assignment", "extra", TODAY, TODAY, {})]
+    week = week_view(items, TODAY)
+    assert (week.done, week.total, week.percent) == (2, 4, 50)
+
+
 @pytest.mark.parametrize("achieved,progress,due_day,tenure,expected", [
     (True, 0.0, 21, 40, Standing.COMPLETE),
     (False, 0.9, 21, 22, Standing.BEHIND),         # past due, not achieved
