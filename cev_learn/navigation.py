@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role
+from cev_learn.platform.templating import ZONE_VARIABLE
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,12 @@ def nav_items(role: Role) -> list[NavItem]:
 
 
 def template_context() -> dict:
-    """What every page's template may use: the top bar, the home page and the access rules
-    (`can`), for whoever is signed in."""
+    """What every page's template may use: the top bar, the home page, the access rules
+    (`can`) and the zone times are shown in, for whoever is signed in."""
     if has_request_context() and current_user.is_authenticated:
         return {"nav": nav_items(current_user.role), "in_section": in_section,
-                "home_endpoint": home_endpoint(current_user.role), "can": policy}
+                "home_endpoint": home_endpoint(current_user.role), "can": policy,
+                ZONE_VARIABLE: current_user.shown_time_zone}
     return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
 
 

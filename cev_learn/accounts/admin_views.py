@@ -32,7 +32,7 @@ def create_user():
             user = services.create_user(
                 email=form.email.data, name=form.name.data, role=Role(form.role.data),
                 territory=form.territory.data, start_on=form.start_on.data,
-                password=form.password.data or None,
+                time_zone=form.time_zone.data, password=form.password.data or None,
                 hash_method=current_app.config["PASSWORD_HASH_METHOD"])
         except services.AccountError as exc:
             show_error(form, exc.field, str(exc))
@@ -65,7 +65,7 @@ def edit_user(user_id: int):
             services.update_user(
                 user, actor=current_user, email=form.email.data, name=form.name.data,
                 role=Role(form.role.data), territory=form.territory.data,
-                start_on=form.start_on.data)
+                start_on=form.start_on.data, time_zone=form.time_zone.data)
         except services.AccountError as exc:
             db.session.rollback()
             show_error(form, exc.field, str(exc))

@@ -1,20 +1,40 @@
 """Account forms: field validators check shape; services enforce the rules."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField,
+                     StringField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
+from cev_learn.platform import time_zones
 from cev_learn.platform.text_direction import direction_control_problem
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+
+
+def zone_choices() -> list[SelectChoice]:
+    """Every zone a person may choose, as "America/New York" for America/New_York."""
+    return [SelectChoice(name, name.replace("_", " ")) for name in time_zones.zone_names()]
+
+
+def known_time_zone(form, field):
+    """A zone must be one cev_learn knows (a blank one is left to Optional/DataRequired)."""
+    if field.data and time_zones.zone_problem(field.data):
+        raise ValidationError(time_zones.zone_problem(field.data))
+
+
+def browser_time_zone_field() -> HiddenField:
+    """The zone the browser reports (set by static/js/time_zone.js; empty without scripts):
+    kept for a person who has none yet. Never refused: an odd value is simply not kept."""
+    return HiddenField(render_kw={"data-browser-time-zone": ""})
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
+    browser_time_zone = browser_time_zone_field()
 
 
 def not_guessable(form, field):
@@ -57,6 +77,11 @@ class _UserFieldsForm(FlaskForm):
                             description="For example EMEA North. Used to compare ramp by region.")
     start_on = DateField("Start date", validators=[Optional()],
                          description="A rep's first day. Schedules count days from it.")
+    time_zone = SelectField(
+        "Time zone", choices=[SelectChoice("", "Their browser's, at their first sign-in"),
+                              *zone_choices()],
+        validate_choice=False, validators=[Optional(), known_time_zone],
+        description="Every time is shown to them in it; they can change it on their account.")
 
 
 NO_WAY_IN = "Set a password, or invite them to choose their own."
@@ -100,6 +125,15 @@ class ChoosePasswordForm(_PersonalForm):
     """A password chosen through a one-time link (an invitation or a password reset)."""
 
     password, confirm = _new_password_fields()
+    browser_time_zone = browser_time_zone_field()
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField(
+        "Time zone", choices=zone_choices(), validate_choice=False,
+        validators=[DataRequired(message=time_zones.zone_problem("")), known_time_zone],
+        description="Deadlines, sign-in times and every other time in cev_learn are shown in "
+                    "it, with its abbreviation (like CET).")
 
 
 class ForgotPasswordForm(FlaskForm):

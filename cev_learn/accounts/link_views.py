@@ -64,6 +64,7 @@ def _choose_password(secret: str, purpose: LinkPurpose):
                                     hash_method=current_app.config["PASSWORD_HASH_METHOD"]):
             db.session.rollback()
             return _unusable(purpose)
+        services.adopt_browser_time_zone(user.id, form.browser_time_zone.data)
         db.session.commit()
         joined = purpose is LinkPurpose.INVITATION
         security_event("invitation_accepted" if joined else "password_reset_done",

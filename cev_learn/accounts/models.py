@@ -7,6 +7,7 @@ import time
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cev_learn.platform import time_zones
 from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 
@@ -42,6 +43,9 @@ class User(db.Model):
     # have signed in through single sign-on: found by it the next time, whatever the email.
     sso_issuer: Mapped[str | None] = mapped_column(String(255))
     sso_subject: Mapped[str | None] = mapped_column(String(255))
+    # The IANA zone (like "Europe/Berlin") every time is shown to them in: chosen on their
+    # account page or by an admin, or their browser's, stored at their first sign-in.
+    time_zone: Mapped[str | None] = mapped_column(String(time_zones.MAX_LENGTH))
 
     __table_args__ = (
         # Lists of people by role (reps waiting for a cohort, coaches to choose) read it in
@@ -49,6 +53,11 @@ class User(db.Model):
         Index("ix_user_role_active_created_at", "role", "active", "created_at"),
         Index("ix_user_sso_issuer_sso_subject", "sso_issuer", "sso_subject", unique=True),
     )
+
+    @property
+    def shown_time_zone(self) -> str:
+        """The zone times are shown to them in: theirs, or UTC until it is known."""
+        return self.time_zone or time_zones.DEFAULT_ZONE
 
     # Flask-Login protocol
     @property

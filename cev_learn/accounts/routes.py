@@ -15,6 +15,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/login/sso/callback", sso_views.sso_callback, ["GET"]),
     ("/logout", views.logout, ["POST"]),
     ("/account/password", views.change_password, ["GET", "POST"]),
+    ("/account/time-zone", views.time_zone, ["GET", "POST"]),
     ("/password/forgot", link_views.forgot_password, ["GET", "POST"]),
     ("/password/reset/<secret>", link_views.choose_new_password, ["GET", "POST"]),
     ("/welcome/<secret>", link_views.accept_invitation, ["GET", "POST"]),

@@ -190,7 +190,8 @@ def deliver(links: Iterable[SignInLink], config: Mapping, now: dt.datetime) -> D
     db.session.commit()
     if not claimed:
         return report
-    messages = [_message(purpose, *users[user_id], wanted[link_id][0], config)
+    messages = [_message(purpose, users[user_id], wanted[link_id][0], config,
+                         expires_at=now + lifetime(purpose, config))
                 for link_id, user_id, purpose in claimed]
     failures = []
     for (link_id, user_id, _), delivery in zip(claimed, mail.send_messages(messages, config),
@@ -208,28 +209,33 @@ def deliver(links: Iterable[SignInLink], config: Mapping, now: dt.datetime) -> D
     return report
 
 
-def _names(user_ids: set[int]) -> dict[int, tuple[str, str]]:
-    """(email, name) of these users: those the request has loaded already (the people it
-    just invited, as a rule) read no statement, the others one."""
+def _names(user_ids: set[int]) -> dict[int, tuple[str, str, str | None]]:
+    """(email, name, time zone) of these users: those the request has loaded already (the
+    people it just invited, as a rule) read no statement, the others one."""
     found, missing = {}, set()
     for user_id in user_ids:
         user = db.session.identity_map.get(identity_key(User, user_id))
-        if user is not None and not {"email", "name"} & inspect(user).unloaded:
-            found[user_id] = (user.email, user.name)
+        if user is not None and not {"email", "name", "time_zone"} & inspect(user).unloaded:
+            found[user_id] = (user.email, user.name, user.time_zone)
         else:
             missing.add(user_id)
     if missing:
-        found.update((user_id, (email, name)) for user_id, email, name in db.session.execute(
-            select(User.id, User.email, User.name).where(User.id.in_(missing))))
+        found.update((user_id, tuple(rest)) for user_id, *rest in db.session.execute(
+            select(User.id, User.email, User.name, User.time_zone)
+            .where(User.id.in_(missing))))
     return found
 
 
-def _message(purpose: LinkPurpose, email: str, name: str, secret: str, config: Mapping):
+def _message(purpose: LinkPurpose, person: tuple[str, str, str | None], secret: str,
+             config: Mapping, *, expires_at: dt.datetime):
+    """The email with the link, its expiry written in the recipient's time zone."""
+    email, name, time_zone = person
     base_url = config["BASE_URL"].rstrip("/")
     return mail.compose(
         to=email, subject=SUBJECTS[purpose], template=TEMPLATES[purpose],
         values={"name": name, "link": base_url + PATHS[purpose] + secret,
-                "lifetime": _in_words(lifetime(purpose, config))}, config=config)
+                "lifetime": _in_words(lifetime(purpose, config)), "expires_at": expires_at},
+        config=config, time_zone=time_zone)
 
 
 def _in_words(span: dt.timedelta) -> str:

@@ -6,11 +6,13 @@ from flask_login import current_user
 
 from cev_learn.accounts import services, sessions, sso, throttle
 from cev_learn.accounts.decorators import public, signed_in
-from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from cev_learn.accounts.forms import ConfirmForm, LoginForm, PasswordChangeForm, TimeZoneForm
 from cev_learn.accounts.passwords import verify_password
 from cev_learn.accounts.redirects import safe_next_path
 from cev_learn.accounts.throttle import ThrottlePolicy
 from cev_learn.platform.db import db, set_write_intent, utcnow, write_transaction
+from cev_learn.platform.forms import form_status
+from cev_learn.platform.time_zones import format_moment
 from cev_learn.platform.observability import security_event
 
 
@@ -54,7 +56,8 @@ def login():
                                     hash_method=current_app.config["PASSWORD_HASH_METHOD"])
     if result.user is not None:
         with write_transaction():
-            services.record_sign_in(result, email=form.email.data, now=now)
+            services.record_sign_in(result, email=form.email.data, now=now,
+                                    browser_time_zone=form.browser_time_zone.data)
         security_event("sign_in", account=result.user.email)
         sessions.start_session(result.user, remember=form.remember.data)
         flash(f"Welcome back, {result.user.name}.", "success")
@@ -132,3 +135,19 @@ def _password_change_throttled(form: PasswordChangeForm, email: str, policy: Thr
 
 def _password_page(form: PasswordChangeForm, status: int, headers: dict | None = None):
     return render_template("accounts/change_password.html", form=form), status, headers or {}
+
+
+@signed_in
+def time_zone():
+    """The zone every time is shown to the signed-in person in: see it, change it."""
+    user = current_user._get_current_object()
+    form = TimeZoneForm(data={"time_zone": user.shown_time_zone}
+                        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_time_zone(user, form.time_zone.data)
+        db.session.commit()
+        flash(f"Time zone set to {user.time_zone}. "
+              f"It is now {format_moment(utcnow(), user.time_zone, '%H:%M')} there.", "success")
+        return redirect(url_for("accounts.time_zone"))
+    return render_template("accounts/time_zone.html", form=form, chosen=user.time_zone,
+                           now=utcnow()), form_status(form)

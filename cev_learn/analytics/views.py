@@ -63,7 +63,7 @@ def _cached_body(name: str, template: str, build_page, today: dt.date,
         name, parts, lambda: render_template(
             template, page=build_page(),
             can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today,
-        scopes=scopes)
+        time_zone=current_user.shown_time_zone, scopes=scopes)
 
 
 @role_required(*STAFF_ROLES)

@@ -30,6 +30,7 @@ def rep_home():
     today = dt.date.today()
     body = caching.cached_html("rep-week", (current_user.id,),
                                lambda: _rep_week(current_user, today), today=today,
+                               time_zone=current_user.shown_time_zone,
                                scopes=[caching.rep_scope(current_user.id)])
     return render_template("cohorts/rep_home.html", body=body)
 
@@ -49,7 +50,7 @@ def coach_home():
     body = caching.cached_html(
         "coach-home", access.viewer_scope(current_user), lambda: render_template(
             "cohorts/_coach_body.html", cohorts=standing.coach_groups(current_user, today)),
-        today=today)
+        today=today, time_zone=current_user.shown_time_zone)
     return render_template("cohorts/coach_home.html", body=body)
 
 
@@ -75,6 +76,7 @@ def rep_page(user_id: int):
     body = caching.cached_html(
         "rep-page", (*access.viewer_scope(current_user), rep.id),
         lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf(),
+        time_zone=current_user.shown_time_zone,
         scopes=[caching.rep_scope(rep.id)])
     return render_template("cohorts/rep_page.html", rep=rep, body=body)
 

@@ -27,6 +27,12 @@ from cev_learn.ramp.facts import refresh_reps
 DEMO_PASSWORD = "onboard-demo-2026"
 DEMO_DOMAIN = "example.com"
 TERRITORIES = ("EMEA North", "EMEA South", "DACH")
+# Where each territory's people work: every time is shown to them in its zone. Head office
+# (the admin and the manager) is in New York; newcomers have none until they first sign in.
+TERRITORY_ZONES = {"EMEA North": "Europe/London", "EMEA South": "Europe/Madrid",
+                   "DACH": "Europe/Berlin", "UK & Ireland": "Europe/London",
+                   "Benelux": "Europe/Amsterdam", "Nordics": "Europe/Stockholm"}
+HEAD_OFFICE_ZONE = "America/New_York"
 FIRST_NAMES = ("Alex", "Bea", "Chidi", "Dora", "Emil", "Farah", "Gus", "Hana", "Ivo", "Jana",
                "Kofi", "Lena", "Mateo", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sven", "Tara")
 LAST_NAMES = ("Andersen", "Bakker", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Horvat",
@@ -55,6 +61,15 @@ class DemoPerson:
     role: Role
     territory: str | None = None
     start_on: dt.date | None = None
+
+    @property
+    def time_zone(self) -> str:
+        return territory_zone(self.territory)
+
+
+def territory_zone(territory: str | None) -> str:
+    """The zone a demo person of that territory works in (head office's for none)."""
+    return TERRITORY_ZONES.get(territory or "", HEAD_OFFICE_ZONE)
 
 
 def demo_people(reps: int, seed: int, today: dt.date) -> list[DemoPerson]:
@@ -124,7 +139,8 @@ def seed_demo(people: list[DemoPerson], password: str, hash_method: str) -> list
     for person in people:
         user = services.create_user(email=person.email, name=person.name, role=person.role,
                                     territory=person.territory, start_on=person.start_on,
-                                    password=None, hash_method=hash_method)
+                                    time_zone=person.time_zone, password=None,
+                                    hash_method=hash_method)
         user.password_hash = shared_hash
         users.append(user)
     db.session.flush()
@@ -183,7 +199,7 @@ def seed_cohorts(users: list[User], track: Track, today: dt.date, seed: int,
     plan = [p for p in plan if p[4]]
     for _name, _age, territory, _coach, members in plan:
         for rep in members:
-            rep.territory = territory
+            rep.territory, rep.time_zone = territory, territory_zone(territory)
     seed_progress(track=track, cohorts=plan, today=today, rng=random.Random(seed))
     seed_alumni(track=track, today=today, rng=random.Random(f"demo-alumni:{seed}"), cohorts=[
         (c.name, c.start_on, c.territory, by_email[c.coach_email],

@@ -32,7 +32,7 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
 from cev_learn.content.models import Milestone, Rubric, Track
 from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, DEMO_PASSWORD,
                             FIRST_NAMES, LAST_NAMES, TERRITORIES, DemoPerson, demo_people,
-                            first_track)
+                            first_track, territory_zone)
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile, rep_random
 from cev_learn.demo.progress import TrackWork, rep_work
 from cev_learn.platform.db import db, no_cyclic_gc, refresh_statistics
@@ -288,12 +288,14 @@ def _write_people(staff: list[DemoPerson], plan: list[CohortPlan], today: dt.dat
     """Insert everyone with the shared password hash; return them by email."""
     hired = _at(plan[0].start_on - dt.timedelta(days=30), 9)
     rows = [{"email": p.email, "name": p.name, "role": p.role, "territory": p.territory,
-             "active": True, "password_hash": password_hash, "session_generation": 0,
+             "time_zone": p.time_zone, "active": True, "password_hash": password_hash, "session_generation": 0,
              "start_on": None, "created_at": hired, "last_login_at": None} for p in staff]
     for cohort in plan:
         for rep in cohort.reps:
             rows.append({"email": rep.email, "name": rep.name, "role": Role.REP,
-                         "territory": cohort.territory, "active": rep.end_on is None,
+                         "territory": cohort.territory,
+                         "time_zone": territory_zone(cohort.territory),
+                         "active": rep.end_on is None,
                          "password_hash": password_hash, "session_generation": 0,
                          "start_on": rep.start_on,
                          "created_at": _at(rep.start_on - dt.timedelta(days=7), 9),

@@ -189,11 +189,15 @@ def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], d
 
 
 def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt.date,
-                secret: str | None = None, scopes: Iterable[str] = (ORGANISATION,)) -> Markup:
+                time_zone: str, secret: str | None = None,
+                scopes: Iterable[str] = (ORGANISATION,)) -> Markup:
     """Rendered HTML, cached like `cached`. A page with forms passes its CSRF token as
-    `secret`: the cached copy holds a mark instead, and each viewer gets their own token."""
+    `secret`: the cached copy holds a mark instead, and each viewer gets their own token.
+    HTML shows times in the viewer's `time_zone`: it is part of the key, so viewers in
+    another zone never get a copy written for this one."""
     # Safe markup: `render` is an autoescaped template; the cache (process memory or a Redis
     # only app servers reach) hands back what it rendered. The CSRF token is URL-safe.
+    parts = (*parts, f"tz={time_zone}")
     if not secret:
         html = cached(name, parts, render, today=today, scopes=scopes)
         return Markup(html)  # nosec B704

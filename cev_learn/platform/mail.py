@@ -9,6 +9,9 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from cev_learn.platform.templating import ZONE_VARIABLE
+from cev_learn.platform.time_zones import DEFAULT_ZONE
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -21,13 +24,15 @@ class Delivery:
 
 
 def compose(*, to: str, subject: str, template: str, values: Mapping,
-            config: Mapping) -> EmailMessage:
+            config: Mapping, time_zone: str | None = None) -> EmailMessage:
     """Plain text (`template`.txt) with an HTML alternative (`template`.html, autoescaped),
-    rendered with `values` and `base_url` (the app's address, for links)."""
+    rendered with `values` and `base_url` (the app's address, for links). Times are written
+    in the recipient's `time_zone` (UTC, saying so, when theirs is not known)."""
     # The app's Jinja environment, not render_template: this also runs without a request
     # (commands), and the app's context processors ask for current_user.
     env = current_app.jinja_env
-    values = {**values, "base_url": config["BASE_URL"].rstrip("/")}
+    values = {**values, "base_url": config["BASE_URL"].rstrip("/"),
+              ZONE_VARIABLE: time_zone or DEFAULT_ZONE}
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]

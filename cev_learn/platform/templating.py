@@ -1,8 +1,15 @@
 """Template globals and filters: what every page may ask, computed in Python."""
 from flask import Flask
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from cev_learn.platform.text_direction import isolate
+from cev_learn.platform.time_zones import TIME_FORMAT, format_moment
+
+# The template variable naming the zone the reader sees times in: every page gets the signed-in
+# person's (a context processor), every email its recipient's (mail.compose). Cached HTML is
+# keyed by it (caching.cached_html).
+ZONE_VARIABLE = "viewer_time_zone"
 
 
 def init_app(app: Flask) -> None:
@@ -17,9 +24,14 @@ def init_app(app: Flask) -> None:
     def format_date(value, fmt: str = "%d %b %Y") -> str:
         return value.strftime(fmt) if value else "—"
 
-    @app.template_filter("datetime")
-    def format_datetime(value) -> str:
-        return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
+    app.add_template_filter(format_datetime, "datetime")
+
+
+@pass_context
+def format_datetime(context, value, fmt: str = TIME_FORMAT) -> str:
+    """Every time of day shown passes here: in the reader's zone, with its abbreviation
+    ("07 Dec 2026 16:45 CET"); UTC, saying so, for a reader whose zone is not known yet."""
+    return format_moment(value, context.get(ZONE_VARIABLE), fmt)
 
 
 def isolated(value):

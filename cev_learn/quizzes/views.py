@@ -14,6 +14,7 @@ from cev_learn.cohorts import access
 from cev_learn.content import queries as content_queries
 from cev_learn.platform.db import db, utcnow, write_transaction
 from cev_learn.platform.errors import render_error
+from cev_learn.platform.time_zones import format_moment
 from cev_learn.quizzes import queries, services
 from cev_learn.quizzes.layout import InvalidAnswer
 from cev_learn.quizzes.models import Attempt, AttemptState
@@ -114,8 +115,10 @@ def save(attempt_id: int):
         db.session.rollback()
         return _problem(str(exc), 409, wants_json, attempt)
     db.session.commit()
-    if wants_json:
-        return jsonify(saved_at=utcnow().isoformat())
+    if wants_json:  # the page says when, in the rep's zone, as it says the deadline
+        saved_at = utcnow()
+        return jsonify(saved_at=saved_at.isoformat(), saved_at_shown=format_moment(
+            saved_at, current_user.shown_time_zone, "%H:%M:%S"))
     flash("Answers saved. You can come back before the deadline.", "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 

@@ -49,6 +49,7 @@ class RepDigest:
     for_date: dt.date
     overdue: list[WorkItem]
     due_soon: list[WorkItem]
+    time_zone: str | None = None  # the rep's: times in the email are written in it
     kind = REP_DIGEST
     template = "email/rep_digest"
     path = "/week"
@@ -67,6 +68,7 @@ class CoachDigest:
     email: str
     for_date: dt.date
     reps: list[RepLine]
+    time_zone: str | None = None  # the coach's
     kind = COACH_WEEKLY
     template = "email/coach_weekly"
     path = "/coach"
@@ -114,7 +116,7 @@ def rep_digest(summary: RepSummary, today: dt.date) -> RepDigest | None:
     if not overdue and not soon:
         return None
     rep = summary.rep
-    return RepDigest(rep.id, rep.name, rep.email, today, overdue, soon)
+    return RepDigest(rep.id, rep.name, rep.email, today, overdue, soon, rep.time_zone)
 
 
 def coach_digest(coach: User, summaries: Iterable[RepSummary],
@@ -125,7 +127,8 @@ def coach_digest(coach: User, summaries: Iterable[RepSummary],
     if not needy:
         return None
     lines = [RepLine(s.rep.id, s.rep.name, s.standing, s.overdue) for s in needy]
-    return CoachDigest(coach.id, coach.name, coach.email, week_start(today), lines)
+    return CoachDigest(coach.id, coach.name, coach.email, week_start(today), lines,
+                       coach.time_zone)
 
 
 def plan_reminders(summaries: list[RepSummary], coach_cohorts: Mapping[User, set[int]],
@@ -170,7 +173,8 @@ def compose(reminder: Reminder, config: Mapping) -> EmailMessage:
     """The email for a reminder: plain text with an HTML alternative (autoescaped)."""
     link = config["BASE_URL"].rstrip("/") + reminder.path
     return mail.compose(to=reminder.email, subject=reminder.subject, template=reminder.template,
-                        values={"reminder": reminder, "link": link}, config=config)
+                        values={"reminder": reminder, "link": link}, config=config,
+                        time_zone=reminder.time_zone)
 
 
 @dataclass

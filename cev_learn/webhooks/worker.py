@@ -485,7 +485,7 @@ class Worker:
             values={"name": admin.name, "endpoints": [
                 {"url": e.url, "reason": e.disabled_reason,
                  "path": paths.build("webhooks.endpoint", {"endpoint_id": e.id})}
-                for e in disabled]})
+                for e in disabled]}, time_zone=admin.time_zone)
             for admin in admins]
         for delivery in mail.send_messages(messages, config):
             if not delivery.sent:

@@ -248,6 +248,7 @@ class Person:
     name: str
     email: str
     active: bool = True
+    time_zone: str | None = None
 
 
 def summary(rep: Person, standing: Standing, items=(), cohort_id=1):

@@ -37,7 +37,10 @@
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       if (response.ok) {
-        status.textContent = "Saved at " + new Date().toLocaleTimeString();
+        // The server writes the time in the zone the deadline is shown in (the person's).
+        return response.json().then(function (body) {
+          status.textContent = "Saved at " + body.saved_at_shown;
+        });
       } else {
         return response.json().then(function (body) {
           status.textContent = "Not saved: " + (body.error || response.status);
