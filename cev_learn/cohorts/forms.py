@@ -1,8 +1,9 @@
 """Cohort, assignment, sign-off and note forms: shape only; services enforce the rules."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, EmailField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from cev_learn.accounts.forms import no_direction_controls
@@ -10,6 +11,7 @@ from cev_learn.accounts.forms import no_direction_controls
 SCORE_CHOICES = [SelectChoice("1", "1 — not yet"), SelectChoice("2", "2"),
                  SelectChoice("3", "3 — solid"), SelectChoice("4", "4"),
                  SelectChoice("5", "5 — excellent")]
+
 
 
 class CohortForm(FlaskForm):
@@ -20,8 +22,12 @@ class CohortForm(FlaskForm):
                          description="Day 0 of the schedule for members without their own date.")
     territory = StringField("Territory",
                             validators=[Optional(), Length(max=80), no_direction_controls])
+    # One checkbox per coach: ticking one never unticks the others, as a click in a
+    # multiple select does.
     coaches = SelectMultipleField("Coaches", validators=[Optional()], coerce=int,
-                                  description="Hold Ctrl (Cmd on a Mac) to pick several.")
+                                  widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput(),
+                                  description="Tick every coach of this cohort.")
 
 
 class MemberForm(FlaskForm):
@@ -52,14 +58,16 @@ class NoteForm(FlaskForm):
 
 
 def signoff_form(criteria: list[str]):
-    """A form with one score and one comment per rubric criterion."""
+    """A form with one score and one comment per rubric criterion; no level is chosen
+    beforehand, so a coach cannot record a score by leaving a criterion as it was."""
 
     class SignoffForm(FlaskForm):
         pass
 
     for index, criterion in enumerate(criteria):
         setattr(SignoffForm, f"score_{index}",
-                SelectField(criterion, choices=SCORE_CHOICES, validators=[DataRequired()]))
+                RadioField(criterion, choices=SCORE_CHOICES, default=None,
+                           invalid_choice_message=f"Choose a level from 1 to 5 for {criterion}."))
         setattr(SignoffForm, f"comment_{index}",
                 TextAreaField(f"Comment on {criterion.lower()}",
                               validators=[Optional(), Length(max=1000)]))

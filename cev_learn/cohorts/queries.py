@@ -151,11 +151,24 @@ def quiz_history(rep: User) -> list[Attempt]:
         .where(Attempt.user_id == rep.id).order_by(Attempt.started_at.desc()).limit(50)))
 
 
-def assignable_items(data: TrackData) -> list:
-    """Choices for an assignment: every active module and quiz of the track."""
+def assignable_items(data: TrackData, done: frozenset[str] = frozenset()) -> list:
+    """Choices for an assignment: a prompt, then every active module and quiz of the track, as
+    "module:<id>" or "quiz:<id>"; those in `done` (the rep finished or passed them) say so."""
     from wtforms.fields.choices import SelectChoice
+
+    def choice(value: str, title: str, group: str):
+        return SelectChoice(value, f"{title} (done)" if value in done else title, optgroup=group)
 
     modules = sorted(data.modules.values(), key=lambda m: m.number)
     quizzes = sorted(data.quizzes.values(), key=lambda q: q.title)
-    return ([SelectChoice(f"module:{m.id}", m.title, optgroup="Modules") for m in modules]
-            + [SelectChoice(f"quiz:{q.id}", q.title, optgroup="Quizzes") for q in quizzes])
+    return ([SelectChoice("", "Choose a module or quiz")]
+            + [choice(f"module:{m.id}", m.title, "Modules") for m in modules]
+            + [choice(f"quiz:{q.id}", q.title, "Quizzes") for q in quizzes])
+
+
+def done_items(data: TrackData, items) -> frozenset[str]:
+    """The assignment choices ("module:<id>", "quiz:<id>") of the work items a rep has done."""
+    ids = {"module": {m.slug: m.id for m in data.modules.values()},
+           "quiz": {q.slug: q.id for q in data.quizzes.values()}}
+    return frozenset(f"{item.kind}:{ids[item.kind][item.target[item.kind]]}" for item in items
+                     if item.done_on is not None and item.target.get(item.kind) in ids[item.kind])

@@ -87,7 +87,10 @@ def _rep_page_body(rep: User, today: dt.date) -> str:
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
-        assignment_form=_assignment_form(summary.track_data if summary else None),
+        assignment_form=_assignment_form(summary.track_data if summary else None,
+                                         done=queries.done_items(summary.track_data,
+                                                                 summary.items)
+                                         if summary else frozenset()),
         note_form=NoteForm(formdata=None),
         milestone_form=MilestoneForm(formdata=None),
         rubrics=sorted(summary.track_data.rubrics.values(), key=lambda r: r.title)
@@ -105,11 +108,13 @@ def _track_id(rep: User) -> int:
     return _membership(rep).cohort.track_id
 
 
-def _assignment_form(data: TrackData | None, formdata=None):
+def _assignment_form(data: TrackData | None, formdata=None, done=frozenset()):
     """The assignment form, offering the modules and quizzes of the rep's track (none for a
-    rep in no cohort)."""
+    rep in no cohort), those in `done` marked so; the first one not done is chosen."""
     form = AssignmentForm(formdata=formdata)
-    form.item.choices = queries.assignable_items(data) if data is not None else []
+    form.item.choices = queries.assignable_items(data, done) if data is not None else []
+    if formdata is None:
+        form.item.data = next((c.value for c in form.item.choices[1:] if c.value not in done), "")
     return form
 
 
@@ -172,7 +177,8 @@ def signoff(user_id: int, rubric_slug: str):
         flash(done, "success")
         return back
     return render_template("cohorts/signoff.html", rep=rep, rubric=rubric, form=form,
-                           fields=[(form[f"score_{i}"], form[f"comment_{i}"])
+                           fields=[(form[f"score_{i}"], form[f"comment_{i}"],
+                                    rubric.level_texts(i))
                                    for i in range(len(rubric.criteria))]), form_status(form)
 
 

@@ -121,7 +121,8 @@ class Milestone(db.Model):
 
 
 class Rubric(db.Model):
-    """A coach sign-off rubric declared in track.yaml: its criteria and pass mark."""
+    """A coach sign-off rubric declared in track.yaml: its criteria and pass mark, and what
+    each level of each criterion looks like where track.yaml says."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
@@ -129,9 +130,16 @@ class Rubric(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     pass_mark: Mapped[float]
     criteria: Mapped[list] = mapped_column(JSON)
+    # One list of five texts (None where undescribed) per criterion; None: none described.
+    levels: Mapped[list | None] = mapped_column(JSON)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+    def level_texts(self, index: int) -> list[str | None]:
+        """What levels 1-5 of the criterion at `index` look like (None where undescribed)."""
+        levels = self.levels or []
+        return list(levels[index]) if index < len(levels) else [None] * 5
 
 
 class Quiz(db.Model):

@@ -27,6 +27,7 @@ MEASURE_SHAPES = {
     frozenset({"signoff"}): "signoff",
 }
 MAX_DAY = 3650
+RUBRIC_LEVELS = 5  # a sign-off scores each criterion from 1 to 5
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class RubricSource:
     title: str
     pass_mark: float
     criteria: tuple[str, ...]
+    # Per criterion (in the order of criteria), what each level 1-5 looks like: a tuple of
+    # five texts or None where track.yaml describes none.
+    levels: tuple[tuple[str | None, ...], ...] = ()
 
 
 def _is_int(value) -> bool:
@@ -237,10 +241,35 @@ class TrackSchema:
                 continue
             if len(set(criteria)) != len(criteria):
                 self.problem(path + ("criteria",), "criteria must be different from each other")
+            names = tuple(c.strip() for c in criteria)
+            levels = self._rubric_levels(spec.get("levels"), path + ("levels",), names)
             if isinstance(title, str) and _is_number(pass_mark):
-                rubrics.append(RubricSource(slug, title.strip(), float(pass_mark),
-                                            tuple(c.strip() for c in criteria)))
+                rubrics.append(RubricSource(slug, title.strip(), float(pass_mark), names, levels))
         return rubrics
+
+    def _rubric_levels(self, value, path: tuple, criteria: tuple[str, ...]) -> tuple:
+        """levels: {criterion: {level 1-5: what that level looks like}}, every part optional;
+        one tuple of five texts (None where undescribed) per criterion."""
+        described = {name: [None] * RUBRIC_LEVELS for name in criteria}
+        for name, spec in self._mapping(value, path, "levels").items():
+            where = path + (name,)
+            if name not in described:
+                self.problem(where, f"levels names {name!r}, which is not one of the rubric's "
+                                    f"criteria ({', '.join(criteria)})", key=True)
+                continue
+            for level, text in self._mapping(spec, where, f"levels of {name!r}").items():
+                if not _is_int(level) or not 1 <= level <= RUBRIC_LEVELS:
+                    self.problem(where + (level,), f"levels of {name!r}: a level is a whole "
+                                                   f"number from 1 to {RUBRIC_LEVELS}, not {level!r}",
+                                 key=True)
+                elif not isinstance(text, str) or not text.strip() or len(text) > 300:
+                    self.problem(where + (level,), f"level {level} of {name!r} must be a "
+                                                   "description of at most 300 characters")
+                else:
+                    described[name][level - 1] = " ".join(text.split())
+        if not any(any(texts) for texts in described.values()):
+            return ()
+        return tuple(tuple(described[name]) for name in criteria)
 
     def _milestones(self, value, modules, quizzes, rubrics) -> list[MilestoneSource]:
         milestones, seen = [], set()

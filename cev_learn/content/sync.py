@@ -106,7 +106,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
                   lambda m: {"title": m.title, "due_day": m.due_day, "measure": m.measure})
     _sync_by_slug(Rubric, track, source.rubrics, now, counts["rubrics"],
                   lambda r: {"title": r.title, "pass_mark": r.pass_mark,
-                             "criteria": list(r.criteria)})
+                             "criteria": list(r.criteria),
+                             "levels": [list(texts) for texts in r.levels] or None})
     _sync_assets(track, source.assets, now, counts["assets"])
     changed = modules_changed or before != (milestones.created, milestones.updated,
                                             milestones.retired)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role
-from cev_learn.cohorts import access, queries as cohort_queries
+from cev_learn.cohorts import access, outstanding, queries as cohort_queries
 from cev_learn.content import queries, services
 from cev_learn.content.models import Asset, ModuleProgress
 from cev_learn.content.progress import Reading, module_status
@@ -55,6 +55,8 @@ def module(track_slug: str, module_slug: str):
     else:
         context["completions_total"], context["completions"] = queries.module_completions(
             module, access.visible_rep_filter(current_user, ModuleProgress.user_id))
+        context["not_completed"] = outstanding.module_outstanding(module, current_user,
+                                                                  dt.date.today())
     return render_template("content/module.html", **context)
 
 

@@ -1,4 +1,6 @@
 """Coaches and managers: results per quiz, grading, CSV export and item analysis."""
+import datetime as dt
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import DecimalField, TextAreaField
@@ -7,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
-from cev_learn.cohorts import access
+from cev_learn.cohorts import access, outstanding
 from cev_learn.content.models import Quiz
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, utcnow
@@ -27,8 +29,10 @@ class GradeForm(FlaskForm):
 
 @staff_only
 def index():
-    return render_template("quizzes/coach_index.html", rows=queries.quiz_rows(
-        access.visible_rep_filter(current_user, Attempt.user_id)))
+    return render_template(
+        "quizzes/coach_index.html",
+        rows=queries.quiz_rows(access.visible_rep_filter(current_user, Attempt.user_id)),
+        not_done=outstanding.quiz_outstanding_counts(current_user, dt.date.today()))
 
 
 def _quiz(quiz_id: int) -> Quiz:
@@ -42,7 +46,9 @@ def results(quiz_id: int):
     waiting = request.args.get("waiting") == "1"
     page = queries.results_page(quiz, request.args.get("page", 1, type=int), waiting,
                                 access.visible_rep_filter(current_user, Attempt.user_id))
-    return render_template("quizzes/results.html", quiz=quiz, page=page, waiting=waiting)
+    return render_template("quizzes/results.html", quiz=quiz, page=page, waiting=waiting,
+                           not_passed=outstanding.quiz_outstanding(quiz, current_user,
+                                                                   dt.date.today()))
 
 
 @staff_only

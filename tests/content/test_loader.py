@@ -211,3 +211,60 @@ def test_skip_invalid_still_refuses_a_quiz_with_no_good_question(tmp_path):
     assert [str(p).split("test-track/")[1] for p in caught.value.problems] == [
         "quizzes/icp.txt:1: a question needs at least two options, found 1 (an option is a "
         "capital letter, then ) or ., then its text: A) Yes)"]
+
+
+RUBRIC = """\
+rubrics:
+  pitch:
+    title: Pitch
+    pass_mark: 0.7
+    criteria: [Discovery questions, Next step]
+    levels:
+      Discovery questions:
+        1: Pitches before asking.
+        5: Uncovers the pain
+           and its cost.
+"""
+
+
+def test_rubric_levels_describe_each_criterion_in_order(tmp_path):
+    (track,) = load_tree(good_track(tmp_path, **{"track.yaml": TRACK_YAML + RUBRIC}))
+    (rubric,) = track.rubrics
+    assert rubric.criteria == ("Discovery questions", "Next step")
+    assert rubric.levels == (
+        ("Pitches before asking.", None, None, None, "Uncovers the pain and its cost."),
+        (None, None, None, None, None))
+
+
+def test_a_rubric_without_levels_has_none(tmp_path):
+    rubric_yaml = RUBRIC[:RUBRIC.index("    levels:")]
+    (track,) = load_tree(good_track(tmp_path, **{"track.yaml": TRACK_YAML + rubric_yaml}))
+    assert track.rubrics[0].levels == ()
+
+
+@pytest.mark.parametrize("levels,message", [
+    ("      Discovery: {1: Pitches.}\n",
+     "track.yaml:19: levels names 'Discovery', which is not one of the rubric's criteria "
+     "(Discovery questions, Next step)"),
+    ("      Next step: {6: Books the demo.}\n",
+     "track.yaml:19: levels of 'Next step': a level is a whole number from 1 to 5, not 6"),
+    ("      Next step: {first: Books the demo.}\n",
+     "track.yaml:19: levels of 'Next step': a level is a whole number from 1 to 5, not 'first'"),
+    ("      Next step: {3: ''}\n",
+     "track.yaml:19: level 3 of 'Next step' must be a description of at most 300 characters"),
+    ("      Next step: {3: [a, b]}\n",
+     "track.yaml:19: level 3 of 'Next step' must be a description of at most 300 characters"),
+    ("      Next step: Books the demo.\n",
+     "track.yaml:19: levels of 'Next step' must be a mapping"),
+])
+def test_bad_rubric_levels_are_named_with_their_line(tmp_path, levels, message):
+    rubric_yaml = RUBRIC[:RUBRIC.index("      Discovery questions:")] + levels
+    found = problems(good_track(tmp_path, **{"track.yaml": TRACK_YAML + rubric_yaml}))
+    assert found == [f"{tmp_path / 'test-track'}/{message}"]
+
+
+def test_the_starter_rubric_describes_its_levels():
+    (track,) = load_tree(ROOT / "courses")
+    (pitch,) = [r for r in track.rubrics if r.slug == "pitch"]
+    assert len(pitch.levels) == len(pitch.criteria)
+    assert all(texts[0] and texts[2] and texts[4] for texts in pitch.levels)

@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 
 from cev_learn.accounts.models import Role
 from cev_learn.content.models import (Asset, Milestone, Module, ModuleProgress, QuizVersion,
-                                      ScheduleItem, Track)
+                                      Rubric, ScheduleItem, Track)
 from cev_learn.platform.db import db
 from tests.helpers import make_user
 from tests.content.trees import DISCOVERY, INTRO, TRACK_YAML, good_track, write_tree
@@ -193,3 +193,18 @@ def test_sync_with_skip_invalid_loads_the_good_questions_and_names_the_bad(app, 
         "no right answer); the options are A to B")
     version = db.session.scalar(select(QuizVersion))
     assert [question["prompt"] for question in version.questions] == ["Good?"]
+
+
+def test_rubric_level_descriptions_are_stored_and_updated(app, tmp_path):
+    rubric = ("rubrics:\n  pitch: {title: Pitch, pass_mark: 0.7, criteria: [Discovery, Next step],\n"
+              "          levels: {Next step: {5: %s}}}\n")
+    assert sync(app, good_track(tmp_path, **{"track.yaml": TRACK_YAML + rubric % "Books it."})
+                ).exit_code == 0
+    stored = db.session.scalar(select(Rubric))
+    assert stored.level_texts(1) == [None, None, None, None, "Books it."]
+    assert stored.level_texts(0) == [None] * 5
+    result = sync(app, good_track(tmp_path,
+                                  **{"track.yaml": TRACK_YAML + rubric % "Sends the invite."}))
+    assert "rubrics    0 created, 1 updated" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Rubric)).level_texts(1)[4] == "Sends the invite."

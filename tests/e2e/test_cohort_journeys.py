@@ -56,8 +56,8 @@ def test_coach_assigns_rep_catches_up_and_coach_signs_off(browser, page, live_se
 
     coach.get_by_role("link", name=rep_name).click()
     coach.get_by_role("link", name="Sign off: Value pitch").click()
-    for select in coach.locator("select").all():
-        select.select_option("5")
+    for criterion in coach.locator("fieldset.criterion").all():
+        criterion.get_by_role("radio", name=re.compile(r"^5 — excellent")).check()
     coach.get_by_label("Comment on value story").fill("Costed the penalties in their words.")
     coach.get_by_role("button", name="Record sign-off").click()
     expect(coach.locator(".flash--success")).to_contain_text("100%, passed")

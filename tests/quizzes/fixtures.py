@@ -36,5 +36,7 @@ def quiz_track(root, **settings):
         "  - {quiz: check, due_day: 7}\n  - {milestone: first-meeting}\n")
     yaml += f"quizzes:\n  check: {{title: Check yourself, file: quizzes/check.gift, {rendered}}}\n"
     yaml += ("rubrics:\n  pitch: {title: Value pitch, pass_mark: 0.7,\n"
-             "          criteria: [Discovery questions, Value story, Next step]}\n")
+             "          criteria: [Discovery questions, Value story, Next step],\n"
+             "          levels: {Discovery questions: {1: Pitches before asking.,\n"
+             "                                         5: Uncovers the pain and its cost.}}}\n")
     return good_track(root, **{"track.yaml": yaml, "quizzes/check.gift": QUIZ_GIFT})
