@@ -2,7 +2,7 @@
 describes it (rubrics: <slug>: levels:), for coaches to read beside the levels they choose
 
 Revision ID: c0ac4e5d1e7a
-Revises: a7c3e5f7b9d1
+Revises: b3d7f1e9c2a4
 Create Date: 2026-12-07 15:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c0ac4e5d1e7a'
-down_revision = 'a7c3e5f7b9d1'
+down_revision = 'b3d7f1e9c2a4'
 branch_labels = None
 depends_on = None
 
