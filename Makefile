@@ -22,6 +22,11 @@ OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
 $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
 
+# axe-core (from npm), the accessibility checker the browser tests run on every page
+AXE := tests/e2e/axe/node_modules/.package-lock.json
+$(AXE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	cd tests/e2e/axe && npm ci --no-audit --no-fund --loglevel=error
+
 # The real Learning Record Store the xAPI push tests start (Ralph, from PyPI), in an
 # environment of its own: its server pins packages (python-jose and its ecdsa, an old
 # starlette and click) that the app's environment, which `make audit` checks, must not hold
@@ -77,7 +82,7 @@ two-servers: install
 .PHONY: soak two-servers
 
 ## Browser tests: Playwright driving Debian's Chromium
-e2e: install chromium $(OIDC_PROVIDER)
+e2e: install chromium $(OIDC_PROVIDER) $(AXE)
 	$(BIN)/pytest -m e2e -q
 
 ## Benchmarks (not part of make test): content sync, activity import, page speed under wrk,
