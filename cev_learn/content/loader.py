@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from cev_learn.content import schema
+from cev_learn.content.placeholders import NEUTRAL, unknown_placeholders
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.questions import Question, question_key
 from cev_learn.content.quiz_formats.errors import QuizFormatError
@@ -293,6 +294,9 @@ class _TrackLoader:
         if meta is None:
             return None
         body = "\n".join(lines[end + 1:])
+        for unknown in unknown_placeholders(body, first_line=end + 2):
+            self.problem(rel, unknown.line, f"unknown placeholder {unknown.text}: a module may "
+                         "name only " + ", ".join(f"{{{{ {n} }}}}" for n in NEUTRAL))
         digest = hashlib.sha256(f"{FORMAT_VERSION}\0{self.folder.name}\0".encode()
                                 + text.encode()).hexdigest()
         return ModuleSource(slug=slug, number=number, file_name=rel.split("/", 1)[1],

@@ -55,3 +55,16 @@ def percent_complete(statuses: list[ModuleStatus]) -> int:
         return 0
     done = sum(s in (ModuleStatus.COMPLETED, ModuleStatus.UPDATED) for s in statuses)
     return round(100 * done / len(statuses))
+
+
+def next_unfinished(work: list[tuple], done: set[tuple[str, int]],
+                    current: tuple[str, int]) -> tuple | None:
+    """The first entry of a track's scheduled work (`TrackData.work`: kind, title, due day, id,
+    link) after `current` (kind, id) that is not `done`, going round to the start of the
+    schedule; None when all of it is done."""
+    keys = [(kind, item_id) for kind, _, _, item_id, _ in work]
+    start = keys.index(current) + 1 if current in keys else 0
+    for entry in work[start:] + work[:start]:
+        if (entry[0], entry[3]) not in done:
+            return entry
+    return None
