@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from cev_learn.content import schema
-from cev_learn.content.placeholders import NEUTRAL, unknown_placeholders
+from cev_learn.content.placeholders import NEUTRAL, PLACEHOLDER, unknown_placeholders
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.questions import Question, question_key
 from cev_learn.content.quiz_formats.errors import QuizFormatError
@@ -294,6 +294,10 @@ class _TrackLoader:
         if meta is None:
             return None
         body = "\n".join(lines[end + 1:])
+        for key in ("title", "summary"):
+            if PLACEHOLDER.search(meta[key] or ""):
+                self.problem(rel, 2, f"{{{{ … }}}} in the {key}: placeholders work in the "
+                             "module's text only (titles and summaries are shown to everyone)")
         for unknown in unknown_placeholders(body, first_line=end + 2):
             self.problem(rel, unknown.line, f"unknown placeholder {unknown.text}: a module may "
                          "name only " + ", ".join(f"{{{{ {n} }}}}" for n in NEUTRAL))

@@ -242,3 +242,12 @@ def stored_ticks() -> set:
 def token(client) -> str:
     from tests.helpers import csrf_token
     return csrf_token(client, INTRO)
+
+
+def test_placeholders_are_refused_in_titles_and_summaries(app, tmp_path):
+    body = PERSONAL_INTRO.replace("minutes: 5", "summary: Meet {{ coach }}")
+    good_track(tmp_path, **{"modules/01-intro.md": body})
+    result = app.test_cli_runner().invoke(args=["content", "check", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "modules/01-intro.md:2: {{ … }} in the summary: placeholders work in the module's " \
+        "text only" in result.output
