@@ -9,7 +9,6 @@ from markupsafe import Markup
 from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
 from cev_learn.accounts.models import Role, User
-from cev_learn.accounts.redirects import safe_next_path
 from cev_learn.cohorts import access, queries as cohort_queries
 from cev_learn.content import checklists, placeholders, queries, services
 from cev_learn.content.models import Asset, Module, ModuleProgress, Track
@@ -86,12 +85,13 @@ def complete_module(track_slug: str, module_slug: str):
     if services.complete_module(current_user, module, utcnow()):
         flash(f"“{module.title}” marked as complete.", "success")
     db.session.commit()
-    return redirect(safe_next_path(_after_completing(track, module)) or url_for("cohorts.rep_home"))
+    endpoint, arguments = _after_completing(track, module)
+    return redirect(url_for(endpoint, **arguments))  # a page of this site, never a request's
 
 
-def _after_completing(track: Track, module: Module) -> str:
-    """Where a rep goes once a module is complete: the next module or quiz of the track's
-    schedule they have not done (completed, or passed), else This week."""
+def _after_completing(track: Track, module: Module) -> tuple[str, dict]:
+    """Where a rep goes once a module is complete (endpoint and arguments): the next module or
+    quiz of the track's schedule they have not done (completed, or passed), else This week."""
     work = track_data([track])[track.id].work
     done = {("module", module_id) for module_id in queries.completed_module_ids(
         current_user, [item_id for kind, _, _, item_id, _ in work if kind == "module"])}
@@ -99,11 +99,11 @@ def _after_completing(track: Track, module: Module) -> str:
              quiz_queries.track_results(current_user, track).items() if passed}
     entry = next_unfinished(work, done, ("module", module.id))
     if entry is None:
-        return url_for("cohorts.rep_home")
+        return "cohorts.rep_home", {}
     link = entry[4]
     if entry[0] == "module":
-        return url_for("content.module", track_slug=link["track"], module_slug=link["module"])
-    return url_for("quizzes.quiz", track_slug=link["track"], quiz_slug=link["quiz"])
+        return "content.module", {"track_slug": link["track"], "module_slug": link["module"]}
+    return "quizzes.quiz", {"track_slug": link["track"], "quiz_slug": link["quiz"]}
 
 
 @role_required(Role.REP)
