@@ -84,8 +84,9 @@ def complete_module(track_slug: str, module_slug: str):
         return back
     if services.complete_module(current_user, module, utcnow()):
         flash(f"“{module.title}” marked as complete.", "success")
-    db.session.commit()
+    # Before the commit, which would have the track, the rep and the module read again.
     endpoint, arguments = _after_completing(track, module)
+    db.session.commit()
     return redirect(url_for(endpoint, **arguments))  # a page of this site, never a request's
 
 
