@@ -251,3 +251,9 @@ def test_placeholders_are_refused_in_titles_and_summaries(app, tmp_path):
     assert result.exit_code != 0
     assert "modules/01-intro.md:2: a placeholder in the summary: placeholders work in the " \
         "module's text only" in result.output
+
+
+def test_search_snippets_read_the_neutral_words(app, placed_rep):
+    rep, _ = placed_rep
+    page = signed_in(app, rep).get("/search?q=book+a+call").get_data(as_text=True)
+    assert "Book a 1:1 with your coach and meet your manager" in page and "{{" not in page

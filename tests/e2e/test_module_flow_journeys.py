@@ -10,7 +10,7 @@ from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
 
-REP = "rep09@example.com"  # in Rita's DACH cohort, 12 days in
+REP = "rep09@example.com"  # in Rita's DACH cohort, 12 days in; no other journey signs in as rep09
 TRACK = "/tracks/sales-foundations"
 WELCOME = TRACK + "/modules/welcome"
 AHEAD = {"desktop": ("running-a-demo", "Running a demo that maps to the pain",
