@@ -4,8 +4,9 @@ from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLin
 from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, ModuleProgress, Quiz,
-                                      QuizVersion, Rubric, ScheduleItem, Track)
+from cev_learn.content.models import (Asset, ChecklistTick, ItemKind, Milestone, Module,
+                                      ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
+                                      Track)
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
@@ -20,7 +21,7 @@ from cev_learn.xapi.models import LrsCursor
 
 __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "Asset",
            "Assignment", "AssignmentKind", "Attempt", "AttemptAnswer", "AttemptState",
-           "CoachingNote", "Cohort", "CohortCoach", "CrmPerson", "DataVersion", "ImportMapping",
+           "ChecklistTick", "CoachingNote", "Cohort", "CohortCoach", "CrmPerson", "DataVersion", "ImportMapping",
            "ItemKind", "LinkPurpose", "LoginFailure", "Membership", "Milestone", "Module",
            "ModuleProgress", "PendingImport", "Quiz", "Quota", "QuizVersion", "RateLimitWindow",
            "ReminderLog", "RepEarlyActivity", "RepMonthActivity", "RepWeekActivity", "Role",

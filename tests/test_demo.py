@@ -308,3 +308,19 @@ def test_the_demo_crm_exports_import_once_their_stranger_is_matched(app, demo_or
         assert db.session.scalar(select(func.count()).select_from(ActivityRecord).where(
             ActivityRecord.user_id == rep_id,
             ActivityRecord.external_id.like(f"{source}%:%"))) > 0
+
+
+def test_demo_reps_read_their_own_coach_and_have_ticked_checklists(app, demo_organisation):
+    demo_organisation()
+    rita = db.session.scalar(select(User).where(User.email == "coach.rita@example.com"))
+    welcome = db.session.scalar(select(Module).where(Module.slug == "welcome"))
+    readers = db.session.scalars(select(User.email).join(
+        ModuleProgress, ModuleProgress.user_id == User.id).where(
+        ModuleProgress.module_id == welcome.id, User.email.in_(
+            [f"rep{n:02d}@example.com" for n in range(7, 13)])).order_by(User.email)).all()
+    assert readers, "some DACH reps have read the welcome module"
+    client = app.test_client()
+    login(client, readers[0], DEMO_PASSWORD)
+    page = client.get(f"/tracks/{welcome.track.slug}/modules/welcome").get_data(as_text=True)
+    assert f"Meet {rita.name}, who coaches" in page and "Sam" not in page.split("<footer")[0]
+    assert page.count('type="checkbox"') == 6 and " checked>" in page

@@ -10,6 +10,7 @@ from collections import defaultdict
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased, defer, joinedload
 
+from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_cohorts, visible_rep_filter
 from cev_learn.cohorts.models import CoachingNote, Cohort, CohortCoach, Membership, Signoff
@@ -43,6 +44,30 @@ def rep_start_on(user: User) -> dt.date:
     if membership is not None:
         return membership.effective_start_on
     return user.start_on or user.created_at.date()
+
+
+def placeholder_values(rep: User) -> dict[str, str | None]:
+    """What the placeholders of modules name for this rep (`content.placeholders`): the
+    coaches of their cohort and the managers of their territory (several joined by "or"), their
+    cohort and their start date; None where there is none. Two statements."""
+    coach = aliased(User)
+    rows = db.session.execute(
+        select(Membership, coach.name).options(joinedload(Membership.cohort))
+        .outerjoin(CohortCoach, CohortCoach.cohort_id == Membership.cohort_id)
+        .outerjoin(coach, and_(coach.id == CohortCoach.coach_id, coach.active.is_(True)))
+        .where(Membership.user_id == rep.id, Membership.moved_out_at.is_(None))
+        .order_by(coach.name)).all()
+    membership = rows[0][0] if rows else None
+    territory = policy.rep_territory(membership.cohort.territory if membership else None,
+                                     membership is not None, rep)
+    managers = list(db.session.scalars(select(User.name).where(
+        User.role == Role.MANAGER, User.active.is_(True), User.territory == territory)
+        .order_by(User.name))) if territory else []
+    start = membership.effective_start_on if membership else rep.start_on
+    return {"coach": " or ".join(name for _, name in rows if name) or None,
+            "manager": " or ".join(managers) or None,
+            "cohort": membership.cohort.name if membership else None,
+            "start_date": f"{start.day} {start:%B %Y}" if start else None}
 
 
 def cohorts_by_start(viewer: User) -> list[Cohort]:

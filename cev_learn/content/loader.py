@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 
 from cev_learn.content import schema
+from cev_learn.content.placeholders import (NEUTRAL, PLACEHOLDER, placeholder_name,
+                                            unknown_placeholders)
 from cev_learn.content.problems import ContentError, Problem
 from cev_learn.content.questions import Question, question_key
 from cev_learn.content.quiz_formats.errors import QuizFormatError
@@ -293,6 +295,14 @@ class _TrackLoader:
         if meta is None:
             return None
         body = "\n".join(lines[end + 1:])
+        for key in ("title", "summary"):
+            if any(placeholder_name(m.group(1)) for m in PLACEHOLDER.finditer(meta[key] or "")):
+                self.problem(rel, 2, f"a placeholder in the {key}: placeholders work in the "
+                             "module's text only (titles and summaries are shown to everyone, "
+                             "as written)")
+        for unknown in unknown_placeholders(body, first_line=end + 2):
+            self.problem(rel, unknown.line, f"unknown placeholder {unknown.text}: a module may "
+                         "name only " + ", ".join(f"{{{{ {n} }}}}" for n in NEUTRAL))
         digest = hashlib.sha256(f"{FORMAT_VERSION}\0{self.folder.name}\0".encode()
                                 + text.encode()).hexdigest()
         return ModuleSource(slug=slug, number=number, file_name=rel.split("/", 1)[1],

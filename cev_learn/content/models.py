@@ -106,6 +106,20 @@ class ModuleProgress(db.Model):
     )
 
 
+class ChecklistTick(db.Model):
+    """A checklist item of a module that a rep ticked (unticking deletes the row). The item is
+    known by a hash of its words (`content.checklists.item_key`), so the tick outlives a re-sync
+    that leaves those words alone. Ticks count toward nothing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    item_key: Mapped[str] = mapped_column(String(32))
+    ticked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "item_key"),)
+
+
 class Milestone(db.Model):
     """An outcome milestone declared in track.yaml: what is measured and by which tenure day."""
 

@@ -55,3 +55,16 @@ def track_percent(done: int, total: int) -> int:
     a quiz passed. A coach's assignments, reference modules and milestones are not counted;
     a track with nothing scheduled is at 0."""
     return round(100 * done / total) if total else 0
+
+
+def next_unfinished(work: list[tuple], done: set[tuple[str, int]],
+                    current: tuple[str, int]) -> tuple | None:
+    """The first entry of a track's scheduled work (`TrackData.work`: kind, title, due day, id,
+    link) after `current` (kind, id) that is not `done`, going round to the start of the
+    schedule; None when all of it is done."""
+    keys = [(kind, item_id) for kind, _, _, item_id, _ in work]
+    start = keys.index(current) + 1 if current in keys else 0
+    for entry in work[start:] + work[:start]:
+        if (entry[0], entry[3]) not in done:
+            return entry
+    return None

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.content.models import ItemKind, Milestone, Module, ModuleProgress, Track
+from cev_learn.content.models import (ChecklistTick, ItemKind, Milestone, Module, ModuleProgress,
+                                      Track)
 from cev_learn.content.progress import (ModuleStatus, Reading, due_date, module_status,
                                         track_percent)
 from cev_learn.content.search import rank, search_terms
@@ -137,6 +138,19 @@ def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
 
 
 READ = (ModuleStatus.COMPLETED, ModuleStatus.UPDATED)  # completed once, changed since or not
+
+
+def completed_module_ids(rep: User, module_ids: list[int]) -> set[int]:
+    """Which of these modules the rep has completed (in any version)."""
+    return set(db.session.scalars(select(ModuleProgress.module_id).where(
+        ModuleProgress.user_id == rep.id, ModuleProgress.module_id.in_(module_ids),
+        ModuleProgress.completed_at.is_not(None))))
+
+
+def ticked_items(rep: User, module: Module) -> frozenset[str]:
+    """The keys of the checklist items of a module the rep has ticked."""
+    return frozenset(db.session.scalars(select(ChecklistTick.item_key).where(
+        ChecklistTick.user_id == rep.id, ChecklistTick.module_id == module.id)))
 
 
 def track_overview(track: Track, viewer: User, today: dt.date, *, start: dt.date | None = None,

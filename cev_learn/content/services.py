@@ -3,11 +3,12 @@ import datetime as dt
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from cev_learn.accounts.models import User
+from cev_learn.content.checklists import checklist_items
 from cev_learn.content.loader import TrackSource
-from cev_learn.content.models import Module, ModuleProgress
+from cev_learn.content.models import ChecklistTick, Module, ModuleProgress
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
 from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db, upsert
@@ -52,6 +53,29 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
         "completed_at": now.isoformat(), "first_completion": first_time}, now)
     events.records_changed([rep.id], now.date(), {events.MODULES})
     return True
+
+
+class UnknownChecklistItem(ValueError):
+    """A tick for an item the module's checklist does not have (any more)."""
+
+
+def set_ticks(rep: User, module: Module, items: list[str], ticked: set[str],
+              now: dt.datetime) -> None:
+    """Tick the `ticked` ones of these checklist items of the module for the rep, and untick
+    the rest of `items`. Refuses (UnknownChecklistItem, nothing changed) any key that is not
+    an item of the module as it is now."""
+    known = {item.key for item in checklist_items(module.body_html)}
+    unknown = sorted((set(items) | ticked) - known)
+    if unknown or not items or not ticked <= set(items):
+        raise UnknownChecklistItem(unknown[0] if unknown else "")
+    mine = (ChecklistTick.user_id == rep.id) & (ChecklistTick.module_id == module.id)
+    already = set(db.session.scalars(select(ChecklistTick.item_key).where(mine)))
+    cleared = (set(items) - ticked) & already
+    if cleared:
+        db.session.execute(delete(ChecklistTick).where(mine, ChecklistTick.item_key.in_(cleared)))
+    db.session.add_all(ChecklistTick(user_id=rep.id, module_id=module.id, item_key=key,
+                                     ticked_at=now) for key in sorted(ticked - already))
+    db.session.flush()
 
 
 def sync_course_folder(root: Path, tracks: list[TrackSource], now: dt.datetime) -> SyncReport:

@@ -16,6 +16,7 @@ from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, Tra
                                       resolve_link)
 from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, Quiz, QuizVersion,
                                       ReviewPolicy, Rubric, ScheduleItem, Track)
+from cev_learn.content.placeholders import substitute
 from cev_learn.content.rendering import render_markdown
 from cev_learn.platform import events
 from cev_learn.platform.db import db
@@ -150,7 +151,8 @@ def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetim
     module.title, module.summary, module.minutes = source.title, source.summary, source.minutes
     module.body_markdown, module.body_html = source.body, rendered.html
     module.toc_html, module.heading_count = rendered.toc_html, rendered.heading_count
-    module.search_text = f"{source.title} {source.summary or ''} {rendered.text}"
+    # Search snippets are shared by every reader: they read the neutral words ("your coach").
+    module.search_text = substitute(f"{source.title} {source.summary or ''} {rendered.text}", {})
     module.content_hash, module.updated_at, module.retired_at = source.content_hash, now, None
 
 

@@ -1,21 +1,23 @@
 """The reader: tracks, modules, assets and search."""
 import datetime as dt
 
-from flask import (abort, flash, make_response, redirect, render_template, request,
+from flask import (abort, flash, jsonify, make_response, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from markupsafe import Markup
 
 from cev_learn.accounts.decorators import role_required, signed_in
 from cev_learn.accounts.forms import ConfirmForm
-from cev_learn.accounts.models import Role
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import access, outstanding, queries as cohort_queries
-from cev_learn.content import queries, services
-from cev_learn.content.models import Asset, ModuleProgress
-from cev_learn.content.progress import Reading, module_status
+from cev_learn.content import checklists, placeholders, queries, services
+from cev_learn.content.models import Asset, Module, ModuleProgress, Track
+from cev_learn.content.progress import Reading, module_status, next_unfinished
+from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries as quiz_queries
 
-
+CHECKLIST_FORM = "checklist"
 
 @signed_in
 def tracks():
@@ -45,14 +47,20 @@ def module(track_slug: str, module_slug: str):
     module = place.module
     context = {"track": track, "module": module, "previous": place.previous,
                "next": place.next, "step": place.step, "steps": place.steps,
-               "form": ConfirmForm()}
+               "form": ConfirmForm(), "checklist_form": CHECKLIST_FORM,
+               "has_checklist": bool(checklists.checklist_items(module.body_html))}
     if current_user.role is Role.REP:
         reading = queries.readings(current_user, [module.id]).get(module.id)
         if reading is None or reading.opened_at is None:
             services.record_opened(current_user, module, utcnow())
             reading = Reading(utcnow(), None, None)
         context["status"] = module_status(reading, module.content_hash, None, dt.date.today())
+        context["body_html"], context["toc_html"] = _personal_html(module, current_user)
     else:
+        # Staff read the rep's words with neutral wording: "your coach", never a name.
+        context["body_html"], context["toc_html"] = (
+            Markup(placeholders.substitute(html, {})) for html in (module.body_html,
+                                                                   module.toc_html))
         context["completions_total"], context["completions"] = queries.module_completions(
             module, access.visible_rep_filter(current_user, ModuleProgress.user_id))
         context["not_completed"] = outstanding.module_outstanding(module, current_user,
@@ -60,15 +68,79 @@ def module(track_slug: str, module_slug: str):
     return render_template("content/module.html", **context)
 
 
+def _personal_html(module: Module, rep: User) -> tuple[Markup, Markup]:
+    """The module's stored (shared, sanitised) HTML made the rep's: their checklist ticks as
+    checkboxes, then their coach, manager, cohort and start date in place of placeholders."""
+    values = cohort_queries.placeholder_values(rep)
+    body = checklists.with_checkboxes(module.body_html, queries.ticked_items(rep, module),
+                                      CHECKLIST_FORM)
+    return (Markup(placeholders.substitute(body, values)),
+            Markup(placeholders.substitute(module.toc_html, values)))
+
+
 @role_required(Role.REP)
 def complete_module(track_slug: str, module_slug: str):
     track = queries.get_active_track(track_slug) or abort(404)
     module = queries.get_active_module(track, module_slug) or abort(404)
     back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
-    if ConfirmForm().validate_on_submit():
-        if services.complete_module(current_user, module, utcnow()):
-            flash(f"“{module.title}” marked as complete.", "success")
-        db.session.commit()
+    if not ConfirmForm().validate_on_submit():
+        return back
+    if services.complete_module(current_user, module, utcnow()):
+        flash(f"“{module.title}” marked as complete.", "success")
+    # Before the commit, which would have the track, the rep and the module read again.
+    endpoint, arguments = _after_completing(track, module)
+    db.session.commit()
+    return redirect(url_for(endpoint, **arguments))  # a page of this site, never a request's
+
+
+def _after_completing(track: Track, module: Module) -> tuple[str, dict]:
+    """Where a rep goes once a module is complete (endpoint and arguments): the next module or
+    quiz of the track's schedule they have not done (completed, or passed), else This week."""
+    work = track_data([track])[track.id].work
+    done = {("module", module_id) for module_id in queries.completed_module_ids(
+        current_user, [item_id for kind, _, _, item_id, _ in work if kind == "module"])}
+    done |= {("quiz", quiz_id) for quiz_id, (_, passed) in
+             quiz_queries.track_results(current_user, track).items() if passed}
+    entry = next_unfinished(work, done, ("module", module.id))
+    if entry is None:
+        return "cohorts.rep_home", {}
+    link = entry[4]
+    if entry[0] == "module":
+        return "content.module", {"track_slug": link["track"], "module_slug": link["module"]}
+    return "quizzes.quiz", {"track_slug": link["track"], "quiz_slug": link["quiz"]}
+
+
+@role_required(Role.REP)
+def tick_checklist(track_slug: str, module_slug: str):
+    """Tick and untick a rep's own checklist items of a module: the whole form without
+    JavaScript (then back to the module), one item at a time from the page's script (JSON)."""
+    track = queries.get_active_track(track_slug) or abort(404)
+    module = queries.get_active_module(track, module_slug) or abort(404)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug,
+                            _anchor="checklist-save"), 303)
+    if not ConfirmForm().validate_on_submit():
+        return _checklist_refused("The form expired; reload the page and tick again.",
+                                  wants_json, back)
+    ticked = set(request.form.getlist("ticked"))
+    try:
+        services.set_ticks(current_user, module, request.form.getlist("item"), ticked, utcnow())
+    except services.UnknownChecklistItem:
+        db.session.rollback()
+        return _checklist_refused(f"That item is not on the checklist of “{module.title}” "
+                                  "(the module may have changed): reload the page and tick "
+                                  "again. Nothing was saved.", wants_json, back)
+    db.session.commit()
+    if wants_json:
+        return jsonify({"ticked": sorted(ticked)})
+    flash("Checklist saved.", "success")
+    return back
+
+
+def _checklist_refused(message: str, wants_json: bool, back):
+    if wants_json:
+        return jsonify({"error": message}), 400
+    flash(message, "error")
     return back
 
 

@@ -10,13 +10,16 @@ minutes; the rows are the same.
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import insert, select
 
 from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching, services as cohort_services
 from cev_learn.cohorts.models import AssignmentKind
-from cev_learn.content.models import ItemKind, Module, ModuleProgress, Quiz, Rubric, Track
+from cev_learn.content.checklists import checklist_items
+from cev_learn.content.models import (ChecklistTick, ItemKind, Module, ModuleProgress, Quiz,
+                                      Rubric, Track)
 from cev_learn.content.questions import Question, QuestionType
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
@@ -51,6 +54,7 @@ class TrackWork:
     quizzes: dict[str, _QuizForm]
     rubric: Rubric | None
     readings: list[dict] = field(default_factory=list)  # module progress rows
+    ticks: list[dict] = field(default_factory=list)  # checklist ticks
     attempts: list[dict] = field(default_factory=list)
     answers: list[list[dict]] = field(default_factory=list)  # one list per attempt
 
@@ -71,6 +75,7 @@ class TrackWork:
     def write(self) -> None:
         """Insert the reading, the attempts and their answers, in the order they happened."""
         _insert_in_chunks(ModuleProgress, self.readings)
+        _insert_in_chunks(ChecklistTick, self.ticks)
         if self.attempts:
             ids = db.session.scalars(insert(Attempt).returning(
                 Attempt.id, sort_by_parameter_order=True), self.attempts).all()
@@ -78,7 +83,20 @@ class TrackWork:
                 {**answer, "attempt_id": attempt_id}
                 for attempt_id, answers in zip(ids, self.answers, strict=True)
                 for answer in answers])
-        self.readings, self.attempts, self.answers = [], [], []
+        self.readings, self.attempts, self.answers, self.ticks = [], [], [], []
+
+    @cached_property
+    def checklists(self) -> dict[int, list[str]]:
+        """The checklist item keys of each module."""
+        return {m.id: [i.key for i in checklist_items(m.body_html)] for m in self.modules.values()}
+
+    def tick(self, rep: User, module: Module, when: dt.datetime) -> None:
+        """Tick most of a completed module's checklist: all of it, or all but the last one or
+        two (which, follows from the ids, so the seed's random draws stay as they were)."""
+        keys = self.checklists[module.id]
+        self.ticks.extend({"user_id": rep.id, "module_id": module.id, "item_key": key,
+                           "ticked_at": when}
+                          for key in keys[:len(keys) - (rep.id + module.id) % 3])
 
 
 def _insert_in_chunks(model, rows: list[dict], size: int = 10_000) -> None:
@@ -164,6 +182,7 @@ def rep_work(rep: User, work: TrackWork, start: dt.date, today: dt.date, diligen
             work.readings.append({"user_id": rep.id, "module_id": module.id,
                                   "opened_at": _at(done_on, 9), "completed_at": _at(done_on),
                                   "content_hash_read": module.content_hash})
+            work.tick(rep, module, _at(done_on))
         elif item.kind is ItemKind.QUIZ and item.slug in work.quizzes:
             form = work.quizzes[item.slug]
             attempt, answers = _take_quiz(rep, form, _at(done_on, 11), diligence, rng, work)

@@ -58,7 +58,16 @@ RESET = ("</style></script></textarea></title></xmp></noscript></iframe></noembe
 # the sanitizer to deal with): a module holding one is not loaded at all.
 REFUSED_LINKS = ("md-link-javascript", "md-link-upper", "md-link-entity", "md-link-angle",
                  "md-image-javascript", "md-image-data-svg")
-MODULE_PAYLOADS = [name for name in PAYLOADS if name not in REFUSED_LINKS]
+# Template payloads the loader refuses in module text as unknown placeholders (the module is
+# not loaded; tests/content/test_module_flow.py): module text names the reader's people only
+# through the four placeholders, which the body below uses so that hostile names of coaches,
+# managers and cohorts are put into a module page too.
+REFUSED_PLACEHOLDERS = ("jinja-product", "jinja-7x7", "jinja-config", "jinja-globals")
+MODULE_PAYLOADS = [name for name in PAYLOADS
+                   if name not in REFUSED_LINKS and name not in REFUSED_PLACEHOLDERS]
+PLACEHOLDERS = ("Placeholders: {{ coach }}, {{ Manager }}, {{ cohort }}, {{ start_date }}.\n\n"
+                + "\n".join(f"- [ ] {{{{ coach }}}} {PAYLOADS[name]}"  # checklist items
+                             for name in ("img-onerror", "script", "double-quote-tag")))
 
 
 def marker(name: str) -> str:
@@ -70,7 +79,8 @@ def markup_document(names) -> str:
     return "\n\n".join(f"{PAYLOADS[name]}\n\n{RESET}\n\n{marker(name)}" for name in names)
 
 
-MODULE_BODY, MARKUP = markup_document(MODULE_PAYLOADS), markup_document(PAYLOADS)
+MODULE_BODY = PLACEHOLDERS + "\n\n" + markup_document(MODULE_PAYLOADS)  # before <plaintext>
+MARKUP = markup_document(PAYLOADS)
 TITLES, NAMES, TERRITORIES = packed(200), packed(120), packed(80)
 MILESTONE_NOTES, ASSIGNMENT_NOTES, GRADE_COMMENTS = packed(500), packed(1000), packed(2000)
 # Browsers send a file name with `"` in it percent-encoded, so the one reflected has `'`.
@@ -417,6 +427,7 @@ def test_reader_pages_keep_hostile_content_inert(pages):
     assert_inert(checked(pages, "reader"))
     assert_shown(pages["track"], TITLES)
     assert_shown(pages["module"], [TITLES[0], *map(marker, MODULE_PAYLOADS)])
+    assert pages["module"].text.count('type="checkbox"') == 3  # the hostile checklist items
     assert_shown(pages["week"], [EVERYTHING, *ASSIGNMENT_NOTES, NAMES[0]])
     assert_shown(pages["module-completed"], [TITLES[0]])  # in the flash
     assert_shown(pages["module-coach"], [NAMES[0]])  # among those who completed it
