@@ -125,6 +125,24 @@ def module_in_track(track: Track, slug: str) -> ModuleInTrack | None:
     return None
 
 
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # "module" or "quiz"
+    title: str
+    link: dict  # {"track": slug, "module" or "quiz": slug}
+
+
+def work_after(track: Track, kind: str, item_id: int) -> WorkItem | None:
+    """The module or quiz that follows one on the track's schedule (no statement once the
+    track is read)."""
+    work = track_data([track])[track.id].work
+    for index, (this_kind, _, _, this_id, _) in enumerate(work):
+        if (this_kind, this_id) == (kind, item_id) and index + 1 < len(work):
+            next_kind, title, _, _, link = work[index + 1]
+            return WorkItem(next_kind, title, link)
+    return None
+
+
 def readings(rep: User, module_ids: list[int]) -> dict[int, Reading]:
     rows = db.session.scalars(select(ModuleProgress).where(
         ModuleProgress.user_id == rep.id, ModuleProgress.module_id.in_(module_ids)))
