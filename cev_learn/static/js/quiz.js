@@ -9,6 +9,16 @@
   var status = form.querySelector(".save-status");
   var timer = document.querySelector(".countdown");
 
+  // A question jumped to lands below the bar that stays in view, whatever its height.
+  var bar = document.querySelector(".quiz-bar");
+  var fitBar = function () {
+    if (bar) {
+      document.documentElement.style.setProperty(
+        "--quiz-bar-space", (bar.offsetHeight + 16) + "px");
+    }
+  };
+  window.addEventListener("resize", fitBar);
+
   var localTime = function (time) {
     var when = new Date(time.getAttribute("datetime"));
     if (isNaN(when.getTime())) { return; }
@@ -53,6 +63,7 @@
     };
     tick();
   }
+  fitBar();  // again, now that the bar shows the local time and what is left
 
   // The navigator: each question's state in words, as the rep answers and flags.
   var answered = function (question) {
