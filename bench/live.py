@@ -59,7 +59,7 @@ import servers
 from harness import BenchError, Server, run_wrk, sql_counts
 from pages import (API_RATE_LIMIT, COHORTS, DRIFT, LOAD, MANAGER, REPS, WARMUP, WORKERS, Page,
                    judge, machine, open_alone, page_kb, pages, sign_in_everyone)
-from quiz_form import fill_answers, quiz_fields
+from quiz_form import CONFIRM, fill_answers, quiz_fields
 from traffic import Browser, Ledger, Recorder, redirect_path
 
 ROOT = Path(__file__).resolve().parent
@@ -334,7 +334,10 @@ class Writers:
         if page is None or page.status_code != 200:
             return self._problem("quiz attempt page", page)
         answers = fill_answers(quiz_fields(page.text), browser.rng)
-        submitted = browser.post("quiz submit", attempt + "/submit", answers)
+        reviewed = browser.post("quiz review", attempt + "/submit", answers)
+        if redirect_path(reviewed) != attempt + "/summary":
+            return self._problem("quiz review", reviewed)
+        submitted = browser.post("quiz submit", attempt + "/submit", CONFIRM)
         if redirect_path(submitted) != attempt:
             return self._problem("quiz submit", submitted)
         self.submissions += 1

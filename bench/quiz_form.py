@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 
+# What the summary page's button sends: only this grades an attempt before its deadline.
+CONFIRM = [("confirm", "yes")]
+
+
 @dataclass
 class AnswerField:
     name: str

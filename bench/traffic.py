@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
-from quiz_form import fill_answers, quiz_fields
+from quiz_form import CONFIRM, fill_answers, quiz_fields
 
 DEMO_PASSWORD = "onboard-demo-2026"
 TRACK = "/tracks/sales-foundations"
@@ -197,7 +197,11 @@ def take_quiz(browser: Browser, email: str, quiz_path: str) -> None:
         partial = [a for a in answers if browser.rng.random() < 0.6]
         browser.post("quiz autosave", attempt_path + "/save", partial,
                      headers={"Accept": "application/json"})
-    if redirect_path(browser.post("quiz submit", attempt_path + "/submit", answers)) \
+    summary = redirect_path(browser.post("quiz review", attempt_path + "/submit", answers))
+    if summary != attempt_path + "/summary":
+        return
+    browser.get("quiz summary page", summary)
+    if redirect_path(browser.post("quiz submit", attempt_path + "/submit", CONFIRM)) \
             == attempt_path:
         with browser.ledger.lock:
             browser.ledger.submissions.append((int(attempt_path.rsplit("/", 1)[1]), email,

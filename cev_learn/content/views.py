@@ -12,8 +12,7 @@ from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import access, outstanding, queries as cohort_queries
 from cev_learn.content import checklists, placeholders, queries, services
 from cev_learn.content.models import Asset, Module, ModuleProgress, Track
-from cev_learn.content.progress import Reading, module_status, next_unfinished
-from cev_learn.content.track_data import track_data
+from cev_learn.content.progress import Reading, module_status
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries as quiz_queries
 
@@ -96,12 +95,7 @@ def complete_module(track_slug: str, module_slug: str):
 def _after_completing(track: Track, module: Module) -> tuple[str, dict]:
     """Where a rep goes once a module is complete (endpoint and arguments): the next module or
     quiz of the track's schedule they have not done (completed, or passed), else This week."""
-    work = track_data([track])[track.id].work
-    done = {("module", module_id) for module_id in queries.completed_module_ids(
-        current_user, [item_id for kind, _, _, item_id, _ in work if kind == "module"])}
-    done |= {("quiz", quiz_id) for quiz_id, (_, passed) in
-             quiz_queries.track_results(current_user, track).items() if passed}
-    entry = next_unfinished(work, done, ("module", module.id))
+    entry = quiz_queries.next_unfinished_work(current_user, track, ("module", module.id))
     if entry is None:
         return "cohorts.rep_home", {}
     link = entry[4]

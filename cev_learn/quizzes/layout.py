@@ -66,6 +66,27 @@ def parse_answers(layout: list[dict], questions: Mapping[str, Question],
     return responses
 
 
+FLAG_FIELD = "flag"
+
+
+def parse_flags(layout: list[dict], form: Mapping[str, list[str]]) -> list[str]:
+    """The keys of the questions flagged on the page, in the attempt's order."""
+    flagged = set(_values(form, FLAG_FIELD))
+    keys = [entry["key"] for entry in layout]
+    unknown = flagged - set(keys)
+    if unknown:
+        raise InvalidAnswer(f"the flag {sorted(unknown)[0]!r} is not a question of this attempt")
+    return [key for key in keys if key in flagged]
+
+
+def is_page_of_answers(form: Mapping[str, list[str]]) -> bool:
+    """Whether a submitted form carries the take page's answers (not only a confirmation)."""
+    return PAGE_FIELD in form or any(name.startswith("q-") for name in form)
+
+
+PAGE_FIELD = "page"
+
+
 def _values(form, name) -> list[str]:
     values = form.get(name, [])
     return [values] if isinstance(values, str) else list(values)

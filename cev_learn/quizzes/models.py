@@ -43,6 +43,8 @@ class Attempt(db.Model):
     graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Which questions were drawn, in which order, with each one's option order.
     layout: Mapped[list] = mapped_column(JSON)
+    # Keys of the questions the rep flagged to come back to before submitting (None: none).
+    flagged: Mapped[list | None] = mapped_column(JSON)
 
     quiz: Mapped[Quiz] = relationship()
     version: Mapped[QuizVersion] = relationship()

@@ -31,6 +31,17 @@ class MatchRowView:
     options: list[OptionView]
     correct_html: Markup | None = None  # only when revealed
 
+    @property
+    def chosen(self) -> OptionView | None:
+        return next((o for o in self.options if o.selected), None)
+
+    @property
+    def right(self) -> bool | None:
+        """Whether the rep's match is the right one; None before the answers are revealed."""
+        if self.correct_html is None:
+            return None
+        return self.chosen is not None and self.chosen.html == self.correct_html
+
 
 @dataclass(frozen=True)
 class QuestionView:
@@ -50,6 +61,17 @@ class QuestionView:
     feedback: list[Markup] = field(default_factory=list)   # only when revealed
     accepted: list[str] = field(default_factory=list)      # only when revealed
     explanation: Markup | None = None                       # only when revealed
+    answered: bool = False
+    flagged: bool = False
+
+    @property
+    def answerable(self) -> bool:
+        return self.type.graded
+
+    @property
+    def wrong(self) -> bool:
+        """Scored below full marks (only known once revealed and graded)."""
+        return self.answerable and self.fraction is not None and self.fraction < 0.999
 
 
 @dataclass(frozen=True)
@@ -57,21 +79,49 @@ class AttemptView:
     questions: list[QuestionView]
     revealed: bool
 
+    @property
+    def answerable(self) -> list[QuestionView]:
+        return [q for q in self.questions if q.answerable]
+
+    @property
+    def answered(self) -> list[QuestionView]:
+        return [q for q in self.answerable if q.answered]
+
+    @property
+    def unanswered(self) -> list[QuestionView]:
+        return [q for q in self.answerable if not q.answered]
+
+    @property
+    def flagged(self) -> list[QuestionView]:
+        return [q for q in self.answerable if q.flagged]
+
+    @property
+    def wrong(self) -> list[QuestionView]:
+        return [q for q in self.questions if q.wrong]
+
+    @property
+    def waiting(self) -> list[QuestionView]:
+        """Revealed questions whose score waits for the coach (essays)."""
+        return [q for q in self.answerable if self.revealed and q.fraction is None]
+
 
 def attempt_view(attempt: Attempt, answers: dict[str, AttemptAnswer], reveal: bool) -> AttemptView:
     questions = version_questions(attempt.version)
+    flagged = set(attempt.flagged or ())
     views = []
     for number, entry in enumerate(attempt.layout, start=1):
         question, answer = questions[entry["key"]], answers.get(entry["key"])
         response = Response.from_json(answer.response) if answer else Response()
-        views.append(_question_view(number, entry, question, response, answer, reveal))
+        views.append(_question_view(number, entry, question, response, answer, reveal,
+                                    entry["key"] in flagged))
     return AttemptView(views, reveal)
 
 
 def _question_view(number, entry, question: Question, response: Response,
-                   answer: AttemptAnswer | None, reveal: bool) -> QuestionView:
+                   answer: AttemptAnswer | None, reveal: bool, flagged: bool = False) -> QuestionView:
     key, fmt = entry["key"], question.format_of
     base = {"number": number, "key": key, "type": question.type, "points": question.points,
+            "answered": not response.is_blank(), "flagged": flagged,
             "prompt_html": render_text(question.prompt, question.format),
             "field": field_name(key), "text": response.text or "", "boolean": response.boolean}
     if answer is not None and answer.graded_at is not None:

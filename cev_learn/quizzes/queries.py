@@ -6,6 +6,8 @@ from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
 from cev_learn.content.models import Quiz, QuizVersion, Track
+from cev_learn.content import queries as content_queries
+from cev_learn.content.progress import next_unfinished
 from cev_learn.content.questions import Question, QuestionType
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import db
@@ -72,6 +74,18 @@ def passed_quizzes(rep: User, tracks: list[Track]) -> set[int]:
     quiz_ids = [q.id for data in track_data(tracks).values() for q in data.quizzes.values()]
     return {quiz_id for quiz_id, (_, passed) in best_results(rep, quiz_ids).items()
             if passed} if quiz_ids else set()
+
+
+def next_unfinished_work(rep: User, track: Track, current: tuple[str, int]) -> tuple | None:
+    """Where a rep goes on from a module or quiz (`current`: kind and id): the next entry of
+    the track's scheduled work (`TrackData.work`) they have not done — a module completed, a
+    quiz passed — going round to the start; None when all of it is done (two statements)."""
+    work = track_data([track])[track.id].work
+    done = {("module", module_id) for module_id in content_queries.completed_module_ids(
+        rep, [item_id for kind, _, _, item_id, _ in work if kind == "module"])}
+    done |= {("quiz", quiz_id) for quiz_id, (_, passed) in track_results(rep, track).items()
+             if passed}
+    return next_unfinished(work, done, current)
 
 
 def track_results(rep: User, track: Track) -> dict[int, tuple[float | None, bool]]:

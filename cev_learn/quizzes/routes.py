@@ -13,6 +13,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/tracks/<track_slug>/quizzes/<quiz_slug>/start", views.start, ["POST"]),
     ("/attempts/<int:attempt_id>", views.attempt, ["GET"]),
     ("/attempts/<int:attempt_id>/save", views.save, ["POST"]),
+    ("/attempts/<int:attempt_id>/summary", views.summary, ["GET"]),
     ("/attempts/<int:attempt_id>/submit", views.submit, ["POST"]),
     ("/quizzes", coach_views.index, ["GET"], "results_overview"),
     ("/quizzes/<int:quiz_id>/results", coach_views.results, ["GET"], "quiz_results"),

@@ -21,11 +21,12 @@ from cev_learn.content.questions import Question
 from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 from cev_learn.quizzes.grading import Response, grade, total_score
-from cev_learn.quizzes.layout import InvalidAnswer, draw_layout, parse_answers
+from cev_learn.quizzes.layout import (InvalidAnswer, draw_layout, is_page_of_answers,
+                                      parse_answers, parse_flags)
 from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
 
 __all__ = ["AttemptClosed", "AttemptLimitReached", "InvalidAnswer", "QuizError", "grade_answer",
-           "save_answers", "start_attempt", "submit_attempt"]
+           "save_answers", "start_attempt", "submit_attempt", "submit_from_page"]
 
 
 class QuizError(Exception):
@@ -60,6 +61,16 @@ def closes_at(attempt: Attempt, grace: dt.timedelta) -> dt.datetime | None:
 def is_open(attempt: Attempt, now: dt.datetime, grace: dt.timedelta) -> bool:
     end = closes_at(attempt, grace)
     return attempt.state is AttemptState.IN_PROGRESS and (end is None or now <= end)
+
+
+# The page submits itself when its clock reaches the deadline; a clock a little ahead of the
+# server's still counts as the deadline having come.
+CLOCK_TOLERANCE = dt.timedelta(seconds=5)
+
+
+def time_is_up(attempt: Attempt, now: dt.datetime) -> bool:
+    """Whether the attempt's deadline has come: it is then submitted without a confirmation."""
+    return attempt.deadline_at is not None and now >= attempt.deadline_at - CLOCK_TOLERANCE
 
 
 def lock_attempt(attempt_id: int) -> Attempt | None:
@@ -101,8 +112,30 @@ def save_answers(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -
     if not is_open(attempt, now, grace):
         raise AttemptClosed("Time is up: answers can no longer be changed.")
     responses = parse_answers(attempt.layout, version_questions(attempt.version), form)
+    flagged = parse_flags(attempt.layout, form)
     _insert(_store(responses, now, attempt, _answers(attempt)))
+    if (attempt.flagged or []) != flagged:
+        attempt.flagged = flagged or None
     return attempt
+
+
+def submit_from_page(attempt: Attempt, form, confirmed: bool, now: dt.datetime,
+                     grace: dt.timedelta) -> bool:
+    """Grade an attempt the rep confirmed (or whose deadline came); otherwise only save the
+    page's answers, so that a submit without the confirmation never uses up an attempt.
+    Returns whether the attempt is submitted. A form without answers (the summary's
+    confirmation) grades what was saved."""
+    answers = form if is_page_of_answers(form) else None
+    if confirmed or time_is_up(attempt, now):
+        submit_attempt(attempt.id, answers, now, grace)
+        return True
+    if answers is None:
+        return attempt.state is not AttemptState.IN_PROGRESS
+    try:
+        save_answers(attempt.id, answers, now, grace)
+    except AttemptClosed:
+        return True  # submitted meanwhile: its result stands
+    return False
 
 
 def submit_attempt(attempt_id: int, form, now: dt.datetime, grace: dt.timedelta) -> Attempt:

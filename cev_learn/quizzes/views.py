@@ -99,7 +99,34 @@ def attempt(attempt_id: int):
     reveal = not mine or may_review(attempt.quiz.review, attempt.state, passed_any)
     view = attempt_view(attempt, queries.answers_by_key(attempt), reveal=reveal)
     return render_template("quizzes/result.html", attempt=attempt, view=view, mine=mine,
-                           policy_text=POLICY_TEXT[attempt.quiz.review], form=ConfirmForm())
+                           next_step=_next_step(attempt) if mine else None, policy_text=POLICY_TEXT[attempt.quiz.review],
+                           form=ConfirmForm())
+
+
+def _next_step(attempt: Attempt) -> dict | None:
+    """The rep's next module or quiz of the track's schedule not done yet (as after completing
+    a module): its title and link; None when all of it is done."""
+    entry = queries.next_unfinished_work(attempt.user, attempt.quiz.track,
+                                         ("quiz", attempt.quiz_id))
+    if entry is None:
+        return None
+    kind, title, _, _, link = entry
+    if kind == "module":
+        url = url_for("content.module", track_slug=link["track"], module_slug=link["module"])
+    else:
+        url = url_for("quizzes.quiz", track_slug=link["track"], quiz_slug=link["quiz"])
+    return {"title": title, "url": url}
+
+
+@role_required(Role.REP)
+def summary(attempt_id: int):
+    """Before submitting: what is answered, unanswered and flagged, and the confirmation."""
+    attempt = _own_attempt(attempt_id)
+    if not services.is_open(attempt, utcnow(), grace()):
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    view = attempt_view(attempt, queries.answers_by_key(attempt), reveal=False)
+    return render_template("quizzes/summary.html", attempt=attempt, view=view, now=utcnow(),
+                           form=ConfirmForm())
 
 
 @role_required(Role.REP)
@@ -125,15 +152,19 @@ def save(attempt_id: int):
 
 @role_required(Role.REP)
 def submit(attempt_id: int):
+    """Grade on the summary's confirmation (or at the deadline); otherwise save the page and
+    show the summary, so a submit by mistake never uses up an attempt."""
     attempt = _own_attempt(attempt_id)
+    confirmed = request.form.get("confirm") == "yes"
     try:
-        services.submit_attempt(attempt.id, request.form.to_dict(flat=False), utcnow(), grace())
+        submitted = services.submit_from_page(attempt, request.form.to_dict(flat=False),
+                                              confirmed, utcnow(), grace())
     except InvalidAnswer as exc:
         db.session.rollback()
         return _problem(str(exc), 400, False, attempt)
-    back = redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     db.session.commit()
-    return back
+    endpoint = "quizzes.attempt" if submitted else "quizzes.summary"
+    return redirect(url_for(endpoint, attempt_id=attempt.id))
 
 
 def _problem(message: str, status: int, wants_json: bool, attempt: Attempt):

@@ -42,8 +42,8 @@ def answer_everything_right(page, questions):
         elif kind is QuestionType.MATCHING:
             for pair in question.pairs:
                 if pair.left:
-                    fieldset.get_by_label(_norm(pair.left), exact=True).select_option(
-                        label=_norm(pair.right))
+                    fieldset.get_by_role("group", name=_norm(pair.left), exact=True).get_by_label(
+                        _norm(pair.right), exact=True).check()
         elif kind is QuestionType.ESSAY:
             fieldset.get_by_label("Your answer").fill("Harbor & Pine pays €140,000 a quarter.")
 
@@ -57,11 +57,12 @@ def test_rep_passes_a_quiz_and_the_coach_reviews_it(browser, page, live_server):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     screenshot(page, "quiz-intro-rep")
     page.get_by_role("button", name=re.compile("Start")).click()
-    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
+    expect(page.get_by_role("button", name="Review and submit")).to_be_visible()
     answer_everything_right(page, questions)
     expect(page.locator(".save-status")).to_contain_text("Saved at")  # autosave ran
     screenshot(page, "quiz-take-rep")
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Review and submit").click()
+    page.get_by_role("button", name=re.compile(r"^Submit \d+ of \d+ answers")).click()
     expect(page.locator(".result__score")).to_contain_text("100%")
     expect(page.locator(".result__score")).to_contain_text("Passed")
     screenshot(page, "quiz-result-rep")

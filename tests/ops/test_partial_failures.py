@@ -127,7 +127,8 @@ def test_a_submission_failing_once_its_answers_are_stored_keeps_the_attempt_open
     client = signed_in(failing_app, rep)
     attempt_id, take = start(client)
     url = f"/attempts/{attempt_id}/submit"
-    answers = {**right_answers(take), "csrf_token": csrf_token(client, f"/attempts/{attempt_id}")}
+    answers = {**right_answers(take), "confirm": "yes",
+               "csrf_token": csrf_token(client, f"/attempts/{attempt_id}")}
     attempt = db.session.get(Attempt, attempt_id)
     questions = quiz_services.version_questions(attempt.version)
     graded = sum(questions[entry["key"]].type.graded for entry in attempt.layout)

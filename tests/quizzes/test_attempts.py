@@ -18,6 +18,7 @@ from tests.helpers import csrf_token, login, make_user, post_form, reload, sync_
 from tests.factories import make_cohort
 
 QUIZ_URL = "/tracks/test-track/quizzes/check"
+CONFIRM = {"confirm": "yes"}  # what the summary page's submit button sends
 
 
 @pytest.fixture
@@ -78,11 +79,9 @@ def right_answers(page: str) -> dict[str, list[str]]:
     matches = {}
     for left, right in (("Dana", "economic buyer"), ("Tom", "champion"),
                         ("Priya", "technical evaluator")):
-        select_block = re.search(
-            rf'<label for="({re.escape(f["roles"])}-\d+)">{left}</label>.*?</select>', page,
-            re.DOTALL)
-        token = re.search(rf'<option value="([^"]+)"[^>]*>{right}</option>', select_block.group(0))
-        matches[select_block.group(1)] = [token.group(1)]
+        row = re.search(rf'<legend class="match__left">{left}</legend>.*?'
+                        rf'name="({re.escape(f["roles"])}-\d+)"', page, re.DOTALL).group(1)
+        matches[row] = [option_tokens(page, row)[right]]
     return {f["who"]: [who["Dana Okafor"]], f["demo"]: ["false"], f["framework"]: ["meddic"],
             f["meetings"]: ["12"], f["pitch"]: ["Cut late-delivery penalties."], **matches}
 
@@ -92,7 +91,7 @@ def test_quiz_page_and_start(quiz_app):
     page = client.get(QUIZ_URL).get_data(as_text=True)
     assert "Check yourself" in page and "Pass mark" in page and "60%" in page
     attempt_id, take = start(client)
-    assert "Submit answers" in take and "Question 6" in take
+    assert "Review and submit" in take and "Question 6" in take
     assert db.session.get(Attempt, attempt_id).state is AttemptState.IN_PROGRESS
 
 
@@ -113,7 +112,7 @@ def test_submit_grades_on_the_server_and_reveals_per_policy(quiz_app):
     _rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
     answers = right_answers(take)
-    response = post_form(client, f"/attempts/{attempt_id}/submit", answers,
+    response = post_form(client, f"/attempts/{attempt_id}/submit", {**answers, **CONFIRM},
                          token_from=f"/attempts/{attempt_id}")
     assert response.status_code == 302
     attempt = db.session.get(Attempt, attempt_id)
@@ -132,7 +131,7 @@ def test_forged_fields_are_ignored(quiz_app):
     f = by_prompt(take)
     forged = {"score": "1.0", "passed": "y", "correct": "1", "fraction": "1",
               f["demo"]: ["true"]}
-    post_form(client, f"/attempts/{attempt_id}/submit", forged,
+    post_form(client, f"/attempts/{attempt_id}/submit", {**forged, **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.score == 0.0 and attempt.passed is False
@@ -160,7 +159,7 @@ def test_replayed_submit_keeps_the_first_result(quiz_app):
     _rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
     token = csrf_token(client, f"/attempts/{attempt_id}")
-    answers = {**right_answers(take), "csrf_token": token}
+    answers = {**right_answers(take), **CONFIRM, "csrf_token": token}
     first = client.post(f"/attempts/{attempt_id}/submit", data=answers)
     score = db.session.get(Attempt, attempt_id).score
     f = by_prompt(take)
@@ -175,7 +174,7 @@ def test_ten_concurrent_submissions_record_one_result(quiz_app):
     _rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
     token = csrf_token(client, f"/attempts/{attempt_id}")
-    answers = {**right_answers(take), "csrf_token": token}
+    answers = {**right_answers(take), **CONFIRM, "csrf_token": token}
     cookie = client.get_cookie("cev_learn_session")
     statuses, errors = [], []
 
@@ -203,7 +202,8 @@ def test_ten_concurrent_starts_with_one_attempt_left_make_one_attempt(app, make_
     make_quiz(max_attempts=2)
     rep, client = rep_client(app)
     attempt_id, _take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
+    post_form(client, f"/attempts/{attempt_id}/submit", CONFIRM,
+              token_from=f"/attempts/{attempt_id}")
     token = csrf_token(client, QUIZ_URL)
     cookie = client.get_cookie("cev_learn_session")
     statuses, errors = [], []
@@ -230,7 +230,8 @@ def test_attempt_limit_is_enforced(app, make_quiz):
     make_quiz(max_attempts=1)
     rep, client = rep_client(app)
     attempt_id, _take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
+    post_form(client, f"/attempts/{attempt_id}/submit", CONFIRM,
+              token_from=f"/attempts/{attempt_id}")
     response = post_form(client, QUIZ_URL + "/start", token_from=QUIZ_URL)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You have used all 1 attempts at this quiz." in page
@@ -253,6 +254,7 @@ def test_late_answers_are_not_graded(app, make_quiz):
     late = post_form(client, f"/attempts/{attempt_id}/save", right_answers(take),
                      token_from=QUIZ_URL)
     assert late.status_code == 409
+    # No confirmation: the page submits itself at the deadline, and that still grades.
     post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take), token_from=QUIZ_URL)
     attempt = reload(db.session.get(Attempt, attempt_id))
     assert attempt.state is not AttemptState.IN_PROGRESS
@@ -264,7 +266,7 @@ def test_review_policy_never_keeps_answers_private(app, make_quiz):
     make_quiz(review="never")
     _rep, client = rep_client(app)
     attempt_id, take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+    post_form(client, f"/attempts/{attempt_id}/submit", {**right_answers(take), **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     result = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "CANARY" not in result and "%" in result
@@ -273,7 +275,7 @@ def test_review_policy_never_keeps_answers_private(app, make_quiz):
 def test_coach_grades_the_essay_and_the_score_updates(quiz_app):
     rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+    post_form(client, f"/attempts/{attempt_id}/submit", {**right_answers(take), **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     coach = make_user(Role.COACH)
     make_cohort(reps=[rep], coaches=[coach])
@@ -299,7 +301,7 @@ def test_coach_grades_the_essay_and_the_score_updates(quiz_app):
 def test_coaches_see_only_their_cohorts_attempts(quiz_app):
     rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+    post_form(client, f"/attempts/{attempt_id}/submit", {**right_answers(take), **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     own_coach, other_coach = make_user(Role.COACH), make_user(Role.COACH)
     make_cohort(reps=[rep], coaches=[own_coach])
@@ -324,7 +326,7 @@ def test_reps_cannot_see_each_others_attempts(quiz_app):
     attempt_id, _take = start(client)
     _other, other_client = rep_client(quiz_app)
     assert other_client.get(f"/attempts/{attempt_id}").status_code == 404
-    assert post_form(other_client, f"/attempts/{attempt_id}/submit",
+    assert post_form(other_client, f"/attempts/{attempt_id}/submit", CONFIRM,
                      token_from=QUIZ_URL).status_code == 404
 
 
@@ -333,7 +335,7 @@ def test_results_csv_neutralises_formulas(quiz_app):
     client = quiz_app.test_client()
     login(client, rep.email)
     attempt_id, take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+    post_form(client, f"/attempts/{attempt_id}/submit", {**right_answers(take), **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     manager = make_user(Role.MANAGER)
     manager_client = quiz_app.test_client()
@@ -351,7 +353,7 @@ def test_results_csv_neutralises_formulas(quiz_app):
 def test_a_content_change_does_not_rewrite_history(quiz_app, tmp_path):
     _rep, client = rep_client(quiz_app)
     attempt_id, take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", right_answers(take),
+    post_form(client, f"/attempts/{attempt_id}/submit", {**right_answers(take), **CONFIRM},
               token_from=f"/attempts/{attempt_id}")
     gift = tmp_path / "test-track/quizzes/check.gift"
     gift.write_text(gift.read_text().replace("Who signs the contract", "Who approves the budget"))
@@ -366,13 +368,14 @@ def test_review_after_passing_waits_for_a_pass(app, make_quiz):
     make_quiz(review="after_passing", pass_mark=0.5)
     _rep, client = rep_client(app)
     attempt_id, _take = start(client)
-    post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
+    post_form(client, f"/attempts/{attempt_id}/submit", CONFIRM,
+              token_from=f"/attempts/{attempt_id}")
     failed = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Not passed" in failed and "CANARY" not in failed
     second_id, take = start(client)
     answers = {k: v for k, v in right_answers(take).items()
                if k != by_prompt(take)["pitch"]}  # no essay: graded at once
-    post_form(client, f"/attempts/{second_id}/submit", answers,
+    post_form(client, f"/attempts/{second_id}/submit", {**answers, **CONFIRM},
               token_from=f"/attempts/{second_id}")
     passed = client.get(f"/attempts/{second_id}").get_data(as_text=True)
     assert "Passed" in passed and "CANARY-EXPLANATION" in passed

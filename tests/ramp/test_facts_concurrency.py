@@ -109,6 +109,7 @@ def take_quiz(client, right: bool, answers: Counter) -> None:
         form[name] = truth if right else {"true": "false", "false": "true"}[truth]
     assert len(form) == 2, page
     form["csrf_token"] = csrf_token(client, f"/attempts/{attempt_id}")
+    form["confirm"] = "yes"  # the summary page's confirmation
     response = client.post(f"/attempts/{attempt_id}/submit", data=form)
     answers[response.status_code] += 1
     assert response.status_code == 302, (response.status_code, response.get_data(as_text=True))

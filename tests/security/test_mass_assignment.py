@@ -84,7 +84,8 @@ def test_changing_ones_password_changes_nothing_else_of_the_account(world):
 
 FORGED_ATTEMPT = {"score": "1", "max_score": "1", "passed": "y", "state": "graded",
                   "attempt_no": "7", "submitted_at": "2000-01-01T00:00:00", "layout": "[]",
-                  "graded_at": "2000-01-01T00:00:00", "deadline_at": "2099-01-01T00:00:00"}
+                  "graded_at": "2000-01-01T00:00:00", "deadline_at": "2099-01-01T00:00:00",
+                  "flagged": "[]"}
 
 
 def answers(attempt: Attempt) -> tuple[dict, str]:
@@ -122,7 +123,8 @@ def test_a_quiz_score_comes_from_grading_not_from_the_form(world):
     assert {a.question_key for a in stored} == {e["key"] for e in attempt.layout}
     assert all(a.fraction is None for a in stored)
 
-    assert client.post(f"/attempts/{attempt.id}/submit", data=forged).status_code == 302
+    confirmed = {**forged, "confirm": "yes"}
+    assert client.post(f"/attempts/{attempt.id}/submit", data=confirmed).status_code == 302
     after = row(attempt)
     assert changed(before, after) == {"state", "score", "submitted_at"}
     # two of six questions right, the essay waiting for a coach

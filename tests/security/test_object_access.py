@@ -282,6 +282,7 @@ CASES = {
     "api.user": Case(**USER),
     "quizzes.attempt": Case(**by_id("attempt_id", lambda w: w.targets["attempt"], sees_attempt)),
     "quizzes.save": Case(**OWN_ATTEMPT),
+    "quizzes.summary": Case(**OWN_ATTEMPT),
     "quizzes.submit": Case(**OWN_ATTEMPT),
     "cohorts.cohort_detail": Case(**COHORT, data=lambda w: COHORT_FORM),
     "cohorts.add_member": Case(**COHORT, data=lambda w: {"rep": w.users["una"].email}),

@@ -331,7 +331,9 @@ def _quiz(rep, coach, pages, ids):
             answers[name] = EVERYTHING
         elif tag == "option" and attrs.get("value"):
             answers.setdefault(owner, attrs["value"])
-    assert post(rep, attempt_url + "/submit", answers).status_code == 302
+    assert post(rep, attempt_url + "/submit", answers).status_code == 302  # to the summary
+    pages["quiz-summary"] = fetch(rep, "quiz-summary", attempt_url + "/summary")
+    assert post(rep, attempt_url + "/submit", {"confirm": "yes"}).status_code == 302
     pages["quiz-result-coach"] = graded = fetch(coach, "quiz-result-coach", attempt_url)
     actions = [a["action"] for tag, a, _ in graded.inspection.elements
                if tag == "form" and "/grade/" in a.get("action", "")]
@@ -400,7 +402,7 @@ def pages(site) -> dict[str, Page]:
 CHECKED = {  # the HTML pages each test below checks
     "reader": ("week", "tracks", "track", "module", "module-completed", "module-coach",
                "search-hit"),
-    "quiz": ("quiz", "quiz-take", "quiz-result-rep", "quiz-result-coach", "quiz-result-graded",
+    "quiz": ("quiz", "quiz-take", "quiz-summary", "quiz-result-rep", "quiz-result-coach", "quiz-result-graded",
              "quiz-index", "quiz-results", "quiz-analysis"),
     "coach": ("coach-home", "rep-page", "signoff-form"),
     "ramp": ("ramp", "ramp-cohort", "ramp-rep"),
@@ -437,6 +439,7 @@ def test_reader_pages_keep_hostile_content_inert(pages):
 def test_quiz_pages_keep_questions_answers_and_feedback_inert(pages):
     assert_inert(checked(pages, "quiz"))
     assert_shown(pages["quiz-take"], [TITLES[1], *SINGLE_LINE, *map(marker, PAYLOADS)])
+    assert_shown(pages["quiz-summary"], [TITLES[1]])
     result = pages["quiz-result-rep"]
     assert "option__feedback" in result.text  # feedback is revealed after submission
     assert_shown(result, [*SINGLE_LINE, *GRADE_COMMENTS])

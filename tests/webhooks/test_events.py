@@ -104,7 +104,8 @@ def test_quiz_results_are_announced_when_final_and_when_passing_changes(
     start = post_form(client, "/tracks/test-track/quizzes/check/start",
                       token_from="/tracks/test-track/quizzes/check")
     attempt_id = int(start.headers["Location"].rsplit("/", 1)[1])
-    post_form(client, f"/attempts/{attempt_id}/submit", token_from=f"/attempts/{attempt_id}")
+    post_form(client, f"/attempts/{attempt_id}/submit", {"confirm": "yes"},
+              token_from=f"/attempts/{attempt_id}")
     [failed] = stored()
     assert failed.type == "quiz.failed"
     assert failed.data["quiz"] == {"slug": "check", "title": "Check yourself", "pass_mark": 0.6}
