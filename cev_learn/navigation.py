@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role
-from cev_learn.platform.templating import ZONE_VARIABLE
+from cev_learn.platform.templating import ZONE_VARIABLE, remember_zone
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def template_context() -> dict:
     if has_request_context() and current_user.is_authenticated:
         return {"nav": nav_items(current_user.role), "in_section": in_section,
                 "home_endpoint": home_endpoint(current_user.role), "can": policy,
-                ZONE_VARIABLE: current_user.shown_time_zone}
+                ZONE_VARIABLE: remember_zone(current_user.shown_time_zone)}
     return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
 
 

@@ -1,5 +1,5 @@
 """Template globals and filters: what every page may ask, computed in Python."""
-from flask import Flask
+from flask import Flask, g, has_app_context
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -31,7 +31,18 @@ def init_app(app: Flask) -> None:
 def format_datetime(context, value, fmt: str = TIME_FORMAT) -> str:
     """Every time of day shown passes here: in the reader's zone, with its abbreviation
     ("07 Dec 2026 16:45 CET"); UTC, saying so, for a reader whose zone is not known yet."""
-    return format_moment(value, context.get(ZONE_VARIABLE), fmt)
+    # A macro imported without context sees no page variables: it reads the zone the page
+    # was rendered for, which `remember_zone` kept for the request.
+    zone = context[ZONE_VARIABLE] if ZONE_VARIABLE in context else (
+        g.get(ZONE_VARIABLE) if has_app_context() else None)
+    return format_moment(value, zone, fmt)
+
+
+def remember_zone(name: str | None) -> str | None:
+    """Keep the zone this request's pages show times in, for macros imported without
+    context; returns it."""
+    setattr(g, ZONE_VARIABLE, name)
+    return name
 
 
 def isolated(value):
