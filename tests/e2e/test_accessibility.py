@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_quiz_flow_journeys import PASSWORD, QUIZ_URL, new_rep
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -20,8 +21,8 @@ RUN_AXE = """async (tags) => {
     v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
 
-# Pages by who opens them: a path, or (a page, a link on it to follow) for pages whose
-# address holds an id of the demo data.
+# Pages by who opens them: a path, or (a page, links to follow from it, one on each page
+# reached) for pages whose address holds an id of the demo data.
 PAGES = {
     None: ["/login", "/password/forgot", "/no-such-page"],
     "rep09@example.com": [
@@ -29,7 +30,8 @@ PAGES = {
         (TRACK, r"/quizzes/"), "/search?q=objection", "/account/password",
         "/account/time-zone"],
     "coach.rita@example.com": [
-        "/coach", ("/coach", r"^/reps/\d+$"), "/quizzes", ("/quizzes", r"/results$"),
+        "/coach", ("/coach", r"^/reps/\d+$"), ("/coach", r"^/reps/\d+$", r"/signoffs/"),
+        "/quizzes", ("/quizzes", r"/results$"), ("/quizzes", r"/results$", r"^/attempts/\d+$"),
         ("/quizzes", r"/analysis$"), f"{TRACK}/modules/discovery-calls"],
     "manager@example.com": [
         "/ramp", ("/ramp", r"^/ramp/cohorts/\d+"), ("/ramp", r"^/ramp/reps/\d+"), "/cohorts",
@@ -45,12 +47,21 @@ PAGES = {
 def address(page, live_server: str, entry) -> str:
     if isinstance(entry, str):
         return entry
-    listing, pattern = entry
-    page.goto(live_server + listing)
-    hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    found = [href for href in hrefs if re.search(pattern, href.split("?")[0])]
-    assert found, f"no link matching {pattern} on {listing}"
-    return found[0]
+    path, *patterns = entry
+    for pattern in patterns:
+        page.goto(live_server + path)
+        hrefs = page.locator("main a[href]").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))")
+        found = [href for href in hrefs if re.search(pattern, href.split("?")[0])]
+        assert found, f"no link matching {pattern} on {path}"
+        path = found[0]
+    return path
+
+
+def checked_context(browser, width: str):
+    # The app's Content-Security-Policy would refuse the injected checker; pages are the same.
+    return browser.new_context(viewport=WIDTHS[width], bypass_csp=True,
+                               is_mobile=width == "phone", has_touch=width == "phone")
 
 
 def violations(page) -> list[str]:
@@ -62,9 +73,7 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("who", PAGES, ids=lambda who: (who or "signed-out").split("@")[0])
 def test_no_page_has_an_accessibility_violation(browser, live_server, who, width):
     assert AXE.exists(), "axe-core is missing: run `make e2e` (it installs it from npm)"
-    # The app's Content-Security-Policy would refuse the injected checker; pages are the same.
-    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True,
-                                  is_mobile=width == "phone", has_touch=width == "phone")
+    context = checked_context(browser, width)
     page = context.new_page()
     if who:
         sign_in(page, live_server, who)
@@ -78,3 +87,25 @@ def test_no_page_has_an_accessibility_violation(browser, live_server, who, width
     context.close()
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(problems)
                                 for path, problems in found.items())
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_taking_a_quiz_has_no_accessibility_violation(browser, live_server, live_env, width):
+    """The attempt, its summary before submitting and the result, for a rep of their own."""
+    context = checked_context(browser, width)
+    page = context.new_page()
+    sign_in(page, live_server, new_rep(live_env, f"axe.{width}@example.com"), PASSWORD)
+    page.goto(live_server + QUIZ_URL)
+    found = {"quiz": violations(page)}
+    page.get_by_role("button", name=re.compile("Start")).click()
+    expect(page.get_by_role("navigation", name="Questions")).to_be_visible()
+    found["attempt"] = violations(page)
+    page.get_by_role("button", name="Review and submit").click()
+    confirm = page.get_by_role("button", name=re.compile(r"^Submit \d+ of \d+ answers"))
+    found["summary"] = violations(page)
+    confirm.click()
+    expect(page.get_by_role("navigation", name="Where to go next")).to_be_visible()
+    found["result"] = violations(page)
+    context.close()
+    found = {name: problems for name, problems in found.items() if problems}
+    assert not found, found
