@@ -4,12 +4,16 @@
 // scroll with a pointer or a swipe.
 (function () {
   "use strict";
-  var SELECTOR = ".table-wrap, pre";
+  var SELECTOR = ".table-wrap, pre, .chart, .prose table";
 
   function nameOf(box) {
     var caption = box.querySelector("caption");
     if (caption && caption.textContent.trim()) {
       return caption.textContent.trim() + " (scrolls sideways)";
+    }
+    var chart = box.querySelector("svg title");
+    if (chart && chart.textContent.trim()) {
+      return chart.textContent.trim() + " (scrolls sideways)";
     }
     return box.tagName === "PRE" ? "Code (scrolls sideways)" : "Table (scrolls sideways)";
   }
