@@ -6,7 +6,9 @@ from flask_login import current_user
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role
+from cev_learn.accounts.sessions import read_with_signed_in
 from cev_learn.notifications.queries import unread_count
+from cev_learn.notifications.services import UNREAD
 from cev_learn.platform.templating import ZONE_VARIABLE
 
 
@@ -66,8 +68,12 @@ def in_section(item: NavItem) -> bool:
 
 
 def unread_notifications() -> int:
-    """The signed-in person's unread notifications, counted once per request and only when the
-    top bar asks (never inside a cached body: the count is the header's, read fresh each time)."""
-    if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user.id)
-    return g.unread_notifications
+    """The signed-in person's unread notifications, as read with them when this request
+    loaded them (counted here only for someone signed in during the request). Never inside a
+    cached body: the count is the top bar's, fresh on every page."""
+    count = read_with_signed_in(UNREAD)
+    if count is None:
+        if "unread_notifications" not in g:
+            g.unread_notifications = unread_count(current_user.id)
+        count = g.unread_notifications
+    return count

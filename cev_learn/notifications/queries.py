@@ -7,10 +7,16 @@ from cev_learn.platform.db import db
 PAGE_SIZE = 25
 
 
+def unread_count_of(user_id):
+    """How many notifications of the person `user_id` (a value or a column) are unread, as a
+    scalar subquery (a count through an index)."""
+    return select(func.count()).select_from(Notification).where(
+        Notification.recipient_id == user_id, Notification.read_at.is_(None)).scalar_subquery()
+
+
 def unread_count(user_id: int) -> int:
-    """How many of this person's notifications are unread (one count, through an index)."""
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.recipient_id == user_id, Notification.read_at.is_(None)))
+    """How many of this person's notifications are unread."""
+    return db.session.scalar(select(unread_count_of(user_id)))
 
 
 def notification_page(user_id: int, page: int):

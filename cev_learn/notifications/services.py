@@ -10,15 +10,18 @@ from collections.abc import Mapping
 from flask import current_app
 from sqlalchemy import case, insert, literal, select, update
 
+from cev_learn.accounts import sessions
 from cev_learn.accounts.models import User
 from cev_learn.cohorts.models import AssignmentKind, CohortCoach, Membership
 from cev_learn.content.models import Module, ModuleProgress, Track
+from cev_learn.notifications.queries import unread_count_of
 from cev_learn.notifications.models import (DEFAULT_FREQUENCY, EmailFrequency, Kind,
                                             Notification, NotificationSettings)
 from cev_learn.platform import events
 from cev_learn.platform.db import UTCDateTime, db, utcnow
 
 COLUMNS = ("recipient_id", "kind", "text", "link", "created_at")
+UNREAD = "unread_notifications"  # read with the signed-in person (accounts.sessions)
 
 
 def path(endpoint: str, **values) -> str:
@@ -109,7 +112,9 @@ def _on_modules_revised(_sender, *, module_ids: list[int], now: dt.datetime) -> 
 
 
 def listen() -> None:
-    """Notify people of what the services below announce, in their transactions."""
+    """Notify people of what the services below announce, in their transactions; read the
+    signed-in person's unread count with them (the bell's, at no statement of its own)."""
+    sessions.read_with_user(UNREAD, unread_count_of)
     events.work_assigned.connect(_on_work_assigned)
     events.note_shared.connect(_on_note_shared)
     events.attempt_graded.connect(_on_attempt_graded)

@@ -25,9 +25,14 @@ def open_notification(notification_id: int):
     """Mark it read and go to the page it is about (someone else's: 404, as for none)."""
     notification = queries.own_notification(current_user.id, notification_id) or abort(404)
     services.mark_read(notification, utcnow())
-    target = safe_next_path(notification.link) or url_for("notifications.index")
     db.session.commit()
-    return redirect(request.script_root + target)
+    return redirect(page_of(notification))
+
+
+def page_of(notification) -> str:
+    """Where a notification leads: its page on this site (the list, should it name none)."""
+    path = safe_next_path(notification.link)
+    return request.script_root + path if path else url_for("notifications.index")
 
 
 @signed_in

@@ -24,8 +24,8 @@ tracks_remeasured = Signal("what some tracks' milestones measure changed (a cont
 # notifications in the same transaction.
 work_assigned = Signal("a coach gave reps work: assignments (flushed), coach")
 note_shared = Signal("a coach shared a note with a rep: note (flushed)")
-attempt_graded = Signal("a coach's grading made an attempt's result final or changed it: "
-                        "attempt, coach, now")
+attempt_graded = Signal("a coach's grading made an attempt's result final or turned it from "
+                        "failed to passed or back: attempt, coach, now")
 attempt_awaits_grading = Signal("a rep submitted an attempt with answers a coach must grade: "
                                 "attempt, now")
 modules_revised = Signal("a content sync changed modules that reps may have completed: "

@@ -4,7 +4,7 @@ A graded result that appears or changes (an attempt submitted, a coach's grade) 
 rep's achievements up to date as of the day of `now`, in the same transaction; a result that
 becomes final, or turns from failed to passed or back, goes to the outbox (`quiz.passed`,
 `quiz.failed`). An attempt submitted with answers a coach must grade, and a coach's grading
-that makes a result final or changes it, are announced (`events.attempt_awaits_grading`,
+that makes a result final or turns it from failed to passed or back, are announced (`events.attempt_awaits_grading`,
 `events.attempt_graded`): the rep's coaches, or the rep, are notified in the same transaction.
 
 Integrity rests on the database, not on timing: UNIQUE(user, quiz, attempt_no) stops two
@@ -238,10 +238,10 @@ def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None
         raise InvalidAnswer("that question is not part of this attempt")
     answer.fraction, answer.comment = fraction, comment
     answer.graded_by_id, answer.graded_at = coach.id, now
-    before = (attempt.state, attempt.score, attempt.passed)
+    before = (attempt.state, attempt.passed)
     _score(attempt, attempt.quiz, version_questions(attempt.version), answers, now)
-    if attempt.state is AttemptState.GRADED and (
-            attempt.state, attempt.score, attempt.passed) != before:
+    if attempt.state is AttemptState.GRADED and (attempt.state, attempt.passed) != before:
+        # final now, or passed/failed turned round: the rep hears (not of every score changed)
         events.attempt_graded.send(attempt=attempt, coach=coach, now=now)
     return attempt
 
