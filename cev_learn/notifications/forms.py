@@ -13,5 +13,4 @@ class EmailPreferenceForm(FlaskForm):
     frequency = RadioField(
         "Email me about notifications",
         choices=[SelectChoice(f.value, f.label) for f in EmailFrequency],
-        description="Every notification is also behind the bell at the top of each page. "
-                    "Emails write times in your time zone.")
+        description="Emails write times in your time zone.")

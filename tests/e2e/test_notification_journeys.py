@@ -1,5 +1,6 @@
 """A coach assigns a module; the rep sees the bell's count go up, opens the notification, lands
-on the module and the count goes down again; on a laptop and on a phone."""
+on the module and the count goes down again, then chooses to get emails at once; on a laptop
+and on a phone."""
 import datetime as dt
 import re
 
@@ -63,4 +64,13 @@ def test_a_rep_follows_the_bell_to_work_their_coach_assigned(
     expect(rep).to_have_url(re.compile(r"/tracks/[^/]+/modules/[^/]+$"))
     expect(rep.get_by_role("heading", level=1)).to_have_text(title)
     assert unread(rep) == before
+
+    # How notifications reach the inbox: a daily digest until the rep chooses otherwise.
+    rep.goto(live_server + "/notifications/email")
+    expect(rep.get_by_role("heading", level=1)).to_have_text("Notification emails")
+    rep.get_by_role("radio", name=re.compile("Immediately")).check()
+    rep.get_by_role("button", name="Save").click()
+    expect(rep.locator(".flash--success")).to_have_text("Notification emails: immediately.")
+    expect(rep.get_by_role("radio", name=re.compile("Immediately"))).to_be_checked()
+    screenshot(rep, f"notification-emails-{label}")
     rep_context.close()
