@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     facts.listen()  # services announce changed records; the ramp facts follow
     cohort_services.listen()  # a content sync announces changed tracks; their members follow
+    from cev_learn.notifications import services as notifications
+
+    notifications.listen()  # services announce what people should hear about; they are told
 
     from cev_learn.accounts.routes import bp as accounts_bp
     from cev_learn.analytics.routes import bp as analytics_bp
@@ -37,6 +40,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.cohorts.routes import bp as cohorts_bp
     from cev_learn.content.routes import bp as content_bp
     from cev_learn.core_views import bp as core_bp
+    from cev_learn.notifications.routes import bp as notifications_bp
     from cev_learn.platform.security import bp as security_bp
     from cev_learn.quizzes.routes import bp as quizzes_bp
     from cev_learn.ramp.routes import bp as ramp_bp
@@ -46,7 +50,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # One blueprint per domain, its URLs listed in <domain>/routes.py; besides them, the home
     # page and health checks (core_views) and the browsers' security reports (platform).
     for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
-                      ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp, xapi_bp):
+                      ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp, xapi_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     extensions.csrf.exempt(scim_bp)

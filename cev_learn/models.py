@@ -7,6 +7,7 @@ from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, 
 from cev_learn.content.models import (Asset, ChecklistTick, ItemKind, Milestone, Module,
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
+from cev_learn.notifications.models import Notification, NotificationSettings
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
@@ -30,3 +31,4 @@ __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "As
 __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStanding",
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
+__all__ += ["Notification", "NotificationSettings"]

@@ -1,11 +1,14 @@
 """Role-aware navigation: each role's home page and its top-bar items."""
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import Role
+from cev_learn.accounts.sessions import read_with_signed_in
+from cev_learn.notifications.queries import unread_count
+from cev_learn.notifications.services import UNREAD
 from cev_learn.platform.templating import ZONE_VARIABLE, remember_zone
 
 
@@ -43,11 +46,13 @@ def nav_items(role: Role) -> list[NavItem]:
 
 
 def template_context() -> dict:
-    """What every page's template may use: the top bar, the home page, the access rules
-    (`can`) and the zone times are shown in, for whoever is signed in."""
+    """What every page's template may use: the top bar (with the bell's count of unread
+    notifications), the home page, the access rules (`can`) and the zone times are shown in,
+    for whoever is signed in."""
     if has_request_context() and current_user.is_authenticated:
         return {"nav": nav_items(current_user.role), "in_section": in_section,
                 "home_endpoint": home_endpoint(current_user.role), "can": policy,
+                "unread_notifications": unread_notifications,
                 ZONE_VARIABLE: remember_zone(current_user.shown_time_zone)}
     return {"nav": [], "home_endpoint": "accounts.login", "can": policy}
 
@@ -60,3 +65,15 @@ def in_section(item: NavItem) -> bool:
     shown, own = views.get(request.endpoint), views.get(item.endpoint)
     return (request.endpoint != item.endpoint and shown is not None and own is not None
             and shown.__module__ == own.__module__)
+
+
+def unread_notifications() -> int:
+    """The signed-in person's unread notifications, as read with them when this request
+    loaded them (counted here only for someone signed in during the request). Never inside a
+    cached body: the count is the top bar's, fresh on every page."""
+    count = read_with_signed_in(UNREAD)
+    if count is None:
+        if "unread_notifications" not in g:
+            g.unread_notifications = unread_count(current_user.id)
+        count = g.unread_notifications
+    return count

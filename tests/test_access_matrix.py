@@ -13,8 +13,9 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
+from cev_learn.notifications.models import Notification
 from cev_learn.ramp.models import ImportMapping
-from cev_learn.platform.db import db
+from cev_learn.platform.db import db, utcnow
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
@@ -52,6 +53,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
               "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
     if "mapping_id" in rule_args:
         values["mapping_id"] = _sample_mapping(actor).id
+    if "notification_id" in rule_args:  # one's own (others' are tests/notifications')
+        values["notification_id"] = _sample_notification(actor or target.id).id
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))
@@ -63,6 +66,14 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
+
+
+def _sample_notification(recipient_id: int) -> Notification:
+    notification = Notification(recipient_id=recipient_id, kind="note", text="A note",
+                                link="/week", created_at=utcnow())
+    db.session.add(notification)
+    db.session.commit()
+    return notification
 
 
 def _sample_mapping(actor) -> ImportMapping:

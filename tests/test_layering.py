@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cev_learn"
 # workers and the pages that belong to no domain). "web" is the pages of every domain (their
 # views and forms): like the API, they show what the domains below them hold.
 LAYERS = ("platform", "accounts", "content", "quizzes", "cohorts", "ramp", "analytics",
-          "xapi", "webhooks", "api", "web", "app")
+          "notifications", "xapi", "webhooks", "api", "web", "app")
 LEVEL = {**{name: n for n, name in enumerate(LAYERS)}, "web": LAYERS.index("api")}
 WEB = frozenset({"views", "forms", "routes", "blueprint"})
 APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.ops",
@@ -74,6 +74,8 @@ def test_layers_of_modules():
     assert layer("cev_learn.cohorts.queries") == "cohorts"
     assert LEVEL["accounts"] < LEVEL["cohorts"] < LEVEL["analytics"] < LEVEL["web"] == LEVEL["api"]
     assert LEVEL["analytics"] < LEVEL["xapi"] < LEVEL["webhooks"]  # the worker pushes statements
+    # notifications follow what coaches, quizzes and content syncs do; the worker emails them
+    assert LEVEL["cohorts"] < LEVEL["notifications"] < LEVEL["webhooks"]
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path):

@@ -27,6 +27,7 @@ from cev_learn.platform.caching import ScopeVersion
 from cev_learn.platform.db import db
 from cev_learn.platform.health import migration_heads
 from cev_learn.platform.rate_limits import RateLimitWindow
+from cev_learn.notifications.models import NotificationSettings
 from cev_learn.ramp.pending_imports import PendingImport
 from cev_learn.webhooks.models import WebhookRepStanding, WebhookSettings
 from cev_learn.xapi.models import LrsCursor
@@ -110,6 +111,7 @@ def seed_every_table(app) -> None:
         WebhookSettings(id=1, allow_private_addresses=True, updated_at=now,
                         updated_by_id=user.id),
         WebhookRepStanding(rep_id=user.id, standing="at_risk", changed_at=now),
+        NotificationSettings(user_id=user.id, email="immediately"),
         LrsCursor(lrs_url="https://lrs.example.com/xapi", stored_at=now, kind="module",
                   row_id=3, statements_sent=120, failures=1, last_attempt_at=now,
                   next_attempt_at=now, last_error="HTTP 503: try later"),

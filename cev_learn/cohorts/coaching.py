@@ -1,7 +1,9 @@
 """What coaches do for a rep: assignments, sign-offs and notes (a milestone recorded by hand is
 the ramp's: ramp.achievements.record_milestone).
 Flush only; callers commit. What changes a rep's milestones brings their achievements up to
-date as of `today`; a sign-off goes to the outbox (`signoff.recorded`)."""
+date as of `today`; a sign-off goes to the outbox (`signoff.recorded`). Work assigned and notes
+shared with a rep are announced (`events.work_assigned`, `events.note_shared`): the rep is
+notified in the same transaction."""
 import datetime as dt
 
 from cev_learn.accounts.models import User
@@ -32,6 +34,7 @@ def assign(*, reps: list[User], kind: AssignmentKind, item_id: int, due_on: dt.d
                    for rep in reps]
     db.session.add_all(assignments)
     db.session.flush()
+    events.work_assigned.send(assignments=assignments, coach=coach)
     return assignments
 
 
@@ -66,4 +69,6 @@ def add_note(*, rep: User, author: User, body: str, shared: bool) -> CoachingNot
     note = CoachingNote(user_id=rep.id, author_id=author.id, body=body, shared=shared)
     db.session.add(note)
     db.session.flush()
+    if shared:
+        events.note_shared.send(note=note)
     return note

@@ -3,8 +3,9 @@
 Nothing is ever deleted: a module, milestone or asset that disappeared from the tree is retired,
 so reading progress and history stay. Unchanged files are skipped by content hash, so a re-sync
 of an unchanged tree writes nothing. When a track's milestones or its set of modules change, the
-achievements of the reps in its cohorts are brought up to date as of the day of `now`. The
-caller commits once (or rolls back).
+achievements of the reps in its cohorts are brought up to date as of the day of `now`; the
+modules whose text changed are announced (`events.modules_revised`), so that the reps who had
+completed them hear of it. The caller commits once (or rolls back).
 """
 import datetime as dt
 from collections.abc import Callable
@@ -59,11 +60,11 @@ class Urls:
 
 def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
                 retire_missing_tracks: bool) -> SyncReport:
-    report = SyncReport()
+    report, revised = SyncReport(), []
     existing = {t.slug: t for t in db.session.scalars(select(Track))}
     remeasured = [track_id for source in sources
                   if (track_id := _sync_track(source, existing.get(source.slug), urls, now,
-                                              report)) is not None]
+                                              report, revised)) is not None]
     if retire_missing_tracks:
         seen = {s.slug for s in sources}
         for track in existing.values():
@@ -72,13 +73,16 @@ def sync_tracks(sources: list[TrackSource], *, urls: Urls, now: dt.datetime,
                 report.counts["tracks"].retired += 1
     db.session.flush()
     events.tracks_changed(remeasured, now.date())
+    if revised:
+        events.modules_revised.send(module_ids=revised, now=now)
     return report
 
 
 def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.datetime,
-                report: SyncReport) -> int | None:
+                report: SyncReport, revised: list[int]) -> int | None:
     """Sync one track; its id when what its milestones measure may have changed (its
-    milestones, or which modules it has), else None."""
+    milestones, or which modules it has), else None. The ids of modules already there whose
+    text changed are added to `revised`."""
     counts = report.counts
     if track is not None and track.content_hash == source.content_hash and track.retired_at is None:
         counts["tracks"].unchanged += 1
@@ -98,7 +102,7 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     track.productivity_milestone = source.productivity_milestone
     track.activity_targets = source.activity_targets
     db.session.flush()
-    modules_changed = _sync_modules(track, source, urls, now, counts["modules"])
+    modules_changed = _sync_modules(track, source, urls, now, counts["modules"], revised)
     _sync_quizzes(track, source.quizzes, now, counts["quizzes"])
     _sync_schedule(track, source)
     milestones = counts["milestones"]
@@ -116,8 +120,9 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
 
 
 def _sync_modules(track: Track, source: TrackSource, urls: Urls, now: dt.datetime,
-                  counts: Counts) -> bool:
-    """Upsert modules by slug; True when the track's set of active modules changed."""
+                  counts: Counts, revised: list[int]) -> bool:
+    """Upsert modules by slug; True when the track's set of active modules changed. The ids
+    of modules already there whose text changed go to `revised`."""
     existing = {m.slug: m for m in db.session.scalars(select(Module).where(Module.track_id == track.id))}
     resolver = _link_resolver(source, urls)
     set_changed = False
@@ -136,6 +141,8 @@ def _sync_modules(track: Track, source: TrackSource, urls: Urls, now: dt.datetim
         else:
             counts.updated += 1
             set_changed = set_changed or module.retired_at is not None  # back again
+            if module.content_hash != module_source.content_hash:
+                revised.append(module.id)
         _fill_module(module, module_source, resolver, now)
     for module in existing.values():
         if module.retired_at is None:

@@ -17,10 +17,12 @@ from sqlalchemy import insert, select
 from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching, services as cohort_services
 from cev_learn.cohorts.models import AssignmentKind
+from cev_learn.cohorts.schedule import Standing
 from cev_learn.content.checklists import checklist_items
 from cev_learn.content.models import (ChecklistTick, ItemKind, Module, ModuleProgress, Quiz,
                                       Rubric, Track)
 from cev_learn.content.questions import Question, QuestionType
+from cev_learn.notifications import services as notifications
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
 from cev_learn.quizzes.grading import Response, grade, total_score
@@ -139,6 +141,11 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
             coaching.assign(reps=[first], kind=AssignmentKind.MODULE, item_id=some_module.id,
                             due_on=today + dt.timedelta(days=3), coach=coach, today=today,
                             note="Read this before your call with Harbor & Pine on Thursday.")
+        # The note and the assignment told the rep (notifications); the coach hears of the
+        # reps who struggle, as the worker's standing check would have told them.
+        notifications.reps_fell_behind([(rep.id, rep.name, standing.label) for rep, standing
+                                        in zip(reps, (Standing.BEHIND, Standing.AT_RISK))],
+                                       _at(today, 8))
     work.write()
     db.session.flush()
 

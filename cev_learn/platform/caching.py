@@ -49,6 +49,8 @@ UNTRACKED_TABLES = frozenset({
     # Events on their way out and the webhooks' own records: no cached page shows them.
     "outbox_event", "webhook_endpoint", "webhook_delivery", "webhook_settings",
     "webhook_rep_standing",
+    # Notifications are shown in the top bar, outside every cached body, and read per request.
+    "notification", "notification_settings",
 })
 # Tables whose changes a transaction can describe by the reps it changed (see `changed`).
 REP_TABLES = frozenset({

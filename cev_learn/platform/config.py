@@ -122,6 +122,9 @@ DEFAULTS = {
     "WEBHOOK_POLL_SECONDS": 0.5,
     "WEBHOOK_STANDING_CHECK_SECONDS": 3600,
     "WEBHOOK_KEEP_DAYS": 30,
+    # The worker emails the notifications of people who want them at once every
+    # NOTIFICATION_EMAIL_SECONDS (the daily digests are `cev-learn notifications digest`'s).
+    "NOTIFICATION_EMAIL_SECONDS": 60,
     # API rate limit per token (Flask-Limiter syntax) and where every rate limit counts:
     # database:// in the app's own database, shared by all workers and servers; or
     # redis://host:6379 to spare the database that write per request. (memory:// would count

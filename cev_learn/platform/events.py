@@ -1,7 +1,8 @@
 """Announcements: a service that changed some reps' records says so, inside its transaction,
 and what the layers above build from those records is brought up to date there and then by the
 listeners they connect (the ramp facts and achievements: `ramp.facts.listen`; the members of
-tracks a content sync changed: `cohorts.services.listen`; the app factory connects both). The service still owns the side effect, yet knows nothing of who acts on it:
+tracks a content sync changed: `cohorts.services.listen`; the notifications people should get:
+`notifications.services.listen`; the app factory connects them). The service still owns the side effect, yet knows nothing of who acts on it:
 a quiz submission does not import the ramp."""
 import datetime as dt
 from collections.abc import Iterable
@@ -17,6 +18,18 @@ ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS = (
     "activities", "quotas", "quizzes", "modules", "signoffs")
 ALL_RECORDS = frozenset({ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS})
 tracks_remeasured = Signal("what some tracks' milestones measure changed (a content sync)")
+
+# What people should hear about, sent by the service that made it happen with keyword
+# arguments naming it (flushed, not committed); notifications.services.listen turns each into
+# notifications in the same transaction.
+work_assigned = Signal("a coach gave reps work: assignments (flushed), coach")
+note_shared = Signal("a coach shared a note with a rep: note (flushed)")
+attempt_graded = Signal("a coach's grading made an attempt's result final or turned it from "
+                        "failed to passed or back: attempt, coach, now")
+attempt_awaits_grading = Signal("a rep submitted an attempt with answers a coach must grade: "
+                                "attempt, now")
+modules_revised = Signal("a content sync changed modules that reps may have completed: "
+                         "module_ids, now")
 
 
 def records_changed(rep_ids: Iterable[int], today: dt.date,

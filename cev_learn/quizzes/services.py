@@ -3,7 +3,9 @@
 A graded result that appears or changes (an attempt submitted, a coach's grade) brings the
 rep's achievements up to date as of the day of `now`, in the same transaction; a result that
 becomes final, or turns from failed to passed or back, goes to the outbox (`quiz.passed`,
-`quiz.failed`).
+`quiz.failed`). An attempt submitted with answers a coach must grade, and a coach's grading
+that makes a result final or turns it from failed to passed or back, are announced (`events.attempt_awaits_grading`,
+`events.attempt_graded`): the rep's coaches, or the rep, are notified in the same transaction.
 
 Integrity rests on the database, not on timing: UNIQUE(user, quiz, attempt_no) stops two
 concurrent starts from both creating an attempt, and every change to an attempt first locks
@@ -219,6 +221,8 @@ def _finish(attempt: Attempt, quiz: Quiz, now: dt.datetime,
     _insert(new)
     attempt.submitted_at = min(now, end) if end else now
     _score(attempt, quiz, questions, answers, now)
+    if attempt.state is AttemptState.NEEDS_GRADING:
+        events.attempt_awaits_grading.send(attempt=attempt, now=now)
 
 
 def _score(attempt: Attempt, quiz: Quiz, questions: dict[str, Question], answers: dict,
@@ -267,7 +271,11 @@ def grade_answer(attempt_id: int, key: str, fraction: float, comment: str | None
         raise InvalidAnswer("that question is not part of this attempt")
     answer.fraction, answer.comment = fraction, comment
     answer.graded_by_id, answer.graded_at = coach.id, now
+    before = (attempt.state, attempt.passed)
     _score(attempt, attempt.quiz, version_questions(attempt.version), answers, now)
+    if attempt.state is AttemptState.GRADED and (attempt.state, attempt.passed) != before:
+        # final now, or passed/failed turned round: the rep hears (not of every score changed)
+        events.attempt_graded.send(attempt=attempt, coach=coach, now=now)
     return attempt
 
 

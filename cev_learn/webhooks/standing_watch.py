@@ -9,13 +9,17 @@ again is announced again.
 The very first check of an installation only takes note of where everyone stands: endpoints
 hear about reps turning at risk from then on, not about everyone who already was. Standings
 are remembered whether or not an endpoint listens, so an endpoint that subscribes later is not
-sent the past either."""
+sent the past either.
+
+The same check tells the coaches of a rep who turned worse (a notification each, whether or not
+an endpoint listens; not on the very first check either)."""
 import datetime as dt
 
 from sqlalchemy import select
 
 from cev_learn.cohorts.models import Cohort
 from cev_learn.cohorts.schedule import Standing
+from cev_learn.notifications import services as notifications
 from cev_learn.platform import outbox
 from cev_learn.platform.db import db
 from cev_learn.ramp.standing import HelpNeeded, needing_help
@@ -37,20 +41,24 @@ def check_standings(today: dt.date, now: dt.datetime) -> int:
     if marker is None:
         marker = WebhookSettings(id=1, allow_private_addresses=False)
         db.session.add(marker)
-    announce = marker.standings_checked_at is not None and anyone_listens()
+    first_check = marker.standings_checked_at is None
+    announce = not first_check and anyone_listens()
     needing = {h.rep_id: h for h in needing_help(list(db.session.scalars(select(Cohort))),
                                                  today)}
     seen = {row.rep_id: row for row in db.session.scalars(select(WebhookRepStanding))}
-    raised = 0
+    raised, worse = 0, []
     for rep_id, help_needed in needing.items():
         row = seen.get(rep_id)
         before = Standing(row.standing) if row else None
         if before is help_needed.standing:
             continue
-        if announce and help_needed.standing.rank > (before.rank if before else 0):
-            outbox.emit(EVENT, rep_id, _about(help_needed, before, today), now)
-            raised += 1
+        if help_needed.standing.rank > (before.rank if before else 0) and not first_check:
+            worse.append((rep_id, help_needed.rep_name, help_needed.standing.label))
+            if announce:
+                outbox.emit(EVENT, rep_id, _about(help_needed, before, today), now)
+                raised += 1
         _remember(row, rep_id, help_needed.standing, now)
+    notifications.reps_fell_behind(worse, now)
     for rep_id, row in seen.items():
         if rep_id not in needing and row.standing != Standing.ON_TRACK.value:
             _remember(row, rep_id, Standing.ON_TRACK, now)

@@ -19,7 +19,9 @@ A worker killed mid-delivery records nothing for what it was sending: its lease 
 another worker (or itself, restarted) sends it again, with the same webhook-id. Delivery is
 at least once; receivers drop repeats by webhook-id.
 
-Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk`) and
+Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk` and
+the coaches' notifications), emails the notifications of people who want them at once every
+NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), and
 removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
 that have ended (`platform.rate_limits.forget_ended`). When a Learning Record Store is
 configured (LRS_URL), it pushes the xAPI statements due to it every LRS_PUSH_SECONDS, batch
@@ -43,6 +45,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.notifications import mailing
 from cev_learn.platform import mail, rate_limits
 from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
                                    write_transaction)
@@ -142,6 +145,7 @@ class Worker:
         self.chain_length = max(1, int(config["WEBHOOK_CHAIN_LENGTH"]))
         self.poll = float(config["WEBHOOK_POLL_SECONDS"])
         self.standing_every = float(config["WEBHOOK_STANDING_CHECK_SECONDS"])
+        self.mail_every = float(config["NOTIFICATION_EMAIL_SECONDS"])
         self.keep = dt.timedelta(days=float(config["WEBHOOK_KEEP_DAYS"]))
         if self.lease < self.timeout + 2:
             raise ValueError("WEBHOOK_LEASE_SECONDS must exceed WEBHOOK_TIMEOUT_SECONDS by at "
@@ -169,7 +173,7 @@ class Worker:
     def run(self, once: bool = False) -> Counter:
         """Work until `stop()` (SIGTERM) — or, with `once`, until nothing is due now: every
         event dispatched and every delivery due sent (retries scheduled later are left)."""
-        next_standing = next_purge = next_summary = next_push = time.monotonic()
+        next_standing = next_purge = next_summary = next_push = next_mail = time.monotonic()
         try:
             while not self.stopping.is_set():
                 self._collect(block=False)
@@ -183,6 +187,9 @@ class Worker:
                     if moment >= next_purge:
                         self._now_and_then(self.purge)
                         next_purge = moment + PURGE_EVERY
+                    if moment >= next_mail:
+                        self._now_and_then(self.email_notifications)
+                        next_mail = moment + self.mail_every
                     busy = self.dispatch() > 0
                     if self.in_flight < self.queued_chains:
                         busy = self.claim() > 0 or busy
@@ -520,6 +527,18 @@ class Worker:
             raised = check_standings(now.date(), now)
         self.counts["reps turned at risk"] += raised
         return raised
+
+    def email_notifications(self) -> int:
+        """Email each notification of people who want them at once (nothing is written when
+        none is due: the look for one takes no write lock)."""
+        with private_reader() as reader:
+            if not mailing.anything_immediate(reader):
+                return 0
+        report = mailing.send_immediate(self.app.config, self.clock())
+        for address, reason in report.failures:
+            log.warning("notifications: could not email %s, will retry: %s", address, reason)
+        self.counts["notifications emailed"] += report.sent
+        return report.sent
 
     def purge(self) -> None:
         """Forget deliveries done (delivered or failed) and events older than the log keeps,

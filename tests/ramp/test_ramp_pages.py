@@ -130,7 +130,8 @@ def test_rep_home_shows_this_weeks_pace(app, synced_track, signed_in):
 
 def meeting_status(html: str) -> str:
     """The status cell of the First meeting row of a rep's milestone table."""
-    found = re.search(r"<td>First meeting</td><td>[^<]*</td>\s*<td>(.*?)</td>", html, re.S)
+    found = re.search(r"<td[^>]*>First meeting</td><td[^>]*>[^<]*</td>\s*<td[^>]*>(.*?)</td>",
+                      html, re.S)
     assert found, "no First meeting row"
     return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 

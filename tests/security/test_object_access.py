@@ -24,6 +24,7 @@ from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Module, Quiz
 from cev_learn.content.questions import QuestionType
+from cev_learn.notifications.models import Notification
 from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
 from cev_learn.quizzes.models import Attempt
@@ -122,7 +123,9 @@ def _build(app: Flask) -> World:
                  "membership": membership_of[users["ana"].id],
                  "south_membership": membership_of[users["cy"].id],
                  "webhook_delivery": webhook.id, "webhook_endpoint": webhook.endpoint_id,
-                 "mapping": _mapping_of(users["mae"])})
+                 "mapping": _mapping_of(users["mae"]),
+                 "notification": db.session.scalar(select(Notification.id).where(
+                     Notification.recipient_id == users["ana"].id))})
 
 
 def _mapping_of(manager: User) -> int:
@@ -253,6 +256,10 @@ COHORT_FORM = {"name": "Taken over", "track": "test-track", "start_on": "2026-01
 WEBHOOK_ENDPOINT = by_id("endpoint_id", lambda w: w.targets["webhook_endpoint"],
                          lambda w, actor, i: actor.role is Role.ADMIN
                          and i == w.targets["webhook_endpoint"])
+# A notification is its recipient's alone, whatever the role (Ana's: the note shared with her).
+NOTIFICATION = by_id("notification_id", lambda w: w.targets["notification"],
+                     lambda w, actor, i: (n := db.session.get(Notification, i)) is not None
+                     and n.recipient_id == actor.id)
 SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                + [{"user_id": w.users["ada"].id}],  # admins may not change their own status
                "reachable": lambda w, actor, args: admin_changes_status(w, actor, args["user_id"]),
@@ -306,6 +313,7 @@ CASES = {
     "analytics.rep": Case(**REP),
     "analytics.rep_csv": Case(**by_id("user_id", ana, sees_rep, name="weekly")),
     "cohorts.rep_page": Case(**REP),
+    "notifications.open": Case(**NOTIFICATION),
     "cohorts.assign": Case(**COACH, data=lambda w: {
         "item": f"module:{w.targets['module']}", "due_on": "2099-01-01"}),
     "cohorts.add_note": Case(**COACH, data=lambda w: {"body": "Taken over", "shared": "y"}),

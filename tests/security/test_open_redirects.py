@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from cev_learn.accounts.models import Role
-from tests.helpers import PASSWORD, csrf_token, make_user
+from tests.helpers import PASSWORD, csrf_token, login, make_user
+from tests.notifications.helpers import give
 
 SOURCE = Path(__file__).resolve().parents[2] / "cev_learn"
 SITE = ("http", "localhost")
@@ -21,7 +22,8 @@ SITE = ("http", "localhost")
 # accounts/test_sso.py beside the real OpenID provider it needs.
 COVERED_PARAMETERS = {("accounts/views.py", "next"), ("accounts/sso_views.py", "next")}
 COVERED_REDIRECTS = {("accounts/views.py", 'next_path or url_for("core.home")'),
-                     ("accounts/sso_views.py", 'safe_next_path(next_path) or url_for("core.home")')}
+                     ("accounts/sso_views.py", 'safe_next_path(next_path) or url_for("core.home")'),
+                     ("notifications/views.py", "page_of(notification)")}
 REDIRECT_WORDS = re.compile(r"next|return|redirect|url|continue|back|came_from|goto|target|"
                             r"dest|referr?er|origin|callback|success|forward", re.I)
 
@@ -191,6 +193,20 @@ def test_next_never_leads_off_the_site_when_signing_in_or_signed_in(app):
             # Already signed in: /login sends the user straight on.
             follow(signed_in, signed_in.get(f"/login?next={value}"), problems,
                    f"signed in, next={label}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_notification_leads_only_to_a_page_of_this_site(app):
+    """Notifications store the path of the page they are about, and opening one goes there:
+    a stored address that is not a path of this site leads to the list instead."""
+    user = make_user(Role.REP)
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    problems: list[str] = []
+    for payload in PAYLOADS:
+        notification = give(user, "Look", payload[:500])
+        follow(client, client.get(f"/notifications/{notification.id}"), problems,
+               f"notification link {payload!r}")
     assert not problems, "\n".join(problems)
 
 
