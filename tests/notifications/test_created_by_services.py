@@ -92,7 +92,8 @@ def test_written_answers_tell_the_coaches_and_their_grading_tells_the_rep_once(
     questions = version_questions(attempt.version)
     essay = next(e["key"] for e in attempt.layout
                  if questions[e["key"]].type is QuestionType.ESSAY)
-    post_form(client, f"/attempts/{attempt_id}/submit", {f"q-{essay}": "Cut penalties."},
+    post_form(client, f"/attempts/{attempt_id}/submit",  # confirmed, as from its summary
+              {f"q-{essay}": "Cut penalties.", "confirm": "yes"},
               token_from=f"/attempts/{attempt_id}")
     told = stored()
     assert sorted(n.recipient_id for n in told) == sorted([coach.id, second_coach.id])
