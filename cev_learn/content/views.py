@@ -58,8 +58,7 @@ def module(track_slug: str, module_slug: str):
     else:
         # Staff read the rep's words with neutral wording: "your coach", never a name.
         context["body_html"], context["toc_html"] = (
-            Markup(placeholders.substitute(html, {})) for html in (module.body_html,
-                                                                   module.toc_html))
+            placeholders.personalised(html, {}) for html in (module.body_html, module.toc_html))
         context["completions_total"], context["completions"] = queries.module_completions(
             module, access.visible_rep_filter(current_user, ModuleProgress.user_id))
         context["not_completed"] = outstanding.module_outstanding(module, current_user,
@@ -73,8 +72,8 @@ def _personal_html(module: Module, rep: User) -> tuple[Markup, Markup]:
     values = cohort_queries.placeholder_values(rep)
     body = checklists.with_checkboxes(module.body_html, queries.ticked_items(rep, module),
                                       CHECKLIST_FORM)
-    return (Markup(placeholders.substitute(body, values)),
-            Markup(placeholders.substitute(module.toc_html, values)))
+    return (placeholders.personalised(body, values),
+            placeholders.personalised(module.toc_html, values))
 
 
 @role_required(Role.REP)
