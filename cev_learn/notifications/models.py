@@ -34,6 +34,9 @@ class Kind(enum.Enum):
     FALLING_BEHIND = "falling_behind"  # to a coach: one of their reps turned at risk or behind
 
 
+TEXT_LENGTH = 300  # a notification's text; longer names and titles are cut to fit (`fitted`)
+
+
 class Notification(db.Model):
     """`link` is a path in the app (no host: emails put BASE_URL before it). `emailed_at` is
     when email for it was settled: sent at once, in a digest, or not at all (read first, or
@@ -42,7 +45,7 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(String(TEXT_LENGTH))
     link: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -16,7 +16,7 @@ from cev_learn.cohorts.models import AssignmentKind, CohortCoach, Membership
 from cev_learn.content.models import Module, ModuleProgress, Track
 from cev_learn.notifications.queries import unread_count_of
 from cev_learn.notifications.models import (DEFAULT_FREQUENCY, EmailFrequency, Kind,
-                                            Notification, NotificationSettings)
+                                            Notification, NotificationSettings, TEXT_LENGTH)
 from cev_learn.platform import events
 from cev_learn.platform.db import UTCDateTime, db, utcnow
 
@@ -29,12 +29,18 @@ def path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
+def fitted(text: str) -> str:
+    """The text as stored: cut with an ellipsis when names and titles make it too long for
+    the column (PostgreSQL refuses a longer one; SQLite would keep it)."""
+    return text if len(text) <= TEXT_LENGTH else text[:TEXT_LENGTH - 1] + "…"
+
+
 def notify(recipient_ids: list[int], kind: Kind, text: str, link: str,
            now: dt.datetime) -> None:
     """Tell each of these people the same thing, in one statement."""
     if recipient_ids:
         db.session.execute(insert(Notification), [
-            {"recipient_id": rid, "kind": kind.value, "text": text[:300], "link": link,
+            {"recipient_id": rid, "kind": kind.value, "text": fitted(text), "link": link,
              "created_at": now} for rid in recipient_ids])
 
 
@@ -46,7 +52,7 @@ def notify_coaches(about_reps: Mapping[int, tuple[str, str]], kind: Kind,
         return
     rep = Membership.user_id
     rows = (select(CohortCoach.coach_id, literal(kind.value),
-                   case({rid: text for rid, (text, _) in about_reps.items()}, value=rep),
+                   case({rid: fitted(text) for rid, (text, _) in about_reps.items()}, value=rep),
                    case({rid: link for rid, (_, link) in about_reps.items()}, value=rep),
                    literal(now, UTCDateTime()))
             .join(Membership, Membership.cohort_id == CohortCoach.cohort_id)
@@ -99,7 +105,7 @@ def _on_modules_revised(_sender, *, module_ids: list[int], now: dt.datetime) -> 
     modules = db.session.execute(select(Module.id, Module.title, Module.slug, Track.slug)
                                  .join(Track, Track.id == Module.track_id)
                                  .where(Module.id.in_(module_ids))).all()
-    texts = {m[0]: f"“{m[1]}” was updated since you completed it" for m in modules}
+    texts = {m[0]: fitted(f"“{m[1]}” was updated since you completed it") for m in modules}
     links = {m[0]: path("content.module", track_slug=m[3], module_slug=m[2]) for m in modules}
     module = ModuleProgress.module_id
     rows = (select(ModuleProgress.user_id, literal(Kind.MODULE_UPDATED.value),

@@ -165,3 +165,12 @@ def test_a_rep_falling_behind_tells_their_coaches_once_per_turn(app, synced_trac
     [behind] = stored()
     assert (behind.recipient_id, behind.kind, behind.text, behind.link) == (
         coach.id, "falling_behind", "Ben Behind is now behind", f"/reps/{rep.id}")
+
+
+def test_long_names_and_titles_are_cut_to_fit_the_stored_text():
+    from cev_learn.notifications.models import TEXT_LENGTH
+    from cev_learn.notifications.services import fitted
+
+    assert fitted("short") == "short"
+    long = fitted("x" * (TEXT_LENGTH + 50))
+    assert len(long) == TEXT_LENGTH and long.endswith("…")

@@ -258,7 +258,8 @@ WEBHOOK_ENDPOINT = by_id("endpoint_id", lambda w: w.targets["webhook_endpoint"],
                          and i == w.targets["webhook_endpoint"])
 # A notification is its recipient's alone, whatever the role (Ana's: the note shared with her).
 NOTIFICATION = by_id("notification_id", lambda w: w.targets["notification"],
-                     lambda w, actor, i: (n := db.session.get(Notification, i)) is not None
+                     lambda w, actor, i: i <= MAX_ID  # beyond it no row can be looked up
+                     and (n := db.session.get(Notification, i)) is not None
                      and n.recipient_id == actor.id)
 SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                + [{"user_id": w.users["ada"].id}],  # admins may not change their own status

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from cev_learn.accounts.models import Role
+from cev_learn.platform.db import db
 from tests.helpers import PASSWORD, csrf_token, login, make_user
 from tests.notifications.helpers import give
 
@@ -204,6 +205,8 @@ def test_a_notification_leads_only_to_a_page_of_this_site(app):
     assert login(client, user.email).status_code == 302
     problems: list[str] = []
     for payload in PAYLOADS:
+        if "\x00" in payload and db.engine.dialect.name == "postgresql":
+            continue  # PostgreSQL stores no NUL in text, so no stored link can hold one
         notification = give(user, "Look", payload[:500])
         follow(client, client.get(f"/notifications/{notification.id}"), problems,
                f"notification link {payload!r}")
