@@ -39,6 +39,9 @@ class RampData:
     quotas: dict[int, dict[dt.date, float]]         # user id -> month -> quota
     weekly: dict[int, dict[str, dict[int, int]]] = field(default_factory=dict)
     # user id -> activity type -> tenure week -> quantity (loaded on request)
+    early: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    # user id -> activity type -> quantities of tenure weeks 1..EARLY_WEEKS, 0 for none
+    # (`load_outcomes` with early_weeks, instead of `weekly`)
 
     def starts(self, cohort_id: int) -> dict[int, dt.date]:
         return {m.user_id: m.effective_start_on for m in self.members[cohort_id]}
@@ -134,23 +137,24 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
         targeted = {kind for c in cohorts for kind in (c.track.activity_targets or {})}
         productive = (select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
                       .join(Achievement, reached).where(*current))
-        data.weekly = _early_weeks(productive, targeted)
+        data.early = _early_weeks(productive, targeted)
     return data
 
 
-def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, dict[int, int]]]:
-    """Quantity per rep, activity type and tenure week 1..EARLY_WEEKS, from the early-weeks
-    facts (one row per rep and type, the weeks side by side). Whole weeks, read as stored: a
-    week over by as_of holds no record after it, and `reports.mean_early_pace` reads only
-    those."""
-    result: dict[int, dict[str, dict[int, int]]] = defaultdict(dict)
+def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, tuple[int, ...]]]:
+    """Quantities per rep and activity type of tenure weeks 1..EARLY_WEEKS (0 for a week
+    without any), from the early-weeks facts (one row per rep and type, the weeks side by
+    side, kept as they are read). Whole weeks, read as stored: a week over by as_of holds no
+    record after it, and `reports.cohort_early_paces` reads only those."""
+    result: dict[int, dict[str, tuple[int, ...]]] = defaultdict(dict)
     if not kinds:
         return result
     early = RepEarlyActivity
-    for user_id, kind, *quantities in column_rows(
-            select(early.user_id, early.type, *early.week_columns())
+    for row in column_rows(
+            select(early.user_id, early.type,
+                   *(func.coalesce(week, 0) for week in early.week_columns()))
             .where(early.user_id.in_(rep_ids), early.type.in_(sorted(kinds)))):
-        result[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
+        result[row[0]][row[1]] = tuple(row[2:])
     return result
 
 

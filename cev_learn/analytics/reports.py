@@ -2,8 +2,10 @@
 docs/formats.md, Kaplan–Meier curves, the trend by cohort start, territories, weekly pace and
 correlations. No statements here: the pure metrics do the arithmetic."""
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from operator import truediv
 
 from cev_learn.analytics import metrics
 from cev_learn.analytics.queries import RampData, load_ramp
@@ -162,29 +164,50 @@ def early_paces(data: RampData, cohorts: Iterable[Cohort]) -> list[tuple[dict, i
 def cohort_early_paces(data: RampData, cohort: Cohort,
                        observed: list[tuple[Membership, metrics.Observation]]
                        ) -> list[tuple[dict, int]]:
-    """`early_paces` of one cohort, from its `observed_reps`."""
-    weeks = _early_weeks_by_observed(cohort.track.activity_targets or {})
+    """`early_paces` of one cohort, from its `observed_reps`: each mean pace is `mean_pace`'s,
+    summed over whole weeks at C speed (thousands of reps on a cold dashboard)."""
+    targets = _early_targets(cohort.track.activity_targets or {})
     reps = []
     for membership, observation in observed:
         if not observation.event:
             continue
-        weekly = data.weekly.get(membership.user_id, {})
+        quantities = _early_quantities(data, membership.user_id)
         observed_weeks = min(CORRELATION_WEEKS,
                              completed_weeks(membership.effective_start_on, data.as_of))
-        reps.append(({kind: _mean_pace_over(weekly.get(kind, {}), by_observed[observed_weeks])
-                      for kind, by_observed in weeks.items()}, observation.day))
+        paces = {}
+        for kind, (divisors, counts) in targets.items():
+            count = counts[observed_weeks]
+            # The first `observed_weeks` weeks: zip stops at the shorter of the two.
+            paces[kind] = sum(map(truediv, quantities.get(kind, NO_WEEKS),
+                                  divisors[:observed_weeks])) / count if count else None
+        reps.append((paces, observation.day))
     return reps
 
 
-def _early_weeks_by_observed(targets: Mapping[str, Sequence[float]]) -> dict[str, list]:
-    """For each activity type, and each number of early weeks a rep may have had so far (0 to
-    CORRELATION_WEEKS), the weeks among them with a target (`_targeted_weeks`)."""
+NO_WEEKS = (0,) * CORRELATION_WEEKS
+
+
+def _early_targets(targets: Mapping[str, Sequence[float]]
+                   ) -> dict[str, tuple[tuple[float, ...], list[int]]]:
+    """For each activity type, the target of each early week as a divisor (infinity for a
+    week without one, which adds an exact 0 to a sum), and for each number of weeks a rep
+    may have had so far (0 to CORRELATION_WEEKS) how many of them have a target."""
     result = {}
     for kind, values in targets.items():
         early = weekly_targets(values, CORRELATION_WEEKS)
-        result[kind] = [_targeted_weeks(early[:observed])
-                        for observed in range(CORRELATION_WEEKS + 1)]
+        result[kind] = (tuple(target or math.inf for target in early),
+                        [len(_targeted_weeks(early[:observed]))
+                         for observed in range(CORRELATION_WEEKS + 1)])
     return result
+
+
+def _early_quantities(data: RampData, user_id: int) -> Mapping[str, Sequence[int]]:
+    """A rep's quantities of tenure weeks 1..CORRELATION_WEEKS by activity type: as
+    `load_outcomes` read them, else from the weekly activity `load_ramp` read."""
+    if data.early:
+        return data.early.get(user_id, {})
+    return {kind: tuple(weeks.get(week, 0) for week in range(1, CORRELATION_WEEKS + 1))
+            for kind, weeks in data.weekly.get(user_id, {}).items()}
 
 
 # --- Helpers --------------------------------------------------------------------------------

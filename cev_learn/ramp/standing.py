@@ -17,7 +17,7 @@ from cev_learn.accounts.models import User
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Assignment, AssignmentKind, Cohort, Membership, Signoff
 from cev_learn.cohorts.queries import current_memberships
-from cev_learn.cohorts.schedule import (Standing, WorkItem, due_on, is_overdue,
+from cev_learn.cohorts.schedule import (Standing, WorkItem, at_risk_horizon, due_on, is_overdue,
                                         milestone_standing, rep_standing, tenure_day)
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
 from cev_learn.content.track_data import TrackData, track_data
@@ -336,7 +336,8 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
         row = (user_id, name, cohort_id, cohort_name, data, start, tenure, overdue)
         if overdue or past_due:
             found.append(_help_needed(row, Standing.BEHIND, rep.achieved))
-        else:
+        elif any(m.id not in rep.achieved and _may_need_help(m.due_day, tenure)
+                 for m in data.milestones):
             measured_later.append(row)
     if measured_later:
         _add_crm_data(progress, [row[0] for row in measured_later])
@@ -354,6 +355,13 @@ def needing_help(cohorts: list[Cohort], today: dt.date) -> list[HelpNeeded]:
                 found.append(_help_needed(row, worst, rep.achieved))
                 break
     return found
+
+
+def _may_need_help(due_day: int, tenure: int) -> bool:
+    """Whether an open milestone can be behind or at risk on tenure day `tenure` whatever the
+    rep's progress (`milestone_status`): past its due day, or near it (`at_risk_horizon`).
+    Earlier it is on track or not started yet, so its progress need not be measured."""
+    return due_day - tenure <= at_risk_horizon(due_day)
 
 
 def _overdue_track_work(data: TrackData, progress: RepProgress, tenure: int) -> int:
