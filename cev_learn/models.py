@@ -4,7 +4,7 @@ from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLin
 from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, ChecklistTick, ItemKind, Milestone, Module,
+from cev_learn.content.models import (Asset, Certification, ChecklistTick, ItemKind, Milestone, Module,
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
 from cev_learn.notifications.models import Notification, NotificationSettings
@@ -31,4 +31,5 @@ __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "As
 __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStanding",
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
+__all__ += ["Certification"]
 __all__ += ["Notification", "NotificationSettings"]

@@ -156,6 +156,23 @@ class Rubric(db.Model):
         return list(levels[index]) if index < len(levels) else [None] * 5
 
 
+class Certification(db.Model):
+    """A certification declared in track.yaml: what earns it (quizzes passed, passing
+    sign-offs, as [kind, slug] pairs), how long a certificate is valid and how many days before
+    it expires the rep is reminded and given the re-certification work."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    requires: Mapped[list] = mapped_column(JSON)
+    valid_for_days: Mapped[int]
+    remind_days_before: Mapped[int]
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
 class Quiz(db.Model):
     """A quiz as a track's course files declare it; its questions are in its versions."""
 

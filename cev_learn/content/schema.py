@@ -13,7 +13,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # and the API refuse larger amounts; a bookings milestone cannot ask for more either.
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
-              "productivity_milestone", "activity_targets")
+              "productivity_milestone", "activity_targets", "certifications")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
@@ -28,6 +28,13 @@ MEASURE_SHAPES = {
 }
 MAX_DAY = 3650
 RUBRIC_LEVELS = 5  # a sign-off scores each criterion from 1 to 5
+CERTIFICATION_KEYS = ("title", "requires", "valid_for_days", "remind_days_before")
+# What a certification can require, each by name: a quiz passed at its pass mark, a passing
+# sign-off against a rubric. Practice exercises are to join them (`exercise: SLUG`) once
+# cev_learn has exercises; until then the key is refused with that reason.
+REQUIREMENT_KINDS = ("quiz", "signoff")
+PLANNED_REQUIREMENT_KINDS = ("exercise",)
+DEFAULT_REMIND_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,16 @@ class MilestoneSource:
     title: str
     due_day: int
     measure: dict = field(hash=False)
+
+
+@dataclass(frozen=True)
+class CertificationSource:
+    slug: str
+    title: str
+    # ("quiz", slug) and ("signoff", rubric slug) pairs, in the order track.yaml lists them
+    requires: tuple[tuple[str, str], ...]
+    valid_for_days: int
+    remind_days_before: int
 
 
 @dataclass(frozen=True)
@@ -122,12 +139,16 @@ class TrackSchema:
             self.problem(("productivity_milestone",),
                          f"productivity_milestone {productivity!r} is not a milestone of this track")
         targets = self._activity_targets(data.get("activity_targets"))
+        certifications = self._certifications(data.get("certifications"),
+                                              {"quiz": {q.slug for q in quizzes},
+                                               "signoff": {r.slug for r in rubrics}})
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
                 "schedule": tuple(schedule), "quizzes": tuple(quizzes),
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
-                "productivity_milestone": productivity, "activity_targets": targets}
+                "productivity_milestone": productivity, "activity_targets": targets,
+                "certifications": tuple(certifications)}
 
     def _mapping(self, value, path: tuple, what: str) -> dict:
         if value is None:
@@ -355,3 +376,65 @@ class TrackSchema:
             else:
                 targets[kind] = list(weekly)
         return targets
+
+    def _certifications(self, value, known: dict[str, set[str]]) -> list[CertificationSource]:
+        certifications = []
+        for slug, spec in self._mapping(value, ("certifications",), "certifications").items():
+            path = ("certifications", slug)
+            if not _is_slug(slug) or not isinstance(spec, dict):
+                self.problem(path, "a certification is name: {title, requires: [...], "
+                                   "valid_for_days}", key=True)
+                continue
+            for key in spec:
+                if key not in CERTIFICATION_KEYS:
+                    self.problem(path + (key,), f"certification {slug!r}: unknown key {key!r} "
+                                 f"(expected one of {', '.join(CERTIFICATION_KEYS)})", key=True)
+            title = spec.get("title")
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.problem(path, f"certification {slug!r} needs a title of at most 200 characters")
+            requires = self._requirements(spec.get("requires"), path + ("requires",), slug, known)
+            valid, remind = self._validity(spec, path, slug)
+            if isinstance(title, str) and title.strip() and requires and valid and remind is not None:
+                certifications.append(CertificationSource(slug, title.strip(), requires, valid,
+                                                          remind))
+        return certifications
+
+    def _requirements(self, value, path: tuple, slug: str,
+                      known: dict[str, set[str]]) -> tuple[tuple[str, str], ...]:
+        if not isinstance(value, list) or not value:
+            self.problem(path, f"certification {slug!r}: requires must be a non-empty list of "
+                               "{quiz: SLUG} or {signoff: RUBRIC}")
+            return ()
+        found = []
+        for i, item in enumerate(value):
+            kind = next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None
+            if kind in PLANNED_REQUIREMENT_KINDS:
+                self.problem(path + (i,), f"certification {slug!r}: {kind} requirements are not "
+                                          "available yet (cev_learn has no exercises)")
+            elif kind not in REQUIREMENT_KINDS:
+                self.problem(path + (i,), f"certification {slug!r}: each requirement is "
+                                          "{quiz: SLUG} or {signoff: RUBRIC}")
+            elif item[kind] not in known[kind]:
+                where = "quizzes:" if kind == "quiz" else "rubrics:"
+                self.problem(path + (i, kind), f"certification {slug!r}: unknown {kind} "
+                                               f"{item[kind]!r} (not under {where})")
+            elif (kind, item[kind]) in found:
+                self.problem(path + (i,), f"certification {slug!r}: {kind} {item[kind]!r} "
+                                          "is required twice")
+            else:
+                found.append((kind, item[kind]))
+        return tuple(found) if len(found) == len(value) else ()
+
+    def _validity(self, spec: dict, path: tuple, slug: str) -> tuple[int | None, int | None]:
+        valid = spec.get("valid_for_days")
+        if not _is_int(valid) or not 1 <= valid <= MAX_DAY:
+            self.problem(path + ("valid_for_days",), f"certification {slug!r}: valid_for_days "
+                         f"must be a whole number of days from 1 to {MAX_DAY}")
+            return None, None
+        remind = spec.get("remind_days_before", min(DEFAULT_REMIND_DAYS, valid // 2))
+        if not _is_int(remind) or not 0 <= remind < valid:
+            self.problem(path + ("remind_days_before",), f"certification {slug!r}: "
+                         f"remind_days_before must be a whole number of days from 0 to {valid - 1} "
+                         "(less than valid_for_days)")
+            return valid, None
+        return valid, remind

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
-from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, Quiz, QuizVersion,
+from cev_learn.content.models import (Asset, Certification, ItemKind, Milestone, Module, Quiz, QuizVersion,
                                       ReviewPolicy, Rubric, ScheduleItem, Track)
 from cev_learn.content.placeholders import substitute
 from cev_learn.content.rendering import render_markdown
@@ -23,7 +23,7 @@ from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.platform.sanitize import ID_PREFIX
 
-KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")
+KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "certifications", "assets")
 
 
 @dataclass
@@ -47,7 +47,7 @@ class SyncReport:
         return any(c.created or c.updated or c.retired for c in self.counts.values())
 
     def lines(self) -> list[str]:
-        return [f"{kind:<11}{self.counts[kind]}" for kind in KINDS]
+        return [f"{kind + ' ':<11}{self.counts[kind]}" for kind in KINDS]
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,9 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
         counts["tracks"].unchanged += 1
         for kind, items in (("modules", source.modules), ("quizzes", source.quizzes),
                             ("milestones", source.milestones),
-                            ("rubrics", source.rubrics), ("assets", source.assets)):
+                            ("rubrics", source.rubrics),
+                            ("certifications", source.certifications),
+                            ("assets", source.assets)):
             counts[kind].unchanged += len(items)
         return None
     if track is None:
@@ -113,6 +115,10 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
                   lambda r: {"title": r.title, "pass_mark": r.pass_mark,
                              "criteria": list(r.criteria),
                              "levels": [list(texts) for texts in r.levels] or None})
+    _sync_by_slug(Certification, track, source.certifications, now, counts["certifications"],
+                  lambda c: {"title": c.title, "requires": [list(r) for r in c.requires],
+                             "valid_for_days": c.valid_for_days,
+                             "remind_days_before": c.remind_days_before})
     _sync_assets(track, source.assets, now, counts["assets"])
     changed = modules_changed or before != (milestones.created, milestones.updated,
                                             milestones.retired)
