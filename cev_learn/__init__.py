@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.ramp import facts
 
     facts.listen()  # services announce changed records; the ramp facts follow
+    from cev_learn.certifications import services as certifications
+
+    certifications.listen()  # quiz results and sign-offs announced; certificates are earned
     cohort_services.listen()  # a content sync announces changed tracks; their members follow
     from cev_learn.notifications import services as notifications
 

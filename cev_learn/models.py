@@ -2,6 +2,7 @@
 from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLink, User
 from cev_learn.api.scim import ScimGroup, ScimUser
+from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import (Asset, Certification, ChecklistTick, ItemKind, Milestone, Module,
@@ -31,5 +32,5 @@ __all__ = ["Achievement", "AchievementChange", "ActivityRecord", "ApiToken", "As
 __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStanding",
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
-__all__ += ["Certification"]
+__all__ += ["Certificate", "Certification"]
 __all__ += ["Notification", "NotificationSettings"]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from cev_learn.accounts import services, sign_in_links
 from cev_learn.accounts.models import LinkPurpose, Role, SignInLink, User
 from cev_learn.accounts.passwords import hash_password
+from cev_learn.certifications.services import earn_certificates
 from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.crm_exports import crm_export_command, seed_crm_setup
@@ -213,6 +214,9 @@ def seed_cohorts(users: list[User], track: Track, today: dt.date, seed: int,
                  for *_, members in plan for index, rep in enumerate(members)]
     activities, quotas = write_rep_outcomes(profiles, today, seed)
     refresh_reps([user_id for user_id, _ in profiles], today)
+    # Quiz results were written in bulk: certificates are dated by the passes that earned them
+    # (alumni of a year ago hold expired or expiring ones).
+    earn_certificates([user_id for user_id, _ in profiles], today, dated_by_passes=True)
     return SeedSummary([c.name for c in history] + [p[0] for p in plan], activities, quotas)
 
 

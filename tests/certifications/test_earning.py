@@ -1,0 +1,93 @@
+"""Certificates are earned by the write that completes their last requirement, in its
+transaction, as of the day that write passes in; a renewal supersedes the certificate held."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from cev_learn.accounts.models import Role
+from cev_learn.certifications.models import Certificate
+from cev_learn.cohorts.coaching import record_signoff
+from cev_learn.content.models import Quiz, Rubric
+from cev_learn.platform.db import db
+from cev_learn.quizzes.layout import field_name
+from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
+from tests.certifications.tracks import certified_track
+from tests.helpers import make_user, sync_content
+
+NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)  # a frozen clock: every write is passed it
+GRACE = dt.timedelta(seconds=30)
+
+
+@pytest.fixture
+def track(app, tmp_path):
+    sync_content(app, certified_track(tmp_path))
+    return (db.session.scalar(select(Quiz).where(Quiz.slug == "check")),
+            db.session.scalar(select(Rubric).where(Rubric.slug == "pitch")))
+
+
+def pass_quiz(rep, quiz, now, right=True):
+    attempt = start_attempt(rep, quiz, now, GRACE)
+    form = {field_name(key): ["true" if right else "false"]
+            for key in version_questions(attempt.version)}
+    return submit_attempt(attempt.id, form, now, GRACE)
+
+
+def sign_off(rep, rubric, coach, today, scores=(5, 5)):
+    return record_signoff(rep=rep, rubric=rubric, coach=coach, scores=list(scores),
+                          comments=["", ""], today=today)
+
+
+def certificates(rep):
+    return list(db.session.scalars(select(Certificate).where(Certificate.user_id == rep.id)
+                                   .order_by(Certificate.id)))
+
+
+def test_the_last_requirement_earns_the_certificate_in_its_own_transaction(track):
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    assert certificates(rep) == []  # the sign-off is still missing
+    sign_off(rep, rubric, coach, dt.date(2026, 3, 9))
+    (certificate,) = certificates(rep)  # flushed by the sign-off, before any commit
+    assert certificate.earned_on == dt.date(2026, 3, 9)
+    assert certificate.expires_on == dt.date(2027, 3, 9)
+    assert len(certificate.code) >= 40
+
+
+def test_failing_or_a_failed_sign_off_earns_nothing(track):
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    pass_quiz(rep, quiz, NOW, right=False)
+    sign_off(rep, rubric, coach, NOW.date())
+    sign_off(rep, rubric, coach, NOW.date(), scores=(1, 1))
+    db.session.commit()
+    assert certificates(rep) == []
+
+
+def test_a_second_pass_while_certified_earns_no_second_certificate(track):
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    sign_off(rep, rubric, coach, NOW.date())
+    pass_quiz(rep, quiz, NOW)
+    sign_off(rep, rubric, coach, NOW.date() + dt.timedelta(days=3))
+    db.session.commit()
+    assert len(certificates(rep)) == 1
+
+
+def test_passing_again_once_renewal_opens_supersedes_the_certificate(track):
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    sign_off(rep, rubric, coach, NOW.date())
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    (first,) = certificates(rep)
+    renewal = dt.datetime.combine(first.expires_on - dt.timedelta(days=10), dt.time(9), dt.UTC)
+    pass_quiz(rep, quiz, renewal)
+    db.session.commit()
+    old, new = certificates(rep)
+    assert old.superseded_on == renewal.date()
+    assert new.earned_on == renewal.date() and new.superseded_on is None
+    assert new.expires_on == renewal.date() + dt.timedelta(days=365)
+    assert new.code != old.code
