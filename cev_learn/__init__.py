@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from cev_learn.accounts.routes import bp as accounts_bp
     from cev_learn.analytics.routes import bp as analytics_bp
+    from cev_learn.certifications.routes import bp as certifications_bp
     from cev_learn.api.routes import bp as api_bp
     from cev_learn.api.scim_views import bp as scim_bp
     from cev_learn.cohorts.routes import bp as cohorts_bp
@@ -54,7 +55,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # page and health checks (core_views) and the browsers' security reports (platform).
     for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
                       ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp, xapi_bp,
-                      notifications_bp):
+                      notifications_bp, certifications_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     extensions.csrf.exempt(scim_bp)

@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.analytics.cli import ramp_cli
     from cev_learn.api.cli import tokens_cli
     from cev_learn.ops.backup_cli import backup_command, restore_command
+    from cev_learn.certifications.cli import certifications_cli
     from cev_learn.cohorts.cli import import_cli
     from cev_learn.cohorts.cohort_cli import cohorts_cli
     from cev_learn.ramp.reminder_cli import reminders_cli
@@ -30,5 +31,5 @@ def register_commands(app: Flask) -> None:
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
                   notifications_cli, ramp_cli, demo_cli, tokens_cli, backup_command,
-                  restore_command, worker_command, xapi_cli):
+                  restore_command, worker_command, xapi_cli, certifications_cli):
         app.cli.add_command(group)

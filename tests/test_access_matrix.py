@@ -3,6 +3,8 @@
 The routes come from app.url_map, so a new route without an access rule, or with a rule
 that is not enforced, fails here without anyone writing a test for it.
 """
+import datetime as dt
+import secrets
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,7 +13,9 @@ from sqlalchemy import select
 from cev_learn import create_app
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
-from cev_learn.accounts.models import Role
+from cev_learn.accounts.models import Role, User
+from cev_learn.certifications.models import Certificate
+from cev_learn.content.models import Certification, Track
 from cev_learn.cohorts.models import Membership
 from cev_learn.notifications.models import Notification
 from cev_learn.ramp.models import ImportMapping
@@ -50,7 +54,12 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "path": "Users" if endpoint.startswith("scim.") else "chart.png",
               "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
-              "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
+              "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link",
+              "code": "no-such-code"}
+    if "certificate_id" in rule_args:  # a rep's own; staff look at the target's
+        values["certificate_id"] = _sample_certificate(
+            actor if actor is not None and db.session.get(User, actor).role is Role.REP
+            else target.id).id
     if "mapping_id" in rule_args:
         values["mapping_id"] = _sample_mapping(actor).id
     if "notification_id" in rule_args:  # one's own (others' are tests/notifications')
@@ -74,6 +83,19 @@ def _sample_notification(recipient_id: int) -> Notification:
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+def _sample_certificate(holder_id: int) -> Certificate:
+    track = db.session.scalar(select(Track).where(Track.slug == "test-track"))
+    certification = db.session.scalar(select(Certification)) or Certification(
+        track_id=track.id, slug="sample", title="Sample", requires=[["quiz", "check"]],
+        valid_for_days=30, remind_days_before=5)
+    certificate = Certificate(user_id=holder_id, certification=certification,
+                              earned_on=dt.date.today(), expires_on=dt.date.today(),
+                              code=secrets.token_urlsafe(32))
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
 
 
 def _sample_mapping(actor) -> ImportMapping:

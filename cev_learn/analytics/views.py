@@ -70,7 +70,8 @@ def _cached_body(name: str, template: str, build_page, today: dt.date,
 def manager_home():
     today = dt.date.today()
     body = _cached_body("ramp-dashboard", "analytics/_dashboard_body.html", _dashboard, today)
-    return render_template("analytics/manager_home.html", body=body)
+    return render_template("analytics/manager_home.html", body=body,
+                           show_certifications=current_user.role in (Role.MANAGER, Role.ADMIN))
 
 
 @role_required(*STAFF_ROLES)

@@ -74,7 +74,8 @@ class Assignment(db.Model):
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id"))
     due_on: Mapped[dt.date]
     note: Mapped[str | None] = mapped_column(Text)
-    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # None: assigned by cev_learn itself (re-certification work before a certificate expires)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     module = relationship("Module")

@@ -117,6 +117,17 @@ def _on_modules_revised(_sender, *, module_ids: list[int], now: dt.datetime) -> 
     db.session.execute(insert(Notification).from_select(COLUMNS, rows))
 
 
+def _on_certificates_renewing(_sender, *, certificates: list, now: dt.datetime) -> None:
+    """Each holder hears that their certificate expires and its quizzes are due again."""
+    rows = [{"recipient_id": c.user_id, "kind": Kind.RENEWAL.value,
+             "text": fitted(f"Your certificate “{c.certification.title}” expires on "
+                            f"{c.expires_on:%d %b %Y}: its quizzes are assigned again"),
+             "link": path("certifications.certificate", certificate_id=c.id), "created_at": now}
+            for c in certificates]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+
+
 def listen() -> None:
     """Notify people of what the services below announce, in their transactions; read the
     signed-in person's unread count with them (the bell's, at no statement of its own)."""
@@ -126,6 +137,7 @@ def listen() -> None:
     events.attempt_graded.connect(_on_attempt_graded)
     events.attempt_awaits_grading.connect(_on_attempt_awaits_grading)
     events.modules_revised.connect(_on_modules_revised)
+    events.certificates_renewing.connect(_on_certificates_renewing)
 
 
 def mark_read(notification: Notification, now: dt.datetime) -> None:

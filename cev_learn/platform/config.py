@@ -130,6 +130,9 @@ DEFAULTS = {
     # redis://host:6379 to spare the database that write per request. (memory:// would count
     # per worker process: with N workers a client gets N times the limit.)
     "API_RATE_LIMIT": "600 per minute",
+    # Public certificate checks (/verify/<code>) per client: enough for a person, too few to
+    # guess codes (43 random characters) even were they guessable.
+    "VERIFY_RATE_LIMIT": "30 per minute",
     "RATELIMIT_STORAGE_URI": "database://",
     # Cached pages (keyed by the versions of the data they show, so never stale), shared by
     # every worker of the server: files in CACHE_DIR (default: the instance folder's cache/);

@@ -21,7 +21,8 @@ at least once; receivers drop repeats by webhook-id.
 
 Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk` and
 the coaches' notifications), emails the notifications of people who want them at once every
-NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), and
+NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), reminds the holders of certificates whose
+renewal opened and assigns them the work again, hourly and once each (`certifications.renewal`), and
 removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
 that have ended (`platform.rate_limits.forget_ended`). When a Learning Record Store is
 configured (LRS_URL), it pushes the xAPI statements due to it every LRS_PUSH_SECONDS, batch
@@ -45,6 +46,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.certifications import renewal
 from cev_learn.notifications import mailing
 from cev_learn.platform import mail, rate_limits
 from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
@@ -62,6 +64,7 @@ from cev_learn.xapi.lrs import LrsClient
 log = logging.getLogger("cev_learn.webhooks")
 CLAIM_LOCK = 0x63657677  # the advisory lock that serialises claims on PostgreSQL
 PURGE_EVERY = 3600.0
+RENEWAL_EVERY = 3600.0  # a renewal opens on a day: hourly finds it early that day
 SUMMARY_EVERY = 60.0
 D = WebhookDelivery
 PENDING = DeliveryStatus.PENDING
@@ -174,6 +177,7 @@ class Worker:
         """Work until `stop()` (SIGTERM) — or, with `once`, until nothing is due now: every
         event dispatched and every delivery due sent (retries scheduled later are left)."""
         next_standing = next_purge = next_summary = next_push = next_mail = time.monotonic()
+        next_renewal = next_standing
         try:
             while not self.stopping.is_set():
                 self._collect(block=False)
@@ -184,6 +188,9 @@ class Worker:
                     if moment >= next_standing:
                         self._now_and_then(self.check_standings)
                         next_standing = moment + self.standing_every
+                    if moment >= next_renewal:
+                        self._now_and_then(self.assign_renewals)
+                        next_renewal = moment + RENEWAL_EVERY
                     if moment >= next_purge:
                         self._now_and_then(self.purge)
                         next_purge = moment + PURGE_EVERY
@@ -527,6 +534,15 @@ class Worker:
             raised = check_standings(now.date(), now)
         self.counts["reps turned at risk"] += raised
         return raised
+
+    def assign_renewals(self) -> int:
+        """Remind the holders of certificates whose renewal opened and give them the work
+        again, once each (`certifications.renewal`)."""
+        now = self.clock()
+        with write_transaction():
+            due = renewal.assign_renewals(now.date(), now)
+        self.counts["re-certifications assigned"] += len(due)
+        return len(due)
 
     def email_notifications(self) -> int:
         """Email each notification of people who want them at once (nothing is written when
