@@ -10,7 +10,7 @@ from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.validity import Holding, expires_on, is_earned
 from cev_learn.cohorts.models import Signoff
 from cev_learn.content.models import Certification, Quiz, Rubric
-from cev_learn.platform import events
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState
 
@@ -72,6 +72,11 @@ def _earn(rep_id: int, certification: Certification, passed: dict, current: Cert
                               code=secrets.token_urlsafe(32))
     certificate.certification = certification
     db.session.add(certificate)
+    outbox.emit("certification.earned", rep_id, {
+        "certification": {"slug": certification.slug, "title": certification.title},
+        "certificate": {"earned_on": earned_on.isoformat(),
+                        "expires_on": certificate.expires_on.isoformat(),
+                        "renewal": current is not None}})
     return certificate
 
 

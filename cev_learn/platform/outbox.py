@@ -24,6 +24,7 @@ EVENT_TYPES = {
     "milestone.achieved": "A rep reached a ramp milestone",
     "rep.productive": "A rep reached their track's productivity milestone",
     "rep.at_risk": "A rep's standing turned at risk or behind",
+    "certification.earned": "A rep earned a certification (a first certificate or a renewal)",
 }
 
 _PENDING = "cev_learn_outbox_pending"  # session.info: this transaction's events, in order

@@ -91,3 +91,17 @@ def test_passing_again_once_renewal_opens_supersedes_the_certificate(track):
     assert new.earned_on == renewal.date() and new.superseded_on is None
     assert new.expires_on == renewal.date() + dt.timedelta(days=365)
     assert new.code != old.code
+
+
+def test_earning_announces_certification_earned_to_webhooks(track):
+    from cev_learn.platform.outbox import OutboxEvent
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    sign_off(rep, rubric, coach, NOW.date())
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    (event,) = db.session.scalars(select(OutboxEvent).where(
+        OutboxEvent.rep_id == rep.id, OutboxEvent.type == "certification.earned"))
+    assert event.data == {"certification": {"slug": "pitch-ready", "title": "Pitch ready"},
+                          "certificate": {"earned_on": "2026-03-02", "expires_on": "2027-03-02",
+                                          "renewal": False}}
