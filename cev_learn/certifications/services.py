@@ -4,7 +4,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, and_, cast, func, literal, null, select, union_all
 
 from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.validity import Holding, expires_on, is_earned
@@ -34,19 +34,21 @@ def earn_certificates(rep_ids: Iterable[int], today: dt.date,
     supersedes the one they hold); returns them, flushed. `dated_by_passes`: a first
     certificate is dated the day its last requirement was passed, as when a certification is
     added to a track whose reps already passed what it requires (`cev-learn certifications
-    award`)."""
+    award`). Two reads, whatever the number of reps and certifications."""
     rep_ids = list(rep_ids)
-    certifications = list(db.session.scalars(
-        select(Certification).where(Certification.retired_at.is_(None))))
-    if not rep_ids or not certifications:
+    if not rep_ids:
         return []
-    passed = last_passes(rep_ids, {c.track_id for c in certifications})
-    held = current_certificates(rep_ids, [c.id for c in certifications])
+    held = held_certificates(rep_ids)
+    certifications = {c.id: c for c, _ in held}
+    if not certifications:
+        return []
+    passed = last_passes(rep_ids, {c.track_id for c in certifications.values()})
+    current = {(c.user_id, c.certification_id): c for _, c in held if c is not None}
     earned = []
     for rep_id in rep_ids:
-        for certification in certifications:
-            certificate = _earn(rep_id, certification, passed, held.get((rep_id, certification.id)),
-                                today, dated_by_passes)
+        for certification in certifications.values():
+            certificate = _earn(rep_id, certification, passed,
+                                current.get((rep_id, certification.id)), today, dated_by_passes)
             if certificate is not None:
                 earned.append(certificate)
     db.session.flush()
@@ -82,28 +84,33 @@ def _earn(rep_id: int, certification: Certification, passed: dict, current: Cert
 
 def last_passes(rep_ids: list[int], track_ids: set[int]) -> dict[tuple, dt.date]:
     """(rep id, track id, "quiz" | "signoff", slug) -> the day last passed, for these reps
-    on these tracks: quizzes by their graded passing attempts, rubrics by passing sign-offs."""
-    quizzes = db.session.execute(
-        select(Attempt.user_id, Quiz.track_id, Quiz.slug, func.max(Attempt.graded_at))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id.in_(rep_ids), Quiz.track_id.in_(track_ids),
-               Attempt.state == AttemptState.GRADED, Attempt.passed.is_(True))
-        .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug))
-    signoffs = db.session.execute(
-        select(Signoff.user_id, Rubric.track_id, Rubric.slug, func.max(Signoff.signed_on))
-        .join(Rubric, Rubric.id == Signoff.rubric_id)
-        .where(Signoff.user_id.in_(rep_ids), Rubric.track_id.in_(track_ids),
-               Signoff.passed.is_(True))
-        .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug))
-    passed = {(rep, track, "quiz", slug): graded_at.date() for rep, track, slug, graded_at in quizzes}
-    passed.update({(rep, track, "signoff", slug): day for rep, track, slug, day in signoffs})
-    return passed
+    on these tracks: quizzes by their graded passing attempts, rubrics by passing sign-offs
+    (one statement)."""
+    quizzes = (select(Attempt.user_id, Quiz.track_id, literal("quiz"), Quiz.slug,
+                      func.max(Attempt.graded_at), cast(null(), Date))
+               .join(Quiz, Quiz.id == Attempt.quiz_id)
+               .where(Attempt.user_id.in_(rep_ids), Quiz.track_id.in_(track_ids),
+                      Attempt.state == AttemptState.GRADED, Attempt.passed.is_(True))
+               .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug))
+    signoffs = (select(Signoff.user_id, Rubric.track_id, literal("signoff"), Rubric.slug,
+                       null(), func.max(Signoff.signed_on))
+                .join(Rubric, Rubric.id == Signoff.rubric_id)
+                .where(Signoff.user_id.in_(rep_ids), Rubric.track_id.in_(track_ids),
+                       Signoff.passed.is_(True))
+                .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug))
+    return {(rep, track, kind, slug): graded_at.date() if kind == "quiz" else signed_on
+            for rep, track, kind, slug, graded_at, signed_on
+            in db.session.execute(union_all(quizzes, signoffs))}
 
 
-def current_certificates(rep_ids: list[int], certification_ids: list[int]) -> dict:
-    """(rep id, certification id) -> the certificate not yet superseded (valid, expired or
-    revoked)."""
-    rows = db.session.scalars(select(Certificate).where(
-        Certificate.user_id.in_(rep_ids), Certificate.certification_id.in_(certification_ids),
-        Certificate.superseded_on.is_(None)))
-    return {(c.user_id, c.certification_id): c for c in rows}
+def held_certificates(rep_ids: list[int]) -> list[tuple[Certification, Certificate | None]]:
+    """Every certification in force, each with a certificate of these reps not yet
+    superseded (valid, expired or revoked), or None where none of them holds one (one
+    statement)."""
+    rows = db.session.execute(
+        select(Certification, Certificate)
+        .outerjoin(Certificate, and_(Certificate.certification_id == Certification.id,
+                                     Certificate.user_id.in_(rep_ids),
+                                     Certificate.superseded_on.is_(None)))
+        .where(Certification.retired_at.is_(None)))
+    return [(certification, certificate) for certification, certificate in rows]
