@@ -52,7 +52,8 @@ def extent(text) -> tuple[float, float]:
     width, x = len(text.text or "") * per_char, float(text.get("x"))
     if "rotate(-40" in (text.get("transform") or ""):  # anchored at its end, turned
         return x - width * TURN, x
-    start = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
+    anchor = text.get("text-anchor", "start")
+    start = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
     return start, start + width
 
 
