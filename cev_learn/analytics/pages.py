@@ -186,14 +186,15 @@ def _correlation_table(correlations: dict[str, dict]) -> Table:
 
 def _dashboard_charts(page: Dashboard, km: dict[int, list]) -> dict[str, Markup]:
     return {
-        "trend": charts.line_chart(
+        "trend": charts.for_screens(
+            charts.line_chart,
             [(f"{c.start_on:%b %Y}", page.reports[c.id]["median_days_to_productivity"])
              for c in page.cohorts],
             id="ttp-trend", title="Median days to productivity, by cohort start",
             x_label="Cohort start", y_label="Median days to productivity"),
         "km": _km_chart([(c.name, km[c.id]) for c in page.cohorts if c.id in km], "km-cohorts"),
-        "territories": charts.bar_chart(
-            [(t.label, t.pct_by_day["90"]) for t in page.territories],
+        "territories": charts.for_screens(
+            charts.bar_chart, [(t.label, t.pct_by_day["90"]) for t in page.territories],
             id="territories", title="Productive by day 90, by territory",
             x_label="Territory", value_label="Share of reps productive by day 90",
             value_max=1.0, value_format="percent"),
@@ -210,9 +211,9 @@ def _km(data: RampData, cohort: Cohort) -> list[tuple[int, float]]:
 
 
 def _km_chart(series: list[tuple[str, list[tuple[int, float]]]], chart_id: str) -> Markup:
-    return charts.step_chart(series, id=chart_id,
-                             title="% of reps productive by day of tenure",
-                             x_label="Days since start", y_label="Reps productive")
+    return charts.for_screens(charts.step_chart, series, id=chart_id,
+                              title="% of reps productive by day of tenure",
+                              x_label="Days since start", y_label="Reps productive")
 
 
 # --- Cohort page ----------------------------------------------------------------------------
@@ -346,12 +347,13 @@ def _cohort_charts(page: CohortPage, data: RampData, shown: list[Membership]) ->
     return {
         "km": _km_chart([(c.name, _km(data, c)) for c in [page.cohort, *page.compared]],
                         "km-cohort"),
-        "funnel": charts.bar_chart(
+        "funnel": charts.for_screens(
+            charts.bar_chart,
             [(title, entry["achieved"]) for title, entry in zip(titles, page.report["milestones"])],
             id="funnel", title="Reps who reached each milestone", x_label="Milestone",
             value_label="Reps", value_max=page.report["reps"] or None),
-        "ramp-curve": charts.band_chart(
-            page.report["ramp_curve"], id="ramp-curve",
+        "ramp-curve": charts.for_screens(
+            charts.band_chart, page.report["ramp_curve"], id="ramp-curve",
             title="Quota attainment by month of tenure (median, p25–p75)",
             x_label="Month of tenure", y_label="Attainment"),
         "pace": charts.heat_map(
@@ -429,7 +431,8 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
              for a in attainment]),
     }
     page.charts = {
-        "milestones": charts.bar_chart(
+        "milestones": charts.for_screens(
+            charts.bar_chart,
             [(f"{m.milestone.title} (due day {m.milestone.due_day})", m.achieved_day)
              for m in milestones if m.achieved_day is not None],
             id="rep-milestones", title="Day each milestone was reached",
@@ -438,7 +441,8 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
             list(paces.items()), [str(w) for w in range(1, weeks + 1)], id="rep-weekly",
             title="Weekly activity pace (actual ÷ target)", x_label="Week of tenure",
             y_label="Activity"),
-        "attainment": charts.bar_chart(
+        "attainment": charts.for_screens(
+            charts.bar_chart,
             [(f"Month {a['month']} · {a['calendar']:%b %Y}", a["attainment"])
              for a in attainment if a["attainment"] is not None],
             id="rep-attainment", title="Quota attainment by month", x_label="Month",

@@ -88,6 +88,7 @@ class TrackSource:
     rubrics: tuple[schema.RubricSource, ...]
     productivity_milestone: str | None
     activity_targets: dict[str, list[int]]
+    checklists_required: bool  # a module with a checklist completes only when all is ticked
     modules: tuple[ModuleSource, ...]
     assets: tuple[AssetSource, ...]
     content_hash: str

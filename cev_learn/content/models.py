@@ -3,7 +3,8 @@ as track.yaml declares them, and reps' reading progress."""
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cev_learn.platform.db import UTCDateTime, db, utcnow
@@ -34,6 +35,9 @@ class Track(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     productivity_milestone: Mapped[str | None] = mapped_column(String(100))
     activity_targets: Mapped[dict] = mapped_column(JSON, default=dict)
+    # track.yaml's checklists_required: a module with a checklist is complete only when the rep
+    # has ticked every item (content.checklists.unticked_items); off, ticks count toward nothing.
+    checklists_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -13,7 +13,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # and the API refuse larger amounts; a bookings milestone cannot ask for more either.
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
-              "productivity_milestone", "activity_targets")
+              "productivity_milestone", "activity_targets", "checklists_required")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
@@ -122,12 +122,17 @@ class TrackSchema:
             self.problem(("productivity_milestone",),
                          f"productivity_milestone {productivity!r} is not a milestone of this track")
         targets = self._activity_targets(data.get("activity_targets"))
+        checklists_required = data.get("checklists_required", False)
+        if type(checklists_required) is not bool:
+            self.problem(("checklists_required",),
+                         f"checklists_required must be true or false, not {checklists_required!r}")
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
                 "schedule": tuple(schedule), "quizzes": tuple(quizzes),
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
-                "productivity_milestone": productivity, "activity_targets": targets}
+                "productivity_milestone": productivity, "activity_targets": targets,
+                "checklists_required": checklists_required}
 
     def _mapping(self, value, path: tuple, what: str) -> dict:
         if value is None:

@@ -93,12 +93,14 @@ class TrackWork:
         return {m.id: [i.key for i in checklist_items(m.body_html)] for m in self.modules.values()}
 
     def tick(self, rep: User, module: Module, when: dt.datetime) -> None:
-        """Tick most of a completed module's checklist: all of it, or all but the last one or
-        two (which, follows from the ids, so the seed's random draws stay as they were)."""
+        """Tick a completed module's checklist: all of it on a track that requires checklists
+        (its completion needs them), else most of it, all but the last one or two (which,
+        follows from the ids, so the seed's random draws stay as they were)."""
         keys = self.checklists[module.id]
+        left = 0 if self.track.checklists_required else (rep.id + module.id) % 3
         self.ticks.extend({"user_id": rep.id, "module_id": module.id, "item_key": key,
                            "ticked_at": when}
-                          for key in keys[:len(keys) - (rep.id + module.id) % 3])
+                          for key in keys[:len(keys) - left])
 
 
 def _insert_in_chunks(model, rows: list[dict], size: int = 10_000) -> None:
