@@ -22,6 +22,7 @@ from cev_learn.content.checklists import checklist_items
 from cev_learn.content.models import (ChecklistTick, ItemKind, Module, ModuleProgress, Quiz,
                                       Rubric, Track)
 from cev_learn.content.questions import Question, QuestionType
+from cev_learn.demo.boosters import seed_boosters
 from cev_learn.notifications import services as notifications
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
@@ -146,6 +147,9 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
         notifications.reps_fell_behind([(rep.id, rep.name, standing.label) for rep, standing
                                         in zip(reps, (Standing.BEHIND, Standing.AT_RISK))],
                                        _at(today, 8))
+    # Their own random draws, so the rest of the organisation stays as it was.
+    seed_boosters(work.readings, {m.id: m for m in work.modules.values()}, today,
+                  random.Random(f"demo-boosters:{track.slug}"), _answer)
     work.write()
     db.session.flush()
 
