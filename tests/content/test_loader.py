@@ -278,8 +278,8 @@ def test_a_quiz_names_the_modules_it_covers_for_boosters(tmp_path):
 
 
 @pytest.mark.parametrize("covers,message", [
-    ("[intro, pricing]", "track.yaml:9: unknown module 'pricing' (no modules/NN-pricing.md)"),
-    ("intro", "track.yaml:9: covers must be a list of module slugs"),
+    ("[intro, pricing]", "track.yaml:14: unknown module 'pricing' (no modules/NN-pricing.md)"),
+    ("intro", "track.yaml:14: covers must be a list of module slugs"),
 ])
 def test_covering_a_module_the_track_lacks_is_named_with_its_line(tmp_path, covers, message):
     yaml = TRACK_YAML + f"quizzes:\n  icp: {{file: quizzes/icp.txt, covers: {covers}}}\n"
