@@ -84,7 +84,8 @@ def boosters_came_due(today: dt.date, now: dt.datetime) -> int:
                    literal(path("quizzes.boosters")), literal(now, UTCDateTime()))
             .join(User, User.id == Booster.user_id)
             .where(*untold, User.active.is_(True)).group_by(Booster.user_id))
-    told = db.session.execute(insert(Notification).from_select(COLUMNS, rows)).rowcount
+    told = len(db.session.execute(insert(Notification).from_select(COLUMNS, rows)
+                                  .returning(Notification.id)).all())
     if told:
         db.session.execute(update(Booster).where(*untold).values(notified_on=Booster.due_on)
                            .execution_options(synchronize_session=False))
