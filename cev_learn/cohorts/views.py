@@ -43,7 +43,7 @@ def _rep_week(rep: User, today: dt.date) -> str:
     pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
     return render_template("cohorts/_week_body.html", summary=summary, week=week, today=today,
                            notes=notes, pace_week=pace_week, pace=pace,
-                           boosters=booster_queries.due_boosters(rep.id, today))
+                           boosters=booster_queries.due_summary(rep.id, today))
 
 
 @role_required(*STAFF_ROLES)

@@ -32,6 +32,24 @@ def due_boosters(rep_id: int, today: dt.date) -> list[Asked]:
     return [a for a in (asked(b, versions) for b in boosters) if a is not None]
 
 
+@dataclass(frozen=True)
+class DueSummary:
+    """How many boosters are due for a rep, and from which modules (by title)."""
+
+    count: int
+    modules: list[str]
+
+
+def due_summary(rep_id: int, today: dt.date) -> DueSummary:
+    """The rep's boosters due by `today`, counted per module: one statement. (It counts a
+    booster whose question has since left its quiz, which the booster page no longer asks.)"""
+    rows = column_rows(
+        select(Module.title, func.count()).join(Booster, Booster.module_id == Module.id)
+        .where(Booster.user_id == rep_id, Booster.retired_at.is_(None), Booster.due_on <= today)
+        .group_by(Module.title).order_by(func.min(Booster.due_on), Module.title))
+    return DueSummary(sum(n for _, n in rows), [title for title, _ in rows])
+
+
 def rep_booster(rep_id: int, booster_id: int) -> Booster | None:
     """The rep's booster with its module; None for anyone else's, as for one that is not."""
     return db.session.scalar(select(Booster).options(joinedload(Booster.module)).where(

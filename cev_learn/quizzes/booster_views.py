@@ -44,7 +44,8 @@ def answer(booster_id: int):
                                 seq=exc.answer.seq))
     except (boosters.BoosterError, InvalidAnswer) as exc:
         db.session.rollback()
-        flash(f"Not recorded: {exc}.".replace("..", "."), "error")
+        message = str(exc)
+        flash(f"Not recorded: {message}{'' if message.endswith('.') else '.'}", "error")
         return redirect(url_for("quizzes.boosters"))
     if answered is None:
         abort(404)

@@ -77,3 +77,26 @@ def test_reps_do_not_see_retention_and_coaches_reach_it_from_quiz_results(quiz, 
     assert 'href="/quizzes/retention"' in coach.get("/quizzes").get_data(as_text=True)
     assert 'href="/quizzes/retention"' in coach.get(f"/quizzes/{quiz.id}/analysis").get_data(
         as_text=True)
+
+
+def test_booster_pages_cost_the_same_at_3_and_40_reps(quiz, page_statements, signed_in):
+    """The rep's pages read their own boosters; retention aggregates in a fixed number of
+    statements, however many reps, boosters and answers."""
+
+    def measure(n):
+        coach = make_user(Role.COACH)
+        reps = [make_user(Role.REP) for _ in range(n)]
+        make_cohort(reps=reps, coaches=[coach])
+        firsts = []
+        for rep in reps:
+            firsts.append(completed(rep)[0])
+            post_form(signed_in(rep), f"/boosters/{firsts[-1].id}",
+                      {"seq": "0", **answer_form(firsts[-1], right=True)}, token_from="/boosters")
+        client = signed_in(reps[0])
+        return [page_statements(client, "/week"), page_statements(client, "/boosters"),
+                page_statements(client, f"/boosters/{firsts[0].id}/answers/0"),
+                page_statements(signed_in(coach), "/quizzes/retention")]
+
+    small, large = measure(3), measure(40)
+    assert small == large
+    assert max(large) <= 12, large
