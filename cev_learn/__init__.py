@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.notifications import services as notifications
 
     notifications.listen()  # services announce what people should hear about; they are told
+    from cev_learn.quizzes import boosters
+
+    boosters.listen()  # a module completed schedules its booster questions
 
     from cev_learn.accounts.routes import bp as accounts_bp
     from cev_learn.analytics.routes import bp as analytics_bp

@@ -11,7 +11,7 @@ from cev_learn.notifications.models import Notification, NotificationSettings
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Booster, BoosterAnswer
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, CrmPerson,
                                    ImportMapping, Quota, RepEarlyActivity, RepMonthActivity,
                                    RepWeekActivity)
@@ -32,3 +32,4 @@ __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStan
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
 __all__ += ["Notification", "NotificationSettings"]
+__all__ += ["Booster", "BoosterAnswer"]

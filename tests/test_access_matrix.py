@@ -3,6 +3,7 @@
 The routes come from app.url_map, so a new route without an access rule, or with a rule
 that is not enforced, fails here without anyone writing a test for it.
 """
+import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +14,9 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts.models import Membership
+from cev_learn.content.models import Module, Quiz, QuizVersion
 from cev_learn.notifications.models import Notification
+from cev_learn.quizzes.models import Booster, BoosterAnswer
 from cev_learn.ramp.models import ImportMapping
 from cev_learn.platform.db import db, utcnow
 from tests.api.helpers import token_for
@@ -55,6 +58,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
         values["mapping_id"] = _sample_mapping(actor).id
     if "notification_id" in rule_args:  # one's own (others' are tests/notifications')
         values["notification_id"] = _sample_notification(actor or target.id).id
+    if "booster_id" in rule_args:  # one's own, answered once (others' are tests/quizzes')
+        values.update(booster_id=_sample_booster(actor or target.id).id, seq=0)
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))
@@ -74,6 +79,23 @@ def _sample_notification(recipient_id: int) -> Notification:
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+def _sample_booster(rep_id: int) -> Booster:
+    """A booster of the rep for the first question of the quiz `check`, answered once."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+    version = db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id))
+    module = db.session.scalar(select(Module).where(Module.slug == "intro"))
+    booster = Booster(user_id=rep_id, module_id=module.id, quiz_id=quiz.id,
+                      question_key=version.questions[0]["key"], box=2, due_on=dt.date.today(),
+                      answer_count=1, created_at=utcnow())
+    db.session.add(booster)
+    db.session.flush()
+    db.session.add(BoosterAnswer(booster_id=booster.id, seq=0, user_id=rep_id, box=1,
+                                 answered_at=utcnow(), response={"choice": 0}, fraction=1.0,
+                                 correct=True))
+    db.session.commit()
+    return booster
 
 
 def _sample_mapping(actor) -> ImportMapping:

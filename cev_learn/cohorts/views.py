@@ -20,6 +20,7 @@ from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.platform import caching
 from cev_learn.platform.db import db
 from cev_learn.platform.forms import form_status
+from cev_learn.quizzes import booster_queries
 from cev_learn.ramp import achievements, standing
 from cev_learn.ramp import queries as ramp_queries
 
@@ -41,7 +42,8 @@ def _rep_week(rep: User, today: dt.date) -> str:
     notes = queries.notes_for(rep, include_private=False) if summary else []
     pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
     return render_template("cohorts/_week_body.html", summary=summary, week=week, today=today,
-                           notes=notes, pace_week=pace_week, pace=pace)
+                           notes=notes, pace_week=pace_week, pace=pace,
+                           boosters=booster_queries.due_summary(rep.id, today))
 
 
 @role_required(*STAFF_ROLES)

@@ -176,6 +176,9 @@ class Quiz(db.Model):
     review: Mapped[ReviewPolicy] = mapped_column(_enum(ReviewPolicy, "quiz_review_policy", 24))
     content_hash: Mapped[str] = mapped_column(String(64))
     question_count: Mapped[int] = mapped_column(default=0)
+    # The slugs of the modules whose booster questions this quiz's questions are (track.yaml's
+    # `covers`; docs/formats.md): none, the quiz gives no boosters.
+    covers: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -15,7 +15,7 @@ MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
               "productivity_milestone", "activity_targets", "checklists_required")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
-             "review")
+             "review", "covers")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
 REVIEW_POLICIES = ("after_each_attempt", "after_passing", "never")
 MEASURE_SHAPES = {
@@ -48,6 +48,7 @@ class QuizSettings:
     draw: int | None
     shuffle: bool
     review: str
+    covers: tuple[str, ...] = ()  # modules whose booster questions come from this quiz
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class TrackSchema:
         summary = data.get("summary")
         if summary is not None and (not isinstance(summary, str) or len(summary) > 1000):
             self.problem(("summary",), "summary must be text of at most 1000 characters")
-        quizzes = self._quizzes(data.get("quizzes"), file_exists)
+        quizzes = self._quizzes(data.get("quizzes"), file_exists, module_slugs)
         rubrics = self._rubrics(data.get("rubrics"))
         milestones = self._milestones(data.get("milestones"), module_slugs,
                                       {q.slug for q in quizzes}, {r.slug for r in rubrics})
@@ -189,7 +190,7 @@ class TrackSchema:
             entries.append(ScheduleEntry(kind, slug, due))
         return entries
 
-    def _quizzes(self, value, file_exists) -> list[QuizSettings]:
+    def _quizzes(self, value, file_exists, modules) -> list[QuizSettings]:
         quizzes = []
         for slug, spec in self._mapping(value, ("quizzes",), "quizzes").items():
             path = ("quizzes", slug)
@@ -225,8 +226,19 @@ class TrackSchema:
                 self.problem(path + ("review",), f"review must be one of {', '.join(REVIEW_POLICIES)}")
             quizzes.append(QuizSettings(slug, str(title).strip(), file, pass_mark, spec.get("max_attempts"),
                                         spec.get("time_limit_minutes"), spec.get("draw"),
-                                        shuffle, review))
+                                        shuffle, review,
+                                        self._covers(spec.get("covers", []), path, modules)))
         return quizzes
+
+    def _covers(self, value, path, modules) -> tuple[str, ...]:
+        """The modules a quiz gives booster questions for: a list of module slugs."""
+        if not isinstance(value, list) or not all(isinstance(slug, str) for slug in value):
+            self.problem(path + ("covers",), "covers must be a list of module slugs")
+            return ()
+        for j, slug in enumerate(value):
+            if slug not in modules:
+                self.problem(path + ("covers", j), f"unknown module {slug!r} (no modules/NN-{slug}.md)")
+        return tuple(dict.fromkeys(value))
 
     def _rubrics(self, value) -> list[RubricSource]:
         rubrics = []

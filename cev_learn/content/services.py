@@ -41,9 +41,10 @@ class ChecklistUnticked(ValueError):
 
 def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     """Mark the module read in its current version, bringing the rep's achievements up to
-    date as of the day of `now` (and saying so to the outbox: `module.completed`); False if
-    that was already so. Refuses (ChecklistUnticked, nothing changed) while an item of its
-    checklist is unticked on a track that requires checklists."""
+    date as of the day of `now` (and saying so to the outbox: `module.completed`), and its
+    booster questions scheduled (`events.module_completed`); False if that was already so.
+    Refuses (ChecklistUnticked, nothing changed) while an item of its checklist is unticked
+    on a track that requires checklists."""
     progress = _progress(rep, module)
     if (progress is not None and progress.completed_at is not None
             and progress.content_hash_read == module.content_hash):
@@ -65,6 +66,7 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
         "track": {"slug": module.track.slug, "title": module.track.title},
         "completed_at": now.isoformat(), "first_completion": first_time}, now)
     events.records_changed([rep.id], now.date(), {events.MODULES})
+    events.module_completed.send(rep_id=rep.id, module=module, now=now)
     return True
 
 

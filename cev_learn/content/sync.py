@@ -169,7 +169,8 @@ def _quiz_fields(source: QuizSource) -> dict:
     return {"title": s.title, "file_name": s.file, "pass_mark": float(s.pass_mark),
             "max_attempts": s.max_attempts, "time_limit_minutes": s.time_limit_minutes,
             "draw": s.draw, "shuffle": s.shuffle, "review": ReviewPolicy(s.review),
-            "content_hash": source.content_hash, "question_count": len(source.questions)}
+            "content_hash": source.content_hash, "question_count": len(source.questions),
+            "covers": list(s.covers)}
 
 
 def _sync_quizzes(track: Track, sources: tuple[QuizSource, ...], now: dt.datetime,

@@ -22,6 +22,7 @@ from cev_learn.content.checklists import checklist_items
 from cev_learn.content.models import (ChecklistTick, ItemKind, Module, ModuleProgress, Quiz,
                                       Rubric, Track)
 from cev_learn.content.questions import Question, QuestionType
+from cev_learn.demo.boosters import seed_boosters
 from cev_learn.notifications import services as notifications
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
@@ -148,6 +149,9 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
         notifications.reps_fell_behind([(rep.id, rep.name, standing.label) for rep, standing
                                         in zip(reps, (Standing.BEHIND, Standing.AT_RISK))],
                                        _at(today, 8))
+    # Their own random draws, so the rest of the organisation stays as it was.
+    seed_boosters(work.readings, {m.id: m for m in work.modules.values()}, today,
+                  random.Random(f"demo-boosters:{track.slug}"), answer_like)
     work.write()
     db.session.flush()
 
@@ -205,7 +209,7 @@ def _take_quiz(rep: User, form: _QuizForm, when: dt.datetime, skill: float,
     quiz = form.quiz
     for number in range(1, (quiz.max_attempts or 2) + 1):
         layout = draw_layout(form.entries, quiz.draw, quiz.shuffle, rng)
-        responses = {e["key"]: _answer(form.questions[e["key"]], skill, rng) for e in layout}
+        responses = {e["key"]: answer_like(form.questions[e["key"]], skill, rng) for e in layout}
         attempt, answers = _submitted(rep, form, number, layout, responses, when)
         work.attempts.append(attempt)
         work.answers.append(answers)
@@ -263,7 +267,8 @@ def _grade_essays(attempt: dict, answers: list[dict], form: _QuizForm, coach: Us
     _score(attempt, answers, form, when)
 
 
-def _answer(question: Question, skill: float, rng) -> Response:
+def answer_like(question: Question, skill: float, rng) -> Response:
+    """A response a rep of this skill (the chance of being right) might give."""
     right = rng.random() < skill
     kind = question.type
     if kind is QuestionType.SINGLE:

@@ -56,6 +56,7 @@ UNTRACKED_TABLES = frozenset({
 REP_TABLES = frozenset({
     "activity_record", "quota", "rep_week_activity", "rep_month_activity", "rep_early_activity",
     "achievement", "achievement_change", "attempt", "module_progress", "signoff",
+    "booster", "booster_answer",
 })
 ORGANISATION = "org"
 _CHANGED = "cev_learn_page_data_changed"     # the tracked tables written in the transaction

@@ -28,6 +28,8 @@ attempt_graded = Signal("a coach's grading made an attempt's result final or tur
                         "failed to passed or back: attempt, coach, now")
 attempt_awaits_grading = Signal("a rep submitted an attempt with answers a coach must grade: "
                                 "attempt, now")
+module_completed = Signal("a rep completed a module (flushed): rep_id, module, now; the "
+                          "quizzes' boosters for it are scheduled (quizzes.boosters.listen)")
 modules_revised = Signal("a content sync changed modules that reps may have completed: "
                          "module_ids, now")
 
