@@ -34,6 +34,8 @@ class Track(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     productivity_milestone: Mapped[str | None] = mapped_column(String(100))
     activity_targets: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the readiness score is built from (content.competencies, as JSON)
+    competencies: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
