@@ -18,11 +18,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('track') as batch_op:
+    with op.batch_alter_table('track', recreate='never') as batch_op:
         batch_op.add_column(sa.Column('competencies', sa.JSON(), nullable=False,
                                       server_default='[]'))
 
 
 def downgrade():
-    with op.batch_alter_table('track') as batch_op:
+    # Dropped in place (SQLite 3.35+ can): a copied table could not replace one that modules,
+    # cohorts and quizzes refer to.
+    with op.batch_alter_table('track', recreate='never') as batch_op:
         batch_op.drop_column('competencies')
