@@ -49,10 +49,18 @@ def _rep_week(rep: User, today: dt.date) -> str:
 def coach_home():
     today = dt.date.today()
     body = caching.cached_html(
-        "coach-home", access.viewer_scope(current_user), lambda: render_template(
-            "cohorts/_coach_body.html", cohorts=standing.coach_groups(current_user, today)),
+        "coach-home", access.viewer_scope(current_user), lambda: _coach_body(today),
         today=today, time_zone=current_user.shown_time_zone)
     return render_template("cohorts/coach_home.html", body=body)
+
+
+def _coach_body(today: dt.date) -> str:
+    groups = standing.coach_groups(current_user, today)
+    shown = [summary for group in groups.onboarding for summary in group.reps]
+    readiness = readiness_data.scores(
+        [s.membership for s in shown], {s.membership.cohort.track_id: s.track_data for s in shown},
+        today)
+    return render_template("cohorts/_coach_body.html", cohorts=groups, readiness=readiness)
 
 
 def _visible_rep(user_id: int) -> User:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import coaching
+from cev_learn.cohorts.models import Cohort, Membership
+from cev_learn.cohorts.services import place_rep
 from cev_learn.content import services as content_services
 from cev_learn.content.models import Module, Rubric
 from cev_learn.platform.db import db
@@ -130,3 +132,25 @@ def test_a_bad_as_of_is_refused_by_name(team, signed_in):
 def test_an_unknown_track_is_not_found(team, signed_in):
     client = signed_in(make_user(Role.MANAGER))
     assert client.get("/ramp/tracks/no-such-track/readiness").status_code == 404
+
+
+def test_my_reps_has_a_readiness_column_for_the_coach_s_reps(team, signed_in):
+    complete(team["ana"], "intro")
+    html = signed_in(team["coach"]).get("/coach").get_data(as_text=True)
+    row = re.search(r"<tr>\s*<td class=\"table__lead\"><a [^>]*>Ana</a>.*?</tr>", html, re.S)
+    assert row and re.search(r'data-label="Readiness">25 ', row.group(0))
+    assert ">Ben</a>" not in html
+
+
+def test_readiness_costs_the_same_statements_for_more_reps(team, signed_in, page_statements):
+    client = signed_in(team["coach"])
+    few = page_statements(client, "/coach")
+    cohort_id = db.session.scalar(select(Membership.cohort_id).where(
+        Membership.user_id == team["ana"].id))
+    cohort = db.session.get(Cohort, cohort_id)
+    for n in range(6):
+        rep = make_user(Role.REP, name=f"Extra {n}")
+        place_rep(rep, cohort, start_on=None, end_on=None, now=dt.datetime.now(dt.UTC))
+        complete(rep, "intro")
+    db.session.commit()
+    assert page_statements(client, "/coach") == few
