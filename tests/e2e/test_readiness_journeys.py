@@ -18,7 +18,7 @@ def test_the_coach_reads_a_rep_s_readiness(browser, live_server, viewport, label
                                   has_touch=viewport is PHONE)
     coach = context.new_page()
     open_first_rep(coach, live_server)
-    readiness = coach.get_by_role("region", name="Readiness")
+    readiness = coach.get_by_role("region", name="Readiness", exact=True)
     expect(readiness.locator(".readiness__score strong")).to_have_text(re.compile(r"^\d{1,3}$"))
     expect(readiness).to_contain_text("in 7 days")
     rows = readiness.locator("tbody tr")
