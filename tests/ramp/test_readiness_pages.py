@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from cev_learn.accounts.models import Role
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.services import place_rep
@@ -154,3 +154,18 @@ def test_readiness_costs_the_same_statements_for_more_reps(team, signed_in, page
         complete(rep, "intro")
     db.session.commit()
     assert page_statements(client, "/coach") == few
+
+
+def test_the_demo_shows_scores_and_judges_them_on_held_out_cohorts(app, demo_organisation,
+                                                                  signed_in):
+    demo_organisation()
+    manager = signed_in(make_user(Role.MANAGER))
+    rep01 = db.session.scalar(select(User).where(User.email == "rep01@example.com"))
+    assert score(manager.get(f"/ramp/reps/{rep01.id}").get_data(as_text=True)) is not None
+    html = manager.get("/ramp/tracks/sales-foundations/readiness").get_data(as_text=True)
+    assert "Is the score predictive?" in html and "Hand-set (track.yaml)" in html
+    held_out = re.search(r"Hand-set \(track.yaml\)</td>(?:<td[^>]*>[^<]*</td>){2}"
+                         r"<td class=\"num\">(\d+)</td>", html)
+    assert held_out and int(held_out.group(1)) >= 15
+    ramp = manager.get("/ramp").get_data(as_text=True)
+    assert "/ramp/tracks/sales-foundations/readiness" in ramp
