@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from cev_learn.content.loader import check_tree, load_tree
-from cev_learn.content.quiz_formats.gift import parse_gift
+from cev_learn.content.quiz_formats.gift import export_gift, parse_gift
 from cev_learn.content.quiz_formats.native import parse_native
 from tests.content.trees import TRACK_YAML, good_track
 
@@ -113,3 +113,8 @@ def test_a_competency_without_measures_is_refused(tmp_path):
     _track(tmp_path, "- {slug: skills, title: Skills, measures: []}\n")
     assert [p.message for p in check_tree(tmp_path)] == [
         "competency 'skills' needs at least one measure"]
+
+
+def test_gift_export_keeps_the_tags():
+    questions = parse_gift(QUIZ)
+    assert [q.tags for q in parse_gift(export_gift(questions))] == [q.tags for q in questions]

@@ -476,8 +476,15 @@ def export_gift(questions: Iterable[Question]) -> str:
         if question.category != category:
             chunks.append(f"$CATEGORY: {question.category or ''}".rstrip())
             category = question.category
-        chunks.append(_write(question))
+        chunks.append(_tag_comment(question) + _write(question))
     return "\n\n".join(chunks) + "\n" if chunks else ""
+
+
+def _tag_comment(question: Question) -> str:
+    """The comment line that gives the question its tags, as Moodle writes them ("" if none;
+    a tag holding `]` or a line break cannot be written, so it is left out)."""
+    tags = [t for t in question.tags if "]" not in t and "\n" not in t]
+    return "// " + " ".join(f"[tag:{t}]" for t in tags) + "\n" if tags else ""
 
 
 def why_not_gift(question: Question) -> str | None:
