@@ -11,11 +11,13 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from cev_learn.accounts.models import User
-from cev_learn.analytics import charts, metrics, reports
+from cev_learn.analytics import charts, metrics, readiness_data, reports
+from cev_learn.analytics.readiness import TREND_DAYS, Readiness
 from cev_learn.analytics.queries import RampData, load_outcomes, load_ramp, weekly_activity
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
+from cev_learn.content.track_data import track_data
 from cev_learn.platform import caching
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, no_cyclic_gc
@@ -387,6 +389,7 @@ class RepRampPage:
     milestones: list[MilestoneRow]
     this_week: list[reports.PaceLine]
     week: int
+    readiness: Readiness | None = None  # None: the track declares no competencies
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
 
@@ -408,7 +411,9 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
     targets = cohort.track.activity_targets or {}
     week = metrics.tenure_week(start_on, as_of) if as_of >= start_on else 0
     page = RepRampPage(membership.user, membership, as_of, summary, milestones,
-                       reports.week_pace(targets, weekly, week) if week else [], week)
+                       reports.week_pace(targets, weekly, week) if week else [], week,
+                       readiness_data.scores([membership], track_data([cohort.track]),
+                                             as_of).get(membership.user_id))
     weeks = min(HEAT_MAP_WEEKS, reports.completed_weeks(start_on, as_of))
     paces = {kind: reports.pace_by_week(weekly.get(kind, {}), values, weeks)
              for kind, values in targets.items()}
@@ -429,6 +434,7 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
             Column("Bookings", "num"), Column("Attainment", "pct")],
             [[a["month"], f"{a['calendar']:%Y-%m}", a["quota"], a["bookings"], a["attainment"]]
              for a in attainment]),
+        "readiness": _readiness_table(page.readiness),
     }
     page.charts = {
         "milestones": charts.for_screens(
@@ -449,6 +455,19 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
             value_label="Bookings ÷ quota", value_format="percent"),
     }
     return page
+
+
+def _readiness_table(shown: Readiness | None) -> Table:
+    def points(value):
+        return None if value is None else round(100 * value, 1)
+    rows = [[c.title, points(c.score), *(points(c.trend[d]) for d in TREND_DAYS)]
+            for c in shown.competencies] if shown else []
+    if shown:
+        rows.append(["Overall", *(None if v is None else round(v, 1)
+                                  for v in (shown.score, *(shown.trend[d] for d in TREND_DAYS)))])
+    return Table("readiness", "Readiness by competency (0-100), now and before", [
+        Column("Competency"), Column("Score", "num"),
+        *(Column(f"{d} days before", "num") for d in TREND_DAYS)], rows)
 
 
 def this_week(membership: Membership, today: dt.date) -> tuple[int, list[reports.PaceLine]]:

@@ -15,6 +15,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/ramp/cohorts/<int:cohort_id>/export/<name>.csv", views.cohort_csv, ["GET"]),
     ("/ramp/reps/<int:user_id>", views.rep, ["GET"]),
     ("/ramp/reps/<int:user_id>/export/<name>.csv", views.rep_csv, ["GET"]),
+    ("/ramp/tracks/<track_slug>/readiness", views.track_readiness, ["GET"]),
 ]
 
 add_routes(bp, ROUTES)

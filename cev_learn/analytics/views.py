@@ -6,14 +6,17 @@ import datetime as dt
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.policy import STAFF_ROLES
-from cev_learn.analytics import pages
+from cev_learn.analytics import pages, readiness_pages
 from cev_learn.cohorts import access
 from cev_learn.cohorts.queries import current_memberships
+from cev_learn.content.models import Track
 from cev_learn.platform import caching
+from cev_learn.platform.db import db
 from cev_learn.platform.errors import render_error
 
 
@@ -138,3 +141,15 @@ def rep_csv(user_id: int, name: str):
     if name not in page.tables:
         abort(404)
     return _csv(page.tables[name], f"ramp-rep-{user_id}-{name}-{page.as_of}")
+
+
+@role_required(*STAFF_ROLES)
+def track_readiness(track_slug: str):
+    track = db.session.scalar(select(Track).where(Track.slug == track_slug,
+                                                  Track.retired_at.is_(None))) or abort(404)
+    today = dt.date.today()
+    as_of = _as_of(today)
+    body = _cached_body(f"readiness-{track.id}", "analytics/_readiness_fit_body.html",
+                        lambda: readiness_pages.fit_page(current_user, track, as_of, today),
+                        today)
+    return render_template("analytics/readiness_fit.html", body=body, track=track, as_of=as_of)

@@ -12,6 +12,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/users/<int:user_id>", user_views.user, ["GET"]),
     ("/users", user_views.upsert_user, ["PUT"]),
     ("/reps/<int:user_id>/progress", rep_views.rep_progress, ["GET"]),
+    ("/reps/<int:user_id>/readiness", rep_views.rep_readiness, ["GET"]),
     ("/reps/<int:user_id>/attempts", rep_views.rep_attempts, ["GET"]),
     ("/cohorts", cohort_views.cohorts, ["GET"]),
     ("/cohorts/<int:cohort_id>", cohort_views.cohort, ["GET"]),

@@ -10,6 +10,7 @@ from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
+from cev_learn.analytics import readiness_data
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
@@ -50,10 +51,18 @@ def _rep_week(rep: User, today: dt.date) -> str:
 def coach_home():
     today = dt.date.today()
     body = caching.cached_html(
-        "coach-home", access.viewer_scope(current_user), lambda: render_template(
-            "cohorts/_coach_body.html", cohorts=standing.coach_groups(current_user, today)),
+        "coach-home", access.viewer_scope(current_user), lambda: _coach_body(today),
         today=today, time_zone=current_user.shown_time_zone)
     return render_template("cohorts/coach_home.html", body=body)
+
+
+def _coach_body(today: dt.date) -> str:
+    groups = standing.coach_groups(current_user, today)
+    shown = [summary for group in groups.onboarding for summary in group.reps]
+    readiness = readiness_data.scores(
+        [s.membership for s in shown], {s.membership.cohort.track_id: s.track_data for s in shown},
+        today)
+    return render_template("cohorts/_coach_body.html", cohorts=groups, readiness=readiness)
 
 
 def _visible_rep(user_id: int) -> User:
@@ -85,8 +94,12 @@ def rep_page(user_id: int):
 
 def _rep_page_body(rep: User, today: dt.date) -> str:
     summary = standing.rep_summary(rep, today)
+    readiness = readiness_data.scores(
+        [summary.membership], {summary.membership.cohort.track_id: summary.track_data},
+        today).get(rep.id) if summary else None
     return render_template(
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
+        readiness=readiness,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary.track_data if summary else None,

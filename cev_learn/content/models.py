@@ -38,6 +38,8 @@ class Track(db.Model):
     # track.yaml's checklists_required: a module with a checklist is complete only when the rep
     # has ticked every item (content.checklists.unticked_items); off, ticks count toward nothing.
     checklists_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the readiness score is built from (content.competencies, as JSON)
+    competencies: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

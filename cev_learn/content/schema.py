@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cev_learn.content.competencies import CompetencySchema
 from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -13,7 +14,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # and the API refuse larger amounts; a bookings milestone cannot ask for more either.
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
-              "productivity_milestone", "activity_targets", "checklists_required")
+              "productivity_milestone", "activity_targets", "checklists_required",
+              "competencies")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review", "covers")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
@@ -127,13 +129,21 @@ class TrackSchema:
         if type(checklists_required) is not bool:
             self.problem(("checklists_required",),
                          f"checklists_required must be true or false, not {checklists_required!r}")
+        competencies = CompetencySchema(
+            self, module_slugs, {r.slug: r.criteria for r in rubrics}, targets
+        ).parse(data.get("competencies"))
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
                 "schedule": tuple(schedule), "quizzes": tuple(quizzes),
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
                 "productivity_milestone": productivity, "activity_targets": targets,
-                "checklists_required": checklists_required}
+                "checklists_required": checklists_required,
+                "competencies": tuple(competencies)}
+
+    @staticmethod
+    def is_slug(value) -> bool:
+        return _is_slug(value)
 
     def _mapping(self, value, path: tuple, what: str) -> dict:
         if value is None:

@@ -102,6 +102,7 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     track.productivity_milestone = source.productivity_milestone
     track.activity_targets = source.activity_targets
     track.checklists_required = source.checklists_required
+    track.competencies = [c.to_json() for c in source.competencies]
     db.session.flush()
     modules_changed = _sync_modules(track, source, urls, now, counts["modules"], revised)
     _sync_quizzes(track, source.quizzes, now, counts["quizzes"])
