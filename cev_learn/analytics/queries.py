@@ -13,6 +13,7 @@ from sqlalchemy import (Date, Select, String, and_, case, cast, false, func, lit
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.analytics.forecast import RepHistory
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Track
@@ -136,6 +137,54 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
                       .join(Achievement, reached).where(*current))
         data.weekly = _early_weeks(productive, targeted)
     return data
+
+
+@dataclass(frozen=True)
+class TrackHistory:
+    """What the productivity forecast and its backtest read of one track (analytics.forecast):
+    every current member of its cohorts, with their productivity achievement and early weeks."""
+
+    reps: list[RepHistory]
+    starts: dict[int, dt.date]   # cohort id -> start day
+    cohorts: dict[int, str]      # cohort id -> name
+    names: dict[int, str]        # rep id -> name
+
+
+def track_history(track: Track, as_of: dt.date) -> TrackHistory:
+    """The forecast's plain data for a track, as seen on as_of (three statements: the
+    productivity milestone, the members with their achievement, their early weeks)."""
+    milestone = db.session.execute(
+        select(Milestone.id, Milestone.measure).where(
+            Milestone.track_id == track.id, Milestone.slug == track.productivity_milestone)
+    ).first() if track.productivity_milestone else None
+    reached = and_(Achievement.user_id == Membership.user_id,
+                   Achievement.milestone_id == (milestone.id if milestone else -1),
+                   Achievement.achieved_on <= as_of)
+    rows = column_rows(
+        select(Membership.user_id, Membership.cohort_id, Cohort.name, Cohort.start_on,
+               func.coalesce(Membership.start_on, Cohort.start_on, type_=Date),
+               Membership.end_on, User.name, Achievement.achieved_on, Achievement.source)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Achievement, reached)
+        .where(Cohort.track_id == track.id, Membership.moved_out_at.is_(None))
+        .order_by(Cohort.start_on, Cohort.id, Membership.user_id))
+    early = _early_weeks(
+        select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(Cohort.track_id == track.id, Membership.moved_out_at.is_(None)),
+        set(track.activity_targets or {})) if rows else {}
+    history = TrackHistory([], {}, {}, {})
+    for user_id, cohort_id, cohort_name, cohort_start, start_on, end_on, name, reached_on, \
+            source in rows:
+        known_on = None
+        if reached_on is not None:
+            known_on = (engine.known_on(milestone.measure, reached_on) if source == AUTO
+                        else reached_on)
+        history.reps.append(RepHistory(user_id, cohort_id, start_on, end_on, reached_on,
+                                       known_on, early.get(user_id, {})))
+        history.starts[cohort_id], history.cohorts[cohort_id] = cohort_start, cohort_name
+        history.names[user_id] = name
+    return history
 
 
 def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, dict[int, int]]]:

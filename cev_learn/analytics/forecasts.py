@@ -1,0 +1,85 @@
+"""The productivity forecast of a track, fitted once per track, as_of and version of the ramp
+data, and cached: pages, the API and the command line read one cached object
+(analytics.forecast does the arithmetic; analytics.backtest scores it)."""
+import datetime as dt
+from dataclasses import dataclass
+
+from cev_learn.analytics import backtest, forecast, queries
+from cev_learn.content.models import Track
+from cev_learn.platform import caching
+
+MAX_LISTED = 50  # ramping reps a cohort's forecast lists, soonest first
+
+
+@dataclass(frozen=True)
+class TrackForecast:
+    """Every current rep's forecast on one track as of a day, and each cohort's median."""
+
+    track_id: int
+    as_of: dt.date
+    model: forecast.Model
+    reps: dict[int, forecast.RepForecast]
+    cohort_of: dict[int, int]                  # rep id -> cohort id
+    cohort_medians: dict[int, int | None]      # cohort id -> projected median (tenure day)
+    cohort_starts: dict[int, dt.date]
+    names: dict[int, str]
+
+    def rep(self, rep_id: int) -> forecast.RepForecast | None:
+        return self.reps.get(rep_id)
+
+    def cohort_median_on(self, cohort_id: int) -> dt.date | None:
+        median = self.cohort_medians.get(cohort_id)
+        start = self.cohort_starts.get(cohort_id)
+        return None if median is None or start is None else start + dt.timedelta(days=median)
+
+    def ramping(self, cohort_id: int) -> list[forecast.RepForecast]:
+        """The cohort's reps still ramping (forecast or not), soonest forecast first."""
+        found = [f for rep_id, f in self.reps.items() if self.cohort_of[rep_id] == cohort_id
+                 and f.state in (forecast.FORECAST, forecast.NO_FORECAST)]
+        return sorted(found, key=lambda f: (f.median_on is None, f.median_on or f.start_on,
+                                            self.names.get(f.rep_id, ""), f.rep_id))
+
+
+def track_forecast(track: Track, as_of: dt.date, today: dt.date) -> TrackForecast:
+    """The cached forecast (one statement on a hit: the versions; any rep's ramp change or
+    any change of people and cohorts builds it again)."""
+    return caching.cached("forecast", (track.id, as_of.isoformat()),
+                          lambda: build_forecast(track, as_of), today=today)
+
+
+def build_forecast(track: Track, as_of: dt.date) -> TrackForecast:
+    history = queries.track_history(track, as_of)
+    targets = track.activity_targets or {}
+    model = forecast.fit_track(history.reps, targets, as_of)
+    reps, cohort_of = {}, {}
+    for rep in history.reps:
+        made = forecast.forecast_rep(model, rep, targets, as_of)
+        if made is not None:
+            reps[rep.rep_id], cohort_of[rep.rep_id] = made, rep.cohort_id
+    medians = {cohort_id: forecast.cohort_median(
+        model, [f for rep_id, f in reps.items() if cohort_of[rep_id] == cohort_id])
+        for cohort_id, start in history.starts.items() if start <= as_of}
+    return TrackForecast(track.id, as_of, model, reps, cohort_of, medians, history.starts,
+                         history.names)
+
+
+@dataclass(frozen=True)
+class TrackBacktest:
+    track_id: int
+    result: backtest.Backtest
+    cohorts: dict[int, str]
+    json: dict
+
+
+def track_backtest(track: Track, as_of: dt.date, today: dt.date) -> TrackBacktest:
+    """The backtest of a track as of a day, cached like the forecast."""
+    return caching.cached("forecast-backtest", (track.id, as_of.isoformat()),
+                          lambda: build_backtest(track, as_of), today=today)
+
+
+def build_backtest(track: Track, as_of: dt.date) -> TrackBacktest:
+    history = queries.track_history(track, as_of)
+    result = backtest.backtest(history.reps, history.starts, history.cohorts,
+                               track.activity_targets or {}, as_of)
+    return TrackBacktest(track.id, result, history.cohorts,
+                         backtest.as_json(result, track.slug, history.cohorts))
