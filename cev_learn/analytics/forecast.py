@@ -167,7 +167,9 @@ def project(model: Model, tenure: int, pace: float | None) -> Projection | None:
     def percentile(q: float) -> int | None:
         if now <= 0:
             return None
-        return next((day for day in days if model.survival(day, pace) <= (1 - q) * now), None)
+        # The tolerance: S = 0.1 must count as reaching 0.1, whatever the float rounding.
+        return next((day for day in days
+                     if model.survival(day, pace) <= (1 - q) * now + 1e-12), None)
 
     low, high = INTERVAL
     return Projection(percentile(low), percentile(0.5), percentile(high), max(last, tenure))
