@@ -2,6 +2,7 @@
 data, and cached: pages, the API and the command line read one cached object
 (analytics.forecast does the arithmetic; analytics.backtest scores it)."""
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from cev_learn.analytics import backtest, forecast, queries
@@ -83,3 +84,58 @@ def build_backtest(track: Track, as_of: dt.date) -> TrackBacktest:
                                track.activity_targets or {}, as_of)
     return TrackBacktest(track.id, result, history.cohorts,
                          backtest.as_json(result, track.slug, history.cohorts))
+
+
+@dataclass(frozen=True)
+class RepForecastView:
+    """What a rep's pages show of their forecast (plain values: a key part of cached HTML)."""
+
+    forecast: forecast.RepForecast | None   # None: the rep had not started on as_of
+    method: str
+    note: str
+    productive_in_history: int
+    as_of: dt.date
+
+    @property
+    def key(self) -> str:
+        return fingerprint(self)
+
+
+@dataclass(frozen=True)
+class CohortForecastView:
+    """What a cohort's page shows: the projected median and the ramping reps' forecasts."""
+
+    cohort_id: int
+    median: int | None
+    median_on: dt.date | None
+    ramping: tuple[tuple[str, forecast.RepForecast], ...]   # (rep name, forecast), soonest first
+    more: int                                               # ramping reps not listed
+    method: str
+    note: str
+    productive_in_history: int
+    as_of: dt.date
+
+    @property
+    def key(self) -> str:
+        return fingerprint(self)
+
+
+def fingerprint(value) -> str:
+    """A short stable digest of plain values (dates, numbers, text), for a cache key."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+
+def rep_view(track: Track, rep_id: int, as_of: dt.date, today: dt.date) -> RepForecastView:
+    found = track_forecast(track, as_of, today)
+    model = found.model
+    return RepForecastView(found.rep(rep_id), model.method, model.note, model.productive, as_of)
+
+
+def cohort_view(track: Track, cohort_id: int, as_of: dt.date,
+                today: dt.date) -> CohortForecastView:
+    found = track_forecast(track, as_of, today)
+    model, ramping = found.model, found.ramping(cohort_id)
+    return CohortForecastView(
+        cohort_id, found.cohort_medians.get(cohort_id), found.cohort_median_on(cohort_id),
+        tuple((found.names.get(f.rep_id, ""), f) for f in ramping[:MAX_LISTED]),
+        max(0, len(ramping) - MAX_LISTED), model.method, model.note, model.productive, as_of)

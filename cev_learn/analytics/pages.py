@@ -233,6 +233,7 @@ class CohortPage:
     correlations: dict[str, dict]
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    forecast: object | None = None   # forecasts.CohortForecastView, set by the view
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
+from cev_learn.analytics import forecasts
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
@@ -73,18 +74,29 @@ def _coachable_rep(user_id: int) -> User:
 def rep_page(user_id: int):
     rep = _visible_rep(user_id)
     today = dt.date.today()
+    forecast = _forecast(rep, today)
+    # The forecast reads the whole track's history: its fingerprint is part of the key.
     body = caching.cached_html(
-        "rep-page", (*access.viewer_scope(current_user), rep.id),
-        lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf(),
+        "rep-page", (*access.viewer_scope(current_user), rep.id,
+                     forecast.key if forecast else ""),
+        lambda: _rep_page_body(rep, today, forecast), today=today, secret=generate_csrf(),
         time_zone=current_user.shown_time_zone,
         scopes=[caching.rep_scope(rep.id)])
     return render_template("cohorts/rep_page.html", rep=rep, body=body)
 
 
-def _rep_page_body(rep: User, today: dt.date) -> str:
+def _forecast(rep: User, today: dt.date) -> forecasts.RepForecastView | None:
+    """The rep's projected productivity date today; None for a rep in no cohort."""
+    membership = next(iter(queries.current_memberships([rep.id])), None)
+    return forecasts.rep_view(membership.cohort.track, rep.id, today, today) \
+        if membership else None
+
+
+def _rep_page_body(rep: User, today: dt.date, forecast=None) -> str:
     summary = standing.rep_summary(rep, today)
     return render_template(
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
+        forecast=forecast,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary.track_data if summary else None,
