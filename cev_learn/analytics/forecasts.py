@@ -41,11 +41,13 @@ class TrackForecast:
                                             self.names.get(f.rep_id, ""), f.rep_id))
 
 
-def track_forecast(track: Track, as_of: dt.date, today: dt.date) -> TrackForecast:
-    """The cached forecast (one statement on a hit: the versions; any rep's ramp change or
-    any change of people and cohorts builds it again)."""
+def track_forecast(track: Track, as_of: dt.date, today: dt.date,
+                   known: dict[str, int] | None = None) -> TrackForecast:
+    """The cached forecast (on a hit one statement, the versions, or none when the page read
+    them already: `known`; any rep's ramp change or any change of people and cohorts builds
+    it again, in one statement)."""
     return caching.cached("forecast", (track.id, as_of.isoformat()),
-                          lambda: build_forecast(track, as_of), today=today)
+                          lambda: build_forecast(track, as_of), today=today, known=known)
 
 
 def build_forecast(track: Track, as_of: dt.date) -> TrackForecast:
@@ -125,15 +127,16 @@ def fingerprint(value) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
-def rep_view(track: Track, rep_id: int, as_of: dt.date, today: dt.date) -> RepForecastView:
-    found = track_forecast(track, as_of, today)
+def rep_view(track: Track, rep_id: int, as_of: dt.date, today: dt.date,
+             known: dict[str, int] | None = None) -> RepForecastView:
+    found = track_forecast(track, as_of, today, known)
     model = found.model
     return RepForecastView(found.rep(rep_id), model.method, model.note, model.productive, as_of)
 
 
-def cohort_view(track: Track, cohort_id: int, as_of: dt.date,
-                today: dt.date) -> CohortForecastView:
-    found = track_forecast(track, as_of, today)
+def cohort_view(track: Track, cohort_id: int, as_of: dt.date, today: dt.date,
+                known: dict[str, int] | None = None) -> CohortForecastView:
+    found = track_forecast(track, as_of, today, known)
     model, ramping = found.model, found.ramping(cohort_id)
     return CohortForecastView(
         cohort_id, found.cohort_medians.get(cohort_id), found.cohort_median_on(cohort_id),

@@ -142,7 +142,8 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
 @dataclass(frozen=True)
 class TrackHistory:
     """What the productivity forecast and its backtest read of one track (analytics.forecast):
-    every current member of its cohorts, with their productivity achievement and early weeks."""
+    every current member of its cohorts (cohorts by start), with their productivity
+    achievement and early weeks."""
 
     reps: list[RepHistory]
     starts: dict[int, dt.date]   # cohort id -> start day
@@ -151,39 +152,44 @@ class TrackHistory:
 
 
 def track_history(track: Track, as_of: dt.date) -> TrackHistory:
-    """The forecast's plain data for a track, as seen on as_of (three statements: the
-    productivity milestone, the members with their achievement, their early weeks)."""
-    milestone = db.session.execute(
-        select(Milestone.id, Milestone.measure).where(
-            Milestone.track_id == track.id, Milestone.slug == track.productivity_milestone)
-    ).first() if track.productivity_milestone else None
-    reached = and_(Achievement.user_id == Membership.user_id,
-                   Achievement.milestone_id == (milestone.id if milestone else -1),
-                   Achievement.achieved_on <= as_of)
+    """The forecast's plain data for a track, as seen on as_of, in one statement: every
+    current member with their productivity achievement (by as_of) and a row per activity
+    type of their first weeks (`_early_weeks`: whole weeks as stored; the forecast reads
+    only the weeks over by as_of)."""
+    early = RepEarlyActivity
+    kinds = sorted(track.activity_targets or {})
     rows = column_rows(
         select(Membership.user_id, Membership.cohort_id, Cohort.name, Cohort.start_on,
                func.coalesce(Membership.start_on, Cohort.start_on, type_=Date),
-               Membership.end_on, User.name, Achievement.achieved_on, Achievement.source)
+               Membership.end_on, User.name, Milestone.measure, Achievement.achieved_on,
+               Achievement.source, early.type, *early.week_columns())
         .join(Cohort, Cohort.id == Membership.cohort_id)
         .join(User, User.id == Membership.user_id)
-        .outerjoin(Achievement, reached)
+        .outerjoin(Milestone, and_(Milestone.track_id == Cohort.track_id,
+                                   Milestone.slug == (track.productivity_milestone or "")))
+        .outerjoin(Achievement, and_(Achievement.user_id == Membership.user_id,
+                                     Achievement.milestone_id == Milestone.id,
+                                     Achievement.achieved_on <= as_of))
+        .outerjoin(early, and_(early.user_id == Membership.user_id, early.type.in_(kinds)))
         .where(Cohort.track_id == track.id, Membership.moved_out_at.is_(None))
         .order_by(Cohort.start_on, Cohort.id, Membership.user_id))
-    early = _early_weeks(
-        select(Membership.user_id).join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(Cohort.track_id == track.id, Membership.moved_out_at.is_(None)),
-        set(track.activity_targets or {})) if rows else {}
-    history = TrackHistory([], {}, {}, {})
-    for user_id, cohort_id, cohort_name, cohort_start, start_on, end_on, name, reached_on, \
-            source in rows:
+    history, weekly, known = TrackHistory([], {}, {}, {}), defaultdict(dict), {}
+    for (user_id, cohort_id, cohort_name, cohort_start, start_on, end_on, name, measure,
+         reached_on, source, kind, *quantities) in rows:
+        if kind is not None:
+            weekly[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
+        if user_id in known:
+            continue
         known_on = None
         if reached_on is not None:
-            known_on = (engine.known_on(milestone.measure, reached_on) if source == AUTO
-                        else reached_on)
-        history.reps.append(RepHistory(user_id, cohort_id, start_on, end_on, reached_on,
-                                       known_on, early.get(user_id, {})))
+            known_on = engine.known_on(measure, reached_on) if source == AUTO else reached_on
+        known[user_id] = (cohort_id, start_on, end_on, reached_on, known_on)
         history.starts[cohort_id], history.cohorts[cohort_id] = cohort_start, cohort_name
         history.names[user_id] = name
+    history.reps.extend(RepHistory(user_id, cohort_id, start_on, end_on, reached_on, known_on,
+                                   weekly.get(user_id, {}))
+                        for user_id, (cohort_id, start_on, end_on, reached_on, known_on)
+                        in known.items())
     return history
 
 

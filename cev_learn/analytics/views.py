@@ -55,7 +55,8 @@ def _dashboard() -> pages.Dashboard:
 
 
 def _cached_body(name: str, template: str, build_page, today: dt.date,
-                 scopes=(caching.ORGANISATION,), extra: tuple = ()) -> Markup:
+                 scopes=(caching.ORGANISATION,), extra: tuple = (),
+                 known: dict[str, int] | None = None) -> Markup:
     """The page's content for this viewer and query string, rendered once per version of
     the data it shows (`scopes`: the cohorts it shows; any rep's change by default; `extra`:
     what else it shows, such as the forecast's fingerprint)."""
@@ -65,7 +66,7 @@ def _cached_body(name: str, template: str, build_page, today: dt.date,
         name, parts, lambda: render_template(
             template, page=build_page(),
             can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today,
-        time_zone=current_user.shown_time_zone, scopes=scopes)
+        time_zone=current_user.shown_time_zone, scopes=scopes, known=known)
 
 
 @role_required(*STAFF_ROLES)
@@ -110,13 +111,14 @@ def cohort(cohort_id: int):
     found = access.visible_cohort(current_user, cohort_id) or abort(404)
     today = dt.date.today()
     comparison = _comparison(found)
+    scopes = [caching.cohort_scope(c.id) for c in [found, *comparison[1]]]
+    known = caching.read_versions([caching.ORGANISATION, *scopes])
     # The forecast reads the whole track's history: its fingerprint is part of the key, so
     # the cohort's cached page follows it without being rebuilt for every rep's change.
-    forecast = forecasts.cohort_view(found.track, found.id, _as_of(today), today)
+    forecast = forecasts.cohort_view(found.track, found.id, _as_of(today), today, known)
     body = _cached_body(f"ramp-cohort-{cohort_id}", "analytics/_cohort_body.html",
-                        lambda: _cohort_page(found, comparison, forecast), today,
-                        [caching.cohort_scope(c.id) for c in [found, *comparison[1]]],
-                        extra=(forecast.key,))
+                        lambda: _cohort_page(found, comparison, forecast), today, scopes,
+                        extra=(forecast.key,), known=known)
     return render_template("analytics/cohort.html", body=body, cohort=found,
                            as_of=_as_of(today))
 

@@ -74,26 +74,30 @@ def _coachable_rep(user_id: int) -> User:
 def rep_page(user_id: int):
     rep = _visible_rep(user_id)
     today = dt.date.today()
-    forecast = _forecast(rep, today)
+    scopes = [caching.rep_scope(rep.id)]
+    known = caching.read_versions([caching.ORGANISATION, *scopes])
+    memberships = queries.current_memberships([rep.id])
+    forecast = _forecast(rep, memberships, today, known)
     # The forecast reads the whole track's history: its fingerprint is part of the key.
     body = caching.cached_html(
         "rep-page", (*access.viewer_scope(current_user), rep.id,
                      forecast.key if forecast else ""),
-        lambda: _rep_page_body(rep, today, forecast), today=today, secret=generate_csrf(),
-        time_zone=current_user.shown_time_zone,
-        scopes=[caching.rep_scope(rep.id)])
+        lambda: _rep_page_body(rep, today, forecast, memberships), today=today,
+        secret=generate_csrf(),
+        time_zone=current_user.shown_time_zone, scopes=scopes, known=known)
     return render_template("cohorts/rep_page.html", rep=rep, body=body)
 
 
-def _forecast(rep: User, today: dt.date) -> forecasts.RepForecastView | None:
+def _forecast(rep: User, memberships: list[Membership], today: dt.date,
+              known: dict) -> forecasts.RepForecastView | None:
     """The rep's projected productivity date today; None for a rep in no cohort."""
-    membership = next(iter(queries.current_memberships([rep.id])), None)
-    return forecasts.rep_view(membership.cohort.track, rep.id, today, today) \
-        if membership else None
+    if not memberships:
+        return None
+    return forecasts.rep_view(memberships[0].cohort.track, rep.id, today, today, known)
 
 
-def _rep_page_body(rep: User, today: dt.date, forecast=None) -> str:
-    summary = standing.rep_summary(rep, today)
+def _rep_page_body(rep: User, today: dt.date, forecast=None, memberships=None) -> str:
+    summary = standing.rep_summary(rep, today, memberships)
     return render_template(
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
         forecast=forecast,
