@@ -103,8 +103,7 @@ def fit(history: Iterable[tuple[metrics.Observation, float | None]]) -> Model:
     productive = sum(1 for o, _ in history if o.event)
     if productive < MIN_HISTORY:
         return Model(NO_FORECAST, len(history), productive,
-                     note=f"{productive} productive reps in the history; "
-                          f"a forecast needs {MIN_HISTORY}")
+                     note=f"fewer than {MIN_HISTORY} productive reps in the track's history")
     paced = [(o, covariate(x)) for o, x in history if x is not None]
     if sum(1 for o, _ in paced if o.event) >= MIN_HISTORY and len({x for _, x in paced}) > 1:
         model = _cox(paced, len(history), productive)

@@ -95,7 +95,7 @@ class RepForecastView:
     forecast: forecast.RepForecast | None   # None: the rep had not started on as_of
     method: str
     note: str
-    productive_in_history: int
+    productive_in_history: int | None
     as_of: dt.date
 
     @property
@@ -114,7 +114,7 @@ class CohortForecastView:
     more: int                                               # ramping reps not listed
     method: str
     note: str
-    productive_in_history: int
+    productive_in_history: int | None
     as_of: dt.date
 
     @property
@@ -131,7 +131,14 @@ def rep_view(track: Track, rep_id: int, as_of: dt.date, today: dt.date,
              known: dict[str, int] | None = None) -> RepForecastView:
     found = track_forecast(track, as_of, today, known)
     model = found.model
-    return RepForecastView(found.rep(rep_id), model.method, model.note, model.productive, as_of)
+    return RepForecastView(found.rep(rep_id), model.method, model.note, _shown_count(model),
+                           as_of)
+
+
+def _shown_count(model: forecast.Model) -> int | None:
+    """The productive reps a page names: none without a forecast, so that the pages of a
+    track still short of history stay as they are (and cached) while it grows."""
+    return None if model.method == forecast.NO_FORECAST else model.productive
 
 
 def cohort_view(track: Track, cohort_id: int, as_of: dt.date, today: dt.date,
@@ -141,4 +148,5 @@ def cohort_view(track: Track, cohort_id: int, as_of: dt.date, today: dt.date,
     return CohortForecastView(
         cohort_id, found.cohort_medians.get(cohort_id), found.cohort_median_on(cohort_id),
         tuple((found.names.get(f.rep_id, ""), f) for f in ramping[:MAX_LISTED]),
-        max(0, len(ramping) - MAX_LISTED), model.method, model.note, model.productive, as_of)
+        max(0, len(ramping) - MAX_LISTED), model.method, model.note, _shown_count(model),
+        as_of)

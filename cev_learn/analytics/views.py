@@ -84,9 +84,11 @@ def dashboard_csv(name: str):
     return _csv(page.tables[name], f"ramp-{name}-{page.as_of}")
 
 
-def _comparison(cohort) -> tuple[list, list]:
-    """The cohorts the viewer may compare this one with, and the ones compared."""
-    candidates = pages.comparable_cohorts(current_user, cohort)
+def _comparison(cohort, candidates: list | None = None) -> tuple[list, list]:
+    """The cohorts the viewer may compare this one with (`candidates` when already read),
+    and the ones compared."""
+    if candidates is None:
+        candidates = pages.comparable_cohorts(current_user, cohort)
     wanted = request.args.getlist("compare")
     if any(not value.isdigit() for value in wanted):
         raise BadQuery("compare must list cohort numbers.")
@@ -108,9 +110,11 @@ def _cohort_page(cohort, comparison: tuple[list, list] | None = None,
 
 @role_required(*STAFF_ROLES)
 def cohort(cohort_id: int):
-    found = access.visible_cohort(current_user, cohort_id) or abort(404)
+    found, candidates = pages.cohort_and_comparable(current_user, cohort_id)
+    if found is None:
+        abort(404)
     today = dt.date.today()
-    comparison = _comparison(found)
+    comparison = _comparison(found, candidates)
     scopes = [caching.cohort_scope(c.id) for c in [found, *comparison[1]]]
     known = caching.read_versions([caching.ORGANISATION, *scopes])
     # The forecast reads the whole track's history: its fingerprint is part of the key, so

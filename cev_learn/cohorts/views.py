@@ -72,11 +72,11 @@ def _coachable_rep(user_id: int) -> User:
 
 @role_required(*STAFF_ROLES)
 def rep_page(user_id: int):
-    rep = _visible_rep(user_id)
+    rep, membership = access.visible_placed_rep(current_user, user_id) or abort(404)
+    memberships = [membership] if membership else []
     today = dt.date.today()
     scopes = [caching.rep_scope(rep.id)]
     known = caching.read_versions([caching.ORGANISATION, *scopes])
-    memberships = queries.current_memberships([rep.id])
     forecast = _forecast(rep, memberships, today, known)
     # The forecast reads the whole track's history: its fingerprint is part of the key.
     body = caching.cached_html(

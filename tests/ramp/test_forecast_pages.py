@@ -136,7 +136,7 @@ def test_a_track_without_enough_history_says_so(app, synced_track, signed_in):
     cohort = make_cohort(name="First ever", start_on=NEW_START, reps=[rep])
     client = signed_in(Role.MANAGER)
     card = _card(client.get(f"/ramp/reps/{rep.id}?as_of={AS_OF}").get_data(as_text=True))
-    assert "Not enough history" in card and f"needs {forecast.MIN_HISTORY}" in card
+    assert "Not enough history" in card and f"fewer than {forecast.MIN_HISTORY}" in card
     html = client.get(f"/ramp/cohorts/{cohort.id}?as_of={AS_OF}").get_data(as_text=True)
     assert "Not enough history" in html
 
