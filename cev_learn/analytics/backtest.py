@@ -16,6 +16,7 @@ from cev_learn.analytics import forecast, metrics
 
 REPLAY_DAYS = (30, 60, 90)
 FOLLOW_DAYS = 180       # a cohort is finished once each rep is productive, gone or this far in
+RECENT_COHORTS = 12     # the finished cohorts replayed: the most recent ones (a fit each day)
 CALIBRATION_TARGET = (0.7, 0.9)
 
 
@@ -83,9 +84,9 @@ def finished_cohorts(reps: Sequence[forecast.RepHistory], starts: Mapping[int, d
 def backtest(reps: Sequence[forecast.RepHistory], starts: Mapping[int, dt.date],
              names: Mapping[int, str], targets: Mapping[str, Sequence[float]],
              as_of: dt.date, days: Sequence[int] = REPLAY_DAYS) -> Backtest:
-    """Replay the forecast for every finished cohort of one track (`starts`: its cohorts'
-    start days) on each replay day, and score it."""
-    finished = finished_cohorts(reps, starts, as_of)
+    """Replay the forecast for the RECENT_COHORTS latest finished cohorts of one track
+    (`starts`: its cohorts' start days) on each replay day, and score it."""
+    finished = finished_cohorts(reps, starts, as_of)[-RECENT_COHORTS:]
     outcomes, no_history = [], {}
     for cohort_id in finished:
         for day in days:

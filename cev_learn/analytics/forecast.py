@@ -5,7 +5,7 @@ observed on as_of (productive: an event on their TTP day; the others censored, a
 `metrics.time_to_productivity` says), a Cox proportional-hazards model on each rep's early
 pace p gives S(t | p) = S0(t)^exp(β·(log2 p − m)), m the history's mean log2 pace; a rep not productive on tenure day t0 has
 S(t | x, T > t0) = S(t | x) ÷ S(t0 | x), whose 10th, 50th and 90th percentiles are the 80%
-interval and the median. statsmodels fits the model (PHReg, Efron ties); when it cannot, or
+interval and the median. statsmodels fits the model (PHReg, Breslow ties); when it cannot, or
 too few reps have a pace, the plain Kaplan–Meier curve of the history stands in (β = 0).
 """
 import bisect
@@ -130,7 +130,7 @@ def _cox(paced: list[tuple[metrics.Observation, float]], reps: int, productive: 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            result = PHReg(days, exog, status=status, ties="efron").fit(disp=0)
+            result = PHReg(days, exog, status=status, ties="breslow").fit(disp=0)
             times, _, survival = result.baseline_cumulative_hazard[0]
     except Exception:  # noqa: BLE001 — any failure of the fit falls back to Kaplan–Meier
         return None
