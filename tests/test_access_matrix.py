@@ -45,7 +45,7 @@ def test_every_route_declares_an_access_rule(endpoint):
 
 # Report tables differ per page; each CSV route gets one of its own.
 SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "km",
-                 "analytics.rep_csv": "weekly"}
+                 "analytics.rep_csv": "weekly", "analytics.forecasts_csv": "by-day"}
 
 
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, webhook=None,

@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, joinedload
 
 from cev_learn.accounts.models import User
 from cev_learn.analytics import charts, metrics, readiness_data, reports
@@ -236,6 +237,7 @@ class CohortPage:
     correlations: dict[str, dict]
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    forecast: object | None = None   # forecasts.CohortForecastView, set by the view
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,17 @@ def comparable_cohorts(viewer: User, cohort: Cohort) -> list[Cohort]:
         visible_cohorts(viewer).options(joinedload(Cohort.track))
         .where(Cohort.track_id == cohort.track_id, Cohort.id != cohort.id)
         .order_by(Cohort.start_on.desc(), Cohort.name)))
+
+
+def cohort_and_comparable(viewer: User, cohort_id: int) -> tuple[Cohort | None, list[Cohort]]:
+    """The cohort if the viewer works with it, and `comparable_cohorts`, in one statement."""
+    this = aliased(Cohort)
+    same_track = select(this.track_id).where(this.id == cohort_id).scalar_subquery()
+    found = list(db.session.scalars(
+        visible_cohorts(viewer).options(joinedload(Cohort.track))
+        .where(Cohort.track_id == same_track).order_by(Cohort.start_on.desc(), Cohort.name)))
+    cohort = next((c for c in found if c.id == cohort_id), None)
+    return cohort, [c for c in found if c.id != cohort_id]
 
 
 def default_compared(cohort: Cohort, candidates: list[Cohort]) -> list[Cohort]:

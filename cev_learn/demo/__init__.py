@@ -46,9 +46,9 @@ ALUMNI_LAST_NAMES = ("Almeida", "Berg", "Conti", "Demir", "Engel", "Ferreira", "
                      "Schmid", "Toth", "Vidal", "Weber", "Zeman")
 # Earlier cohorts, oldest first: (months before today, territory, coach, reps, the typical
 # rep's days to a first deal). Each cohort got there faster than the one before.
-HISTORY = ((14, "EMEA South", "coach.sam", 8, 148), (12, "DACH", "coach.rita", 9, 124),
-           (10, "EMEA South", "coach.sam", 7, 102), (8, "DACH", "coach.rita", 10, 82),
-           (6, "EMEA South", "coach.sam", 8, 62))
+HISTORY = ((14, "EMEA South", "coach.sam", 14, 148), (12, "DACH", "coach.rita", 16, 124),
+           (10, "EMEA South", "coach.sam", 14, 102), (8, "DACH", "coach.rita", 16, 82),
+           (6, "EMEA South", "coach.sam", 14, 56))
 CURRENT_MEDIAN_TTP = 46
 # The first reps of each current cohort struggle and slip (as their reading does).
 CURRENT_KINDS = ("struggling", "slipping")

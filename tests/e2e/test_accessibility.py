@@ -36,7 +36,7 @@ PAGES = {
     "manager@example.com": [
         "/ramp", ("/ramp", r"^/ramp/cohorts/\d+"), ("/ramp", r"^/ramp/reps/\d+"), "/cohorts",
         "/cohorts/new", ("/cohorts", r"^/cohorts/\d+$"), "/ramp/import",
-        "/ramp/import/mappings", "/ramp/import/mappings/new"],
+        "/ramp/import/mappings", "/ramp/import/mappings/new", "/ramp/forecasts"],
     "admin@example.com": [
         "/admin/users", "/admin/users/new", ("/admin/users", r"^/admin/users/\d+$"),
         "/admin/import/users", "/admin/tokens", "/admin/webhooks",
