@@ -93,13 +93,25 @@ def complete_module(track_slug: str, module_slug: str):
         values = cohort_queries.placeholder_values(current_user)
         flash(_unticked_message(module, [placeholders.in_words(item.text, values)
                                          for item in refused.items]), "error")
-        return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug,
-                                _anchor="checklist-save"))
+        # No anchor: the message naming what is unticked is at the top of the page.
+        return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
     if completed:
         flash(f"“{module.title}” marked as complete.", "success")
-    # Before the commit, which would have the track, the rep and the module read again.
-    endpoint, arguments = _after_completing(track, module)
+    # Where to go next is a request of its own: completing already writes the completion, the
+    # milestones it reaches and the boosters it schedules. The address is made before the
+    # commit, which would have the track and the module read again.
+    onward = url_for("content.next_after_module", track_slug=track.slug, module_slug=module.slug)
     db.session.commit()
+    return redirect(onward)
+
+
+@role_required(Role.REP)
+def next_after_module(track_slug: str, module_slug: str):
+    """Send the rep on from a module: to the next item of the schedule they have not done,
+    else to This week (`_after_completing`)."""
+    track = queries.get_active_track(track_slug) or abort(404)
+    module = queries.get_active_module(track, module_slug) or abort(404)
+    endpoint, arguments = _after_completing(track, module)
     return redirect(url_for(endpoint, **arguments))  # a page of this site, never a request's
 
 
@@ -130,7 +142,7 @@ def tick_checklist(track_slug: str, module_slug: str):
     module = queries.get_active_module(track, module_slug) or abort(404)
     wants_json = request.accept_mimetypes.best == "application/json"
     back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug,
-                            _anchor="checklist-save"), 303)
+                            _anchor=CHECKLIST_FORM), 303)
     if not ConfirmForm().validate_on_submit():
         return _checklist_refused("The form expired; reload the page and tick again.",
                                   wants_json, back)
