@@ -11,6 +11,7 @@ from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access, outstanding
 from cev_learn.content.models import Quiz
+from cev_learn.platform import caching
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.errors import render_error
@@ -85,8 +86,9 @@ def retention():
         as_of = dt.date.fromisoformat(value) if value else today
     except ValueError:
         return render_error(400, f"as_of {value[:40]!r} is not a date like {today.isoformat()}.")
-    report = booster_queries.retention(
-        access.visible_rep_filter(current_user, Booster.user_id), as_of)
+    visible = access.visible_rep_filter(current_user, Booster.user_id)
+    report = caching.cached("booster-retention", (*access.viewer_scope(current_user), as_of),
+                            lambda: booster_queries.retention(visible, as_of), today=today)
     return render_template("quizzes/retention.html", report=report, as_of=as_of, today=today,
                            intervals=INTERVALS)
 

@@ -100,3 +100,15 @@ def test_booster_pages_cost_the_same_at_3_and_40_reps(quiz, page_statements, sig
     small, large = measure(3), measure(40)
     assert small == large
     assert max(large) <= 12, large
+
+
+def test_retention_is_rebuilt_after_a_booster_answer(quiz, signed_in):
+    coach, rep = make_user(Role.COACH), make_user(Role.REP)
+    make_cohort(reps=[rep], coaches=[coach])
+    booster = completed(rep)[0]
+    client = signed_in(coach)
+    assert "100% <span" not in client.get("/quizzes/retention").get_data(as_text=True)
+    post_form(signed_in(rep), f"/boosters/{booster.id}",
+              {"seq": "0", **answer_form(booster, right=True)}, token_from="/boosters")
+    assert "100% <span class=\"muted small\">of 1</span>" in client.get(
+        "/quizzes/retention").get_data(as_text=True)

@@ -164,3 +164,12 @@ def test_booster_correctness_per_question_counts_answers_by_the_day(rep, signed_
             mastery[second.question_key].highest_box_right) == (0.0, 0)
     assert booster_correctness([rep.id], TODAY - dt.timedelta(days=1)) == []
     assert len(due_boosters(rep.id, TODAY)) == 1
+
+
+def test_an_answer_without_the_forms_token_is_refused(rep, signed_in):
+    booster = completed(rep)[0]
+    client = signed_in(rep)
+    response = client.post(f"/boosters/{booster.id}",
+                           data={"seq": "0", **answer_form(booster, right=True)})
+    assert response.status_code == 400
+    assert boosters_of(rep)[0].answer_count == 0
