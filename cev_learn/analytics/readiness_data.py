@@ -22,15 +22,16 @@ def measures(shared: Iterable[TrackData]) -> list[dict]:
 
 
 def load_evidence(starts: Mapping[int, dt.date], rep_ids, shared: Sequence[TrackData],
-                  as_of: dt.date) -> dict[int, Evidence]:
+                  as_of: dt.date, until_week: int | None = None) -> dict[int, Evidence]:
     """Each rep's evidence up to as_of, in one statement; `starts` maps every rep to their
-    start date, `rep_ids` is a list or a subquery of the same reps, `shared` their tracks."""
+    start date, `rep_ids` is a list or a subquery of the same reps, `shared` their tracks;
+    `until_week` leaves out the weekly activity of later tenure weeks."""
     wanted = measures(shared)
     answers, completed, signoffs = defaultdict(list), defaultdict(dict), defaultdict(list)
     weekly = defaultdict(lambda: defaultdict(dict))
     modules = {i: s for data in shared for i, s in data.module_slugs.items()}
     rubrics = {r.id: r for data in shared for r in data.rubrics.values()}
-    parts = _parts(wanted, rep_ids, as_of)
+    parts = _parts(wanted, rep_ids, as_of, until_week)
     for kind, user_id, name, day, moment, number, value, text in (
             column_rows(union_all(*parts)) if parts else ()):
         if kind == _ANSWER:
@@ -51,7 +52,7 @@ def load_evidence(starts: Mapping[int, dt.date], rep_ids, shared: Sequence[Track
 _ANSWER, _MODULE, _SIGNOFF, _WEEK = "answer", "module", "signoff", "week"
 
 
-def _parts(wanted: list[dict], rep_ids, as_of: dt.date) -> list:
+def _parts(wanted: list[dict], rep_ids, as_of: dt.date, until_week: int | None) -> list:
     """One SELECT per kind of evidence the measures need, all of one shape for a UNION ALL:
     (kind, rep, name, day, moment, number, value, text), the columns a kind has no use for
     NULL."""
@@ -87,7 +88,7 @@ def _parts(wanted: list[dict], rep_ids, as_of: dt.date) -> list:
                          day=Signoff.signed_on, text=cast(Signoff.scores, String))
                      .where(Signoff.user_id.in_(rep_ids), Signoff.signed_on <= as_of))
     if paced:
-        weeks = facts.weekly(rep_ids, as_of, kinds=paced).subquery()
+        weeks = facts.weekly(rep_ids, as_of, until_week=until_week, kinds=paced).subquery()
         parts.append(row(_WEEK, weeks.c.user_id, name=weeks.c.type, number=weeks.c.week,
                          value=cast(weeks.c.quantity, Float)))
     return parts

@@ -53,8 +53,9 @@ def past_reps(cohorts: list[Cohort], shared: TrackData, as_of: dt.date
                 for member, outcome in reports.observed_reps(data, cohort)]
     rep_ids = (select(Membership.user_id).where(Membership.cohort_id.in_([c.id for c in cohorts]),
                                                 Membership.moved_out_at.is_(None)))
+    # Pace on day FIT_DAY reads only the weeks over by then.
     evidence = load_evidence({m.user_id: m.effective_start_on for _, m, _ in observed}, rep_ids,
-                             [shared], as_of)
+                             [shared], as_of, until_week=readiness_fit.FIT_DAY // 7 + 1)
     targets = shared.track.activity_targets or {}
     reps = []
     for cohort_id, member, outcome in observed:
