@@ -1,6 +1,6 @@
 """Reads for the readiness score: what the competencies of the reps' tracks measure, for any
-number of reps in one statement (graded answers to tagged questions, module completions,
-sign-offs and the weekly activity facts), as `readiness.Evidence`."""
+number of reps in one statement (graded answers to tagged questions, in quizzes and in
+boosters, module completions, sign-offs and the weekly activity facts), as `readiness.Evidence`."""
 import datetime as dt
 import json
 from collections import defaultdict
@@ -12,7 +12,7 @@ from cev_learn.cohorts.models import Signoff
 from cev_learn.content.models import ModuleProgress
 from cev_learn.content.track_data import TrackData
 from cev_learn.platform.db import UTCDateTime, column_rows
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Booster, BoosterAnswer
 from cev_learn.ramp import facts
 from cev_learn.analytics.readiness import Evidence, Readiness, readiness
 
@@ -78,6 +78,12 @@ def _parts(wanted: list[dict], rep_ids, as_of: dt.date, until_week: int | None) 
                      .where(Attempt.user_id.in_(rep_ids), Attempt.state == AttemptState.GRADED,
                             Attempt.submitted_at < until, AttemptAnswer.fraction.is_not(None),
                             AttemptAnswer.question_key.in_(keys)))
+        # Boosters ask the same questions again later: their answers are the latest results.
+        parts.append(row(_ANSWER, BoosterAnswer.user_id, name=Booster.question_key,
+                         moment=BoosterAnswer.answered_at, value=BoosterAnswer.fraction)
+                     .join(Booster, Booster.id == BoosterAnswer.booster_id)
+                     .where(BoosterAnswer.user_id.in_(rep_ids), BoosterAnswer.answered_at < until,
+                            Booster.question_key.in_(keys)))
     if "modules" in kinds:
         parts.append(row(_MODULE, ModuleProgress.user_id, number=ModuleProgress.module_id,
                          moment=ModuleProgress.completed_at)
