@@ -4,7 +4,7 @@ from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLin
 from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, ChecklistTick, ItemKind, Milestone, Module,
+from cev_learn.content.models import (Asset, ChecklistTick, Exercise, ItemKind, Milestone, Module,
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
 from cev_learn.notifications.models import Notification, NotificationSettings
@@ -32,3 +32,4 @@ __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStan
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
 __all__ += ["Notification", "NotificationSettings"]
+__all__ += ["Exercise"]

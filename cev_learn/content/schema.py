@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cev_learn.content.exercise_schema import parse_exercises
 from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -13,7 +14,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # and the API refuse larger amounts; a bookings milestone cannot ask for more either.
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
-              "productivity_milestone", "activity_targets")
+              "productivity_milestone", "activity_targets", "exercises")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
@@ -122,12 +123,15 @@ class TrackSchema:
             self.problem(("productivity_milestone",),
                          f"productivity_milestone {productivity!r} is not a milestone of this track")
         targets = self._activity_targets(data.get("activity_targets"))
+        exercises = parse_exercises(self, data.get("exercises"), {r.slug for r in rubrics},
+                                    _is_slug)
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
                 "schedule": tuple(schedule), "quizzes": tuple(quizzes),
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
-                "productivity_milestone": productivity, "activity_targets": targets}
+                "productivity_milestone": productivity, "activity_targets": targets,
+                "exercises": tuple(exercises)}
 
     def _mapping(self, value, path: tuple, what: str) -> dict:
         if value is None:
