@@ -8,6 +8,7 @@ from cev_learn.content.models import (Asset, ChecklistTick, Exercise, ItemKind, 
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
 from cev_learn.notifications.models import Notification, NotificationSettings
+from cev_learn.practice.models import Review, Submission, SubmissionState
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
@@ -32,4 +33,4 @@ __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStan
             "WebhookSettings"]
 __all__ += ["LrsCursor"]
 __all__ += ["Notification", "NotificationSettings"]
-__all__ += ["Exercise"]
+__all__ += ["Exercise", "Review", "Submission", "SubmissionState"]
