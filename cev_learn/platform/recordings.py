@@ -17,11 +17,15 @@ class Kind:
 
 
 KINDS = {k.name: k for k in (
-    Kind("webm", "video/webm", True), Kind("mp4", "video/mp4", True),
+    Kind("webm", "video/webm", True), Kind("weba", "audio/webm", False),
+    Kind("mp4", "video/mp4", True),
     Kind("ogg", "audio/ogg", False), Kind("mp3", "audio/mpeg", False),
     Kind("wav", "audio/wav", False))}
 LABELS = "WebM, Ogg, MP4, MP3 or WAV"
-LABEL = {"webm": "WebM", "ogg": "Ogg", "mp4": "MP4", "mp3": "MP3", "wav": "WAV"}
+LABEL = {"webm": "WebM", "weba": "WebM", "ogg": "Ogg", "mp4": "MP4", "mp3": "MP3", "wav": "WAV"}
+
+
+VIDEO_TRACK = b"\x83\x81\x01"  # WebM's TrackType element holding 1: video
 
 
 class NotARecording(Exception):
@@ -37,7 +41,8 @@ class Inspection:
 def sniff(head: bytes) -> Kind | None:
     """The container its first bytes announce, or None."""
     if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64]:
-        return KINDS["webm"]
+        # A video track (TrackType 1) in its first bytes, else sound only (a recorded voice).
+        return KINDS["webm"] if VIDEO_TRACK in head else KINDS["weba"]
     if head.startswith(b"OggS"):
         return KINDS["ogg"]
     if head[4:8] == b"ftyp":
@@ -176,4 +181,4 @@ def _mp3(file: BinaryIO, head: bytes, size: int) -> float | None:
     return None
 
 
-_CHECKS = {"wav": _wav, "mp4": _mp4, "webm": _webm, "ogg": _ogg, "mp3": _mp3}
+_CHECKS = {"wav": _wav, "mp4": _mp4, "webm": _webm, "weba": _webm, "ogg": _ogg, "mp3": _mp3}

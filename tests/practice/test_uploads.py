@@ -58,10 +58,21 @@ def test_a_recording_is_stored_under_a_random_name_and_listed(app, rep_client):
     response = upload(rep_client, webm_bytes(), name="my pitch.webm")
     assert response.status_code == 302
     (submission,) = db.session.scalars(select(Submission))
-    assert submission.kind == "webm" and submission.storage_key != "my pitch.webm"
+    assert submission.kind == "weba" and submission.storage_key != "my pitch.webm"
     assert [p.name for p in stored_files(app)] == [submission.storage_key]
     page = rep_client.get("/practice/cold-pitch").get_data(as_text=True)
     assert "Waiting for review" in page
+
+
+def test_a_webm_with_a_video_track_plays_as_video(app, rep_client):
+    video_track = b"\xae\x83\x83\x81\x01"  # a TrackEntry holding TrackType 1
+    content = webm_bytes()
+    content = content[:24] + video_track + content[24:]
+    assert upload(rep_client, content).status_code == 302
+    submission = db.session.scalar(select(Submission))
+    assert submission.kind == "webm"
+    assert fetch(rep_client, f"/practice/submissions/{submission.id}/recording").mimetype == \
+        "video/webm"
 
 
 def test_a_wav_longer_than_the_exercise_allows_is_refused(app, rep_client):
@@ -155,7 +166,8 @@ def test_only_the_rep_and_those_who_see_them_fetch_the_recording(app, rep_client
     make_cohort(reps=[other_rep], coaches=[other_coach])
     assert fetch(signed_in(other_rep), url).status_code == 404
     assert fetch(signed_in(other_coach), url).status_code == 404
-    assert fetch(signed_in(other_coach), f"/practice/submissions/{submission.id}").status_code == 404
+    page = f"/practice/submissions/{submission.id}"
+    assert fetch(signed_in(other_coach), page).status_code == 404
     assert fetch(signed_in(rep_client.coach), url).status_code == 200
     assert fetch(rep_client, url).status_code == 200
 
