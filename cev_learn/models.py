@@ -4,10 +4,11 @@ from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLin
 from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, ChecklistTick, ItemKind, Milestone, Module,
+from cev_learn.content.models import (Asset, ChecklistTick, Exercise, ItemKind, Milestone, Module,
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
 from cev_learn.notifications.models import Notification, NotificationSettings
+from cev_learn.practice.models import Review, Submission, SubmissionState
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
@@ -33,3 +34,4 @@ __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStan
 __all__ += ["LrsCursor"]
 __all__ += ["Notification", "NotificationSettings"]
 __all__ += ["Booster", "BoosterAnswer"]
+__all__ += ["Exercise", "Review", "Submission", "SubmissionState"]

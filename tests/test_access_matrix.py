@@ -22,6 +22,7 @@ from cev_learn.platform.db import db, utcnow
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
+from tests.practice.recordings import make_submission
 from tests.webhooks.helpers import stored_delivery
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
@@ -49,11 +50,12 @@ SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "
 
 
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, webhook=None,
-                actor=None):
+                actor=None, submission=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "path": "Users" if endpoint.startswith("scim.") else "chart.png",
               "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
-              "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link"}
+              "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link",
+              "exercise_slug": "cold-pitch"}
     if "mapping_id" in rule_args:
         values["mapping_id"] = _sample_mapping(actor).id
     if "notification_id" in rule_args:  # one's own (others' are tests/notifications')
@@ -68,6 +70,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
                       key=attempt.layout[-1]["key"])
     if webhook is not None:
         values.update(endpoint_id=webhook.endpoint_id, delivery_id=webhook.id)
+    if submission is not None:
+        values["submission_id"] = submission.id
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
@@ -114,15 +118,22 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     user = make_user(actor) if actor is not None else None
     # The target rep is in a cohort the acting coach coaches (object rules are tested apart).
-    cohort = make_cohort(reps=[target], coaches=[user] if actor is Role.COACH else [])
+    # A rep practises the exercises of their own cohort's track.
+    practising = [user] if actor is Role.REP and endpoint.startswith("practice.") else []
+    cohort = make_cohort(reps=[target, *practising],
+                         coaches=[user] if actor is Role.COACH else [])
     attempt = None
     if rule.arguments & {"attempt_id", "quiz_id"}:
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
     webhook = stored_delivery(target.id) if rule.arguments & {"endpoint_id"} else None
+    # Reps see their own recordings; staff their reps'.
+    submission = make_submission(user if actor is Role.REP else target, app=app) \
+        if "submission_id" in rule.arguments else None
     url = app.url_map.bind("localhost").build(endpoint, sample_args(
-        rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None))
+        rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None,
+        submission))
     client = app.test_client()
     api = endpoint.startswith(("api.", "scim."))
     headers = {}
@@ -134,7 +145,7 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
     method = "GET" if "GET" in methods else methods[0]
     data = {"csrf_token": csrf_token(client, "/")} if method != "GET" and not api else None
     response = client.open(url, method=method, data=data, headers=headers)
-
+    response.close()  # files are streamed
     allowed = access_rule(endpoint)
     location = urlsplit(response.headers.get("Location", ""))
     sent_to_sign_in = location.path == "/login" and "next=" in location.query

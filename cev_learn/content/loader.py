@@ -94,6 +94,7 @@ class TrackSource:
     modules: tuple[ModuleSource, ...]
     assets: tuple[AssetSource, ...]
     content_hash: str
+    exercises: tuple = ()  # of exercise_schema.ExerciseSource
 
     def module_by_file(self) -> dict[str, ModuleSource]:
         return {m.file_name: m for m in self.modules}

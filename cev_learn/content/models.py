@@ -162,6 +162,25 @@ class Rubric(db.Model):
         return list(levels[index]) if index < len(levels) else [None] * 5
 
 
+class Exercise(db.Model):
+    """A practice exercise declared in track.yaml: a pitch the rep records, which a coach
+    scores against the rubric; a passing review may record the rubric's sign-off."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    prompt_markdown: Mapped[str] = mapped_column(Text)
+    prompt_html: Mapped[str] = mapped_column(Text)  # sanitized when synced
+    rubric_slug: Mapped[str] = mapped_column(String(100))
+    max_seconds: Mapped[int]
+    peer_review: Mapped[bool] = mapped_column(default=False)
+    completes_signoff: Mapped[bool] = mapped_column(default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
 class Quiz(db.Model):
     """A quiz as a track's course files declare it; its questions are in its versions."""
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cev_learn.content.competencies import CompetencySchema
+from cev_learn.content.exercise_schema import parse_exercises
 from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -15,7 +16,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
               "productivity_milestone", "activity_targets", "checklists_required",
-              "competencies")
+              "competencies", "exercises")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
              "review", "covers")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
@@ -132,6 +133,8 @@ class TrackSchema:
         competencies = CompetencySchema(
             self, module_slugs, {r.slug: r.criteria for r in rubrics}, targets
         ).parse(data.get("competencies"))
+        exercises = parse_exercises(self, data.get("exercises"), {r.slug for r in rubrics},
+                                    _is_slug)
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
@@ -139,7 +142,8 @@ class TrackSchema:
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
                 "productivity_milestone": productivity, "activity_targets": targets,
                 "checklists_required": checklists_required,
-                "competencies": tuple(competencies)}
+                "competencies": tuple(competencies),
+                "exercises": tuple(exercises)}
 
     @staticmethod
     def is_slug(value) -> bool:

@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
-from cev_learn.content.models import (Asset, ItemKind, Milestone, Module, Quiz, QuizVersion,
-                                      ReviewPolicy, Rubric, ScheduleItem, Track)
+from cev_learn.content.models import (Asset, Exercise, ItemKind, Milestone, Module, Quiz,
+                                      QuizVersion, ReviewPolicy, Rubric, ScheduleItem, Track)
 from cev_learn.content.placeholders import substitute
 from cev_learn.content.rendering import render_markdown
 from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.platform.sanitize import ID_PREFIX
 
-KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "assets")
+KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "exercises", "assets")
 
 
 @dataclass
@@ -88,7 +88,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
         counts["tracks"].unchanged += 1
         for kind, items in (("modules", source.modules), ("quizzes", source.quizzes),
                             ("milestones", source.milestones),
-                            ("rubrics", source.rubrics), ("assets", source.assets)):
+                            ("rubrics", source.rubrics), ("exercises", source.exercises),
+                            ("assets", source.assets)):
             counts[kind].unchanged += len(items)
         return None
     if track is None:
@@ -115,6 +116,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
                   lambda r: {"title": r.title, "pass_mark": r.pass_mark,
                              "criteria": list(r.criteria),
                              "levels": [list(texts) for texts in r.levels] or None})
+    _sync_by_slug(Exercise, track, source.exercises, now, counts["exercises"],
+                  lambda e: _exercise_fields(e, source, urls))
     _sync_assets(track, source.assets, now, counts["assets"])
     changed = modules_changed or before != (milestones.created, milestones.updated,
                                             milestones.retired)
@@ -163,6 +166,13 @@ def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetim
     # Search snippets are shared by every reader: they read the neutral words ("your coach").
     module.search_text = substitute(f"{source.title} {source.summary or ''} {rendered.text}", {})
     module.content_hash, module.updated_at, module.retired_at = source.content_hash, now, None
+
+
+def _exercise_fields(exercise, source: TrackSource, urls: Urls) -> dict:
+    return {"title": exercise.title, "prompt_markdown": exercise.prompt,
+            "prompt_html": render_markdown(exercise.prompt, _link_resolver(source, urls)).html,
+            "rubric_slug": exercise.rubric, "max_seconds": exercise.max_seconds,
+            "peer_review": exercise.peer_review, "completes_signoff": exercise.completes_signoff}
 
 
 def _quiz_fields(source: QuizSource) -> dict:

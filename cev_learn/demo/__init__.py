@@ -19,6 +19,7 @@ from cev_learn.accounts.passwords import hash_password
 from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.crm_exports import crm_export_command, seed_crm_setup
+from cev_learn.demo.practice import seed_practice
 from cev_learn.demo.progress import seed_alumni, seed_progress
 from cev_learn.demo.webhooks import seed_webhooks
 from cev_learn.platform.db import db, utcnow
@@ -263,6 +264,8 @@ def seed_command(reps, seed, history, if_empty, cohorts):
     newcomers = seed_newcomers(utcnow(), current_app.config["PASSWORD_HASH_METHOD"],
                                current_app.config["INVITATION_DAYS"])
     seed_crm_setup(users)
+    if track:
+        seed_practice(track, utcnow())
     db.session.commit()
     logged = seed_webhooks([u.id for u in users if u.role is Role.REP], utcnow()) if track else 0
     db.session.commit()
