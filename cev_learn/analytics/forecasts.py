@@ -46,6 +46,8 @@ def track_forecast(track: Track, as_of: dt.date, today: dt.date,
     """The cached forecast (on a hit one statement, the versions, or none when the page read
     them already: `known`; any rep's ramp change or any change of people and cohorts builds
     it again, in one statement, from the model of the day: `fitted_model`)."""
+    if known is None:  # read once, for the forecast and for the model of the day
+        known = caching.read_versions([caching.ORGANISATION])
     return caching.cached("forecast", (track.id, as_of.isoformat()),
                           lambda: build_forecast(track, as_of, today, known), today=today,
                           known=known)

@@ -174,7 +174,9 @@ def track_history(track: Track, as_of: dt.date) -> TrackHistory:
                                      Achievement.milestone_id == Milestone.id,
                                      Achievement.achieved_on <= as_of))
         .outerjoin(early, and_(early.user_id == Membership.user_id, early.type.in_(kinds)))
-        .where(Cohort.track_id == track.id, Membership.moved_out_at.is_(None))
+        # The track's cohorts first, then their members by cohort (not every membership).
+        .where(Membership.cohort_id.in_(select(Cohort.id).where(Cohort.track_id == track.id)),
+               Cohort.track_id == track.id, Membership.moved_out_at.is_(None))
         .order_by(Cohort.start_on, Cohort.id, Membership.user_id))
     history, weekly, known = TrackHistory([], {}, {}, {}), defaultdict(dict), {}
     for (user_id, cohort_id, cohort_name, cohort_start, start_on, end_on, name, measure,

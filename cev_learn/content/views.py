@@ -97,12 +97,12 @@ def complete_module(track_slug: str, module_slug: str):
         return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
     if completed:
         flash(f"“{module.title}” marked as complete.", "success")
-    # Where to go next is a request of its own: completing already writes the completion, the
-    # milestones it reaches and the boosters it schedules. The address is made before the
-    # commit, which would have the track and the module read again.
-    onward = url_for("content.next_after_module", track_slug=track.slug, module_slug=module.slug)
     db.session.commit()
-    return redirect(onward)
+    # Where to go next is a request of its own: completing already writes the completion, the
+    # milestones it reaches and the boosters it schedules. The slugs are the address's (found
+    # above), not the committed track's and module's, which would be read again.
+    return redirect(url_for("content.next_after_module", track_slug=track_slug,
+                            module_slug=module_slug))
 
 
 @role_required(Role.REP)
