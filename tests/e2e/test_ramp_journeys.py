@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 
 
 def drawn_points(page, chart_id: str) -> int:
-    chart = page.locator(f"svg[aria-labelledby^='{chart_id}']")
+    chart = page.locator(f"svg[aria-labelledby^='{chart_id}-title']")  # the wide drawing
     expect(chart).to_be_visible()
     return chart.locator(".point").count()
 
