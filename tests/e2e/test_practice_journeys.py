@@ -16,18 +16,15 @@ MILESTONE = "Value pitch certified by a coach"
 
 
 @pytest.fixture(scope="module")
-def media_browser():
+def media_browser(playwright_driver):
     """Chromium with fake media devices, which grants the microphone and camera unasked."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                  "--autoplay-policy=no-user-gesture-required"])
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              "--autoplay-policy=no-user-gesture-required"])
+    yield browser
+    browser.close()
 
 
 def new_page(browser, viewport):
