@@ -62,6 +62,8 @@ def module_pool(module: Module) -> dict[tuple[int, str], Question]:
     quizzes = [quiz for quiz in db.session.scalars(select(Quiz).where(
         Quiz.track_id == module.track_id, Quiz.retired_at.is_(None))) if module.slug in quiz.covers]
     pool = {}
+    if not quizzes:  # no quiz covers the module: nothing to read
+        return pool
     for quiz_id, version in current_versions(q.id for q in quizzes).items():
         for key, question in version_questions(version).items():
             if question.type in ASKABLE:
