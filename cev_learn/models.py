@@ -1,7 +1,7 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLink, User
-from cev_learn.api.scim import ScimGroup, ScimUser
+from cev_learn.api.scim_models import ScimGroup, ScimUser
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
 from cev_learn.content.models import (Asset, ChecklistTick, Exercise, ItemKind, Milestone, Module,

@@ -117,12 +117,21 @@ def fit(history: Iterable[tuple[metrics.Observation, float | None]]) -> Model:
                  tuple((s.day, s.survival) for s in curve), note=note)
 
 
+def hazard_regression():
+    """statsmodels' proportional-hazards model, imported on first use: it adds seconds to the
+    start of every command that never fits one. A serving worker imports it as it starts
+    (`ops.serving`), so that its objects join what the worker keeps out of the garbage
+    collector's view instead of making every full collection walk them."""
+    from statsmodels.duration.hazard_regression import PHReg
+    return PHReg
+
+
 def _cox(paced: list[tuple[metrics.Observation, float]], reps: int, productive: int
          ) -> Model | None:
     """statsmodels' PHReg on the centred pace; None when it fails or warns (no convergence)."""
     import numpy as np
-    from statsmodels.duration.hazard_regression import PHReg
 
+    PHReg = hazard_regression()
     centre = sum(x for _, x in paced) / len(paced)
     days = np.array([o.day for o, _ in paced], dtype=float)
     status = np.array([1 if o.event else 0 for o, _ in paced])

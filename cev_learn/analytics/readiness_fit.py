@@ -9,9 +9,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import optimize, stats
-
 from cev_learn.analytics.metrics import Observation
 from cev_learn.analytics.readiness import overall
 
@@ -89,6 +86,8 @@ def correlation(reps: Sequence[PastRep], weights: Sequence[float]) -> Correlatio
     pairs = [(s, v) for s, v in zip(scores, speed(reps)) if s is not None]
     if len(pairs) < 3 or len({s for s, _ in pairs}) < 2 or len({v for _, v in pairs}) < 2:
         return Correlation(None, None, len(pairs))
+    from scipy import stats  # on first use: seconds of every process's start otherwise
+
     result = stats.spearmanr([s for s, _ in pairs], [v for _, v in pairs])
     rho, p_value = float(result.statistic), float(result.pvalue)
     if math.isnan(rho):
@@ -104,6 +103,9 @@ def fit_weights(reps: Sequence[PastRep], competencies: int) -> tuple[float, ...]
     reps = rankable(reps)
     if len(reps) < competencies + 2:
         return None
+    import numpy as np
+    from scipy import optimize, stats  # on first use, as in `correlation`
+
     ranks = stats.rankdata(speed(reps)) / len(reps)
     features = np.array([[s or 0.0 for s in r.scores] for r in reps], dtype=float)
     design = np.hstack([features, np.ones((len(reps), 1))])
