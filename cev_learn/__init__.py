@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.notifications import services as notifications
 
     notifications.listen()  # services announce what people should hear about; they are told
+    from cev_learn.quizzes import boosters
+
+    boosters.listen()  # a module completed schedules its booster questions
 
     from cev_learn.accounts.routes import bp as accounts_bp
     from cev_learn.analytics.routes import bp as analytics_bp
@@ -46,6 +49,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from cev_learn.core_views import bp as core_bp
     from cev_learn.notifications.routes import bp as notifications_bp
     from cev_learn.platform.security import bp as security_bp
+    from cev_learn.practice.routes import bp as practice_bp
     from cev_learn.quizzes.routes import bp as quizzes_bp
     from cev_learn.ramp.routes import bp as ramp_bp
     from cev_learn.webhooks.routes import bp as webhooks_bp
@@ -55,7 +59,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     # page and health checks (core_views) and the browsers' security reports (platform).
     for blueprint in (core_bp, accounts_bp, content_bp, quizzes_bp, cohorts_bp, analytics_bp,
                       ramp_bp, api_bp, scim_bp, security_bp, webhooks_bp, xapi_bp,
-                      notifications_bp, certifications_bp):
+                      notifications_bp, practice_bp, certifications_bp):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     extensions.csrf.exempt(scim_bp)

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     from cev_learn.content.cli import content_cli
     from cev_learn.demo import demo_cli
     from cev_learn.notifications.cli import notifications_cli
+    from cev_learn.practice.cli import practice_cli
     from cev_learn.quizzes.cli import quiz_cli
     import cev_learn.ramp.import_cli  # noqa: F401  (adds import quotas|activities)
     from cev_learn.webhooks.cli import worker_command
@@ -31,5 +32,6 @@ def register_commands(app: Flask) -> None:
 
     for group in (users_cli, content_cli, quiz_cli, cohorts_cli, import_cli, reminders_cli,
                   notifications_cli, ramp_cli, demo_cli, tokens_cli, backup_command,
-                  restore_command, worker_command, xapi_cli, certifications_cli):
+                  restore_command, worker_command, xapi_cli, practice_cli,
+                  certifications_cli):
         app.cli.add_command(group)

@@ -1,18 +1,20 @@
 """Index of every model, so Alembic and readers see them all in one place."""
 from cev_learn.accounts.api_tokens import ApiToken
 from cev_learn.accounts.models import LinkPurpose, LoginFailure, Role, SignInLink, User
-from cev_learn.api.scim import ScimGroup, ScimUser
+from cev_learn.api.scim_models import ScimGroup, ScimUser
 from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.models import (Assignment, AssignmentKind, CoachingNote, Cohort,
                                       CohortCoach, Membership, ReminderLog, Signoff)
-from cev_learn.content.models import (Asset, Certification, ChecklistTick, ItemKind, Milestone, Module,
+from cev_learn.content.models import (Asset, Certification, ChecklistTick, Exercise, ItemKind,
+                                      Milestone, Module,
                                       ModuleProgress, Quiz, QuizVersion, Rubric, ScheduleItem,
                                       Track)
 from cev_learn.notifications.models import Notification, NotificationSettings
+from cev_learn.practice.models import Review, Submission, SubmissionState
 from cev_learn.platform.caching import DataVersion, ScopeVersion
 from cev_learn.platform.outbox import OutboxEvent
 from cev_learn.platform.rate_limits import RateLimitWindow
-from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState
+from cev_learn.quizzes.models import Attempt, AttemptAnswer, AttemptState, Booster, BoosterAnswer
 from cev_learn.ramp.models import (Achievement, AchievementChange, ActivityRecord, CrmPerson,
                                    ImportMapping, Quota, RepEarlyActivity, RepMonthActivity,
                                    RepWeekActivity)
@@ -34,3 +36,5 @@ __all__ += ["OutboxEvent", "WebhookDelivery", "WebhookEndpoint", "WebhookRepStan
 __all__ += ["LrsCursor"]
 __all__ += ["Certificate", "Certification"]
 __all__ += ["Notification", "NotificationSettings"]
+__all__ += ["Booster", "BoosterAnswer"]
+__all__ += ["Exercise", "Review", "Submission", "SubmissionState"]

@@ -31,8 +31,9 @@ COHORTS = NavItem("Cohorts", "cohorts.cohort_list")
 RAMP = NavItem("Ramp", "analytics.manager_home")
 NAV_ITEMS = {
     Role.REP: [NavItem("This week", "cohorts.rep_home"), PLAYBOOK,
-               NavItem("Certificates", "certifications.mine")],
-    Role.COACH: [NavItem("My reps", "cohorts.coach_home"), RAMP, QUIZ_RESULTS, PLAYBOOK],
+               NavItem("Practice", "practice.index"), NavItem("Certificates", "certifications.mine")],
+    Role.COACH: [NavItem("My reps", "cohorts.coach_home"), RAMP, QUIZ_RESULTS,
+                 NavItem("Reviews", "practice.queue"), PLAYBOOK],
     Role.MANAGER: [RAMP, COHORTS, NavItem("Reps", "cohorts.coach_home"), QUIZ_RESULTS, PLAYBOOK],
     Role.ADMIN: [NavItem("Users", "accounts.users"), RAMP, COHORTS, QUIZ_RESULTS, PLAYBOOK],
 }

@@ -28,6 +28,7 @@ def app_config(url: str, instance: Path, **overrides) -> dict:
         "SERVER_NAME": "localhost",
         # Each app its own cache: tests empty the database between them, and versions with it.
         "CACHE_TYPE": "SimpleCache",
+        "RECORDINGS_DIR": str(instance / "recordings"),
     }
     config.update(overrides)
     return config

@@ -15,14 +15,16 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.decorators import PUBLIC
 from cev_learn.accounts.models import Role, User
 from cev_learn.certifications.models import Certificate
-from cev_learn.content.models import Certification, Track
 from cev_learn.cohorts.models import Membership
+from cev_learn.content.models import Certification, Module, Quiz, QuizVersion, Track
 from cev_learn.notifications.models import Notification
+from cev_learn.quizzes.models import Booster, BoosterAnswer
 from cev_learn.ramp.models import ImportMapping
 from cev_learn.platform.db import db, utcnow
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
+from tests.practice.recordings import make_submission
 from tests.webhooks.helpers import stored_delivery
 
 _APP = create_app({"SECRET_KEY": "routes", "DATABASE_URL": "sqlite://", "REQUEST_LOG": False})
@@ -46,16 +48,16 @@ def test_every_route_declares_an_access_rule(endpoint):
 
 # Report tables differ per page; each CSV route gets one of its own.
 SAMPLE_TABLES = {"analytics.dashboard_csv": "cohorts", "analytics.cohort_csv": "km",
-                 "analytics.rep_csv": "weekly"}
+                 "analytics.rep_csv": "weekly", "analytics.forecasts_csv": "by-day"}
 
 
 def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, webhook=None,
-                actor=None):
+                actor=None, submission=None):
     values = {"name": SAMPLE_TABLES.get(endpoint), "user_id": target.id,
               "path": "Users" if endpoint.startswith("scim.") else "chart.png",
               "track_slug": "test-track", "module_slug": "intro", "quiz_slug": "check", "rubric_slug": "pitch",
               "milestone_slug": "first-meeting", "token_id": 1, "secret": "no-such-link",
-              "code": "no-such-code"}
+              "code": "no-such-code", "exercise_slug": "cold-pitch"}
     if "certificate_id" in rule_args:  # a rep's own; staff look at the target's
         values["certificate_id"] = _sample_certificate(
             actor if actor is not None and db.session.get(User, actor).role is Role.REP
@@ -64,6 +66,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
         values["mapping_id"] = _sample_mapping(actor).id
     if "notification_id" in rule_args:  # one's own (others' are tests/notifications')
         values["notification_id"] = _sample_notification(actor or target.id).id
+    if "booster_id" in rule_args:  # one's own, answered once (others' are tests/quizzes')
+        values.update(booster_id=_sample_booster(actor or target.id).id, seq=0)
     if cohort is not None:
         values.update(cohort_id=cohort.id, membership_id=db.session.scalar(
             select(Membership.id).where(Membership.user_id == target.id)))
@@ -72,6 +76,8 @@ def sample_args(rule_args, target, attempt=None, cohort=None, endpoint=None, web
                       key=attempt.layout[-1]["key"])
     if webhook is not None:
         values.update(endpoint_id=webhook.endpoint_id, delivery_id=webhook.id)
+    if submission is not None:
+        values["submission_id"] = submission.id
     missing = set(rule_args) - set(values)
     assert not missing, f"add sample values for {missing} to the access matrix test"
     return {name: values[name] for name in rule_args}
@@ -98,6 +104,23 @@ def _sample_certificate(holder_id: int) -> Certificate:
     return certificate
 
 
+def _sample_booster(rep_id: int) -> Booster:
+    """A booster of the rep for the first question of the quiz `check`, answered once."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "check"))
+    version = db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id))
+    module = db.session.scalar(select(Module).where(Module.slug == "intro"))
+    booster = Booster(user_id=rep_id, module_id=module.id, quiz_id=quiz.id,
+                      question_key=version.questions[0]["key"], box=2, due_on=dt.date.today(),
+                      answer_count=1, created_at=utcnow())
+    db.session.add(booster)
+    db.session.flush()
+    db.session.add(BoosterAnswer(booster_id=booster.id, seq=0, user_id=rep_id, box=1,
+                                 answered_at=utcnow(), response={"choice": 0}, fraction=1.0,
+                                 correct=True))
+    db.session.commit()
+    return booster
+
+
 def _sample_mapping(actor) -> ImportMapping:
     """A saved mapping the actor made (who may change whose mappings: test_object_access)."""
     mapping = ImportMapping(name="Sample", kind="activities", created_by_id=actor, definition={
@@ -114,15 +137,22 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     user = make_user(actor) if actor is not None else None
     # The target rep is in a cohort the acting coach coaches (object rules are tested apart).
-    cohort = make_cohort(reps=[target], coaches=[user] if actor is Role.COACH else [])
+    # A rep practises the exercises of their own cohort's track.
+    practising = [user] if actor is Role.REP and endpoint.startswith("practice.") else []
+    cohort = make_cohort(reps=[target, *practising],
+                         coaches=[user] if actor is Role.COACH else [])
     attempt = None
     if rule.arguments & {"attempt_id", "quiz_id"}:
         # Reps work on their own attempts; staff look at submitted ones.
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
     webhook = stored_delivery(target.id) if rule.arguments & {"endpoint_id"} else None
+    # Reps see their own recordings; staff their reps'.
+    submission = make_submission(user if actor is Role.REP else target, app=app) \
+        if "submission_id" in rule.arguments else None
     url = app.url_map.bind("localhost").build(endpoint, sample_args(
-        rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None))
+        rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None,
+        submission))
     client = app.test_client()
     api = endpoint.startswith(("api.", "scim."))
     headers = {}
@@ -134,7 +164,7 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
     method = "GET" if "GET" in methods else methods[0]
     data = {"csrf_token": csrf_token(client, "/")} if method != "GET" and not api else None
     response = client.open(url, method=method, data=data, headers=headers)
-
+    response.close()  # files are streamed
     allowed = access_rule(endpoint)
     location = urlsplit(response.headers.get("Location", ""))
     sent_to_sign_in = location.path == "/login" and "next=" in location.query

@@ -56,7 +56,7 @@ def test_history_is_five_earlier_cohorts_with_a_few_leavers():
     assert plan == history_plan(1, TODAY) and plan != history_plan(2, TODAY)
     ages = [(TODAY - c.start_on).days for c in plan]
     assert ages == sorted(ages, reverse=True) and 6 * 30 <= ages[-1] and ages[0] <= 14 * 31
-    assert all(6 <= len(c.members) <= 10 for c in plan)
+    assert all(6 <= len(c.members) <= 16 for c in plan)
     assert all(any(a.end_on for a in c.members) for c in plan)
     assert all(a.end_on < TODAY for c in plan for a in c.members if a.end_on)
     emails = [a.person.email for c in plan for a in c.members]

@@ -10,9 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cev_learn"
 # application together (the app factory, the command line, the demo organisation, the gunicorn
 # workers and the pages that belong to no domain). "web" is the pages of every domain (their
 # views and forms): like the API, they show what the domains below them hold.
-LAYERS = ("platform", "accounts", "content", "quizzes", "cohorts", "ramp", "certifications",
-          "analytics",
-          "notifications", "xapi", "webhooks", "api", "web", "app")
+LAYERS = ("platform", "accounts", "content", "quizzes", "cohorts", "practice", "ramp",
+          "certifications", "analytics", "notifications", "xapi", "webhooks", "api", "web", "app")
 LEVEL = {**{name: n for n, name in enumerate(LAYERS)}, "web": LAYERS.index("api")}
 WEB = frozenset({"views", "forms", "routes", "blueprint"})
 APP = frozenset({"cev_learn", "cev_learn.cli", "cev_learn.demo", "cev_learn.ops",

@@ -21,12 +21,13 @@ from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import LoginFailure, User
 from cev_learn.api.scim import ScimGroup, ScimUser
 from cev_learn.cohorts.models import ReminderLog
-from cev_learn.content.models import Asset, Track
+from cev_learn.content.models import Asset, Exercise, Track
 from cev_learn.content.track_data import forget_tracks
 from cev_learn.platform.caching import ScopeVersion
 from cev_learn.platform.db import db
 from cev_learn.platform.health import migration_heads
 from cev_learn.platform.rate_limits import RateLimitWindow
+from cev_learn.practice.models import Review, Submission, SubmissionState
 from cev_learn.notifications.models import NotificationSettings
 from cev_learn.ramp.pending_imports import PendingImport
 from cev_learn.webhooks.models import WebhookRepStanding, WebhookSettings
@@ -116,8 +117,26 @@ def seed_every_table(app) -> None:
                   row_id=3, statements_sent=120, failures=1, last_attempt_at=now,
                   next_attempt_at=now, last_error="HTTP 503: try later"),
     ])
+    db.session.flush()
+    _seed_practice(user, now)
     db.session.commit()
     stored_delivery(user.id)  # an endpoint, an event and its delivery
+
+
+def _seed_practice(rep: User, now: dt.datetime) -> None:
+    """A reviewed practice submission, unless the demo made one already."""
+    if db.session.scalar(select(Review.id)) is not None:
+        return
+    exercise = db.session.scalar(select(Exercise))
+    submission = Submission(exercise_id=exercise.id, user_id=rep.id, storage_key="k" * 32,
+                            kind="webm", size_bytes=2048, duration_seconds=None,
+                            state=SubmissionState.REVIEWED, submitted_at=now,
+                            review_due_on=now.date(), reviewed_at=now)
+    db.session.add(submission)
+    db.session.flush()
+    db.session.add(Review(submission_id=submission.id, reviewer_id=rep.id, scores=[3, 4, 4, 5],
+                          score=0.75, passed=True, summary="Good.", created_at=now,
+                          comments=[{"at": 12, "text": "Ask one more question."}]))
 
 
 def current_rows() -> dict:

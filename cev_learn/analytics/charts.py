@@ -4,6 +4,13 @@ Each chart returns one complete `<svg>` as Markup for `{{ chart }}` in a templat
 no inline styles or scripts, so the markup uses only presentation attributes and classes; fonts
 and sizing come from the "Charts" section of app.css. Every plotted value is an element with
 class "point", raw `data-x`/`data-y` values and a `<title>` tooltip. All text is escaped.
+
+Phones: `for_screens` draws a chart twice, at WIDTH and at NARROW, and app.css shows the one that
+fits the screen, so the words of a chart stay at their drawn size (12 px) on a 390 px phone
+without a sideways scroll. The narrow drawing thins out crowded tick labels, shortens long labels
+(the full text in a `<title>`), wraps the title, puts the legend under the plot and bar labels
+above their bars. Its marks are plain dots without tooltips (a phone has no hover; the data table
+under each chart has the values), which keeps a page's weight down.
 """
 import math
 from collections.abc import Sequence
@@ -15,11 +22,14 @@ from markupsafe import Markup, escape
 from cev_learn.platform.text_direction import isolate
 
 WIDTH, HEIGHT = 640, 320
+NARROW = 320      # a phone's chart: the 324 px a panel leaves on a 390 px screen draws it 1:1
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe–Ito
 GRID, AXIS, EMPTY_CELL = "#e3e6eb", "#8a94a3", "#d5dae1"
 WARM, WARM_LIGHT, COOL, COOL_LIGHT = "#D55E00", "#F9D3B8", "#0072B2", "#CFE3F3"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 CHAR_PX = 6.5     # rough width of one 12 px character, to fit labels
+TITLE_CHAR_PX = 8  # rough width of one character of the 14 px bold title
+LINE_PX = 18      # a line of text: legend rows, a wrapped title
 ROW_PX = 18       # heat-map row height
 SHORT_LABEL = 12  # characters kept of a crowded or rotated category label
 NO_DATA = "No data yet"
@@ -110,21 +120,52 @@ def _shorten(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
-def _svg(id: str, title: str, desc: str, *body: Markup, height: float = HEIGHT) -> Markup:
-    """The outer element: accessible name and description, a visible title, then the body."""
+def _svg(id: str, title: str, desc: str, *body: Markup, height: float = HEIGHT,
+         width: float = WIDTH) -> Markup:
+    """The outer element: accessible name and description, a visible title, then the body.
+
+    A narrow chart wraps its title over as many lines as it needs and moves the body down."""
+    lines = _wrap(title, int((width - 16) / TITLE_CHAR_PX)) if width < WIDTH else [title]
+    drop = (len(lines) - 1) * LINE_PX
+    heading = [_text(8, 20 + i * LINE_PX, line, class_="chart__title")
+               for i, line in enumerate(lines)]
+    if drop:
+        body = (_el("g", *body, transform=f"translate(0 {drop})"),)
+    size = "chart__svg" if width >= WIDTH else "chart__svg chart__svg--narrow"
     return _el("svg", _el("title", title, id=f"{id}-title"), _el("desc", desc, id=f"{id}-desc"),
-               _text(8, 20, title, class_="chart__title"), *body,
-               xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {WIDTH} {_attr(float(height))}",
-               role="img", aria_labelledby=f"{id}-title {id}-desc", class_="chart__svg",
+               *heading, *body,
+               xmlns="http://www.w3.org/2000/svg",
+               viewBox=f"0 0 {_attr(float(width))} {_attr(float(height + drop))}",
+               role="img", aria_labelledby=f"{id}-title {id}-desc", class_=size,
                font_family=FONT, font_size=12)
 
 
-def _no_data(id: str, title: str) -> Markup:
-    return _svg(id, title, NO_DATA, _text(WIDTH / 2, 72, NO_DATA, "middle", class_="chart__empty"),
-                height=112)
+def _wrap(text: str, limit: int) -> list[str]:
+    """Words in lines of at most `limit` characters (a longer word has a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
-def _marker(cx: float, cy: float, colour: str, x: object, y: object, tip: str) -> Markup:
+def _no_data(id: str, title: str, width: float = WIDTH) -> Markup:
+    return _svg(id, title, NO_DATA, _text(width / 2, 72, NO_DATA, "middle", class_="chart__empty"),
+                height=112, width=width)
+
+
+def for_screens(draw, *args, id: str, **kwargs) -> Markup:
+    """The chart drawn for wide screens, then for phones (its ids end in "-narrow")."""
+    return (draw(*args, id=id, **kwargs)
+            + draw(*args, id=f"{id}-narrow", width=NARROW, **kwargs))
+
+
+def _marker(cx: float, cy: float, colour: str, x: object, y: object, tip: str,
+            narrow: bool = False) -> Markup:
+    if narrow:  # a dot to see where the value is; its value is in the data table
+        return _el("circle", cx=cx, cy=cy, r=3, fill=colour, class_="chart__dot")
     return _el("circle", _el("title", tip), cx=cx, cy=cy, r=4, fill=colour, stroke="#ffffff",
                stroke_width=1, class_="point", data_x=str(x), data_y=str(y))
 
@@ -148,12 +189,20 @@ class _Frame:
     bottom: float = HEIGHT - 56
     left: float = 64
     right: float = WIDTH - 24
+    narrow: bool = False  # drawn for a phone
 
     def x(self, value: float) -> float:
         return self.left + (self.right - self.left) * _share(value, self.x_max)
 
     def y(self, value: float) -> float:
         return self.bottom - (self.bottom - self.top) * _share(value, self.y_max)
+
+
+def _plot(width: float, x_max: float, y_max: float, **edges: float) -> _Frame:
+    """The plot area of a chart `width` px wide: a narrower margin on the left and right."""
+    if width >= WIDTH:
+        return _Frame(x_max, y_max, **edges)
+    return _Frame(x_max, y_max, **{"left": 56, "right": width - 16, "narrow": True, **edges})
 
 
 def _share(value: float, maximum: float) -> float:
@@ -164,14 +213,24 @@ def _share(value: float, maximum: float) -> float:
 
 
 def _x_axis(frame: _Frame, ticks: Sequence[float], fmt: str) -> list[Markup]:
-    """Vertical gridlines with value labels under the plot, and the baseline."""
+    """Vertical gridlines with value labels under the plot (every second or third label when
+    they would touch), and the baseline."""
+    labels = [format_value(tick, fmt) for tick in ticks]
+    stride = _label_stride(labels, (frame.right - frame.left) / max(len(ticks) - 1, 1))
     marks = []
-    for tick in ticks:
+    for i, (tick, label) in enumerate(zip(ticks, labels)):
         x = frame.x(tick)
-        marks += [_line(x, frame.top, x, frame.bottom, class_="chart__grid"),
-                  _tick(x, frame.bottom + 16, format_value(tick, fmt))]
+        marks.append(_line(x, frame.top, x, frame.bottom, class_="chart__grid"))
+        if i % stride == 0:
+            marks.append(_tick(x, frame.bottom + 16, label))
     return [*marks, _line(frame.left, frame.bottom, frame.right, frame.bottom, AXIS,
                           class_="chart__axis")]
+
+
+def _label_stride(labels: Sequence[str], spacing: float) -> int:
+    """Label every n-th tick, n the smallest that leaves 8 px between neighbouring labels."""
+    widest = max((len(label) for label in labels), default=0) * CHAR_PX + 8
+    return max(1, math.ceil(widest / spacing)) if spacing > 0 else 1
 
 
 def _y_axis(frame: _Frame, ticks: Sequence[float], fmt: str) -> list[Markup]:
@@ -184,14 +243,21 @@ def _y_axis(frame: _Frame, ticks: Sequence[float], fmt: str) -> list[Markup]:
     return marks
 
 
-def _axis_titles(frame: _Frame, x_label: str, y_label: str) -> list[Markup]:
+def _axis_titles(frame: _Frame, x_label: str, y_label: str,
+                 x_title_y: float = HEIGHT - 10) -> list[Markup]:
     middle = (frame.top + frame.bottom) / 2
-    return [_label((frame.left + frame.right) / 2, HEIGHT - 10, x_label),
+    return [_label((frame.left + frame.right) / 2, x_title_y, x_label),
             _label(16, middle, y_label, transform=f"rotate(-90 16 {_attr(float(middle))})")]
 
 
 def _crowded(labels: Sequence[str], width: float) -> bool:
     return max(len(label) for label in labels) * CHAR_PX > width / len(labels) - 4
+
+
+def _fitted(content: str, limit: int) -> tuple[object, ...]:
+    """A label cut to `limit` characters, and then its full text as a `<title>`."""
+    short = _shorten(content, limit)
+    return (short,) if short == content else (short, _el("title", content))
 
 
 def _category_labels(frame: _Frame, labels: Sequence[str]) -> list[Markup]:
@@ -202,8 +268,9 @@ def _category_labels(frame: _Frame, labels: Sequence[str]) -> list[Markup]:
     y, ticks = frame.bottom + 14, []
     for i in range(0, len(labels), stride):
         x = frame.x(i + 0.5)
-        ticks.append(_tick(x, y, _shorten(labels[i], SHORT_LABEL), "end",
-                           transform=f"rotate(-40 {_attr(x)} {_attr(float(y))})"))
+        ticks.append(_el("text", *_fitted(labels[i], SHORT_LABEL), x=x, y=y, text_anchor="end",
+                         class_="chart__tick",
+                         transform=f"rotate(-40 {_attr(x)} {_attr(float(y))})"))
     return ticks
 
 
@@ -222,22 +289,40 @@ def _legend(names: Sequence[str]) -> tuple[list[Markup], float]:
     return [_el("g", *items, class_="chart__legend")], y + 20
 
 
+def _legend_below(names: Sequence[str], top: float, width: float) -> tuple[list[Markup], float]:
+    """A phone's legend: one series a line from `top` down; the height it leaves the chart."""
+    if len(names) < 2:
+        return [], top
+    limit = int((width - 16 - 26) / CHAR_PX)
+    items = [_el("g", _line(8, top + i * LINE_PX - 4, 28, top + i * LINE_PX - 4, colour,
+                            stroke_width=3),
+                 _el("text", *_fitted(name, limit), x=34, y=top + i * LINE_PX))
+             for i, (name, colour) in enumerate(zip(names, PALETTE))]
+    return [_el("g", *items, class_="chart__legend")], top + (len(items) - 1) * LINE_PX + 10
+
+
 # --- Charts ---------------------------------------------------------------------------------
 
 def step_chart(series: Sequence[tuple[str, Points]], *, id: str, title: str, x_label: str,
                y_label: str, x_max: float | None = None, y_max: float | None = 1.0,
-               y_format: str = "percent", desc: str | None = None) -> Markup:
+               y_format: str = "percent", desc: str | None = None,
+               width: float = WIDTH) -> Markup:
     """Kaplan–Meier style curves, up to 6 series: each value holds until the next x."""
     if len(series) > len(PALETTE):
         raise ValueError(f"a chart shows at most {len(PALETTE)} series")
     plotted = [(name, points) for name, points in series if points]
     if not plotted:
-        return _no_data(id, title)
+        return _no_data(id, title, width)
     fx, fy = partial(format_value, fmt="number"), partial(format_value, fmt=y_format)
     x_top, x_ticks = _axis(x_max, max(x for _, points in plotted for x, _ in points), whole=True)
     y_top, y_ticks = _axis(y_max, max(y for _, points in plotted for _, y in points))
-    legend, top = _legend([name for name, _ in series])
-    frame = _Frame(x_top, y_top, top=top)
+    names, height = [name for name, _ in series], HEIGHT
+    if width < WIDTH:
+        legend, height = _legend_below(names, HEIGHT + 8, width)
+        frame = _plot(width, x_top, y_top)
+    else:
+        legend, top = _legend(names)
+        frame = _plot(width, x_top, y_top, top=top)
     body = [*_y_axis(frame, y_ticks, y_format), *_x_axis(frame, x_ticks, "number"),
             *_axis_titles(frame, x_label, y_label), *legend]
     for (name, points), colour in zip(series, PALETTE):
@@ -245,10 +330,11 @@ def step_chart(series: Sequence[tuple[str, Points]], *, id: str, title: str, x_l
             body.append(_el("path", d=_step_path(frame, points), fill="none", stroke=colour,
                             stroke_width=2, class_="chart__line"))
         body += [_marker(frame.x(x), frame.y(y), colour, x, y,
-                         f"{name}, {x_label} {fx(x)}: {fy(y)}") for x, y in points]
+                         f"{name}, {x_label} {fx(x)}: {fy(y)}", frame.narrow) for x, y in points]
     ends = "; ".join(f"{name} {fy(points[-1][1])} at {fx(points[-1][0])}"
                      for name, points in plotted)
-    return _svg(id, title, desc or f"{y_label} by {x_label}: {ends}.", *body)
+    return _svg(id, title, desc or f"{y_label} by {x_label}: {ends}.", *body, height=height,
+                width=width)
 
 
 def _step_path(frame: _Frame, points: Points) -> str:
@@ -260,14 +346,15 @@ def _step_path(frame: _Frame, points: Points) -> str:
 
 
 def band_chart(points: Sequence[dict], *, id: str, title: str, x_label: str, y_label: str,
-               y_format: str = "percent", desc: str | None = None) -> Markup:
+               y_format: str = "percent", desc: str | None = None,
+               width: float = WIDTH) -> Markup:
     """Ramp curve: the median per month inside its p25–p75 band, with the quota line at 100%."""
     if not points:
-        return _no_data(id, title)
+        return _no_data(id, title, width)
     fy = partial(format_value, fmt=y_format)
     x_top, x_ticks = _axis(None, max(p["month"] for p in points), whole=True)
     y_top, y_ticks = _axis(None, max(max(p["p75"], p["median"]) for p in points))
-    frame = _Frame(x_top, y_top)
+    frame = _plot(width, x_top, y_top)
     band = [(frame.x(p["month"]), frame.y(p["p75"])) for p in points]
     band += [(frame.x(p["month"]), frame.y(p["p25"])) for p in reversed(points)]
     median = [(frame.x(p["month"]), frame.y(p["median"])) for p in points]
@@ -283,58 +370,67 @@ def band_chart(points: Sequence[dict], *, id: str, title: str, x_label: str, y_l
                     class_="chart__line"))
     body += [_marker(*spot, PALETTE[0], p["month"], p["median"],
                      f"Month {p['month']} (n = {p['n']}): median {fy(p['median'])}, "
-                     f"p25 {fy(p['p25'])}, p75 {fy(p['p75'])}")
+                     f"p25 {fy(p['p25'])}, p75 {fy(p['p75'])}", frame.narrow)
              for spot, p in zip(median, points)]
     first, last = points[0], points[-1]
     summary = (f"{y_label}, median: {fy(first['median'])} in month {first['month']}, "
                f"{fy(last['median'])} in month {last['month']} "
                f"(middle half {fy(last['p25'])}–{fy(last['p75'])}).")
-    return _svg(id, title, desc or summary, *body)
+    return _svg(id, title, desc or summary, *body, width=width)
 
 
 def line_chart(points: Sequence[tuple[str, float | None]], *, id: str, title: str, x_label: str,
-               y_label: str, y_format: str = "number", desc: str | None = None) -> Markup:
+               y_label: str, y_format: str = "number", desc: str | None = None,
+               width: float = WIDTH) -> Markup:
     """A value per category in order (e.g. per cohort); None leaves a gap but keeps its label."""
     known = [(label, value) for label, value in points if value is not None]
     if not known:
-        return _no_data(id, title)
+        return _no_data(id, title, width)
     fy = partial(format_value, fmt=y_format)
     labels = [label for label, _ in points]
     y_top, y_ticks = _axis(None, max(value for _, value in known))
-    crowded = _crowded(labels, _Frame.right - _Frame.left)
-    frame = _Frame(len(points), y_top, bottom=HEIGHT - (104 if crowded else 56))
+    plot = _plot(width, 1, 1)
+    crowded = _crowded(labels, plot.right - plot.left)
+    frame = _plot(width, len(points), y_top, bottom=HEIGHT - (104 if crowded else 56))
     xy = [None if value is None else (frame.x(i + 0.5), frame.y(value))
           for i, (_, value) in enumerate(points)]
     body = [*_y_axis(frame, y_ticks, y_format), *_category_labels(frame, labels),
             *_axis_titles(frame, x_label, y_label),
             _el("path", d=_path(xy), fill="none", stroke=PALETTE[0], stroke_width=2,
                 class_="chart__line")]
-    body += [_marker(*spot, PALETTE[0], label, value, f"{label} — {y_label}: {fy(value)}")
+    body += [_marker(*spot, PALETTE[0], label, value, f"{label} — {y_label}: {fy(value)}",
+                     frame.narrow)
              for spot, (label, value) in zip(xy, points) if spot is not None]
     (first, low), (last, high) = known[0], known[-1]
     summary = (f"{y_label}: {fy(low)} for {first}, {fy(high)} for {last}; "
                f"{len(known)} of {len(points)} with data.")
-    return _svg(id, title, desc or summary, *body)
+    return _svg(id, title, desc or summary, *body, width=width)
 
 
 def bar_chart(bars: Sequence[tuple[str, float]], *, id: str, title: str, x_label: str,
               value_label: str, value_max: float | None = None, value_format: str = "number",
-              horizontal: bool = True, desc: str | None = None) -> Markup:
+              horizontal: bool = True, desc: str | None = None, width: float = WIDTH) -> Markup:
     """One bar per label (funnel stages, territories) with its value written at the bar's end."""
     if not bars:
-        return _no_data(id, title)
+        return _no_data(id, title, width)
     top, ticks = _axis(value_max, max(value for _, value in bars))
-    draw = _horizontal_bars if horizontal else _vertical_bars
+    if horizontal:
+        draw = _horizontal_bars if width >= WIDTH else partial(_stacked_bars, width=width)
+    else:
+        draw = partial(_vertical_bars, width=width)
     body, height = draw(bars, top, ticks, x_label, value_label, value_format)
     summary = ", ".join(f"{label} {format_value(value, value_format)}" for label, value in bars)
-    return _svg(id, title, desc or f"{value_label} by {x_label}: {summary}.", *body, height=height)
+    return _svg(id, title, desc or f"{value_label} by {x_label}: {summary}.", *body, height=height,
+                width=width)
 
 
 def _bar(x: float, y: float, width: float, height: float, label: str, value: float,
-         fmt: str) -> Markup:
-    return _el("rect", _el("title", f"{label}: {format_value(value, fmt)}"), x=x, y=y,
-               width=max(width, 0.0), height=max(height, 0.0), fill=PALETTE[0], class_="point",
-               data_x=label, data_y=str(value))
+         fmt: str, narrow: bool = False) -> Markup:
+    size = {"x": x, "y": y, "width": max(width, 0.0), "height": max(height, 0.0)}
+    if narrow:  # its value is written beside it
+        return _el("rect", **size, fill=PALETTE[0], class_="chart__bar")
+    return _el("rect", _el("title", f"{label}: {format_value(value, fmt)}"), **size,
+               fill=PALETTE[0], class_="point", data_x=label, data_y=str(value))
 
 
 def _horizontal_bars(bars: Sequence[tuple[str, float]], top: float, ticks: Sequence[float],
@@ -354,19 +450,43 @@ def _horizontal_bars(bars: Sequence[tuple[str, float]], top: float, ticks: Seque
     return body, height
 
 
+def _stacked_bars(bars: Sequence[tuple[str, float]], top: float, ticks: Sequence[float],
+                  x_label: str, value_label: str, fmt: str, *,
+                  width: float) -> tuple[list[Markup], float]:
+    """A phone's horizontal bars: each label on a line of its own above its bar, the plot as
+    wide as the chart leaves beside the widest value; 44 px per bar."""
+    band, values = 44, [format_value(value, fmt) for _, value in bars]
+    widest = max(len(value) for value in values) * CHAR_PX
+    frame = _Frame(top, 1, top=48, bottom=48 + band * len(bars), left=24,
+                   right=width - max(widest + 12, 24.0), narrow=True)
+    height = frame.bottom + 48
+    limit = int((width - frame.left - 8) / CHAR_PX)
+    body = [*_x_axis(frame, ticks, fmt), _label(frame.left, frame.top - 12, x_label, "start"),
+            _label(width / 2, height - 10, value_label)]
+    for i, ((label, value), written) in enumerate(zip(bars, values)):
+        y, end = frame.top + i * band, frame.x(value)
+        body += [_el("text", *_fitted(label, limit), x=frame.left, y=y + 14,
+                     class_="chart__category"),
+                 _bar(frame.left, y + 20, end - frame.left, 18, label, value, fmt, narrow=True),
+                 _text(end + 6, y + 33, written, class_="chart__value")]
+    return body, height
+
+
 def _vertical_bars(bars: Sequence[tuple[str, float]], top: float, ticks: Sequence[float],
-                   x_label: str, value_label: str, fmt: str) -> tuple[list[Markup], float]:
+                   x_label: str, value_label: str, fmt: str, *,
+                   width: float = WIDTH) -> tuple[list[Markup], float]:
     """Bars rising from the baseline with the value above each and the labels under them."""
     labels = [label for label, _ in bars]
-    crowded = _crowded(labels, _Frame.right - _Frame.left)
-    frame = _Frame(len(bars), top, bottom=HEIGHT - (104 if crowded else 56))
+    plot = _plot(width, 1, 1)
+    crowded = _crowded(labels, plot.right - plot.left)
+    frame = _plot(width, len(bars), top, bottom=HEIGHT - (104 if crowded else 56))
     slot = (frame.right - frame.left) / len(bars)
     body = [*_y_axis(frame, ticks, fmt), *_category_labels(frame, labels),
             *_axis_titles(frame, x_label, value_label)]
     for i, (label, value) in enumerate(bars):
         y = frame.y(value)
         body += [_bar(frame.left + (i + 0.2) * slot, y, slot * 0.6, frame.bottom - y, label, value,
-                      fmt),
+                      fmt, frame.narrow),
                  _text(frame.x(i + 0.5), y - 4, format_value(value, fmt), "middle",
                        class_="chart__value")]
     return body, HEIGHT
@@ -375,7 +495,10 @@ def _vertical_bars(bars: Sequence[tuple[str, float]], top: float, ticks: Sequenc
 def heat_map(rows: Sequence[tuple[str, Sequence[float | None]]], columns: Sequence[object], *,
              id: str, title: str, x_label: str, y_label: str, value_format: str = "percent",
              scale_max: float = 2.0, desc: str | None = None) -> Markup:
-    """Pace per row and column (e.g. rep × week): warm below 1.0 (on target), cool at or above."""
+    """Pace per row and column (e.g. rep × week): warm below 1.0 (on target), cool at or above.
+
+    Drawn at WIDTH only: 20 rows of up to 26 weeks cannot be told apart at a phone's width with
+    readable labels, so on a phone this chart keeps its size and its box scrolls sideways."""
     if scale_max <= 1:
         raise ValueError("scale_max must be above 1.0, the target")
     if not rows or not columns:

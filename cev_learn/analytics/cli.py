@@ -1,13 +1,16 @@
-"""cev-learn ramp cohort NAME [--as-of DATE] [--json], ramp recompute and ramp rebuild"""
+"""cev-learn ramp cohort NAME [--as-of DATE] [--json], ramp backtest, ramp recompute and ramp
+rebuild"""
 import datetime as dt
 import json
 
 import click
 from sqlalchemy import select
 
+from cev_learn.analytics import backtest, forecast, forecasts, synthetic
 from cev_learn.analytics.reports import cohort_ramp
-from cev_learn.cohorts.models import Membership
+from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.services import find_cohort
+from cev_learn.content.models import Track
 from cev_learn.platform.db import db
 from cev_learn.ramp import facts
 
@@ -81,3 +84,67 @@ def rebuild_command(as_of):
     reps, changed = facts.rebuild(as_of)
     db.session.commit()
     click.echo(f"ramp facts rebuilt for {reps} reps in a cohort; {changed} achievements changed")
+
+
+@ramp_cli.command("backtest")
+@click.option("--track", "track_slug", default=None,
+              help="The track's slug. Default: the one track that has cohorts.")
+@click.option("--as-of", "as_of", default=None, callback=_date,
+              help="Backtest as on this day (records after it are ignored). Default: today.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/formats.md.")
+@click.option("--generated", is_flag=True,
+              help="Backtest a generated organisation whose effect of early pace is known "
+                   "(analytics/synthetic.py) instead of the database.")
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="With --generated: the random seed of the organisation.")
+def backtest_command(track_slug, as_of, as_json, generated, seed):
+    """How good the projected productivity dates are: every finished cohort forecast again
+    as on its days 30, 60 and 90, scored against what happened (docs/metrics.md)."""
+    if generated:
+        org = synthetic.generate(seed)
+        result = backtest.backtest(org.reps, org.starts, org.names, org.targets, org.as_of)
+        model = forecast.fit_track(org.reps, org.targets, org.as_of)
+        report = {**backtest.as_json(result, "generated", org.names),
+                  "true_effect": synthetic.TRUE_BETA, "fitted_effect": round(model.beta, 4),
+                  "fitted_standard_error": round(model.standard_error or 0, 4)}
+    else:
+        report = forecasts.track_backtest(_track(track_slug), as_of, dt.date.today()).json
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{report['track']} · as of {report['as_of']} · "
+               f"{len(report['finished_cohorts'])} finished cohorts")
+    if generated:
+        click.echo(f"effect of doubling early pace on the log rate: true {report['true_effect']}, "
+                   f"fitted {report['fitted_effect']} ± {report['fitted_standard_error']}")
+    for figures in [*report["by_day"], report["overall"]]:
+        if figures is None:
+            continue
+        calibration = figures["calibration"]
+        click.echo(f"  {figures['label']:<8} reps {figures['reps']:>4} · inside the 80% interval "
+                   f"{'—' if calibration is None else f'{calibration:.0%}'} · median error "
+                   f"{_days(figures['median_abs_error_days'])} (baseline "
+                   f"{_days(figures['baseline_median_abs_error_days'])}) · not enough history "
+                   f"{figures['no_history']}")
+
+
+def _days(value) -> str:
+    return "—" if value is None else f"{value:g} days"
+
+
+def _track(slug: str | None) -> Track:
+    """The track named, or the only one with cohorts; a one-line reason otherwise."""
+    tracks = list(db.session.scalars(
+        select(Track).where(Track.id.in_(select(Cohort.track_id))).order_by(Track.slug)))
+    if slug is not None:
+        found = next((t for t in tracks if t.slug == slug), None)
+        if found is None:
+            raise click.ClickException(f"no track {slug!r} with cohorts; tracks with cohorts: "
+                                       f"{', '.join(t.slug for t in tracks) or 'none'}")
+        return found
+    if len(tracks) != 1:
+        raise click.ClickException(
+            "no cohorts yet" if not tracks else
+            f"several tracks have cohorts ({', '.join(t.slug for t in tracks)}): choose one "
+            f"with --track")
+    return tracks[0]

@@ -8,14 +8,17 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, joinedload
 
 from cev_learn.accounts.models import User
-from cev_learn.analytics import charts, metrics, reports
+from cev_learn.analytics import charts, metrics, readiness_data, reports
+from cev_learn.analytics.readiness import TREND_DAYS, Readiness
 from cev_learn.analytics.queries import RampData, load_outcomes, load_ramp, weekly_activity
 from cev_learn.cohorts.access import visible_cohorts
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.cohorts.schedule import Standing
+from cev_learn.content.track_data import track_data
 from cev_learn.platform import caching
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, no_cyclic_gc
@@ -186,14 +189,15 @@ def _correlation_table(correlations: dict[str, dict]) -> Table:
 
 def _dashboard_charts(page: Dashboard, km: dict[int, list]) -> dict[str, Markup]:
     return {
-        "trend": charts.line_chart(
+        "trend": charts.for_screens(
+            charts.line_chart,
             [(f"{c.start_on:%b %Y}", page.reports[c.id]["median_days_to_productivity"])
              for c in page.cohorts],
             id="ttp-trend", title="Median days to productivity, by cohort start",
             x_label="Cohort start", y_label="Median days to productivity"),
         "km": _km_chart([(c.name, km[c.id]) for c in page.cohorts if c.id in km], "km-cohorts"),
-        "territories": charts.bar_chart(
-            [(t.label, t.pct_by_day["90"]) for t in page.territories],
+        "territories": charts.for_screens(
+            charts.bar_chart, [(t.label, t.pct_by_day["90"]) for t in page.territories],
             id="territories", title="Productive by day 90, by territory",
             x_label="Territory", value_label="Share of reps productive by day 90",
             value_max=1.0, value_format="percent"),
@@ -210,9 +214,9 @@ def _km(data: RampData, cohort: Cohort) -> list[tuple[int, float]]:
 
 
 def _km_chart(series: list[tuple[str, list[tuple[int, float]]]], chart_id: str) -> Markup:
-    return charts.step_chart(series, id=chart_id,
-                             title="% of reps productive by day of tenure",
-                             x_label="Days since start", y_label="Reps productive")
+    return charts.for_screens(charts.step_chart, series, id=chart_id,
+                              title="% of reps productive by day of tenure",
+                              x_label="Days since start", y_label="Reps productive")
 
 
 # --- Cohort page ----------------------------------------------------------------------------
@@ -233,6 +237,7 @@ class CohortPage:
     correlations: dict[str, dict]
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    forecast: object | None = None   # forecasts.CohortForecastView, set by the view
 
 
 @dataclass(frozen=True)
@@ -254,6 +259,17 @@ def comparable_cohorts(viewer: User, cohort: Cohort) -> list[Cohort]:
         visible_cohorts(viewer).options(joinedload(Cohort.track))
         .where(Cohort.track_id == cohort.track_id, Cohort.id != cohort.id)
         .order_by(Cohort.start_on.desc(), Cohort.name)))
+
+
+def cohort_and_comparable(viewer: User, cohort_id: int) -> tuple[Cohort | None, list[Cohort]]:
+    """The cohort if the viewer works with it, and `comparable_cohorts`, in one statement."""
+    this = aliased(Cohort)
+    same_track = select(this.track_id).where(this.id == cohort_id).scalar_subquery()
+    found = list(db.session.scalars(
+        visible_cohorts(viewer).options(joinedload(Cohort.track))
+        .where(Cohort.track_id == same_track).order_by(Cohort.start_on.desc(), Cohort.name)))
+    cohort = next((c for c in found if c.id == cohort_id), None)
+    return cohort, [c for c in found if c.id != cohort_id]
 
 
 def default_compared(cohort: Cohort, candidates: list[Cohort]) -> list[Cohort]:
@@ -346,12 +362,13 @@ def _cohort_charts(page: CohortPage, data: RampData, shown: list[Membership]) ->
     return {
         "km": _km_chart([(c.name, _km(data, c)) for c in [page.cohort, *page.compared]],
                         "km-cohort"),
-        "funnel": charts.bar_chart(
+        "funnel": charts.for_screens(
+            charts.bar_chart,
             [(title, entry["achieved"]) for title, entry in zip(titles, page.report["milestones"])],
             id="funnel", title="Reps who reached each milestone", x_label="Milestone",
             value_label="Reps", value_max=page.report["reps"] or None),
-        "ramp-curve": charts.band_chart(
-            page.report["ramp_curve"], id="ramp-curve",
+        "ramp-curve": charts.for_screens(
+            charts.band_chart, page.report["ramp_curve"], id="ramp-curve",
             title="Quota attainment by month of tenure (median, p25–p75)",
             x_label="Month of tenure", y_label="Attainment"),
         "pace": charts.heat_map(
@@ -385,6 +402,7 @@ class RepRampPage:
     milestones: list[MilestoneRow]
     this_week: list[reports.PaceLine]
     week: int
+    readiness: Readiness | None = None  # None: the track declares no competencies
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
 
@@ -406,7 +424,9 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
     targets = cohort.track.activity_targets or {}
     week = metrics.tenure_week(start_on, as_of) if as_of >= start_on else 0
     page = RepRampPage(membership.user, membership, as_of, summary, milestones,
-                       reports.week_pace(targets, weekly, week) if week else [], week)
+                       reports.week_pace(targets, weekly, week) if week else [], week,
+                       readiness_data.scores([membership], track_data([cohort.track]),
+                                             as_of).get(membership.user_id))
     weeks = min(HEAT_MAP_WEEKS, reports.completed_weeks(start_on, as_of))
     paces = {kind: reports.pace_by_week(weekly.get(kind, {}), values, weeks)
              for kind, values in targets.items()}
@@ -427,9 +447,11 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
             Column("Bookings", "num"), Column("Attainment", "pct")],
             [[a["month"], f"{a['calendar']:%Y-%m}", a["quota"], a["bookings"], a["attainment"]]
              for a in attainment]),
+        "readiness": _readiness_table(page.readiness),
     }
     page.charts = {
-        "milestones": charts.bar_chart(
+        "milestones": charts.for_screens(
+            charts.bar_chart,
             [(f"{m.milestone.title} (due day {m.milestone.due_day})", m.achieved_day)
              for m in milestones if m.achieved_day is not None],
             id="rep-milestones", title="Day each milestone was reached",
@@ -438,13 +460,27 @@ def rep_ramp_page(membership: Membership, as_of: dt.date, today: dt.date) -> Rep
             list(paces.items()), [str(w) for w in range(1, weeks + 1)], id="rep-weekly",
             title="Weekly activity pace (actual ÷ target)", x_label="Week of tenure",
             y_label="Activity"),
-        "attainment": charts.bar_chart(
+        "attainment": charts.for_screens(
+            charts.bar_chart,
             [(f"Month {a['month']} · {a['calendar']:%b %Y}", a["attainment"])
              for a in attainment if a["attainment"] is not None],
             id="rep-attainment", title="Quota attainment by month", x_label="Month",
             value_label="Bookings ÷ quota", value_format="percent"),
     }
     return page
+
+
+def _readiness_table(shown: Readiness | None) -> Table:
+    def points(value):
+        return None if value is None else round(100 * value, 1)
+    rows = [[c.title, points(c.score), *(points(c.trend[d]) for d in TREND_DAYS)]
+            for c in shown.competencies] if shown else []
+    if shown:
+        rows.append(["Overall", *(None if v is None else round(v, 1)
+                                  for v in (shown.score, *(shown.trend[d] for d in TREND_DAYS)))])
+    return Table("readiness", "Readiness by competency (0-100), now and before", [
+        Column("Competency"), Column("Score", "num"),
+        *(Column(f"{d} days before", "num") for d in TREND_DAYS)], rows)
 
 
 def this_week(membership: Membership, today: dt.date) -> tuple[int, list[reports.PaceLine]]:

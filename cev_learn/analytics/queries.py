@@ -13,6 +13,7 @@ from sqlalchemy import (Date, Select, String, and_, case, cast, false, func, lit
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.analytics.forecast import RepHistory
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Track
@@ -139,6 +140,62 @@ def load_outcomes(cohorts: Iterable[Cohort], as_of: dt.date, *,
                       .join(Achievement, reached).where(*current))
         data.early = _early_weeks(productive, targeted)
     return data
+
+
+@dataclass(frozen=True)
+class TrackHistory:
+    """What the productivity forecast and its backtest read of one track (analytics.forecast):
+    every current member of its cohorts (cohorts by start), with their productivity
+    achievement and early weeks."""
+
+    reps: list[RepHistory]
+    starts: dict[int, dt.date]   # cohort id -> start day
+    cohorts: dict[int, str]      # cohort id -> name
+    names: dict[int, str]        # rep id -> name
+
+
+def track_history(track: Track, as_of: dt.date) -> TrackHistory:
+    """The forecast's plain data for a track, as seen on as_of, in one statement: every
+    current member with their productivity achievement (by as_of) and a row per activity
+    type of their first weeks (`_early_weeks`: whole weeks as stored; the forecast reads
+    only the weeks over by as_of)."""
+    early = RepEarlyActivity
+    kinds = sorted(track.activity_targets or {})
+    rows = column_rows(
+        select(Membership.user_id, Membership.cohort_id, Cohort.name, Cohort.start_on,
+               func.coalesce(Membership.start_on, Cohort.start_on, type_=Date),
+               Membership.end_on, User.name, Milestone.measure, Achievement.achieved_on,
+               Achievement.source, early.type, *early.week_columns())
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Milestone, and_(Milestone.track_id == Cohort.track_id,
+                                   Milestone.slug == (track.productivity_milestone or "")))
+        .outerjoin(Achievement, and_(Achievement.user_id == Membership.user_id,
+                                     Achievement.milestone_id == Milestone.id,
+                                     Achievement.achieved_on <= as_of))
+        .outerjoin(early, and_(early.user_id == Membership.user_id, early.type.in_(kinds)))
+        # The track's cohorts first, then their members by cohort (not every membership).
+        .where(Membership.cohort_id.in_(select(Cohort.id).where(Cohort.track_id == track.id)),
+               Cohort.track_id == track.id, Membership.moved_out_at.is_(None))
+        .order_by(Cohort.start_on, Cohort.id, Membership.user_id))
+    history, weekly, known = TrackHistory([], {}, {}, {}), defaultdict(dict), {}
+    for (user_id, cohort_id, cohort_name, cohort_start, start_on, end_on, name, measure,
+         reached_on, source, kind, *quantities) in rows:
+        if kind is not None:
+            weekly[user_id][kind] = {n: q for n, q in enumerate(quantities, 1) if q is not None}
+        if user_id in known:
+            continue
+        known_on = None
+        if reached_on is not None:
+            known_on = engine.known_on(measure, reached_on) if source == AUTO else reached_on
+        known[user_id] = (cohort_id, start_on, end_on, reached_on, known_on)
+        history.starts[cohort_id], history.cohorts[cohort_id] = cohort_start, cohort_name
+        history.names[user_id] = name
+    history.reps.extend(RepHistory(user_id, cohort_id, start_on, end_on, reached_on, known_on,
+                                   weekly.get(user_id, {}))
+                        for user_id, (cohort_id, start_on, end_on, reached_on, known_on)
+                        in known.items())
+    return history
 
 
 def _early_weeks(rep_ids, kinds: set[str]) -> dict[int, dict[str, tuple[int, ...]]]:

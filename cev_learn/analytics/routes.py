@@ -15,6 +15,9 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/ramp/cohorts/<int:cohort_id>/export/<name>.csv", views.cohort_csv, ["GET"]),
     ("/ramp/reps/<int:user_id>", views.rep, ["GET"]),
     ("/ramp/reps/<int:user_id>/export/<name>.csv", views.rep_csv, ["GET"]),
+    ("/ramp/tracks/<track_slug>/readiness", views.track_readiness, ["GET"]),
+    ("/ramp/forecasts", views.forecast_backtest, ["GET"], "forecasts"),
+    ("/ramp/forecasts/export/<name>.csv", views.forecast_backtest_csv, ["GET"], "forecasts_csv"),
 ]
 
 add_routes(bp, ROUTES)

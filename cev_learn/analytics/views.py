@@ -6,14 +6,17 @@ import datetime as dt
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.accounts.policy import STAFF_ROLES
-from cev_learn.analytics import pages
+from cev_learn.analytics import forecast_pages, forecasts, pages, readiness_pages
 from cev_learn.cohorts import access
 from cev_learn.cohorts.queries import current_memberships
+from cev_learn.content.models import Track
 from cev_learn.platform import caching
+from cev_learn.platform.db import db
 from cev_learn.platform.errors import render_error
 
 
@@ -55,15 +58,18 @@ def _dashboard() -> pages.Dashboard:
 
 
 def _cached_body(name: str, template: str, build_page, today: dt.date,
-                 scopes=(caching.ORGANISATION,)) -> Markup:
+                 scopes=(caching.ORGANISATION,), extra: tuple = (),
+                 known: dict[str, int] | None = None) -> Markup:
     """The page's content for this viewer and query string, rendered once per version of
-    the data it shows (`scopes`: the cohorts it shows; any rep's change by default)."""
-    parts = (*access.viewer_scope(current_user), *sorted(request.args.items(multi=True)))
+    the data it shows (`scopes`: the cohorts it shows; any rep's change by default; `extra`:
+    what else it shows, such as the forecast's fingerprint)."""
+    parts = (*access.viewer_scope(current_user), *sorted(request.args.items(multi=True)),
+             *extra)
     return caching.cached_html(
         name, parts, lambda: render_template(
             template, page=build_page(),
             can_import=current_user.role in (Role.MANAGER, Role.ADMIN)), today=today,
-        time_zone=current_user.shown_time_zone, scopes=scopes)
+        time_zone=current_user.shown_time_zone, scopes=scopes, known=known)
 
 
 @role_required(*STAFF_ROLES)
@@ -82,9 +88,11 @@ def dashboard_csv(name: str):
     return _csv(page.tables[name], f"ramp-{name}-{page.as_of}")
 
 
-def _comparison(cohort) -> tuple[list, list]:
-    """The cohorts the viewer may compare this one with, and the ones compared."""
-    candidates = pages.comparable_cohorts(current_user, cohort)
+def _comparison(cohort, candidates: list | None = None) -> tuple[list, list]:
+    """The cohorts the viewer may compare this one with (`candidates` when already read),
+    and the ones compared."""
+    if candidates is None:
+        candidates = pages.comparable_cohorts(current_user, cohort)
     wanted = request.args.getlist("compare")
     if any(not value.isdigit() for value in wanted):
         raise BadQuery("compare must list cohort numbers.")
@@ -94,21 +102,31 @@ def _comparison(cohort) -> tuple[list, list]:
     return candidates, pages.default_compared(cohort, candidates)
 
 
-def _cohort_page(cohort, comparison: tuple[list, list] | None = None) -> pages.CohortPage:
+def _cohort_page(cohort, comparison: tuple[list, list] | None = None,
+                 forecast: forecasts.CohortForecastView | None = None) -> pages.CohortPage:
     today = dt.date.today()
     candidates, compared = comparison or _comparison(cohort)
-    return pages.cohort_page(cohort, compared, candidates, request.args.get("activity"),
+    page = pages.cohort_page(cohort, compared, candidates, request.args.get("activity"),
                              _page_number(), _as_of(today), today)
+    page.forecast = forecast
+    return page
 
 
 @role_required(*STAFF_ROLES)
 def cohort(cohort_id: int):
-    found = access.visible_cohort(current_user, cohort_id) or abort(404)
+    found, candidates = pages.cohort_and_comparable(current_user, cohort_id)
+    if found is None:
+        abort(404)
     today = dt.date.today()
-    comparison = _comparison(found)
+    comparison = _comparison(found, candidates)
+    scopes = [caching.cohort_scope(c.id) for c in [found, *comparison[1]]]
+    known = caching.read_versions([caching.ORGANISATION, *scopes])
+    # The forecast reads the whole track's history: its fingerprint is part of the key, so
+    # the cohort's cached page follows it without being rebuilt for every rep's change.
+    forecast = forecasts.cohort_view(found.track, found.id, _as_of(today), today, known)
     body = _cached_body(f"ramp-cohort-{cohort_id}", "analytics/_cohort_body.html",
-                        lambda: _cohort_page(found, comparison), today,
-                        [caching.cohort_scope(c.id) for c in [found, *comparison[1]]])
+                        lambda: _cohort_page(found, comparison, forecast), today, scopes,
+                        extra=(forecast.key,), known=known)
     return render_template("analytics/cohort.html", body=body, cohort=found,
                            as_of=_as_of(today))
 
@@ -130,7 +148,35 @@ def _rep_page(user_id: int) -> pages.RepRampPage:
 
 @role_required(*STAFF_ROLES)
 def rep(user_id: int):
-    return render_template("analytics/rep.html", page=_rep_page(user_id))
+    page = _rep_page(user_id)
+    forecast = forecasts.rep_view(page.membership.cohort.track, page.rep.id, page.as_of,
+                                  dt.date.today())
+    return render_template("analytics/rep.html", page=page, forecast=forecast)
+
+
+def _backtest_page() -> forecast_pages.BacktestPage:
+    today = dt.date.today()
+    tracks = forecast_pages.visible_tracks(current_user)
+    wanted = request.args.get("track")
+    track = next((t for t in tracks if t.slug == wanted), None)
+    if wanted is not None and track is None:
+        raise BadQuery(f"track {wanted!r} is not a track of a cohort you may see.")
+    return forecast_pages.backtest_page(current_user, tracks, track or next(iter(tracks), None),
+                                        _as_of(today), today)
+
+
+@role_required(*STAFF_ROLES)
+def forecast_backtest():
+    return render_template("analytics/forecasts.html", page=_backtest_page())
+
+
+@role_required(*STAFF_ROLES)
+def forecast_backtest_csv(name: str):
+    page = _backtest_page()
+    if name not in page.tables:
+        abort(404)
+    slug = page.track.slug if page.track else "none"
+    return _csv(page.tables[name], f"forecast-backtest-{slug}-{name}-{page.as_of}")
 
 
 @role_required(*STAFF_ROLES)
@@ -139,3 +185,15 @@ def rep_csv(user_id: int, name: str):
     if name not in page.tables:
         abort(404)
     return _csv(page.tables[name], f"ramp-rep-{user_id}-{name}-{page.as_of}")
+
+
+@role_required(*STAFF_ROLES)
+def track_readiness(track_slug: str):
+    track = db.session.scalar(select(Track).where(Track.slug == track_slug,
+                                                  Track.retired_at.is_(None))) or abort(404)
+    today = dt.date.today()
+    as_of = _as_of(today)
+    body = _cached_body(f"readiness-{track.id}", "analytics/_readiness_fit_body.html",
+                        lambda: readiness_pages.fit_page(current_user, track, as_of, today),
+                        today)
+    return render_template("analytics/readiness_fit.html", body=body, track=track, as_of=as_of)

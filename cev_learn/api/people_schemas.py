@@ -149,6 +149,32 @@ class WeekOut(Out):
     pace: list[PaceOut]
 
 
+class CompetencyOut(Out):
+    slug: str
+    title: str
+    score: float | None = Field(description="0..100; null while none of its measures can be "
+                                            "read yet")
+    change_7_days: float | None = Field(description="score minus the score 7 days before")
+    change_28_days: float | None = Field(description="score minus the score 28 days before")
+
+
+class ReadinessOut(Out):
+    score: float | None = Field(description="0..100, the weighted mean of the competencies "
+                                            "(docs/metrics.md)")
+    change_7_days: float | None
+    change_28_days: float | None
+    competencies: list[CompetencyOut]
+
+
+class RepReadiness(Out):
+    """A rep's readiness score as on their page."""
+
+    rep: RepRef
+    as_of: dt.date
+    readiness: ReadinessOut | None = Field(
+        None, description="null for a rep in no cohort or on a track without competencies")
+
+
 class RepProgress(Out):
     """A rep's standing as on their page; the cohort fields are null for a rep in no cohort."""
 

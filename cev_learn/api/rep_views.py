@@ -6,6 +6,7 @@ from flask_login import current_user
 from cev_learn.accounts import policy
 from cev_learn.accounts.models import User
 from cev_learn.accounts.policy import STAFF_ROLES
+from cev_learn.analytics import readiness_data
 from cev_learn.analytics.pages import this_week
 from cev_learn.api import people_schemas as schemas
 from cev_learn.api.auth import api_access
@@ -57,6 +58,43 @@ def _progress(summary: RepSummary, today: dt.date) -> dict:
                       for i in summary.items],
             "quizzes": _quiz_results(summary), "milestones": _milestones(summary),
             "week": {"tenure_week": week, "pace": pace}}
+
+
+@api_access(*STAFF_ROLES)
+@operation("A rep's readiness score, per competency, with its change over 7 and 28 days",
+           tag="Reps", response=schemas.RepReadiness, problems=(404,),
+           description="The score of the rep's page (docs/metrics.md); `readiness` is null for "
+                       "a rep in no cohort or on a track without competencies.")
+def rep_readiness(user_id: int):
+    rep = rep_for(user_id)
+    today = dt.date.today()
+    summary = rep_summary(rep, today)
+    return respond(schemas.RepReadiness, {
+        "rep": rep, "as_of": today,
+        "readiness": _readiness(summary, today) if summary is not None else None})
+
+
+def _readiness(summary: RepSummary, today: dt.date) -> dict | None:
+    """The rep's readiness as on their page (one statement; none without competencies)."""
+    found = readiness_data.scores([summary.membership],
+                                  {summary.track_data.track.id: summary.track_data},
+                                  today).get(summary.rep.id)
+    if found is None:
+        return None
+
+    def change(now, then):
+        return None if now is None or then is None else round(now - then, 1)
+
+    def points(value):
+        return None if value is None else round(100 * value, 1)
+
+    return {"score": None if found.score is None else round(found.score, 1),
+            "change_7_days": change(found.score, found.trend[7]),
+            "change_28_days": change(found.score, found.trend[28]),
+            "competencies": [{"slug": c.slug, "title": c.title, "score": points(c.score),
+                              "change_7_days": change(points(c.score), points(c.trend[7])),
+                              "change_28_days": change(points(c.score), points(c.trend[28]))}
+                             for c in found.competencies]}
 
 
 def item_status(item: WorkItem, today: dt.date) -> str:

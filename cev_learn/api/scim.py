@@ -24,7 +24,6 @@ highest role of the role groups they are still in, or rep in none. Other groups 
 (cohorts need a track and a start date no directory holds). The token's own admin keeps their
 role.
 """
-import datetime as dt
 from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -36,12 +35,12 @@ from scim2_models import (AuthenticationScheme, Bulk, ChangePassword, Email, Ent
                           UniquenessException, User)
 from scim2_server.applications.wsgi import WSGIApplication
 from scim2_server.memory import InMemoryStorage
-from sqlalchemy import JSON, ForeignKey, String, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, select
 
 from cev_learn.accounts import services
 from cev_learn.accounts.models import Role, User as Person
-from cev_learn.platform.db import UTCDateTime, db, utcnow
+from cev_learn.api.scim_models import ScimGroup, ScimUser
+from cev_learn.platform.db import db, utcnow
 
 MAX_RESULTS = 200
 
@@ -56,25 +55,6 @@ class CevUser(User):
 
     __schema__ = User.__schema__
     emails: Annotated[list[CevEmail] | None, Required.true] = None
-
-
-class ScimUser(db.Model):
-    """A person provisioned by SCIM: their SCIM id and document, and the user it manages."""
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
-    document: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class ScimGroup(db.Model):
-    """A group provisioned by SCIM, stored as sent (its members are SCIM user ids)."""
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    document: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 ROLE_GROUPS = {f"cev_learn {name}": role for role in Role

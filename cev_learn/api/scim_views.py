@@ -1,11 +1,9 @@
 """SCIM 2.0 at /scim/v2 (cev_learn.api.scim): requests from an identity provider, with a SCIM
 provisioning token of an admin, served by scim2-server in this request's transaction."""
 from flask import Blueprint, Response, current_app, g, json, request
-from scim2_server.requests import ScimRequest
 
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
-from cev_learn.api import scim
 from cev_learn.api.auth import current_token, rate_limit_key
 from cev_learn.platform.db import db
 from cev_learn.platform.extensions import limiter
@@ -36,6 +34,9 @@ def scim_endpoint(path: str = ""):
         return scim_error(403, "send a SCIM provisioning token of an admin (Users → API "
                                "tokens, or `cev-learn tokens create --scim`)")
     g._login_user = token.user
+    from scim2_server.requests import ScimRequest  # noqa: I001 — the SCIM server's libraries
+    from cev_learn.api import scim                 # load on the first SCIM request
+
     app = scim.application(token.user, current_app.config["PASSWORD_HASH_METHOD"])
     answer = app.serve(ScimRequest(
         method=request.method, base_url=request.host_url.rstrip("/") + PREFIX, path="/" + path,

@@ -24,8 +24,9 @@ from cev_learn.xapi.events import first_events
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 # Characters of an email address as the agent filter reads it: no quote, backslash, @,
-# whitespace or NUL (so the JSON text stays an Agent identified by mbox).
-_MAILBOX_PART = (f'[^"\\\\@{text_patterns.WHITESPACE}{text_patterns.NUL}]+')
+# whitespace, NUL or other control character below U+0020, which a JSON string cannot hold
+# as it is (so the JSON text stays an Agent identified by mbox).
+_MAILBOX_PART = (f'[^"\\\\@{text_patterns.WHITESPACE}{text_patterns.NUL}\\u0001-\\u001f]+')
 PARAMS = (
     Param("since", {"type": "string", "format": "date-time"},
           "Only statements stored after this instant (a time without a zone is UTC): the "

@@ -10,6 +10,7 @@ from cev_learn.accounts import policy
 from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role, User
 from cev_learn.accounts.policy import STAFF_ROLES
+from cev_learn.analytics import forecasts, readiness_data
 from cev_learn.analytics.pages import this_week
 from cev_learn.cohorts import access, coaching, queries
 from cev_learn.cohorts.forms import AssignmentForm, MilestoneForm, NoteForm, signoff_form
@@ -20,6 +21,7 @@ from cev_learn.content.track_data import TrackData, track_data
 from cev_learn.platform import caching
 from cev_learn.platform.db import db
 from cev_learn.platform.forms import form_status
+from cev_learn.quizzes import booster_queries
 from cev_learn.ramp import achievements, standing
 from cev_learn.ramp import queries as ramp_queries
 
@@ -41,17 +43,26 @@ def _rep_week(rep: User, today: dt.date) -> str:
     notes = queries.notes_for(rep, include_private=False) if summary else []
     pace_week, pace = this_week(summary.membership, today) if summary else (0, [])
     return render_template("cohorts/_week_body.html", summary=summary, week=week, today=today,
-                           notes=notes, pace_week=pace_week, pace=pace)
+                           notes=notes, pace_week=pace_week, pace=pace,
+                           boosters=booster_queries.due_summary(rep.id, today))
 
 
 @role_required(*STAFF_ROLES)
 def coach_home():
     today = dt.date.today()
     body = caching.cached_html(
-        "coach-home", access.viewer_scope(current_user), lambda: render_template(
-            "cohorts/_coach_body.html", cohorts=standing.coach_groups(current_user, today)),
+        "coach-home", access.viewer_scope(current_user), lambda: _coach_body(today),
         today=today, time_zone=current_user.shown_time_zone)
     return render_template("cohorts/coach_home.html", body=body)
+
+
+def _coach_body(today: dt.date) -> str:
+    groups = standing.coach_groups(current_user, today)
+    shown = [summary for group in groups.onboarding for summary in group.reps]
+    readiness = readiness_data.scores(
+        [s.membership for s in shown], {s.membership.cohort.track_id: s.track_data for s in shown},
+        today)
+    return render_template("cohorts/_coach_body.html", cohorts=groups, readiness=readiness)
 
 
 def _visible_rep(user_id: int) -> User:
@@ -71,20 +82,38 @@ def _coachable_rep(user_id: int) -> User:
 
 @role_required(*STAFF_ROLES)
 def rep_page(user_id: int):
-    rep = _visible_rep(user_id)
+    rep, membership = access.visible_placed_rep(current_user, user_id) or abort(404)
+    memberships = [membership] if membership else []
     today = dt.date.today()
+    scopes = [caching.rep_scope(rep.id)]
+    known = caching.read_versions([caching.ORGANISATION, *scopes])
+    forecast = _forecast(rep, memberships, today, known)
+    # The forecast reads the whole track's history: its fingerprint is part of the key.
     body = caching.cached_html(
-        "rep-page", (*access.viewer_scope(current_user), rep.id),
-        lambda: _rep_page_body(rep, today), today=today, secret=generate_csrf(),
-        time_zone=current_user.shown_time_zone,
-        scopes=[caching.rep_scope(rep.id)])
+        "rep-page", (*access.viewer_scope(current_user), rep.id,
+                     forecast.key if forecast else ""),
+        lambda: _rep_page_body(rep, today, forecast, memberships), today=today,
+        secret=generate_csrf(),
+        time_zone=current_user.shown_time_zone, scopes=scopes, known=known)
     return render_template("cohorts/rep_page.html", rep=rep, body=body)
 
 
-def _rep_page_body(rep: User, today: dt.date) -> str:
-    summary = standing.rep_summary(rep, today)
+def _forecast(rep: User, memberships: list[Membership], today: dt.date,
+              known: dict) -> forecasts.RepForecastView | None:
+    """The rep's projected productivity date today; None for a rep in no cohort."""
+    if not memberships:
+        return None
+    return forecasts.rep_view(memberships[0].cohort.track, rep.id, today, today, known)
+
+
+def _rep_page_body(rep: User, today: dt.date, forecast=None, memberships=None) -> str:
+    summary = standing.rep_summary(rep, today, memberships)
+    readiness = readiness_data.scores(
+        [summary.membership], {summary.membership.cohort.track_id: summary.track_data},
+        today).get(rep.id) if summary else None
     return render_template(
         "cohorts/_rep_page_body.html", rep=rep, summary=summary, today=today,
+        forecast=forecast, readiness=readiness,
         attempts=queries.quiz_history(rep), signoffs=queries.signoffs_for(rep),
         notes=queries.notes_for(rep, include_private=True),
         assignment_form=_assignment_form(summary.track_data if summary else None,

@@ -6,7 +6,9 @@ only markup added to a module after sanitising, built from escaped values. An it
 a key made from its words (a hash of its visible text, placeholders as written), so a tick
 survives a re-sync that leaves the item's words alone, whatever moves around it; two items with
 the same words in one module are one item. An item that holds a nested list stays a plain box.
-Pure functions.
+
+What ticks count toward is the track's choice (track.yaml `checklists_required`): nothing, or
+the module's completion — `unticked_items` is that one rule. Pure functions.
 """
 import hashlib
 import re
@@ -45,6 +47,15 @@ def checklist_items(html: str) -> list[ChecklistItem]:
             seen.add(key)
             items.append(ChecklistItem(key, text))
     return items
+
+
+def unticked_items(html: str, ticked: frozenset[str] | set[str],
+                   required: bool) -> list[ChecklistItem]:
+    """What stands between a rep and completing a module: the items of its checklist (as it is
+    now) they have not ticked, when the track requires checklists; nothing when it does not."""
+    if not required:
+        return []
+    return [item for item in checklist_items(html) if item.key not in ticked]
 
 
 def with_checkboxes(html: str, ticked: frozenset[str] | set[str], form_id: str) -> str:

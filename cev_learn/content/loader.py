@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from cev_learn.content import schema
+from cev_learn.content.competencies import CompetencySource, resolve_tags
 from cev_learn.content.placeholders import (NEUTRAL, PLACEHOLDER, placeholder_name,
                                             unknown_placeholders)
 from cev_learn.content.problems import ContentError, Problem
@@ -88,10 +89,13 @@ class TrackSource:
     rubrics: tuple[schema.RubricSource, ...]
     productivity_milestone: str | None
     activity_targets: dict[str, list[int]]
+    checklists_required: bool  # a module with a checklist completes only when all is ticked
+    competencies: tuple[CompetencySource, ...]
     certifications: tuple[schema.CertificationSource, ...]
     modules: tuple[ModuleSource, ...]
     assets: tuple[AssetSource, ...]
     content_hash: str
+    exercises: tuple = ()  # of exercise_schema.ExerciseSource
 
     def module_by_file(self) -> dict[str, ModuleSource]:
         return {m.file_name: m for m in self.modules}
@@ -184,6 +188,11 @@ class _TrackLoader:
         if parsed is None or self.problems:
             return None
         quizzes = tuple(self._load_quiz(settings) for settings in parsed.pop("quizzes"))
+        if self.problems:
+            return None
+        parsed["competencies"] = resolve_tags(
+            parsed["competencies"], quizzes,
+            lambda path, message: self.problem("track.yaml", doc.line(*path), message))
         if self.problems:
             return None
         return TrackSource(slug=slug, modules=tuple(modules), assets=tuple(assets),

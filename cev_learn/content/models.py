@@ -3,7 +3,8 @@ as track.yaml declares them, and reps' reading progress."""
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cev_learn.platform.db import UTCDateTime, db, utcnow
@@ -34,6 +35,11 @@ class Track(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     productivity_milestone: Mapped[str | None] = mapped_column(String(100))
     activity_targets: Mapped[dict] = mapped_column(JSON, default=dict)
+    # track.yaml's checklists_required: a module with a checklist is complete only when the rep
+    # has ticked every item (content.checklists.unticked_items); off, ticks count toward nothing.
+    checklists_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the readiness score is built from (content.competencies, as JSON)
+    competencies: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -156,6 +162,25 @@ class Rubric(db.Model):
         return list(levels[index]) if index < len(levels) else [None] * 5
 
 
+class Exercise(db.Model):
+    """A practice exercise declared in track.yaml: a pitch the rep records, which a coach
+    scores against the rubric; a passing review may record the rubric's sign-off."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    prompt_markdown: Mapped[str] = mapped_column(Text)
+    prompt_html: Mapped[str] = mapped_column(Text)  # sanitized when synced
+    rubric_slug: Mapped[str] = mapped_column(String(100))
+    max_seconds: Mapped[int]
+    peer_review: Mapped[bool] = mapped_column(default=False)
+    completes_signoff: Mapped[bool] = mapped_column(default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("track_id", "slug"),)
+
+
 class Certification(db.Model):
     """A certification declared in track.yaml: what earns it (quizzes passed, passing
     sign-offs, as [kind, slug] pairs), how long a certificate is valid and how many days before
@@ -189,6 +214,9 @@ class Quiz(db.Model):
     review: Mapped[ReviewPolicy] = mapped_column(_enum(ReviewPolicy, "quiz_review_policy", 24))
     content_hash: Mapped[str] = mapped_column(String(64))
     question_count: Mapped[int] = mapped_column(default=0)
+    # The slugs of the modules whose booster questions this quiz's questions are (track.yaml's
+    # `covers`; docs/formats.md): none, the quiz gives no boosters.
+    covers: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

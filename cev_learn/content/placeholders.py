@@ -7,6 +7,7 @@ coach, a staff member reading) reads as neutral words ("your coach"). A capitali
 (`{{ Coach }}`) capitalises the first letter of what it becomes, for the start of a sentence.
 Anything else between double braces is refused when the content is checked. Pure functions.
 """
+import html as html_text
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,12 @@ def substitute(html: str, values: Mapping[str, str | None]) -> str:
         return str(escape(value))
 
     return PLACEHOLDER.sub(replace, html)
+
+
+def in_words(text: str, values: Mapping[str, str | None]) -> str:
+    """`substitute` for plain text (a checklist item named in a message): the same words,
+    without escaping, for a template that escapes what it shows."""
+    return html_text.unescape(substitute(str(escape(text)), values))
 
 
 def personalised(html: str, values: Mapping[str, str | None]) -> Markup:

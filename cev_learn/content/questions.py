@@ -86,6 +86,9 @@ class Question:
     false_feedback_format: str | None = None
     other_feedback_format: str | None = None
     line: int = field(default=0, compare=False)  # where it starts in its source file
+    # What competencies (track.yaml) the question measures. Not part of its identity or its
+    # stored JSON: tagging a question keeps its key, so answers given before still count.
+    tags: tuple[str, ...] = field(default=(), compare=False)
 
     def format_of(self, own: str | None) -> str:
         """The format a text is written in: its own, else the question's."""

@@ -13,6 +13,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/tracks/<track_slug>", views.track, ["GET"]),
     ("/tracks/<track_slug>/modules/<module_slug>", views.module, ["GET"]),
     ("/tracks/<track_slug>/modules/<module_slug>/complete", views.complete_module, ["POST"]),
+    ("/tracks/<track_slug>/modules/<module_slug>/next", views.next_after_module, ["GET"]),
     ("/tracks/<track_slug>/modules/<module_slug>/checklist", views.tick_checklist, ["POST"]),
     ("/tracks/<track_slug>/assets/<path:path>", views.asset, ["GET"]),
     ("/search", views.search, ["GET"]),

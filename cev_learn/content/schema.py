@@ -4,6 +4,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cev_learn.content.competencies import CompetencySchema
+from cev_learn.content.exercise_schema import parse_exercises
 from cev_learn.content.yaml_source import YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -13,9 +15,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # and the API refuse larger amounts; a bookings milestone cannot ask for more either.
 MAX_AMOUNT = 1_000_000_000_000
 TRACK_KEYS = ("title", "summary", "schedule", "quizzes", "milestones", "rubrics",
-              "productivity_milestone", "activity_targets", "certifications")
+              "productivity_milestone", "activity_targets", "checklists_required",
+              "competencies", "exercises", "certifications")
 QUIZ_KEYS = ("title", "file", "pass_mark", "max_attempts", "time_limit_minutes", "draw", "shuffle",
-             "review")
+             "review", "covers")
 QUIZ_SUFFIXES = (".gift", ".txt", ".quiz.yaml")
 REVIEW_POLICIES = ("after_each_attempt", "after_passing", "never")
 MEASURE_SHAPES = {
@@ -55,6 +58,7 @@ class QuizSettings:
     draw: int | None
     shuffle: bool
     review: str
+    covers: tuple[str, ...] = ()  # modules whose booster questions come from this quiz
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class TrackSchema:
         summary = data.get("summary")
         if summary is not None and (not isinstance(summary, str) or len(summary) > 1000):
             self.problem(("summary",), "summary must be text of at most 1000 characters")
-        quizzes = self._quizzes(data.get("quizzes"), file_exists)
+        quizzes = self._quizzes(data.get("quizzes"), file_exists, module_slugs)
         rubrics = self._rubrics(data.get("rubrics"))
         milestones = self._milestones(data.get("milestones"), module_slugs,
                                       {q.slug for q in quizzes}, {r.slug for r in rubrics})
@@ -139,6 +143,15 @@ class TrackSchema:
             self.problem(("productivity_milestone",),
                          f"productivity_milestone {productivity!r} is not a milestone of this track")
         targets = self._activity_targets(data.get("activity_targets"))
+        checklists_required = data.get("checklists_required", False)
+        if type(checklists_required) is not bool:
+            self.problem(("checklists_required",),
+                         f"checklists_required must be true or false, not {checklists_required!r}")
+        competencies = CompetencySchema(
+            self, module_slugs, {r.slug: r.criteria for r in rubrics}, targets
+        ).parse(data.get("competencies"))
+        exercises = parse_exercises(self, data.get("exercises"), {r.slug for r in rubrics},
+                                    _is_slug)
         certifications = self._certifications(data.get("certifications"),
                                               {"quiz": {q.slug for q in quizzes},
                                                "signoff": {r.slug for r in rubrics}})
@@ -148,7 +161,14 @@ class TrackSchema:
                 "schedule": tuple(schedule), "quizzes": tuple(quizzes),
                 "milestones": tuple(milestones), "rubrics": tuple(rubrics),
                 "productivity_milestone": productivity, "activity_targets": targets,
+                "checklists_required": checklists_required,
+                "competencies": tuple(competencies),
+                "exercises": tuple(exercises),
                 "certifications": tuple(certifications)}
+
+    @staticmethod
+    def is_slug(value) -> bool:
+        return _is_slug(value)
 
     def _mapping(self, value, path: tuple, what: str) -> dict:
         if value is None:
@@ -205,7 +225,7 @@ class TrackSchema:
             entries.append(ScheduleEntry(kind, slug, due))
         return entries
 
-    def _quizzes(self, value, file_exists) -> list[QuizSettings]:
+    def _quizzes(self, value, file_exists, modules) -> list[QuizSettings]:
         quizzes = []
         for slug, spec in self._mapping(value, ("quizzes",), "quizzes").items():
             path = ("quizzes", slug)
@@ -241,8 +261,19 @@ class TrackSchema:
                 self.problem(path + ("review",), f"review must be one of {', '.join(REVIEW_POLICIES)}")
             quizzes.append(QuizSettings(slug, str(title).strip(), file, pass_mark, spec.get("max_attempts"),
                                         spec.get("time_limit_minutes"), spec.get("draw"),
-                                        shuffle, review))
+                                        shuffle, review,
+                                        self._covers(spec.get("covers", []), path, modules)))
         return quizzes
+
+    def _covers(self, value, path, modules) -> tuple[str, ...]:
+        """The modules a quiz gives booster questions for: a list of module slugs."""
+        if not isinstance(value, list) or not all(isinstance(slug, str) for slug in value):
+            self.problem(path + ("covers",), "covers must be a list of module slugs")
+            return ()
+        for j, slug in enumerate(value):
+            if slug not in modules:
+                self.problem(path + ("covers", j), f"unknown module {slug!r} (no modules/NN-{slug}.md)")
+        return tuple(dict.fromkeys(value))
 
     def _rubrics(self, value) -> list[RubricSource]:
         rubrics = []

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from cev_learn.accounts.models import User
-from cev_learn.content.checklists import checklist_items
+from cev_learn.content.checklists import ChecklistItem, checklist_items, unticked_items
 from cev_learn.content.loader import TrackSource
 from cev_learn.content.models import ChecklistTick, Module, ModuleProgress
 from cev_learn.content.sync import SyncReport, Urls, sync_tracks
@@ -14,13 +14,9 @@ from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db, upsert
 
 
-def _progress(rep: User, module: Module) -> ModuleProgress:
-    progress = db.session.scalar(select(ModuleProgress).where(
+def _progress(rep: User, module: Module) -> ModuleProgress | None:
+    return db.session.scalar(select(ModuleProgress).where(
         ModuleProgress.user_id == rep.id, ModuleProgress.module_id == module.id))
-    if progress is None:
-        progress = ModuleProgress(user_id=rep.id, module_id=module.id)
-        db.session.add(progress)
-    return progress
 
 
 def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
@@ -35,13 +31,31 @@ def record_opened(rep: User, module: Module, now: dt.datetime) -> None:
         connection.execute(opened)
 
 
+class ChecklistUnticked(ValueError):
+    """The track requires checklists and these items of the module's are not ticked."""
+
+    def __init__(self, items: list[ChecklistItem]):
+        super().__init__(", ".join(item.text for item in items))
+        self.items = items
+
+
 def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
     """Mark the module read in its current version, bringing the rep's achievements up to
-    date as of the day of `now` (and saying so to the outbox: `module.completed`); False if
-    that was already so."""
+    date as of the day of `now` (and saying so to the outbox: `module.completed`), and its
+    booster questions scheduled (`events.module_completed`); False if that was already so.
+    Refuses (ChecklistUnticked, nothing changed) while an item of its checklist is unticked
+    on a track that requires checklists."""
     progress = _progress(rep, module)
-    if progress.completed_at is not None and progress.content_hash_read == module.content_hash:
+    if (progress is not None and progress.completed_at is not None
+            and progress.content_hash_read == module.content_hash):
         return False
+    if module.track.checklists_required:
+        unticked = unticked_items(module.body_html, _ticked(rep, module), required=True)
+        if unticked:
+            raise ChecklistUnticked(unticked)
+    if progress is None:
+        progress = ModuleProgress(user_id=rep.id, module_id=module.id)
+        db.session.add(progress)
     first_time = progress.completed_at is None
     progress.opened_at = progress.opened_at or now
     progress.completed_at = now
@@ -52,7 +66,13 @@ def complete_module(rep: User, module: Module, now: dt.datetime) -> bool:
         "track": {"slug": module.track.slug, "title": module.track.title},
         "completed_at": now.isoformat(), "first_completion": first_time}, now)
     events.records_changed([rep.id], now.date(), {events.MODULES})
+    events.module_completed.send(rep_id=rep.id, module=module, now=now)
     return True
+
+
+def _ticked(rep: User, module: Module) -> set[str]:
+    return set(db.session.scalars(select(ChecklistTick.item_key).where(
+        ChecklistTick.user_id == rep.id, ChecklistTick.module_id == module.id)))
 
 
 class UnknownChecklistItem(ValueError):

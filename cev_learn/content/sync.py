@@ -15,15 +15,17 @@ from sqlalchemy import select
 
 from cev_learn.content.loader import (AssetSource, ModuleSource, QuizSource, TrackSource,
                                       resolve_link)
-from cev_learn.content.models import (Asset, Certification, ItemKind, Milestone, Module, Quiz, QuizVersion,
-                                      ReviewPolicy, Rubric, ScheduleItem, Track)
+from cev_learn.content.models import (Asset, Certification, Exercise, ItemKind, Milestone,
+                                      Module, Quiz, QuizVersion, ReviewPolicy, Rubric,
+                                      ScheduleItem, Track)
 from cev_learn.content.placeholders import substitute
 from cev_learn.content.rendering import render_markdown
 from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.platform.sanitize import ID_PREFIX
 
-KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "certifications", "assets")
+KINDS = ("tracks", "modules", "quizzes", "milestones", "rubrics", "exercises", "certifications",
+         "assets")
 
 
 @dataclass
@@ -88,7 +90,7 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
         counts["tracks"].unchanged += 1
         for kind, items in (("modules", source.modules), ("quizzes", source.quizzes),
                             ("milestones", source.milestones),
-                            ("rubrics", source.rubrics),
+                            ("rubrics", source.rubrics), ("exercises", source.exercises),
                             ("certifications", source.certifications),
                             ("assets", source.assets)):
             counts[kind].unchanged += len(items)
@@ -103,6 +105,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
     track.content_hash, track.synced_at, track.retired_at = source.content_hash, now, None
     track.productivity_milestone = source.productivity_milestone
     track.activity_targets = source.activity_targets
+    track.checklists_required = source.checklists_required
+    track.competencies = [c.to_json() for c in source.competencies]
     db.session.flush()
     modules_changed = _sync_modules(track, source, urls, now, counts["modules"], revised)
     _sync_quizzes(track, source.quizzes, now, counts["quizzes"])
@@ -115,6 +119,8 @@ def _sync_track(source: TrackSource, track: Track | None, urls: Urls, now: dt.da
                   lambda r: {"title": r.title, "pass_mark": r.pass_mark,
                              "criteria": list(r.criteria),
                              "levels": [list(texts) for texts in r.levels] or None})
+    _sync_by_slug(Exercise, track, source.exercises, now, counts["exercises"],
+                  lambda e: _exercise_fields(e, source, urls))
     _sync_by_slug(Certification, track, source.certifications, now, counts["certifications"],
                   lambda c: {"title": c.title, "requires": [list(r) for r in c.requires],
                              "valid_for_days": c.valid_for_days,
@@ -169,12 +175,20 @@ def _fill_module(module: Module, source: ModuleSource, resolver, now: dt.datetim
     module.content_hash, module.updated_at, module.retired_at = source.content_hash, now, None
 
 
+def _exercise_fields(exercise, source: TrackSource, urls: Urls) -> dict:
+    return {"title": exercise.title, "prompt_markdown": exercise.prompt,
+            "prompt_html": render_markdown(exercise.prompt, _link_resolver(source, urls)).html,
+            "rubric_slug": exercise.rubric, "max_seconds": exercise.max_seconds,
+            "peer_review": exercise.peer_review, "completes_signoff": exercise.completes_signoff}
+
+
 def _quiz_fields(source: QuizSource) -> dict:
     s = source.settings
     return {"title": s.title, "file_name": s.file, "pass_mark": float(s.pass_mark),
             "max_attempts": s.max_attempts, "time_limit_minutes": s.time_limit_minutes,
             "draw": s.draw, "shuffle": s.shuffle, "review": ReviewPolicy(s.review),
-            "content_hash": source.content_hash, "question_count": len(source.questions)}
+            "content_hash": source.content_hash, "question_count": len(source.questions),
+            "covers": list(s.covers)}
 
 
 def _sync_quizzes(track: Track, sources: tuple[QuizSource, ...], now: dt.datetime,

@@ -17,6 +17,7 @@ from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import queries as quiz_queries
 
 CHECKLIST_FORM = "checklist"
+NAMED_ITEMS = 3  # unticked items a refusal names; the rest it counts
 
 @signed_in
 def tracks():
@@ -47,14 +48,17 @@ def module(track_slug: str, module_slug: str):
     context = {"track": track, "module": module, "previous": place.previous,
                "next": place.next, "step": place.step, "steps": place.steps,
                "form": ConfirmForm(), "checklist_form": CHECKLIST_FORM,
-               "has_checklist": bool(checklists.checklist_items(module.body_html))}
+               "checklist_size": len(checklists.checklist_items(module.body_html))}
     if current_user.role is Role.REP:
         reading = queries.readings(current_user, [module.id]).get(module.id)
         if reading is None or reading.opened_at is None:
             services.record_opened(current_user, module, utcnow())
             reading = Reading(utcnow(), None, None)
         context["status"] = module_status(reading, module.content_hash, None, dt.date.today())
-        context["body_html"], context["toc_html"] = _personal_html(module, current_user)
+        ticked = queries.ticked_items(current_user, module)
+        context["body_html"], context["toc_html"] = _personal_html(module, current_user, ticked)
+        context["unticked"] = checklists.unticked_items(module.body_html, ticked,
+                                                        track.checklists_required)
     else:
         # Staff read the rep's words with neutral wording: "your coach", never a name.
         context["body_html"], context["toc_html"] = (
@@ -66,12 +70,11 @@ def module(track_slug: str, module_slug: str):
     return render_template("content/module.html", **context)
 
 
-def _personal_html(module: Module, rep: User) -> tuple[Markup, Markup]:
+def _personal_html(module: Module, rep: User, ticked: frozenset[str]) -> tuple[Markup, Markup]:
     """The module's stored (shared, sanitised) HTML made the rep's: their checklist ticks as
     checkboxes, then their coach, manager, cohort and start date in place of placeholders."""
     values = cohort_queries.placeholder_values(rep)
-    body = checklists.with_checkboxes(module.body_html, queries.ticked_items(rep, module),
-                                      CHECKLIST_FORM)
+    body = checklists.with_checkboxes(module.body_html, ticked, CHECKLIST_FORM)
     return (placeholders.personalised(body, values),
             placeholders.personalised(module.toc_html, values))
 
@@ -83,12 +86,40 @@ def complete_module(track_slug: str, module_slug: str):
     back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
     if not ConfirmForm().validate_on_submit():
         return back
-    if services.complete_module(current_user, module, utcnow()):
+    try:
+        completed = services.complete_module(current_user, module, utcnow())
+    except services.ChecklistUnticked as refused:
+        db.session.rollback()
+        values = cohort_queries.placeholder_values(current_user)
+        flash(_unticked_message(module, [placeholders.in_words(item.text, values)
+                                         for item in refused.items]), "error")
+        # No anchor: the message naming what is unticked is at the top of the page.
+        return redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug))
+    if completed:
         flash(f"“{module.title}” marked as complete.", "success")
-    # Before the commit, which would have the track, the rep and the module read again.
-    endpoint, arguments = _after_completing(track, module)
     db.session.commit()
+    # Where to go next is a request of its own: completing already writes the completion, the
+    # milestones it reaches and the boosters it schedules. The slugs are the address's (found
+    # above), not the committed track's and module's, which would be read again.
+    return redirect(url_for("content.next_after_module", track_slug=track_slug,
+                            module_slug=module_slug))
+
+
+@role_required(Role.REP)
+def next_after_module(track_slug: str, module_slug: str):
+    """Send the rep on from a module: to the next item of the schedule they have not done,
+    else to This week (`_after_completing`)."""
+    track = queries.get_active_track(track_slug) or abort(404)
+    module = queries.get_active_module(track, module_slug) or abort(404)
+    endpoint, arguments = _after_completing(track, module)
     return redirect(url_for(endpoint, **arguments))  # a page of this site, never a request's
+
+
+def _unticked_message(module: Module, items: list[str]) -> str:
+    named = ", ".join(f"“{item}”" for item in items[:NAMED_ITEMS])
+    more = f" and {len(items) - NAMED_ITEMS} more" if len(items) > NAMED_ITEMS else ""
+    return (f"“{module.title}” is not complete yet: on this track a module is complete when "
+            f"every item of its checklist is ticked. Still to tick: {named}{more}.")
 
 
 def _after_completing(track: Track, module: Module) -> tuple[str, dict]:
@@ -111,7 +142,7 @@ def tick_checklist(track_slug: str, module_slug: str):
     module = queries.get_active_module(track, module_slug) or abort(404)
     wants_json = request.accept_mimetypes.best == "application/json"
     back = redirect(url_for("content.module", track_slug=track.slug, module_slug=module.slug,
-                            _anchor="checklist-save"), 303)
+                            _anchor=CHECKLIST_FORM), 303)
     if not ConfirmForm().validate_on_submit():
         return _checklist_refused("The form expired; reload the page and tick again.",
                                   wants_json, back)

@@ -21,6 +21,7 @@ from cev_learn.certifications.services import earn_certificates
 from cev_learn.content.models import Track
 from cev_learn.demo.crm import RepProfile, rep_profile, rep_random, write_rep_outcomes
 from cev_learn.demo.crm_exports import crm_export_command, seed_crm_setup
+from cev_learn.demo.practice import seed_practice
 from cev_learn.demo.progress import seed_alumni, seed_progress
 from cev_learn.demo.webhooks import seed_webhooks
 from cev_learn.platform.db import db, utcnow
@@ -48,9 +49,9 @@ ALUMNI_LAST_NAMES = ("Almeida", "Berg", "Conti", "Demir", "Engel", "Ferreira", "
                      "Schmid", "Toth", "Vidal", "Weber", "Zeman")
 # Earlier cohorts, oldest first: (months before today, territory, coach, reps, the typical
 # rep's days to a first deal). Each cohort got there faster than the one before.
-HISTORY = ((14, "EMEA South", "coach.sam", 8, 148), (12, "DACH", "coach.rita", 9, 124),
-           (10, "EMEA South", "coach.sam", 7, 102), (8, "DACH", "coach.rita", 10, 82),
-           (6, "EMEA South", "coach.sam", 8, 62))
+HISTORY = ((14, "EMEA South", "coach.sam", 14, 148), (12, "DACH", "coach.rita", 16, 124),
+           (10, "EMEA South", "coach.sam", 14, 102), (8, "DACH", "coach.rita", 16, 82),
+           (6, "EMEA South", "coach.sam", 14, 56))
 CURRENT_MEDIAN_TTP = 46
 # The first reps of each current cohort struggle and slip (as their reading does).
 CURRENT_KINDS = ("struggling", "slipping")
@@ -269,6 +270,8 @@ def seed_command(reps, seed, history, if_empty, cohorts):
     newcomers = seed_newcomers(utcnow(), current_app.config["PASSWORD_HASH_METHOD"],
                                current_app.config["INVITATION_DAYS"])
     seed_crm_setup(users)
+    if track:
+        seed_practice(track, utcnow())
     db.session.commit()
     logged = seed_webhooks([u.id for u in users if u.role is Role.REP], utcnow()) if track else 0
     db.session.commit()

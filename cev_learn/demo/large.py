@@ -34,7 +34,8 @@ from cev_learn.demo import (ALUMNI_FIRST_NAMES, ALUMNI_LAST_NAMES, DEMO_DOMAIN, 
                             FIRST_NAMES, LAST_NAMES, TERRITORIES, DemoPerson, demo_people,
                             first_track, territory_zone)
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile, rep_random
-from cev_learn.demo.progress import TrackWork, rep_work
+from cev_learn.demo.boosters import seed_boosters
+from cev_learn.demo.progress import TrackWork, answer_like, rep_work
 from cev_learn.platform.db import db, no_cyclic_gc, refresh_statistics
 from cev_learn.quizzes.models import AttemptState
 from cev_learn.ramp import engine, facts
@@ -52,6 +53,7 @@ WHOLE_TENURE_TYPES = frozenset({"opportunity", "deal_won"})
 LEAVER_SHARE, LEAVES_AFTER = 0.4, (60, 900)  # reps who leave, some day in that range
 KIND_SHARES = (("struggling", 0.05), ("slipping", 0.08), ("never", 0.03))  # others typical
 RAMPING_DAYS = 90  # a cohort this young gets its coach's notes and an assignment
+BOOSTED_DAYS = 120  # a cohort this young has boosters (answered and due)
 CHUNK = 10_000
 SQLITE_CACHE_KIB = 256 * 1024
 # Progress bar steps per rep in each phase, roughly in proportion to the time they take.
@@ -350,6 +352,9 @@ def _write_learning(plan: list[CohortPlan], work: TrackWork, users: dict[str, Us
                 signoffs.append(signoff)
                 learning.signoffs.append(engine.SignoffResult(
                     work.rubric.slug, signoff["signed_on"], signoff["passed"]))
+        if (today - cohort.start_on).days <= BOOSTED_DAYS:  # boosters of reps onboarding now
+            seed_boosters(work.readings, {m.id: m for m in work.modules.values()}, today,
+                          random.Random(f"demo-boosters:{seed}:{cohort.start_on}"), answer_like)
         summary.module_progress += len(work.readings)
         summary.attempts += len(work.attempts)
         summary.answers += sum(map(len, work.answers))

@@ -22,6 +22,7 @@ from cev_learn.content.checklists import checklist_items
 from cev_learn.content.models import (ChecklistTick, ItemKind, Module, ModuleProgress, Quiz,
                                       Rubric, Track)
 from cev_learn.content.questions import Question, QuestionType
+from cev_learn.demo.boosters import seed_boosters
 from cev_learn.notifications import services as notifications
 from cev_learn.platform.db import db
 from cev_learn.quizzes import services as quiz_services
@@ -93,12 +94,14 @@ class TrackWork:
         return {m.id: [i.key for i in checklist_items(m.body_html)] for m in self.modules.values()}
 
     def tick(self, rep: User, module: Module, when: dt.datetime) -> None:
-        """Tick most of a completed module's checklist: all of it, or all but the last one or
-        two (which, follows from the ids, so the seed's random draws stay as they were)."""
+        """Tick a completed module's checklist: all of it on a track that requires checklists
+        (its completion needs them), else most of it, all but the last one or two (which,
+        follows from the ids, so the seed's random draws stay as they were)."""
         keys = self.checklists[module.id]
+        left = 0 if self.track.checklists_required else (rep.id + module.id) % 3
         self.ticks.extend({"user_id": rep.id, "module_id": module.id, "item_key": key,
                            "ticked_at": when}
-                          for key in keys[:len(keys) - (rep.id + module.id) % 3])
+                          for key in keys[:len(keys) - left])
 
 
 def _insert_in_chunks(model, rows: list[dict], size: int = 10_000) -> None:
@@ -146,6 +149,9 @@ def seed_progress(*, track: Track, cohorts: list[tuple[str, int, str, User, list
         notifications.reps_fell_behind([(rep.id, rep.name, standing.label) for rep, standing
                                         in zip(reps, (Standing.BEHIND, Standing.AT_RISK))],
                                        _at(today, 8))
+    # Their own random draws, so the rest of the organisation stays as it was.
+    seed_boosters(work.readings, {m.id: m for m in work.modules.values()}, today,
+                  random.Random(f"demo-boosters:{track.slug}"), answer_like)
     work.write()
     db.session.flush()
 
@@ -203,7 +209,7 @@ def _take_quiz(rep: User, form: _QuizForm, when: dt.datetime, skill: float,
     quiz = form.quiz
     for number in range(1, (quiz.max_attempts or 2) + 1):
         layout = draw_layout(form.entries, quiz.draw, quiz.shuffle, rng)
-        responses = {e["key"]: _answer(form.questions[e["key"]], skill, rng) for e in layout}
+        responses = {e["key"]: answer_like(form.questions[e["key"]], skill, rng) for e in layout}
         attempt, answers = _submitted(rep, form, number, layout, responses, when)
         work.attempts.append(attempt)
         work.answers.append(answers)
@@ -261,7 +267,8 @@ def _grade_essays(attempt: dict, answers: list[dict], form: _QuizForm, coach: Us
     _score(attempt, answers, form, when)
 
 
-def _answer(question: Question, skill: float, rng) -> Response:
+def answer_like(question: Question, skill: float, rng) -> Response:
+    """A response a rep of this skill (the chance of being right) might give."""
     right = rng.random() < skill
     kind = question.type
     if kind is QuestionType.SINGLE:

@@ -2,9 +2,9 @@
 import click
 from flask import current_app
 
-from cev_learn.notifications import mailing
+from cev_learn.notifications import mailing, services
 from cev_learn.notifications.models import EmailFrequency
-from cev_learn.platform.db import utcnow
+from cev_learn.platform.db import db, utcnow
 
 notifications_cli = click.Group("notifications", help="Email people their notifications.")
 
@@ -13,7 +13,14 @@ notifications_cli = click.Group("notifications", help="Email people their notifi
 @click.option("--dry-run", is_flag=True, help="List who would get what; send and record nothing.")
 def digest_command(dry_run: bool):
     """Send each person who chose a daily digest one email with their notifications not
-    emailed yet (run it once a day, from cron; a second run sends only what is new)."""
+    emailed yet (run it once a day, from cron; a second run sends only what is new). Reps
+    whose booster questions came due are told first, so the digest includes them."""
+    if not dry_run:
+        now = utcnow()
+        told = services.boosters_came_due(now.date(), now)
+        db.session.commit()
+        if told:
+            click.echo(f"Told {told} rep{'' if told == 1 else 's'} of boosters due.")
     if dry_run:
         outgoing, _quiet = mailing.plan(EmailFrequency.DAILY)
         for item in outgoing:

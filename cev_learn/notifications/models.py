@@ -32,6 +32,7 @@ class Kind(enum.Enum):
     MODULE_UPDATED = "module_updated"  # to a rep: a module they completed changed
     TO_GRADE = "to_grade"            # to a coach: an attempt waits for their grading
     FALLING_BEHIND = "falling_behind"  # to a coach: one of their reps turned at risk or behind
+    BOOSTERS_DUE = "boosters_due"    # to a rep: booster questions came due
     RENEWAL = "renewal"              # to a rep: a certificate expires soon; its quizzes are due
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from flask import current_app
-from sqlalchemy import case, insert, literal, select, update
+from sqlalchemy import String, case, cast, func, insert, literal, or_, select, update
 
 from cev_learn.accounts import sessions
 from cev_learn.accounts.models import User
@@ -19,6 +19,7 @@ from cev_learn.notifications.models import (DEFAULT_FREQUENCY, EmailFrequency, K
                                             Notification, NotificationSettings, TEXT_LENGTH)
 from cev_learn.platform import events
 from cev_learn.platform.db import UTCDateTime, db, utcnow
+from cev_learn.quizzes.models import Booster
 
 COLUMNS = ("recipient_id", "kind", "text", "link", "created_at")
 UNREAD = "unread_notifications"  # read with the signed-in person (accounts.sessions)
@@ -67,6 +68,28 @@ def reps_fell_behind(reps: list[tuple[int, str, str]], now: dt.datetime) -> None
     notify_coaches({rep_id: (f"{name} is now {standing.lower()}",
                              path("cohorts.rep_page", user_id=rep_id))
                     for rep_id, name, standing in reps}, Kind.FALLING_BEHIND, now)
+
+
+def boosters_came_due(today: dt.date, now: dt.datetime) -> int:
+    """Tell each active rep whose booster questions came due by `today`, and who was not told
+    of those due days yet, how many are due: one INSERT … SELECT, and one UPDATE marking them
+    told when anyone was. Returns how many reps were told."""
+    untold = (Booster.retired_at.is_(None), Booster.due_on <= today,
+              or_(Booster.notified_on.is_(None), Booster.notified_on < Booster.due_on))
+    count = func.count()
+    text = case((count == 1, literal("Booster due: 1 short question from a module you completed")),
+                else_=literal("Boosters due: ") + cast(count, String)
+                + literal(" short questions from modules you completed"))
+    rows = (select(Booster.user_id, literal(Kind.BOOSTERS_DUE.value), text,
+                   literal(path("quizzes.boosters")), literal(now, UTCDateTime()))
+            .join(User, User.id == Booster.user_id)
+            .where(*untold, User.active.is_(True)).group_by(Booster.user_id))
+    told = len(db.session.execute(insert(Notification).from_select(COLUMNS, rows)
+                                  .returning(Notification.id)).all())
+    if told:
+        db.session.execute(update(Booster).where(*untold).values(notified_on=Booster.due_on)
+                           .execution_options(synchronize_session=False))
+    return told
 
 
 def _on_work_assigned(_sender, *, assignments: list, coach: User) -> None:

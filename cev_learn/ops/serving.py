@@ -19,6 +19,7 @@ import time
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
 
+from cev_learn.analytics import forecast
 from cev_learn.content.track_data import read_active_tracks
 from cev_learn.platform.security import security_headers
 
@@ -73,7 +74,9 @@ class _ReadTracksFirst:
         super().load_wsgi()
         compile_templates(self.wsgi)
         self._read_tracks()
-        # What the worker keeps for its whole life (modules, routes, templates, the tracks)
+        forecast.hazard_regression()  # imported on a page's first forecast otherwise
+        # What the worker keeps for its whole life (modules, routes, templates, the tracks,
+        # the statistics libraries)
         # leaves the garbage collector's view: the collections that a page building many
         # objects sets off then walk that page's objects only.
         gc.freeze()

@@ -56,6 +56,7 @@ UNTRACKED_TABLES = frozenset({
 REP_TABLES = frozenset({
     "activity_record", "quota", "rep_week_activity", "rep_month_activity", "rep_early_activity",
     "achievement", "achievement_change", "attempt", "module_progress", "signoff",
+    "booster", "booster_answer",
 })
 ORGANISATION = "org"
 _CHANGED = "cev_learn_page_data_changed"     # the tracked tables written in the transaction
@@ -107,6 +108,23 @@ def _versions(scopes: Iterable[str]) -> tuple[int, dict[str, int]]:
     return found.pop("", 0), {scope: found.get(scope, 0) for scope in scopes}
 
 
+def read_versions(scopes: Iterable[str]) -> dict[str, int]:
+    """The data version (under "") and these scopes' versions, in one statement: for a page
+    that looks up several cached values, to pass to each as `known`."""
+    data, by_scope = _versions(scopes)
+    return {"": data, **by_scope}
+
+
+def _known_versions(known: dict[str, int], scopes: Iterable[str]) -> tuple:
+    """`versions(scopes)` from versions read before (`read_versions`); every scope must be
+    among them."""
+    scopes = set(scopes)
+    missing = scopes - known.keys()
+    if missing:
+        raise KeyError(f"versions not read for {sorted(missing)}")
+    return (known[""], *(f"{scope}={known[scope]}" for scope in sorted(scopes)))
+
+
 def changed(scopes: Iterable[str]) -> None:
     """Say that the current transaction changed the ramp data of these scopes (and so the
     organisation's): if it writes nothing but REP_TABLES, only they are bumped."""
@@ -115,11 +133,12 @@ def changed(scopes: Iterable[str]) -> None:
 
 
 def cached(name: str, parts: tuple, build: Callable[[], T], *, today: dt.date,
-           scopes: Iterable[str] = (ORGANISATION,)) -> T:
+           scopes: Iterable[str] = (ORGANISATION,), known: dict[str, int] | None = None) -> T:
     """`build()`, or what it returned before for the same name, parts, day and versions of the
     data and of `scopes`. Parts name everything else the value depends on (viewer's scope,
-    as_of, options)."""
-    key = _key(name, parts, today, versions(scopes))
+    as_of, options). `known`: the versions, already read for this request (`read_versions`)."""
+    key = _key(name, parts, today,
+               versions(scopes) if known is None else _known_versions(known, scopes))
     value = cache.get(key)
     if value is None:
         value = build_once(key, build)
@@ -192,7 +211,8 @@ def cached_each(name: str, parts: tuple, scopes: dict, build: Callable[[list], d
 
 def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt.date,
                 time_zone: str, secret: str | None = None,
-                scopes: Iterable[str] = (ORGANISATION,)) -> Markup:
+                scopes: Iterable[str] = (ORGANISATION,),
+                known: dict[str, int] | None = None) -> Markup:
     """Rendered HTML, cached like `cached`. A page with forms passes its CSRF token as
     `secret`: the cached copy holds a mark instead, and each viewer gets their own token.
     HTML shows times in the viewer's `time_zone`: it is part of the key, so viewers in
@@ -201,11 +221,11 @@ def cached_html(name: str, parts: tuple, render: Callable[[], str], *, today: dt
     # only app servers reach) hands back what it rendered. The CSRF token is URL-safe.
     parts = (*parts, f"tz={time_zone}")
     if not secret:
-        html = cached(name, parts, render, today=today, scopes=scopes)
+        html = cached(name, parts, render, today=today, scopes=scopes, known=known)
         return Markup(html)  # nosec B704
     mark = _secret_mark()
     html = cached(name, parts, lambda: render().replace(secret, mark), today=today,
-                  scopes=scopes)
+                  scopes=scopes, known=known)
     html = html.replace(mark, secret)
     return Markup(html)  # nosec B704
 

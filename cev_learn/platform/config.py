@@ -49,6 +49,11 @@ DEFAULTS = {
     "REQUEST_LOG": True,
     # Answers saved up to this long after a quiz deadline still count (network delays).
     "QUIZ_GRACE_SECONDS": 30,
+    # Practice recordings: where they are kept (default instance/recordings; a shared volume
+    # for several app servers), the largest upload, and how many days a coach has to review.
+    "RECORDINGS_DIR": None,
+    "RECORDING_MAX_BYTES": 50 * 1024 * 1024,
+    "REVIEW_DAYS": 2,
     # Emails (reminders, invitations, password resets): the SMTP server, the sender, and the
     # address people open the app at, for links in messages.
     "SMTP_HOST": "localhost",
@@ -168,6 +173,8 @@ def _finish(app: Flask) -> None:
     cfg["ACTIVITY_TYPES"] = _activity_types(cfg["EXTRA_ACTIVITY_TYPES"])
     if cfg["CACHE_TYPE"] == "FileSystemCache" and not cfg.get("CACHE_DIR"):
         cfg["CACHE_DIR"] = str(Path(app.instance_path) / "cache")
+    if not cfg.get("RECORDINGS_DIR"):
+        cfg["RECORDINGS_DIR"] = str(Path(app.instance_path) / "recordings")
     if cfg["HTTPS"]:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True

@@ -30,6 +30,8 @@ attempt_awaits_grading = Signal("a rep submitted an attempt with answers a coach
                                 "attempt, now")
 certificates_renewing = Signal("certificates reached the day their holders are reminded and "
                                "given the re-certification work: certificates (flushed), now")
+module_completed = Signal("a rep completed a module (flushed): rep_id, module, now; the "
+                          "quizzes' boosters for it are scheduled (quizzes.boosters.listen)")
 modules_revised = Signal("a content sync changed modules that reps may have completed: "
                          "module_ids, now")
 

@@ -11,11 +11,14 @@ from cev_learn.accounts.decorators import role_required
 from cev_learn.accounts.models import Role
 from cev_learn.cohorts import access, outstanding
 from cev_learn.content.models import Quiz
+from cev_learn.platform import caching
 from cev_learn.platform.csv_safety import csv_text
 from cev_learn.platform.db import db, utcnow
-from cev_learn.quizzes import queries, services
+from cev_learn.platform.errors import render_error
+from cev_learn.quizzes import booster_queries, queries, services
+from cev_learn.quizzes.leitner import INTERVALS
 from cev_learn.quizzes.layout import InvalidAnswer
-from cev_learn.quizzes.models import Attempt
+from cev_learn.quizzes.models import Attempt, Booster
 from flask_wtf import FlaskForm
 
 staff_only = role_required(Role.COACH, Role.MANAGER, Role.ADMIN)
@@ -72,6 +75,22 @@ def analysis(quiz_id: int):
     count, reports = queries.item_analysis(
         quiz, access.visible_rep_filter(current_user, Attempt.user_id))
     return render_template("quizzes/analysis.html", quiz=quiz, count=count, reports=reports)
+
+
+@staff_only
+def retention():
+    """Retention per module and question: first try in the quiz against boosters, by box."""
+    today = dt.date.today()
+    value = request.args.get("as_of", "").strip()
+    try:
+        as_of = dt.date.fromisoformat(value) if value else today
+    except ValueError:
+        return render_error(400, f"as_of {value[:40]!r} is not a date like {today.isoformat()}.")
+    visible = access.visible_rep_filter(current_user, Booster.user_id)
+    report = caching.cached("booster-retention", (*access.viewer_scope(current_user), as_of),
+                            lambda: booster_queries.retention(visible, as_of), today=today)
+    return render_template("quizzes/retention.html", report=report, as_of=as_of, today=today,
+                           intervals=INTERVALS)
 
 
 @staff_only

@@ -69,3 +69,53 @@ class AttemptAnswer(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("attempt_id", "question_key"),)
+
+
+class Booster(db.Model):
+    """One question of a module's quiz pool that comes back to a rep who completed the module
+    (quizzes.leitner): in which box it is and when it is next due; retired after its last box.
+    `answer_count` numbers its answers: a form answers the booster as it was at one count, so
+    a second submit of the same form is recognised and counts once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))  # whose completion started it
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    question_key: Mapped[str] = mapped_column(String(32))
+    box: Mapped[int] = mapped_column(default=1)
+    due_on: Mapped[dt.date]
+    answer_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The due day the rep was last told about (notifications), so each due day is told once.
+    notified_on: Mapped[dt.date | None]
+
+    module = relationship("Module")
+    quiz: Mapped[Quiz] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "question_key"),
+        Index("ix_booster_user_id_due_on", "user_id", "due_on"),
+        Index("ix_booster_due_on", "due_on"),
+    )
+
+
+class BoosterAnswer(db.Model):
+    """A rep's answer to a booster, graded at once: in which box it was answered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booster_id: Mapped[int] = mapped_column(ForeignKey("booster.id"))
+    seq: Mapped[int]  # the booster's answer_count when the form was shown
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    box: Mapped[int]
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    response: Mapped[dict] = mapped_column(JSON)
+    fraction: Mapped[float]
+    correct: Mapped[bool]
+
+    booster: Mapped[Booster] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("booster_id", "seq"),
+        Index("ix_booster_answer_user_id_answered_at", "user_id", "answered_at"),
+    )

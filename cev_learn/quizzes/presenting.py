@@ -3,6 +3,7 @@
 Built in one place so that, before submission (reveal=False), nothing about correctness —
 weights, right answers, feedback, explanations — is even handed to a template.
 """
+import dataclasses
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -115,6 +116,13 @@ def attempt_view(attempt: Attempt, answers: dict[str, AttemptAnswer], reveal: bo
         views.append(_question_view(number, entry, question, response, answer, reveal,
                                     entry["key"] in flagged))
     return AttemptView(views, reveal)
+
+
+def single_question_view(entry: dict, question: Question, response: Response,
+                         fraction: float | None = None, reveal: bool = False) -> QuestionView:
+    """One question on its own (a booster): to answer, or revealed with its score."""
+    view = _question_view(1, entry, question, response, None, reveal)
+    return dataclasses.replace(view, fraction=fraction) if reveal else view
 
 
 def _question_view(number, entry, question: Question, response: Response,

@@ -4,7 +4,7 @@ section in the top bar is its view module's (navigation.in_section)."""
 from flask import Blueprint
 
 from cev_learn.platform.routing import add_routes
-from cev_learn.quizzes import coach_views, views
+from cev_learn.quizzes import booster_views, coach_views, views
 
 bp = Blueprint("quizzes", __name__)
 
@@ -15,7 +15,12 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/attempts/<int:attempt_id>/save", views.save, ["POST"]),
     ("/attempts/<int:attempt_id>/summary", views.summary, ["GET"]),
     ("/attempts/<int:attempt_id>/submit", views.submit, ["POST"]),
+    ("/boosters", booster_views.due, ["GET"], "boosters"),
+    ("/boosters/<int:booster_id>", booster_views.answer, ["POST"], "answer_booster"),
+    ("/boosters/<int:booster_id>/answers/<int:seq>", booster_views.result, ["GET"],
+     "booster_result"),
     ("/quizzes", coach_views.index, ["GET"], "results_overview"),
+    ("/quizzes/retention", coach_views.retention, ["GET"]),
     ("/quizzes/<int:quiz_id>/results", coach_views.results, ["GET"], "quiz_results"),
     ("/quizzes/<int:quiz_id>/results.csv", coach_views.results_csv, ["GET"], "quiz_results_csv"),
     ("/quizzes/<int:quiz_id>/analysis", coach_views.analysis, ["GET"], "quiz_analysis"),

@@ -248,8 +248,11 @@ def _milestone_line(milestone: Milestone, progress: RepProgress, measured: engin
                          achieved_on, fraction, progress.achieved_by.get(milestone.id))
 
 
-def rep_summary(rep: User, today: dt.date) -> RepSummary | None:
-    memberships = current_memberships(rep_ids=[rep.id])
+def rep_summary(rep: User, today: dt.date,
+                memberships: list[Membership] | None = None) -> RepSummary | None:
+    """Where the rep stands today; `memberships`: their current ones, when already read."""
+    if memberships is None:
+        memberships = current_memberships(rep_ids=[rep.id])
     if not memberships:
         return None
     membership = memberships[0]

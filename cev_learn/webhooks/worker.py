@@ -20,9 +20,11 @@ another worker (or itself, restarted) sends it again, with the same webhook-id. 
 at least once; receivers drop repeats by webhook-id.
 
 Now and then the worker also checks reps' standing (`standing_watch`, for `rep.at_risk` and
-the coaches' notifications), emails the notifications of people who want them at once every
-NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), reminds the holders of certificates whose
-renewal opened and assigns them the work again, hourly and once each (`certifications.renewal`), and
+the coaches' notifications) and tells reps of booster questions that came due
+(`notifications.services.boosters_came_due`), emails the notifications of people who want them
+at once every NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), reminds the holders of
+certificates whose renewal opened and assigns them the work again, hourly and once each
+(`certifications.renewal`), and
 removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
 that have ended (`platform.rate_limits.forget_ended`). When a Learning Record Store is
 configured (LRS_URL), it pushes the xAPI statements due to it every LRS_PUSH_SECONDS, batch
@@ -47,7 +49,7 @@ from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.certifications import renewal
-from cev_learn.notifications import mailing
+from cev_learn.notifications import mailing, services as notifications
 from cev_learn.platform import mail, rate_limits
 from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
                                    write_transaction)
@@ -532,6 +534,9 @@ class Worker:
         now = self.clock()
         with write_transaction():
             raised = check_standings(now.date(), now)
+        with write_transaction():  # and reps hear of booster questions that came due
+            self.counts["reps told of boosters due"] += notifications.boosters_came_due(
+                now.date(), now)
         self.counts["reps turned at risk"] += raised
         return raised
 

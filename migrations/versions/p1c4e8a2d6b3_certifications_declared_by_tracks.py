@@ -2,7 +2,7 @@
 its holders are reminded
 
 Revision ID: p1c4e8a2d6b3
-Revises: n7b2e4c6a8f1
+Revises: p3c8d1e5f7a2
 Create Date: 2026-12-07 18:50:00.000000
 
 """
@@ -14,7 +14,7 @@ import cev_learn.platform.db
 
 # revision identifiers, used by Alembic.
 revision = 'p1c4e8a2d6b3'
-down_revision = 'n7b2e4c6a8f1'
+down_revision = 'p3c8d1e5f7a2'
 branch_labels = None
 depends_on = None
 

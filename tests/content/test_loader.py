@@ -268,3 +268,21 @@ def test_the_starter_rubric_describes_its_levels():
     (pitch,) = [r for r in track.rubrics if r.slug == "pitch"]
     assert len(pitch.levels) == len(pitch.criteria)
     assert all(texts[0] and texts[2] and texts[4] for texts in pitch.levels)
+
+
+def test_a_quiz_names_the_modules_it_covers_for_boosters(tmp_path):
+    yaml = TRACK_YAML + "quizzes:\n  icp: {file: quizzes/icp.txt, covers: [intro, discovery, intro]}\n"
+    (track,) = load_tree(good_track(tmp_path, **{"track.yaml": yaml,
+                                                 "quizzes/icp.txt": "Good?\nA) a\nB) b\nANSWER: A\n"}))
+    assert track.quizzes[0].settings.covers == ("intro", "discovery")
+
+
+@pytest.mark.parametrize("covers,message", [
+    ("[intro, pricing]", "track.yaml:14: unknown module 'pricing' (no modules/NN-pricing.md)"),
+    ("intro", "track.yaml:14: covers must be a list of module slugs"),
+])
+def test_covering_a_module_the_track_lacks_is_named_with_its_line(tmp_path, covers, message):
+    yaml = TRACK_YAML + f"quizzes:\n  icp: {{file: quizzes/icp.txt, covers: {covers}}}\n"
+    found = problems(good_track(tmp_path, **{"track.yaml": yaml,
+                                             "quizzes/icp.txt": "Good?\nA) a\nB) b\nANSWER: A\n"}))
+    assert found == [f"{tmp_path / 'test-track'}/{message}"]

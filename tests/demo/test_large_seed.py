@@ -23,7 +23,7 @@ COURSES = Path(__file__).resolve().parents[2] / "courses"
 TODAY = dt.date(2026, 11, 27)
 SEEDED_TABLES = ("user", "cohort", "cohort_coach", "membership", "module_progress", "attempt",
                  "attempt_answer", "signoff", "coaching_note", "assignment", "activity_record",
-                 "quota", "achievement", "achievement_change")
+                 "quota", "achievement", "achievement_change", "booster", "booster_answer")
 
 
 def sync_content(app):

@@ -28,15 +28,15 @@ PAGES = {
     "rep09@example.com": [
         "/week", "/tracks", TRACK, f"{TRACK}/modules/discovery-calls",
         (TRACK, r"/quizzes/"), "/search?q=objection", "/account/password",
-        "/account/time-zone"],
+        "/account/time-zone", "/boosters"],
     "coach.rita@example.com": [
         "/coach", ("/coach", r"^/reps/\d+$"), ("/coach", r"^/reps/\d+$", r"/signoffs/"),
         "/quizzes", ("/quizzes", r"/results$"), ("/quizzes", r"/results$", r"^/attempts/\d+$"),
-        ("/quizzes", r"/analysis$"), f"{TRACK}/modules/discovery-calls"],
+        ("/quizzes", r"/analysis$"), "/quizzes/retention", f"{TRACK}/modules/discovery-calls"],
     "manager@example.com": [
         "/ramp", ("/ramp", r"^/ramp/cohorts/\d+"), ("/ramp", r"^/ramp/reps/\d+"), "/cohorts",
         "/cohorts/new", ("/cohorts", r"^/cohorts/\d+$"), "/ramp/import",
-        "/ramp/import/mappings", "/ramp/import/mappings/new"],
+        "/ramp/import/mappings", "/ramp/import/mappings/new", "/ramp/forecasts"],
     "admin@example.com": [
         "/admin/users", "/admin/users/new", ("/admin/users", r"^/admin/users/\d+$"),
         "/admin/import/users", "/admin/tokens", "/admin/webhooks",

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import screenshot
+from tests.e2e.test_accessibility import address
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -52,26 +53,58 @@ def test_a_coachs_reps_keep_every_column(phone_page, live_server):
     screenshot(phone_page, "phone-coach-reps")
 
 
-def test_ramp_charts_keep_readable_words_and_say_they_scroll(phone_page, live_server):
+# The manager's Ramp page, a cohort's and a rep's, reached by their links as in the axe test.
+RAMP_PAGES = {"dashboard": "/ramp", "cohort": ("/ramp", r"^/ramp/cohorts/\d+"),
+              "rep": ("/ramp", r"^/ramp/reps/\d+")}
+SHOWN_CHARTS = """() => [...document.querySelectorAll(".chart svg")]
+  .filter(svg => svg.getBoundingClientRect().width > 0)"""
+SMALLEST_TEXT = """svgs => Math.min(...svgs.flatMap(svg => [...svg.querySelectorAll("text")])
+  .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+  .map(t => { const m = t.getScreenCTM();  // its scale on screen, turned or not
+              return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
+
+
+@pytest.mark.parametrize("ramp_page", RAMP_PAGES)
+def test_ramp_charts_fit_the_phone_with_readable_words(phone_page, live_server, ramp_page):
+    """Line, bar, step and band charts are drawn for the phone: inside its width with no
+    sideways scroll; a heat map keeps its size in a box that says it scrolls."""
     sign_in(phone_page, live_server, "manager@example.com")
-    charts = phone_page.locator(".chart")
-    expect(charts.first).to_be_visible()
-    smallest = phone_page.evaluate("""() => Math.min(...[...document.querySelectorAll(".chart svg text")]
-      .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
-      .map(t => { const m = t.getScreenCTM();  // its scale on screen, turned or not
-                  return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))""")
+    phone_page.goto(live_server + address(phone_page, live_server, RAMP_PAGES[ramp_page]))
+    expect(phone_page.locator(".chart").first).to_be_visible()
+    shown = phone_page.evaluate_handle(SHOWN_CHARTS)
+    smallest = shown.evaluate(SMALLEST_TEXT)
     assert smallest >= READABLE_PX, f"chart text drawn at {smallest:.1f} px"
-    for chart in charts.all():
+    fitted = phone_page.locator(".chart:has(svg.chart__svg--narrow)")
+    assert fitted.count() >= 2, "no chart drawn for the phone"
+    for chart in fitted.all():
+        svg = chart.locator("svg.chart__svg--narrow")
+        expect(svg).to_be_visible()
+        expect(chart.locator("svg.chart__svg").first).to_be_hidden()  # the wide drawing
+        assert on_screen(svg), svg.get_attribute("aria-labelledby")
+        assert chart.evaluate("box => box.scrollWidth <= box.clientWidth + 1")
+        assert chart.get_attribute("tabindex") is None  # nothing to scroll, no tab stop
+    for chart in phone_page.locator(".chart").all():
         if chart.evaluate("box => box.scrollWidth > box.clientWidth + 1"):
+            assert chart.locator("svg.chart__svg--narrow").count() == 0, "a fitted chart scrolls"
             assert chart.get_attribute("tabindex") == "0"  # reachable by keyboard
             assert "scrolls sideways" in chart.get_attribute("aria-label")
             cue = chart.evaluate("box => getComputedStyle(box, '::before').content")
             assert "Scroll sideways" in cue
-    chart = charts.first
-    chart.focus()
-    phone_page.keyboard.press("ArrowRight")
-    expect(chart).to_be_focused()
-    screenshot(phone_page, "phone-ramp-charts")
+            chart.focus()
+            phone_page.keyboard.press("ArrowRight")
+            expect(chart).to_be_focused()
+    screenshot(phone_page, f"phone-ramp-charts-{ramp_page}")
+
+
+def test_ramp_charts_on_a_desktop_keep_their_wide_drawing(page, live_server):
+    sign_in(page, live_server, "manager@example.com")
+    page.goto(live_server + "/ramp")
+    wide = page.locator(".chart svg.chart__svg:not(.chart__svg--narrow)")
+    expect(wide.first).to_be_visible()
+    assert wide.count() == page.locator(".chart").count()
+    expect(page.locator(".chart svg.chart__svg--narrow").first).to_be_hidden()
+    widths = wide.evaluate_all("svgs => svgs.map(svg => svg.viewBox.baseVal.width)")
+    assert set(widths) == {640}
 
 
 @pytest.mark.parametrize("module", ["discovery-calls", "objection-handling", "qualification"])

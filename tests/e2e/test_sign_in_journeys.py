@@ -19,7 +19,8 @@ def sign_in(page, live_server, email, password=DEMO_PASSWORD):
     page.goto(live_server + "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # a page opened next must not cut the sign-in short
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("email,path,heading", HOMES, ids=[h[2] for h in HOMES])

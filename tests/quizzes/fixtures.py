@@ -39,4 +39,6 @@ def quiz_track(root, **settings):
              "          criteria: [Discovery questions, Value story, Next step],\n"
              "          levels: {Discovery questions: {1: Pitches before asking.,\n"
              "                                         5: Uncovers the pain and its cost.}}}\n")
+    yaml += ("exercises:\n  cold-pitch: {title: Cold pitch, rubric: pitch, max_seconds: 60,\n"
+             "               completes_signoff: true, prompt: Pitch **Relaybase** in a minute.}\n")
     return good_track(root, **{"track.yaml": yaml, "quizzes/check.gift": QUIZ_GIFT})

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from cev_learn.accounts.models import Role
-from cev_learn.analytics import pages
+from cev_learn.analytics import forecast_pages, pages
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Quiz
 from cev_learn.platform.csv_safety import FORMULA_PREFIXES, safe_cell
@@ -116,6 +116,9 @@ def _export_urls(app, viewer, cohort, rep, quiz) -> dict[str, list[str]]:
             cohort, [], [], None, 1, today, today).tables),
         "analytics.rep_csv": ({"user_id": rep.id}, pages.rep_ramp_page(
             membership, today, today).tables),
+        "analytics.forecasts_csv": ({}, forecast_pages.backtest_page(
+            viewer, tracks := forecast_pages.visible_tracks(viewer), tracks[0], today,
+            today).tables),
     }
     urls = app.url_map.bind("localhost")
     exports = {endpoint: [urls.build(endpoint, {**args, "name": name}) for name in named]

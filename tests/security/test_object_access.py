@@ -27,11 +27,12 @@ from cev_learn.content.questions import QuestionType
 from cev_learn.notifications.models import Notification
 from cev_learn.platform.db import MAX_ID, db, utcnow
 from cev_learn.quizzes import services
-from cev_learn.quizzes.models import Attempt
+from cev_learn.quizzes.models import Attempt, Booster
 from cev_learn.ramp.models import ImportMapping
 from tests.api.helpers import token_for
 from tests.helpers import csrf_token, login, make_user
 from tests.factories import make_cohort
+from tests.practice.recordings import make_submission
 from tests.security.module_data import module_data, snapshot
 from tests.webhooks.helpers import stored_delivery
 
@@ -102,6 +103,8 @@ def _build(app: Flask) -> World:
         coaching.add_note(rep=users["ana"], author=users["kim"], body=body, shared=shared)
     db.session.commit()
     webhook = stored_delivery(users["ana"].id)
+    booster = _booster_of(users["ana"])
+    submission = make_submission(users["ana"], app=app).id
     actors = {key: _sign_in(app, users[key]) for key in ATTACKERS}
     cohort_names = {north.id: "North", south.id: "South"}
     memberships = {m.id: (cohort_names[m.cohort_id], m.user_id)
@@ -125,7 +128,19 @@ def _build(app: Flask) -> World:
                  "webhook_delivery": webhook.id, "webhook_endpoint": webhook.endpoint_id,
                  "mapping": _mapping_of(users["mae"]),
                  "notification": db.session.scalar(select(Notification.id).where(
-                     Notification.recipient_id == users["ana"].id))})
+                     Notification.recipient_id == users["ana"].id)),
+                 "booster": booster, "submission": submission})
+
+
+def _booster_of(rep: User) -> int:
+    """A booster question due for the rep: theirs alone to answer and to read back."""
+    quiz = db.session.scalar(select(Quiz))
+    booster = Booster(user_id=rep.id, module_id=db.session.scalar(select(Module.id)),
+                      quiz_id=quiz.id, question_key="k" * 16, box=1, due_on=TODAY,
+                      answer_count=0, created_at=utcnow())
+    db.session.add(booster)
+    db.session.commit()
+    return booster.id
 
 
 def _mapping_of(manager: User) -> int:
@@ -261,6 +276,12 @@ NOTIFICATION = by_id("notification_id", lambda w: w.targets["notification"],
                      lambda w, actor, i: i <= MAX_ID  # beyond it no row can be looked up
                      and (n := db.session.get(Notification, i)) is not None
                      and n.recipient_id == actor.id)
+# A booster is its rep's alone, whatever the role.
+OWN_BOOSTER = by_id("booster_id", lambda w: w.targets["booster"],
+                    lambda w, actor, i: i == w.targets["booster"] and actor.id == ana(w))
+# A recording is seen by its rep and the staff who see them.
+SUBMISSION = by_id("submission_id", lambda w: w.targets["submission"],
+                   lambda w, actor, i: i == w.targets["submission"] and sees_rep(w, actor, ana(w)))
 SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                + [{"user_id": w.users["ada"].id}],  # admins may not change their own status
                "reachable": lambda w, actor, args: admin_changes_status(w, actor, args["user_id"]),
@@ -288,6 +309,17 @@ CASES = {
                                            milestone_slug="first-meeting"),
                                    data=lambda w: {"achieved_on": YESTERDAY}),
     "api.user": Case(**USER),
+    "api.rep_forecast": Case(**REP),
+    "api.rep_readiness": Case(**REP),
+    "api.cohort_forecast": Case(**COHORT),
+    "quizzes.answer_booster": Case(**OWN_BOOSTER, data=lambda w: {"seq": "0"}),
+    "quizzes.booster_result": Case(
+        probes=lambda w: [{"booster_id": i, "seq": 0} for i in around(w.targets["booster"])],
+        reachable=lambda w, actor, args: args["booster_id"] == w.targets["booster"]
+        and actor.id == ana(w)),
+    "practice.submission": Case(**SUBMISSION),
+    "practice.recording": Case(**SUBMISSION),
+    "practice.review": Case(**SUBMISSION),
     "quizzes.attempt": Case(**by_id("attempt_id", lambda w: w.targets["attempt"], sees_attempt)),
     "quizzes.save": Case(**OWN_ATTEMPT),
     "quizzes.summary": Case(**OWN_ATTEMPT),

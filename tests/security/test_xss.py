@@ -282,7 +282,8 @@ def plant(app) -> Site:
     ids = {"victim": victim.id, "cohort": main_cohort,
            "quiz": db.session.scalar(select(Quiz.id).where(Quiz.slug == "xss"))}
     done = post(clients["rep"], f"/tracks/{TRACK}/modules/m1/complete", {})
-    pages["module-completed"] = fetch(clients["rep"], "module-completed", done.headers["Location"])
+    onward = clients["rep"].get(done.headers["Location"])  # the step to what comes next
+    pages["module-completed"] = fetch(clients["rep"], "module-completed", onward.headers["Location"])
     _crm_import(manager, pages)
     _coach(coach, victim.id, pages)
     _quiz(clients["rep"], coach, pages, ids)

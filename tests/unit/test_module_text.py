@@ -1,6 +1,7 @@
 """Placeholders, checklists and the next item of a schedule: pure functions over module text."""
-from cev_learn.content.checklists import ChecklistItem, checklist_items, item_key, with_checkboxes
-from cev_learn.content.placeholders import substitute, unknown_placeholders
+from cev_learn.content.checklists import (ChecklistItem, checklist_items, item_key, unticked_items,
+                                          with_checkboxes)
+from cev_learn.content.placeholders import in_words, substitute, unknown_placeholders
 from cev_learn.content.progress import next_unfinished
 from cev_learn.content.rendering import render_markdown
 
@@ -89,3 +90,34 @@ def test_next_unfinished_is_the_next_item_not_done_going_round():
     assert next_unfinished(WORK, {("module", 99)}, ("module", 99))[1] == "Intro"  # not scheduled
     everything = {("module", 10), ("module", 11), ("quiz", 20), ("module", 12)}
     assert next_unfinished(WORK, everything, ("module", 12)) is None
+
+
+# What stands between a rep and completing a module: the one rule of checklists that count
+
+CHECKLIST = "- [ ] Book a call\n- [ ] Read the plan\n- [ ] Book a call\n\nThe end.\n"
+
+
+def test_on_a_track_that_requires_checklists_the_unticked_items_stand_in_the_way():
+    items = checklist_items(html(CHECKLIST))
+    assert unticked_items(html(CHECKLIST), set(), required=True) == items
+    call, plan = (item.key for item in items)
+    assert unticked_items(html(CHECKLIST), {call}, required=True) == [
+        ChecklistItem(plan, "Read the plan")]
+    assert unticked_items(html(CHECKLIST), {call, plan}, required=True) == []
+
+
+def test_ticks_of_items_the_module_no_longer_has_count_for_nothing():
+    gone = item_key("Read the old plan")
+    assert [i.text for i in unticked_items(html(CHECKLIST), {gone}, required=True)] == [
+        "Book a call", "Read the plan"]
+
+
+def test_without_the_requirement_or_a_checklist_nothing_stands_in_the_way():
+    assert unticked_items(html(CHECKLIST), set(), required=False) == []
+    assert unticked_items(html("Just text, no boxes.\n"), set(), required=True) == []
+
+
+def test_in_words_puts_the_values_in_plain_text_for_a_message():
+    assert in_words("Book a call with {{ coach }} & <b>", {"coach": "Ann O'Neil"}) == \
+        "Book a call with Ann O'Neil & <b>"
+    assert in_words("{{ Coach }} signs off", {}) == "Your coach signs off"

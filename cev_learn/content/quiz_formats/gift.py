@@ -15,7 +15,7 @@ views of equal length: `syntax`, where escaped characters are hidden, for findin
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from cev_learn.content.problems import Problem
@@ -40,6 +40,7 @@ _SPECIAL = re.compile(r"[~=#{}:\\]")
 _TAG = re.compile(r"\[([A-Za-z]+)\]")
 _WEIGHT = re.compile(r"%(-?\d{1,2}\.?\d*)%")  # Moodle's own pattern, one minus sign at most
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_TAG_COMMENT = re.compile(r"\[tag:([^\]]*)\]")
 _COMMENT = " "  # Moodle keeps a comment line inside a question as a line holding one space
 _TRIM = " \t\n\r\x0b"  # what PHP's trim() takes off (and NUL, which never reaches here)
 
@@ -129,8 +130,16 @@ def read_gift(text: str, path: str = "<gift>") -> QuizReading:
         body = _Text.decode("\n".join(line for _, line in block),
                             tuple(number for number, _ in block)).strip()
         if (question := reader.question(body, category)) is not None:
-            questions.append(question)
+            questions.append(replace(question, tags=_tags(reader, block)))
     return QuizReading(questions, reader.problems)
+
+
+def _tags(reader: "_Reader", block: list[tuple[int, str]]) -> tuple[str, ...]:
+    """The tags that comment lines of a question give it, as Moodle writes them:
+    `// [tag:discovery] [tag:pricing]`."""
+    found = (match.group(1).strip() for number, line in block if line == _COMMENT
+             for match in _TAG_COMMENT.finditer(reader.comments.get(number, "")))
+    return tuple(dict.fromkeys(tag for tag in found if tag))
 
 
 def _blocks(text: str, reader: "_Reader"):
@@ -147,6 +156,8 @@ def _blocks(text: str, reader: "_Reader"):
                 yield block
             block = []
         else:
+            if line.startswith("//"):
+                reader.comments[number] = line
             block.append((number, _COMMENT if line.startswith("//") else line))
     if block:
         yield block
@@ -156,6 +167,7 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        self.comments: dict[int, str] = {}  # line number -> comment line
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -464,8 +476,15 @@ def export_gift(questions: Iterable[Question]) -> str:
         if question.category != category:
             chunks.append(f"$CATEGORY: {question.category or ''}".rstrip())
             category = question.category
-        chunks.append(_write(question))
+        chunks.append(_tag_comment(question) + _write(question))
     return "\n\n".join(chunks) + "\n" if chunks else ""
+
+
+def _tag_comment(question: Question) -> str:
+    """The comment line that gives the question its tags, as Moodle writes them ("" if none;
+    a tag holding `]` or a line break cannot be written, so it is left out)."""
+    tags = [t for t in question.tags if "]" not in t and "\n" not in t]
+    return "// " + " ".join(f"[tag:{t}]" for t in tags) + "\n" if tags else ""
 
 
 def why_not_gift(question: Question) -> str | None:

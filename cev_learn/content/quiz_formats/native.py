@@ -18,7 +18,8 @@ from cev_learn.content.questions import (FORMATS, Choice, MatchPair, NumericAnsw
 from cev_learn.content.quiz_formats.reading import QuizReading
 from cev_learn.content.yaml_source import YamlDocument, yaml_error_line, yaml_error_message
 
-COMMON_KEYS = ("type", "prompt", "title", "points", "format", "general_feedback", "category")
+COMMON_KEYS = ("type", "prompt", "title", "points", "format", "general_feedback", "category",
+               "tags")
 TYPE_KEYS = {
     QuestionType.SINGLE: ("choices",),
     QuestionType.MULTIPLE: ("choices",),
@@ -102,6 +103,7 @@ class _Reader:
             "points": self._number(item, at, "points", 1.0, lambda v: v > 0,
                                    "points must be a number greater than 0"),
             "format": self._format(item, at),
+            "tags": self._tags(item, at),
         }
         if kind is not None:
             fields.update(self._answers(kind, item, at))
@@ -259,6 +261,14 @@ class _Reader:
                                  f"{', '.join(allowed)}", key=True)
             result.append((where, entry))
         return result
+
+    def _tags(self, item: dict, at: tuple) -> tuple[str, ...]:
+        tags = item.get("tags", [])
+        if (not isinstance(tags, list)
+                or not all(isinstance(tag, str) and tag.strip() for tag in tags)):
+            self.problem(at + ("tags",), "tags must be a list of words, e.g. [discovery, pricing]")
+            return ()
+        return tuple(dict.fromkeys(tag.strip() for tag in tags))
 
     def _text(self, item: dict, at: tuple, key: str, required: bool = False) -> str | None:
         value = item.get(key)

@@ -1,0 +1,97 @@
+"""Submitting practice recordings, reviewing them, and erasing a rep's recordings.
+Flush only; callers commit. A passing review of an exercise that completes its rubric's
+sign-off records that sign-off through cohorts.coaching.record_signoff, which brings the rep's
+milestones up to date in the same transaction."""
+import datetime as dt
+from typing import BinaryIO
+
+from sqlalchemy import delete, select
+
+from cev_learn.accounts.models import User
+from cev_learn.cohorts import coaching
+from cev_learn.cohorts.access import coachable_rep_ids
+from cev_learn.content.models import Exercise, Rubric
+from cev_learn.platform.db import db
+from cev_learn.platform.media_storage import RecordingStore
+from cev_learn.platform.recordings import NotARecording
+from cev_learn.practice.comments import format_time, parse_pinned_comments
+from cev_learn.practice.models import Review, Submission, SubmissionState
+
+DURATION_SLACK_SECONDS = 2  # a recorder stops a moment after its limit
+
+
+class PracticeError(Exception):
+    """A rule was broken; the message is fit to show, `field` the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def submit_recording(*, rep: User, exercise: Exercise, stream: BinaryIO, store: RecordingStore,
+                     max_bytes: int, review_days: int, now: dt.datetime) -> Submission:
+    """Store the recording (refused, with nothing kept, unless it is a whole recording within
+    the limits) and queue it for the coach's review."""
+    try:
+        stored = store.save(stream, max_bytes)
+    except NotARecording as exc:
+        raise PracticeError(str(exc)) from exc
+    duration = stored.inspection.duration_seconds
+    if duration is not None and duration > exercise.max_seconds + DURATION_SLACK_SECONDS:
+        store.delete(stored.key)
+        raise PracticeError(f"This recording lasts {format_time(duration)}; {exercise.title} "
+                            f"allows at most {format_time(exercise.max_seconds)}.")
+    submission = Submission(exercise_id=exercise.id, user_id=rep.id, storage_key=stored.key,
+                            kind=stored.inspection.kind.name, size_bytes=stored.size,
+                            duration_seconds=duration, state=SubmissionState.WAITING,
+                            submitted_at=now,
+                            review_due_on=now.date() + dt.timedelta(days=review_days))
+    db.session.add(submission)
+    db.session.flush()
+    return submission
+
+
+def review_submission(*, submission: Submission, rubric: Rubric, coach: User, scores: list[int],
+                      summary: str, comments_text: str, resubmit: bool,
+                      now: dt.datetime) -> Review:
+    """Score a waiting submission against the rubric, with comments pinned to times."""
+    if coachable_rep_ids(coach, [submission.user_id]) != {submission.user_id}:
+        raise PracticeError("You can review only recordings of reps you coach.")
+    if submission.state is not SubmissionState.WAITING:
+        raise PracticeError("This recording has been reviewed already.")
+    if len(scores) != len(rubric.criteria) or not all(1 <= s <= coaching.MAX_SCORE
+                                                      for s in scores):
+        raise PracticeError(f"Score each of the {len(rubric.criteria)} criteria from 1 to 5.")
+    try:
+        comments = parse_pinned_comments(comments_text, submission.duration_seconds)
+    except ValueError as exc:
+        raise PracticeError(str(exc), field="comments") from exc
+    score = coaching.signoff_score(scores)
+    review = Review(submission_id=submission.id, reviewer_id=coach.id, scores=scores,
+                    score=score, passed=score >= rubric.pass_mark - 1e-9,
+                    summary=(summary or "").strip(), comments=comments, resubmit=resubmit,
+                    created_at=now)
+    if review.passed and not resubmit and submission.exercise.completes_signoff:
+        signoff = coaching.record_signoff(rep=submission.user, rubric=rubric, coach=coach,
+                                          scores=scores, comments=[""] * len(scores),
+                                          today=now.date())
+        review.signoff_id = signoff.id
+    submission.state = SubmissionState.RESUBMIT if resubmit else SubmissionState.REVIEWED
+    submission.reviewed_at = now
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+def erase_recordings(rep: User, store: RecordingStore) -> int:
+    """Delete the rep's submissions, their reviews and their files; how many recordings.
+    Sign-offs recorded from reviews stay: they are the coach's record, not the rep's."""
+    submissions = list(db.session.scalars(select(Submission).where(Submission.user_id == rep.id)))
+    ids = [s.id for s in submissions]
+    if ids:
+        db.session.execute(delete(Review).where(Review.submission_id.in_(ids)))
+        db.session.execute(delete(Submission).where(Submission.id.in_(ids)))
+        db.session.flush()
+    for submission in submissions:
+        store.delete(submission.storage_key)
+    return len(submissions)
