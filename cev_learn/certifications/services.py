@@ -3,13 +3,15 @@ changed, the certificates they now earn are written in the same transaction."""
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Date, Integer, cast, func, literal, null, select, union_all, update
 
 from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.validity import Holding, expires_on, is_earned
 from cev_learn.cohorts.models import Signoff
-from cev_learn.content.models import Certification, Quiz, Rubric
+from cev_learn.content.models import Certification, Quiz, Rubric, Track
+from cev_learn.content.track_data import VERSION_COLUMNS, track_data_at
 from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 from cev_learn.quizzes.models import Attempt, AttemptState
@@ -34,45 +36,39 @@ def earn_certificates(rep_ids: Iterable[int], today: dt.date,
     supersedes the one they hold); returns them, flushed. `dated_by_passes`: a first
     certificate is dated the day its last requirement was passed, as when a certification is
     added to a track whose reps already passed what it requires (`cev-learn certifications
-    award`). Two reads, whatever the number of reps and certifications."""
+    award`). One read, whatever the number of reps and certifications: the certifications
+    come with their tracks' shared data (content.track_data), kept between syncs."""
     rep_ids = list(rep_ids)
     if not rep_ids:
         return []
-    held = held_certificates(rep_ids)
-    certifications = {c.id: c for c, _ in held}
-    if not certifications:
-        return []
-    passed = last_passes(rep_ids, {c.track_id for c in certifications.values()})
-    current = {(c.user_id, c.certification_id): c for _, c in held if c is not None}
-    earned = []
-    for rep_id in rep_ids:
-        for certification in certifications.values():
-            certificate = _earn(rep_id, certification, passed,
-                                current.get((rep_id, certification.id)), today, dated_by_passes)
-            if certificate is not None:
-                earned.append(certificate)
+    records = reps_records(rep_ids)
+    certifications = [c for data in track_data_at(records.track_versions).values()
+                      for c in data.certifications.values()]
+    earned = [certificate for rep_id in rep_ids for certification in certifications
+              if (certificate := _earn(rep_id, certification, records, today,
+                                       dated_by_passes)) is not None]
+    _supersede([records.held[c.user_id, c.certification_id].id for c in earned
+                if (c.user_id, c.certification_id) in records.held], today)
     db.session.flush()
     return earned
 
 
-def _earn(rep_id: int, certification: Certification, passed: dict, current: Certificate | None,
-          today: dt.date, dated_by_passes: bool) -> Certificate | None:
-    passed_on = {(kind, slug): day for (rep, track, kind, slug), day in passed.items()
+def _earn(rep_id: int, certification: Certification, records: "RepsRecords", today: dt.date,
+          dated_by_passes: bool) -> Certificate | None:
+    passed_on = {(kind, slug): day for (rep, track, kind, slug), day in records.passed.items()
                  if rep == rep_id and track == certification.track_id}
+    current = records.held.get((rep_id, certification.id))
     holding = None if current is None else Holding(
         current.expires_on, current.revoked_at.date() if current.revoked_at else None)
     requires = [tuple(r) for r in certification.requires]
     if not is_earned(requires, passed_on, holding, certification.remind_days_before, today):
         return None
-    if current is not None:
-        current.superseded_on = today
     earned_on = max(passed_on[r] for r in requires) if dated_by_passes and current is None \
         else today
     certificate = Certificate(user_id=rep_id, certification_id=certification.id,
                               earned_on=earned_on,
                               expires_on=expires_on(earned_on, certification.valid_for_days),
                               code=secrets.token_urlsafe(32))
-    certificate.certification = certification
     db.session.add(certificate)
     outbox.emit("certification.earned", rep_id, {
         "certification": {"slug": certification.slug, "title": certification.title},
@@ -82,35 +78,62 @@ def _earn(rep_id: int, certification: Certification, passed: dict, current: Cert
     return certificate
 
 
-def last_passes(rep_ids: list[int], track_ids: set[int]) -> dict[tuple, dt.date]:
-    """(rep id, track id, "quiz" | "signoff", slug) -> the day last passed, for these reps
-    on these tracks: quizzes by their graded passing attempts, rubrics by passing sign-offs
-    (one statement)."""
-    quizzes = (select(Attempt.user_id, Quiz.track_id, literal("quiz"), Quiz.slug,
-                      func.max(Attempt.graded_at), cast(null(), Date))
-               .join(Quiz, Quiz.id == Attempt.quiz_id)
-               .where(Attempt.user_id.in_(rep_ids), Quiz.track_id.in_(track_ids),
+def _supersede(certificate_ids: list[int], today: dt.date) -> None:
+    """Mark the certificates that renewals replace (one statement, none without renewals)."""
+    if certificate_ids:
+        db.session.execute(update(Certificate).where(Certificate.id.in_(certificate_ids))
+                           .values(superseded_on=today))
+
+
+@dataclass(frozen=True)
+class Held:
+    """A certificate a rep holds (not superseded: valid, expired or revoked), as earning
+    needs it."""
+
+    id: int
+    expires_on: dt.date
+    revoked_at: dt.datetime | None
+
+
+@dataclass
+class RepsRecords:
+    """What earning reads of some reps: the day each requirement was last passed, keyed
+    (rep id, track id, "quiz" | "signoff", slug); the certificates they hold, keyed (rep id,
+    certification id); and the version of each track they passed something of."""
+
+    passed: dict[tuple, dt.date] = field(default_factory=dict)
+    held: dict[tuple[int, int], Held] = field(default_factory=dict)
+    track_versions: dict[int, tuple] = field(default_factory=dict)
+
+
+def reps_records(rep_ids: list[int]) -> RepsRecords:
+    """The reps' passes (quizzes by their graded passing attempts, rubrics by passing
+    sign-offs, on tracks in force) and the certificates they hold: one statement, a UNION."""
+    quizzes = (select(literal("quiz").label("kind"), Attempt.user_id, Quiz.track_id,
+                      Quiz.slug, func.max(Attempt.graded_at).label("at"),
+                      cast(null(), Date).label("on"), cast(null(), Integer).label("held_id"),
+                      *VERSION_COLUMNS)
+               .join(Quiz, Quiz.id == Attempt.quiz_id).join(Track, Track.id == Quiz.track_id)
+               .where(Attempt.user_id.in_(rep_ids), Track.retired_at.is_(None),
                       Attempt.state == AttemptState.GRADED, Attempt.passed.is_(True))
-               .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug))
-    signoffs = (select(Signoff.user_id, Rubric.track_id, literal("signoff"), Rubric.slug,
-                       null(), func.max(Signoff.signed_on))
+               .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug, *VERSION_COLUMNS))
+    signoffs = (select(literal("signoff"), Signoff.user_id, Rubric.track_id, Rubric.slug,
+                       null(), func.max(Signoff.signed_on), null(), *VERSION_COLUMNS)
                 .join(Rubric, Rubric.id == Signoff.rubric_id)
-                .where(Signoff.user_id.in_(rep_ids), Rubric.track_id.in_(track_ids),
+                .join(Track, Track.id == Rubric.track_id)
+                .where(Signoff.user_id.in_(rep_ids), Track.retired_at.is_(None),
                        Signoff.passed.is_(True))
-                .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug))
-    return {(rep, track, kind, slug): graded_at.date() if kind == "quiz" else signed_on
-            for rep, track, kind, slug, graded_at, signed_on
-            in db.session.execute(union_all(quizzes, signoffs))}
-
-
-def held_certificates(rep_ids: list[int]) -> list[tuple[Certification, Certificate | None]]:
-    """Every certification in force, each with a certificate of these reps not yet
-    superseded (valid, expired or revoked), or None where none of them holds one (one
-    statement)."""
-    rows = db.session.execute(
-        select(Certification, Certificate)
-        .outerjoin(Certificate, and_(Certificate.certification_id == Certification.id,
-                                     Certificate.user_id.in_(rep_ids),
-                                     Certificate.superseded_on.is_(None)))
-        .where(Certification.retired_at.is_(None)))
-    return [(certification, certificate) for certification, certificate in rows]
+                .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug, *VERSION_COLUMNS))
+    held = (select(literal("held"), Certificate.user_id, Certificate.certification_id, null(),
+                   Certificate.revoked_at, Certificate.expires_on, Certificate.id,
+                   null(), null(), null())
+            .where(Certificate.user_id.in_(rep_ids), Certificate.superseded_on.is_(None)))
+    records = RepsRecords()
+    for kind, rep, ref, slug, at, on, held_id, *version in db.session.execute(
+            union_all(quizzes, signoffs, held)):
+        if kind == "held":
+            records.held[rep, ref] = Held(held_id, on, at)
+        else:
+            records.passed[rep, ref, kind, slug] = at.date() if kind == "quiz" else on
+            records.track_versions[ref] = tuple(version)
+    return records

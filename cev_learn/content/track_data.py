@@ -1,6 +1,7 @@
 """What every rep of a track shares, kept by each process between content syncs.
 
-A track's schedule, modules, quizzes, milestones and rubrics change only when `content sync`
+A track's schedule, modules, quizzes, milestones, rubrics and certifications change only when
+`content sync`
 changes the track, and then the track's content hash changes too. Pages read them for every
 rep they show, so each process keeps the newest version of each track it has read, keyed by
 that hash, and reads the track again only after a sync.
@@ -13,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 
-from cev_learn.content.models import ItemKind, Milestone, Module, Quiz, Rubric, ScheduleItem, Track
+from cev_learn.content.models import (Certification, ItemKind, Milestone, Module, Quiz, Rubric,
+                                      ScheduleItem, Track)
 from cev_learn.platform.db import db, private_reader
 
 
 @dataclass
 class TrackData:
-    """What every rep of a track shares: its schedule, modules, quizzes, milestones."""
+    """What every rep of a track shares: its schedule, modules, quizzes, milestones, rubrics
+    and certifications."""
 
     track: Track
     schedule: list[ScheduleItem]
@@ -27,6 +30,7 @@ class TrackData:
     quizzes: dict[str, Quiz]
     milestones: list[Milestone]  # by due day, then slug
     rubrics: dict[str, Rubric]
+    certifications: dict[str, Certification]
 
     @cached_property
     def onboarding_days(self) -> int:
@@ -91,16 +95,26 @@ def _version(track: Track) -> tuple:
     return track.content_hash, track.synced_at, track.retired_at
 
 
+VERSION_COLUMNS = (Track.content_hash, Track.synced_at, Track.retired_at)  # what `_version` is
+
+
 def track_data(tracks) -> dict[int, TrackData]:
-    """Schedules, modules, quizzes, milestones and rubrics of some (loaded) tracks: no
-    statements for a track this process has read since its last sync, six otherwise."""
+    """Schedules, modules, quizzes, milestones, rubrics and certifications of some (loaded)
+    tracks: no statements for a track this process has read since its last sync, seven
+    otherwise."""
+    return track_data_at({track.id: _version(track) for track in tracks})
+
+
+def track_data_at(versions: dict[int, tuple]) -> dict[int, TrackData]:
+    """`track_data` of tracks known by id and version (their VERSION_COLUMNS, read with
+    something else), so that no statement reads the tracks themselves."""
     data, missing = {}, []
-    for track in tracks:
-        cached = _TRACKS.get(track.id)
-        if cached is not None and cached[0] == _version(track):
-            data[track.id] = cached[1]
+    for track_id, version in versions.items():
+        cached = _TRACKS.get(track_id)
+        if cached is not None and cached[0] == tuple(version):
+            data[track_id] = cached[1]
         else:
-            missing.append(track)
+            missing.append(track_id)
     if missing:
         for track_id, loaded in _load_track_data(missing).items():
             _TRACKS[track_id] = (_version(loaded.track), loaded)
@@ -127,12 +141,11 @@ def forget_tracks() -> None:
     _TRACKS.clear()
 
 
-def _load_track_data(tracks: list[Track]) -> dict[int, TrackData]:
+def _load_track_data(track_ids: list[int]) -> dict[int, TrackData]:
     """Load what the tracks' reps share in a database session of its own, closed at once, so
-    that nothing the request changes or commits can touch it: six statements."""
-    track_ids = [t.id for t in tracks]
+    that nothing the request changes or commits can touch it: seven statements."""
     with private_reader() as private:
-        data = {t.id: TrackData(t, [], {}, {}, [], {}) for t in private.scalars(
+        data = {t.id: TrackData(t, [], {}, {}, [], {}, {}) for t in private.scalars(
             select(Track).where(Track.id.in_(track_ids)))}
         for item in private.scalars(select(ScheduleItem).where(
                 ScheduleItem.track_id.in_(track_ids)).order_by(ScheduleItem.position)):
@@ -151,4 +164,8 @@ def _load_track_data(tracks: list[Track]) -> dict[int, TrackData]:
         for rubric in private.scalars(select(Rubric).where(
                 Rubric.track_id.in_(track_ids), Rubric.retired_at.is_(None))):
             data[rubric.track_id].rubrics[rubric.slug] = rubric
+        for certification in private.scalars(select(Certification).where(
+                Certification.track_id.in_(track_ids), Certification.retired_at.is_(None))
+                .order_by(Certification.slug)):
+            data[certification.track_id].certifications[certification.slug] = certification
     return data

@@ -12,7 +12,8 @@ from cev_learn.content.models import Quiz, Rubric
 from cev_learn.platform.db import db
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
-from tests.certifications.tracks import certified_track
+from tests.certifications.tracks import CERTIFIED_YAML, QUIZ, certified_track
+from tests.content.trees import good_track
 from tests.helpers import make_user, sync_content
 
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)  # a frozen clock: every write is passed it
@@ -91,6 +92,38 @@ def test_passing_again_once_renewal_opens_supersedes_the_certificate(track):
     assert new.earned_on == renewal.date() and new.superseded_on is None
     assert new.expires_on == renewal.date() + dt.timedelta(days=365)
     assert new.code != old.code
+
+
+def test_earning_follows_the_certifications_as_last_synced(app, track, tmp_path):
+    """Earning reads certifications with the track's shared data, kept between syncs: a sync
+    that changes what a certification requires changes what earns it at once."""
+    quiz, _rubric = track
+    rep = make_user(Role.REP)
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    assert certificates(rep) == []  # the sign-off is still required
+    resync(app, tmp_path, CERTIFIED_YAML.replace("      - {signoff: pitch}\n", ""))
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    (certificate,) = certificates(rep)
+    assert certificate.certification.slug == "pitch-ready"
+    assert certificate.earned_on == NOW.date()
+
+
+def test_a_certification_removed_by_a_sync_is_earned_no_more(app, track, tmp_path):
+    quiz, rubric = track
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    sign_off(rep, rubric, coach, NOW.date())
+    db.session.commit()
+    resync(app, tmp_path, CERTIFIED_YAML[:CERTIFIED_YAML.index("certifications:")])
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    assert certificates(rep) == []
+
+
+def resync(app, tmp_path, track_yaml: str) -> None:
+    sync_content(app, good_track(tmp_path / "again", **{"track.yaml": track_yaml,
+                                                          "quizzes/check.gift": QUIZ}))
 
 
 def test_earning_announces_certification_earned_to_webhooks(track):
