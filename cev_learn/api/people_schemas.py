@@ -242,3 +242,26 @@ class AchievementList(Out):
     items: list[AchievementOut]
     history: list[AchievementChangeOut] | None = Field(
         None, description="Every change, oldest first (with ?history=true)")
+
+
+# --- Certificates ---------------------------------------------------------------------------
+
+
+class CertificateOut(Out):
+    id: int
+    certification: str = Field(description="The certification's slug (track.yaml)")
+    title: str
+    track: str = Field(description="The slug of the track declaring the certification")
+    earned_on: dt.date
+    expires_on: dt.date = Field(description="The first day it is no longer valid")
+    status: Literal["valid", "expired", "revoked", "superseded"] = Field(
+        description="As of today; superseded: renewed by a later certificate")
+    renewal_assigned_on: dt.date | None = Field(
+        description="The day its holder was reminded and given the re-certification work")
+    verification_url: str = Field(
+        description="The public verification page: whoever has the link sees the title, the "
+                    "holder's name, the validity and the dates")
+
+
+class CertificateList(Out):
+    items: list[CertificateOut]

@@ -11,7 +11,7 @@ from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.validity import EXPIRING_WITHIN_DAYS, Validity, validity
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.content.models import Certification
+from cev_learn.content.models import Certification, Track
 from cev_learn.platform.db import db
 
 CODE_LENGTH = 43  # secrets.token_urlsafe(32)
@@ -31,6 +31,17 @@ def own_certificates(user_id: int) -> list[Certificate]:
         select(Certificate).options(joinedload(Certificate.certification))
         .where(Certificate.user_id == user_id)
         .order_by(Certificate.earned_on.desc(), Certificate.id.desc())))
+
+
+def certificates_with_tracks(user_id: int) -> list[tuple[Certificate, Certification, str]]:
+    """A rep's certificates, newest first, each with its certification and its track's slug
+    (one statement)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Certificate, Certification, Track.slug)
+        .join(Certification, Certification.id == Certificate.certification_id)
+        .join(Track, Track.id == Certification.track_id)
+        .where(Certificate.user_id == user_id)
+        .order_by(Certificate.earned_on.desc(), Certificate.id.desc()))]
 
 
 def certificate_by_id(certificate_id: int) -> Certificate | None:

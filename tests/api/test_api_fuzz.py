@@ -9,6 +9,7 @@ known.
 """
 import datetime as dt
 import json
+import secrets
 import subprocess
 import sys
 import threading
@@ -17,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role, User
 from cev_learn.api.spec import openapi_document
+from cev_learn.certifications.models import Certificate
+from cev_learn.content.models import Certification, Track
 from cev_learn.platform.db import db
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
@@ -81,7 +85,7 @@ class Organisation:
 def organisation(make_app, tmp_path) -> Organisation:
     """Enough for operations to reach their success paths: the small test track (modules, a
     quiz, the first-meeting milestone); a cohort in the West with its coach and three reps,
-    one of whom held a meeting; a manager of the West; an admin. The fuzz draws the people's
+    one of whom held a meeting and holds a certificate; a manager of the West; an admin. The fuzz draws the people's
     emails and the cohort's name from tests/api/schemathesis.toml."""
     app = make_app(API_RATE_LIMIT="1000000 per minute", SERVER_NAME=None,
                    API_TOKEN_MAX_FAILURES_PER_ADDRESS=1_000_000)  # it sends made-up tokens
@@ -96,11 +100,22 @@ def organisation(make_app, tmp_path) -> Organisation:
         db.session.add(ActivityRecord(external_id="crm-1", user_id=reps[0].id,
                                       occurred_on=dt.date.today(), type="meeting"))
         refresh_reps([reps[0].id], dt.date.today())
+        _certify(reps[0])
         db.session.commit()
         users = {Role.REP: reps[0].id, Role.COACH: coach.id,
                  Role.MANAGER: make_user(Role.MANAGER, territory="West").id,
                  Role.ADMIN: make_user(Role.ADMIN).id}
     return Organisation(app, users)
+
+
+def _certify(rep: User) -> None:
+    today = dt.date.today()
+    certification = Certification(track_id=db.session.scalar(select(Track.id)), slug="ready",
+                                  title="Ready", requires=[["quiz", "check"]],
+                                  valid_for_days=365, remind_days_before=30)
+    db.session.add(Certificate(user_id=rep.id, certification=certification, earned_on=today,
+                               expires_on=today + dt.timedelta(days=365),
+                               code=secrets.token_urlsafe(32)))
 
 
 class _Quiet(WSGIRequestHandler):

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import io
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,9 +21,10 @@ from sqlalchemy import select
 from cev_learn import create_app
 from cev_learn.accounts.api_tokens import ApiToken, Scope
 from cev_learn.accounts.models import Role, User
+from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.models import Membership
-from cev_learn.content.models import Module, Quiz
+from cev_learn.content.models import Certification, Module, Quiz, Track
 from cev_learn.content.questions import QuestionType
 from cev_learn.notifications.models import Notification
 from cev_learn.platform.db import MAX_ID, db, utcnow
@@ -105,6 +107,7 @@ def _build(app: Flask) -> World:
     webhook = stored_delivery(users["ana"].id)
     booster = _booster_of(users["ana"])
     submission = make_submission(users["ana"], app=app).id
+    certificate = _certificate_of(users["ana"])
     actors = {key: _sign_in(app, users[key]) for key in ATTACKERS}
     cohort_names = {north.id: "North", south.id: "South"}
     memberships = {m.id: (cohort_names[m.cohort_id], m.user_id)
@@ -129,7 +132,7 @@ def _build(app: Flask) -> World:
                  "mapping": _mapping_of(users["mae"]),
                  "notification": db.session.scalar(select(Notification.id).where(
                      Notification.recipient_id == users["ana"].id)),
-                 "booster": booster, "submission": submission})
+                 "booster": booster, "submission": submission, "certificate": certificate})
 
 
 def _booster_of(rep: User) -> int:
@@ -141,6 +144,19 @@ def _booster_of(rep: User) -> int:
     db.session.add(booster)
     db.session.commit()
     return booster.id
+
+
+def _certificate_of(rep: User) -> int:
+    """A certificate Ana holds: hers, and seen by the staff who see her."""
+    certification = Certification(track_id=db.session.scalar(select(Track.id)), slug="sample",
+                                  title="Sample certification", requires=[["quiz", "check"]],
+                                  valid_for_days=365, remind_days_before=30)
+    certificate = Certificate(user_id=rep.id, certification=certification, earned_on=TODAY,
+                              expires_on=TODAY + dt.timedelta(days=365),
+                              code=secrets.token_urlsafe(32))
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate.id
 
 
 def _mapping_of(manager: User) -> int:
@@ -282,6 +298,9 @@ OWN_BOOSTER = by_id("booster_id", lambda w: w.targets["booster"],
 # A recording is seen by its rep and the staff who see them.
 SUBMISSION = by_id("submission_id", lambda w: w.targets["submission"],
                    lambda w, actor, i: i == w.targets["submission"] and sees_rep(w, actor, ana(w)))
+# A certificate is seen by its holder and the staff who see them.
+CERTIFICATE = by_id("certificate_id", lambda w: w.targets["certificate"],
+                    lambda w, actor, i: i == w.targets["certificate"] and sees_rep(w, actor, ana(w)))
 SELF_STATUS = {"probes": lambda w: [{"user_id": i} for i in around(ana(w))]
                + [{"user_id": w.users["ada"].id}],  # admins may not change their own status
                "reachable": lambda w, actor, args: admin_changes_status(w, actor, args["user_id"]),
@@ -311,6 +330,9 @@ CASES = {
     "api.user": Case(**USER),
     "api.rep_forecast": Case(**REP),
     "api.rep_readiness": Case(**REP),
+    "api.rep_certificates": Case(**REP),
+    "certifications.certificate": Case(**CERTIFICATE),
+    "certifications.certificate_pdf": Case(**CERTIFICATE),
     "api.cohort_forecast": Case(**COHORT),
     "quizzes.answer_booster": Case(**OWN_BOOSTER, data=lambda w: {"seq": "0"}),
     "quizzes.booster_result": Case(
