@@ -14,9 +14,10 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from cev_learn.accounts.models import Role, User
 from cev_learn.analytics.forecast import RepHistory
+from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, Track
+from cev_learn.content.models import Certification, Milestone, Module, ModuleProgress, Quiz, Track
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import column_rows, db
 from cev_learn.quizzes.models import Attempt, AttemptState
@@ -283,7 +284,7 @@ class EventSource:
     dates: bool = False  # when it happened is a date, not a moment
 
 
-# By kind: modules completed, quiz attempts graded, milestones achieved.
+# By kind: modules completed, quiz attempts graded, milestones achieved, certificates earned.
 LEARNING_EVENTS = {
     "module": EventSource(select(
         ModuleProgress.id, ModuleProgress.completed_at, ModuleProgress.completed_at, Rep.name,
@@ -306,6 +307,12 @@ LEARNING_EVENTS = {
         .join(Milestone, Milestone.id == Achievement.milestone_id)
         .join(Track, Track.id == Milestone.track_id).join(Rep, Rep.id == Achievement.user_id),
         Achievement.updated_at, Achievement.id, Achievement.user_id, dates=True),
+    "certificate": EventSource(select(
+        Certificate.id, Certificate.earned_on, Certificate.created_at, Rep.name, Rep.email,
+        Track.slug, Certification.slug, Certification.title)
+        .join(Certification, Certification.id == Certificate.certification_id)
+        .join(Track, Track.id == Certification.track_id).join(Rep, Rep.id == Certificate.user_id),
+        Certificate.created_at, Certificate.id, Certificate.user_id, dates=True),
 }
 
 Position = tuple[dt.datetime, str, int]  # (stored, kind, row id): the order events come in

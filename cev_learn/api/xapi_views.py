@@ -53,15 +53,17 @@ UNSUPPORTED = ("statementId", "voidedStatementId", "activity", "registration",
 
 
 @api_access(Role.COACH, Role.MANAGER, Role.ADMIN)
-@operation("Modules completed, quizzes passed or failed and milestones achieved, as xAPI "
-           "statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
+@operation("Modules completed, quizzes passed or failed, milestones achieved and certificates "
+           "earned, as xAPI statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
            params=PARAMS,
            description="Statements of the reps this token may see (a coach's: the reps of "
                        "their cohorts), oldest first by the time cev_learn recorded them: an "
                        "essay graded late or a milestone dated in the past comes after what a "
                        "client has already read. `timestamp` is when it happened; a milestone "
                        "is timestamped at the start (UTC) of the day it was achieved, and one "
-                       "whose date changes comes again with a new id. Reading again gives the "
+                       "whose date changes comes again with a new id; a certificate at the "
+                       "start of the day it was earned (a renewal is a certificate of its "
+                       "own). Reading again gives the "
                        "same statement ids. Statements carry neither `stored` nor `version`, "
                        "which are a learning record store's to set. Statements appear "
                        "XAPI_SETTLE_SECONDS (default 60) after they are recorded; the header "
@@ -70,7 +72,8 @@ UNSUPPORTED = ("statementId", "voidedStatementId", "activity", "registration",
                        "X-Experience-API-Version. The filters `agent` and `verb` apply; the "
                        "Statement Resource's other parameters (statementId, activity, until, "
                        "…) are refused with 400. Milestones use the verb "
-                       "https://w3id.org/xapi/dod-isd/verbs/achieved.")
+                       "https://w3id.org/xapi/dod-isd/verbs/achieved, certificates "
+                       "http://id.tincanapi.com/verb/earned.")
 def xapi_statements():
     _check_version_header()
     _refuse_unsupported_parameters()

@@ -30,4 +30,5 @@ class Certificate(db.Model):
     __table_args__ = (
         Index("ix_certificate_user_id_certification_id", "user_id", "certification_id"),
         Index("ix_certificate_expires_on", "expires_on"),
+        Index("ix_certificate_created_at", "created_at"),  # the order of xAPI statements
     )

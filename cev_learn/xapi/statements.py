@@ -1,5 +1,5 @@
 """xAPI statements about onboarding: modules completed, quiz attempts passed or failed,
-milestones achieved. Pure: plain events in, JSON-ready statements out.
+milestones achieved, certificates earned. Pure: plain events in, JSON-ready statements out.
 
 A statement's id is a name-based UUID (uuid5) of its event's kind, row id and facts: reading
 an event again gives the same statement, and an event whose facts change (a milestone moved by
@@ -32,8 +32,8 @@ from cev_learn.platform import strict_json
 
 API_VERSION = "1.0.3"  # of the specification followed: the X-Experience-API-Version header
 NAMESPACE = uuid.UUID("61c68bbe-341c-4617-bb6a-c87270606db3")  # fixed: it names every id
-MODULE, QUIZ, MILESTONE = "module", "quiz", "milestone"
-KINDS = frozenset({MODULE, QUIZ, MILESTONE})
+MODULE, QUIZ, MILESTONE, CERTIFICATE = "module", "quiz", "milestone", "certificate"
+KINDS = frozenset({MODULE, QUIZ, MILESTONE, CERTIFICATE})
 LANGUAGE = "en-US"
 
 _ADL = "http://adlnet.gov/expapi"
@@ -43,25 +43,31 @@ FAILED = f"{_ADL}/verbs/failed"
 # The ADL vocabulary has no "achieved"; the DoD instructional design profile, published on
 # the ADL profile server, defines it for reaching a goal.
 ACHIEVED = "https://w3id.org/xapi/dod-isd/verbs/achieved"
+# Nor "earned", nor a certificate: both are in the Tin Can registry (registry.tincanapi.com),
+# "earned" for being awarded something, the certificate as the activity type of what attests it.
+_TIN_CAN = "http://id.tincanapi.com"
+EARNED = f"{_TIN_CAN}/verb/earned"
 # (verb or None when it depends on the result, activity type, path segment in the IRI)
 _SHAPES = {
     MODULE: (COMPLETED, f"{_ADL}/activities/module", "modules"),
     QUIZ: (None, f"{_ADL}/activities/assessment", "quizzes"),
     MILESTONE: (ACHIEVED, f"{_ADL}/activities/objective", "milestones"),
+    CERTIFICATE: (EARNED, f"{_TIN_CAN}/activitytype/certificate", "certifications"),
 }
 
 Position = tuple[dt.datetime, str, int]
 Kinds = dict[str, bool | None]  # kinds of event asked for, each with the quiz result it needs
-EVERY_KIND: Kinds = {MODULE: None, QUIZ: None, MILESTONE: None}
+EVERY_KIND: Kinds = {MODULE: None, QUIZ: None, MILESTONE: None, CERTIFICATE: None}
 _KINDS_BY_VERB: dict[str, Kinds] = {COMPLETED: {MODULE: None}, PASSED: {QUIZ: True},
-                                    FAILED: {QUIZ: False}, ACHIEVED: {MILESTONE: None}}
+                                    FAILED: {QUIZ: False}, ACHIEVED: {MILESTONE: None},
+                                    EARNED: {CERTIFICATE: None}}
 
 
 @dataclass(frozen=True)
 class Event:
     """One thing a rep did, with what its statement says about it."""
 
-    kind: str  # MODULE | QUIZ | MILESTONE
+    kind: str  # MODULE | QUIZ | MILESTONE | CERTIFICATE
     row_id: int
     at: dt.datetime  # UTC: when it happened
     stored: dt.datetime  # UTC: when cev_learn recorded it as it is now
@@ -121,7 +127,8 @@ def email_of_agent(text: str) -> str:
 
 
 def start_of(day: dt.date) -> dt.datetime:
-    """The timestamp of an event known by its day only (a milestone's achieved_on)."""
+    """The timestamp of an event known by its day only (a milestone's achieved_on, a
+    certificate's earned_on)."""
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 

@@ -1,10 +1,11 @@
-"""GET /api/v1/xapi/statements: modules completed, quizzes graded and milestones achieved as
-xAPI statements, of the reps the token may see, paged by a cursor (the position a page ended
+"""GET /api/v1/xapi/statements: modules completed, quizzes graded, milestones achieved and
+certificates earned as xAPI statements, of the reps the token may see, paged by a cursor (the position a page ended
 at, written out) in the order they were stored, so a client that polls never misses one recorded late; filtered by agent and
 verb, the resource's other parameters refused."""
 import base64
 import datetime as dt
 import re
+import secrets
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,9 @@ from sqlalchemy import select
 
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz, QuizVersion
+from cev_learn.certifications.models import Certificate
+from cev_learn.content.models import (Certification, Milestone, Module, ModuleProgress, Quiz,
+                                      QuizVersion, Track)
 from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
@@ -513,6 +516,57 @@ def test_a_page_costs_the_same_statements_however_much_there_is(api, people, cou
         attempted(rep, 1, at(4, n, 30), score=1.0, passed=True)
         achieved(rep, dt.date(2026, 3, 4), stored=at(4, n, 45))
     assert statements_for_a_page() == few
+
+
+# --- Certificates ------------------------------------------------------------------------
+
+def certified(rep, earned_on, stored):
+    """A certificate of the track's certification earned on `earned_on`, stored at `stored`."""
+    certification = db.session.scalar(select(Certification)) or Certification(
+        track_id=db.session.scalar(select(Track.id)), slug="pitch-ready", title="Pitch ready",
+        requires=[["quiz", "check"]], valid_for_days=365, remind_days_before=30)
+    certificate = Certificate(user_id=rep.id, certification=certification, earned_on=earned_on,
+                              expires_on=earned_on + dt.timedelta(days=365),
+                              code=secrets.token_urlsafe(32), created_at=stored)
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+EARNED = verb("earned", "http://id.tincanapi.com/verb/earned")
+PITCH_READY = {"objectType": "Activity", "id": f"{BASE}/certifications/pitch-ready",
+               "definition": {"name": {"en-US": "Pitch ready"},
+                              "type": "http://id.tincanapi.com/activitytype/certificate"}}
+
+
+def test_a_certificate_earned_is_a_statement_in_the_order_stored(api, people):
+    certified(people["ana"], dt.date(2026, 3, 2), stored=at(2, 12, 10))
+    statements = api(make_user(Role.ADMIN)).get(URL).json["statements"]
+    assert without_ids(statements) == [
+        *EXPECTED[:3],
+        {"timestamp": "2026-03-02T00:00:00Z", "actor": ANA, "verb": EARNED,
+         "object": PITCH_READY},
+        *EXPECTED[3:]]
+
+
+def test_a_renewal_is_a_statement_of_its_own(api, people):
+    ana = people["ana"]
+    first = certified(ana, dt.date(2026, 3, 2), stored=at(2, 12, 10))
+    first.superseded_on = dt.date(2026, 3, 20)
+    certified(ana, dt.date(2026, 3, 20), stored=at(20, 9))
+    response = api(make_user(Role.ADMIN)).get(URL, query_string={
+        "verb": "http://id.tincanapi.com/verb/earned"})
+    statements = response.json["statements"]
+    assert [s["timestamp"] for s in statements] == ["2026-03-02T00:00:00Z",
+                                                    "2026-03-20T00:00:00Z"]
+    assert len({s["id"] for s in statements}) == 2
+
+
+def test_a_coach_sees_only_the_certificates_of_their_reps(api, people):
+    certified(people["ana"], dt.date(2026, 3, 2), stored=at(2, 12, 10))
+    earned = {"verb": "http://id.tincanapi.com/verb/earned"}
+    assert len(api(people["kim"]).get(URL, query_string=earned).json["statements"]) == 1
+    assert api(people["lee"]).get(URL, query_string=earned).json["statements"] == []
 
 
 def test_the_document_describes_the_statements(app):

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cev_learn.xapi import statements as xapi
-from cev_learn.xapi.statements import MILESTONE, MODULE, QUIZ, Event
+from cev_learn.xapi.statements import CERTIFICATE, MILESTONE, MODULE, QUIZ, Event
 
 BASE = "https://learn.example.com/"
 AT = dt.datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=dt.UTC)
@@ -55,14 +55,16 @@ VALIDATOR = Draft202012Validator(STATEMENT)
 
 def event(kind=MODULE, row_id=7, at=AT, stored=STORED, **facts):
     defaults = {MODULE: ("intro", "Introduction"), QUIZ: ("check", "Check yourself"),
-                MILESTONE: ("first-deal", "First closed-won deal")}[kind]
+                MILESTONE: ("first-deal", "First closed-won deal"),
+                CERTIFICATE: ("value-pitch", "Certified value pitch")}[kind]
     return Event(kind, row_id, at, stored, "Ana Silva", "ana@example.com",
                  "sales-foundations", *defaults, **facts)
 
 
 EVENTS = [event(MODULE), event(QUIZ, score=0.8, passed=True),
           event(QUIZ, score=0.0, passed=False), event(QUIZ, score=1.0, passed=True),
-          event(MILESTONE, at=xapi.start_of(dt.date(2026, 3, 2)))]
+          event(MILESTONE, at=xapi.start_of(dt.date(2026, 3, 2))),
+          event(CERTIFICATE, at=xapi.start_of(dt.date(2026, 3, 2)))]
 
 
 def nulls(value) -> bool:
@@ -115,6 +117,19 @@ def test_a_milestone_is_achieved_at_the_start_of_its_day():
     assert "result" not in statement
 
 
+def test_a_certificate_is_earned_at_the_start_of_its_day():
+    statement = xapi.statement(event(CERTIFICATE, at=xapi.start_of(dt.date(2026, 3, 2))), BASE)
+    assert statement["timestamp"] == "2026-03-02T00:00:00Z"
+    assert statement["verb"] == {"id": "http://id.tincanapi.com/verb/earned",
+                                 "display": {"en-US": "earned"}}
+    assert statement["object"] == {
+        "objectType": "Activity",
+        "id": "https://learn.example.com/tracks/sales-foundations/certifications/value-pitch",
+        "definition": {"name": {"en-US": "Certified value pitch"},
+                       "type": "http://id.tincanapi.com/activitytype/certificate"}}
+    assert "result" not in statement
+
+
 def test_ids_are_the_same_for_the_same_facts_and_differ_otherwise():
     first = xapi.statement_id(event(QUIZ, score=0.5, passed=False))
     assert xapi.statement_id(event(QUIZ, score=0.5, passed=False)) == first
@@ -154,6 +169,7 @@ def test_a_cursor_is_the_position_written_out_and_round_trips():
 @pytest.mark.parametrize("cursor,position", [
     ("0.module.0", (dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "module", 0)),
     ("00001.milestone.007", (dt.datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC), "milestone", 7)),
+    ("2.certificate.3", (dt.datetime(1970, 1, 1, 0, 0, 0, 2, tzinfo=dt.UTC), "certificate", 3)),
     ("99999999999999999.quiz.9999999999999999999",  # the last the form allows
      (dt.datetime(5138, 11, 16, 9, 46, 39, 999999, tzinfo=dt.UTC), "quiz", 2**31 - 1)),
 ])
@@ -219,6 +235,7 @@ def test_a_verb_selects_the_kinds_of_event_that_have_it():
     assert xapi.kinds_with_verb(xapi.PASSED) == {QUIZ: True}
     assert xapi.kinds_with_verb(xapi.FAILED) == {QUIZ: False}
     assert xapi.kinds_with_verb(xapi.ACHIEVED) == {MILESTONE: None}
+    assert xapi.kinds_with_verb(xapi.EARNED) == {CERTIFICATE: None}
     assert xapi.kinds_with_verb("http://adlnet.gov/expapi/verbs/attempted") == {}
     every = [xapi.statement(e, BASE)["verb"]["id"] for e in EVENTS]
     for one in EVENTS:  # each statement's verb selects its event's kind
