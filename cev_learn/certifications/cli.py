@@ -5,7 +5,7 @@ import click
 from sqlalchemy import select
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.certifications import renewal, services
+from cev_learn.certifications import expiry, renewal, services
 from cev_learn.platform.db import db, utcnow, write_transaction
 
 certifications_cli = click.Group("certifications", help="Certificates: renewals and awards.")
@@ -14,11 +14,15 @@ certifications_cli = click.Group("certifications", help="Certificates: renewals 
 @certifications_cli.command("renew")
 def renew_command():
     """Remind the holders of certificates whose renewal opened and assign them the quizzes
-    again, once each (the worker runs this too; running it twice a day changes nothing)."""
+    again, then announce the certificates that expired, once each (the worker runs this too;
+    running it twice a day changes nothing)."""
     now = utcnow()
     with write_transaction():
         due = renewal.assign_renewals(now.date(), now)
-    click.echo(f"Re-certification work assigned for {len(due)} certificate(s).")
+    with write_transaction():
+        expired = expiry.announce_expired(now.date(), now)
+    click.echo(f"Re-certification work assigned for {len(due)} certificate(s); "
+               f"{len(expired)} expired certificate(s) announced.")
 
 
 @certifications_cli.command("award")

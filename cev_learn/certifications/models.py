@@ -22,6 +22,8 @@ class Certificate(db.Model):
     # The day its holder was reminded and given the re-certification work (once).
     renewal_assigned_on: Mapped[dt.date | None]
     superseded_on: Mapped[dt.date | None]
+    # The day its expiry was announced (the certification.expired event), once.
+    expiry_announced_on: Mapped[dt.date | None]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     certification = relationship("Certification")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from cev_learn.accounts import services, sign_in_links
 from cev_learn.accounts.models import LinkPurpose, Role, SignInLink, User
 from cev_learn.accounts.passwords import hash_password
+from cev_learn.certifications.expiry import announce_expired
 from cev_learn.certifications.renewal import assign_renewals
 from cev_learn.certifications.services import earn_certificates
 from cev_learn.content.models import Track
@@ -220,6 +221,7 @@ def seed_cohorts(users: list[User], track: Track, today: dt.date, seed: int,
     # (alumni of a year ago hold expired or expiring ones).
     earn_certificates([user_id for user_id, _ in profiles], today, dated_by_passes=True)
     assign_renewals(today, dt.datetime.combine(today, dt.time(6), dt.UTC))
+    announce_expired(today, dt.datetime.combine(today, dt.time(6), dt.UTC))
     return SeedSummary([c.name for c in history] + [p[0] for p in plan], activities, quotas)
 
 

@@ -25,6 +25,7 @@ EVENT_TYPES = {
     "rep.productive": "A rep reached their track's productivity milestone",
     "rep.at_risk": "A rep's standing turned at risk or behind",
     "certification.earned": "A rep earned a certification (a first certificate or a renewal)",
+    "certification.expired": "A rep's certificate expired without being renewed",
 }
 
 _PENDING = "cev_learn_outbox_pending"  # session.info: this transaction's events, in order

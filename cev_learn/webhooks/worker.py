@@ -23,8 +23,9 @@ Now and then the worker also checks reps' standing (`standing_watch`, for `rep.a
 the coaches' notifications) and tells reps of booster questions that came due
 (`notifications.services.boosters_came_due`), emails the notifications of people who want them
 at once every NOTIFICATION_EMAIL_SECONDS (`notifications.mailing`), reminds the holders of
-certificates whose renewal opened and assigns them the work again, hourly and once each
-(`certifications.renewal`), and
+certificates whose renewal opened and assigns them the work again, then announces the
+certificates that expired (`certification.expired`), hourly and once each
+(`certifications.renewal`, `certifications.expiry`), and
 removes deliveries and events older than WEBHOOK_KEEP_DAYS, and the rate-limit windows
 that have ended (`platform.rate_limits.forget_ended`). When a Learning Record Store is
 configured (LRS_URL), it pushes the xAPI statements due to it every LRS_PUSH_SECONDS, batch
@@ -48,7 +49,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from cev_learn.accounts.models import Role, User
-from cev_learn.certifications import renewal
+from cev_learn.certifications import expiry, renewal
 from cev_learn.notifications import mailing, services as notifications
 from cev_learn.platform import mail, rate_limits
 from cev_learn.platform.db import (UTCDateTime, db, private_reader, utcnow,
@@ -542,11 +543,15 @@ class Worker:
 
     def assign_renewals(self) -> int:
         """Remind the holders of certificates whose renewal opened and give them the work
-        again, once each (`certifications.renewal`)."""
+        again, then announce the certificates that expired, once each
+        (`certifications.renewal`, `certifications.expiry`)."""
         now = self.clock()
         with write_transaction():
             due = renewal.assign_renewals(now.date(), now)
+        with write_transaction():
+            expired = expiry.announce_expired(now.date(), now)
         self.counts["re-certifications assigned"] += len(due)
+        self.counts["certificate expiries announced"] += len(expired)
         return len(due)
 
     def email_notifications(self) -> int:
