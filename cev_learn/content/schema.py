@@ -33,8 +33,9 @@ MAX_DAY = 3650
 RUBRIC_LEVELS = 5  # a sign-off scores each criterion from 1 to 5
 CERTIFICATION_KEYS = ("title", "requires", "valid_for_days", "remind_days_before")
 # What a certification can require, each by name: a quiz passed at its pass mark, a passing
-# sign-off against a rubric. Practice exercises are to join them (`exercise: SLUG`) once
-# cev_learn has exercises; until then the key is refused with that reason.
+# sign-off against a rubric. An exercise (`exercise: SLUG`) is not a kind of its own yet: one
+# whose passing review records its rubric's sign-off counts through `signoff:`, and the key
+# is refused saying so.
 REQUIREMENT_KINDS = ("quiz", "signoff")
 PLANNED_REQUIREMENT_KINDS = ("exercise",)
 DEFAULT_REMIND_DAYS = 30
@@ -441,7 +442,8 @@ class TrackSchema:
             kind = next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None
             if kind in PLANNED_REQUIREMENT_KINDS:
                 self.problem(path + (i,), f"certification {slug!r}: {kind} requirements are not "
-                                          "available yet (cev_learn has no exercises)")
+                                          "available yet (require {signoff: RUBRIC}: an "
+                                          "exercise that completes_signoff records it)")
             elif kind not in REQUIREMENT_KINDS:
                 self.problem(path + (i,), f"certification {slug!r}: each requirement is "
                                           "{quiz: SLUG} or {signoff: RUBRIC}")

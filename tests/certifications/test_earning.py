@@ -10,11 +10,14 @@ from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.coaching import record_signoff
 from cev_learn.content.models import Quiz, Rubric
 from cev_learn.platform.db import db
+from cev_learn.practice.services import review_submission
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from tests.certifications.tracks import CERTIFIED_YAML, QUIZ, certified_track
 from tests.content.trees import good_track
+from tests.factories import make_cohort
 from tests.helpers import make_user, sync_content
+from tests.practice.recordings import make_submission
 
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)  # a frozen clock: every write is passed it
 GRACE = dt.timedelta(seconds=30)
@@ -119,6 +122,25 @@ def test_a_certification_removed_by_a_sync_is_earned_no_more(app, track, tmp_pat
     pass_quiz(rep, quiz, NOW)
     db.session.commit()
     assert certificates(rep) == []
+
+
+def test_a_practice_review_that_records_the_sign_off_completes_a_certification(
+        app, track, tmp_path):
+    """A passing review of an exercise that completes the rubric's sign-off counts as the
+    {signoff: RUBRIC} requirement: the review earns the certificate."""
+    quiz, rubric = track
+    resync(app, tmp_path, CERTIFIED_YAML + (
+        "exercises:\n  value-pitch: {title: Value pitch, rubric: pitch, max_seconds: 60,\n"
+        "                completes_signoff: true, prompt: Pitch in a minute.}\n"))
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    pass_quiz(rep, quiz, NOW)
+    submission = make_submission(rep, slug="value-pitch", app=app)
+    review_submission(submission=submission, rubric=rubric, coach=coach, scores=[5, 4],
+                      summary="Clear", comments_text="", resubmit=False, now=NOW)
+    db.session.commit()
+    (certificate,) = certificates(rep)
+    assert certificate.earned_on == NOW.date()
 
 
 def resync(app, tmp_path, track_yaml: str) -> None:

@@ -60,7 +60,7 @@ def test_reminders_come_thirty_days_before_by_default_or_halfway_through_short_o
      "track.yaml:22: certification 'pitch-ready': quiz 'icp' is required twice"),
     (("{signoff: pitch}", "{exercise: cold-call}"),
      "track.yaml:22: certification 'pitch-ready': exercise requirements are not available yet "
-     "(cev_learn has no exercises)"),
+     "(require {signoff: RUBRIC}: an exercise that completes_signoff records it)"),
     (("{signoff: pitch}", "{module: intro}"),
      "track.yaml:22: certification 'pitch-ready': each requirement is {quiz: SLUG} or "
      "{signoff: RUBRIC}"),
