@@ -55,8 +55,7 @@ def earn_certificates(rep_ids: Iterable[int], today: dt.date,
 
 def _earn(rep_id: int, certification: Certification, records: "RepsRecords", today: dt.date,
           dated_by_passes: bool) -> Certificate | None:
-    passed_on = {(kind, slug): day for (rep, track, kind, slug), day in records.passed.items()
-                 if rep == rep_id and track == certification.track_id}
+    passed_on = records.passed.get((rep_id, certification.track_id), {})
     current = records.held.get((rep_id, certification.id))
     holding = None if current is None else Holding(
         current.expires_on, current.revoked_at.date() if current.revoked_at else None)
@@ -97,11 +96,12 @@ class Held:
 
 @dataclass
 class RepsRecords:
-    """What earning reads of some reps: the day each requirement was last passed, keyed
-    (rep id, track id, "quiz" | "signoff", slug); the certificates they hold, keyed (rep id,
+    """What earning reads of some reps: per (rep id, track id), the day each requirement
+    ("quiz" | "signoff", slug) was last passed; the certificates they hold, keyed (rep id,
     certification id); and the version of each track they passed something of."""
 
-    passed: dict[tuple, dt.date] = field(default_factory=dict)
+    passed: dict[tuple[int, int], dict[tuple[str, str], dt.date]] = field(
+        default_factory=dict)
     held: dict[tuple[int, int], Held] = field(default_factory=dict)
     track_versions: dict[int, tuple] = field(default_factory=dict)
 
@@ -109,31 +109,45 @@ class RepsRecords:
 def reps_records(rep_ids: list[int]) -> RepsRecords:
     """The reps' passes (quizzes by their graded passing attempts, rubrics by passing
     sign-offs, on tracks in force) and the certificates they hold: one statement, a UNION."""
-    quizzes = (select(literal("quiz").label("kind"), Attempt.user_id, Quiz.track_id,
-                      Quiz.slug, func.max(Attempt.graded_at).label("at"),
-                      cast(null(), Date).label("on"), cast(null(), Integer).label("held_id"),
-                      *VERSION_COLUMNS)
-               .join(Quiz, Quiz.id == Attempt.quiz_id).join(Track, Track.id == Quiz.track_id)
-               .where(Attempt.user_id.in_(rep_ids), Track.retired_at.is_(None),
-                      Attempt.state == AttemptState.GRADED, Attempt.passed.is_(True))
-               .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug, *VERSION_COLUMNS))
-    signoffs = (select(literal("signoff"), Signoff.user_id, Rubric.track_id, Rubric.slug,
-                       null(), func.max(Signoff.signed_on), null(), *VERSION_COLUMNS)
-                .join(Rubric, Rubric.id == Signoff.rubric_id)
-                .join(Track, Track.id == Rubric.track_id)
-                .where(Signoff.user_id.in_(rep_ids), Track.retired_at.is_(None),
-                       Signoff.passed.is_(True))
-                .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug, *VERSION_COLUMNS))
-    held = (select(literal("held"), Certificate.user_id, Certificate.certification_id, null(),
-                   Certificate.revoked_at, Certificate.expires_on, Certificate.id,
-                   null(), null(), null())
-            .where(Certificate.user_id.in_(rep_ids), Certificate.superseded_on.is_(None)))
     records = RepsRecords()
-    for kind, rep, ref, slug, at, on, held_id, *version in db.session.execute(
-            union_all(quizzes, signoffs, held)):
+    for kind, rep, ref, slug, at, on, held_id, *version in db.session.execute(union_all(
+            _quiz_passes(rep_ids), _signoff_passes(rep_ids), _held(rep_ids))):
         if kind == "held":
             records.held[rep, ref] = Held(held_id, on, at)
         else:
-            records.passed[rep, ref, kind, slug] = at.date() if kind == "quiz" else on
+            records.passed.setdefault((rep, ref), {})[kind, slug] = \
+                at.date() if kind == "quiz" else on
             records.track_versions[ref] = tuple(version)
     return records
+
+
+def _quiz_passes(rep_ids: list[int]):
+    """("quiz", rep, track, slug, last passed at, -, -, *the track's version); its columns
+    name and type the UNION's."""
+    return (select(literal("quiz").label("kind"), Attempt.user_id, Quiz.track_id, Quiz.slug,
+                   func.max(Attempt.graded_at).label("at"), cast(null(), Date).label("on"),
+                   cast(null(), Integer).label("held_id"), *VERSION_COLUMNS)
+            .join(Quiz, Quiz.id == Attempt.quiz_id).join(Track, Track.id == Quiz.track_id)
+            .where(Attempt.user_id.in_(rep_ids), Track.retired_at.is_(None),
+                   Attempt.state == AttemptState.GRADED, Attempt.passed.is_(True))
+            .group_by(Attempt.user_id, Quiz.track_id, Quiz.slug, *VERSION_COLUMNS))
+
+
+def _signoff_passes(rep_ids: list[int]):
+    """("signoff", rep, track, rubric slug, -, last passed on, -, *the track's version)."""
+    return (select(literal("signoff"), Signoff.user_id, Rubric.track_id, Rubric.slug, null(),
+                   func.max(Signoff.signed_on), null(), *VERSION_COLUMNS)
+            .join(Rubric, Rubric.id == Signoff.rubric_id)
+            .join(Track, Track.id == Rubric.track_id)
+            .where(Signoff.user_id.in_(rep_ids), Track.retired_at.is_(None),
+                   Signoff.passed.is_(True))
+            .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug, *VERSION_COLUMNS))
+
+
+def _held(rep_ids: list[int]):
+    """("held", rep, certification, -, revoked at, expires on, certificate id, -, -, -): the
+    certificates the reps hold (not superseded)."""
+    return (select(literal("held"), Certificate.user_id, Certificate.certification_id, null(),
+                   Certificate.revoked_at, Certificate.expires_on, Certificate.id,
+                   null(), null(), null())
+            .where(Certificate.user_id.in_(rep_ids), Certificate.superseded_on.is_(None)))
