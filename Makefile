@@ -67,7 +67,7 @@ test-pg: install $(OIDC_PROVIDER) $(LRS_SERVER)
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
 
 ## Only the OpenAPI contract fuzz (part of make test): Schemathesis with every check against
-## the app on a port from 5400 to 5499, once per kind of token; prints each run's figures
+## the app on a free port, once per kind of token; prints each run's figures
 fuzz: install
 	$(BIN)/pytest -m fuzz -q -rP
 

@@ -15,6 +15,7 @@ of the sync may still read its track itself).
 """
 import gc
 import time
+from importlib import import_module
 
 from gunicorn.workers.gthread import ThreadWorker as _GunicornThreadWorker
 from gunicorn.workers.sync import SyncWorker as _GunicornSyncWorker
@@ -67,6 +68,14 @@ def compile_templates(app) -> int:
     return len(names)
 
 
+def import_first_use_libraries() -> None:
+    """What the app imports on first use, to start its commands quickly: statsmodels and scipy
+    (a forecast, readiness weights fitted) and the SCIM server. A worker imports them before
+    it freezes what it keeps, rather than on a request after it."""
+    forecast.hazard_regression()  # statsmodels, with the scipy it is built on
+    import_module("cev_learn.api.scim")
+
+
 class _ReadTracksFirst:
     _tracks_checked_at = float("-inf")
 
@@ -74,9 +83,9 @@ class _ReadTracksFirst:
         super().load_wsgi()
         compile_templates(self.wsgi)
         self._read_tracks()
-        forecast.hazard_regression()  # imported on a page's first forecast otherwise
+        import_first_use_libraries()
         # What the worker keeps for its whole life (modules, routes, templates, the tracks,
-        # the statistics libraries)
+        # the libraries the app imports on first use)
         # leaves the garbage collector's view: the collections that a page building many
         # objects sets off then walk that page's objects only.
         gc.freeze()

@@ -38,7 +38,6 @@ pytestmark = pytest.mark.fuzz
 
 SEED = 20260630
 MAX_EXAMPLES = 15  # per operation, in each phase that generates cases
-PORTS = range(5400, 5500)
 TOKENS = [(Role.REP, Scope.READ), (Role.COACH, Scope.READ), (Role.COACH, Scope.WRITE),
           (Role.MANAGER, Scope.READ), (Role.MANAGER, Scope.WRITE), (Role.ADMIN, Scope.READ),
           (Role.ADMIN, Scope.WRITE)]
@@ -125,9 +124,10 @@ class _Quiet(WSGIRequestHandler):
 
 @contextmanager
 def served(app):
-    """The app on the first free port from 5400 to 5499, one request at a time, in this
-    process: the statement budget of every request (tests/conftest.py) holds here too."""
-    server = _first_free_server(app)
+    """The app on a free port the system chooses (two suites side by side never race for
+    one), one request at a time, in this process: the statement budget of every request
+    (tests/conftest.py) holds here too."""
+    server = make_server("127.0.0.1", 0, app, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -136,15 +136,6 @@ def served(app):
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-def _first_free_server(app):
-    for port in PORTS:
-        try:
-            return make_server("127.0.0.1", port, app, request_handler=_Quiet)
-        except OSError:
-            continue
-    raise RuntimeError(f"no free port from {PORTS.start} to {PORTS.stop - 1}")
 
 
 def fuzz(base_url: str, secret: str, folder: Path) -> tuple[FuzzSummary, str]:

@@ -68,7 +68,7 @@ def test_admin_registers_an_endpoint_sees_a_delivery_and_sends_it_again(
         assert secret.startswith("whsec_")
         screenshot(page, "webhooks-endpoint-registered-desktop")
 
-        rep_context = browser.new_context()  # a rep (no other journey signs in as rep10)
+        rep_context = browser.new_context()  # a rep no other journey completes modules as
         rep_page = rep_context.new_page()
         sign_in(rep_page, live_server, "rep10@example.com")
         for slug in MODULES:  # the first one they have not read yet
