@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run test test-pg fuzz e2e audit bench chromium clean
+.PHONY: install test-deps run test test-pg fuzz e2e audit bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +56,17 @@ run: install
 # what it compiles (a second of every process's start otherwise)
 COMPILE := $(BIN)/python -m compileall -q -x '/(\.venv|node_modules)/' cev_learn tests bench >/dev/null
 
+## What the suites beside the browser tests need: the app's environment, the OpenID
+## provider and the Learning Record Store they start
+test-deps: install $(OIDC_PROVIDER) $(LRS_SERVER)
+
 ## The whole suite except browser tests, on SQLite
-test: install $(OIDC_PROVIDER) $(LRS_SERVER)
+test: test-deps
 	$(COMPILE)
 	$(BIN)/pytest -m "not e2e" -q
 
 ## The same suite on a throwaway PostgreSQL cluster
-test-pg: install $(OIDC_PROVIDER) $(LRS_SERVER)
+test-pg: test-deps
 	$(COMPILE)
 	scripts/with-postgres $(BIN)/pytest -m "not e2e" -q
 

@@ -296,7 +296,6 @@ def test_the_demo_crm_exports_import_once_their_stranger_is_matched(app, demo_or
         refused = runner.invoke(args=["import", "activities", str(path)])
         assert refused.exit_code == 1 and "'Jordan Blake': no account has this name" \
             in refused.stderr
-        assert label not in refused.stderr  # the CRM's name for a rep is read as theirs
         rep = db.session.scalars(select(User).where(User.role == Role.REP, User.active.is_(True))
                                  .order_by(User.id)).first()
         assert runner.invoke(args=["import", "match", source, "Jordan Blake",
@@ -306,11 +305,9 @@ def test_the_demo_crm_exports_import_once_their_stranger_is_matched(app, demo_or
         db.session.rollback()
         added = db.session.scalar(select(func.count()).select_from(ActivityRecord)) - before
         assert added > 10 and f"activities: {added} created" in imported.stdout
-        # Early in a week the rep may have only rows the import leaves out (a HubSpot note).
         assert db.session.scalar(select(func.count()).select_from(ActivityRecord).where(
             ActivityRecord.user_id == rep_id,
-            ActivityRecord.external_id.like(f"{source}%:%"))) > 0 or not _counted_rows(
-                path, label)
+            ActivityRecord.external_id.like(f"{source}%:%"))) >= 3  # a call each weekday
 
 
 def test_demo_reps_read_their_own_coach_and_have_ticked_checklists(app, demo_organisation):
@@ -328,8 +325,3 @@ def test_demo_reps_read_their_own_coach_and_have_ticked_checklists(app, demo_org
     assert f"Meet {rita.name}, who coaches" in page and "Sam" not in page.split("<footer")[0]
     assert page.count('type="checkbox"') == 6 and " checked>" in page
 
-
-def _counted_rows(path, label: str) -> list[str]:
-    """The export's rows of the rep named `label` that the import counts (not notes)."""
-    return [line for line in path.read_bytes().decode("utf-8-sig").splitlines()
-            if label in line and ";Note;" not in line]

@@ -29,6 +29,7 @@ SUBJECTS = ("Intro call", "Discovery", "Follow-up", "Pricing questions", "Demo p
             "Check-in", "Next steps")
 SALESFORCE_TYPES = ("Logged Call", "Logged Call", "Event", "Email", "Task")
 HUBSPOT_TYPES = ("Call", "Call", "Meeting", "Email", "Note")
+CALL = 0  # the kind index of a call in both CRMs' types
 FOOTER = ('"Demo activities this week"',
           '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."',
           '"Confidential Information - Do Not Distribute"')
@@ -51,12 +52,15 @@ def export_rows(reps: list[User], today: dt.date, seed: int,
                 crm_names: dict[int, str]) -> list[tuple]:
     """(rep name, day, kind index, subject) of this week's demo activities: a few per rep on
     each of the last three weekdays, and one of someone who is no account. A rep the CRM
-    names its own way (`crm_names`) is written so."""
+    names its own way (`crm_names`) is written so, with a call each of those days, so that
+    every export shows the import counting activities of a rep it knows by that name."""
     rng = random.Random(f"demo-crm-export:{seed}:{today}")
     days = [today - dt.timedelta(days=n) for n in range(1, 8)
             if (today - dt.timedelta(days=n)).weekday() < 5][:3]
     rows = [(crm_names.get(rep.id, rep.name), day, rng.randrange(5), rng.choice(SUBJECTS))
             for rep in reps for day in days for _ in range(rng.randint(0, 2))]
+    rows += [(name, day, CALL, rng.choice(SUBJECTS)) for name in crm_names.values()
+             for day in days]
     rows.append((STRANGER, days[0], 0, "Cold call"))
     return rows
 
