@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import DESKTOP, screenshot
+from tests.e2e.helpers import DESKTOP, PHONE, screenshot
+from tests.e2e.test_phone_journeys import on_screen
 from tests.e2e.test_sign_in_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -57,3 +58,50 @@ def test_a_rep_earns_a_certificate_and_anyone_can_check_it(browser, live_server)
     expect(manager.get_by_role("columnheader", name="Expiring within 30 days").first).to_be_visible()
     expect(manager.get_by_role("link", name=re.compile("Download CSV"))).to_be_visible()
     screenshot(manager, "certifications-manager-desktop")
+
+
+HOLDER = "alumni003@example.com"  # an earlier cohort's rep who holds a certificate; reads only
+
+
+def fits_the_phone(page) -> bool:
+    """Nothing on the page is wider than the phone's screen (a phone browser would widen its
+    layout to fit, and shrink the text)."""
+    return page.evaluate(f"() => document.documentElement.scrollWidth <= {PHONE['width']}")
+
+
+def test_on_a_phone_a_rep_opens_their_certificate_and_its_link(phone_page, live_server):
+    sign_in(phone_page, live_server, HOLDER)
+    phone_page.get_by_text("Menu", exact=True).click()
+    phone_page.get_by_role("navigation", name="Main").get_by_role("link",
+                                                                   name="Certificates").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("My certificates")
+    phone_page.get_by_role("link", name="Certified value pitch").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Certified value pitch")
+    expect(phone_page.locator("main .badge")).to_have_text(re.compile("^(Valid|Expired)$"))
+    assert fits_the_phone(phone_page)
+    screenshot(phone_page, "certificate-phone")
+    link = phone_page.locator("a.verify-link").get_attribute("href")
+    phone_page.context.clear_cookies()  # whoever the rep shows it to, on their own phone
+
+    phone_page.goto(link)
+    expect(phone_page.get_by_text("Menu", exact=True)).to_have_count(0)  # signed out
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Certified value pitch")
+    expect(phone_page.locator("main")).not_to_contain_text(HOLDER)
+    assert fits_the_phone(phone_page)
+    screenshot(phone_page, "certificate-verification-phone")
+
+
+def test_on_a_phone_a_manager_reads_the_certification_counts(phone_page, live_server):
+    sign_in(phone_page, live_server, "manager@example.com")
+    phone_page.goto(live_server + "/ramp")
+    phone_page.get_by_role("link", name=re.compile("^Certifications:")).click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Certifications")
+    # Each row a block of labelled lines: the counts in view, not scrolled off to the side.
+    first_territory = phone_page.locator("table").first.locator("tbody tr").first
+    for label in ("Certified", "Expiring within 30 days", "Expired"):
+        cell = first_territory.locator(f"td[data-label='{label}']")
+        expect(cell).to_be_visible()
+        assert on_screen(cell), label
+    assert fits_the_phone(phone_page)
+    expect(phone_page.get_by_role("link", name=re.compile("Download CSV"))).to_be_visible()
+    screenshot(phone_page, "certifications-manager-phone")
