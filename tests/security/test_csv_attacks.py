@@ -20,8 +20,9 @@ from werkzeug.test import encode_multipart
 
 from cev_learn.accounts.models import Role
 from cev_learn.analytics import forecast_pages, pages
+from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.models import Membership
-from cev_learn.content.models import Quiz
+from cev_learn.content.models import Certification, Quiz
 from cev_learn.platform.csv_safety import FORMULA_PREFIXES, safe_cell
 from cev_learn.platform.db import db, utcnow
 from cev_learn.quizzes import services as quizzes
@@ -50,7 +51,7 @@ SEMICOLON = "Ann;=1+1;@SUM(1)"
 PLANTED = [HYPERLINK, DDE, MINUS, AT, TAB, CR, PLAIN_MINUS]
 # Modules that build CSV downloads; course assets served as text/csv are authors' files.
 CSV_MODULES = {"analytics/pages.py", "analytics/views.py", "quizzes/coach_views.py",
-               "platform/csv_safety.py", "demo/crm_exports.py"}
+               "certifications/views.py", "platform/csv_safety.py", "demo/crm_exports.py"}
 
 
 def _yaml(text: str) -> str:
@@ -67,6 +68,8 @@ def _hostile_track(root: Path) -> Path:
     first_call = (f"  - {{slug: first-call, title: {_yaml(DDE)}, due_day: 7,\n"
                   "     measure: {activity: call, at_least: 1}}\n")
     text = text.replace("milestones:\n", "milestones:\n" + first_call, 1)
+    text += (f"certifications:\n  checked: {{title: {_yaml(PLAIN_MINUS)}, "
+             "requires: [{quiz: check}], valid_for_days: 365}\n")
     track.write_text(text)
     intro = root / "test-track" / "modules" / "01-intro.md"
     intro.write_text(intro.read_text().replace("title: Introduction", f"title: {_yaml(MINUS)}"))
@@ -96,6 +99,10 @@ def _plant(app, tmp_path):
         db.session.add(Quota(user_id=rep.id, month=start.replace(day=1), amount=10_000))
     db.session.add(ActivityRecord(external_id="meeting", user_id=reps[0].id, type="meeting",
                                   occurred_on=start + dt.timedelta(days=10), quantity=1))
+    certification = db.session.scalar(select(Certification))
+    db.session.add_all(Certificate(user_id=rep.id, certification_id=certification.id,
+                                   earned_on=start, expires_on=start + dt.timedelta(days=365),
+                                   code=f"{n:043d}") for n, rep in enumerate([*reps, earlier]))
     db.session.commit()
     refresh_reps([rep.id for rep in [*reps, earlier]], today)
     quiz = db.session.scalar(select(Quiz))
@@ -125,6 +132,7 @@ def _export_urls(app, viewer, cohort, rep, quiz) -> dict[str, list[str]]:
                for endpoint, (args, named) in tables.items()}
     exports["quizzes.quiz_results_csv"] = [urls.build("quizzes.quiz_results_csv",
                                                       {"quiz_id": quiz.id})]
+    exports["certifications.overview_csv"] = [urls.build("certifications.overview_csv", {})]
     return exports
 
 
