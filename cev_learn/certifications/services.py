@@ -27,7 +27,12 @@ def listen() -> None:
 
 def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date,
                         records: frozenset[str]) -> int:
-    return len(earn_certificates(rep_ids, today)) if records & MEASURED else 0
+    """Passes are announced by name (a quiz result, a sign-off); an announcement of every kind
+    is a change of what reps are measured against (a placement, a start date, a milestone),
+    which earns nothing: certificates do not depend on cohorts or milestones."""
+    if records == events.ALL_RECORDS or not records & MEASURED:
+        return 0
+    return len(earn_certificates(rep_ids, today))
 
 
 def earn_certificates(rep_ids: Iterable[int], today: dt.date,

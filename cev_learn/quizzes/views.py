@@ -141,13 +141,15 @@ def save(attempt_id: int):
     except services.AttemptClosed as exc:
         db.session.rollback()
         return _problem(str(exc), 409, wants_json, attempt)
-    db.session.commit()
     if wants_json:  # the page says when, in the rep's zone, as it says the deadline
         saved_at = utcnow()
-        return jsonify(saved_at=saved_at.isoformat(), saved_at_shown=format_moment(
+        answer = jsonify(saved_at=saved_at.isoformat(), saved_at_shown=format_moment(
             saved_at, current_user.shown_time_zone, "%H:%M:%S"))
-    flash("Answers saved. You can come back before the deadline.", "success")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    else:
+        flash("Answers saved. You can come back before the deadline.", "success")
+        answer = redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+    db.session.commit()  # the answer is built first: nothing is read again after it
+    return answer
 
 
 @role_required(Role.REP)
@@ -162,9 +164,10 @@ def submit(attempt_id: int):
     except InvalidAnswer as exc:
         db.session.rollback()
         return _problem(str(exc), 400, False, attempt)
+    answer = redirect(url_for("quizzes.attempt" if submitted else "quizzes.summary",
+                              attempt_id=attempt_id))  # built before the commit: no re-read
     db.session.commit()
-    endpoint = "quizzes.attempt" if submitted else "quizzes.summary"
-    return redirect(url_for(endpoint, attempt_id=attempt.id))
+    return answer
 
 
 def _problem(message: str, status: int, wants_json: bool, attempt: Attempt):
