@@ -1,7 +1,8 @@
 """Submitting practice recordings, reviewing them, and erasing a rep's recordings.
 Flush only; callers commit. A passing review of an exercise that completes its rubric's
-sign-off records that sign-off through cohorts.coaching.record_signoff, which brings the rep's
-milestones up to date in the same transaction."""
+sign-off records that sign-off (cohorts.coaching.write_signoff); a passing review is announced
+(events.records_changed: EXERCISES, and SIGNOFFS with a sign-off), which brings the rep's
+milestones and certificates up to date in the same transaction."""
 import datetime as dt
 from typing import BinaryIO
 
@@ -11,6 +12,7 @@ from cev_learn.accounts.models import User
 from cev_learn.cohorts import coaching
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.content.models import Exercise, Rubric
+from cev_learn.platform import events
 from cev_learn.platform.db import db
 from cev_learn.platform.media_storage import RecordingStore
 from cev_learn.platform.recordings import NotARecording
@@ -71,15 +73,20 @@ def review_submission(*, submission: Submission, rubric: Rubric, coach: User, sc
                     score=score, passed=score >= rubric.pass_mark - 1e-9,
                     summary=(summary or "").strip(), comments=comments, resubmit=resubmit,
                     created_at=now)
-    if review.passed and not resubmit and submission.exercise.completes_signoff:
-        signoff = coaching.record_signoff(rep=submission.user, rubric=rubric, coach=coach,
-                                          scores=scores, comments=[""] * len(scores),
-                                          today=now.date())
-        review.signoff_id = signoff.id
+    passes = review.passed and not resubmit
+    signs_off = passes and submission.exercise.completes_signoff
+    if signs_off:
+        review.signoff_id = coaching.write_signoff(
+            rep=submission.user, rubric=rubric, coach=coach, scores=scores,
+            comments=[""] * len(scores), today=now.date()).id
     submission.state = SubmissionState.RESUBMIT if resubmit else SubmissionState.REVIEWED
     submission.reviewed_at = now
     db.session.add(review)
     db.session.flush()
+    if passes:  # the exercise passed (and its sign-off recorded): certificates may be earned
+        events.records_changed([submission.user_id], now.date(),
+                               {events.EXERCISES, events.SIGNOFFS} if signs_off
+                               else {events.EXERCISES})
     return review
 
 
