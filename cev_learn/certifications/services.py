@@ -159,7 +159,8 @@ def _exercise_passes(rep_ids: list[int]):
             .join(Exercise, Exercise.id == Submission.exercise_id)
             .join(Track, Track.id == Exercise.track_id)
             .where(Submission.user_id.in_(rep_ids), Track.retired_at.is_(None),
-                   Review.passed.is_(True), Review.resubmit.is_(False))
+                   Review.passed.is_(True), Review.resubmit.is_(False),
+                   Review.peer.is_(False))
             .group_by(Submission.user_id, Exercise.track_id, Exercise.slug, *VERSION_COLUMNS))
 
 

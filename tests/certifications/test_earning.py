@@ -9,10 +9,11 @@ from cev_learn.accounts.models import Role
 from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.services import reps_records
 from cev_learn.cohorts.coaching import record_signoff
-from cev_learn.cohorts.models import Signoff
+from cev_learn.cohorts.models import Cohort, Membership, Signoff
+from cev_learn.cohorts.services import place_rep
 from cev_learn.content.models import Quiz, Rubric
 from cev_learn.platform.db import db, utcnow
-from cev_learn.practice.services import review_submission
+from cev_learn.practice.services import peer_review_submission, review_submission
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from tests.certifications.tracks import CERTIFIED_YAML, QUIZ, certified_track
@@ -167,7 +168,7 @@ def test_earning_announces_certification_earned_to_webhooks(track):
 EXERCISE_REQUIRED_YAML = CERTIFIED_YAML.replace("      - {signoff: pitch}\n",
                                                 "      - {exercise: value-pitch}\n") + (
     "exercises:\n  value-pitch: {title: Value pitch, rubric: pitch, max_seconds: 60,\n"
-    "                prompt: Pitch in a minute.}\n")
+    "                peer_review: true, prompt: Pitch in a minute.}\n")
 
 
 @pytest.fixture
@@ -208,6 +209,22 @@ def test_a_failing_review_or_a_request_for_another_take_earns_nothing(
     rep, coach, rubric, submission = exercise_required
     review_of(submission, rubric, coach, NOW, scores=scores, resubmit=resubmit)
     assert certificates(rep) == []
+
+
+def test_a_peer_review_earns_nothing(exercise_required):
+    rep, _coach, rubric, submission = exercise_required
+    peer = make_user(Role.REP)  # of the rep's cohort
+    place_rep(peer, db.session.get(Cohort, rep_cohort_id(rep)), start_on=None, end_on=None,
+              now=NOW)
+    peer_review_submission(submission=submission, rubric=rubric, peer=peer, scores=[5, 5],
+                           summary="", comments_text="", now=NOW)
+    db.session.commit()
+    assert certificates(rep) == []
+
+
+def rep_cohort_id(rep) -> int:
+    return db.session.scalar(select(Membership.cohort_id).where(
+        Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
 
 
 def test_the_exercise_counts_from_its_first_passing_review(app, exercise_required):

@@ -42,3 +42,11 @@ def make_submission(rep, content: bytes | None = None, slug: str = "cold-pitch",
                                   now=utcnow())
     db.session.commit()
     return submission
+
+
+def fetch(client, url: str, **kwargs):
+    """The response, read whole and closed (files are streamed)."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
