@@ -38,6 +38,16 @@ def submissions_of(rep: User, exercise: Exercise) -> list[Submission]:
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())))
 
 
+def all_submissions_of(rep: User) -> list[Submission]:
+    """Every submission of the rep, newest first, with its exercise and its reviews and their
+    reviewers (two statements)."""
+    return list(db.session.scalars(
+        select(Submission).options(joinedload(Submission.exercise),
+                                   selectinload(Submission.reviews).joinedload(Review.reviewer))
+        .where(Submission.user_id == rep.id)
+        .order_by(Submission.submitted_at.desc(), Submission.id.desc())))
+
+
 def visible_submission(viewer: User, submission_id: int) -> Submission | None:
     """The submission if the viewer may see whose it is (`policy.can_view_rep` in SQL: the rep
     themselves, or staff who see the rep), with its exercise, rep and reviews; else None."""

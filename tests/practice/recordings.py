@@ -7,6 +7,8 @@ from sqlalchemy import select
 from cev_learn.content.models import Exercise
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.media_storage import RecordingStore, recording_store
+from cev_learn.practice.models import Submission
+from cev_learn.practice.queries import rubric_of as exercise_rubric
 from cev_learn.practice.services import submit_recording
 
 
@@ -30,6 +32,11 @@ def webm_bytes(payload: int = 2048) -> bytes:
 
 def exercise(slug: str = "cold-pitch") -> Exercise:
     return db.session.scalar(select(Exercise).where(Exercise.slug == slug))
+
+
+def rubric_of(submission: Submission):
+    """The rubric the submission's exercise is scored against."""
+    return exercise_rubric(db.session.get(Submission, submission.id).exercise)
 
 
 def make_submission(rep, content: bytes | None = None, slug: str = "cold-pitch", app=None):
