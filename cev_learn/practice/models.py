@@ -38,7 +38,8 @@ class Submission(db.Model):
                                                    back_populates="submission")
 
     __table_args__ = (Index("ix_submission_user_id_exercise_id", "user_id", "exercise_id"),
-                      Index("ix_submission_state_submitted_at", "state", "submitted_at"))
+                      Index("ix_submission_state_submitted_at", "state", "submitted_at"),
+                      Index("ix_submission_submitted_at", "submitted_at"))  # xAPI's order
 
 
 class Review(db.Model):
@@ -65,4 +66,5 @@ class Review(db.Model):
 
     __table_args__ = (Index("uq_review_submission_id_reviewer_id", "submission_id",
                             "reviewer_id", unique=True),
-                      Index("ix_review_reviewer_id", "reviewer_id"))
+                      Index("ix_review_reviewer_id", "reviewer_id"),
+                      Index("ix_review_created_at", "created_at"))  # xAPI's order
