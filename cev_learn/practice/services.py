@@ -14,7 +14,7 @@ from cev_learn.cohorts import coaching
 from cev_learn.cohorts.access import coachable_rep_ids
 from cev_learn.cohorts.models import Membership
 from cev_learn.content.models import Exercise, Rubric
-from cev_learn.platform import events
+from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
 from cev_learn.platform.media_storage import RecordingStore
 from cev_learn.platform.recordings import NotARecording
@@ -52,6 +52,11 @@ def submit_recording(*, rep: User, exercise: Exercise, stream: BinaryIO, store: 
                             review_due_on=now.date() + dt.timedelta(days=review_days))
     db.session.add(submission)
     db.session.flush()
+    outbox.emit("practice.submitted", rep.id, {
+        "exercise": _exercise_about(exercise),
+        "submission": {"id": submission.id, "submitted_at": now.isoformat(),
+                       "duration_seconds": duration,
+                       "review_due_on": submission.review_due_on.isoformat()}}, now)
     return submission
 
 
@@ -75,11 +80,28 @@ def review_submission(*, submission: Submission, rubric: Rubric, coach: User, sc
     submission.reviewed_at = now
     db.session.add(review)
     db.session.flush()
+    _announce_review(submission, rubric, review, coach, now)
     if passes:  # the exercise passed (and its sign-off recorded): certificates may be earned
         events.records_changed([submission.user_id], now.date(),
                                {events.EXERCISES, events.SIGNOFFS} if signs_off
                                else {events.EXERCISES})
     return review
+
+
+def _announce_review(submission: Submission, rubric: Rubric, review: Review, coach: User,
+                     now: dt.datetime) -> None:
+    outbox.emit("practice.reviewed", submission.user_id, {
+        "exercise": _exercise_about(submission.exercise),
+        "submission": {"id": submission.id, "state": submission.state.value},
+        "review": {"id": review.id, "score": round(review.score, 4), "passed": review.passed,
+                   "resubmit": review.resubmit, "pass_mark": rubric.pass_mark,
+                   "signoff_recorded": review.signoff_id is not None,
+                   "reviewed_at": now.isoformat()},
+        "coach": {"id": coach.id, "name": coach.name, "email": coach.email}}, now)
+
+
+def _exercise_about(exercise: Exercise) -> dict:
+    return {"slug": exercise.slug, "title": exercise.title, "rubric": exercise.rubric_slug}
 
 
 def peer_review_submission(*, submission: Submission, rubric: Rubric, peer: User,
