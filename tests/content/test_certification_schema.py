@@ -106,8 +106,9 @@ def test_an_exercise_of_another_name_is_named_with_where_exercises_are(tmp_path)
         "(not under exercises:)"]
 
 
-def test_the_starter_track_declares_a_certification():
+def test_the_starter_track_declares_certifications():
     (track,) = load_tree(ROOT / "courses")
-    (certification,) = track.certifications
-    assert certification.requires == (("quiz", "demo-and-objections"), ("signoff", "pitch"))
-    assert certification.valid_for_days == 365
+    certified, practised = track.certifications
+    assert certified.requires == (("quiz", "demo-and-objections"), ("signoff", "pitch"))
+    assert certified.valid_for_days == 365
+    assert practised.requires == (("exercise", "value-pitch"),)
