@@ -50,13 +50,14 @@ def all_submissions_of(rep: User) -> list[Submission]:
 
 def visible_submission(viewer: User, submission_id: int) -> Submission | None:
     """The submission if the viewer may see whose it is (`policy.can_view_rep` in SQL: the rep
-    themselves, or staff who see the rep), with its exercise, rep and reviews; else None."""
-    return db.session.scalar(
+    themselves, or staff who see the rep), with its exercise, rep and reviews (and their
+    reviewers, joined: one statement); else None."""
+    return db.session.scalars(
         select(Submission)
         .options(joinedload(Submission.exercise), joinedload(Submission.user),
-                 selectinload(Submission.reviews).joinedload(Review.reviewer))
+                 joinedload(Submission.reviews).joinedload(Review.reviewer))
         .where(Submission.id == submission_id,
-               visible_rep_filter(viewer, Submission.user_id)))
+               visible_rep_filter(viewer, Submission.user_id))).unique().first()
 
 
 def review_queue(coach: User) -> list[Submission]:
@@ -90,15 +91,14 @@ def peer_filter(viewer: User):
 
 def peer_submission(viewer: User, submission_id: int) -> Submission | None:
     """The submission if the viewer may review it as a peer (`peer_filter`), with its
-    exercise, rep and reviews; else None (one statement, and one for the reviews; none for
-    anyone but a rep)."""
+    exercise, rep and reviews (one statement; none for anyone but a rep); else None."""
     if viewer.role is not Role.REP:
         return None
-    return db.session.scalar(
+    return db.session.scalars(
         select(Submission).join(Exercise, Exercise.id == Submission.exercise_id)
         .options(joinedload(Submission.exercise), joinedload(Submission.user),
-                 selectinload(Submission.reviews).joinedload(Review.reviewer))
-        .where(Submission.id == submission_id, peer_filter(viewer)))
+                 joinedload(Submission.reviews).joinedload(Review.reviewer))
+        .where(Submission.id == submission_id, peer_filter(viewer))).unique().first()
 
 
 def peer_queue(rep: User) -> list[Submission]:

@@ -250,3 +250,31 @@ def test_a_review_posted_by_the_coach_earns_the_certificate_within_the_budget(
     assert response.status_code == 302
     (certificate,) = certificates(rep)
     assert certificate.earned_on == utcnow().date()
+
+
+def test_a_posted_review_that_signs_off_and_earns_two_certificates_keeps_the_budget(
+        app, track, tmp_path, signed_in):
+    """The costliest review: it records the sign-off (milestones judged again) and completes
+    two certifications, one by the sign-off, one by the exercise."""
+    quiz, _rubric = track
+    resync(app, tmp_path, CERTIFIED_YAML + """\
+  practised:
+    title: Practised
+    requires:
+      - {exercise: value-pitch}
+    valid_for_days: 365
+exercises:
+  value-pitch: {title: Value pitch, rubric: pitch, completes_signoff: true, prompt: Pitch.}
+""")
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    submission = make_submission(rep, slug="value-pitch", app=app)
+    client = signed_in(coach)
+    url = f"/practice/submissions/{submission.id}/review"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "score_0": "5",
+                                      "score_1": "5"})
+    assert response.status_code == 302
+    assert sorted(c.certification.slug for c in certificates(rep)) == ["pitch-ready",
+                                                                         "practised"]
