@@ -147,8 +147,11 @@ def test_role_matrix(app, synced_track, make_attempt, endpoint, path, methods, a
         owner = user if actor is Role.REP else target
         attempt = make_attempt(owner, submitted=actor is not Role.REP)
     webhook = stored_delivery(target.id) if rule.arguments & {"endpoint_id"} else None
-    # Reps see their own recordings; staff their reps'.
-    submission = make_submission(user if actor is Role.REP else target, app=app) \
+    # Reps see their own recordings, and review their cohort mates' as peers; staff see
+    # their reps'.
+    peer = endpoint == "practice.peer_review"
+    submission = make_submission(user if actor is Role.REP and not peer else target, app=app,
+                                 slug="peer-pitch" if peer else "cold-pitch") \
         if "submission_id" in rule.arguments else None
     url = app.url_map.bind("localhost").build(endpoint, sample_args(
         rule.arguments, target, attempt, cohort, endpoint, webhook, user.id if user else None,

@@ -8,12 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from cev_learn.accounts.models import Role, User
+from cev_learn.certifications.models import Certificate
 from cev_learn.analytics.reports import cohort_ramp
 from cev_learn.cohorts.models import Cohort, CohortCoach, Membership
-from cev_learn.content.models import Milestone, Module, ModuleProgress, Quiz
+from cev_learn.content.models import Certification, Milestone, Module, ModuleProgress, Quiz
 from cev_learn.demo import DEMO_PASSWORD, demo_people, history_plan
 from cev_learn.demo.crm import activity_rows, quota_rows, rep_profile
 from cev_learn.platform.db import db
+from cev_learn.practice.models import Review
 from cev_learn.quizzes.models import Attempt
 from cev_learn.ramp.models import Achievement, ActivityRecord, CrmPerson, ImportMapping, Quota
 from tests.helpers import empty_tables, login, make_user
@@ -325,3 +327,13 @@ def test_demo_reps_read_their_own_coach_and_have_ticked_checklists(app, demo_org
     assert f"Meet {rita.name}, who coaches" in page and "Sam" not in page.split("<footer")[0]
     assert page.count('type="checkbox"') == 6 and " checked>" in page
 
+
+def test_demo_recordings_have_peer_reviews_and_a_passing_review_earns_a_certification(
+        app, demo_organisation):
+    demo_organisation()
+    peer_reviews = db.session.scalars(select(Review).where(Review.peer.is_(True))).all()
+    assert peer_reviews and all(r.reviewer_id != r.submission.user_id for r in peer_reviews)
+    coach_review = db.session.scalar(select(Review).where(Review.peer.is_(False)))
+    holders = db.session.scalars(select(Certificate.user_id).join(Certification).where(
+        Certification.slug == "practised-pitch")).all()
+    assert holders == [coach_review.submission.user_id]

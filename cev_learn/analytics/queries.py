@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import (Date, Select, String, and_, case, cast, false, func, literal_column, null,
-                        or_, select, true, union_all)
+from sqlalchemy import (Boolean, ColumnElement, Date, Select, String, and_, case, cast, false,
+                        func, literal_column, not_, null, or_, select, true, type_coerce,
+                        union_all)
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from cev_learn.accounts.models import Role, User
@@ -17,9 +18,11 @@ from cev_learn.analytics.forecast import RepHistory
 from cev_learn.certifications.models import Certificate
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
-from cev_learn.content.models import Certification, Milestone, Module, ModuleProgress, Quiz, Track
+from cev_learn.content.models import (Certification, Exercise, Milestone, Module, ModuleProgress,
+                                      Quiz, Track)
 from cev_learn.content.track_data import track_data
 from cev_learn.platform.db import column_rows, db
+from cev_learn.practice.models import Review, Submission
 from cev_learn.quizzes.models import Attempt, AttemptState
 from cev_learn.ramp import engine, facts
 from cev_learn.ramp.achievements import AUTO
@@ -282,9 +285,16 @@ class EventSource:
     id: InstrumentedAttribute
     user_id: InstrumentedAttribute
     dates: bool = False  # when it happened is a date, not a moment
+    passed: ColumnElement | None = None  # what the verbs passed and failed tell apart
 
 
-# By kind: modules completed, quiz attempts graded, milestones achieved, certificates earned.
+# A coach's review passes the exercise when it reaches the pass mark and asks for no other take.
+_REVIEW_PASSED = type_coerce(
+    and_(Review.passed.is_(True), Review.resubmit.is_(False)).self_group(), Boolean)
+
+
+# By kind: modules completed, quiz attempts graded, milestones achieved, certificates earned,
+# practice recordings submitted, coaches' reviews of them (not peers').
 LEARNING_EVENTS = {
     "module": EventSource(select(
         ModuleProgress.id, ModuleProgress.completed_at, ModuleProgress.completed_at, Rep.name,
@@ -300,7 +310,7 @@ LEARNING_EVENTS = {
         .join(Track, Track.id == Quiz.track_id).join(Rep, Rep.id == Attempt.user_id)
         .where(Attempt.state == AttemptState.GRADED, Attempt.submitted_at.is_not(None),
                Attempt.graded_at.is_not(None)),
-        Attempt.graded_at, Attempt.id, Attempt.user_id),
+        Attempt.graded_at, Attempt.id, Attempt.user_id, passed=Attempt.passed),
     "milestone": EventSource(select(
         Achievement.id, Achievement.achieved_on, Achievement.updated_at, Rep.name, Rep.email,
         Track.slug, Milestone.slug, Milestone.title)
@@ -313,6 +323,20 @@ LEARNING_EVENTS = {
         .join(Certification, Certification.id == Certificate.certification_id)
         .join(Track, Track.id == Certification.track_id).join(Rep, Rep.id == Certificate.user_id),
         Certificate.created_at, Certificate.id, Certificate.user_id, dates=True),
+    "submission": EventSource(select(
+        Submission.id, Submission.submitted_at, Submission.submitted_at, Rep.name, Rep.email,
+        Track.slug, Exercise.slug, Exercise.title)
+        .join(Exercise, Exercise.id == Submission.exercise_id)
+        .join(Track, Track.id == Exercise.track_id).join(Rep, Rep.id == Submission.user_id),
+        Submission.submitted_at, Submission.id, Submission.user_id),
+    "review": EventSource(select(
+        Review.id, Review.created_at, Review.created_at, Rep.name, Rep.email, Track.slug,
+        Exercise.slug, Exercise.title, Review.score, _REVIEW_PASSED)
+        .join(Submission, Submission.id == Review.submission_id)
+        .join(Exercise, Exercise.id == Submission.exercise_id)
+        .join(Track, Track.id == Exercise.track_id).join(Rep, Rep.id == Submission.user_id)
+        .where(Review.peer.is_(False)),
+        Review.created_at, Review.id, Submission.user_id, passed=_REVIEW_PASSED),
 }
 
 Position = tuple[dt.datetime, str, int]  # (stored, kind, row id): the order events come in
@@ -324,7 +348,8 @@ def learning_events(kind: str, viewer: User | None, since: dt.datetime | None,
     """The first `limit` events of one kind (a key of LEARNING_EVENTS) of the reps `viewer`
     may see (every rep: None), stored after `since` and sorting after the position `after`,
     and at the latest `until`, in position order: one statement. `email`: only the rep with
-    this (normalised) email; `passed`: only quiz attempts passed (True) or failed (False)."""
+    this (normalised) email; `passed`: only quiz attempts or reviews passed (True) or failed
+    (False)."""
     source = LEARNING_EVENTS[kind]
     stmt = source.query.where(Rep.role == Role.REP, source.stored <= until)
     if viewer is not None:
@@ -333,8 +358,8 @@ def learning_events(kind: str, viewer: User | None, since: dt.datetime | None,
         stmt = stmt.where(source.stored > since)
     if email is not None:
         stmt = stmt.where(Rep.email == email)
-    if passed is not None and kind == "quiz":
-        stmt = stmt.where(Attempt.passed == passed)
+    if passed is not None and source.passed is not None:
+        stmt = stmt.where(source.passed if passed else not_(source.passed))
     if after is not None:
         stmt = stmt.where(_after(kind, source, after))
     return db.session.execute(stmt.order_by(source.stored, source.id).limit(limit)).all()

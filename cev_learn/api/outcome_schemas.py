@@ -163,7 +163,8 @@ class XapiStatement(XapiOut):
     actor: XapiActor
     verb: XapiVerb
     object: XapiActivity
-    result: XapiResult | SkipJsonSchema[None] = Field(None, description="Quiz attempts only")
+    result: XapiResult | SkipJsonSchema[None] = Field(
+        None, description="Quiz attempts and coaches' reviews of practice recordings only")
 
 
 class XapiStatementResult(Out):

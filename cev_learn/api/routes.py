@@ -1,7 +1,8 @@
 """Every URL of api: the JSON API under /api/v1 (its blueprint, errors and limits: api.blueprint).
 One place to find the view of a URL; each view declares who may call it where it is defined."""
 from cev_learn.api import (certificate_views, cohort_views, doc_views, forecast_views,
-                           milestone_views, outcome_views, rep_views, user_views, xapi_views)
+                           milestone_views, outcome_views, practice_views, rep_views,
+                           user_views, xapi_views)
 from cev_learn.api.blueprint import bp
 from cev_learn.platform.routing import add_routes
 
@@ -15,6 +16,7 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/reps/<int:user_id>/readiness", rep_views.rep_readiness, ["GET"]),
     ("/reps/<int:user_id>/attempts", rep_views.rep_attempts, ["GET"]),
     ("/reps/<int:user_id>/certificates", certificate_views.rep_certificates, ["GET"]),
+    ("/reps/<int:user_id>/submissions", practice_views.rep_submissions, ["GET"]),
     ("/cohorts", cohort_views.cohorts, ["GET"]),
     ("/cohorts/<int:cohort_id>", cohort_views.cohort, ["GET"]),
     ("/cohorts/<int:cohort_id>/ramp", cohort_views.cohort_ramp_report, ["GET"]),

@@ -53,8 +53,8 @@ UNSUPPORTED = ("statementId", "voidedStatementId", "activity", "registration",
 
 
 @api_access(Role.COACH, Role.MANAGER, Role.ADMIN)
-@operation("Modules completed, quizzes passed or failed, milestones achieved and certificates "
-           "earned, as xAPI statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
+@operation("Modules completed, quizzes passed or failed, milestones achieved, certificates "
+           "earned, practice recordings submitted and reviewed, as xAPI statements", tag="xAPI", response=XapiStatementResult, problems=(400,),
            params=PARAMS,
            description="Statements of the reps this token may see (a coach's: the reps of "
                        "their cohorts), oldest first by the time cev_learn recorded them: an "
@@ -73,7 +73,10 @@ UNSUPPORTED = ("statementId", "voidedStatementId", "activity", "registration",
                        "Statement Resource's other parameters (statementId, activity, until, "
                        "…) are refused with 400. Milestones use the verb "
                        "https://w3id.org/xapi/dod-isd/verbs/achieved, certificates "
-                       "http://id.tincanapi.com/verb/earned.")
+                       "http://id.tincanapi.com/verb/earned, practice recordings "
+                       "http://adlnet.gov/expapi/verbs/attempted and a coach's review of one "
+                       "passed or failed (failed when it asks for another take); peers' "
+                       "reviews are not statements.")
 def xapi_statements():
     _check_version_header()
     _refuse_unsupported_parameters()

@@ -1,5 +1,6 @@
-"""Earning certificates: when a service announces that reps' quiz results or sign-offs
-changed, the certificates they now earn are written in the same transaction."""
+"""Earning certificates: when a service announces that reps' quiz results, sign-offs or
+practice reviews changed, the certificates they now earn are written in the same
+transaction."""
 import datetime as dt
 import secrets
 from collections.abc import Iterable
@@ -10,26 +11,27 @@ from sqlalchemy import Date, Integer, cast, func, literal, null, select, union_a
 from cev_learn.certifications.models import Certificate
 from cev_learn.certifications.validity import Holding, expires_on, is_earned
 from cev_learn.cohorts.models import Signoff
-from cev_learn.content.models import Certification, Quiz, Rubric, Track
+from cev_learn.content.models import Certification, Exercise, Quiz, Rubric, Track
 from cev_learn.content.track_data import VERSION_COLUMNS, track_data_at
 from cev_learn.platform import events, outbox
 from cev_learn.platform.db import db
+from cev_learn.practice.models import Review, Submission
 from cev_learn.quizzes.models import Attempt, AttemptState
 
-MEASURED = frozenset({events.QUIZZES, events.SIGNOFFS})
+MEASURED = frozenset({events.QUIZZES, events.SIGNOFFS, events.EXERCISES})
 
 
 def listen() -> None:
-    """Earn certificates whenever a service announces changed quiz results or sign-offs
-    (events.records_changed), in the same transaction."""
+    """Earn certificates whenever a service announces changed quiz results, sign-offs or
+    practice reviews (events.records_changed), in the same transaction."""
     events.rep_records_changed.connect(_on_records_changed)
 
 
 def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date,
                         records: frozenset[str]) -> int:
-    """Passes are announced by name (a quiz result, a sign-off); an announcement of every kind
-    is a change of what reps are measured against (a placement, a start date, a milestone),
-    which earns nothing: certificates do not depend on cohorts or milestones."""
+    """Passes are announced by name (a quiz result, a sign-off, a coach's practice review);
+    an announcement of every kind is a change of what reps are measured against (a placement,
+    a start date, a milestone), which earns nothing: certificates depend on neither."""
     if records == events.ALL_RECORDS or not records & MEASURED:
         return 0
     return len(earn_certificates(rep_ids, today))
@@ -102,7 +104,8 @@ class Held:
 @dataclass
 class RepsRecords:
     """What earning reads of some reps: per (rep id, track id), the day each requirement
-    ("quiz" | "signoff", slug) was last passed; the certificates they hold, keyed (rep id,
+    ("quiz" | "signoff" | "exercise", slug) was passed (quizzes and sign-offs: last;
+    exercises: first); the certificates they hold, keyed (rep id,
     certification id); and the version of each track they passed something of."""
 
     passed: dict[tuple[int, int], dict[tuple[str, str], dt.date]] = field(
@@ -113,15 +116,17 @@ class RepsRecords:
 
 def reps_records(rep_ids: list[int]) -> RepsRecords:
     """The reps' passes (quizzes by their graded passing attempts, rubrics by passing
-    sign-offs, on tracks in force) and the certificates they hold: one statement, a UNION."""
+    sign-offs, exercises by passing coach reviews, on tracks in force) and the certificates
+    they hold: one statement, a UNION."""
     records = RepsRecords()
     for kind, rep, ref, slug, at, on, held_id, *version in db.session.execute(union_all(
-            _quiz_passes(rep_ids), _signoff_passes(rep_ids), _held(rep_ids))):
+            _quiz_passes(rep_ids), _signoff_passes(rep_ids), _exercise_passes(rep_ids),
+            _held(rep_ids))):
         if kind == "held":
             records.held[rep, ref] = Held(held_id, on, at)
         else:
             records.passed.setdefault((rep, ref), {})[kind, slug] = \
-                at.date() if kind == "quiz" else on
+                on if kind == "signoff" else at.date()
             records.track_versions[ref] = tuple(version)
     return records
 
@@ -147,6 +152,21 @@ def _signoff_passes(rep_ids: list[int]):
             .where(Signoff.user_id.in_(rep_ids), Track.retired_at.is_(None),
                    Signoff.passed.is_(True))
             .group_by(Signoff.user_id, Rubric.track_id, Rubric.slug, *VERSION_COLUMNS))
+
+
+def _exercise_passes(rep_ids: list[int]):
+    """("exercise", rep, track, exercise slug, first passed at, -, -, *the track's version):
+    the first passing review by a coach that did not ask for another take (a peer's review
+    counts for nothing)."""
+    return (select(literal("exercise"), Submission.user_id, Exercise.track_id, Exercise.slug,
+                   func.min(Review.created_at), null(), null(), *VERSION_COLUMNS)
+            .join(Submission, Submission.id == Review.submission_id)
+            .join(Exercise, Exercise.id == Submission.exercise_id)
+            .join(Track, Track.id == Exercise.track_id)
+            .where(Submission.user_id.in_(rep_ids), Track.retired_at.is_(None),
+                   Review.passed.is_(True), Review.resubmit.is_(False),
+                   Review.peer.is_(False))
+            .group_by(Submission.user_id, Exercise.track_id, Exercise.slug, *VERSION_COLUMNS))
 
 
 def _held(rep_ids: list[int]):

@@ -45,6 +45,16 @@ def signoff_score(scores: list[int]) -> float:
 
 def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
                    comments: list[str], today: dt.date) -> Signoff:
+    signoff = write_signoff(rep=rep, rubric=rubric, coach=coach, scores=scores,
+                            comments=comments, today=today)
+    events.records_changed([rep.id], today, {events.SIGNOFFS})
+    return signoff
+
+
+def write_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
+                  comments: list[str], today: dt.date) -> Signoff:
+    """record_signoff without announcing it: for a caller that announces it together with
+    the other records of the rep it changes in the same write (a practice review)."""
     if len(scores) != len(rubric.criteria) or not all(1 <= s <= MAX_SCORE for s in scores):
         raise CoachingError(f"Score each of the {len(rubric.criteria)} criteria from 1 to 5.")
     score = signoff_score(scores)
@@ -58,7 +68,6 @@ def record_signoff(*, rep: User, rubric: Rubric, coach: User, scores: list[int],
         "signoff": {"id": signoff.id, "score": round(score, 4), "passed": signoff.passed,
                     "signed_on": today.isoformat()},
         "coach": {"id": coach.id, "name": coach.name, "email": coach.email}})
-    events.records_changed([rep.id], today, {events.SIGNOFFS})
     return signoff
 
 

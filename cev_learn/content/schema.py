@@ -33,11 +33,10 @@ MAX_DAY = 3650
 RUBRIC_LEVELS = 5  # a sign-off scores each criterion from 1 to 5
 CERTIFICATION_KEYS = ("title", "requires", "valid_for_days", "remind_days_before")
 # What a certification can require, each by name: a quiz passed at its pass mark, a passing
-# sign-off against a rubric. An exercise (`exercise: SLUG`) is not a kind of its own yet: one
-# whose passing review records its rubric's sign-off counts through `signoff:`, and the key
-# is refused saying so.
-REQUIREMENT_KINDS = ("quiz", "signoff")
-PLANNED_REQUIREMENT_KINDS = ("exercise",)
+# sign-off against a rubric, a practice exercise passed in a coach's review.
+REQUIREMENT_KINDS = ("quiz", "signoff", "exercise")
+REQUIREMENT_SHAPES = "{quiz: SLUG}, {signoff: RUBRIC} or {exercise: SLUG}"
+REQUIREMENT_PLACES = {"quiz": "quizzes:", "signoff": "rubrics:", "exercise": "exercises:"}
 DEFAULT_REMIND_DAYS = 30
 
 
@@ -155,7 +154,8 @@ class TrackSchema:
                                     _is_slug)
         certifications = self._certifications(data.get("certifications"),
                                               {"quiz": {q.slug for q in quizzes},
-                                               "signoff": {r.slug for r in rubrics}})
+                                               "signoff": {r.slug for r in rubrics},
+                                               "exercise": {e.slug for e in exercises}})
         if self.failed:
             return None
         return {"title": title.strip(), "summary": summary.strip() if summary else None,
@@ -435,22 +435,18 @@ class TrackSchema:
                       known: dict[str, set[str]]) -> tuple[tuple[str, str], ...]:
         if not isinstance(value, list) or not value:
             self.problem(path, f"certification {slug!r}: requires must be a non-empty list of "
-                               "{quiz: SLUG} or {signoff: RUBRIC}")
+                               f"{REQUIREMENT_SHAPES}")
             return ()
         found = []
         for i, item in enumerate(value):
             kind = next(iter(item)) if isinstance(item, dict) and len(item) == 1 else None
-            if kind in PLANNED_REQUIREMENT_KINDS:
-                self.problem(path + (i,), f"certification {slug!r}: {kind} requirements are not "
-                                          "available yet (require {signoff: RUBRIC}: an "
-                                          "exercise that completes_signoff records it)")
-            elif kind not in REQUIREMENT_KINDS:
+            if kind not in REQUIREMENT_KINDS:
                 self.problem(path + (i,), f"certification {slug!r}: each requirement is "
-                                          "{quiz: SLUG} or {signoff: RUBRIC}")
+                                          f"{REQUIREMENT_SHAPES}")
             elif item[kind] not in known[kind]:
-                where = "quizzes:" if kind == "quiz" else "rubrics:"
                 self.problem(path + (i, kind), f"certification {slug!r}: unknown {kind} "
-                                               f"{item[kind]!r} (not under {where})")
+                                               f"{item[kind]!r} (not under "
+                                               f"{REQUIREMENT_PLACES[kind]})")
             elif (kind, item[kind]) in found:
                 self.problem(path + (i,), f"certification {slug!r}: {kind} {item[kind]!r} "
                                           "is required twice")

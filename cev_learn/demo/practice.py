@@ -1,5 +1,7 @@
 """Demo practice recordings: a few reps of each current cohort have recorded the track's first
-exercise (a short tone stands in for a pitch); the older cohort's first take is reviewed."""
+exercise (a short tone stands in for a pitch); the older cohort's first take is reviewed, which
+earns its rep the certification requiring the exercise. Where the exercise takes peer reviews,
+each take is reviewed by the next rep of the cohort."""
 import datetime as dt
 import io
 import math
@@ -16,6 +18,8 @@ from cev_learn.practice import queries, services
 RATE = 8000
 REVIEW_COMMENTS = ("0:03 Good open question: you let the buyer talk\n"
                    "0:09 Say the cost in their numbers")
+PEER_COMMENTS = "0:05 I would have asked about their current process here"
+PEER_SUMMARY = "Your customer story landed; I stole your opening question."
 
 
 def tone_wav(seconds: int, pitch: float) -> bytes:
@@ -53,6 +57,8 @@ def seed_practice(track: Track, now: dt.datetime, per_cohort: int = 2) -> int:
             made += 1
             if index == 0 and number == 0:
                 _review(submission, cohort_id, now)
+            if exercise.peer_review and len(members) > 1:
+                _peer_review(submission, members[(number + 1) % len(members)], now)
     return made
 
 
@@ -65,3 +71,13 @@ def _review(submission, cohort_id: int, now: dt.datetime) -> None:
                                scores=[4] * len(rubric.criteria),
                                summary="A clear story; book the next step on the call.",
                                comments_text=REVIEW_COMMENTS, resubmit=False, now=now)
+
+
+def _peer_review(submission, reviewer: Membership, now: dt.datetime) -> None:
+    rubric = queries.rubric_of(submission.exercise)
+    if rubric is None:
+        return
+    services.peer_review_submission(submission=submission, rubric=rubric, peer=reviewer.user,
+                                    scores=[4, 3] + [4] * (len(rubric.criteria) - 2),
+                                    summary=PEER_SUMMARY, comments_text=PEER_COMMENTS,
+                                    now=now - dt.timedelta(hours=2))

@@ -13,10 +13,11 @@ rep_records_changed = Signal("the learning or CRM records of some reps changed")
 
 # Which of a rep's records changed, so that a listener rebuilds only what is measured from
 # them (a module completion leaves the activity sums alone). A change to what everything is
-# measured against (a membership, a start date, a milestone) is all of them.
-ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS = (
-    "activities", "quotas", "quizzes", "modules", "signoffs")
-ALL_RECORDS = frozenset({ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS})
+# measured against (a membership, a start date, a milestone) is all of them. EXERCISES: the
+# coaches' reviews of practice recordings (no milestone measures them; certifications do).
+ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS, EXERCISES = (
+    "activities", "quotas", "quizzes", "modules", "signoffs", "exercises")
+ALL_RECORDS = frozenset({ACTIVITIES, QUOTAS, QUIZZES, MODULES, SIGNOFFS, EXERCISES})
 tracks_remeasured = Signal("what some tracks' milestones measure changed (a content sync)")
 
 # What people should hear about, sent by the service that made it happen with keyword

@@ -26,6 +26,9 @@ EVENT_TYPES = {
     "rep.at_risk": "A rep's standing turned at risk or behind",
     "certification.earned": "A rep earned a certification (a first certificate or a renewal)",
     "certification.expired": "A rep's certificate expired without being renewed",
+    "practice.submitted": "A rep submitted a practice recording for review",
+    "practice.reviewed": "A coach reviewed a practice recording (passed, not yet, or asked "
+                         "for another take)",
 }
 
 _PENDING = "cev_learn_outbox_pending"  # session.info: this transaction's events, in order

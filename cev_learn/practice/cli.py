@@ -14,7 +14,7 @@ practice_cli = click.Group("practice", help="Practice recordings.")
 @click.argument("email")
 def erase_recordings_command(email: str):
     """Delete every practice recording of this person (their files, submissions and the
-    reviews of them), for a request to erase their data."""
+    reviews of them) and the peer reviews they wrote, for a request to erase their data."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     if user is None:
         raise click.ClickException(f"no user with the email {email}")

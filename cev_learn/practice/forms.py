@@ -14,20 +14,23 @@ class RecordingForm(FlaskForm):
         description="Recorded above, or a file of yours: WebM, Ogg, MP4, MP3 or WAV.")
 
 
-def review_form(criteria: list[str]):
+def review_form(criteria: list[str], peer: bool = False):
     """One score per rubric criterion, none chosen beforehand (as a sign-off), the summary,
-    the time-pinned comments and whether to ask for another take."""
+    the time-pinned comments and (a coach's, not a peer's) whether to ask for another take."""
 
     class ReviewForm(FlaskForm):
-        summary = TextAreaField("Summary for the rep", validators=[Optional(), Length(max=5000)])
+        summary = TextAreaField("Summary for your colleague" if peer else "Summary for the rep",
+                                validators=[Optional(), Length(max=5000)])
         comments = TextAreaField(
             "Comments pinned to a time", validators=[Optional(), Length(max=20_000)],
             description='One a line, the time first: "1:05 Ask why now before pitching". '
                         '"Comment at current time" adds the player\'s time.')
-        resubmit = BooleanField("Ask the rep to record it again",
-                                description="The rep sees your review and submits a new take; "
-                                            "no sign-off is recorded.")
 
+    if not peer:
+        ReviewForm.resubmit = BooleanField(
+            "Ask the rep to record it again",
+            description="The rep sees your review and submits a new take; no sign-off is "
+                        "recorded.")
     for index, criterion in enumerate(criteria):
         setattr(ReviewForm, f"score_{index}",
                 RadioField(criterion, choices=SCORE_CHOICES, default=None,

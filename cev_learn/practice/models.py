@@ -2,7 +2,7 @@
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cev_learn.platform.db import UTCDateTime, db, utcnow
@@ -38,12 +38,15 @@ class Submission(db.Model):
                                                    back_populates="submission")
 
     __table_args__ = (Index("ix_submission_user_id_exercise_id", "user_id", "exercise_id"),
-                      Index("ix_submission_state_submitted_at", "state", "submitted_at"))
+                      Index("ix_submission_state_submitted_at", "state", "submitted_at"),
+                      Index("ix_submission_submitted_at", "submitted_at"))  # xAPI's order
 
 
 class Review(db.Model):
     """A coach's scoring of a submission against the exercise's rubric, with comments pinned
-    to times in the recording."""
+    to times in the recording; or, `peer`, a rep's of the same cohort, on an exercise with
+    peer reviews: it counts for nothing (no pass, sign-off or certificate) and leaves the
+    submission's state alone. One review per reviewer and submission."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
@@ -54,10 +57,14 @@ class Review(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     comments: Mapped[list] = mapped_column(JSON)  # [{"at": seconds, "text": ...}] by time
     resubmit: Mapped[bool] = mapped_column(default=False)
+    peer: Mapped[bool] = mapped_column(default=False, server_default=false())
     signoff_id: Mapped[int | None] = mapped_column(ForeignKey("signoff.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     reviewer = relationship("User")
     submission: Mapped[Submission] = relationship(back_populates="reviews")
 
-    __table_args__ = (Index("ix_review_submission_id", "submission_id"),)
+    __table_args__ = (Index("uq_review_submission_id_reviewer_id", "submission_id",
+                            "reviewer_id", unique=True),
+                      Index("ix_review_reviewer_id", "reviewer_id"),
+                      Index("ix_review_created_at", "created_at"))  # xAPI's order

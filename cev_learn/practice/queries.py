@@ -1,9 +1,10 @@
 """Reads for practice pages: exercises of a rep's track, their submissions with reviews, the
-coaches' review queue. Every read of a submission carries the access rule in its SQL."""
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+coaches' review queue, the recordings a rep's cohort mates ask peers to review. Every read of
+a submission carries the access rule in its SQL."""
+from sqlalchemy import and_, exists, false, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from cev_learn.accounts.models import User
+from cev_learn.accounts.models import Role, User
 from cev_learn.cohorts.access import visible_rep_filter
 from cev_learn.cohorts.models import Cohort, Membership
 from cev_learn.content.models import Exercise, Rubric
@@ -37,15 +38,26 @@ def submissions_of(rep: User, exercise: Exercise) -> list[Submission]:
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())))
 
 
+def all_submissions_of(rep: User) -> list[Submission]:
+    """Every submission of the rep, newest first, with its exercise and its reviews and their
+    reviewers (two statements)."""
+    return list(db.session.scalars(
+        select(Submission).options(joinedload(Submission.exercise),
+                                   selectinload(Submission.reviews).joinedload(Review.reviewer))
+        .where(Submission.user_id == rep.id)
+        .order_by(Submission.submitted_at.desc(), Submission.id.desc())))
+
+
 def visible_submission(viewer: User, submission_id: int) -> Submission | None:
     """The submission if the viewer may see whose it is (`policy.can_view_rep` in SQL: the rep
-    themselves, or staff who see the rep), with its exercise, rep and reviews; else None."""
-    return db.session.scalar(
+    themselves, or staff who see the rep), with its exercise, rep and reviews (and their
+    reviewers, joined: one statement); else None."""
+    return db.session.scalars(
         select(Submission)
         .options(joinedload(Submission.exercise), joinedload(Submission.user),
-                 selectinload(Submission.reviews).joinedload(Review.reviewer))
+                 joinedload(Submission.reviews).joinedload(Review.reviewer))
         .where(Submission.id == submission_id,
-               visible_rep_filter(viewer, Submission.user_id)))
+               visible_rep_filter(viewer, Submission.user_id))).unique().first()
 
 
 def review_queue(coach: User) -> list[Submission]:
@@ -55,3 +67,47 @@ def review_queue(coach: User) -> list[Submission]:
         .where(Submission.state == SubmissionState.WAITING,
                visible_rep_filter(coach, Submission.user_id))
         .order_by(Submission.submitted_at, Submission.id)))
+
+
+PEER_QUEUE_LENGTH = 20
+ViewerPlacement = aliased(Membership)  # the peer's cohort, apart from the author's
+
+
+def peer_filter(viewer: User):
+    """True on submissions the viewer may review as a peer: a rep other than its author, in
+    the cohort its author is in now (both current members; the author's account active), of
+    an exercise in force that takes peer reviews. Needs Exercise joined to Submission."""
+    if viewer.role is not Role.REP:
+        return false()
+    cohort_ids = select(ViewerPlacement.cohort_id).where(
+        ViewerPlacement.user_id == viewer.id, ViewerPlacement.moved_out_at.is_(None))
+    return and_(Submission.user_id != viewer.id, Exercise.peer_review.is_(True),
+                Exercise.retired_at.is_(None),
+                exists().where(Membership.user_id == Submission.user_id,
+                               Membership.moved_out_at.is_(None),
+                               Membership.cohort_id.in_(cohort_ids)),
+                exists().where(User.id == Submission.user_id, User.active.is_(True)))
+
+
+def peer_submission(viewer: User, submission_id: int) -> Submission | None:
+    """The submission if the viewer may review it as a peer (`peer_filter`), with its
+    exercise, rep and reviews (one statement; none for anyone but a rep); else None."""
+    if viewer.role is not Role.REP:
+        return None
+    return db.session.scalars(
+        select(Submission).join(Exercise, Exercise.id == Submission.exercise_id)
+        .options(joinedload(Submission.exercise), joinedload(Submission.user),
+                 joinedload(Submission.reviews).joinedload(Review.reviewer))
+        .where(Submission.id == submission_id, peer_filter(viewer))).unique().first()
+
+
+def peer_queue(rep: User) -> list[Submission]:
+    """Recordings the rep may review as a peer and has not reviewed yet, newest first, at
+    most PEER_QUEUE_LENGTH (one statement)."""
+    return list(db.session.scalars(
+        select(Submission).join(Exercise, Exercise.id == Submission.exercise_id)
+        .options(joinedload(Submission.exercise), joinedload(Submission.user))
+        .where(peer_filter(rep), ~exists().where(Review.submission_id == Submission.id,
+                                                 Review.reviewer_id == rep.id))
+        .order_by(Submission.submitted_at.desc(), Submission.id.desc())
+        .limit(PEER_QUEUE_LENGTH)))

@@ -3,7 +3,7 @@ from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from cev_learn.platform.routing import add_routes
-from cev_learn.practice import review_views, views
+from cev_learn.practice import peer_views, review_views, views
 from cev_learn.practice.comments import format_time
 
 bp = Blueprint("practice", __name__)
@@ -14,6 +14,8 @@ ROUTES = [  # (path, view, methods[, endpoint when not the view's name])
     ("/practice/<exercise_slug>/submissions", views.submit, ["POST"]),
     ("/practice/submissions/<int:submission_id>", views.submission, ["GET"]),
     ("/practice/submissions/<int:submission_id>/recording", views.recording, ["GET"]),
+    ("/practice/submissions/<int:submission_id>/peer-review", peer_views.peer_review,
+     ["GET", "POST"]),
     ("/practice/reviews", review_views.queue, ["GET"]),
     ("/practice/submissions/<int:submission_id>/review", review_views.review,
      ["GET", "POST"]),

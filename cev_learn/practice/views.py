@@ -1,5 +1,6 @@
-"""A rep's practice exercises: record or upload a take, see earlier takes and their reviews;
-the recording itself, served only to those who may see the rep."""
+"""A rep's practice exercises: record or upload a take, see earlier takes and their reviews
+(their coach's and their cohort's); the recording itself, served only to those who may see
+the rep and to the rep's cohort mates asked to review it (peer_views)."""
 import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -12,7 +13,7 @@ from cev_learn.platform.extensions import csrf
 from cev_learn.platform.media_storage import describe_size, file_name_problem, recording_store
 from cev_learn.platform.recordings import KINDS
 from cev_learn.platform.security import CONTENT_SECURITY_POLICY
-from cev_learn.practice import queries, services
+from cev_learn.practice import peer_views, queries, services
 from cev_learn.practice.forms import RecordingForm
 
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
@@ -27,7 +28,8 @@ RECORDER_HEADERS = {
 @role_required(Role.REP)
 def index():
     exercises = queries.rep_exercises(current_user)
-    return render_template("practice/index.html", exercises=exercises)
+    return render_template("practice/index.html", exercises=exercises,
+                           to_review=queries.peer_queue(current_user))
 
 
 @role_required(Role.REP)
@@ -87,18 +89,24 @@ def too_large_page(exc):
 
 @role_required(*Role)
 def submission(submission_id: int):
-    found = queries.visible_submission(current_user, submission_id) or abort(404)
+    found = queries.visible_submission(current_user, submission_id)
+    if found is None:  # a cohort mate asked to review it sees the peer's page
+        return peer_views.page(queries.peer_submission(current_user, submission_id)
+                               or abort(404))
     rubric = queries.rubric_of(found.exercise)
     return render_template("practice/submission.html", submission=found,
+                           coach_reviews=[r for r in found.reviews if not r.peer],
+                           peer_reviews=[r for r in found.reviews if r.peer],
                            kind=KINDS[found.kind], today=dt.date.today(),
                            rubric_criteria=rubric.criteria if rubric else None)
 
 
 @role_required(*Role)
 def recording(submission_id: int):
-    """The file, with range requests so the player can seek; 404 to anyone who may not see
-    the rep (nobody learns which recordings exist)."""
-    found = queries.visible_submission(current_user, submission_id) or abort(404)
+    """The file, with range requests so the player can seek; 404 to anyone who may neither
+    see the rep nor review it as a peer (nobody learns which recordings exist)."""
+    found = (queries.visible_submission(current_user, submission_id)
+             or queries.peer_submission(current_user, submission_id) or abort(404))
     path = recording_store().path(found.storage_key)
     if not path.is_file():
         abort(404)

@@ -128,7 +128,13 @@ def listen() -> None:
 
 def _on_records_changed(_sender, *, rep_ids: list[int], today: dt.date,
                         records: frozenset[str]) -> int:
+    if records and not records & RAMP_RECORDS:  # practice reviews alone: nothing to judge
+        return 0
     return refresh_reps(rep_ids, today, records)
+
+
+# The kinds of records milestones and activity facts are built from.
+RAMP_RECORDS = events.ALL_RECORDS - {events.EXERCISES}
 
 
 def rebuild(today: dt.date) -> tuple[int, int]:

@@ -1,5 +1,7 @@
 """xAPI statements about onboarding: modules completed, quiz attempts passed or failed,
-milestones achieved, certificates earned. Pure: plain events in, JSON-ready statements out.
+milestones achieved, certificates earned, practice recordings submitted and their coaches'
+reviews passed or failed (peer reviews are not statements: they count for nothing). Pure:
+plain events in, JSON-ready statements out.
 
 A statement's id is a name-based UUID (uuid5) of its event's kind, row id and facts: reading
 an event again gives the same statement, and an event whose facts change (a milestone moved by
@@ -33,13 +35,16 @@ from cev_learn.platform import strict_json
 API_VERSION = "1.0.3"  # of the specification followed: the X-Experience-API-Version header
 NAMESPACE = uuid.UUID("61c68bbe-341c-4617-bb6a-c87270606db3")  # fixed: it names every id
 MODULE, QUIZ, MILESTONE, CERTIFICATE = "module", "quiz", "milestone", "certificate"
-KINDS = frozenset({MODULE, QUIZ, MILESTONE, CERTIFICATE})
+SUBMISSION, REVIEW = "submission", "review"  # a practice recording, a coach's review of it
+KINDS = frozenset({MODULE, QUIZ, MILESTONE, CERTIFICATE, SUBMISSION, REVIEW})
+SCORED = frozenset({QUIZ, REVIEW})  # kinds whose statements carry a result
 LANGUAGE = "en-US"
 
 _ADL = "http://adlnet.gov/expapi"
 COMPLETED = f"{_ADL}/verbs/completed"
 PASSED = f"{_ADL}/verbs/passed"
 FAILED = f"{_ADL}/verbs/failed"
+ATTEMPTED = f"{_ADL}/verbs/attempted"  # a recording submitted: a try at the exercise
 # The ADL vocabulary has no "achieved"; the DoD instructional design profile, published on
 # the ADL profile server, defines it for reaching a goal.
 ACHIEVED = "https://w3id.org/xapi/dod-isd/verbs/achieved"
@@ -53,21 +58,29 @@ _SHAPES = {
     QUIZ: (None, f"{_ADL}/activities/assessment", "quizzes"),
     MILESTONE: (ACHIEVED, f"{_ADL}/activities/objective", "milestones"),
     CERTIFICATE: (EARNED, f"{_TIN_CAN}/activitytype/certificate", "certifications"),
+    # A practice exercise is a performance in ADL's activity types: "an attempted task or
+    # series of tasks within a particular context".
+    SUBMISSION: (ATTEMPTED, f"{_ADL}/activities/performance", "exercises"),
+    REVIEW: (None, f"{_ADL}/activities/performance", "exercises"),
 }
 
 Position = tuple[dt.datetime, str, int]
 Kinds = dict[str, bool | None]  # kinds of event asked for, each with the quiz result it needs
-EVERY_KIND: Kinds = {MODULE: None, QUIZ: None, MILESTONE: None, CERTIFICATE: None}
-_KINDS_BY_VERB: dict[str, Kinds] = {COMPLETED: {MODULE: None}, PASSED: {QUIZ: True},
-                                    FAILED: {QUIZ: False}, ACHIEVED: {MILESTONE: None},
-                                    EARNED: {CERTIFICATE: None}}
+EVERY_KIND: Kinds = {MODULE: None, QUIZ: None, MILESTONE: None, CERTIFICATE: None,
+                     SUBMISSION: None, REVIEW: None}
+_KINDS_BY_VERB: dict[str, Kinds] = {COMPLETED: {MODULE: None},
+                                    PASSED: {QUIZ: True, REVIEW: True},
+                                    FAILED: {QUIZ: False, REVIEW: False},
+                                    ACHIEVED: {MILESTONE: None},
+                                    EARNED: {CERTIFICATE: None},
+                                    ATTEMPTED: {SUBMISSION: None}}
 
 
 @dataclass(frozen=True)
 class Event:
     """One thing a rep did, with what its statement says about it."""
 
-    kind: str  # MODULE | QUIZ | MILESTONE | CERTIFICATE
+    kind: str  # one of KINDS
     row_id: int
     at: dt.datetime  # UTC: when it happened
     stored: dt.datetime  # UTC: when cev_learn recorded it as it is now
@@ -76,8 +89,8 @@ class Event:
     track: str  # slugs, for the activity's IRI
     slug: str
     title: str
-    score: float | None = None  # quizzes: the fraction 0..1 of the points
-    passed: bool | None = None  # quizzes
+    score: float | None = None  # quizzes, reviews (SCORED): the fraction 0..1 of the maximum
+    passed: bool | None = None  # quizzes; reviews: passed, and no other take asked for
 
     @property
     def position(self) -> Position:
@@ -147,7 +160,7 @@ def statement(event: Event, base_url: str) -> dict:
                    "id": f"{base_url.rstrip('/')}/tracks/{event.track}/{segment}/{event.slug}",
                    "definition": {"name": {LANGUAGE: event.title}, "type": activity_type}},
     }
-    if event.kind == QUIZ:
+    if event.kind in SCORED:
         body["result"] = {"score": {"scaled": event.score}, "success": bool(event.passed),
                           "completion": True}
     return body

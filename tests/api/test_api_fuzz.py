@@ -25,8 +25,9 @@ from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role, User
 from cev_learn.api.spec import openapi_document
 from cev_learn.certifications.models import Certificate
-from cev_learn.content.models import Certification, Track
-from cev_learn.platform.db import db
+from cev_learn.content.models import Certification, Exercise, Track
+from cev_learn.platform.db import db, utcnow
+from cev_learn.practice.models import Review, Submission, SubmissionState
 from cev_learn.ramp.facts import refresh_reps
 from cev_learn.ramp.models import ActivityRecord
 from tests.api.helpers import token_for
@@ -84,7 +85,8 @@ class Organisation:
 def organisation(make_app, tmp_path) -> Organisation:
     """Enough for operations to reach their success paths: the small test track (modules, a
     quiz, the first-meeting milestone); a cohort in the West with its coach and three reps,
-    one of whom held a meeting and holds a certificate; a manager of the West; an admin. The fuzz draws the people's
+    one of whom held a meeting, holds a certificate and submitted a recording, reviewed by the
+    coach and a peer; a manager of the West; an admin. The fuzz draws the people's
     emails and the cohort's name from tests/api/schemathesis.toml."""
     app = make_app(API_RATE_LIMIT="1000000 per minute", SERVER_NAME=None,
                    API_TOKEN_MAX_FAILURES_PER_ADDRESS=1_000_000)  # it sends made-up tokens
@@ -100,6 +102,7 @@ def organisation(make_app, tmp_path) -> Organisation:
                                       occurred_on=dt.date.today(), type="meeting"))
         refresh_reps([reps[0].id], dt.date.today())
         _certify(reps[0])
+        _practise(reps[0], coach, peer=reps[1])
         db.session.commit()
         users = {Role.REP: reps[0].id, Role.COACH: coach.id,
                  Role.MANAGER: make_user(Role.MANAGER, territory="West").id,
@@ -115,6 +118,24 @@ def _certify(rep: User) -> None:
     db.session.add(Certificate(user_id=rep.id, certification=certification, earned_on=today,
                                expires_on=today + dt.timedelta(days=365),
                                code=secrets.token_urlsafe(32)))
+
+
+def _practise(rep: User, coach: User, peer: User) -> None:
+    """A recording of the peer exercise (its row only: the API never serves the file), the
+    coach's review asking for another take and a peer's review."""
+    now = utcnow()
+    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == "peer-pitch"))
+    submission = Submission(exercise_id=exercise.id, user_id=rep.id, storage_key="k" * 32,
+                            kind="webm", size_bytes=2048, duration_seconds=None,
+                            state=SubmissionState.RESUBMIT, submitted_at=now,
+                            review_due_on=now.date(), reviewed_at=now)
+    db.session.add(submission)
+    db.session.flush()
+    for reviewer, peer_review in ((coach, False), (peer, True)):
+        db.session.add(Review(submission_id=submission.id, reviewer_id=reviewer.id,
+                              scores=[3, 4, 4], score=0.67, passed=False, summary="Again.",
+                              comments=[{"at": 12, "text": "Ask why now."}], peer=peer_review,
+                              resubmit=not peer_review, created_at=now))
 
 
 class _Quiet(WSGIRequestHandler):

@@ -1,5 +1,5 @@
-"""GET /api/v1/xapi/statements: modules completed, quizzes graded, milestones achieved and
-certificates earned as xAPI statements, of the reps the token may see, paged by a cursor (the position a page ended
+"""GET /api/v1/xapi/statements: modules completed, quizzes graded, milestones achieved,
+certificates earned, practice recordings submitted and their coaches' reviews as xAPI statements, of the reps the token may see, paged by a cursor (the position a page ended
 at, written out) in the order they were stored, so a client that polls never misses one recorded late; filtered by agent and
 verb, the resource's other parameters refused."""
 import base64
@@ -15,10 +15,11 @@ from sqlalchemy import select
 from cev_learn.accounts.api_tokens import Scope
 from cev_learn.accounts.models import Role
 from cev_learn.certifications.models import Certificate
-from cev_learn.content.models import (Certification, Milestone, Module, ModuleProgress, Quiz,
-                                      QuizVersion, Track)
+from cev_learn.content.models import (Certification, Exercise, Milestone, Module,
+                                      ModuleProgress, Quiz, QuizVersion, Track)
 from cev_learn.content.questions import QuestionType
 from cev_learn.platform.db import db, utcnow
+from cev_learn.practice.models import Review, Submission
 from cev_learn.quizzes import services as quizzes
 from cev_learn.quizzes.grading import Response
 from cev_learn.quizzes.models import Attempt, AttemptState
@@ -578,3 +579,68 @@ def test_the_document_describes_the_statements(app):
     statement = document["components"]["schemas"]["XapiStatement"]
     assert {"id", "timestamp", "actor", "verb", "object"} <= set(statement["required"])
     assert not {"stored", "version"} & set(statement["properties"])
+
+
+# --- Practice ----------------------------------------------------------------------------
+
+def recorded(rep, when, slug="peer-pitch"):
+    """A practice recording of the rep submitted at `when` (its row: the feed reads no file)."""
+    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug))
+    submission = Submission(exercise_id=exercise.id, user_id=rep.id, kind="webm",
+                            storage_key=secrets.token_urlsafe(24), size_bytes=2048,
+                            submitted_at=when, review_due_on=when.date())
+    db.session.add(submission)
+    db.session.commit()
+    return submission
+
+
+def reviewed(submission, reviewer, when, score, *, passed, resubmit=False, peer=False):
+    db.session.add(Review(submission_id=submission.id, reviewer_id=reviewer.id,
+                          scores=[3, 3, 3], score=score, passed=passed, summary="",
+                          comments=[], resubmit=resubmit, peer=peer, created_at=when))
+    db.session.commit()
+
+
+ATTEMPTED = verb("attempted", "http://adlnet.gov/expapi/verbs/attempted")
+PEER_PITCH = activity("exercises/peer-pitch", "Peer pitch", "performance")
+
+
+def test_a_recording_and_its_coachs_reviews_are_statements_a_peers_is_not(api, people):
+    ana, kim = people["ana"], people["kim"]
+    first = recorded(ana, at(4, 9))
+    reviewed(first, kim, at(4, 10), 0.9, passed=True, resubmit=True)  # asked for another take
+    reviewed(first, make_user(Role.REP), at(4, 10, 30), 1.0, passed=True, peer=True)
+    second = recorded(ana, at(4, 11))
+    reviewed(second, kim, at(4, 12), 0.75, passed=True)
+    statements = api(make_user(Role.ADMIN)).get(URL).json["statements"]
+    assert without_ids(statements)[len(EXPECTED):] == [
+        {"timestamp": "2026-03-04T09:00:00Z", "actor": ANA, "verb": ATTEMPTED,
+         "object": PEER_PITCH},
+        {"timestamp": "2026-03-04T10:00:00Z", "actor": ANA, "verb": FAILED, "object": PEER_PITCH,
+         "result": {"score": {"scaled": 0.9}, "success": False, "completion": True}},
+        {"timestamp": "2026-03-04T11:00:00Z", "actor": ANA, "verb": ATTEMPTED,
+         "object": PEER_PITCH},
+        {"timestamp": "2026-03-04T12:00:00Z", "actor": ANA, "verb": PASSED, "object": PEER_PITCH,
+         "result": {"score": {"scaled": 0.75}, "success": True, "completion": True}}]
+
+
+def test_the_verbs_passed_and_failed_pick_reviews_as_they_pick_quiz_attempts(api, people):
+    ana, kim = people["ana"], people["kim"]
+    reviewed(recorded(ana, at(4, 9)), kim, at(4, 10), 0.2, passed=False)
+    reviewed(recorded(ana, at(4, 11)), kim, at(4, 12), 0.8, passed=True)
+    client = api(make_user(Role.ADMIN))
+    passed = client.get(URL, query_string={"verb": PASSED["id"]}).json["statements"]
+    failed = client.get(URL, query_string={"verb": FAILED["id"]}).json["statements"]
+    attempted = client.get(URL, query_string={"verb": ATTEMPTED["id"]}).json["statements"]
+    assert [(s["object"]["id"], s["timestamp"]) for s in passed] == [
+        (CHECK["id"], "2026-03-02T12:00:00Z"), (PEER_PITCH["id"], "2026-03-04T12:00:00Z")]
+    assert [(s["object"]["id"], s["timestamp"]) for s in failed] == [
+        (CHECK["id"], "2026-03-02T11:00:00Z"), (PEER_PITCH["id"], "2026-03-04T10:00:00Z")]
+    assert len(attempted) == 2
+
+
+def test_a_coach_sees_only_the_practice_of_their_reps(api, people):
+    reviewed(recorded(people["ana"], at(4, 9)), people["kim"], at(4, 10), 0.8, passed=True)
+    practice = {"verb": ATTEMPTED["id"]}
+    assert len(api(people["kim"]).get(URL, query_string=practice).json["statements"]) == 1
+    assert api(people["lee"]).get(URL, query_string=practice).json["statements"] == []

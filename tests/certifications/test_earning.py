@@ -7,16 +7,19 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.certifications.models import Certificate
+from cev_learn.certifications.services import reps_records
 from cev_learn.cohorts.coaching import record_signoff
+from cev_learn.cohorts.models import Cohort, Membership, Signoff
+from cev_learn.cohorts.services import place_rep
 from cev_learn.content.models import Quiz, Rubric
-from cev_learn.platform.db import db
-from cev_learn.practice.services import review_submission
+from cev_learn.platform.db import db, utcnow
+from cev_learn.practice.services import peer_review_submission, review_submission
 from cev_learn.quizzes.layout import field_name
 from cev_learn.quizzes.services import start_attempt, submit_attempt, version_questions
 from tests.certifications.tracks import CERTIFIED_YAML, QUIZ, certified_track
 from tests.content.trees import good_track
 from tests.factories import make_cohort
-from tests.helpers import make_user, sync_content
+from tests.helpers import csrf_token, make_user, sync_content
 from tests.practice.recordings import make_submission
 
 NOW = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)  # a frozen clock: every write is passed it
@@ -160,3 +163,118 @@ def test_earning_announces_certification_earned_to_webhooks(track):
     assert event.data == {"certification": {"slug": "pitch-ready", "title": "Pitch ready"},
                           "certificate": {"earned_on": "2026-03-02", "expires_on": "2027-03-02",
                                           "renewal": False}}
+
+
+EXERCISE_REQUIRED_YAML = CERTIFIED_YAML.replace("      - {signoff: pitch}\n",
+                                                "      - {exercise: value-pitch}\n") + (
+    "exercises:\n  value-pitch: {title: Value pitch, rubric: pitch, max_seconds: 60,\n"
+    "                peer_review: true, prompt: Pitch in a minute.}\n")
+
+
+@pytest.fixture
+def exercise_required(app, track, tmp_path):
+    """The certification requires the quiz and the exercise value-pitch (which records no
+    sign-off); a rep who passed the quiz, with a submission of the exercise waiting."""
+    quiz, rubric = track
+    resync(app, tmp_path, EXERCISE_REQUIRED_YAML)
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    return rep, coach, rubric, make_submission(rep, slug="value-pitch", app=app)
+
+
+def review_of(submission, rubric, coach, now, scores=(5, 4), resubmit=False):
+    review = review_submission(submission=submission, rubric=rubric, coach=coach,
+                               scores=list(scores), summary="", comments_text="",
+                               resubmit=resubmit, now=now)
+    db.session.commit()
+    return review
+
+
+def test_a_passing_coach_review_of_a_required_exercise_earns_the_certificate(
+        exercise_required):
+    rep, coach, rubric, submission = exercise_required
+    assert certificates(rep) == []
+    later = NOW + dt.timedelta(days=4)
+    review_of(submission, rubric, coach, later)
+    (certificate,) = certificates(rep)
+    assert certificate.earned_on == later.date()
+    assert db.session.scalar(select(Signoff.id)) is None  # the exercise records none
+
+
+@pytest.mark.parametrize("scores,resubmit", [((1, 2), False), ((5, 5), True)])
+def test_a_failing_review_or_a_request_for_another_take_earns_nothing(
+        exercise_required, scores, resubmit):
+    rep, coach, rubric, submission = exercise_required
+    review_of(submission, rubric, coach, NOW, scores=scores, resubmit=resubmit)
+    assert certificates(rep) == []
+
+
+def test_a_peer_review_earns_nothing(exercise_required):
+    rep, _coach, rubric, submission = exercise_required
+    peer = make_user(Role.REP)  # of the rep's cohort
+    place_rep(peer, db.session.get(Cohort, rep_cohort_id(rep)), start_on=None, end_on=None,
+              now=NOW)
+    peer_review_submission(submission=submission, rubric=rubric, peer=peer, scores=[5, 5],
+                           summary="", comments_text="", now=NOW)
+    db.session.commit()
+    assert certificates(rep) == []
+
+
+def rep_cohort_id(rep) -> int:
+    return db.session.scalar(select(Membership.cohort_id).where(
+        Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
+
+
+def test_the_exercise_counts_from_its_first_passing_review(app, exercise_required):
+    """What earning reads: the day of the first passing review, not of a later one (the day
+    a certificate dated by its passes takes, as `certifications award` dates them)."""
+    rep, coach, rubric, submission = exercise_required
+    review_of(submission, rubric, coach, NOW + dt.timedelta(days=1))
+    second = make_submission(rep, slug="value-pitch", app=app)
+    review_of(second, rubric, coach, NOW + dt.timedelta(days=9))
+    (passed,) = reps_records([rep.id]).passed.values()
+    assert passed[("exercise", "value-pitch")] == (NOW + dt.timedelta(days=1)).date()
+
+
+def test_a_review_posted_by_the_coach_earns_the_certificate_within_the_budget(
+        exercise_required, signed_in):
+    """The review page's POST: the review, the sign-off it may record, the certificate and
+    their events within the statement budget of every request."""
+    rep, coach, _rubric, submission = exercise_required
+    client = signed_in(coach)
+    url = f"/practice/submissions/{submission.id}/review"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "score_0": "5",
+                                      "score_1": "5", "summary": "Ready."})
+    assert response.status_code == 302
+    (certificate,) = certificates(rep)
+    assert certificate.earned_on == utcnow().date()
+
+
+def test_a_posted_review_that_signs_off_and_earns_two_certificates_keeps_the_budget(
+        app, track, tmp_path, signed_in):
+    """The costliest review: it records the sign-off (milestones judged again) and completes
+    two certifications, one by the sign-off, one by the exercise."""
+    quiz, _rubric = track
+    resync(app, tmp_path, CERTIFIED_YAML + """\
+  practised:
+    title: Practised
+    requires:
+      - {exercise: value-pitch}
+    valid_for_days: 365
+exercises:
+  value-pitch: {title: Value pitch, rubric: pitch, completes_signoff: true, prompt: Pitch.}
+""")
+    rep, coach = make_user(Role.REP), make_user(Role.COACH)
+    make_cohort(reps=[rep], coaches=[coach])
+    pass_quiz(rep, quiz, NOW)
+    db.session.commit()
+    submission = make_submission(rep, slug="value-pitch", app=app)
+    client = signed_in(coach)
+    url = f"/practice/submissions/{submission.id}/review"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "score_0": "5",
+                                      "score_1": "5"})
+    assert response.status_code == 302
+    assert sorted(c.certification.slug for c in certificates(rep)) == ["pitch-ready",
+                                                                         "practised"]

@@ -59,11 +59,11 @@ def test_reminders_come_thirty_days_before_by_default_or_halfway_through_short_o
     (("{signoff: pitch}", "{quiz: icp}"),
      "track.yaml:22: certification 'pitch-ready': quiz 'icp' is required twice"),
     (("{signoff: pitch}", "{exercise: cold-call}"),
-     "track.yaml:22: certification 'pitch-ready': exercise requirements are not available yet "
-     "(require {signoff: RUBRIC}: an exercise that completes_signoff records it)"),
+     "track.yaml:22: certification 'pitch-ready': unknown exercise 'cold-call' "
+     "(not under exercises:)"),
     (("{signoff: pitch}", "{module: intro}"),
-     "track.yaml:22: certification 'pitch-ready': each requirement is {quiz: SLUG} or "
-     "{signoff: RUBRIC}"),
+     "track.yaml:22: certification 'pitch-ready': each requirement is {quiz: SLUG}, "
+     "{signoff: RUBRIC} or {exercise: SLUG}"),
     (("valid_for_days: 365", "valid_for_days: 0"),
      "track.yaml:23: certification 'pitch-ready': valid_for_days must be a whole number of "
      "days from 1 to 3650"),
@@ -84,11 +84,31 @@ def test_a_certification_without_requirements_is_refused(tmp_path):
     bad = CERTIFIED[:CERTIFIED.index("    requires:")] + "    requires: []\n    valid_for_days: 9\n"
     assert problems(tree(tmp_path, bad)) == [
         "track.yaml:20: certification 'pitch-ready': requires must be a non-empty list of "
-        "{quiz: SLUG} or {signoff: RUBRIC}"]
+        "{quiz: SLUG}, {signoff: RUBRIC} or {exercise: SLUG}"]
 
 
-def test_the_starter_track_declares_a_certification():
+EXERCISE = """\
+exercises:
+  cold-call: {title: Cold call, prompt: Open a cold call., rubric: pitch}
+"""
+
+
+def test_a_certification_may_require_an_exercise_of_the_track(tmp_path):
+    required = CERTIFIED.replace("{signoff: pitch}", "{exercise: cold-call}") + EXERCISE
+    (track,) = load_tree(tree(tmp_path, required))
+    assert track.certifications[0].requires == (("quiz", "icp"), ("exercise", "cold-call"))
+
+
+def test_an_exercise_of_another_name_is_named_with_where_exercises_are(tmp_path):
+    required = CERTIFIED.replace("{signoff: pitch}", "{exercise: cold-cal}") + EXERCISE
+    assert problems(tree(tmp_path, required)) == [
+        "track.yaml:22: certification 'pitch-ready': unknown exercise 'cold-cal' "
+        "(not under exercises:)"]
+
+
+def test_the_starter_track_declares_certifications():
     (track,) = load_tree(ROOT / "courses")
-    (certification,) = track.certifications
-    assert certification.requires == (("quiz", "demo-and-objections"), ("signoff", "pitch"))
-    assert certification.valid_for_days == 365
+    certified, practised = track.certifications
+    assert certified.requires == (("quiz", "demo-and-objections"), ("signoff", "pitch"))
+    assert certified.valid_for_days == 365
+    assert practised.requires == (("exercise", "value-pitch"),)

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from cev_learn.content.models import Exercise
 from cev_learn.platform.db import db, utcnow
 from cev_learn.platform.media_storage import RecordingStore, recording_store
+from cev_learn.practice.models import Submission
+from cev_learn.practice.queries import rubric_of as exercise_rubric
 from cev_learn.practice.services import submit_recording
 
 
@@ -32,6 +34,11 @@ def exercise(slug: str = "cold-pitch") -> Exercise:
     return db.session.scalar(select(Exercise).where(Exercise.slug == slug))
 
 
+def rubric_of(submission: Submission):
+    """The rubric the submission's exercise is scored against."""
+    return exercise_rubric(db.session.get(Submission, submission.id).exercise)
+
+
 def make_submission(rep, content: bytes | None = None, slug: str = "cold-pitch", app=None):
     """A submission of the rep, stored (where `app` keeps recordings, else the current app)
     and committed."""
@@ -42,3 +49,11 @@ def make_submission(rep, content: bytes | None = None, slug: str = "cold-pitch",
                                   now=utcnow())
     db.session.commit()
     return submission
+
+
+def fetch(client, url: str, **kwargs):
+    """The response, read whole and closed (files are streamed)."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response

@@ -11,7 +11,7 @@ from cev_learn.platform.db import db
 from cev_learn.practice.models import Submission
 from tests.factories import make_cohort
 from tests.helpers import csrf_token, make_user
-from tests.practice.recordings import make_submission, wav_bytes, webm_bytes
+from tests.practice.recordings import fetch, make_submission, wav_bytes, webm_bytes
 
 URL = "/practice/cold-pitch/submissions"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 4000
@@ -35,14 +35,6 @@ def upload(client, content: bytes, name="take.webm", mimetype="video/webm", toke
     if token:
         data["csrf_token"] = csrf_token(client, "/practice/cold-pitch")
     return client.post(URL, data=data, content_type="multipart/form-data")
-
-
-def fetch(client, url: str, **kwargs):
-    """The response, read whole and closed (files are streamed)."""
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
 
 
 def stored_files(app) -> list[Path]:

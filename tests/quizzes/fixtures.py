@@ -40,5 +40,8 @@ def quiz_track(root, **settings):
              "          levels: {Discovery questions: {1: Pitches before asking.,\n"
              "                                         5: Uncovers the pain and its cost.}}}\n")
     yaml += ("exercises:\n  cold-pitch: {title: Cold pitch, rubric: pitch, max_seconds: 60,\n"
-             "               completes_signoff: true, prompt: Pitch **Relaybase** in a minute.}\n")
+             "               completes_signoff: true, prompt: Pitch **Relaybase** in a minute.}\n"
+             "  peer-pitch: {title: Peer pitch, rubric: pitch, max_seconds: 60,\n"
+             "               completes_signoff: true, peer_review: true,\n"
+             "               prompt: Pitch Relaybase to your cohort.}\n")
     return good_track(root, **{"track.yaml": yaml, "quizzes/check.gift": QUIZ_GIFT})

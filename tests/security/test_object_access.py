@@ -107,6 +107,7 @@ def _build(app: Flask) -> World:
     webhook = stored_delivery(users["ana"].id)
     booster = _booster_of(users["ana"])
     submission = make_submission(users["ana"], app=app).id
+    peer_submission = make_submission(users["ana"], slug="peer-pitch", app=app).id
     certificate = _certificate_of(users["ana"])
     actors = {key: _sign_in(app, users[key]) for key in ATTACKERS}
     cohort_names = {north.id: "North", south.id: "South"}
@@ -132,7 +133,8 @@ def _build(app: Flask) -> World:
                  "mapping": _mapping_of(users["mae"]),
                  "notification": db.session.scalar(select(Notification.id).where(
                      Notification.recipient_id == users["ana"].id)),
-                 "booster": booster, "submission": submission, "certificate": certificate})
+                 "booster": booster, "submission": submission,
+                 "peer_submission": peer_submission, "certificate": certificate})
 
 
 def _booster_of(rep: User) -> int:
@@ -295,9 +297,26 @@ NOTIFICATION = by_id("notification_id", lambda w: w.targets["notification"],
 # A booster is its rep's alone, whatever the role.
 OWN_BOOSTER = by_id("booster_id", lambda w: w.targets["booster"],
                     lambda w, actor, i: i == w.targets["booster"] and actor.id == ana(w))
-# A recording is seen by its rep and the staff who see them.
-SUBMISSION = by_id("submission_id", lambda w: w.targets["submission"],
-                   lambda w, actor, i: i == w.targets["submission"] and sees_rep(w, actor, ana(w)))
+def peer_of_ana(w: World, actor: User) -> bool:
+    """A rep of Ana's cohort now, not Ana."""
+    return (actor.role is Role.REP and actor.id != ana(w)
+            and w.rep_cohort.get(actor.id) == w.rep_cohort[ana(w)])
+
+
+def sees_submission(w: World, actor: User, i: int) -> bool:
+    """A recording is seen by its rep and the staff who see them; one of an exercise with peer
+    reviews also by the reps of its rep's cohort."""
+    if i == w.targets["peer_submission"] and peer_of_ana(w, actor):
+        return True
+    return i in (w.targets["submission"], w.targets["peer_submission"]) and \
+        sees_rep(w, actor, ana(w))
+
+
+SUBMISSION = by_id("submission_id", lambda w: w.targets["submission"], sees_submission)
+# A peer review is written by the reps of Ana's cohort, of her recording of the peer exercise.
+PEER_REVIEW = by_id("submission_id", lambda w: w.targets["peer_submission"],
+                    lambda w, actor, i: i == w.targets["peer_submission"]
+                    and peer_of_ana(w, actor))
 # A certificate is seen by its holder and the staff who see them.
 CERTIFICATE = by_id("certificate_id", lambda w: w.targets["certificate"],
                     lambda w, actor, i: i == w.targets["certificate"] and sees_rep(w, actor, ana(w)))
@@ -331,6 +350,7 @@ CASES = {
     "api.rep_forecast": Case(**REP),
     "api.rep_readiness": Case(**REP),
     "api.rep_certificates": Case(**REP),
+    "api.rep_submissions": Case(**REP),
     "certifications.certificate": Case(**CERTIFICATE),
     "certifications.certificate_pdf": Case(**CERTIFICATE),
     "api.cohort_forecast": Case(**COHORT),
@@ -342,6 +362,7 @@ CASES = {
     "practice.submission": Case(**SUBMISSION),
     "practice.recording": Case(**SUBMISSION),
     "practice.review": Case(**SUBMISSION),
+    "practice.peer_review": Case(**PEER_REVIEW),
     "quizzes.attempt": Case(**by_id("attempt_id", lambda w: w.targets["attempt"], sees_attempt)),
     "quizzes.save": Case(**OWN_ATTEMPT),
     "quizzes.summary": Case(**OWN_ATTEMPT),

@@ -9,7 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cev_learn.xapi import statements as xapi
-from cev_learn.xapi.statements import CERTIFICATE, MILESTONE, MODULE, QUIZ, Event
+from cev_learn.xapi.statements import (CERTIFICATE, MILESTONE, MODULE, QUIZ, REVIEW, SUBMISSION,
+                                       Event)
 
 BASE = "https://learn.example.com/"
 AT = dt.datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=dt.UTC)
@@ -56,7 +57,9 @@ VALIDATOR = Draft202012Validator(STATEMENT)
 def event(kind=MODULE, row_id=7, at=AT, stored=STORED, **facts):
     defaults = {MODULE: ("intro", "Introduction"), QUIZ: ("check", "Check yourself"),
                 MILESTONE: ("first-deal", "First closed-won deal"),
-                CERTIFICATE: ("value-pitch", "Certified value pitch")}[kind]
+                CERTIFICATE: ("value-pitch", "Certified value pitch"),
+                SUBMISSION: ("value-pitch", "Record your value pitch"),
+                REVIEW: ("value-pitch", "Record your value pitch")}[kind]
     return Event(kind, row_id, at, stored, "Ana Silva", "ana@example.com",
                  "sales-foundations", *defaults, **facts)
 
@@ -64,7 +67,9 @@ def event(kind=MODULE, row_id=7, at=AT, stored=STORED, **facts):
 EVENTS = [event(MODULE), event(QUIZ, score=0.8, passed=True),
           event(QUIZ, score=0.0, passed=False), event(QUIZ, score=1.0, passed=True),
           event(MILESTONE, at=xapi.start_of(dt.date(2026, 3, 2))),
-          event(CERTIFICATE, at=xapi.start_of(dt.date(2026, 3, 2)))]
+          event(CERTIFICATE, at=xapi.start_of(dt.date(2026, 3, 2))),
+          event(SUBMISSION), event(REVIEW, score=0.75, passed=True),
+          event(REVIEW, score=0.9, passed=False)]
 
 
 def nulls(value) -> bool:
@@ -128,6 +133,31 @@ def test_a_certificate_is_earned_at_the_start_of_its_day():
         "definition": {"name": {"en-US": "Certified value pitch"},
                        "type": "http://id.tincanapi.com/activitytype/certificate"}}
     assert "result" not in statement
+
+
+PERFORMANCE = {"objectType": "Activity",
+               "id": "https://learn.example.com/tracks/sales-foundations/exercises/value-pitch",
+               "definition": {"name": {"en-US": "Record your value pitch"},
+                              "type": "http://adlnet.gov/expapi/activities/performance"}}
+
+
+def test_a_practice_recording_submitted_is_an_attempt_at_the_exercise():
+    statement = xapi.statement(event(SUBMISSION), BASE)
+    assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/attempted",
+                                 "display": {"en-US": "attempted"}}
+    assert statement["object"] == PERFORMANCE and "result" not in statement
+
+
+@pytest.mark.parametrize("passed,verb", [(True, "passed"), (False, "failed")])
+def test_a_coachs_review_passes_or_fails_the_exercise_with_its_score(passed, verb):
+    statement = xapi.statement(event(REVIEW, score=0.75, passed=passed), BASE)
+    assert statement["verb"] == {"id": f"http://adlnet.gov/expapi/verbs/{verb}",
+                                 "display": {"en-US": verb}}
+    assert statement["object"] == PERFORMANCE
+    assert statement["result"] == {"score": {"scaled": 0.75}, "success": passed,
+                                   "completion": True}
+    assert xapi.statement_id(event(REVIEW, score=0.75, passed=passed)) != \
+        xapi.statement_id(event(SUBMISSION))
 
 
 def test_ids_are_the_same_for_the_same_facts_and_differ_otherwise():
@@ -232,11 +262,13 @@ def test_anything_else_is_not_an_agent_of_these_statements(text, reason):
 
 def test_a_verb_selects_the_kinds_of_event_that_have_it():
     assert xapi.kinds_with_verb(xapi.COMPLETED) == {MODULE: None}
-    assert xapi.kinds_with_verb(xapi.PASSED) == {QUIZ: True}
-    assert xapi.kinds_with_verb(xapi.FAILED) == {QUIZ: False}
+    assert xapi.kinds_with_verb(xapi.PASSED) == {QUIZ: True, REVIEW: True}
+    assert xapi.kinds_with_verb(xapi.FAILED) == {QUIZ: False, REVIEW: False}
     assert xapi.kinds_with_verb(xapi.ACHIEVED) == {MILESTONE: None}
     assert xapi.kinds_with_verb(xapi.EARNED) == {CERTIFICATE: None}
-    assert xapi.kinds_with_verb("http://adlnet.gov/expapi/verbs/attempted") == {}
+    assert xapi.kinds_with_verb("http://adlnet.gov/expapi/verbs/attempted") == {
+        SUBMISSION: None}
+    assert xapi.kinds_with_verb("http://adlnet.gov/expapi/verbs/experienced") == {}
     every = [xapi.statement(e, BASE)["verb"]["id"] for e in EVENTS]
     for one in EVENTS:  # each statement's verb selects its event's kind
         verb = xapi.statement(one, BASE)["verb"]["id"]

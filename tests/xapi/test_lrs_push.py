@@ -21,6 +21,7 @@ from cev_learn.webhooks.worker import Worker
 from cev_learn.xapi import push
 from cev_learn.xapi.lrs import LrsClient
 from cev_learn.xapi.models import LrsCursor
+from tests.api.test_xapi_api import recorded, reviewed
 from tests.helpers import make_user
 from tests.xapi.lrs_server import KEY, SECRET
 
@@ -117,6 +118,28 @@ def held_once(ralph) -> dict[str, dict]:
 
 
 # --- The round trip -------------------------------------------------------------------------
+
+def test_practice_statements_land_in_the_lrs_as_the_feed_serves_them(pushing, ralph, reps, api):
+    """A recording submitted (attempted) and its coach's review (passed, with its score); a
+    peer's review is no statement."""
+    coach, peer = make_user(Role.COACH), make_user(Role.REP)
+    submission = recorded(reps[0], at(3, 9))
+    reviewed(submission, coach, at(3, 10), 0.75, passed=True)
+    reviewed(submission, peer, at(3, 11), 1.0, passed=True, peer=True)
+    app, settings = pushing()
+    assert push_now(app, settings).sent == 17
+    held = held_once(ralph)
+    practice = [s for s in feed(api) if "/exercises/" in s["object"]["id"]]
+    assert [s["verb"]["id"] for s in practice] == ["http://adlnet.gov/expapi/verbs/attempted",
+                                                   "http://adlnet.gov/expapi/verbs/passed"]
+    for statement in practice:
+        kept = held[statement["id"]]
+        assert kept["object"]["id"] == statement["object"]["id"].replace(
+            "http://127.0.0.1:5000", BASE_URL)
+        assert kept["verb"] == statement["verb"] and kept.get("result") == statement.get("result")
+    assert practice[1]["result"] == {"score": {"scaled": 0.75}, "success": True,
+                                     "completion": True}
+
 
 def test_statements_land_in_the_lrs_and_read_back_as_the_feed_serves_them(
         pushing, ralph, reps, api):
