@@ -104,9 +104,9 @@ class Held:
 @dataclass
 class RepsRecords:
     """What earning reads of some reps: per (rep id, track id), the day each requirement
-    ("quiz" | "signoff" | "exercise", slug) was passed (quizzes and sign-offs: last;
-    exercises: first); the certificates they hold, keyed (rep id,
-    certification id); and the version of each track they passed something of."""
+    ("quiz" | "signoff" | "exercise", slug) was last passed; the certificates they hold,
+    keyed (rep id, certification id); and the version of each track they passed something
+    of."""
 
     passed: dict[tuple[int, int], dict[tuple[str, str], dt.date]] = field(
         default_factory=dict)
@@ -155,11 +155,11 @@ def _signoff_passes(rep_ids: list[int]):
 
 
 def _exercise_passes(rep_ids: list[int]):
-    """("exercise", rep, track, exercise slug, first passed at, -, -, *the track's version):
-    the first passing review by a coach that did not ask for another take (a peer's review
-    counts for nothing)."""
+    """("exercise", rep, track, exercise slug, last passed at, -, -, *the track's version):
+    the last passing review by a coach that did not ask for another take (a peer's review
+    counts for nothing), as a quiz's last pass: a renewal needs one from its opening day."""
     return (select(literal("exercise"), Submission.user_id, Exercise.track_id, Exercise.slug,
-                   func.min(Review.created_at), null(), null(), *VERSION_COLUMNS)
+                   func.max(Review.created_at), null(), null(), *VERSION_COLUMNS)
             .join(Submission, Submission.id == Review.submission_id)
             .join(Exercise, Exercise.id == Submission.exercise_id)
             .join(Track, Track.id == Exercise.track_id)

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 EXPIRING_WITHIN_DAYS = 30  # what managers count as "expiring soon"
+RENEWED_KINDS = ("quiz", "exercise")  # requirements a renewal asks for again
 
 
 class Validity(enum.Enum):
@@ -52,12 +53,14 @@ def is_earned(requires: Iterable[tuple[str, str]], passed_on: Mapping[tuple[str,
     """Whether a new certificate is earned on `today`. `passed_on` holds the day each
     requirement (kind, slug) was last passed. Without a certificate, every requirement passed
     earns one. With one, a new one is earned only from the day renewal opens (or the day it
-    was revoked), with every required quiz passed again from that day; a sign-off once passed
-    still counts, as nothing assigns it again."""
+    was revoked), with every required quiz and exercise passed again from that day (the
+    renewal assigns the quizzes and asks for a new recording); a sign-off once passed still
+    counts, as nothing asks for it again."""
     requires = list(requires)
     if any(r not in passed_on for r in requires):
         return False
     if holding is None:
         return True
     since = holding.revoked_on or renewal_opens_on(holding.expires_on, remind_days_before)
-    return today >= since and all(passed_on[r] >= since for r in requires if r[0] == "quiz")
+    return today >= since and all(passed_on[r] >= since for r in requires
+                                  if r[0] in RENEWED_KINDS)

@@ -141,14 +141,22 @@ def _on_modules_revised(_sender, *, module_ids: list[int], now: dt.datetime) -> 
 
 
 def _on_certificates_renewing(_sender, *, certificates: list, now: dt.datetime) -> None:
-    """Each holder hears that their certificate expires and its quizzes are due again."""
+    """Each holder hears that their certificate expires and what renews it: its quizzes,
+    assigned again, and its practice exercises, recorded again."""
     rows = [{"recipient_id": c.user_id, "kind": Kind.RENEWAL.value,
              "text": fitted(f"Your certificate “{c.certification.title}” expires on "
-                            f"{c.expires_on:%d %b %Y}: its quizzes are assigned again"),
+                            f"{c.expires_on:%d %b %Y}: {_renewal_work(c.certification)}"),
              "link": path("certifications.certificate", certificate_id=c.id), "created_at": now}
             for c in certificates]
     if rows:
         db.session.execute(insert(Notification), rows)
+
+
+def _renewal_work(certification) -> str:
+    kinds = {kind for kind, _slug in certification.requires}
+    work = (["its quizzes are assigned again"] if "quiz" in kinds else []) + (
+        ["record its practice exercises again"] if "exercise" in kinds else [])
+    return "; ".join(work) or "ask your coach how to renew it"
 
 
 def listen() -> None:

@@ -7,11 +7,14 @@ from sqlalchemy import select
 
 from cev_learn.accounts.models import Role
 from cev_learn.certifications.models import Certificate
+from cev_learn.certifications.renewal import assign_renewals
 from cev_learn.certifications.services import reps_records
+from cev_learn.certifications.validity import renewal_opens_on
 from cev_learn.cohorts.coaching import record_signoff
 from cev_learn.cohorts.models import Cohort, Membership, Signoff
 from cev_learn.cohorts.services import place_rep
 from cev_learn.content.models import Quiz, Rubric
+from cev_learn.notifications.models import Notification
 from cev_learn.platform.db import db, utcnow
 from cev_learn.practice.services import peer_review_submission, review_submission
 from cev_learn.quizzes.layout import field_name
@@ -211,6 +214,30 @@ def test_a_failing_review_or_a_request_for_another_take_earns_nothing(
     assert certificates(rep) == []
 
 
+def test_renewing_a_certification_that_requires_an_exercise_needs_a_new_passing_review(
+        app, track, exercise_required):
+    """From the day renewal opens the holder is asked for a new recording as well as the
+    quiz: passing the quiz again renews nothing until a coach passes a new take."""
+    quiz, _rubric = track
+    rep, coach, rubric, submission = exercise_required
+    review_of(submission, rubric, coach, NOW)
+    (held,) = certificates(rep)
+    opens = renewal_opens_on(held.expires_on, held.certification.remind_days_before)
+    opening = dt.datetime.combine(opens, dt.time(9), dt.UTC)
+    assign_renewals(opens, opening)
+    db.session.commit()
+    (notice,) = db.session.scalars(select(Notification).where(Notification.recipient_id == rep.id))
+    assert "its quizzes are assigned again" in notice.text
+    assert "record its practice exercises again" in notice.text
+    pass_quiz(rep, quiz, opening)
+    db.session.commit()
+    assert certificates(rep) == [held]  # the old recording's review does not renew it
+    again = make_submission(rep, slug="value-pitch", app=app)
+    review_of(again, rubric, coach, opening + dt.timedelta(days=1))
+    old, renewed = certificates(rep)
+    assert old.superseded_on == renewed.earned_on == opens + dt.timedelta(days=1)
+
+
 def test_a_peer_review_earns_nothing(exercise_required):
     rep, _coach, rubric, submission = exercise_required
     peer = make_user(Role.REP)  # of the rep's cohort
@@ -227,15 +254,15 @@ def rep_cohort_id(rep) -> int:
         Membership.user_id == rep.id, Membership.moved_out_at.is_(None)))
 
 
-def test_the_exercise_counts_from_its_first_passing_review(app, exercise_required):
-    """What earning reads: the day of the first passing review, not of a later one (the day
-    a certificate dated by its passes takes, as `certifications award` dates them)."""
+def test_the_exercise_counts_from_its_last_passing_review(app, exercise_required):
+    """What earning reads: the day of the last passing review, as of a quiz's last pass (a
+    renewal needs one from the day it opens)."""
     rep, coach, rubric, submission = exercise_required
     review_of(submission, rubric, coach, NOW + dt.timedelta(days=1))
     second = make_submission(rep, slug="value-pitch", app=app)
     review_of(second, rubric, coach, NOW + dt.timedelta(days=9))
     (passed,) = reps_records([rep.id]).passed.values()
-    assert passed[("exercise", "value-pitch")] == (NOW + dt.timedelta(days=1)).date()
+    assert passed[("exercise", "value-pitch")] == (NOW + dt.timedelta(days=9)).date()
 
 
 def test_a_review_posted_by_the_coach_earns_the_certificate_within_the_budget(

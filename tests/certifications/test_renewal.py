@@ -55,6 +55,7 @@ def test_the_day_renewal_opens_the_rep_is_told_and_given_the_quiz_once(track):
     assert assignment.due_on == EXPIRES - dt.timedelta(days=1)
     (notice,) = notifications(rep)
     assert "Pitch ready" in notice.text and "02 Mar 2027" in notice.text
+    assert notice.text.endswith("its quizzes are assigned again")  # no exercise to record
     assert notice.link == f"/certificates/{certificate.id}"
     # run again that day (twice a day, or a second worker) and the next: nothing more
     assert assign_renewals(OPENS, at(OPENS, 19)) == []

@@ -54,3 +54,12 @@ def test_after_revocation_only_passes_from_that_day_count():
     assert not is_earned(REQUIRES, old, holding, 30, dt.date(2026, 6, 5))
     assert is_earned(REQUIRES, {**old, ("quiz", "demo"): dt.date(2026, 6, 5)}, holding, 30,
                      dt.date(2026, 6, 5))
+
+
+def test_renewal_needs_a_required_exercise_passed_again_too():
+    requires = [("exercise", "value-pitch"), ("signoff", "pitch")]
+    holding = Holding(dt.date(2027, 3, 1))
+    old = {("exercise", "value-pitch"): EARNED, ("signoff", "pitch"): EARNED}
+    assert not is_earned(requires, old, holding, 30, dt.date(2027, 2, 10))
+    again = {**old, ("exercise", "value-pitch"): dt.date(2027, 2, 10)}
+    assert is_earned(requires, again, holding, 30, dt.date(2027, 2, 10))  # the sign-off stands
