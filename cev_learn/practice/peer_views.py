@@ -29,6 +29,8 @@ def page(found: Submission):
     rubric = queries.rubric_of(found.exercise) or abort(404)
     form = review_form(rubric.criteria, peer=True)()
     if form.validate_on_submit():
+        saved = (f"Your review of {found.user.name}'s recording is saved; they see it beside "
+                 "their coach's.")  # built before the commit: nothing is read again after it
         try:
             services.peer_review_submission(
                 submission=found, rubric=rubric, peer=current_user,
@@ -42,8 +44,7 @@ def page(found: Submission):
             db.session.rollback()
             show_error(form, None, ALREADY)
         else:
-            flash(f"Your review of {found.user.name}'s recording is saved; they see it beside "
-                  "their coach's.", "success")
+            flash(saved, "success")
             return redirect(url_for("practice.index"))
     mine = next((r for r in found.reviews if r.reviewer_id == current_user.id), None)
     return render_template(
